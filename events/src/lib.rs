@@ -1,1 +1,48 @@
-//! placeholder
+//! Typed AWS EventBridge events.
+//!
+//! Every event shares one envelope, [`Event`], generic over its `detail`. The detail types are
+//! generated from EventBridge schema-registry documents by `cargo xtask regen`: a module and a
+//! Cargo feature per source (`aws-ec2` gives [`aws_ec2`](crate), and so on; `aws` turns on every AWS
+//! source). Each detail type implements [`EventDetail`], which names the `source` and
+//! `detail-type` it is published under, and each source has an enum of its detail types that
+//! joins the crate-wide [`Detail`] enum.
+//!
+//! ```
+//! use bridgecraft_events::{Event, EventDetail};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, Deserialize, Serialize)]
+//! struct OrderPlaced {
+//!     order_id: String,
+//! }
+//!
+//! impl EventDetail for OrderPlaced {
+//!     const SOURCE: &'static str = "com.example.orders";
+//!     const DETAIL_TYPE: &'static str = "Order Placed";
+//! }
+//!
+//! let json = r#"{"version":"0","id":"1","detail-type":"Order Placed","source":"com.example.orders",
+//!     "account":"123456789012","time":"2024-01-01T00:00:00Z","region":"eu-west-1",
+//!     "resources":[],"detail":{"order_id":"o-1"}}"#;
+//! let event: Event<OrderPlaced> = serde_json::from_str(json)?;
+//! assert_eq!(event.detail.order_id, "o-1");
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod detail;
+mod envelope;
+mod string_enum;
+mod timestamp;
+
+pub use detail::{DetailDecoder, DetailSet, EventDetail, Typed};
+pub use envelope::{Event, deserialize_event_with};
+pub use timestamp::{Timestamp, TimestampError};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::string_enum::{string_enum_deserialize, string_enum_serialize};
+}
+
+mod generated;
+pub use generated::*;
