@@ -1,0 +1,270 @@
+//! Detail factories: what knows which `source`/`detail-type` pairs, and decodes their `detail`.
+
+use std::marker::PhantomData;
+
+use bridgecraft_events::DetailSet;
+use serde::Deserializer;
+
+/// Knows some `source`/`detail-type` pairs and decodes their `detail` into `D`.
+///
+/// `D` is what the whole factory hands back: the crate-wide
+/// [`Detail`](bridgecraft_events::Detail) for AWS events alone, or an enum of the user's own
+/// (see [`detail_enum!`](crate::detail_enum)) that each chained factory's types convert into.
+/// Factories chain with [`Or`] (`Known::<A>::new().or(Aws)`): the first that knows a pair decodes it, and pairs no
+/// factory knows become [`Unknown`](crate::Decoded::Unknown).
+///
+/// [`Known`] covers any [`DetailSet`], which includes every single [`EventDetail`]
+/// (`bridgecraft_events::EventDetail`) type; implement this trait yourself for anything else,
+/// such as a factory that picks types from a table at run time.
+pub trait DetailFactory<D>: Send + Sync {
+    /// Whether this factory has a type for the pair.
+    fn knows(&self, source: &str, detail_type: &str) -> bool;
+
+    /// Decodes the `detail` of a pair this factory [`knows`](Self::knows).
+    ///
+    /// The deserializer is positioned on the detail itself: for `serde_json` this reads the
+    /// input in place, with no copy and no intermediate value.
+    fn decode<'de, De: Deserializer<'de>>(
+        &self,
+        source: &str,
+        detail_type: &str,
+        deserializer: De,
+    ) -> Result<D, De::Error>;
+}
+
+/// Adds `or`, chaining one more factory after this one, to the factories of this crate.
+/// A factory of your own chains with [`Or::new`].
+macro_rules! chainable {
+    ($([$($generics:tt)*] $ty:ty),* $(,)?) => {
+        $(impl<$($generics)*> $ty {
+            /// This factory, then `next` for the pairs this one does not know.
+            pub fn or<N>(self, next: N) -> Or<Self, N> {
+                Or::new(self, next)
+            }
+        })*
+    };
+}
+
+chainable!([S] Known<S>, [A, B] Or<A, B>, [] Aws);
+
+/// The detail types of a [`DetailSet`] `S`, handed back as any `D` that `S` converts into.
+///
+/// `Known::<OrderPlaced>::new()` knows one user type; `Known::<aws_ec2::Detail>::new()` knows
+/// every EC2 detail type.
+pub struct Known<S>(PhantomData<fn() -> S>);
+
+impl<S> Known<S> {
+    /// The factory for `S`.
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<S> Default for Known<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S> Clone for Known<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for Known<S> {}
+
+impl<S> std::fmt::Debug for Known<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Known<{}>", std::any::type_name::<S>())
+    }
+}
+
+impl<S: DetailSet, D: From<S>> DetailFactory<D> for Known<S> {
+    fn knows(&self, source: &str, detail_type: &str) -> bool {
+        S::contains(source, detail_type)
+    }
+
+    fn decode<'de, De: Deserializer<'de>>(
+        &self,
+        source: &str,
+        detail_type: &str,
+        deserializer: De,
+    ) -> Result<D, De::Error> {
+        S::deserialize_detail(source, detail_type, deserializer).map(D::from)
+    }
+}
+
+/// Two factories chained: `first` decodes the pairs it knows, `second` the rest.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Or<A, B> {
+    first: A,
+    second: B,
+}
+
+impl<A, B> Or<A, B> {
+    /// `first`, then `second` for the pairs `first` does not know.
+    pub const fn new(first: A, second: B) -> Self {
+        Self { first, second }
+    }
+}
+
+impl<D, A: DetailFactory<D>, B: DetailFactory<D>> DetailFactory<D> for Or<A, B> {
+    fn knows(&self, source: &str, detail_type: &str) -> bool {
+        self.first.knows(source, detail_type) || self.second.knows(source, detail_type)
+    }
+
+    fn decode<'de, De: Deserializer<'de>>(
+        &self,
+        source: &str,
+        detail_type: &str,
+        deserializer: De,
+    ) -> Result<D, De::Error> {
+        if self.first.knows(source, detail_type) {
+            self.first.decode(source, detail_type, deserializer)
+        } else {
+            self.second.decode(source, detail_type, deserializer)
+        }
+    }
+}
+
+/// Every AWS detail type this build of `bridgecraft-events` generates, dispatched on `source`
+/// and `detail-type` into the crate-wide [`Detail`](bridgecraft_events::Detail) enum.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Aws;
+
+// Until the generated modules land the crate-wide enum has no types: it knows no pair.
+impl<D: From<bridgecraft_events::Detail>> DetailFactory<D> for Aws {
+    fn knows(&self, _source: &str, _detail_type: &str) -> bool {
+        false
+    }
+
+    fn decode<'de, De: Deserializer<'de>>(
+        &self,
+        source: &str,
+        detail_type: &str,
+        _deserializer: De,
+    ) -> Result<D, De::Error> {
+        Err(serde::de::Error::custom(format_args!(
+            "no AWS detail type for `{source}` / `{detail_type}` in this build"
+        )))
+    }
+}
+
+/// Declares an enum of detail types to decode into, one variant per type or set of types, with
+/// the `From` conversions that [`Known`] needs and a `Serialize` that writes the inner detail.
+///
+/// ```
+/// use bridgecraft_events::EventDetail;
+/// use bridgecraft_factory::{Aws, DetailFactory, EventFactory, Factory, Known, Decoded};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, Deserialize, Serialize)]
+/// struct OrderPlaced {
+///     order_id: String,
+/// }
+///
+/// impl EventDetail for OrderPlaced {
+///     const SOURCE: &'static str = "com.example.orders";
+///     const DETAIL_TYPE: &'static str = "Order Placed";
+/// }
+///
+/// bridgecraft_factory::detail_enum! {
+///     /// Everything this worker handles.
+///     #[derive(Debug)]
+///     pub enum AppDetail {
+///         Order(OrderPlaced),
+///         Aws(bridgecraft_events::Detail),
+///     }
+/// }
+///
+/// let factory = Factory::<AppDetail, _>::new(Known::<OrderPlaced>::new().or(Aws));
+/// let json = r#"{"version":"0","id":"1","detail-type":"Order Placed","source":"com.example.orders",
+///     "account":"123456789012","time":"2024-01-01T00:00:00Z","region":"eu-west-1",
+///     "resources":[],"detail":{"order_id":"o-1"}}"#;
+/// match factory.decode_event(json)? {
+///     Decoded::Typed(event) => match event.detail {
+///         AppDetail::Order(order) => assert_eq!(order.order_id, "o-1"),
+///         AppDetail::Aws(_) => unreachable!(),
+///     },
+///     Decoded::Unknown(_) => unreachable!(),
+/// }
+/// # Ok::<(), bridgecraft_factory::DecodeError>(())
+/// ```
+#[macro_export]
+macro_rules! detail_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident($ty:ty), )*
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $( $(#[$variant_meta])* $variant($ty), )*
+        }
+
+        $(
+            impl ::std::convert::From<$ty> for $name {
+                fn from(detail: $ty) -> Self {
+                    Self::$variant(detail)
+                }
+            }
+        )*
+
+        impl $crate::__private::Serialize for $name {
+            fn serialize<S: $crate::__private::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(detail) => $crate::__private::Serialize::serialize(detail, serializer), )*
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bridgecraft_events::EventDetail;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
+    struct Ping {
+        n: u32,
+    }
+    impl EventDetail for Ping {
+        const SOURCE: &'static str = "test";
+        const DETAIL_TYPE: &'static str = "Ping";
+    }
+
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
+    struct Pong {
+        n: u32,
+    }
+    impl EventDetail for Pong {
+        const SOURCE: &'static str = "test";
+        const DETAIL_TYPE: &'static str = "Pong";
+    }
+
+    crate::detail_enum! {
+        #[derive(Debug, PartialEq)]
+        enum Both {
+            Ping(Ping),
+            Pong(Pong),
+        }
+    }
+
+    #[test]
+    fn the_first_factory_that_knows_the_pair_decodes_it() {
+        let chain = Known::<Ping>::new().or(Known::<Pong>::new());
+        assert!(DetailFactory::<Both>::knows(&chain, "test", "Pong"));
+        assert!(!DetailFactory::<Both>::knows(&chain, "test", "Pang"));
+        let mut de = serde_json::Deserializer::from_str(r#"{"n":2}"#);
+        let detail: Both = chain.decode("test", "Pong", &mut de).unwrap();
+        assert_eq!(detail, Both::Pong(Pong { n: 2 }));
+        assert_eq!(serde_json::to_string(&detail).unwrap(), r#"{"n":2}"#);
+    }
+}
