@@ -1,1 +1,274 @@
-//! placeholder
+//! Turns EventBridge schema-registry documents into serde types.
+//!
+//! The input is one document per event type, in the formats the registry exports (OpenAPI 3 or
+//! JSONSchemaDraft4). The output is a Rust module tree: a module per source with a file per
+//! detail type, a `Detail` enum per source and one over all sources, and the Cargo features that
+//! turn each source on. Generation is pure and deterministic: the same documents give the same
+//! bytes, whatever order they are read in.
+//!
+//! ```no_run
+//! use bridgecraft_codegen::{Config, read_dir};
+//!
+//! let documents = read_dir("schemas".as_ref())?;
+//! let output = Config::new().generate(documents)?;
+//! output.write_to("events/src/generated".as_ref())?;
+//! # Ok::<(), bridgecraft_codegen::Error>(())
+//! ```
+//!
+//! Registry schemas are inferred from sample events and are sometimes wrong about real ones.
+//! A [`Fix`] corrects one property of one schema, with the reason; a fix that no longer matches
+//! anything is an error, so fixes cannot silently go stale.
+
+mod emit;
+mod model;
+mod schema;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub use emit::HEADER;
+pub use schema::{Document, read_dir};
+
+/// What can go wrong reading schemas or writing code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not valid JSON: {source}", path.display())]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// A document that is JSON but not a schema this generator understands.
+    #[error("{}: at `{pointer}`: {message}", path.display())]
+    Schema {
+        path: PathBuf,
+        pointer: String,
+        message: String,
+    },
+    #[error("{0} matches no property of any schema: remove it or correct it")]
+    StaleFix(String),
+    #[error("two documents define source `{event_source}` detail-type `{detail_type}`: {} and {}", first.display(), second.display())]
+    DuplicateEvent {
+        event_source: String,
+        detail_type: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+}
+
+/// A correction to one property of a registry schema, for where real events disagree with it.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fix {
+    /// The event source whose documents it applies to; every source when absent.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The schema's name in its document (`components.schemas` or `definitions`).
+    pub schema: String,
+    /// The property's JSON key.
+    pub property: String,
+    /// Real events omit it, though the schema calls it required.
+    #[serde(default)]
+    pub optional: bool,
+    /// Real events send `null`.
+    #[serde(default)]
+    pub nullable: bool,
+    /// Real events send another type: this schema replaces the property's.
+    #[serde(default, rename = "type")]
+    pub replacement: Option<Value>,
+    /// Why: the real events that show the schema wrong.
+    pub why: String,
+}
+
+impl Fix {
+    fn applies_to(&self, source: &str, schema: &str, property: &str) -> bool {
+        self.schema == schema
+            && self.property == property
+            && self.source.as_deref().is_none_or(|s| s == source)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "the fix of `{}.{}` (source {})",
+            self.schema,
+            self.property,
+            self.source.as_deref().unwrap_or("any")
+        )
+    }
+}
+
+/// Reads a JSON array of [`Fix`]es.
+pub fn read_fixes(path: &Path) -> Result<Vec<Fix>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| Error::Json {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// How to generate. Options add up; the defaults generate every document as it is.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    fixes: Vec<Fix>,
+}
+
+impl Config {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies a correction to the schemas.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Applies several corrections.
+    pub fn fixes(mut self, fixes: impl IntoIterator<Item = Fix>) -> Self {
+        self.fixes.extend(fixes);
+        self
+    }
+
+    /// Generates the code for `documents`.
+    pub fn generate(&self, mut documents: Vec<Document>) -> Result<Output, Error> {
+        documents.sort_by(|a, b| {
+            (&a.source, &a.detail_type, &a.path).cmp(&(&b.source, &b.detail_type, &b.path))
+        });
+        for pair in documents.windows(2) {
+            if (&pair[0].source, &pair[0].detail_type) == (&pair[1].source, &pair[1].detail_type) {
+                return Err(Error::DuplicateEvent {
+                    event_source: pair[0].source.clone(),
+                    detail_type: pair[0].detail_type.clone(),
+                    first: pair[0].path.clone(),
+                    second: pair[1].path.clone(),
+                });
+            }
+        }
+        let space = model::TypeSpace::build(documents, &self.fixes)?;
+        let emitter = emit::Emitter::new(&space);
+        Ok(Output {
+            files: emitter.files(),
+            features: emitter.features(),
+        })
+    }
+}
+
+/// Generated code: files by path, and the Cargo features that gate them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    /// Rust files, by path relative to the generated module's folder (`mod.rs`,
+    /// `aws_ec2/mod.rs`, …).
+    pub files: BTreeMap<String, String>,
+    /// `(feature, the features it turns on)`, for the crate's `[features]` table.
+    pub features: Vec<(String, Vec<String>)>,
+}
+
+/// What writing changed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Changes {
+    /// Files written because they were new or different.
+    pub written: Vec<PathBuf>,
+    /// Stale files removed.
+    pub removed: Vec<PathBuf>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.written.is_empty() && self.removed.is_empty()
+    }
+}
+
+impl Output {
+    /// The `[features]` table, as TOML.
+    pub fn features_toml(&self) -> String {
+        let mut toml = String::from("[features]\ndefault = []\n");
+        for (feature, enables) in &self.features {
+            let enables: Vec<String> = enables.iter().map(|f| format!("\"{f}\"")).collect();
+            toml.push_str(&format!("{feature} = [{}]\n", enables.join(", ")));
+        }
+        toml
+    }
+
+    /// Compares with what is in `dir` without writing: the changes writing would make.
+    pub fn diff(&self, dir: &Path) -> Result<Changes, Error> {
+        self.sync(dir, false)
+    }
+
+    /// Writes the files below `dir`, each only if it changed, and removes `.rs` files the
+    /// output no longer has.
+    pub fn write_to(&self, dir: &Path) -> Result<Changes, Error> {
+        self.sync(dir, true)
+    }
+
+    fn sync(&self, dir: &Path, write: bool) -> Result<Changes, Error> {
+        let mut changes = Changes::default();
+        for (relative, contents) in &self.files {
+            let path = dir.join(relative);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
+                if write {
+                    ensure_file_contents(&path, contents)?;
+                }
+                changes.written.push(path);
+            }
+        }
+        let mut existing = Vec::new();
+        if dir.exists() {
+            collect_rs(dir, &mut existing)?;
+        }
+        for path in existing {
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !self.files.contains_key(&relative) {
+                if write {
+                    std::fs::remove_file(&path).map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                }
+                changes.removed.push(path);
+            }
+        }
+        Ok(changes)
+    }
+}
+
+/// Writes `contents` to `path`, creating its folder.
+pub fn ensure_file_contents(path: &Path, contents: &str) -> Result<(), Error> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(path, contents).map_err(io)
+}
+
+fn collect_rs(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let io = |source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            collect_rs(&path, paths)?;
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            paths.push(path);
+        }
+    }
+    Ok(())
+}

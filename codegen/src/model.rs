@@ -1,0 +1,469 @@
+//! The type space: every schema of every document, converted into Rust-shaped types and
+//! interned by structure, so a type that several events share with the same name and shape is
+//! generated once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use heck::ToUpperCamelCase;
+use serde_json::Value;
+
+use crate::schema::{Document, escape_pointer};
+use crate::{Error, Fix};
+
+/// A type as a field holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Ty {
+    String,
+    Timestamp,
+    Integer,
+    /// Any JSON number, kept as it was written.
+    Number,
+    Boolean,
+    /// Any JSON value: the schema says nothing more.
+    Any,
+    Array(Box<Ty>),
+    Map(Box<Ty>),
+    Def(DefId),
+}
+
+/// An index into [`TypeSpace::defs`].
+pub(crate) type DefId = usize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Field {
+    /// The key in JSON.
+    pub json: String,
+    pub ty: Ty,
+    /// Whether real events always have the field (the schema's `required`, with fixes applied).
+    pub required: bool,
+    /// Whether the field may be `null`.
+    pub nullable: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Body {
+    Struct(Vec<Field>),
+    /// A string with a known set of values.
+    Enum(Vec<String>),
+}
+
+/// A named type to generate.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Def {
+    /// The name the schema gives it, before it is made unique in its module.
+    pub name: String,
+    pub doc: Option<String>,
+    pub body: Body,
+    /// For an event's detail type: its `(source, detail-type)`. Part of the identity, so two
+    /// events never share a detail type even when their schemas agree.
+    pub event: Option<(String, String)>,
+}
+
+/// One document, converted.
+pub(crate) struct Event {
+    pub document: Document,
+    pub root: DefId,
+    /// Every type the detail uses, the detail's own included.
+    pub uses: BTreeSet<DefId>,
+}
+
+#[derive(Default)]
+pub(crate) struct TypeSpace {
+    pub defs: Vec<Def>,
+    interned: HashMap<Def, DefId>,
+    pub events: Vec<Event>,
+}
+
+impl TypeSpace {
+    pub fn build(documents: Vec<Document>, fixes: &[Fix]) -> Result<Self, Error> {
+        let mut space = TypeSpace::default();
+        let mut fixes_used = vec![false; fixes.len()];
+        for document in documents {
+            let root = {
+                let mut converter = Converter {
+                    space: &mut space,
+                    document: &document,
+                    fixes,
+                    fixes_used: &mut fixes_used,
+                    named: BTreeMap::new(),
+                    in_progress: BTreeSet::new(),
+                };
+                converter.root()?
+            };
+            let mut uses = BTreeSet::new();
+            space.collect_uses(root, &mut uses);
+            space.events.push(Event {
+                document,
+                root,
+                uses,
+            });
+        }
+        if let Some(unused) = fixes
+            .iter()
+            .zip(&fixes_used)
+            .find_map(|(fix, used)| (!used).then_some(fix))
+        {
+            return Err(Error::StaleFix(unused.describe()));
+        }
+        Ok(space)
+    }
+
+    /// Adds a type, or finds the one with its name and shape. Shapes agree when they differ
+    /// only in which fields are required or nullable: each schema was inferred from different
+    /// samples, so a field one of them saw missing or null may be missing or null in any.
+    fn intern(&mut self, def: Def) -> DefId {
+        let mut key = def.clone();
+        if let Body::Struct(fields) = &mut key.body {
+            for field in fields {
+                field.required = true;
+                field.nullable = false;
+            }
+        }
+        if let Some(&id) = self.interned.get(&key) {
+            if let (Body::Struct(existing), Body::Struct(fields)) =
+                (&mut self.defs[id].body, &def.body)
+            {
+                for (existing, field) in existing.iter_mut().zip(fields) {
+                    existing.required &= field.required;
+                    existing.nullable |= field.nullable;
+                }
+            }
+            return id;
+        }
+        let id = self.defs.len();
+        self.defs.push(def);
+        self.interned.insert(key, id);
+        id
+    }
+
+    fn collect_uses(&self, id: DefId, uses: &mut BTreeSet<DefId>) {
+        if !uses.insert(id) {
+            return;
+        }
+        if let Body::Struct(fields) = &self.defs[id].body {
+            for field in fields {
+                self.collect_ty(&field.ty, uses);
+            }
+        }
+    }
+
+    fn collect_ty(&self, ty: &Ty, uses: &mut BTreeSet<DefId>) {
+        match ty {
+            Ty::Def(id) => self.collect_uses(*id, uses),
+            Ty::Array(item) | Ty::Map(item) => self.collect_ty(item, uses),
+            _ => {}
+        }
+    }
+}
+
+struct Converter<'a> {
+    space: &'a mut TypeSpace,
+    document: &'a Document,
+    fixes: &'a [Fix],
+    fixes_used: &'a mut [bool],
+    /// Named schemas converted so far, each once however often it is referenced.
+    named: BTreeMap<String, (Ty, bool)>,
+    in_progress: BTreeSet<String>,
+}
+
+/// What a schema converts to: the type and whether it admits `null`.
+type Converted = (Ty, bool);
+
+impl Converter<'_> {
+    fn root(&mut self) -> Result<DefId, Error> {
+        let name = self.document.root.clone();
+        let pointer = self.document.pointer_of(&name);
+        let schema = &self.document.schemas[&name];
+        let event = Some((
+            self.document.source.clone(),
+            self.document.detail_type.clone(),
+        ));
+        let fields = match schema.get("properties") {
+            Some(_) => self.fields(&name, schema, &pointer)?,
+            None => Vec::new(),
+        };
+        let doc = description(schema);
+        Ok(self.space.intern(Def {
+            name: type_name(&name),
+            doc,
+            body: Body::Struct(fields),
+            event,
+        }))
+    }
+
+    fn named(&mut self, name: &str, pointer: &str) -> Result<Converted, Error> {
+        if let Some(done) = self.named.get(name) {
+            return Ok(done.clone());
+        }
+        if !self.in_progress.insert(name.to_owned()) {
+            return Err(self.document.error(
+                pointer,
+                format!("schema `{name}` refers to itself; recursive types are not supported"),
+            ));
+        }
+        let schema = &self.document.schemas[name];
+        let converted = self.convert(schema, &self.document.pointer_of(name), name)?;
+        self.in_progress.remove(name);
+        self.named.insert(name.to_owned(), converted.clone());
+        Ok(converted)
+    }
+
+    /// Converts a schema; `hint` names the type if the schema defines one inline.
+    fn convert(&mut self, schema: &Value, pointer: &str, hint: &str) -> Result<Converted, Error> {
+        let object = match schema {
+            Value::Object(object) => object,
+            Value::Bool(true) => return Ok((Ty::Any, true)),
+            _ => {
+                return Err(self
+                    .document
+                    .error(pointer, "expected a schema object".into()));
+            }
+        };
+        if let Some(reference) = object.get("$ref") {
+            let reference = reference.as_str().ok_or_else(|| {
+                self.document
+                    .error(pointer, "`$ref` must be a string".into())
+            })?;
+            let name = self
+                .document
+                .resolve(reference, &format!("{pointer}/$ref"))?
+                .to_owned();
+            return self.named(&name, pointer);
+        }
+
+        let mut nullable = object.get("nullable") == Some(&Value::Bool(true));
+        let types: Vec<&str> = match object.get("type") {
+            None => Vec::new(),
+            Some(Value::String(ty)) => vec![ty.as_str()],
+            Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect(),
+            Some(_) => {
+                return Err(self.document.error(
+                    &format!("{pointer}/type"),
+                    "expected a string or an array of strings".into(),
+                ));
+            }
+        };
+        if types.contains(&"null") {
+            nullable = true;
+        }
+        let types: Vec<&str> = types.into_iter().filter(|ty| *ty != "null").collect();
+
+        for key in ["oneOf", "anyOf", "allOf"] {
+            if let Some(members) = object.get(key) {
+                let (ty, member_nullable) =
+                    self.union(members, &format!("{pointer}/{key}"), hint, key == "allOf")?;
+                return Ok((ty, nullable || member_nullable));
+            }
+        }
+
+        let ty = match types.as_slice() {
+            [] if object.contains_key("properties") => {
+                self.object(object, schema, pointer, hint)?
+            }
+            [] => Ty::Any,
+            ["object"] => self.object(object, schema, pointer, hint)?,
+            ["array"] => match object.get("items") {
+                Some(items) => Ty::Array(Box::new(
+                    self.convert(items, &format!("{pointer}/items"), hint)?.0,
+                )),
+                None => Ty::Array(Box::new(Ty::Any)),
+            },
+            ["string"] => match (
+                object.get("enum"),
+                object.get("format").and_then(Value::as_str),
+            ) {
+                (Some(Value::Array(values)), _)
+                    if !values.is_empty() && values.iter().all(Value::is_string) =>
+                {
+                    let mut values: Vec<String> = values
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect();
+                    values.sort();
+                    values.dedup();
+                    Ty::Def(self.space.intern(Def {
+                        name: type_name(hint),
+                        doc: description(schema),
+                        body: Body::Enum(values),
+                        event: None,
+                    }))
+                }
+                (_, Some("date-time")) => Ty::Timestamp,
+                _ => Ty::String,
+            },
+            ["integer"] => Ty::Integer,
+            ["number"] => Ty::Number,
+            ["boolean"] => Ty::Boolean,
+            // Several types, such as `["string", "number"]`: any of them may come.
+            _ => Ty::Any,
+        };
+        Ok((ty, nullable))
+    }
+
+    fn object(
+        &mut self,
+        object: &serde_json::Map<String, Value>,
+        schema: &Value,
+        pointer: &str,
+        hint: &str,
+    ) -> Result<Ty, Error> {
+        if object.contains_key("properties") {
+            let fields = self.fields(hint, schema, pointer)?;
+            return Ok(Ty::Def(self.space.intern(Def {
+                name: type_name(hint),
+                doc: description(schema),
+                body: Body::Struct(fields),
+                event: None,
+            })));
+        }
+        match object.get("additionalProperties") {
+            Some(values @ Value::Object(_)) => {
+                let (ty, _) = self.convert(
+                    values,
+                    &format!("{pointer}/additionalProperties"),
+                    &format!("{hint}Value"),
+                )?;
+                Ok(Ty::Map(Box::new(ty)))
+            }
+            _ => Ok(Ty::Any),
+        }
+    }
+
+    /// The fields of an object schema, with the document's fixes applied.
+    fn fields(&mut self, hint: &str, schema: &Value, pointer: &str) -> Result<Vec<Field>, Error> {
+        let properties = match schema.get("properties") {
+            Some(Value::Object(properties)) => properties,
+            _ => {
+                return Err(self.document.error(
+                    &format!("{pointer}/properties"),
+                    "expected an object".into(),
+                ));
+            }
+        };
+        let required: BTreeSet<&str> = match schema.get("required") {
+            None => BTreeSet::new(),
+            Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
+            Some(_) => {
+                return Err(self.document.error(
+                    &format!("{pointer}/required"),
+                    "expected an array of names".into(),
+                ));
+            }
+        };
+        let mut fields = Vec::with_capacity(properties.len());
+        for (key, property) in properties {
+            // The registry's draft-4 exporter renames `readOnly` (a JSON Schema keyword) to
+            // this prefix, while `required` and real events keep the original name.
+            let json = key
+                .strip_prefix("x-amazon-open-api-schema-")
+                .unwrap_or(key)
+                .to_owned();
+            let property_pointer = format!("{pointer}/properties/{}", escape_pointer(key));
+            let mut property = property.clone();
+            let mut required = required.contains(json.as_str());
+            let mut forced_nullable = false;
+            for (index, fix) in self.fixes.iter().enumerate() {
+                if !fix.applies_to(&self.document.source, hint, &json) {
+                    continue;
+                }
+                self.fixes_used[index] = true;
+                required &= !fix.optional;
+                forced_nullable |= fix.nullable;
+                if let Some(replacement) = &fix.replacement {
+                    property = replacement.clone();
+                }
+            }
+            let (ty, nullable) = self.convert(
+                &property,
+                &property_pointer,
+                &format!("{hint}{}", type_name(&json)),
+            )?;
+            fields.push(Field {
+                json,
+                ty,
+                required,
+                nullable: nullable || forced_nullable,
+                doc: description(&property),
+            });
+        }
+        Ok(fields)
+    }
+
+    /// `oneOf`/`anyOf` (`all_required` false) or `allOf`: members that are all objects merge into
+    /// one struct; members of one type give that type; anything else is any JSON.
+    fn union(
+        &mut self,
+        members: &Value,
+        pointer: &str,
+        hint: &str,
+        all_required: bool,
+    ) -> Result<Converted, Error> {
+        let Value::Array(members) = members else {
+            return Err(self
+                .document
+                .error(pointer, "expected an array of schemas".into()));
+        };
+        let mut converted = Vec::with_capacity(members.len());
+        for (index, member) in members.iter().enumerate() {
+            converted.push(self.convert(member, &format!("{pointer}/{index}"), hint)?);
+        }
+        let nullable = converted.iter().any(|(_, nullable)| *nullable);
+        let mut types: Vec<Ty> = converted.into_iter().map(|(ty, _)| ty).collect();
+        types.dedup();
+        if let [single] = types.as_slice() {
+            return Ok((single.clone(), nullable));
+        }
+        let mut merged: Vec<Field> = Vec::new();
+        for ty in &types {
+            let Ty::Def(id) = ty else {
+                return Ok((Ty::Any, nullable));
+            };
+            let Body::Struct(fields) = &self.space.defs[*id].body else {
+                return Ok((Ty::Any, nullable));
+            };
+            for field in fields {
+                match merged
+                    .iter_mut()
+                    .find(|existing| existing.json == field.json)
+                {
+                    Some(existing) if existing.ty != field.ty => existing.ty = Ty::Any,
+                    Some(existing) => existing.required &= field.required || !all_required,
+                    None => merged.push(Field {
+                        required: all_required && field.required,
+                        ..field.clone()
+                    }),
+                }
+            }
+        }
+        merged.sort_by(|a, b| a.json.cmp(&b.json));
+        let id = self.space.intern(Def {
+            name: type_name(hint),
+            doc: None,
+            body: Body::Struct(merged),
+            event: None,
+        });
+        Ok((Ty::Def(id), nullable))
+    }
+}
+
+fn description(schema: &Value) -> Option<String> {
+    schema
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// A Rust type name for a schema or field name.
+pub(crate) fn type_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut name = cleaned.to_upper_camel_case();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "Type");
+    }
+    name
+}

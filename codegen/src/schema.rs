@@ -1,0 +1,184 @@
+//! Reading schema-registry documents: OpenAPI 3 exports and JSONSchemaDraft4 exports, as
+//! `aws schemas export-schema` writes them and as `cargo xtask import-aws` writes AWS's.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::Error;
+
+/// One event type's schema document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Where the document came from, for errors and for a stable order.
+    pub path: PathBuf,
+    /// The event's `source`, such as `aws.ec2`.
+    pub source: String,
+    /// The event's `detail-type`.
+    pub detail_type: String,
+    /// The name of the detail's schema among `schemas`.
+    pub root: String,
+    /// The named schemas, by name.
+    pub schemas: BTreeMap<String, Value>,
+    /// How a `$ref` to a named schema starts: `#/components/schemas/` or `#/definitions/`.
+    ref_prefix: &'static str,
+    /// The JSON pointer of `schemas` in the document, for errors.
+    schemas_pointer: &'static str,
+}
+
+impl Document {
+    /// Reads a document from a file.
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses a document's text; `path` names it in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, Error> {
+        let json: Value = serde_json::from_str(text).map_err(|source| Error::Json {
+            path: path.to_owned(),
+            source,
+        })?;
+        let fail = |pointer: &str, message: String| Error::Schema {
+            path: path.to_owned(),
+            pointer: pointer.to_owned(),
+            message,
+        };
+        let root = json
+            .as_object()
+            .ok_or_else(|| fail("", "expected a JSON object".into()))?;
+
+        let (schemas, event, event_pointer, ref_prefix, schemas_pointer) =
+            if root.contains_key("openapi") {
+                let schemas = root
+                    .get("components")
+                    .and_then(|c| c.get("schemas"))
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| {
+                        fail(
+                            "/components/schemas",
+                            "an OpenAPI export needs `components.schemas`".into(),
+                        )
+                    })?;
+                let event = schemas
+                    .get("AWSEvent")
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| {
+                        fail(
+                            "/components/schemas/AWSEvent",
+                            "missing the `AWSEvent` schema".into(),
+                        )
+                    })?;
+                (
+                    schemas.clone(),
+                    event,
+                    "/components/schemas/AWSEvent",
+                    "#/components/schemas/",
+                    "/components/schemas",
+                )
+            } else {
+                let schemas = match root.get("definitions") {
+                    Some(Value::Object(definitions)) => definitions.clone(),
+                    None => Map::new(),
+                    Some(_) => return Err(fail("/definitions", "expected an object".into())),
+                };
+                (schemas, root, "", "#/definitions/", "/definitions")
+            };
+
+        let text_of = |key: &str| {
+            event
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| fail(event_pointer, format!("missing `{key}`")))
+        };
+        let source = text_of("x-amazon-events-source")?;
+        let detail_type = text_of("x-amazon-events-detail-type")?;
+        let detail_pointer = format!("{event_pointer}/properties/detail");
+        let detail_ref = event
+            .get("properties")
+            .and_then(|p| p.get("detail"))
+            .and_then(|d| d.get("$ref"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                fail(
+                    &detail_pointer,
+                    "`detail` must be a `$ref` to the detail's schema".into(),
+                )
+            })?;
+
+        let mut document = Document {
+            path: path.to_owned(),
+            source,
+            detail_type,
+            root: String::new(),
+            schemas: schemas
+                .into_iter()
+                .filter(|(name, _)| name != "AWSEvent")
+                .collect(),
+            ref_prefix,
+            schemas_pointer,
+        };
+        document.root = document
+            .resolve(detail_ref, &format!("{detail_pointer}/$ref"))?
+            .to_owned();
+        Ok(document)
+    }
+
+    /// The name of the schema a `$ref` points to; `pointer` is where the `$ref` stands.
+    pub(crate) fn resolve<'a>(&self, reference: &'a str, pointer: &str) -> Result<&'a str, Error> {
+        match reference.strip_prefix(self.ref_prefix) {
+            Some(name) if self.schemas.contains_key(name) => Ok(name),
+            _ => Err(self.error(
+                pointer,
+                format!("`$ref` `{reference}` points to no schema in this document"),
+            )),
+        }
+    }
+
+    /// The JSON pointer of a named schema.
+    pub(crate) fn pointer_of(&self, name: &str) -> String {
+        format!("{}/{}", self.schemas_pointer, escape_pointer(name))
+    }
+
+    pub(crate) fn error(&self, pointer: &str, message: String) -> Error {
+        Error::Schema {
+            path: self.path.clone(),
+            pointer: pointer.to_owned(),
+            message,
+        }
+    }
+}
+
+/// Escapes a key for use in a JSON pointer (RFC 6901).
+pub(crate) fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Reads every `*.json` document below `dir`, in path order.
+pub fn read_dir(dir: &Path) -> Result<Vec<Document>, Error> {
+    let mut paths = Vec::new();
+    collect_json(dir, &mut paths)?;
+    paths.sort();
+    paths.iter().map(|path| Document::read(path)).collect()
+}
+
+fn collect_json(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let io = |source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            collect_json(&path, paths)?;
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            paths.push(path);
+        }
+    }
+    Ok(())
+}
