@@ -97,7 +97,10 @@ fn ensure_venv() -> PathBuf {
 fn find_python() -> String {
     for candidate in ["python3.11", "python3.12", "python3.13", "python3"] {
         let ok = Command::new(candidate)
-            .args(["-c", "import sys, venv; sys.exit(sys.version_info < (3, 9))"])
+            .args([
+                "-c",
+                "import sys, venv; sys.exit(sys.version_info < (3, 9))",
+            ])
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|status| status.success());
