@@ -1,1 +1,14 @@
-//! placeholder
+//! EventBridge event patterns and input transformers, evaluated locally.
+
+mod error;
+mod flat;
+mod json;
+mod matcher;
+mod pattern;
+mod wildcard;
+
+pub use error::{EventError, Location, PatternError, PatternErrorKind};
+pub use pattern::{
+    DEFAULT_MAX_PATTERN_LENGTH, DEFAULT_MAX_WILDCARD_COMPLEXITY, MAX_OR_COMBINATIONS, ParseOptions,
+    Pattern,
+};

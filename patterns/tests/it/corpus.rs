@@ -1,0 +1,86 @@
+//! The shared corpus of pattern and transformer cases (`../shared/corpus/patterns`), read in
+//! place. When the corpus is not checked out next to the workspace, the tests say so and skip.
+
+use std::path::PathBuf;
+
+use bridgecraft_patterns::Pattern;
+use serde_json::Value;
+
+pub(crate) fn corpus_file(name: &str) -> Option<Vec<Value>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/patterns")
+        .join(name);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!(
+            "corpus file {} is missing; skipping the corpus cases",
+            path.display()
+        );
+        return None;
+    };
+    let cases = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{name} line {}: {e}", i + 1))
+        })
+        .collect();
+    Some(cases)
+}
+
+/// The case's JSON as text: `<key>_text` holds raw text to keep spellings JSON values lose.
+fn text_of(case: &Value, key: &str) -> String {
+    match case.get(format!("{key}_text")).and_then(Value::as_str) {
+        Some(raw) => raw.to_owned(),
+        None => case[key].to_string(),
+    }
+}
+
+#[test]
+fn every_pattern_case_matches_as_expected() {
+    let Some(cases) = corpus_file("pattern-cases.jsonl") else {
+        return;
+    };
+    assert!(
+        cases.len() >= 166,
+        "expected the full corpus, found {} cases",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for case in &cases {
+        let id = case["id"].as_str().unwrap_or("?");
+        let pattern_text = text_of(case, "pattern");
+        let event_text = text_of(case, "event");
+        let expect_invalid = case
+            .get("expect_invalid_pattern")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let expected = case["expected_match"]
+            .as_bool()
+            .expect("expected_match is a boolean");
+        match (Pattern::parse(&pattern_text), expect_invalid) {
+            (Ok(_), true) => failures.push(format!("{id}: pattern accepted, AWS rejects it")),
+            (Err(_), true) => {}
+            (Err(e), false) => failures.push(format!("{id}: pattern rejected: {e}")),
+            (Ok(pattern), false) => {
+                let raw = pattern.matches_json(&event_text);
+                let value: Value =
+                    serde_json::from_str(&event_text).expect("corpus events are JSON");
+                let parsed = pattern.matches_value(&value);
+                if raw.as_ref().ok() != Some(&expected) {
+                    failures.push(format!("{id}: raw JSON gave {raw:?}, expected {expected}"));
+                }
+                if parsed != expected {
+                    failures.push(format!("{id}: Value gave {parsed}, expected {expected}"));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,3 @@
+//! Integration tests for bridgecraft-patterns: one binary, one module per concern.
+
+mod corpus;
