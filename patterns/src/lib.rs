@@ -5,6 +5,7 @@ mod flat;
 mod json;
 mod matcher;
 mod pattern;
+mod ruleset;
 mod wildcard;
 
 pub use error::{EventError, Location, PatternError, PatternErrorKind};
@@ -12,3 +13,4 @@ pub use pattern::{
     DEFAULT_MAX_PATTERN_LENGTH, DEFAULT_MAX_WILDCARD_COMPLEXITY, MAX_OR_COMBINATIONS, ParseOptions,
     Pattern,
 };
+pub use ruleset::RuleSet;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use bridgecraft_patterns::Pattern;
+use bridgecraft_patterns::{Pattern, RuleSet};
 use serde_json::Value;
 
 pub(crate) fn corpus_file(name: &str) -> Option<Vec<Value>> {
@@ -83,4 +83,41 @@ fn every_pattern_case_matches_as_expected() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// All valid corpus patterns in one rule set: for every case's event, the set must report the
+/// case's own pattern exactly when the case expects a match.
+#[test]
+fn a_rule_set_of_the_whole_corpus_agrees_with_each_case() {
+    let Some(cases) = corpus_file("pattern-cases.jsonl") else {
+        return;
+    };
+    let valid: Vec<&Value> = cases
+        .iter()
+        .filter(|c| {
+            !c.get("expect_invalid_pattern")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        })
+        .collect();
+    let rules = RuleSet::new(valid.iter().map(|c| {
+        let id = c["id"].as_str().unwrap_or("?").to_owned();
+        (
+            id,
+            Pattern::parse(&text_of(c, "pattern")).expect("valid corpus pattern"),
+        )
+    }));
+    assert_eq!(rules.len(), valid.len());
+    let mut failures = Vec::new();
+    for case in &valid {
+        let id = case["id"].as_str().unwrap_or("?");
+        let matched = rules
+            .matching_json(&text_of(case, "event"))
+            .expect("corpus events are JSON");
+        let reported = matched.iter().any(|name| name.as_str() == id);
+        if reported != case["expected_match"].as_bool().unwrap_or(!reported) {
+            failures.push(format!("{id}: rule set reported {reported}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
