@@ -6,6 +6,7 @@ mod json;
 mod matcher;
 mod pattern;
 mod ruleset;
+mod transform;
 mod wildcard;
 
 pub use error::{EventError, Location, PatternError, PatternErrorKind};
@@ -14,3 +15,7 @@ pub use pattern::{
     Pattern,
 };
 pub use ruleset::RuleSet;
+pub use transform::{
+    ApplyError, InputTransformer, MAX_INPUT_PATHS, MAX_TEMPLATE_LENGTH, NotDelivered, Output,
+    OutputKind, RuleContext, TransformError,
+};

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use bridgecraft_patterns::{Pattern, RuleSet};
+use bridgecraft_patterns::{
+    ApplyError, InputTransformer, OutputKind, Pattern, RuleContext, RuleSet,
+};
 use serde_json::Value;
 
 pub(crate) fn corpus_file(name: &str) -> Option<Vec<Value>> {
@@ -117,6 +119,70 @@ fn a_rule_set_of_the_whole_corpus_agrees_with_each_case() {
         let reported = matched.iter().any(|name| name.as_str() == id);
         if reported != case["expected_match"].as_bool().unwrap_or(!reported) {
             failures.push(format!("{id}: rule set reported {reported}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_transformer_case_renders_as_expected() {
+    let Some(cases) = corpus_file("transformer-cases.jsonl") else {
+        return;
+    };
+    assert!(
+        cases.len() >= 12,
+        "expected the full corpus, found {} cases",
+        cases.len()
+    );
+    // The corpus keeps the anonymised values of its AWS snapshots for the reserved variables.
+    let rule = RuleContext {
+        rule_arn: "arn:<partition>:events:<region>:111111111111:rule/<bus-name>/<rule-name>".into(),
+        rule_name: "<rule-name>".into(),
+        ingestion_time: Some("date".into()),
+    };
+    let mut failures = Vec::new();
+    for case in &cases {
+        let id = case["id"].as_str().unwrap_or("?");
+        let template = case["input_template"]
+            .as_str()
+            .expect("template is a string");
+        let transformer =
+            match InputTransformer::from_json(&case["input_paths_map"].to_string(), template) {
+                Ok(t) => t,
+                Err(e) => {
+                    failures.push(format!("{id}: transformer rejected: {e}"));
+                    continue;
+                }
+            };
+        let result = transformer.apply(&case["event"].to_string(), &rule);
+        let delivered = case["expected_delivered"]
+            .as_bool()
+            .expect("expected_delivered is a boolean");
+        match (result, delivered) {
+            (Err(ApplyError::NotDelivered(_)), false) => {}
+            (Ok(out), false) => {
+                failures.push(format!("{id}: delivered {:?}, AWS drops it", out.text))
+            }
+            (Err(e), _) => failures.push(format!("{id}: {e}")),
+            (Ok(out), true) => {
+                let ok = match case["expected_output_kind"].as_str() {
+                    Some("json") => {
+                        out.kind == OutputKind::Json
+                            && out.json().as_ref() == Some(&case["expected_output"])
+                    }
+                    Some("text") => {
+                        out.kind == OutputKind::Text
+                            && Some(out.text.as_str()) == case["expected_output"].as_str()
+                    }
+                    other => panic!("{id}: unknown output kind {other:?}"),
+                };
+                if !ok {
+                    failures.push(format!(
+                        "{id}: got {:?} {:?}, expected {}",
+                        out.kind, out.text, case["expected_output"]
+                    ));
+                }
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
