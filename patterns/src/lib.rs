@@ -1,5 +1,6 @@
 //! EventBridge event patterns and input transformers, evaluated locally.
 
+pub mod cli;
 mod error;
 mod flat;
 mod json;

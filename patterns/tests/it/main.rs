@@ -1,3 +1,4 @@
 //! Integration tests for bridgecraft-patterns: one binary, one module per concern.
 
+mod cli;
 mod corpus;
