@@ -78,6 +78,8 @@ pub(crate) enum Scalar<'a> {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Leaf<'a> {
+    /// [`path_hash`] of the path: leaves sort and are found by it, comparing text only on ties.
+    hash: u64,
     path: (u32, u32),
     pub value: Scalar<'a>,
     membership: (u32, u32),
@@ -95,7 +97,7 @@ pub(crate) struct FlatEvent<'a> {
 
 impl<'a> FlatEvent<'a> {
     pub(crate) fn from_json(text: &'a str) -> Result<FlatEvent<'a>, serde_json::Error> {
-        let mut builder = Builder::default();
+        let mut builder = Builder::with_capacity(text.len());
         let mut de = serde_json::Deserializer::from_str(text);
         Walk(&mut builder).deserialize(&mut de)?;
         de.end()?;
@@ -103,7 +105,7 @@ impl<'a> FlatEvent<'a> {
     }
 
     pub(crate) fn from_value(value: &'a Value) -> FlatEvent<'a> {
-        let mut builder = Builder::default();
+        let mut builder = Builder::with_capacity(256);
         builder.value(value);
         builder.finish()
     }
@@ -137,18 +139,62 @@ impl<'a> FlatEvent<'a> {
     }
 
     /// Indices of the leaves at `path`.
+    #[cfg(test)]
     pub(crate) fn at(&self, path: &str) -> std::ops::Range<usize> {
-        let start = self.leaves.partition_point(|l| self.path_of(l) < path);
-        let end = start + self.leaves[start..].partition_point(|l| self.path_of(l) == path);
+        self.at_hashed(path_hash(path), path)
+    }
+
+    /// Indices of the leaves at `path`, whose [`path_hash`] is `hash`.
+    pub(crate) fn at_hashed(&self, hash: u64, path: &str) -> std::ops::Range<usize> {
+        let key = (hash, path);
+        let start = self
+            .leaves
+            .partition_point(|l| (l.hash, self.path_of(l)) < key);
+        let end = start
+            + self.leaves[start..].partition_point(|l| l.hash == hash && self.path_of(l) == path);
         start..end
     }
 
+    /// The [`path_hash`] of a leaf's path.
+    pub(crate) fn hash(&self, leaf: usize) -> u64 {
+        self.leaves.get(leaf).map_or(0, |l| l.hash)
+    }
+
     fn path_of(&self, leaf: &Leaf<'_>) -> &str {
-        self.paths
-            .get(leaf.path.0 as usize..(leaf.path.0 + leaf.path.1) as usize)
-            .unwrap_or("")
+        slice(&self.paths, leaf.path)
     }
 }
+
+/// FNV-1a: fast on the short keys of event paths and values. Only pattern-side keys are ever
+/// stored in tables hashed with it, so event content cannot flood a bucket.
+pub(crate) fn path_hash(path: &str) -> u64 {
+    let mut hasher = Fnv::default();
+    std::hash::Hasher::write(&mut hasher, path.as_bytes());
+    std::hash::Hasher::finish(&hasher)
+}
+
+/// FNV-1a as a `Hasher`, for the rule-set tables.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 
 /// True when two leaves can belong to one match: wherever they sit in the same array, they sit
 /// in the same element.
@@ -168,11 +214,21 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    fn with_capacity(event_len: usize) -> Self {
+        let mut builder = Builder::default();
+        builder.flat.paths.reserve(event_len);
+        builder.flat.leaves.reserve(event_len / 16);
+        builder.path.reserve(64);
+        builder
+    }
+
     fn finish(mut self) -> FlatEvent<'a> {
         let paths = std::mem::take(&mut self.flat.paths);
-        self.flat
-            .leaves
-            .sort_by(|a, b| slice(&paths, a.path).cmp(slice(&paths, b.path)));
+        self.flat.leaves.sort_unstable_by(|a, b| {
+            a.hash
+                .cmp(&b.hash)
+                .then_with(|| slice(&paths, a.path).cmp(slice(&paths, b.path)))
+        });
         self.flat.paths = paths;
         self.flat
     }
@@ -192,6 +248,7 @@ impl<'a> Builder<'a> {
         let member_start = self.flat.members.len();
         self.flat.members.extend_from_slice(&self.membership);
         self.flat.leaves.push(Leaf {
+            hash: path_hash(&self.path),
             path: (to_u32(path_start), to_u32(self.path.len())),
             value,
             membership: (to_u32(member_start), to_u32(self.membership.len())),
@@ -341,8 +398,11 @@ impl<'de, 'b, 'a> Visitor<'de> for Key<'b, 'a> {
 mod tests {
     use super::*;
 
+    /// The leaves' paths, alphabetically (leaves themselves are ordered by path hash).
     fn paths(flat: &FlatEvent<'_>) -> Vec<String> {
-        (0..flat.len()).map(|i| flat.path(i).to_owned()).collect()
+        let mut paths: Vec<String> = (0..flat.len()).map(|i| flat.path(i).to_owned()).collect();
+        paths.sort();
+        paths
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl Matcher {
     /// caller from the number of values at the path.
     pub(crate) fn accepts(&self, value: &Scalar<'_>) -> bool {
         match (self, value) {
-            (Matcher::Exact(lit), v) => literal_equals(lit, v),
+            (Matcher::Exact(lit), v) => lit.equals(v),
             (Matcher::Prefix(p), Scalar::Str(s)) => s.starts_with(p.as_str()),
             (Matcher::PrefixIgnoreCase(p), Scalar::Str(s)) => starts_with_folded(s, p),
             (Matcher::Suffix(p), Scalar::Str(s)) => s.ends_with(p.as_str()),
@@ -141,13 +141,16 @@ impl AnythingBut {
     }
 }
 
-fn literal_equals(lit: &Literal, value: &Scalar<'_>) -> bool {
-    match (lit, value) {
-        (Literal::Str(a), Scalar::Str(b)) => a == b,
-        (Literal::Num(a), Scalar::Num(b)) => a.same_representation(*b),
-        (Literal::Bool(a), Scalar::Bool(b)) => a == b,
-        (Literal::Null, Scalar::Null) => true,
-        _ => false,
+impl Literal {
+    /// JSON-typed equality; numbers compare by representation (see [`Number`]).
+    pub(crate) fn equals(&self, value: &Scalar<'_>) -> bool {
+        match (self, value) {
+            (Literal::Str(a), Scalar::Str(b)) => a == b,
+            (Literal::Num(a), Scalar::Num(b)) => a.same_representation(*b),
+            (Literal::Bool(a), Scalar::Bool(b)) => a == b,
+            (Literal::Null, Scalar::Null) => true,
+            _ => false,
+        }
     }
 }
 

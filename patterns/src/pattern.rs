@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{EventError, Location, PatternError, PatternErrorKind};
-use crate::flat::{FlatEvent, Number, compatible};
+use crate::flat::{FlatEvent, Number, compatible, path_hash};
 use crate::json::{self, Kind, Node};
 use crate::matcher::{AnythingBut, Bound, IpRange, Literal, Matcher, Range, fold};
 use crate::wildcard::{self, Wildcard};
@@ -72,6 +72,8 @@ pub(crate) struct Branch {
 pub(crate) struct Field {
     /// Keys joined with `.`.
     pub path: String,
+    /// `path_hash(path)`, to find the event's values without rehashing.
+    pub hash: u64,
     /// Any of these accepting one value at the path satisfies the field (OR).
     pub matchers: Vec<Matcher>,
     /// `{"exists": false}` was among the values: no value at the path also satisfies the field.
@@ -154,6 +156,7 @@ impl Branch {
                     .filter(|m| *m != Matcher::Absent)
                     .collect();
                 Field {
+                    hash: path_hash(&path),
                     path,
                     matchers,
                     absent_ok,
@@ -167,7 +170,7 @@ impl Branch {
         // Fields whose every candidate value sits inside arrays; they need a consistent choice.
         let mut constrained: Vec<Vec<usize>> = Vec::new();
         for field in &self.fields {
-            let at = event.at(&field.path);
+            let at = event.at_hashed(field.hash, &field.path);
             if at.is_empty() {
                 if field.absent_ok {
                     continue;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::EventError;
-use crate::flat::{FlatEvent, Scalar};
+use crate::flat::{FlatEvent, FnvBuild, Scalar};
 use crate::matcher::{Literal, Matcher};
 use crate::pattern::{Branch, Pattern};
 
@@ -36,14 +36,14 @@ pub struct RuleSet<K> {
     patterns: Vec<Pattern>,
     /// (pattern index, branch index), ordered by pattern.
     branches: Vec<(u32, u32)>,
-    by_path: HashMap<String, PathIndex>,
+    by_path: HashMap<String, PathIndex, FnvBuild>,
     /// Branches with no required field.
     always: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Default)]
 struct PathIndex {
-    strings: HashMap<String, Vec<u32>>,
+    strings: HashMap<String, Vec<u32>, FnvBuild>,
     others: Vec<(Literal, Vec<u32>)>,
     /// Branches that only need some value at this path.
     present: Vec<u32>,
@@ -63,7 +63,7 @@ impl<K> RuleSet<K> {
             names,
             patterns,
             branches: Vec::new(),
-            by_path: HashMap::new(),
+            by_path: HashMap::default(),
             always: Vec::new(),
         };
 
@@ -147,13 +147,18 @@ impl<K> RuleSet<K> {
 
     fn matching_flat(&self, event: &FlatEvent<'_>) -> Vec<&K> {
         let mut candidates: Vec<u32> = self.always.clone();
+        // Leaves come sorted by path: look each distinct path up once.
         let mut leaf = 0;
         while leaf < event.len() {
             let path = event.path(leaf);
-            let same_path = event.at(path);
+            let hash = event.hash(leaf);
+            let mut end = leaf + 1;
+            while end < event.len() && event.hash(end) == hash && event.path(end) == path {
+                end += 1;
+            }
             if let Some(index) = self.by_path.get(path) {
                 candidates.extend_from_slice(&index.present);
-                for l in same_path.clone() {
+                for l in leaf..end {
                     match event.leaf(l).map(|l| &l.value) {
                         Some(Scalar::Str(s)) => {
                             if let Some(ids) = index.strings.get(s.as_ref()) {
@@ -162,7 +167,7 @@ impl<K> RuleSet<K> {
                         }
                         Some(value) => {
                             for (lit, ids) in &index.others {
-                                if Matcher::Exact(lit.clone()).accepts(value) {
+                                if lit.equals(value) {
                                     candidates.extend_from_slice(ids);
                                 }
                             }
@@ -171,7 +176,7 @@ impl<K> RuleSet<K> {
                     }
                 }
             }
-            leaf = same_path.end.max(leaf + 1);
+            leaf = end;
         }
         candidates.sort_unstable();
         candidates.dedup();
