@@ -60,6 +60,17 @@ impl Filter {
         }
     }
 
+    /// Events an EventBridge event pattern matches, such as
+    /// `{"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}`.
+    #[cfg(feature = "patterns")]
+    pub fn pattern(pattern: &str) -> Result<Self, bridgecraft_patterns::PatternError> {
+        let compiled = bridgecraft_patterns::Pattern::parse(pattern)?;
+        Ok(Filter::json(
+            format!("pattern {pattern}"),
+            move |event: &str| compiled.matches_json(event).unwrap_or(false),
+        ))
+    }
+
     /// Whether `event` passes.
     pub fn matches<D: Serialize>(&self, event: &Decoded<D>) -> bool {
         match self {
@@ -152,6 +163,17 @@ mod tests {
             m.matches(&unknown),
             "unknown events are matched on their raw text"
         );
+    }
+
+    #[cfg(feature = "patterns")]
+    #[test]
+    fn pattern_filters_match_typed_and_unknown_events() {
+        let filter = Filter::pattern(r#"{"detail": {"n": [{"numeric": [">", 5]}]}}"#).unwrap();
+        assert!(filter.matches(&event("test.app", "Ping", r#"{"n":7}"#)));
+        assert!(!filter.matches(&event("test.app", "Ping", r#"{"n":3}"#)));
+        assert!(filter.matches(&event("other.app", "Pong", r#"{"n":9}"#)));
+        assert!(filter.to_string().starts_with("pattern {"));
+        assert!(Filter::pattern(r#"{"source": "not an array"}"#).is_err());
     }
 
     #[test]

@@ -106,7 +106,8 @@ where
         self
     }
 
-    /// Handles a Lambda SQS event given as its JSON text.
+    /// Handles a Lambda SQS event given as its JSON text. The deliveries' `receive_count` is
+    /// `None`: the factory's records do not carry the message attributes.
     pub async fn handle_json(&self, event: &str) -> Result<BatchResponse, BatchError> {
         let records = self
             .factory
@@ -188,5 +189,94 @@ where
         }
         .instrument(span)
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use bridgecraft_factory::AwsFactory;
+
+    use super::*;
+    use crate::HandlerError;
+
+    fn record(id: &str, body: &str) -> String {
+        let body = serde_json::to_string(body).unwrap();
+        format!(
+            r#"{{"messageId":"{id}","receiptHandle":"r-{id}","body":{body},"eventSource":"aws:sqs"}}"#
+        )
+    }
+
+    fn event(id: &str) -> String {
+        format!(
+            r#"{{"id":"{id}","detail-type":"Tick","source":"test.app","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail":{{}}}}"#
+        )
+    }
+
+    fn batch(records: &[String]) -> String {
+        format!(r#"{{"Records":[{}]}}"#, records.join(","))
+    }
+
+    /// Fails the events whose id starts with `fail`, and records every id it is given.
+    fn failing_handler(
+        seen: &'static Mutex<Vec<String>>,
+    ) -> impl Handler<bridgecraft_events::Detail> {
+        move |delivery: Delivery<bridgecraft_events::Detail>| async move {
+            let id = delivery.event.id().to_owned();
+            seen.lock().unwrap().push(id.clone());
+            if id.starts_with("fail") {
+                return Err::<(), HandlerError>("no".into());
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn failed_and_undecodable_records_are_reported_by_message_id() {
+        static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let handler = BatchHandler::new(AwsFactory::aws(), failing_handler(&SEEN));
+        let json = batch(&[
+            record("m1", &event("ok-1")),
+            record("m2", &event("fail-2")),
+            record("m3", "not json"),
+            record("m4", &event("ok-4")),
+        ]);
+        let response = handler.handle_json(&json).await.unwrap();
+        assert_eq!(response.failed_ids(), ["m2", "m3"]);
+        assert_eq!(*SEEN.lock().unwrap(), ["ok-1", "fail-2", "ok-4"]);
+        assert_eq!(
+            serde_json::to_string(&response).unwrap(),
+            r#"{"batchItemFailures":[{"itemIdentifier":"m2"},{"itemIdentifier":"m3"}]}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn fifo_batches_stop_at_the_first_failure() {
+        static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let handler = BatchHandler::new(AwsFactory::aws(), failing_handler(&SEEN)).fifo();
+        let json = batch(&[
+            record("m1", &event("ok-1")),
+            record("m2", &event("fail-2")),
+            record("m3", &event("ok-3")),
+        ]);
+        let response = handler.handle_json(&json).await.unwrap();
+        assert_eq!(response.failed_ids(), ["m2", "m3"]);
+        assert_eq!(
+            *SEEN.lock().unwrap(),
+            ["ok-1", "fail-2"],
+            "m3 was not handled"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_batch_that_does_not_decode_fails_whole() {
+        static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let handler = BatchHandler::new(AwsFactory::aws(), failing_handler(&SEEN));
+        let error = handler.handle_json(r#"{"Rekords":[]}"#).await.unwrap_err();
+        assert!(error.to_string().contains("Records"), "{error}");
+        let empty = handler.handle_json(r#"{"Records":[]}"#).await.unwrap();
+        assert!(empty.batch_item_failures.is_empty());
+        assert!(SEEN.lock().unwrap().is_empty());
     }
 }

@@ -24,7 +24,10 @@ async fn consume(queue_url: &str, count: usize) -> Vec<Arc<Decoded<aws_ec2::Deta
     }));
     let mut events = Vec::new();
     while events.len() < count {
-        match subscriptions.next_event(&[all], Duration::from_secs(30)).await {
+        match subscriptions
+            .next_event(&[all], Duration::from_secs(30))
+            .await
+        {
             Some((_, event)) => events.push(event),
             None => break,
         }
@@ -59,7 +62,13 @@ async fn an_eventbridge_rule_delivers_matching_events_typed() {
     events
         .put_targets()
         .rule(&rule)
-        .targets(Target::builder().id("queue").arn(&queue.arn).build().unwrap())
+        .targets(
+            Target::builder()
+                .id("queue")
+                .arn(&queue.arn)
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -75,10 +84,26 @@ async fn an_eventbridge_rule_delivers_matching_events_typed() {
     let state_change = "EC2 Instance State-change Notification";
     let output = events
         .put_events()
-        .entries(entry("aws.ec2", state_change, state_change_detail("i-1", "pending")))
-        .entries(entry("aws.ec2", "EC2 Spot Instance Interruption Warning", "{}".into()))
-        .entries(entry("com.example", state_change, state_change_detail("i-9", "x")))
-        .entries(entry("aws.ec2", state_change, state_change_detail("i-2", "running")))
+        .entries(entry(
+            "aws.ec2",
+            state_change,
+            state_change_detail("i-1", "pending"),
+        ))
+        .entries(entry(
+            "aws.ec2",
+            "EC2 Spot Instance Interruption Warning",
+            "{}".into(),
+        ))
+        .entries(entry(
+            "com.example",
+            state_change,
+            state_change_detail("i-9", "x"),
+        ))
+        .entries(entry(
+            "aws.ec2",
+            state_change,
+            state_change_detail("i-2", "running"),
+        ))
         .send()
         .await
         .unwrap();
@@ -90,7 +115,10 @@ async fn an_eventbridge_rule_delivers_matching_events_typed() {
         .map(|event| match &**event {
             Decoded::Typed(event) => {
                 assert_eq!(event.source, "aws.ec2");
-                assert_eq!(event.resources, ["arn:aws:ec2:us-east-1:123456789012:instance/i-1"]);
+                assert_eq!(
+                    event.resources,
+                    ["arn:aws:ec2:us-east-1:123456789012:instance/i-1"]
+                );
                 instance_id(&event.detail).unwrap().to_owned()
             }
             Decoded::Unknown(unknown) => panic!("not typed: {}", unknown.raw()),
@@ -99,7 +127,11 @@ async fn an_eventbridge_rule_delivers_matching_events_typed() {
     instances.sort();
     assert_eq!(instances, ["i-1", "i-2"]);
     // Only the two matching events were delivered.
-    assert!(drain_bodies(&client, &queue.url, Duration::from_secs(1)).await.is_empty());
+    assert!(
+        drain_bodies(&client, &queue.url, Duration::from_secs(1))
+            .await
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,7 +174,10 @@ async fn sns_delivers_events_typed_with_raw_delivery_on_and_off() {
     let raw_body = &drain_bodies(&client, &raw.url, Duration::from_secs(1)).await[0];
     assert!(raw_body.starts_with(r#"{"version":"0""#), "{raw_body}");
     let wrapped_body = &drain_bodies(&client, &wrapped.url, Duration::from_secs(1)).await[0];
-    assert!(wrapped_body.contains(r#""Type": "Notification""#), "{wrapped_body}");
+    assert!(
+        wrapped_body.contains(r#""Type": "Notification""#),
+        "{wrapped_body}"
+    );
 
     for queue in [&raw, &wrapped] {
         // Start again from empty queues: the messages above were only looked at.
@@ -166,14 +201,20 @@ async fn sns_delivers_events_typed_with_raw_delivery_on_and_off() {
         let mut seen: Vec<_> = received
             .iter()
             .map(|event| match &**event {
-                Decoded::Typed(event) => (event.id.clone(), instance_id(&event.detail).unwrap().to_owned()),
+                Decoded::Typed(event) => (
+                    event.id.clone(),
+                    instance_id(&event.detail).unwrap().to_owned(),
+                ),
                 Decoded::Unknown(unknown) => panic!("not typed: {}", unknown.raw()),
             })
             .collect();
         seen.sort();
         assert_eq!(
             seen,
-            [("n3".to_owned(), "i-n3".to_owned()), ("n4".to_owned(), "i-n4".to_owned())],
+            [
+                ("n3".to_owned(), "i-n3".to_owned()),
+                ("n4".to_owned(), "i-n4".to_owned())
+            ],
             "queue {}",
             queue.url
         );
