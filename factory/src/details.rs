@@ -133,21 +133,18 @@ impl<D, A: DetailFactory<D>, B: DetailFactory<D>> DetailFactory<D> for Or<A, B> 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Aws;
 
-// Until the generated modules land the crate-wide enum has no types: it knows no pair.
 impl<D: From<bridgecraft_events::Detail>> DetailFactory<D> for Aws {
-    fn knows(&self, _source: &str, _detail_type: &str) -> bool {
-        false
+    fn knows(&self, source: &str, detail_type: &str) -> bool {
+        <bridgecraft_events::Detail as DetailSet>::contains(source, detail_type)
     }
 
     fn decode<'de, De: Deserializer<'de>>(
         &self,
         source: &str,
         detail_type: &str,
-        _deserializer: De,
+        deserializer: De,
     ) -> Result<D, De::Error> {
-        Err(serde::de::Error::custom(format_args!(
-            "no AWS detail type for `{source}` / `{detail_type}` in this build"
-        )))
+        bridgecraft_events::Detail::deserialize_detail(source, detail_type, deserializer).map(D::from)
     }
 }
 

@@ -212,12 +212,12 @@ impl<D, F: DetailFactory<D>> Factory<D, F> {
         let mut error = DecodeError::from_json(Layer::Event, path.clone(), &json_error);
         // When `detail` comes before `source`, it is decoded after the envelope's keys and
         // the events crate reports it as `detail: ...` at the root.
-        if path == "." {
-            if let Some(message) = error.message.strip_prefix("detail: ") {
-                error.message = message.to_owned();
-                path = "detail".to_owned();
-                error.path = path.clone();
-            }
+        if path == "."
+            && let Some(message) = error.message.strip_prefix("detail: ")
+        {
+            error.message = message.to_owned();
+            path = "detail".to_owned();
+            error.path = path.clone();
         }
         let in_detail =
             path == "detail" || path.starts_with("detail.") || path.starts_with("detail[");

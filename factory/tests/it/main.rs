@@ -1,1 +1,7 @@
-//! Integration tests.
+//! The factory's integration tests, one binary.
+
+mod corpus;
+mod dispatch;
+mod envelopes;
+mod props;
+mod support;

@@ -1,0 +1,194 @@
+//! The `bridgecraft` binary, run as a user runs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bridgecraft(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bridgecraft"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .unwrap()
+}
+
+fn lines(output: &Output) -> Vec<String> {
+    String::from_utf8(output.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The README's command: every shipped example decodes, none is an error.
+#[test]
+fn the_examples_decode_without_error() {
+    let output = bridgecraft(&["decode", "--summary", "examples/events"]);
+    assert!(output.status.success(), "{output:?}");
+    let lines = lines(&output);
+    let summary: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    assert_eq!(summary["files"], 8);
+    assert_eq!(summary["records"], 10);
+    assert_eq!(summary["error"], 0);
+    for line in &lines[..lines.len() - 1] {
+        let columns: Vec<_> = line.split('\t').collect();
+        assert!(columns[0].starts_with("examples/events/"), "{line}");
+        assert!(matches!(columns[1], "typed" | "unknown"), "{line}");
+    }
+}
+
+#[test]
+fn paths_are_printed_exactly_as_given() {
+    let output = bridgecraft(&[
+        "decode",
+        "./examples/../examples/events/scheduled-event.json",
+    ]);
+    let lines = lines(&output);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].starts_with("./examples/../examples/events/scheduled-event.json\t"));
+}
+
+#[test]
+fn batches_give_a_line_per_record_with_its_message_id() {
+    let output = bridgecraft(&[
+        "decode",
+        "--envelope",
+        "lambda-sqs",
+        "examples/events/lambda-sqs-batch.json",
+    ]);
+    assert!(output.status.success());
+    let ids: Vec<_> = lines(&output)
+        .iter()
+        .map(|line| line.rsplit('\t').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "059f36b4-87a3-44ab-83d2-661975830a7d",
+            "2e1424d4-f796-459a-8184-9c92662be6db",
+            "c80e8021-a70a-42c7-a470-796e1186f753"
+        ]
+    );
+}
+
+#[test]
+fn an_error_names_its_path_and_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    // A placeholder time, as localstack records it.
+    std::fs::write(
+        &bad,
+        r#"{"id":"1","detail-type":"x","source":"s","time":"date","region":"r","detail":{}}"#,
+    )
+    .unwrap();
+    let bad = bad.to_str().unwrap();
+    let output = bridgecraft(&["decode", bad, "examples/events/scheduled-event.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let lines = lines(&output);
+    assert!(
+        lines[0].starts_with(&format!(
+            "{bad}\terror\tevent at `time`: expected an RFC 3339 timestamp"
+        )),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 2);
+}
+
+#[test]
+fn a_missing_file_is_an_error_line() {
+    let output = bridgecraft(&["decode", "no/such/file.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(lines(&output)[0].starts_with("no/such/file.json\terror\tcannot read"));
+}
+
+#[test]
+fn the_envelope_can_be_chosen() {
+    let output = bridgecraft(&[
+        "decode",
+        "--envelope",
+        "event",
+        "examples/events/sqs-message.json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an SQS message is no bare event"
+    );
+    let output = bridgecraft(&[
+        "decode",
+        "--envelope",
+        "sqs",
+        "examples/events/sqs-message.json",
+    ]);
+    assert!(output.status.success());
+    let output = bridgecraft(&["decode", "--envelope", "kinesis", "examples/events"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn reencode_prints_the_event_back_as_json() {
+    let file = "examples/events/custom-order-placed.json";
+    let output = bridgecraft(&["decode", "--reencode", file]);
+    assert!(output.status.success());
+    let original =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(file))
+            .unwrap();
+    // An unknown event comes back byte for byte.
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!("{}\n", original.trim())
+    );
+
+    let output = bridgecraft(&[
+        "decode",
+        "--reencode",
+        "examples/events/lambda-sqs-batch.json",
+    ]);
+    let events = lines(&output);
+    assert_eq!(events.len(), 3);
+    for event in events {
+        let value: serde_json::Value = serde_json::from_str(&event).unwrap();
+        assert!(value["detail"].is_object());
+    }
+}
+
+/// Every real event and envelope in the shared corpus is typed or unknown; the only errors are
+/// the localstack recordings with the placeholder `"time": "date"` (named one by one in the
+/// factory's corpus test), and each fails exactly there.
+#[test]
+fn the_corpus_decodes_apart_from_placeholder_times() {
+    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
+    if !corpus.is_dir() {
+        eprintln!(
+            "the shared corpus is missing at {}: skipping",
+            corpus.display()
+        );
+        return;
+    }
+    let events = corpus.join("events");
+    let envelopes = corpus.join("envelopes");
+    let output = bridgecraft(&[
+        "decode",
+        "--summary",
+        events.to_str().unwrap(),
+        envelopes.to_str().unwrap(),
+    ]);
+    let lines = lines(&output);
+    let summary: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    assert_eq!(summary["files"], 116 + 29);
+    let mut errors = 0;
+    for line in &lines[..lines.len() - 1] {
+        let columns: Vec<_> = line.split('\t').collect();
+        if columns[1] == "error" {
+            errors += 1;
+            assert!(columns[0].contains("/localstack-snapshots/"), "{line}");
+            assert!(
+                columns[2]
+                    .contains("event at `time`: expected an RFC 3339 timestamp, found `date`"),
+                "{line}"
+            );
+        }
+    }
+    assert_eq!(errors, 65);
+    assert_eq!(summary["error"], 65);
+}
