@@ -175,6 +175,36 @@ async fn a_failed_message_comes_back_and_succeeds_later() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_panics_leaves_its_message_for_redelivery() {
+    let client = sqs().await;
+    let queue = queue(&client, "panic").await;
+    send_all(&client, &queue.url, &[ec2_state_change("p1", "running")]).await;
+
+    let seen = Seen::until(1);
+    let handler = {
+        let seen = seen.clone();
+        move |delivery: Delivery<aws_ec2::Detail>| {
+            let seen = seen.clone();
+            async move {
+                assert!(delivery.receive_count != Some(1), "the first delivery panics");
+                seen.record(delivery.event.id());
+                Ok::<(), HandlerError>(())
+            }
+        }
+    };
+    let consumer = Consumer::new(client.clone(), &queue.url, ec2_factory(), handler)
+        .wait_time(Duration::from_secs(1))
+        .visibility_timeout(Duration::from_secs(1));
+    let stats = tokio::time::timeout(LIMIT, consumer.run(seen.reached()))
+        .await
+        .expect("the message comes back after its visibility timeout")
+        .expect("the consumer survives the panic");
+
+    assert_eq!(seen.ids(), ["p1"]);
+    assert_eq!((stats.received, stats.failed, stats.handled, stats.deleted), (2, 1, 1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poison_message_reaches_the_dead_letter_queue() {
     let client = sqs().await;
     let dead = queue(&client, "poison-dlq").await;
