@@ -168,9 +168,9 @@ fn decode_file(
 
 fn describe(record: &Record<bridgecraft_events::Detail>, counts: &mut Counts) -> String {
     match &record.result {
-        Ok(decoded @ Decoded::Typed(_)) => {
+        Ok(Decoded::Typed(event)) => {
             counts.typed += 1;
-            format!("typed\t{}", decoded.type_name().unwrap_or("(unnamed type)"))
+            format!("typed\t{}", event.detail.type_name())
         }
         Ok(Decoded::Unknown(unknown)) => {
             counts.unknown += 1;

@@ -52,18 +52,6 @@ impl<D> Decoded<D> {
     }
 }
 
-impl<D: Serialize> Decoded<D> {
-    /// The name of the Rust type the detail was decoded into, such as
-    /// `Ec2InstanceStateChangeNotification`; `None` for unknown events and details that are not
-    /// structs.
-    pub fn type_name(&self) -> Option<&'static str> {
-        match self {
-            Decoded::Typed(event) => crate::type_name::of(&event.detail),
-            Decoded::Unknown(_) => None,
-        }
-    }
-}
-
 impl<D: Serialize> Serialize for Decoded<D> {
     /// A typed event is written in EventBridge's key order; an unknown one exactly as it came.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -144,7 +144,8 @@ impl<D: From<bridgecraft_events::Detail>> DetailFactory<D> for Aws {
         detail_type: &str,
         deserializer: De,
     ) -> Result<D, De::Error> {
-        bridgecraft_events::Detail::deserialize_detail(source, detail_type, deserializer).map(D::from)
+        bridgecraft_events::Detail::deserialize_detail(source, detail_type, deserializer)
+            .map(D::from)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Decoding errors that say where they happened: which envelope layer, which JSON path, and
 //! what was expected there.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// One layer of wrapping around an event, outermost first in [`DecodeError::layers`].
@@ -46,7 +47,7 @@ impl fmt::Display for Layer {
 pub struct DecodeError {
     pub(crate) layers: Vec<Layer>,
     pub(crate) path: String,
-    pub(crate) expected: Option<&'static str>,
+    pub(crate) expected: Option<Cow<'static, str>>,
     pub(crate) message: String,
     pub(crate) line: usize,
     pub(crate) column: usize,
@@ -63,9 +64,10 @@ impl DecodeError {
         &self.path
     }
 
-    /// The Rust type being decoded when the error happened, if it was a detail type.
-    pub fn expected_type(&self) -> Option<&'static str> {
-        self.expected
+    /// The detail type being decoded when the error happened: its Rust name when serde's
+    /// derive gives it, else the `source` / `detail-type` pair it is registered under.
+    pub fn expected_type(&self) -> Option<&str> {
+        self.expected.as_deref()
     }
 
     /// What went wrong, as serde says it (`missing field `state``, `invalid type: ...`).
@@ -122,7 +124,7 @@ impl fmt::Display for DecodeError {
             write!(f, "{layer}")?;
         }
         write!(f, " at `{}`: {}", self.path, self.message)?;
-        if let Some(expected) = self.expected {
+        if let Some(expected) = &self.expected {
             write!(f, " (decoding {expected})")?;
         }
         if self.line > 0 {
@@ -144,7 +146,7 @@ mod tests {
         let mut error = DecodeError::from_json(Layer::Event, "detail.count".into(), &json_error)
             .within(Layer::Record { index: 2 })
             .within(Layer::LambdaSqsEvent);
-        error.expected = Some("Counter");
+        error.expected = Some("Counter".into());
         assert_eq!(
             error.to_string(),
             "lambda sqs event > record 2 > event at `detail.count`: invalid type: string \"x\", \

@@ -193,11 +193,15 @@ impl<D, F: DetailFactory<D>> Factory<D, F> {
     /// that failed is then kept raw.
     fn after_failure(&self, json: &str) -> DecodeResult<D> {
         let type_name = Cell::new(None);
+        let pair = Cell::new(None);
         let mut track = serde_path_to_error::Track::new();
         let mut de = serde_json::Deserializer::from_str(json);
         let dispatch = Dispatch {
             factory: self,
-            mode: Mode::Probe(&type_name),
+            mode: Mode::Probe {
+                type_name: &type_name,
+                pair: &pair,
+            },
         };
         let result = deserialize_event_with(
             serde_path_to_error::Deserializer::new(&mut de, &mut track),
@@ -222,7 +226,11 @@ impl<D, F: DetailFactory<D>> Factory<D, F> {
         let in_detail =
             path == "detail" || path.starts_with("detail.") || path.starts_with("detail[");
         if in_detail {
-            error.expected = type_name.get();
+            error.expected = match (type_name.get(), pair.take()) {
+                (Some(name), _) => Some(name.into()),
+                (None, Some(pair)) => Some(pair.into()),
+                (None, None) => None,
+            };
         }
         if !(in_detail && self.strictness == Strictness::Lenient) {
             return Err(error);
@@ -318,12 +326,15 @@ impl<D, F: DetailFactory<D>> EventFactory for Factory<D, F> {
 }
 
 /// How a [`Dispatch`] treats the pairs the factory knows.
-#[derive(Clone, Copy)]
 enum Mode<'a> {
     /// Decode into the type, as fast as it goes.
     Fast,
-    /// Decode into the type, noting the type's name for the error that is expected.
-    Probe(&'a Cell<Option<&'static str>>),
+    /// Decode into the type, noting the type's name (or, for types whose derive does not say
+    /// it, the pair) for the error that is expected.
+    Probe {
+        type_name: &'a Cell<Option<&'static str>>,
+        pair: &'a Cell<Option<String>>,
+    },
     /// Keep every detail raw: the typed decode already failed.
     Raw,
 }
@@ -367,10 +378,11 @@ impl<D, F: DetailFactory<D>> DetailDecoder for Dispatch<'_, D, F> {
                         .decode(source, detail_type, deserializer)
                         .map(Outcome::Typed);
                 }
-                Mode::Probe(name) => {
+                Mode::Probe { type_name, pair } => {
+                    pair.set(Some(format!("the `{source}` / `{detail_type}` detail")));
                     let probe = NameProbe {
                         inner: deserializer,
-                        name,
+                        name: type_name,
                     };
                     return self
                         .factory
