@@ -3,8 +3,9 @@
 //! Each round sends the same number of EC2 events to a fresh queue and times draining it twice
 //! over: once with a bare loop (receive 10, delete them in one batch call) and once with
 //! [`Consumer`] (decode each body with a factory, a no-op handler, batched deletes). The
-//! report is the median time of each and their ratio, consumer over bare: below 1 the
-//! consumer's overlapping of receives, handlers and deletes pays for its decoding.
+//! report is the median wall time of each and their ratio, consumer over bare, and the ratio of
+//! the CPU time this process spent in each (moto's own time, which dominates the wall time,
+//! is in another process): the second ratio is the consumer's own cost.
 //!
 //! `cargo bench -p bridgecraft-sqs --bench overhead` runs the full measurement; without
 //! `--bench` (as under `cargo test --all-targets`) it runs one small round as a smoke test.
@@ -126,6 +127,18 @@ async fn consumer(client: &aws_sdk_sqs::Client, url: &str, messages: usize) -> D
     started.elapsed()
 }
 
+/// CPU time this process has used, user and system, from `/proc/self/stat` (10 ms ticks).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields.get(11..13).map_or(0, |times| {
+        times.iter().filter_map(|t| t.parse::<u64>().ok()).sum()
+    });
+    Duration::from_millis(ticks * 10)
+}
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -143,20 +156,30 @@ fn main() {
     runtime.block_on(async {
         let client = aws_sdk_sqs::Client::new(&moto::sdk_config().await);
         let (mut bare_times, mut consumer_times) = (Vec::new(), Vec::new());
+        let (mut bare_cpu, mut consumer_cpu) = (Duration::ZERO, Duration::ZERO);
         for round in 0..rounds {
             let pid = std::process::id();
             let url = fresh_queue(&client, format!("bench-bare-{pid}-{round}"), messages).await;
+            let cpu = cpu_time();
             bare_times.push(bare(&client, &url, messages).await);
+            bare_cpu += cpu_time() - cpu;
             let url = fresh_queue(&client, format!("bench-consumer-{pid}-{round}"), messages).await;
+            let cpu = cpu_time();
             consumer_times.push(consumer(&client, &url, messages).await);
+            consumer_cpu += cpu_time() - cpu;
         }
         let (bare, consumer) = (median(bare_times), median(consumer_times));
         let rate = |time: Duration| messages as f64 / time.as_secs_f64();
+        let per_message = |cpu: Duration| cpu / (messages * rounds) as u32;
         println!(
-            "overhead/{messages} messages x {rounds} rounds: bare {bare:?} ({:.0} msg/s), consumer {consumer:?} ({:.0} msg/s), ratio consumer/bare {:.2}",
+            "overhead/{messages} messages x {rounds} rounds: wall bare {bare:?} ({:.0} msg/s), consumer {consumer:?} ({:.0} msg/s), ratio {:.2}; \
+             client CPU per message bare {:?}, consumer {:?}, ratio {:.2}",
             rate(bare),
             rate(consumer),
-            consumer.as_secs_f64() / bare.as_secs_f64()
+            consumer.as_secs_f64() / bare.as_secs_f64(),
+            per_message(bare_cpu),
+            per_message(consumer_cpu),
+            consumer_cpu.as_secs_f64() / bare_cpu.as_secs_f64().max(f64::EPSILON),
         );
     });
 }

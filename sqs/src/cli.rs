@@ -71,7 +71,7 @@ pub fn run_consume(
         .map_err(ConsumeError::Runtime)?;
     runtime.block_on(async {
         let client = client(args.endpoint_url.as_deref(), args.region.as_deref()).await;
-        consume(&AwsFactory::aws(), client, &args, out).await
+        consume(client, &args, out).await
     })
 }
 
@@ -99,18 +99,14 @@ struct Line<'a> {
     error: Option<String>,
 }
 
-/// `consume` with any factory and client; [`run_consume`] is this with [`AwsFactory`] and the
+/// `consume` inside a runtime, with a client of the caller's: [`run_consume`] is this with the
 /// client the arguments describe (whose endpoint and region this ignores).
-pub async fn consume<F>(
-    factory: &F,
+pub async fn consume(
     client: aws_sdk_sqs::Client,
     args: &ConsumeArgs,
     out: &mut impl Write,
-) -> Result<ConsumeSummary, ConsumeError>
-where
-    F: EventFactory + ?Sized,
-    F::Detail: Serialize,
-{
+) -> Result<ConsumeSummary, ConsumeError> {
+    let factory = AwsFactory::aws();
     let queue = Queue::new(client, args.queue_url.as_str());
     let mut summary = ConsumeSummary::default();
     let mut last_received = Instant::now();
@@ -142,17 +138,25 @@ where
             let result = factory.decode_sqs_body(&message.body);
             let line = match &result {
                 Ok(event) => {
-                    let typed = matches!(event, Decoded::Typed(_));
-                    if typed {
-                        summary.typed += 1;
-                    } else {
-                        summary.unknown += 1;
-                    }
+                    let type_name = match event {
+                        Decoded::Typed(typed) => {
+                            summary.typed += 1;
+                            Some(typed.detail.type_name())
+                        }
+                        Decoded::Unknown(_) => {
+                            summary.unknown += 1;
+                            None
+                        }
+                    };
                     decoded_receipts.push(message.receipt_handle);
                     Line {
                         message_id: &message.message_id,
-                        status: if typed { "typed" } else { "unknown" },
-                        type_name: event.type_name(),
+                        status: if type_name.is_some() {
+                            "typed"
+                        } else {
+                            "unknown"
+                        },
+                        type_name,
                         source: Some(event.source()),
                         detail_type: Some(event.detail_type()),
                         error: None,

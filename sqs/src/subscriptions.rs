@@ -162,10 +162,10 @@ impl<D: Serialize> Subscriptions<D> {
                 continue;
             };
             any_subscribed = true;
-            if let Some((sequence, _)) = subscription.queue.front() {
-                if earliest.is_none_or(|(first, _)| *sequence < first) {
-                    earliest = Some((*sequence, *handle));
-                }
+            if let Some((sequence, _)) = subscription.queue.front()
+                && earliest.is_none_or(|(first, _)| *sequence < first)
+            {
+                earliest = Some((*sequence, *handle));
             }
         }
         match earliest {

@@ -57,7 +57,7 @@ async fn consume_prints_a_line_per_message_and_deletes_what_decoded() {
         ..ConsumeArgs::default()
     };
     let mut out = Vec::new();
-    let summary = consume(&ec2_factory(), client.clone(), &args, &mut out).await.unwrap();
+    let summary = consume(client.clone(), &args, &mut out).await.unwrap();
     assert_eq!(
         summary,
         ConsumeSummary {
@@ -73,19 +73,42 @@ async fn consume_prints_a_line_per_message_and_deletes_what_decoded() {
     lines.sort_by_key(|line| line["status"].as_str().unwrap().to_owned());
     let keys: Vec<Vec<&str>> = lines
         .iter()
-        .map(|line| line.as_object().unwrap().keys().map(String::as_str).collect())
+        .map(|line| {
+            line.as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect()
+        })
         .collect();
     for keys in keys {
-        assert_eq!(keys, ["detail_type", "error", "message_id", "source", "status", "type"]);
+        assert_eq!(
+            keys,
+            [
+                "detail_type",
+                "error",
+                "message_id",
+                "source",
+                "status",
+                "type"
+            ]
+        );
     }
     assert_eq!(lines[0]["status"], "error");
-    assert!(lines[0]["error"].as_str().unwrap().contains("expected"), "{}", lines[0]);
+    assert!(
+        lines[0]["error"].as_str().unwrap().contains("expected"),
+        "{}",
+        lines[0]
+    );
     assert!(lines[0]["source"].is_null() && lines[0]["type"].is_null());
     for typed in &lines[1..3] {
         assert_eq!(typed["status"], "typed");
         assert_eq!(typed["source"], "aws.ec2");
-        assert_eq!(typed["detail_type"], "EC2 Instance State-change Notification");
-        assert_eq!(typed["type"], "Ec2InstanceStateChangeNotification");
+        assert_eq!(
+            typed["detail_type"],
+            "EC2 Instance State-change Notification"
+        );
+        assert_eq!(typed["type"], "aws_ec2::Ec2InstanceStateChangeNotification");
         assert!(typed["error"].is_null());
         assert!(!typed["message_id"].as_str().unwrap().is_empty());
     }
@@ -93,14 +116,23 @@ async fn consume_prints_a_line_per_message_and_deletes_what_decoded() {
     assert_eq!(lines[3]["source"], "com.example.orders");
     assert!(lines[3]["type"].is_null());
 
-    assert_eq!(depth(&client, &queue.url).await, (0, 1), "only the error is left, in flight");
+    assert_eq!(
+        depth(&client, &queue.url).await,
+        (0, 1),
+        "only the error is left, in flight"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consume_without_delete_leaves_everything_and_stops_when_idle() {
     let client = sqs().await;
     let queue = queue(&client, "cli-keep").await;
-    send_all(&client, &queue.url, &[ec2_state_change("k5", "running"), custom_event("k6")]).await;
+    send_all(
+        &client,
+        &queue.url,
+        &[ec2_state_change("k5", "running"), custom_event("k6")],
+    )
+    .await;
 
     let args = ConsumeArgs {
         queue_url: queue.url.clone(),
@@ -109,12 +141,18 @@ async fn consume_without_delete_leaves_everything_and_stops_when_idle() {
     };
     let mut out = Vec::new();
     let started = Instant::now();
-    let summary = consume(&ec2_factory(), client.clone(), &args, &mut out).await.unwrap();
+    let summary = consume(client.clone(), &args, &mut out).await.unwrap();
     let elapsed = started.elapsed();
     assert_eq!((summary.received, summary.deleted), (2, 0));
     assert_eq!(lines(&out).len(), 2);
-    assert!(elapsed >= Duration::from_secs(2), "waited for the idle time: {elapsed:?}");
-    assert!(elapsed < Duration::from_secs(10), "stopped when idle: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_secs(2),
+        "waited for the idle time: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "stopped when idle: {elapsed:?}"
+    );
     assert_eq!(depth(&client, &queue.url).await, (0, 2), "nothing deleted");
 }
 
@@ -146,12 +184,23 @@ fn run_consume_works_as_the_binary_calls_it() {
     let (client, queue) = runtime.block_on(async {
         let client = sqs().await;
         let queue = queue(&client, "cli-run").await;
-        send_all(&client, &queue.url, &[custom_event("k7"), "garbage".to_owned()]).await;
+        send_all(
+            &client,
+            &queue.url,
+            &[custom_event("k7"), "garbage".to_owned()],
+        )
+        .await;
         (client, queue)
     });
 
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "cli::run_consume_child", "--ignored", "--nocapture", "--quiet"])
+        .args([
+            "--exact",
+            "cli::run_consume_child",
+            "--ignored",
+            "--nocapture",
+            "--quiet",
+        ])
         .env(CHILD_QUEUE, &queue.url)
         .env(CHILD_ENDPOINT, &moto::moto().endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
@@ -171,7 +220,12 @@ fn run_consume_works_as_the_binary_calls_it() {
     let statuses: Vec<String> = stdout
         .lines()
         .filter(|line| line.starts_with('{'))
-        .map(|line| serde_json::from_str::<Value>(line).unwrap()["status"].as_str().unwrap().to_owned())
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["status"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     let mut statuses = statuses;
     statuses.sort();

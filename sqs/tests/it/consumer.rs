@@ -164,7 +164,7 @@ async fn a_failed_message_comes_back_and_succeeds_later() {
 
     assert_eq!(sorted(seen.ids()), ["r0", "r1", "r2", "r3", "r4", "r5"]);
     assert_eq!((stats.failed, stats.handled, stats.deleted), (3, 6, 6));
-    let attempts = attempts.lock().unwrap();
+    let attempts = attempts.lock().unwrap().clone();
     assert_eq!(attempts["r1"], [Some(1), Some(2)]);
     assert_eq!(attempts["r0"], [Some(1)]);
     assert!(
@@ -186,7 +186,10 @@ async fn a_handler_that_panics_leaves_its_message_for_redelivery() {
         move |delivery: Delivery<aws_ec2::Detail>| {
             let seen = seen.clone();
             async move {
-                assert!(delivery.receive_count != Some(1), "the first delivery panics");
+                assert!(
+                    delivery.receive_count != Some(1),
+                    "the first delivery panics"
+                );
                 seen.record(delivery.event.id());
                 Ok::<(), HandlerError>(())
             }
@@ -201,7 +204,10 @@ async fn a_handler_that_panics_leaves_its_message_for_redelivery() {
         .expect("the consumer survives the panic");
 
     assert_eq!(seen.ids(), ["p1"]);
-    assert_eq!((stats.received, stats.failed, stats.handled, stats.deleted), (2, 1, 1, 1));
+    assert_eq!(
+        (stats.received, stats.failed, stats.handled, stats.deleted),
+        (2, 1, 1, 1)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -594,7 +600,7 @@ async fn two_thousand_messages_are_each_handled_at_least_once() {
         .expect("runs");
     let elapsed = started.elapsed();
 
-    let counts = counts.lock().unwrap();
+    let counts = counts.lock().unwrap().clone();
     assert_eq!(counts.len(), TOTAL, "every message handled");
     let duplicates: u32 = counts.values().map(|count| count - 1).sum();
     eprintln!("{TOTAL} messages in {elapsed:?}, {duplicates} handled more than once; {stats:?}");

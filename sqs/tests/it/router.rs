@@ -27,17 +27,25 @@ impl Probe {
 
 fn router() -> Router<aws_ec2::Detail, Probe> {
     Router::new()
-        .on(|event: Event<Ec2InstanceStateChangeNotification>, probe: Probe| async move {
-            if event.detail.state == "error" {
-                return Err::<(), HandlerError>("state error".into());
-            }
-            probe.note(format!("type {} {}", event.detail.instance_id, event.detail.state));
-            Ok(())
-        })
-        .on_source("aws.ec2", |event: Decoded<aws_ec2::Detail>, probe: Probe| async move {
-            probe.note(format!("source {}", event.id()));
-            Ok(())
-        })
+        .on(
+            |event: Event<Ec2InstanceStateChangeNotification>, probe: Probe| async move {
+                if event.detail.state == "error" {
+                    return Err::<(), HandlerError>("state error".into());
+                }
+                probe.note(format!(
+                    "type {} {}",
+                    event.detail.instance_id, event.detail.state
+                ));
+                Ok(())
+            },
+        )
+        .on_source(
+            "aws.ec2",
+            |event: Decoded<aws_ec2::Detail>, probe: Probe| async move {
+                probe.note(format!("source {}", event.id()));
+                Ok(())
+            },
+        )
         .on_filter(
             Filter::pattern(r#"{"detail": {"state": ["stopped"]}}"#).unwrap(),
             |event: Decoded<aws_ec2::Detail>, probe: Probe| async move {
@@ -80,12 +88,17 @@ async fn triggering_runs_the_matching_routes_with_the_context() {
     let factory = ec2_factory();
     let probe = Probe::default();
 
-    let stopped = factory.decode_event(&ec2_state_change("e1", "stopped")).unwrap();
+    let stopped = factory
+        .decode_event(&ec2_state_change("e1", "stopped"))
+        .unwrap();
     let report = router.trigger(&stopped, probe.clone()).await;
     let matched: Vec<usize> = report.matched.iter().map(|route| route.index).collect();
     assert_eq!(matched, [0, 1, 2]);
     assert!(report.errors.is_empty() && !report.fallback);
-    assert_eq!(probe.take(), ["type i-e1 stopped", "source e1", "stopped e1"]);
+    assert_eq!(
+        probe.take(),
+        ["type i-e1 stopped", "source e1", "stopped e1"]
+    );
 
     let report = router
         .trigger_json(&factory, &ec2_state_change("e2", "running"), probe.clone())
@@ -102,7 +115,9 @@ async fn triggering_runs_the_matching_routes_with_the_context() {
     assert_eq!(probe.take(), ["fallback Order Placed"]);
 
     // A failing route fails the dispatch; the other matching routes still ran.
-    let failing = factory.decode_event(&ec2_state_change("e4", "error")).unwrap();
+    let failing = factory
+        .decode_event(&ec2_state_change("e4", "error"))
+        .unwrap();
     let report = router.trigger(&failing, probe.clone()).await;
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.errors[0].0, 0);
@@ -130,9 +145,16 @@ async fn a_typed_route_takes_its_type_from_unknown_events_too() {
 
     // A detail that is not a valid state change fails the route rather than vanishing.
     let broken = ec2_state_change("u2", "running").replace(r#""instance-id":"i-u2","#, "");
-    let report = router.trigger_json(&factory, &broken, seen.clone()).await.unwrap();
+    let report = router
+        .trigger_json(&factory, &broken, seen.clone())
+        .await
+        .unwrap();
     assert_eq!(report.errors.len(), 1);
-    assert!(report.errors[0].1.to_string().contains("instance-id"), "{}", report.errors[0].1);
+    assert!(
+        report.errors[0].1.to_string().contains("instance-id"),
+        "{}",
+        report.errors[0].1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,7 +191,13 @@ async fn the_consumer_feeds_the_router() {
     seen.sort();
     assert_eq!(
         seen,
-        ["fallback Order Placed", "source c1", "source c2", "stopped c1", "type i-c1 stopped"]
+        [
+            "fallback Order Placed",
+            "source c1",
+            "source c2",
+            "stopped c1",
+            "type i-c1 stopped"
+        ]
     );
     assert_eq!((stats.handled, stats.failed, stats.deleted), (2, 1, 2));
 }
