@@ -6,7 +6,6 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region};
 use bridgecraft_factory::{AwsFactory, Decoded, EventFactory};
 use serde::Serialize;
 
@@ -70,21 +69,9 @@ pub fn run_consume(
         .build()
         .map_err(ConsumeError::Runtime)?;
     runtime.block_on(async {
-        let client = client(args.endpoint_url.as_deref(), args.region.as_deref()).await;
+        let client = crate::client(args.endpoint_url.as_deref(), args.region.as_deref()).await;
         consume(client, &args, out).await
     })
-}
-
-/// An SQS client from the usual AWS configuration chain, with the endpoint and region given.
-pub async fn client(endpoint_url: Option<&str>, region: Option<&str>) -> aws_sdk_sqs::Client {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(endpoint_url) = endpoint_url {
-        loader = loader.endpoint_url(endpoint_url);
-    }
-    if let Some(region) = region {
-        loader = loader.region(Region::new(region.to_owned()));
-    }
-    aws_sdk_sqs::Client::new(&loader.load().await)
 }
 
 /// One output line.

@@ -23,6 +23,6 @@ mod subscriptions;
 pub use consumer::{Backoff, Consumer, ConsumerError, ConsumerStats, OnDecodeError};
 pub use filter::Filter;
 pub use handler::{Delivery, Handler, HandlerError};
-pub use queue::SqsError;
+pub use queue::{SqsError, client};
 pub use router::{RouteInfo, Router, RouterHandler, TriggerReport};
 pub use subscriptions::{SubscriptionHandle, Subscriptions};

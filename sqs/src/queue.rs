@@ -3,9 +3,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_config::{BehaviorVersion, Region};
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
+
+/// An SQS client from the usual AWS configuration chain, with the endpoint and region given.
+pub async fn client(endpoint_url: Option<&str>, region: Option<&str>) -> aws_sdk_sqs::Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(endpoint_url) = endpoint_url {
+        loader = loader.endpoint_url(endpoint_url);
+    }
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_owned()));
+    }
+    aws_sdk_sqs::Client::new(&loader.load().await)
+}
 
 /// SQS allows at most this many messages per receive and entries per batch call.
 pub const MAX_BATCH: usize = 10;
