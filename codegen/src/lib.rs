@@ -72,8 +72,8 @@ pub struct Fix {
     pub source: Option<String>,
     /// The schema's name in its document (`components.schemas` or `definitions`).
     pub schema: String,
-    /// The property's JSON key.
-    pub property: String,
+    /// The properties' JSON keys.
+    pub properties: Vec<String>,
     /// Real events omit it, though the schema calls it required.
     #[serde(default)]
     pub optional: bool,
@@ -90,17 +90,13 @@ pub struct Fix {
 impl Fix {
     fn applies_to(&self, source: &str, schema: &str, property: &str) -> bool {
         self.schema == schema
-            && self.property == property
+            && self.properties.iter().any(|p| p == property)
             && self.source.as_deref().is_none_or(|s| s == source)
     }
 
-    fn describe(&self) -> String {
-        format!(
-            "the fix of `{}.{}` (source {})",
-            self.schema,
-            self.property,
-            self.source.as_deref().unwrap_or("any")
-        )
+    fn describe(&self, property: &str) -> String {
+        let source = self.source.as_deref().unwrap_or("any");
+        format!("the fix of `{}.{property}` (source {source})", self.schema)
     }
 }
 

@@ -78,7 +78,7 @@ pub(crate) struct TypeSpace {
 impl TypeSpace {
     pub fn build(documents: Vec<Document>, fixes: &[Fix]) -> Result<Self, Error> {
         let mut space = TypeSpace::default();
-        let mut fixes_used = vec![false; fixes.len()];
+        let mut fixes_used = BTreeSet::new();
         for document in documents {
             let root = {
                 let mut converter = Converter {
@@ -99,12 +99,14 @@ impl TypeSpace {
                 uses,
             });
         }
-        if let Some(unused) = fixes
-            .iter()
-            .zip(&fixes_used)
-            .find_map(|(fix, used)| (!used).then_some(fix))
-        {
-            return Err(Error::StaleFix(unused.describe()));
+        for (index, fix) in fixes.iter().enumerate() {
+            let unused = fix
+                .properties
+                .iter()
+                .find(|p| !fixes_used.contains(&(index, (*p).clone())));
+            if let Some(property) = unused {
+                return Err(Error::StaleFix(fix.describe(property)));
+            }
         }
         Ok(space)
     }
@@ -161,7 +163,8 @@ struct Converter<'a> {
     space: &'a mut TypeSpace,
     document: &'a Document,
     fixes: &'a [Fix],
-    fixes_used: &'a mut [bool],
+    /// `(fix index, property)` pairs that matched something.
+    fixes_used: &'a mut BTreeSet<(usize, String)>,
     /// Named schemas converted so far, each once however often it is referenced.
     named: BTreeMap<String, (Ty, bool)>,
     in_progress: BTreeSet<String>,
@@ -368,7 +371,7 @@ impl Converter<'_> {
                 if !fix.applies_to(&self.document.source, hint, &json) {
                     continue;
                 }
-                self.fixes_used[index] = true;
+                self.fixes_used.insert((index, json.clone()));
                 required &= !fix.optional;
                 forced_nullable |= fix.nullable;
                 if let Some(replacement) = &fix.replacement {

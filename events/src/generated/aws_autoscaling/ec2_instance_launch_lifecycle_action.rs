@@ -5,8 +5,8 @@
 pub struct Ec2InstanceLaunchLifecycleAction {
     #[serde(rename = "AutoScalingGroupName")]
     pub auto_scaling_group_name: String,
-    #[serde(rename = "Destination")]
-    pub destination: String,
+    #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
     #[serde(rename = "EC2InstanceId")]
     pub ec2_instance_id: String,
     #[serde(rename = "LifecycleActionToken")]
@@ -17,8 +17,8 @@ pub struct Ec2InstanceLaunchLifecycleAction {
     pub lifecycle_transition: String,
     #[serde(rename = "NotificationMetadata")]
     pub notification_metadata: String,
-    #[serde(rename = "Origin")]
-    pub origin: String,
+    #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -9,18 +9,18 @@ pub struct Ec2InstanceTerminateUnsuccessful {
     pub auto_scaling_group_name: String,
     #[serde(rename = "Cause")]
     pub cause: String,
-    #[serde(rename = "Description")]
-    pub description: String,
-    #[serde(rename = "Destination")]
-    pub destination: String,
+    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
     #[serde(rename = "Details")]
     pub details: super::common::Details,
     #[serde(rename = "EC2InstanceId")]
     pub ec2_instance_id: String,
     #[serde(rename = "EndTime")]
     pub end_time: String,
-    #[serde(rename = "Origin")]
-    pub origin: String,
+    #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     #[serde(rename = "RequestId")]
     pub request_id: String,
     #[serde(rename = "StartTime")]

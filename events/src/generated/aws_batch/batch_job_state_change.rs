@@ -61,8 +61,8 @@ pub struct Container {
     pub memory: serde_json::Number,
     #[serde(rename = "mountPoints")]
     pub mount_points: Vec<MountPoint>,
-    #[serde(rename = "networkInterfaces")]
-    pub network_interfaces: Vec<NetworkInterface>,
+    #[serde(rename = "networkInterfaces", skip_serializing_if = "Option::is_none")]
+    pub network_interfaces: Option<Vec<NetworkInterface>>,
     #[serde(rename = "resourceRequirements")]
     pub resource_requirements: Vec<ResourceRequirement>,
     #[serde(rename = "taskArn", skip_serializing_if = "Option::is_none")]

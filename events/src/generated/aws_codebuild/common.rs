@@ -57,8 +57,11 @@ pub struct Environment {
     #[serde(rename = "environment-variables")]
     pub environment_variables: Vec<EnvironmentItem>,
     pub image: String,
-    #[serde(rename = "image-pull-credentials-type")]
-    pub image_pull_credentials_type: String,
+    #[serde(
+        rename = "image-pull-credentials-type",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pull_credentials_type: Option<String>,
     #[serde(rename = "privileged-mode")]
     pub privileged_mode: bool,
     pub r#type: String,

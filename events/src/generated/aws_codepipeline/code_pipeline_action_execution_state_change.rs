@@ -8,10 +8,10 @@ pub struct CodePipelineActionExecutionStateChange {
     pub execution_id: String,
     #[serde(rename = "execution-result", skip_serializing_if = "Option::is_none")]
     pub execution_result: Option<ExecutionResult>,
-    #[serde(rename = "input-artifacts")]
-    pub input_artifacts: InputArtifacts,
-    #[serde(rename = "output-artifacts")]
-    pub output_artifacts: OutputArtifacts,
+    #[serde(rename = "input-artifacts", skip_serializing_if = "Option::is_none")]
+    pub input_artifacts: Option<InputArtifacts>,
+    #[serde(rename = "output-artifacts", skip_serializing_if = "Option::is_none")]
+    pub output_artifacts: Option<OutputArtifacts>,
     pub pipeline: String,
     pub region: String,
     pub stage: String,

@@ -9,7 +9,7 @@ pub struct CodePipelinePipelineExecutionStateChange {
     pub execution_trigger: Option<ExecutionTrigger>,
     pub pipeline: String,
     pub state: String,
-    pub version: String,
+    pub version: serde_json::Number,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

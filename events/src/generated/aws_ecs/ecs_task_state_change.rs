@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct EcsTaskStateChange {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<AttachmentDetails>>,
+    pub attachments: Option<Vec<super::common::AttachmentDetails>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<super::common::AttributesDetails>>,
     #[serde(rename = "availabilityZone", skip_serializing_if = "Option::is_none")]
@@ -68,20 +68,6 @@ pub struct EcsTaskStateChange {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct AttachmentDetails {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<Details>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// Keys the schema does not list, kept so that nothing is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct ContainerDetails {
     #[serde(rename = "containerArn")]
     pub container_arn: String,
@@ -112,16 +98,6 @@ pub struct ContainerDetails {
     pub runtime_id: Option<String>,
     #[serde(rename = "taskArn")]
     pub task_arn: String,
-    /// Keys the schema does not list, kept so that nothing is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct Details {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

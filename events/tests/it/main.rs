@@ -1,0 +1,4 @@
+//! The events crate against real events.
+
+mod corpus;
+mod envelope;
