@@ -52,6 +52,8 @@ pub enum Error {
         pointer: String,
         message: String,
     },
+    #[error("`{path}` is not a Rust path: {message}")]
+    Path { path: String, message: String },
     #[error("{0} matches no property of any schema: remove it or correct it")]
     StaleFix(String),
     #[error("two documents define source `{event_source}` detail-type `{detail_type}`: {} and {}", first.display(), second.display())]
@@ -100,6 +102,13 @@ impl Fix {
     }
 }
 
+fn parse_path(path: &str) -> Result<syn::Path, Error> {
+    syn::parse_str(path).map_err(|e| Error::Path {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
 /// Reads a JSON array of [`Fix`]es.
 pub fn read_fixes(path: &Path) -> Result<Vec<Fix>, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -112,15 +121,42 @@ pub fn read_fixes(path: &Path) -> Result<Vec<Fix>, Error> {
     })
 }
 
-/// How to generate. Options add up; the defaults generate every document as it is.
-#[derive(Clone, Debug, Default)]
+/// How to generate. Options add up; the defaults generate the events crate's own modules
+/// from every document as it is.
+#[derive(Clone, Debug)]
 pub struct Config {
     fixes: Vec<Fix>,
+    paths: emit::Paths,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            fixes: Vec::new(),
+            paths: emit::Paths {
+                events_crate: syn::parse_quote!(crate),
+                module_root: syn::parse_quote!(crate::generated),
+            },
+        }
+    }
 }
 
 impl Config {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The path to the `bridgecraft-events` crate from the generated code: `crate` (the
+    /// default) inside it, `::bridgecraft_events` for types generated in another crate.
+    pub fn events_crate(mut self, path: &str) -> Result<Self, Error> {
+        self.paths.events_crate = parse_path(path)?;
+        Ok(self)
+    }
+
+    /// The path of the module the generated `mod.rs` becomes: `crate::generated` by default.
+    pub fn module_root(mut self, path: &str) -> Result<Self, Error> {
+        self.paths.module_root = parse_path(path)?;
+        Ok(self)
     }
 
     /// Applies a correction to the schemas.
@@ -151,7 +187,7 @@ impl Config {
             }
         }
         let space = model::TypeSpace::build(documents, &self.fixes)?;
-        let emitter = emit::Emitter::new(&space);
+        let emitter = emit::Emitter::new(&space, &self.paths);
         Ok(Output {
             files: emitter.files(),
             features: emitter.features(),

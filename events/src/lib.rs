@@ -44,5 +44,7 @@ pub mod __private {
     pub use crate::string_enum::{string_enum_deserialize, string_enum_serialize};
 }
 
+// Formatted by the generator with prettyplease, not by rustfmt.
+#[rustfmt::skip]
 mod generated;
 pub use generated::*;

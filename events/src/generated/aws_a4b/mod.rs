@@ -24,7 +24,8 @@ impl Detail {
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.a4b" && matches!(detail_type, "Alexa for Business Room State Change")
+        source == "aws.a4b"
+            && matches!(detail_type, "Alexa for Business Room State Change")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -32,20 +33,26 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.a4b" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.a4b"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.a4b"),
+                ),
+            );
         }
         match detail_type {
             "Alexa for Business Room State Change" => {
                 <Box<RoomStateChange> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::RoomStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.a4b"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.a4b"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -66,13 +66,10 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.acm"
             && matches!(
-                detail_type,
-                "ACM Certificate Approaching Expiration"
-                    | "ACM Certificate Available"
-                    | "ACM Certificate Expired"
-                    | "ACM Certificate Renewal Action Required"
-                    | "ACM Certificate Revoked"
-                    | "ACM Certificate Revoked by Certificate Authority (CA)"
+                detail_type, "ACM Certificate Approaching Expiration" |
+                "ACM Certificate Available" | "ACM Certificate Expired" |
+                "ACM Certificate Renewal Action Required" | "ACM Certificate Revoked" |
+                "ACM Certificate Revoked by Certificate Authority (CA)"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -81,54 +78,72 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.acm" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.acm"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.acm"),
+                ),
+            );
         }
         match detail_type {
             "ACM Certificate Approaching Expiration" => {
-                <Box<AcmCertificateApproachingExpiration> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AcmCertificateApproachingExpiration)
+                <Box<
+                    AcmCertificateApproachingExpiration,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AcmCertificateApproachingExpiration)
             }
             "ACM Certificate Available" => {
-                <Box<AcmCertificateAvailable> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AcmCertificateAvailable,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AcmCertificateAvailable)
             }
             "ACM Certificate Expired" => {
-                <Box<AcmCertificateExpired> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AcmCertificateExpired,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AcmCertificateExpired)
             }
             "ACM Certificate Renewal Action Required" => {
-                <Box<AcmCertificateRenewalActionRequired> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AcmCertificateRenewalActionRequired)
+                <Box<
+                    AcmCertificateRenewalActionRequired,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AcmCertificateRenewalActionRequired)
             }
             "ACM Certificate Revoked" => {
-                <Box<AcmCertificateRevoked> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AcmCertificateRevoked,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AcmCertificateRevoked)
             }
             "ACM Certificate Revoked by Certificate Authority (CA)" => {
-                <Box<AcmCertificateRevokedByCa> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AcmCertificateRevokedByCa,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AcmCertificateRevokedByCa)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.acm"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.acm"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::AcmCertificateApproachingExpiration(detail) => detail.serialize(serializer),
+            Self::AcmCertificateApproachingExpiration(detail) => {
+                detail.serialize(serializer)
+            }
             Self::AcmCertificateAvailable(detail) => detail.serialize(serializer),
             Self::AcmCertificateExpired(detail) => detail.serialize(serializer),
-            Self::AcmCertificateRenewalActionRequired(detail) => detail.serialize(serializer),
+            Self::AcmCertificateRenewalActionRequired(detail) => {
+                detail.serialize(serializer)
+            }
             Self::AcmCertificateRevoked(detail) => detail.serialize(serializer),
             Self::AcmCertificateRevokedByCa(detail) => detail.serialize(serializer),
         }

@@ -45,10 +45,7 @@ pub struct DestinationS3Location {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct RequestParameters {
-    #[serde(
-        rename = "destinationS3Location",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "destinationS3Location", skip_serializing_if = "Option::is_none")]
     pub destination_s3_location: Option<DestinationS3Location>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,

@@ -24,7 +24,9 @@ pub enum Detail {
         Box<ApplicationCostProfilerIngestionDataValidationFailure>,
     ),
     /// `Application Cost Profiler Report Delivery Failure`
-    ApplicationCostProfilerReportDeliveryFailure(Box<ApplicationCostProfilerReportDeliveryFailure>),
+    ApplicationCostProfilerReportDeliveryFailure(
+        Box<ApplicationCostProfilerReportDeliveryFailure>,
+    ),
     /// `Application Cost Profiler Report Generated`
     ApplicationCostProfilerReportGenerated(Box<ApplicationCostProfilerReportGenerated>),
 }
@@ -72,12 +74,11 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.application-cost-profiler"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail"
-                    | "Application Cost Profiler Ingestion Data Access Failure"
-                    | "Application Cost Profiler Ingestion Data Validation Failure"
-                    | "Application Cost Profiler Report Delivery Failure"
-                    | "Application Cost Profiler Report Generated"
+                detail_type, "AWS API Call via CloudTrail" |
+                "Application Cost Profiler Ingestion Data Access Failure" |
+                "Application Cost Profiler Ingestion Data Validation Failure" |
+                "Application Cost Profiler Report Delivery Failure" |
+                "Application Cost Profiler Report Generated"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -86,44 +87,56 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.application-cost-profiler" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.application-cost-profiler"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`",
+                        "aws.application-cost-profiler"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
-            "Application Cost Profiler Ingestion Data Access Failure" => <Box<
-                ApplicationCostProfilerIngestionDataAccessFailure,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::ApplicationCostProfilerIngestionDataAccessFailure),
-            "Application Cost Profiler Ingestion Data Validation Failure" => <Box<
-                ApplicationCostProfilerIngestionDataValidationFailure,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::ApplicationCostProfilerIngestionDataValidationFailure),
-            "Application Cost Profiler Report Delivery Failure" => <Box<
-                ApplicationCostProfilerReportDeliveryFailure,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::ApplicationCostProfilerReportDeliveryFailure),
-            "Application Cost Profiler Report Generated" => {
-                <Box<ApplicationCostProfilerReportGenerated> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ApplicationCostProfilerReportGenerated)
+            "Application Cost Profiler Ingestion Data Access Failure" => {
+                <Box<
+                    ApplicationCostProfilerIngestionDataAccessFailure,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ApplicationCostProfilerIngestionDataAccessFailure)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.application-cost-profiler"
-            ))),
+            "Application Cost Profiler Ingestion Data Validation Failure" => {
+                <Box<
+                    ApplicationCostProfilerIngestionDataValidationFailure,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ApplicationCostProfilerIngestionDataValidationFailure)
+            }
+            "Application Cost Profiler Report Delivery Failure" => {
+                <Box<
+                    ApplicationCostProfilerReportDeliveryFailure,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ApplicationCostProfilerReportDeliveryFailure)
+            }
+            "Application Cost Profiler Report Generated" => {
+                <Box<
+                    ApplicationCostProfilerReportGenerated,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ApplicationCostProfilerReportGenerated)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.application-cost-profiler"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -140,7 +153,9 @@ impl serde::Serialize for Detail {
             Self::ApplicationCostProfilerReportDeliveryFailure(detail) => {
                 detail.serialize(serializer)
             }
-            Self::ApplicationCostProfilerReportGenerated(detail) => detail.serialize(serializer),
+            Self::ApplicationCostProfilerReportGenerated(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

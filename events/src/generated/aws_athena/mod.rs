@@ -32,20 +32,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.athena" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.athena"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.athena"),
+                ),
+            );
         }
         match detail_type {
             "Athena Query State Change" => {
-                <Box<AthenaQueryStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AthenaQueryStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AthenaQueryStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.athena"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.athena"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

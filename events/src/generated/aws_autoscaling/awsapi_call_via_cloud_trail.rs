@@ -68,20 +68,14 @@ pub struct InstancesDistribution {
         skip_serializing_if = "Option::is_none"
     )]
     pub on_demand_allocation_strategy: Option<String>,
-    #[serde(
-        rename = "onDemandBaseCapacity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "onDemandBaseCapacity", skip_serializing_if = "Option::is_none")]
     pub on_demand_base_capacity: Option<serde_json::Number>,
     #[serde(
         rename = "onDemandPercentageAboveBaseCapacity",
         skip_serializing_if = "Option::is_none"
     )]
     pub on_demand_percentage_above_base_capacity: Option<serde_json::Number>,
-    #[serde(
-        rename = "spotAllocationStrategy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "spotAllocationStrategy", skip_serializing_if = "Option::is_none")]
     pub spot_allocation_strategy: Option<String>,
     #[serde(rename = "spotInstancePools", skip_serializing_if = "Option::is_none")]
     pub spot_instance_pools: Option<serde_json::Number>,
@@ -122,10 +116,7 @@ pub struct LaunchTemplateSpecification {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct MixedInstancesPolicy {
-    #[serde(
-        rename = "instancesDistribution",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instancesDistribution", skip_serializing_if = "Option::is_none")]
     pub instances_distribution: Option<InstancesDistribution>,
     #[serde(rename = "launchTemplate", skip_serializing_if = "Option::is_none")]
     pub launch_template: Option<LaunchTemplate1>,
@@ -135,10 +126,7 @@ pub struct MixedInstancesPolicy {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct PredefinedMetricSpecification {
-    #[serde(
-        rename = "predefinedMetricType",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "predefinedMetricType", skip_serializing_if = "Option::is_none")]
     pub predefined_metric_type: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -148,10 +136,7 @@ pub struct PredefinedMetricSpecification {
 pub struct RequestParameters {
     #[serde(rename = "adjustmentType", skip_serializing_if = "Option::is_none")]
     pub adjustment_type: Option<String>,
-    #[serde(
-        rename = "autoScalingGroupName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "autoScalingGroupName", skip_serializing_if = "Option::is_none")]
     pub auto_scaling_group_name: Option<String>,
     #[serde(rename = "availabilityZones", skip_serializing_if = "Option::is_none")]
     pub availability_zones: Option<Vec<String>>,
@@ -165,10 +150,7 @@ pub struct RequestParameters {
     pub force_delete: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub granularity: Option<String>,
-    #[serde(
-        rename = "healthCheckGracePeriod",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "healthCheckGracePeriod", skip_serializing_if = "Option::is_none")]
     pub health_check_grace_period: Option<serde_json::Number>,
     #[serde(rename = "healthCheckType", skip_serializing_if = "Option::is_none")]
     pub health_check_type: Option<String>,
@@ -180,10 +162,7 @@ pub struct RequestParameters {
     pub instance_ids: Option<Vec<String>>,
     #[serde(rename = "instanceType", skip_serializing_if = "Option::is_none")]
     pub instance_type: Option<String>,
-    #[serde(
-        rename = "launchConfigurationName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "launchConfigurationName", skip_serializing_if = "Option::is_none")]
     pub launch_configuration_name: Option<String>,
     #[serde(rename = "launchTemplate", skip_serializing_if = "Option::is_none")]
     pub launch_template: Option<LaunchTemplate>,
@@ -202,10 +181,7 @@ pub struct RequestParameters {
     pub metrics: Option<Vec<String>>,
     #[serde(rename = "minSize", skip_serializing_if = "Option::is_none")]
     pub min_size: Option<serde_json::Number>,
-    #[serde(
-        rename = "mixedInstancesPolicy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mixedInstancesPolicy", skip_serializing_if = "Option::is_none")]
     pub mixed_instances_policy: Option<MixedInstancesPolicy>,
     #[serde(
         rename = "newInstancesProtectedFromScaleIn",
@@ -218,22 +194,13 @@ pub struct RequestParameters {
     pub policy_name: Option<String>,
     #[serde(rename = "policyType", skip_serializing_if = "Option::is_none")]
     pub policy_type: Option<String>,
-    #[serde(
-        rename = "protectedFromScaleIn",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "protectedFromScaleIn", skip_serializing_if = "Option::is_none")]
     pub protected_from_scale_in: Option<bool>,
     #[serde(rename = "scalingAdjustment", skip_serializing_if = "Option::is_none")]
     pub scaling_adjustment: Option<serde_json::Number>,
-    #[serde(
-        rename = "scheduledActionName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduledActionName", skip_serializing_if = "Option::is_none")]
     pub scheduled_action_name: Option<String>,
-    #[serde(
-        rename = "scheduledActionNames",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduledActionNames", skip_serializing_if = "Option::is_none")]
     pub scheduled_action_names: Option<Vec<String>>,
     #[serde(
         rename = "scheduledUpdateGroupActions",
@@ -242,10 +209,7 @@ pub struct RequestParameters {
     pub scheduled_update_group_actions: Option<Vec<serde_json::Value>>,
     #[serde(rename = "securityGroups", skip_serializing_if = "Option::is_none")]
     pub security_groups: Option<Vec<String>>,
-    #[serde(
-        rename = "serviceLinkedRoleARN",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceLinkedRoleARN", skip_serializing_if = "Option::is_none")]
     pub service_linked_role_arn: Option<String>,
     #[serde(rename = "spotPrice", skip_serializing_if = "Option::is_none")]
     pub spot_price: Option<String>,
@@ -304,10 +268,7 @@ pub struct RequestParametersItem1 {
 pub struct ResponseElements {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alarms: Option<Vec<serde_json::Value>>,
-    #[serde(
-        rename = "failedScheduledActions",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "failedScheduledActions", skip_serializing_if = "Option::is_none")]
     pub failed_scheduled_actions: Option<Vec<serde_json::Value>>,
     #[serde(
         rename = "failedScheduledUpdateGroupActions",

@@ -15,10 +15,7 @@ pub struct Ec2InstanceTerminateLifecycleAction {
     pub lifecycle_hook_name: String,
     #[serde(rename = "LifecycleTransition")]
     pub lifecycle_transition: String,
-    #[serde(
-        rename = "NotificationMetadata",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NotificationMetadata", skip_serializing_if = "Option::is_none")]
     pub notification_metadata: Option<String>,
     #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,

@@ -47,10 +47,7 @@ pub struct BatchJobStateChangeItem {
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Container {
     pub command: Vec<String>,
-    #[serde(
-        rename = "containerInstanceArn",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "containerInstanceArn", skip_serializing_if = "Option::is_none")]
     pub container_instance_arn: Option<String>,
     pub environment: Vec<ContainerItem>,
     #[serde(rename = "exitCode", skip_serializing_if = "Option::is_none")]

@@ -32,8 +32,7 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.batch"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail" | "Batch Job State Change"
+                detail_type, "AWS API Call via CloudTrail" | "Batch Job State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -42,24 +41,34 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.batch" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.batch"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.batch"),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "Batch Job State Change" => {
-                <Box<BatchJobStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    BatchJobStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::BatchJobStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.batch"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.batch"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -36,6 +36,5 @@ pub struct BcmDashboardScheduleReportCreated {
 }
 impl crate::EventDetail for BcmDashboardScheduleReportCreated {
     const SOURCE: &'static str = "aws.bcm-dashboards";
-    const DETAIL_TYPE: &'static str =
-        "Billing and Cost Management Dashboard Schedule Report Created";
+    const DETAIL_TYPE: &'static str = "Billing and Cost Management Dashboard Schedule Report Created";
 }

@@ -40,29 +40,40 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.bcm-dashboards" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.bcm-dashboards"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.bcm-dashboards"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Billing and Cost Management Dashboard Schedule Report Created" => {
-                <Box<BcmDashboardScheduleReportCreated> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::BcmDashboardScheduleReportCreated)
+                <Box<
+                    BcmDashboardScheduleReportCreated,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::BcmDashboardScheduleReportCreated)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.bcm-dashboards"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.bcm-dashboards"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::BcmDashboardScheduleReportCreated(detail) => detail.serialize(serializer),
+            Self::BcmDashboardScheduleReportCreated(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -24,7 +24,8 @@ impl Detail {
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.cloudshell" && matches!(detail_type, "AWS API Call via CloudTrail")
+        source == "aws.cloudshell"
+            && matches!(detail_type, "AWS API Call via CloudTrail")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -32,20 +33,30 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.cloudshell" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.cloudshell"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.cloudshell"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.cloudshell"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.cloudshell"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -39,15 +39,9 @@ pub struct Configuration {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct State {
-    #[serde(
-        rename = "actionsSuppressedBy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "actionsSuppressedBy", skip_serializing_if = "Option::is_none")]
     pub actions_suppressed_by: Option<String>,
-    #[serde(
-        rename = "actionsSuppressedReason",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "actionsSuppressedReason", skip_serializing_if = "Option::is_none")]
     pub actions_suppressed_reason: Option<String>,
     #[serde(rename = "evaluationState", skip_serializing_if = "Option::is_none")]
     pub evaluation_state: Option<String>,

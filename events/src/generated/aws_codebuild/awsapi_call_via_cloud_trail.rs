@@ -105,15 +105,9 @@ pub struct Build {
     pub phases: Option<Vec<BuildPhase>>,
     #[serde(rename = "projectName", skip_serializing_if = "Option::is_none")]
     pub project_name: Option<String>,
-    #[serde(
-        rename = "queuedTimeoutInMinutes",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "queuedTimeoutInMinutes", skip_serializing_if = "Option::is_none")]
     pub queued_timeout_in_minutes: Option<serde_json::Number>,
-    #[serde(
-        rename = "resolvedSourceVersion",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "resolvedSourceVersion", skip_serializing_if = "Option::is_none")]
     pub resolved_source_version: Option<String>,
     #[serde(rename = "serviceRole", skip_serializing_if = "Option::is_none")]
     pub service_role: Option<String>,
@@ -155,10 +149,7 @@ pub struct Environment {
     pub certificate: Option<String>,
     #[serde(rename = "computeType", skip_serializing_if = "Option::is_none")]
     pub compute_type: Option<String>,
-    #[serde(
-        rename = "environmentVariables",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "environmentVariables", skip_serializing_if = "Option::is_none")]
     pub environment_variables: Option<Vec<super::common::EnvironmentItem>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
@@ -179,10 +170,7 @@ pub struct Environment {
 pub struct Environment1 {
     #[serde(rename = "computeType", skip_serializing_if = "Option::is_none")]
     pub compute_type: Option<String>,
-    #[serde(
-        rename = "environmentVariables",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "environmentVariables", skip_serializing_if = "Option::is_none")]
     pub environment_variables: Option<Vec<super::common::EnvironmentItem>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
@@ -241,10 +229,7 @@ pub struct Project {
     pub last_modified: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        rename = "queuedTimeoutInMinutes",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "queuedTimeoutInMinutes", skip_serializing_if = "Option::is_none")]
     pub queued_timeout_in_minutes: Option<serde_json::Number>,
     #[serde(rename = "serviceRole", skip_serializing_if = "Option::is_none")]
     pub service_role: Option<String>,
@@ -294,10 +279,7 @@ pub struct ResponseElements {
     pub project: Option<Project>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook: Option<Webhook>,
-    #[serde(
-        rename = "webhookDeletedStatus",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "webhookDeletedStatus", skip_serializing_if = "Option::is_none")]
     pub webhook_deleted_status: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -329,10 +311,7 @@ pub struct Source1 {
     pub buildspec: Option<String>,
     #[serde(rename = "gitCloneDepth", skip_serializing_if = "Option::is_none")]
     pub git_clone_depth: Option<serde_json::Number>,
-    #[serde(
-        rename = "gitSubmodulesConfig",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "gitSubmodulesConfig", skip_serializing_if = "Option::is_none")]
     pub git_submodules_config: Option<GitSubmodulesConfig>,
     #[serde(rename = "insecureSsl", skip_serializing_if = "Option::is_none")]
     pub insecure_ssl: Option<bool>,

@@ -2,10 +2,7 @@
 //! Types that several `aws.codebuild` events share.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct AdditionalInformationItem {
-    #[serde(
-        rename = "duration-in-seconds",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "duration-in-seconds", skip_serializing_if = "Option::is_none")]
     pub duration_in_seconds: Option<serde_json::Number>,
     #[serde(rename = "end-time", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,

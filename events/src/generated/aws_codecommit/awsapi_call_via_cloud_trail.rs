@@ -3,10 +3,7 @@
 /// The detail of `AWS API Call via CloudTrail` events from `aws.codecommit`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct AwsapiCallViaCloudTrail {
-    #[serde(
-        rename = "additionalEventData",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalEventData", skip_serializing_if = "Option::is_none")]
     pub additional_event_data: Option<AdditionalEventData>,
     #[serde(rename = "apiVersion", skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
@@ -106,10 +103,7 @@ pub struct Location {
     pub file_path: Option<String>,
     #[serde(rename = "filePosition", skip_serializing_if = "Option::is_none")]
     pub file_position: Option<serde_json::Number>,
-    #[serde(
-        rename = "relativeFileVersion",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "relativeFileVersion", skip_serializing_if = "Option::is_none")]
     pub relative_file_version: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -191,10 +185,7 @@ pub struct RepositoryMetadata {
     pub creation_date: Option<String>,
     #[serde(rename = "lastModifiedDate", skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<String>,
-    #[serde(
-        rename = "repositoryDescription",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "repositoryDescription", skip_serializing_if = "Option::is_none")]
     pub repository_description: Option<String>,
     #[serde(rename = "repositoryId", skip_serializing_if = "Option::is_none")]
     pub repository_id: Option<String>,
@@ -241,10 +232,7 @@ pub struct RequestParameters {
     pub commit_ids: Option<Vec<String>>,
     #[serde(rename = "commitMessage", skip_serializing_if = "Option::is_none")]
     pub commit_message: Option<String>,
-    #[serde(
-        rename = "conflictDetailLevel",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conflictDetailLevel", skip_serializing_if = "Option::is_none")]
     pub conflict_detail_level: Option<String>,
     #[serde(
         rename = "conflictResolutionStrategy",
@@ -300,10 +288,7 @@ pub struct RequestParameters {
     pub put_files: Option<Vec<RequestParametersItem>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub references: Option<Vec<RequestParametersItem1>>,
-    #[serde(
-        rename = "repositoryDescription",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "repositoryDescription", skip_serializing_if = "Option::is_none")]
     pub repository_description: Option<String>,
     #[serde(rename = "repositoryName", skip_serializing_if = "Option::is_none")]
     pub repository_name: Option<String>,
@@ -315,10 +300,7 @@ pub struct RequestParameters {
     pub s3_bucket: Option<String>,
     #[serde(rename = "s3Key", skip_serializing_if = "Option::is_none")]
     pub s3_key: Option<String>,
-    #[serde(
-        rename = "sourceCommitSpecifier",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sourceCommitSpecifier", skip_serializing_if = "Option::is_none")]
     pub source_commit_specifier: Option<String>,
     #[serde(rename = "tagKeys", skip_serializing_if = "Option::is_none")]
     pub tag_keys: Option<Vec<String>>,

@@ -37,9 +37,15 @@ impl Detail {
                 "CodeCommit Approval Rule Template Change"
             }
             Self::CodeCommitCommentOnCommit(_) => "CodeCommit Comment on Commit",
-            Self::CodeCommitCommentOnPullRequest(_) => "CodeCommit Comment on Pull Request",
-            Self::CodeCommitPullRequestStateChange(_) => "CodeCommit Pull Request State Change",
-            Self::CodeCommitRepositoryStateChange(_) => "CodeCommit Repository State Change",
+            Self::CodeCommitCommentOnPullRequest(_) => {
+                "CodeCommit Comment on Pull Request"
+            }
+            Self::CodeCommitPullRequestStateChange(_) => {
+                "CodeCommit Pull Request State Change"
+            }
+            Self::CodeCommitRepositoryStateChange(_) => {
+                "CodeCommit Repository State Change"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -49,7 +55,9 @@ impl Detail {
             Self::CodeCommitApprovalRuleTemplateChange(_) => {
                 "aws_codecommit::CodeCommitApprovalRuleTemplateChange"
             }
-            Self::CodeCommitCommentOnCommit(_) => "aws_codecommit::CodeCommitCommentOnCommit",
+            Self::CodeCommitCommentOnCommit(_) => {
+                "aws_codecommit::CodeCommitCommentOnCommit"
+            }
             Self::CodeCommitCommentOnPullRequest(_) => {
                 "aws_codecommit::CodeCommitCommentOnPullRequest"
             }
@@ -66,13 +74,11 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.codecommit"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail"
-                    | "CodeCommit Approval Rule Template Change"
-                    | "CodeCommit Comment on Commit"
-                    | "CodeCommit Comment on Pull Request"
-                    | "CodeCommit Pull Request State Change"
-                    | "CodeCommit Repository State Change"
+                detail_type, "AWS API Call via CloudTrail" |
+                "CodeCommit Approval Rule Template Change" |
+                "CodeCommit Comment on Commit" | "CodeCommit Comment on Pull Request" |
+                "CodeCommit Pull Request State Change" |
+                "CodeCommit Repository State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -81,48 +87,60 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.codecommit" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.codecommit"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.codecommit"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "CodeCommit Approval Rule Template Change" => {
-                <Box<CodeCommitApprovalRuleTemplateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CodeCommitApprovalRuleTemplateChange)
+                <Box<
+                    CodeCommitApprovalRuleTemplateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodeCommitApprovalRuleTemplateChange)
             }
             "CodeCommit Comment on Commit" => {
-                <Box<CodeCommitCommentOnCommit> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    CodeCommitCommentOnCommit,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::CodeCommitCommentOnCommit)
             }
             "CodeCommit Comment on Pull Request" => {
-                <Box<CodeCommitCommentOnPullRequest> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CodeCommitCommentOnPullRequest)
+                <Box<
+                    CodeCommitCommentOnPullRequest,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodeCommitCommentOnPullRequest)
             }
             "CodeCommit Pull Request State Change" => {
-                <Box<CodeCommitPullRequestStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CodeCommitPullRequestStateChange)
+                <Box<
+                    CodeCommitPullRequestStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodeCommitPullRequestStateChange)
             }
             "CodeCommit Repository State Change" => {
-                <Box<CodeCommitRepositoryStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CodeCommitRepositoryStateChange)
+                <Box<
+                    CodeCommitRepositoryStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodeCommitRepositoryStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.codecommit"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.codecommit"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -130,10 +148,14 @@ impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::AwsapiCallViaCloudTrail(detail) => detail.serialize(serializer),
-            Self::CodeCommitApprovalRuleTemplateChange(detail) => detail.serialize(serializer),
+            Self::CodeCommitApprovalRuleTemplateChange(detail) => {
+                detail.serialize(serializer)
+            }
             Self::CodeCommitCommentOnCommit(detail) => detail.serialize(serializer),
             Self::CodeCommitCommentOnPullRequest(detail) => detail.serialize(serializer),
-            Self::CodeCommitPullRequestStateChange(detail) => detail.serialize(serializer),
+            Self::CodeCommitPullRequestStateChange(detail) => {
+                detail.serialize(serializer)
+            }
             Self::CodeCommitRepositoryStateChange(detail) => detail.serialize(serializer),
         }
     }

@@ -24,20 +24,14 @@ pub struct CodePipelineActionExecutionStateChange {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct ExecutionResult {
-    #[serde(
-        rename = "external-execution-id",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "external-execution-id", skip_serializing_if = "Option::is_none")]
     pub external_execution_id: Option<String>,
     #[serde(
         rename = "external-execution-summary",
         skip_serializing_if = "Option::is_none"
     )]
     pub external_execution_summary: Option<String>,
-    #[serde(
-        rename = "external-execution-url",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "external-execution-url", skip_serializing_if = "Option::is_none")]
     pub external_execution_url: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]

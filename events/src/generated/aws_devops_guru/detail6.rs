@@ -62,10 +62,7 @@ pub struct Recommendation {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct RelatedAnomaly {
-    #[serde(
-        rename = "associatedResourceArns",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "associatedResourceArns", skip_serializing_if = "Option::is_none")]
     pub associated_resource_arns: Option<Vec<String>>,
     pub resources: Vec<super::common::AnomalyResource>,
     #[serde(rename = "sourceDetails")]

@@ -51,12 +51,10 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.devops-guru"
             && matches!(
-                detail_type,
-                "DevOps Guru Insight Closed"
-                    | "DevOps Guru Insight Severity Upgraded"
-                    | "DevOps Guru New Anomaly Association"
-                    | "DevOps Guru New Insight Open"
-                    | "DevOps Guru New Recommendation Created"
+                detail_type, "DevOps Guru Insight Closed" |
+                "DevOps Guru Insight Severity Upgraded" |
+                "DevOps Guru New Anomaly Association" | "DevOps Guru New Insight Open" |
+                "DevOps Guru New Recommendation Created"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -65,31 +63,44 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.devops-guru" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.devops-guru"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.devops-guru"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "DevOps Guru Insight Closed" => {
-                <Box<Detail2> as serde::Deserialize>::deserialize(deserializer).map(Self::Detail2)
+                <Box<Detail2> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Detail2)
             }
             "DevOps Guru Insight Severity Upgraded" => {
-                <Box<Detail3> as serde::Deserialize>::deserialize(deserializer).map(Self::Detail3)
+                <Box<Detail3> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Detail3)
             }
             "DevOps Guru New Anomaly Association" => {
-                <Box<Detail4> as serde::Deserialize>::deserialize(deserializer).map(Self::Detail4)
+                <Box<Detail4> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Detail4)
             }
             "DevOps Guru New Insight Open" => {
-                <Box<Detail5> as serde::Deserialize>::deserialize(deserializer).map(Self::Detail5)
+                <Box<Detail5> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Detail5)
             }
             "DevOps Guru New Recommendation Created" => {
-                <Box<Detail6> as serde::Deserialize>::deserialize(deserializer).map(Self::Detail6)
+                <Box<Detail6> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Detail6)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.devops-guru"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.devops-guru"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

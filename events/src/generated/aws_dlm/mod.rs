@@ -32,8 +32,7 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.dlm"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail" | "DLM Policy State Change"
+                detail_type, "AWS API Call via CloudTrail" | "DLM Policy State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -42,24 +41,34 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.dlm" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.dlm"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.dlm"),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "DLM Policy State Change" => {
-                <Box<DlmPolicyStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    DlmPolicyStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DlmPolicyStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.dlm"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.dlm"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -79,10 +79,7 @@ pub struct CreateFleetRequest {
     pub client_token: Option<String>,
     #[serde(rename = "ExistingInstances", skip_serializing_if = "Option::is_none")]
     pub existing_instances: Option<ExistingInstances>,
-    #[serde(
-        rename = "LaunchTemplateConfigs",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LaunchTemplateConfigs", skip_serializing_if = "Option::is_none")]
     pub launch_template_configs: Option<LaunchTemplateConfigs>,
     #[serde(rename = "OnDemandOptions", skip_serializing_if = "Option::is_none")]
     pub on_demand_options: Option<OnDemandOptions>,
@@ -315,10 +312,7 @@ pub struct InstancesSetItem {
     pub launch_time: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monitoring: Option<Monitoring1>,
-    #[serde(
-        rename = "networkInterfaceSet",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "networkInterfaceSet", skip_serializing_if = "Option::is_none")]
     pub network_interface_set: Option<NetworkInterfaceSet1>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placement: Option<Placement>,
@@ -334,10 +328,7 @@ pub struct InstancesSetItem {
     pub root_device_type: Option<String>,
     #[serde(rename = "sourceDestCheck", skip_serializing_if = "Option::is_none")]
     pub source_dest_check: Option<bool>,
-    #[serde(
-        rename = "spotInstanceRequestId",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "spotInstanceRequestId", skip_serializing_if = "Option::is_none")]
     pub spot_instance_request_id: Option<String>,
     #[serde(rename = "stateReason", skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<StateReason>,
@@ -369,15 +360,9 @@ pub struct LaunchTemplate1 {
     pub create_time: Option<String>,
     #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    #[serde(
-        rename = "defaultVersionNumber",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "defaultVersionNumber", skip_serializing_if = "Option::is_none")]
     pub default_version_number: Option<serde_json::Number>,
-    #[serde(
-        rename = "latestVersionNumber",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "latestVersionNumber", skip_serializing_if = "Option::is_none")]
     pub latest_version_number: Option<serde_json::Number>,
     #[serde(rename = "launchTemplateId", skip_serializing_if = "Option::is_none")]
     pub launch_template_id: Option<String>,
@@ -406,10 +391,7 @@ pub struct LaunchTemplateConfigs {
 pub struct LaunchTemplateData {
     #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
-    #[serde(
-        rename = "InstanceMarketOptions",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InstanceMarketOptions", skip_serializing_if = "Option::is_none")]
     pub instance_market_options: Option<InstanceMarketOptions1>,
     #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
     pub instance_type: Option<String>,
@@ -467,10 +449,7 @@ pub struct NetworkInterface {
     pub owner_id: Option<String>,
     #[serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")]
     pub private_ip_address: Option<String>,
-    #[serde(
-        rename = "privateIpAddressesSet",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privateIpAddressesSet", skip_serializing_if = "Option::is_none")]
     pub private_ip_addresses_set: Option<PrivateIpAddressesSet1>,
     #[serde(rename = "requesterId", skip_serializing_if = "Option::is_none")]
     pub requester_id: Option<String>,
@@ -635,10 +614,7 @@ pub struct RequestParameters {
     pub client_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        rename = "disableApiTermination",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "disableApiTermination", skip_serializing_if = "Option::is_none")]
     pub disable_api_termination: Option<bool>,
     #[serde(rename = "groupDescription", skip_serializing_if = "Option::is_none")]
     pub group_description: Option<String>,
@@ -648,10 +624,7 @@ pub struct RequestParameters {
     pub group_name: Option<String>,
     #[serde(rename = "groupSet", skip_serializing_if = "Option::is_none")]
     pub group_set: Option<GroupSet1>,
-    #[serde(
-        rename = "instanceMarketOptions",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instanceMarketOptions", skip_serializing_if = "Option::is_none")]
     pub instance_market_options: Option<InstanceMarketOptions>,
     #[serde(rename = "instanceType", skip_serializing_if = "Option::is_none")]
     pub instance_type: Option<String>,
@@ -665,22 +638,13 @@ pub struct RequestParameters {
     pub monitoring: Option<Monitoring>,
     #[serde(rename = "networkInterfaceId", skip_serializing_if = "Option::is_none")]
     pub network_interface_id: Option<String>,
-    #[serde(
-        rename = "networkInterfaceSet",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "networkInterfaceSet", skip_serializing_if = "Option::is_none")]
     pub network_interface_set: Option<NetworkInterfaceSet>,
-    #[serde(
-        rename = "privateIpAddressesSet",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privateIpAddressesSet", skip_serializing_if = "Option::is_none")]
     pub private_ip_addresses_set: Option<serde_json::Value>,
     #[serde(rename = "subnetId", skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
-    #[serde(
-        rename = "tagSpecificationSet",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tagSpecificationSet", skip_serializing_if = "Option::is_none")]
     pub tag_specification_set: Option<TagSpecificationSet>,
     #[serde(rename = "userData", skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
@@ -692,10 +656,7 @@ pub struct RequestParameters {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct ResponseElements {
-    #[serde(
-        rename = "CreateFleetResponse",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreateFleetResponse", skip_serializing_if = "Option::is_none")]
     pub create_fleet_response: Option<CreateFleetResponse>,
     #[serde(
         rename = "CreateLaunchTemplateResponse",
@@ -748,10 +709,7 @@ pub struct SpotOptions {
         skip_serializing_if = "Option::is_none"
     )]
     pub instance_pool_constraint_filter_disabled: Option<bool>,
-    #[serde(
-        rename = "InstancePoolsToUseCount",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InstancePoolsToUseCount", skip_serializing_if = "Option::is_none")]
     pub instance_pools_to_use_count: Option<serde_json::Number>,
     #[serde(rename = "MaxInstanceCount", skip_serializing_if = "Option::is_none")]
     pub max_instance_count: Option<serde_json::Number>,
@@ -855,17 +813,11 @@ pub struct TargetCapacitySpecification {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_target_capacity_type: Option<String>,
-    #[serde(
-        rename = "OnDemandTargetCapacity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OnDemandTargetCapacity", skip_serializing_if = "Option::is_none")]
     pub on_demand_target_capacity: Option<serde_json::Number>,
     #[serde(rename = "SpotTargetCapacity", skip_serializing_if = "Option::is_none")]
     pub spot_target_capacity: Option<serde_json::Number>,
-    #[serde(
-        rename = "TotalTargetCapacity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TotalTargetCapacity", skip_serializing_if = "Option::is_none")]
     pub total_target_capacity: Option<serde_json::Number>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]

@@ -20,7 +20,9 @@ pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsapiCallViaCloudTrail(Box<AwsapiCallViaCloudTrail>),
     /// `EBS Multi-Volume Snapshots Completion Status`
-    EbsMultiVolumeSnapshotsCompletionStatus(Box<EbsMultiVolumeSnapshotsCompletionStatus>),
+    EbsMultiVolumeSnapshotsCompletionStatus(
+        Box<EbsMultiVolumeSnapshotsCompletionStatus>,
+    ),
     /// `EBS Snapshot Notification`
     EbsSnapshotNotification(Box<EbsSnapshotNotification>),
     /// `EBS Volume Notification`
@@ -45,8 +47,12 @@ impl Detail {
             Self::Ec2FastLaunchStateChangeNotification(_) => {
                 "EC2 Fast Launch State-change Notification"
             }
-            Self::Ec2InstanceStateChangeNotification(_) => "EC2 Instance State-change Notification",
-            Self::Ec2SpotInstanceInterruptionWarning(_) => "EC2 Spot Instance Interruption Warning",
+            Self::Ec2InstanceStateChangeNotification(_) => {
+                "EC2 Instance State-change Notification"
+            }
+            Self::Ec2SpotInstanceInterruptionWarning(_) => {
+                "EC2 Spot Instance Interruption Warning"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -74,14 +80,12 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.ec2"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail"
-                    | "EBS Multi-Volume Snapshots Completion Status"
-                    | "EBS Snapshot Notification"
-                    | "EBS Volume Notification"
-                    | "EC2 Fast Launch State-change Notification"
-                    | "EC2 Instance State-change Notification"
-                    | "EC2 Spot Instance Interruption Warning"
+                detail_type, "AWS API Call via CloudTrail" |
+                "EBS Multi-Volume Snapshots Completion Status" |
+                "EBS Snapshot Notification" | "EBS Volume Notification" |
+                "EC2 Fast Launch State-change Notification" |
+                "EC2 Instance State-change Notification" |
+                "EC2 Spot Instance Interruption Warning"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -90,52 +94,64 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.ec2" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.ec2"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.ec2"),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "EBS Multi-Volume Snapshots Completion Status" => {
-                <Box<EbsMultiVolumeSnapshotsCompletionStatus> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::EbsMultiVolumeSnapshotsCompletionStatus)
+                <Box<
+                    EbsMultiVolumeSnapshotsCompletionStatus,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::EbsMultiVolumeSnapshotsCompletionStatus)
             }
             "EBS Snapshot Notification" => {
-                <Box<EbsSnapshotNotification> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EbsSnapshotNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EbsSnapshotNotification)
             }
             "EBS Volume Notification" => {
-                <Box<EbsVolumeNotification> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EbsVolumeNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EbsVolumeNotification)
             }
             "EC2 Fast Launch State-change Notification" => {
-                <Box<Ec2FastLaunchStateChangeNotification> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::Ec2FastLaunchStateChangeNotification)
+                <Box<
+                    Ec2FastLaunchStateChangeNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Ec2FastLaunchStateChangeNotification)
             }
             "EC2 Instance State-change Notification" => {
-                <Box<Ec2InstanceStateChangeNotification> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::Ec2InstanceStateChangeNotification)
+                <Box<
+                    Ec2InstanceStateChangeNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Ec2InstanceStateChangeNotification)
             }
             "EC2 Spot Instance Interruption Warning" => {
-                <Box<Ec2SpotInstanceInterruptionWarning> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::Ec2SpotInstanceInterruptionWarning)
+                <Box<
+                    Ec2SpotInstanceInterruptionWarning,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Ec2SpotInstanceInterruptionWarning)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.ec2"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ec2"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -143,12 +159,20 @@ impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::AwsapiCallViaCloudTrail(detail) => detail.serialize(serializer),
-            Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => detail.serialize(serializer),
+            Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => {
+                detail.serialize(serializer)
+            }
             Self::EbsSnapshotNotification(detail) => detail.serialize(serializer),
             Self::EbsVolumeNotification(detail) => detail.serialize(serializer),
-            Self::Ec2FastLaunchStateChangeNotification(detail) => detail.serialize(serializer),
-            Self::Ec2InstanceStateChangeNotification(detail) => detail.serialize(serializer),
-            Self::Ec2SpotInstanceInterruptionWarning(detail) => detail.serialize(serializer),
+            Self::Ec2FastLaunchStateChangeNotification(detail) => {
+                detail.serialize(serializer)
+            }
+            Self::Ec2InstanceStateChangeNotification(detail) => {
+                detail.serialize(serializer)
+            }
+            Self::Ec2SpotInstanceInterruptionWarning(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

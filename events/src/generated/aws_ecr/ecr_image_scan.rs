@@ -3,10 +3,7 @@
 /// The detail of `ECR Image Scan` events from `aws.ecr`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct EcrImageScan {
-    #[serde(
-        rename = "finding-severity-counts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "finding-severity-counts", skip_serializing_if = "Option::is_none")]
     pub finding_severity_counts: Option<FindingSeverityCounts>,
     #[serde(rename = "image-digest", skip_serializing_if = "Option::is_none")]
     pub image_digest: Option<String>,

@@ -56,13 +56,9 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.ecr"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail"
-                    | "ECR Image Action"
-                    | "ECR Image Scan"
-                    | "ECR Pull Through Cache Action"
-                    | "ECR Referrer Action"
-                    | "ECR Replication Action"
+                detail_type, "AWS API Call via CloudTrail" | "ECR Image Action" |
+                "ECR Image Scan" | "ECR Pull Through Cache Action" |
+                "ECR Referrer Action" | "ECR Replication Action"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -71,14 +67,17 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.ecr" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.ecr"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.ecr"),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "ECR Image Action" => {
@@ -90,7 +89,9 @@ impl crate::DetailSet for Detail {
                     .map(Self::EcrImageScan)
             }
             "ECR Pull Through Cache Action" => {
-                <Box<EcrPullThroughCacheAction> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EcrPullThroughCacheAction,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EcrPullThroughCacheAction)
             }
             "ECR Referrer Action" => {
@@ -98,13 +99,20 @@ impl crate::DetailSet for Detail {
                     .map(Self::EcrReferrerAction)
             }
             "ECR Replication Action" => {
-                <Box<EcrReplicationAction> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EcrReplicationAction,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EcrReplicationAction)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.ecr"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ecr"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -45,10 +45,7 @@ pub struct AwsvpcConfiguration {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct NetworkConfiguration {
-    #[serde(
-        rename = "awsvpcConfiguration",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "awsvpcConfiguration", skip_serializing_if = "Option::is_none")]
     pub awsvpc_configuration: Option<AwsvpcConfiguration>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -83,10 +80,7 @@ pub struct Overrides1item {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<serde_json::Number>,
     pub name: String,
-    #[serde(
-        rename = "resourceRequirements",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "resourceRequirements", skip_serializing_if = "Option::is_none")]
     pub resource_requirements: Option<Vec<serde_json::Value>>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -102,10 +96,7 @@ pub struct OverridesItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<serde_json::Number>,
     pub name: String,
-    #[serde(
-        rename = "resourceRequirements",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "resourceRequirements", skip_serializing_if = "Option::is_none")]
     pub resource_requirements: Option<Vec<serde_json::Value>>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -120,26 +111,17 @@ pub struct RequestParameters {
     pub containers: Option<Vec<RequestParametersItem1>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<serde_json::Number>,
-    #[serde(
-        rename = "enableECSManagedTags",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableECSManagedTags", skip_serializing_if = "Option::is_none")]
     pub enable_ecs_managed_tags: Option<bool>,
     #[serde(rename = "executionStoppedAt", skip_serializing_if = "Option::is_none")]
     pub execution_stopped_at: Option<String>,
     #[serde(rename = "launchType", skip_serializing_if = "Option::is_none")]
     pub launch_type: Option<String>,
-    #[serde(
-        rename = "networkConfiguration",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "networkConfiguration", skip_serializing_if = "Option::is_none")]
     pub network_configuration: Option<NetworkConfiguration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Overrides>,
-    #[serde(
-        rename = "placementConstraints",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "placementConstraints", skip_serializing_if = "Option::is_none")]
     pub placement_constraints: Option<Vec<RequestParametersItem>>,
     #[serde(rename = "pullStartedAt", skip_serializing_if = "Option::is_none")]
     pub pull_started_at: Option<String>,
@@ -201,10 +183,7 @@ pub struct ResponseElementsItem {
     pub attachments: Vec<ResponseElementsItemItem>,
     #[serde(rename = "clusterArn")]
     pub cluster_arn: String,
-    #[serde(
-        rename = "containerInstanceArn",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "containerInstanceArn", skip_serializing_if = "Option::is_none")]
     pub container_instance_arn: Option<String>,
     pub containers: Vec<ResponseElementsItemItem1>,
     pub cpu: String,

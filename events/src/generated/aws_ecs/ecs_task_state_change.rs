@@ -15,10 +15,7 @@ pub struct EcsTaskStateChange {
     pub connectivity: Option<String>,
     #[serde(rename = "connectivityAt", skip_serializing_if = "Option::is_none")]
     pub connectivity_at: Option<String>,
-    #[serde(
-        rename = "containerInstanceArn",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "containerInstanceArn", skip_serializing_if = "Option::is_none")]
     pub container_instance_arn: Option<String>,
     pub containers: Vec<ContainerDetails>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -32,20 +32,26 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.events" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.events"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.events"),
+                ),
+            );
         }
         match detail_type {
             "Scheduled Event" => {
                 <Box<ScheduledEvent> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ScheduledEvent)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.events"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.events"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -32,20 +32,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.fis" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.fis"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.fis"),
+                ),
+            );
         }
         match detail_type {
             "FIS Experiment State Change" => {
-                <Box<FisExperimentStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    FisExperimentStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::FisExperimentStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.fis"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.fis"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

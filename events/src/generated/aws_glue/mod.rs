@@ -32,7 +32,9 @@ impl Detail {
             Self::GlueDataCatalogDatabaseStateChange(_) => {
                 "Glue Data Catalog Database State Change"
             }
-            Self::GlueDataCatalogTableStateChange(_) => "Glue Data Catalog Table State Change",
+            Self::GlueDataCatalogTableStateChange(_) => {
+                "Glue Data Catalog Table State Change"
+            }
             Self::GlueJobRunStatus(_) => "Glue Job Run Status",
             Self::GlueJobStateChange(_) => "Glue Job State Change",
         }
@@ -44,7 +46,9 @@ impl Detail {
             Self::GlueDataCatalogDatabaseStateChange(_) => {
                 "aws_glue::GlueDataCatalogDatabaseStateChange"
             }
-            Self::GlueDataCatalogTableStateChange(_) => "aws_glue::GlueDataCatalogTableStateChange",
+            Self::GlueDataCatalogTableStateChange(_) => {
+                "aws_glue::GlueDataCatalogTableStateChange"
+            }
             Self::GlueJobRunStatus(_) => "aws_glue::GlueJobRunStatus",
             Self::GlueJobStateChange(_) => "aws_glue::GlueJobStateChange",
         }
@@ -54,12 +58,10 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.glue"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail"
-                    | "Glue Data Catalog Database State Change"
-                    | "Glue Data Catalog Table State Change"
-                    | "Glue Job Run Status"
-                    | "Glue Job State Change"
+                detail_type, "AWS API Call via CloudTrail" |
+                "Glue Data Catalog Database State Change" |
+                "Glue Data Catalog Table State Change" | "Glue Job Run Status" |
+                "Glue Job State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -68,40 +70,50 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.glue" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.glue"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.glue"),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "Glue Data Catalog Database State Change" => {
-                <Box<GlueDataCatalogDatabaseStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::GlueDataCatalogDatabaseStateChange)
+                <Box<
+                    GlueDataCatalogDatabaseStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::GlueDataCatalogDatabaseStateChange)
             }
             "Glue Data Catalog Table State Change" => {
-                <Box<GlueDataCatalogTableStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::GlueDataCatalogTableStateChange)
+                <Box<
+                    GlueDataCatalogTableStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::GlueDataCatalogTableStateChange)
             }
             "Glue Job Run Status" => {
                 <Box<GlueJobRunStatus> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::GlueJobRunStatus)
             }
             "Glue Job State Change" => {
-                <Box<GlueJobStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    GlueJobStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::GlueJobStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.glue"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.glue"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -109,7 +121,9 @@ impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::AwsapiCallViaCloudTrail(detail) => detail.serialize(serializer),
-            Self::GlueDataCatalogDatabaseStateChange(detail) => detail.serialize(serializer),
+            Self::GlueDataCatalogDatabaseStateChange(detail) => {
+                detail.serialize(serializer)
+            }
             Self::GlueDataCatalogTableStateChange(detail) => detail.serialize(serializer),
             Self::GlueJobRunStatus(detail) => detail.serialize(serializer),
             Self::GlueJobStateChange(detail) => detail.serialize(serializer),

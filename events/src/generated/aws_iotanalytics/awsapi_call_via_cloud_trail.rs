@@ -241,10 +241,7 @@ pub struct Settings {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Timeseries {
-    #[serde(
-        rename = "dimensionAttributes",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dimensionAttributes", skip_serializing_if = "Option::is_none")]
     pub dimension_attributes: Option<Vec<TimeseriesItem>>,
     #[serde(rename = "measureAttributes", skip_serializing_if = "Option::is_none")]
     pub measure_attributes: Option<Vec<TimeseriesItem>>,

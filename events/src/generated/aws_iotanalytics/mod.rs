@@ -10,7 +10,9 @@ pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsapiCallViaCloudTrail(Box<AwsapiCallViaCloudTrail>),
     /// `IoT Analytics DataSet Lifecycle Notification`
-    IoTAnalyticsDataSetLifeCycleNotification(Box<IoTAnalyticsDataSetLifeCycleNotification>),
+    IoTAnalyticsDataSetLifeCycleNotification(
+        Box<IoTAnalyticsDataSetLifeCycleNotification>,
+    ),
 }
 impl Detail {
     /// The event's `detail-type`.
@@ -25,7 +27,9 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::AwsapiCallViaCloudTrail(_) => "aws_iotanalytics::AwsapiCallViaCloudTrail",
+            Self::AwsapiCallViaCloudTrail(_) => {
+                "aws_iotanalytics::AwsapiCallViaCloudTrail"
+            }
             Self::IoTAnalyticsDataSetLifeCycleNotification(_) => {
                 "aws_iotanalytics::IoTAnalyticsDataSetLifeCycleNotification"
             }
@@ -36,8 +40,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.iotanalytics"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail" | "IoT Analytics DataSet Lifecycle Notification"
+                detail_type, "AWS API Call via CloudTrail" |
+                "IoT Analytics DataSet Lifecycle Notification"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -46,26 +50,36 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.iotanalytics" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.iotanalytics"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.iotanalytics"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "IoT Analytics DataSet Lifecycle Notification" => {
-                <Box<IoTAnalyticsDataSetLifeCycleNotification> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::IoTAnalyticsDataSetLifeCycleNotification)
+                <Box<
+                    IoTAnalyticsDataSetLifeCycleNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::IoTAnalyticsDataSetLifeCycleNotification)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.iotanalytics"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.iotanalytics"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -73,7 +87,9 @@ impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::AwsapiCallViaCloudTrail(detail) => detail.serialize(serializer),
-            Self::IoTAnalyticsDataSetLifeCycleNotification(detail) => detail.serialize(serializer),
+            Self::IoTAnalyticsDataSetLifeCycleNotification(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -27,7 +27,9 @@ impl Detail {
             Self::AwsapiCallViaCloudTrail(_) => "AWS API Call via CloudTrail",
             Self::KmscmkDeletion(_) => "KMS CMK Deletion",
             Self::KmscmkRotation(_) => "KMS CMK Rotation",
-            Self::KmsImportedKeyMaterialExpiration(_) => "KMS Imported Key Material Expiration",
+            Self::KmsImportedKeyMaterialExpiration(_) => {
+                "KMS Imported Key Material Expiration"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -46,11 +48,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.kms"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail"
-                    | "KMS CMK Deletion"
-                    | "KMS CMK Rotation"
-                    | "KMS Imported Key Material Expiration"
+                detail_type, "AWS API Call via CloudTrail" | "KMS CMK Deletion" |
+                "KMS CMK Rotation" | "KMS Imported Key Material Expiration"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -59,14 +58,17 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.kms" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.kms"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.kms"),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "KMS CMK Deletion" => {
@@ -78,15 +80,20 @@ impl crate::DetailSet for Detail {
                     .map(Self::KmscmkRotation)
             }
             "KMS Imported Key Material Expiration" => {
-                <Box<KmsImportedKeyMaterialExpiration> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::KmsImportedKeyMaterialExpiration)
+                <Box<
+                    KmsImportedKeyMaterialExpiration,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::KmsImportedKeyMaterialExpiration)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.kms"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.kms"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -96,7 +103,9 @@ impl serde::Serialize for Detail {
             Self::AwsapiCallViaCloudTrail(detail) => detail.serialize(serializer),
             Self::KmscmkDeletion(detail) => detail.serialize(serializer),
             Self::KmscmkRotation(detail) => detail.serialize(serializer),
-            Self::KmsImportedKeyMaterialExpiration(detail) => detail.serialize(serializer),
+            Self::KmsImportedKeyMaterialExpiration(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

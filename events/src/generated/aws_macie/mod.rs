@@ -32,18 +32,26 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.macie" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.macie"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.macie"),
+                ),
+            );
         }
         match detail_type {
-            "Macie Alert" => <Box<MacieAlert> as serde::Deserialize>::deserialize(deserializer)
-                .map(Self::MacieAlert),
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.macie"
-            ))),
+            "Macie Alert" => {
+                <Box<MacieAlert> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::MacieAlert)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.macie"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

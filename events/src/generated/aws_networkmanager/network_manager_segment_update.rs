@@ -30,10 +30,7 @@ pub struct NetworkManagerSegmentUpdate {
         skip_serializing_if = "Option::is_none"
     )]
     pub previous_network_function_group_name: Option<String>,
-    #[serde(
-        rename = "previousSegmentName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "previousSegmentName", skip_serializing_if = "Option::is_none")]
     pub previous_segment_name: Option<String>,
     #[serde(rename = "segmentName", skip_serializing_if = "Option::is_none")]
     pub segment_name: Option<String>,

@@ -62,14 +62,10 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.rds"
             && matches!(
-                detail_type,
-                "RDS DB Cluster Event"
-                    | "RDS DB Cluster Snapshot Event"
-                    | "RDS DB Instance Event"
-                    | "RDS DB Parameter Group Event"
-                    | "RDS DB Proxy Event"
-                    | "RDS DB Security Group Event"
-                    | "RDS DB Snapshot Event"
+                detail_type, "RDS DB Cluster Event" | "RDS DB Cluster Snapshot Event" |
+                "RDS DB Instance Event" | "RDS DB Parameter Group Event" |
+                "RDS DB Proxy Event" | "RDS DB Security Group Event" |
+                "RDS DB Snapshot Event"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -78,10 +74,11 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.rds" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.rds"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.rds"),
+                ),
+            );
         }
         match detail_type {
             "RDS DB Cluster Event" => {
@@ -89,15 +86,21 @@ impl crate::DetailSet for Detail {
                     .map(Self::RdsdbClusterEvent)
             }
             "RDS DB Cluster Snapshot Event" => {
-                <Box<RdsdbClusterSnapshotEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    RdsdbClusterSnapshotEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::RdsdbClusterSnapshotEvent)
             }
             "RDS DB Instance Event" => {
-                <Box<RdsdbInstanceEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    RdsdbInstanceEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::RdsdbInstanceEvent)
             }
             "RDS DB Parameter Group Event" => {
-                <Box<RdsdbParameterGroupEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    RdsdbParameterGroupEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::RdsdbParameterGroupEvent)
             }
             "RDS DB Proxy Event" => {
@@ -105,17 +108,26 @@ impl crate::DetailSet for Detail {
                     .map(Self::RdsdbProxyEvent)
             }
             "RDS DB Security Group Event" => {
-                <Box<RdsdbSecurityGroupEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    RdsdbSecurityGroupEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::RdsdbSecurityGroupEvent)
             }
             "RDS DB Snapshot Event" => {
-                <Box<RdsdbSnapshotEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    RdsdbSnapshotEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::RdsdbSnapshotEvent)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.rds"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.rds"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -15,6 +15,5 @@ pub struct CellStatusChange {
 }
 impl crate::EventDetail for CellStatusChange {
     const SOURCE: &'static str = "aws.route53-recovery-readiness";
-    const DETAIL_TYPE: &'static str =
-        "Route 53 Application Recovery Controller cell readiness status change";
+    const DETAIL_TYPE: &'static str = "Route 53 Application Recovery Controller cell readiness status change";
 }

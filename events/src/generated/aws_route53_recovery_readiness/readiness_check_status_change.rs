@@ -15,6 +15,5 @@ pub struct ReadinessCheckStatusChange {
 }
 impl crate::EventDetail for ReadinessCheckStatusChange {
     const SOURCE: &'static str = "aws.route53-recovery-readiness";
-    const DETAIL_TYPE: &'static str =
-        "Route 53 Application Recovery Controller readiness check status change";
+    const DETAIL_TYPE: &'static str = "Route 53 Application Recovery Controller readiness check status change";
 }

@@ -15,6 +15,5 @@ pub struct RecoveryGroupStatusChange {
 }
 impl crate::EventDetail for RecoveryGroupStatusChange {
     const SOURCE: &'static str = "aws.route53-recovery-readiness";
-    const DETAIL_TYPE: &'static str =
-        "Route 53 Application Recovery Controller recovery group readiness status change";
+    const DETAIL_TYPE: &'static str = "Route 53 Application Recovery Controller recovery group readiness status change";
 }

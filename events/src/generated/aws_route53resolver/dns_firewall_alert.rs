@@ -42,7 +42,9 @@ pub struct DnsFirewallAlertItem {
         rename = "resolver-network-interface-details",
         skip_serializing_if = "Option::is_none"
     )]
-    pub resolver_network_interface_details: Option<super::common::ResolverNetworkInterfaceDetails>,
+    pub resolver_network_interface_details: Option<
+        super::common::ResolverNetworkInterfaceDetails,
+    >,
     #[serde(rename = "resource-type")]
     pub resource_type: String,
     /// Keys the schema does not list, kept so that nothing is lost.

@@ -40,10 +40,13 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.route53resolver" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.route53resolver"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.route53resolver"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "DNS Firewall Alert" => {
@@ -54,10 +57,16 @@ impl crate::DetailSet for Detail {
                 <Box<DnsFirewallBlock> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DnsFirewallBlock)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.route53resolver"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.route53resolver"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -64,10 +64,7 @@ pub struct AdditionalEventData {
     pub bytes_transferred_in: serde_json::Number,
     #[serde(rename = "bytesTransferredOut")]
     pub bytes_transferred_out: serde_json::Number,
-    #[serde(
-        rename = "objectRetentionInfo",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "objectRetentionInfo", skip_serializing_if = "Option::is_none")]
     pub object_retention_info: Option<ObjectRetentionInfo>,
     #[serde(rename = "x-amz-id-2")]
     pub x_amz_id_2: String,

@@ -102,10 +102,7 @@ pub struct PrimaryContainer {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct RequestParameters {
-    #[serde(
-        rename = "algorithmSpecification",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "algorithmSpecification", skip_serializing_if = "Option::is_none")]
     pub algorithm_specification: Option<AlgorithmSpecification>,
     #[serde(
         rename = "enableInterContainerTrafficEncryption",
@@ -117,10 +114,7 @@ pub struct RequestParameters {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_managed_spot_training: Option<bool>,
-    #[serde(
-        rename = "enableNetworkIsolation",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableNetworkIsolation", skip_serializing_if = "Option::is_none")]
     pub enable_network_isolation: Option<bool>,
     #[serde(rename = "endpointConfigName", skip_serializing_if = "Option::is_none")]
     pub endpoint_config_name: Option<String>,
@@ -240,10 +234,7 @@ pub struct S3DataSource1 {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct StoppingCondition {
-    #[serde(
-        rename = "maxRuntimeInSeconds",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxRuntimeInSeconds", skip_serializing_if = "Option::is_none")]
     pub max_runtime_in_seconds: Option<serde_json::Number>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]

@@ -53,6 +53,5 @@ pub struct ProcessingJob {
 }
 impl crate::EventDetail for SageMakerModelBuildingPipelineExecutionStepStatusChange {
     const SOURCE: &'static str = "aws.sagemaker";
-    const DETAIL_TYPE: &'static str =
-        "SageMaker Model Building Pipeline Execution Step Status Change";
+    const DETAIL_TYPE: &'static str = "SageMaker Model Building Pipeline Execution Step Status Change";
 }

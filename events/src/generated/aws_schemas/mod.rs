@@ -38,8 +38,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.schemas"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail" | "Schema Created" | "Schema Version Created"
+                detail_type, "AWS API Call via CloudTrail" | "Schema Created" |
+                "Schema Version Created"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -48,14 +48,17 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.schemas" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.schemas"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.schemas"),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "Schema Created" => {
@@ -63,13 +66,20 @@ impl crate::DetailSet for Detail {
                     .map(Self::SchemaCreated)
             }
             "Schema Version Created" => {
-                <Box<SchemaVersionCreated> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    SchemaVersionCreated,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::SchemaVersionCreated)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.schemas"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.schemas"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

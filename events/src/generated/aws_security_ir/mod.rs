@@ -24,21 +24,33 @@ pub enum Detail {
     /// `Case Closed`
     SecurityIncidentResponseCaseClosed(Box<SecurityIncidentResponseCaseClosed>),
     /// `Case Comment Created`
-    SecurityIncidentResponseCaseCommentCreated(Box<SecurityIncidentResponseCaseCommentCreated>),
+    SecurityIncidentResponseCaseCommentCreated(
+        Box<SecurityIncidentResponseCaseCommentCreated>,
+    ),
     /// `Case Comment Updated`
-    SecurityIncidentResponseCaseCommentUpdated(Box<SecurityIncidentResponseCaseCommentUpdated>),
+    SecurityIncidentResponseCaseCommentUpdated(
+        Box<SecurityIncidentResponseCaseCommentUpdated>,
+    ),
     /// `Case Created`
     SecurityIncidentResponseCaseCreated(Box<SecurityIncidentResponseCaseCreated>),
     /// `Case Updated`
     SecurityIncidentResponseCaseUpdated(Box<SecurityIncidentResponseCaseUpdated>),
     /// `Membership Cancelled`
-    SecurityIncidentResponseMembershipCancelled(Box<SecurityIncidentResponseMembershipCancelled>),
+    SecurityIncidentResponseMembershipCancelled(
+        Box<SecurityIncidentResponseMembershipCancelled>,
+    ),
     /// `Membership Created`
-    SecurityIncidentResponseMembershipCreated(Box<SecurityIncidentResponseMembershipCreated>),
+    SecurityIncidentResponseMembershipCreated(
+        Box<SecurityIncidentResponseMembershipCreated>,
+    ),
     /// `Membership Terminated`
-    SecurityIncidentResponseMembershipTerminated(Box<SecurityIncidentResponseMembershipTerminated>),
+    SecurityIncidentResponseMembershipTerminated(
+        Box<SecurityIncidentResponseMembershipTerminated>,
+    ),
     /// `Membership Updated`
-    SecurityIncidentResponseMembershipUpdated(Box<SecurityIncidentResponseMembershipUpdated>),
+    SecurityIncidentResponseMembershipUpdated(
+        Box<SecurityIncidentResponseMembershipUpdated>,
+    ),
 }
 impl Detail {
     /// The event's `detail-type`.
@@ -49,9 +61,13 @@ impl Detail {
             Self::SecurityIncidentResponseCaseCommentUpdated(_) => "Case Comment Updated",
             Self::SecurityIncidentResponseCaseCreated(_) => "Case Created",
             Self::SecurityIncidentResponseCaseUpdated(_) => "Case Updated",
-            Self::SecurityIncidentResponseMembershipCancelled(_) => "Membership Cancelled",
+            Self::SecurityIncidentResponseMembershipCancelled(_) => {
+                "Membership Cancelled"
+            }
             Self::SecurityIncidentResponseMembershipCreated(_) => "Membership Created",
-            Self::SecurityIncidentResponseMembershipTerminated(_) => "Membership Terminated",
+            Self::SecurityIncidentResponseMembershipTerminated(_) => {
+                "Membership Terminated"
+            }
             Self::SecurityIncidentResponseMembershipUpdated(_) => "Membership Updated",
         }
     }
@@ -92,16 +108,10 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.security-ir"
             && matches!(
-                detail_type,
-                "Case Closed"
-                    | "Case Comment Created"
-                    | "Case Comment Updated"
-                    | "Case Created"
-                    | "Case Updated"
-                    | "Membership Cancelled"
-                    | "Membership Created"
-                    | "Membership Terminated"
-                    | "Membership Updated"
+                detail_type, "Case Closed" | "Case Comment Created" |
+                "Case Comment Updated" | "Case Created" | "Case Updated" |
+                "Membership Cancelled" | "Membership Created" | "Membership Terminated" |
+                "Membership Updated"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -110,10 +120,13 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.security-ir" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.security-ir"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.security-ir"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Case Closed" => {
@@ -185,23 +198,33 @@ impl crate::DetailSet for Detail {
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::SecurityIncidentResponseCaseClosed(detail) => detail.serialize(serializer),
+            Self::SecurityIncidentResponseCaseClosed(detail) => {
+                detail.serialize(serializer)
+            }
             Self::SecurityIncidentResponseCaseCommentCreated(detail) => {
                 detail.serialize(serializer)
             }
             Self::SecurityIncidentResponseCaseCommentUpdated(detail) => {
                 detail.serialize(serializer)
             }
-            Self::SecurityIncidentResponseCaseCreated(detail) => detail.serialize(serializer),
-            Self::SecurityIncidentResponseCaseUpdated(detail) => detail.serialize(serializer),
+            Self::SecurityIncidentResponseCaseCreated(detail) => {
+                detail.serialize(serializer)
+            }
+            Self::SecurityIncidentResponseCaseUpdated(detail) => {
+                detail.serialize(serializer)
+            }
             Self::SecurityIncidentResponseMembershipCancelled(detail) => {
                 detail.serialize(serializer)
             }
-            Self::SecurityIncidentResponseMembershipCreated(detail) => detail.serialize(serializer),
+            Self::SecurityIncidentResponseMembershipCreated(detail) => {
+                detail.serialize(serializer)
+            }
             Self::SecurityIncidentResponseMembershipTerminated(detail) => {
                 detail.serialize(serializer)
             }
-            Self::SecurityIncidentResponseMembershipUpdated(detail) => detail.serialize(serializer),
+            Self::SecurityIncidentResponseMembershipUpdated(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -32,20 +32,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.ssm" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.ssm"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.ssm"),
+                ),
+            );
         }
         match detail_type {
             "Calendar State Change" => {
-                <Box<CalendarStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    CalendarStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::CalendarStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.ssm"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ssm"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

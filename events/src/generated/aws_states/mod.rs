@@ -17,7 +17,9 @@ impl Detail {
     pub fn detail_type(&self) -> &'static str {
         match self {
             Self::AwsapiCallViaCloudTrail(_) => "AWS API Call via CloudTrail",
-            Self::StepFunctionsExecutionStatusChange(_) => "Step Functions Execution Status Change",
+            Self::StepFunctionsExecutionStatusChange(_) => {
+                "Step Functions Execution Status Change"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -34,8 +36,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.states"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail" | "Step Functions Execution Status Change"
+                detail_type, "AWS API Call via CloudTrail" |
+                "Step Functions Execution Status Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -44,26 +46,34 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.states" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.states"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.states"),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "Step Functions Execution Status Change" => {
-                <Box<StepFunctionsExecutionStatusChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::StepFunctionsExecutionStatusChange)
+                <Box<
+                    StepFunctionsExecutionStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::StepFunctionsExecutionStatusChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.states"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.states"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -71,7 +81,9 @@ impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::AwsapiCallViaCloudTrail(detail) => detail.serialize(serializer),
-            Self::StepFunctionsExecutionStatusChange(detail) => detail.serialize(serializer),
+            Self::StepFunctionsExecutionStatusChange(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -32,20 +32,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.tag" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.tag"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.tag"),
+                ),
+            );
         }
         match detail_type {
             "Tag Change on Resource" => {
-                <Box<TagChangeOnResource> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    TagChangeOnResource,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::TagChangeOnResource)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.tag"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.tag"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -57,17 +57,11 @@ pub struct RequestParameters {
     pub media: Option<Media>,
     #[serde(rename = "mediaFormat", skip_serializing_if = "Option::is_none")]
     pub media_format: Option<String>,
-    #[serde(
-        rename = "mediaSampleRateHertz",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mediaSampleRateHertz", skip_serializing_if = "Option::is_none")]
     pub media_sample_rate_hertz: Option<serde_json::Number>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Settings>,
-    #[serde(
-        rename = "transcriptionJobName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "transcriptionJobName", skip_serializing_if = "Option::is_none")]
     pub transcription_job_name: Option<String>,
     #[serde(rename = "vocabularyName", skip_serializing_if = "Option::is_none")]
     pub vocabulary_name: Option<String>,
@@ -91,10 +85,7 @@ pub struct ResponseElements {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Settings {
-    #[serde(
-        rename = "channelIdentification",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "channelIdentification", skip_serializing_if = "Option::is_none")]
     pub channel_identification: Option<bool>,
     #[serde(rename = "vocabularyName", skip_serializing_if = "Option::is_none")]
     pub vocabulary_name: Option<String>,
@@ -104,10 +95,7 @@ pub struct Settings {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Settings1 {
-    #[serde(
-        rename = "channelIdentification",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "channelIdentification", skip_serializing_if = "Option::is_none")]
     pub channel_identification: Option<bool>,
     #[serde(rename = "vocabularyName", skip_serializing_if = "Option::is_none")]
     pub vocabulary_name: Option<String>,
@@ -125,22 +113,13 @@ pub struct TranscriptionJob {
     pub media: Option<Media1>,
     #[serde(rename = "mediaFormat", skip_serializing_if = "Option::is_none")]
     pub media_format: Option<String>,
-    #[serde(
-        rename = "mediaSampleRateHertz",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mediaSampleRateHertz", skip_serializing_if = "Option::is_none")]
     pub media_sample_rate_hertz: Option<serde_json::Number>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Settings1>,
-    #[serde(
-        rename = "transcriptionJobName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "transcriptionJobName", skip_serializing_if = "Option::is_none")]
     pub transcription_job_name: Option<String>,
-    #[serde(
-        rename = "transcriptionJobStatus",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "transcriptionJobStatus", skip_serializing_if = "Option::is_none")]
     pub transcription_job_status: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]

@@ -29,8 +29,12 @@ impl Detail {
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::AwsapiCallViaCloudTrail(_) => "aws_transcribe::AwsapiCallViaCloudTrail",
-            Self::CallAnalyticsJobStateChange(_) => "aws_transcribe::CallAnalyticsJobStateChange",
-            Self::TranscribeJobStateChange(_) => "aws_transcribe::TranscribeJobStateChange",
+            Self::CallAnalyticsJobStateChange(_) => {
+                "aws_transcribe::CallAnalyticsJobStateChange"
+            }
+            Self::TranscribeJobStateChange(_) => {
+                "aws_transcribe::TranscribeJobStateChange"
+            }
         }
     }
 }
@@ -38,10 +42,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.transcribe"
             && matches!(
-                detail_type,
-                "AWS API Call via CloudTrail"
-                    | "Call Analytics Job State Change"
-                    | "Transcribe Job State Change"
+                detail_type, "AWS API Call via CloudTrail" |
+                "Call Analytics Job State Change" | "Transcribe Job State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -50,28 +52,42 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.transcribe" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.transcribe"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.transcribe"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
             "Call Analytics Job State Change" => {
-                <Box<CallAnalyticsJobStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    CallAnalyticsJobStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::CallAnalyticsJobStateChange)
             }
             "Transcribe Job State Change" => {
-                <Box<TranscribeJobStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    TranscribeJobStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::TranscribeJobStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.transcribe"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.transcribe"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

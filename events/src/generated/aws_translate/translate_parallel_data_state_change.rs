@@ -3,10 +3,7 @@
 /// The detail of `Translate Parallel Data State Change` events from `aws.translate`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct TranslateParallelDataStateChange {
-    #[serde(
-        rename = "latestUpdateAttemptAt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "latestUpdateAttemptAt", skip_serializing_if = "Option::is_none")]
     pub latest_update_attempt_at: Option<String>,
     #[serde(
         rename = "latestUpdateAttemptStatus",

@@ -18,13 +18,16 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::AwsapiCallViaCloudTrail(_) => "aws_wellarchitected::AwsapiCallViaCloudTrail",
+            Self::AwsapiCallViaCloudTrail(_) => {
+                "aws_wellarchitected::AwsapiCallViaCloudTrail"
+            }
         }
     }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.wellarchitected" && matches!(detail_type, "AWS API Call via CloudTrail")
+        source == "aws.wellarchitected"
+            && matches!(detail_type, "AWS API Call via CloudTrail")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -32,20 +35,31 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.wellarchitected" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.wellarchitected"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.wellarchitected"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<AwsapiCallViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsapiCallViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsapiCallViaCloudTrail)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.wellarchitected"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.wellarchitected"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -32,20 +32,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.workspaces" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.workspaces"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.workspaces"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "WorkSpaces Access" => {
                 <Box<WorkSpacesAccess> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::WorkSpacesAccess)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.workspaces"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.workspaces"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

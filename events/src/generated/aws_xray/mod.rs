@@ -32,20 +32,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.xray" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.xray"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.xray"),
+                ),
+            );
         }
         match detail_type {
             "AWS X-Ray Insight Update" => {
-                <Box<AwsxRayInsightUpdate> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsxRayInsightUpdate,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsxRayInsightUpdate)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.xray"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.xray"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
