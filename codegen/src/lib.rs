@@ -136,6 +136,7 @@ impl Default for Config {
             paths: emit::Paths {
                 events_crate: syn::parse_quote!(crate),
                 module_root: syn::parse_quote!(crate::generated),
+                feature_gates: true,
             },
         }
     }
@@ -168,6 +169,13 @@ impl Config {
     /// Applies several corrections.
     pub fn fixes(mut self, fixes: impl IntoIterator<Item = Fix>) -> Self {
         self.fixes.extend(fixes);
+        self
+    }
+
+    /// Whether each source's module is behind a Cargo feature named after the source (the
+    /// default), or always compiled.
+    pub fn feature_gates(mut self, gate: bool) -> Self {
+        self.paths.feature_gates = gate;
         self
     }
 

@@ -77,7 +77,7 @@ fn every_generated_type_in_the_corpus_decodes() {
             .find(|(name, _)| path.ends_with(name))
         {
             assert!(
-                decoded.is_err(),
+                decoded.is_err() || !Detail::contains(&source, &detail_type),
                 "{} decodes although it {why}: drop it from NOT_REAL_DETAILS",
                 path.display()
             );

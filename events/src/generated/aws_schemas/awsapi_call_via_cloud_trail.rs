@@ -90,7 +90,7 @@ pub struct AwsapiCallViaCloudTrailRequestParameters {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type2: Option<String>,
+    pub type2: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
