@@ -1,4 +1,5 @@
-//! Every real event in the shared corpus whose type is generated decodes into it.
+//! Every real event in the shared corpus whose type is generated decodes into it, and writes
+//! back the JSON it came from.
 //!
 //! The corpus lives beside the project (`../shared/corpus`); without it these tests say so and
 //! pass. `localstack-snapshots` is left out: its ids, times and ARNs are placeholders
@@ -64,6 +65,22 @@ fn pair(json: &str) -> (String, String) {
     )
 }
 
+/// `value` with every object key whose value is null removed: a typed event writes an absent
+/// optional field as absent and an absent nullable one as null, so only nulls may differ.
+fn without_nulls(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
 #[test]
 fn every_generated_type_in_the_corpus_decodes() {
     let Some(paths) = corpus_events() else { return };
@@ -92,7 +109,17 @@ fn every_generated_type_in_the_corpus_decodes() {
                 );
                 unknown += 1;
             }
-            Ok(_) => typed += 1,
+            Ok(event) => {
+                typed += 1;
+                let original: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+                let written = serde_json::to_value(&event).expect("serializable");
+                assert_eq!(
+                    without_nulls(written),
+                    without_nulls(original),
+                    "{}: the typed event does not write back what it read",
+                    path.display()
+                );
+            }
             Err(error) => failures.push(format!(
                 "{} ({source} / {detail_type}): {error}",
                 path.display()
