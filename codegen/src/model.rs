@@ -187,8 +187,11 @@ impl Converter<'_> {
             None => Vec::new(),
         };
         let doc = description(schema);
+        // Named after its detail-type, which is unique in its source and says what the event
+        // is; the schema's own name is often generic (`Detail`) or an acronym run together
+        // (`AWSAPICallViaCloudTrail`).
         Ok(self.space.intern(Def {
-            name: type_name(&name),
+            name: type_name(&self.document.detail_type),
             doc,
             body: Body::Struct(fields),
             event,

@@ -4,5 +4,6 @@ mod corpus;
 mod envelope;
 /// Code generated from the generator's own test fixtures, compiled here to prove it builds.
 #[allow(dead_code)]
+#[rustfmt::skip]
 mod golden;
 mod golden_types;

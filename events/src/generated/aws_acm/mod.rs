@@ -10,8 +10,8 @@ pub mod acm_certificate_renewal_action_required;
 pub use self::acm_certificate_renewal_action_required::AcmCertificateRenewalActionRequired;
 pub mod acm_certificate_revoked;
 pub use self::acm_certificate_revoked::AcmCertificateRevoked;
-pub mod acm_certificate_revoked_by_ca;
-pub use self::acm_certificate_revoked_by_ca::AcmCertificateRevokedByCa;
+pub mod acm_certificate_revoked_by_certificate_authority_ca;
+pub use self::acm_certificate_revoked_by_certificate_authority_ca::AcmCertificateRevokedByCertificateAuthorityCa;
 /// Every detail type `aws.acm` publishes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
@@ -26,7 +26,9 @@ pub enum Detail {
     /// `ACM Certificate Revoked`
     AcmCertificateRevoked(Box<AcmCertificateRevoked>),
     /// `ACM Certificate Revoked by Certificate Authority (CA)`
-    AcmCertificateRevokedByCa(Box<AcmCertificateRevokedByCa>),
+    AcmCertificateRevokedByCertificateAuthorityCa(
+        Box<AcmCertificateRevokedByCertificateAuthorityCa>,
+    ),
 }
 impl Detail {
     /// The event's `detail-type`.
@@ -41,7 +43,7 @@ impl Detail {
                 "ACM Certificate Renewal Action Required"
             }
             Self::AcmCertificateRevoked(_) => "ACM Certificate Revoked",
-            Self::AcmCertificateRevokedByCa(_) => {
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(_) => {
                 "ACM Certificate Revoked by Certificate Authority (CA)"
             }
         }
@@ -58,7 +60,9 @@ impl Detail {
                 "aws_acm::AcmCertificateRenewalActionRequired"
             }
             Self::AcmCertificateRevoked(_) => "aws_acm::AcmCertificateRevoked",
-            Self::AcmCertificateRevokedByCa(_) => "aws_acm::AcmCertificateRevokedByCa",
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(_) => {
+                "aws_acm::AcmCertificateRevokedByCertificateAuthorityCa"
+            }
         }
     }
 }
@@ -117,9 +121,9 @@ impl crate::DetailSet for Detail {
             }
             "ACM Certificate Revoked by Certificate Authority (CA)" => {
                 <Box<
-                    AcmCertificateRevokedByCa,
+                    AcmCertificateRevokedByCertificateAuthorityCa,
                 > as serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::AcmCertificateRevokedByCa)
+                    .map(Self::AcmCertificateRevokedByCertificateAuthorityCa)
             }
             _ => {
                 Err(
@@ -145,7 +149,9 @@ impl serde::Serialize for Detail {
                 detail.serialize(serializer)
             }
             Self::AcmCertificateRevoked(detail) => detail.serialize(serializer),
-            Self::AcmCertificateRevokedByCa(detail) => detail.serialize(serializer),
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -38,21 +38,21 @@ impl ::bridgecraft_events::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         match source {
-            "com.example.shop"
-                if <com_example_shop::Detail as ::bridgecraft_events::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "com.example.shop" if <com_example_shop::Detail as ::bridgecraft_events::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <com_example_shop::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::ComExampleShop)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::ComExampleShop)
             }
             _ => {
-                <Box<serde_json::value::RawValue> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Unknown)
             }
         }

@@ -31,7 +31,8 @@ impl Detail {
 }
 impl ::bridgecraft_events::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "com.example.shop" && matches!(detail_type, "Order Placed" | "Stock Changed")
+        source == "com.example.shop"
+            && matches!(detail_type, "Order Placed" | "Stock Changed")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -39,20 +40,32 @@ impl ::bridgecraft_events::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "com.example.shop" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "com.example.shop"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "com.example.shop"
+                    ),
+                ),
+            );
         }
         match detail_type {
-            "Order Placed" => <Box<OrderPlaced> as serde::Deserialize>::deserialize(deserializer)
-                .map(Self::OrderPlaced),
-            "Stock Changed" => <Box<StockChanged> as serde::Deserialize>::deserialize(deserializer)
-                .map(Self::StockChanged),
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "com.example.shop"
-            ))),
+            "Order Placed" => {
+                <Box<OrderPlaced> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::OrderPlaced)
+            }
+            "Stock Changed" => {
+                <Box<StockChanged> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::StockChanged)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "com.example.shop"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
