@@ -417,6 +417,7 @@ impl Converter<'_> {
         }
         let nullable = converted.iter().any(|(_, nullable)| *nullable);
         let mut types: Vec<Ty> = converted.into_iter().map(|(ty, _)| ty).collect();
+        types.sort();
         types.dedup();
         if let [single] = types.as_slice() {
             return Ok((single.clone(), nullable));
@@ -430,14 +431,22 @@ impl Converter<'_> {
                 return Ok((Ty::Any, nullable));
             };
             for field in fields {
+                // Under `allOf` every member holds, so what one requires is required; under
+                // `oneOf`/`anyOf` no member's field is sure to be there.
+                let required = all_required && field.required;
                 match merged
                     .iter_mut()
                     .find(|existing| existing.json == field.json)
                 {
-                    Some(existing) if existing.ty != field.ty => existing.ty = Ty::Any,
-                    Some(existing) => existing.required &= field.required || !all_required,
+                    Some(existing) => {
+                        existing.required |= required;
+                        existing.nullable |= field.nullable;
+                        if existing.ty != field.ty {
+                            existing.ty = Ty::Any;
+                        }
+                    }
                     None => merged.push(Field {
-                        required: all_required && field.required,
+                        required,
                         ..field.clone()
                     }),
                 }

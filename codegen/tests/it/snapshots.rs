@@ -99,3 +99,21 @@ fn features_follow_sources() {
         ungated.files["mod.rs"]
     );
 }
+
+#[test]
+fn all_of_requires_what_any_member_requires() {
+    let document = Document::parse(
+        std::path::Path::new("all-of.json"),
+        r##"{"openapi": "3.0.0", "components": {"schemas": {
+            "AWSEvent": {"x-amazon-events-source": "s", "x-amazon-events-detail-type": "D",
+                         "properties": {"detail": {"$ref": "#/components/schemas/D"}}},
+            "D": {"type": "object", "required": ["both", "either"], "properties": {
+                "both": {"allOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]},
+                "either": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]},
+                "same": {"anyOf": [{"type": "string"}, {"type": "string"}]}}},
+            "A": {"type": "object", "required": ["a", "shared"], "properties": {"a": {"type": "string"}, "shared": {"type": "integer"}}},
+            "B": {"type": "object", "required": ["b"], "properties": {"b": {"type": "string"}, "shared": {"type": "string"}}}}}}"##,
+    )
+    .unwrap();
+    insta::assert_snapshot!("all_of_one_of", generate(vec![document]).files["s/d.rs"]);
+}
