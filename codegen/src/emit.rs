@@ -288,6 +288,9 @@ impl<'a> Emitter<'a> {
         let name_arms = variants.iter().map(|(_, feature, _, variant, _)| {
             quote! { #feature Self::#variant(detail) => detail.type_name(), }
         });
+        let related_arms = variants.iter().map(|(_, feature, _, variant, _)| {
+            quote! { #feature Self::#variant(detail) => detail.related(), }
+        });
         let doc = inner_doc("The generated detail types: a module and a feature per source.");
         quote! {
             #doc
@@ -309,6 +312,14 @@ impl<'a> Emitter<'a> {
                     match self {
                         #(#name_arms)*
                         Self::Unknown(_) => "Unknown",
+                    }
+                }
+
+                /// The AWS resources the event is about (see `EventDetail::related`).
+                pub fn related(&self) -> Vec<#krate::ResourceRef<'_>> {
+                    match self {
+                        #(#related_arms)*
+                        Self::Unknown(_) => Vec::new(),
                     }
                 }
             }
@@ -376,6 +387,9 @@ impl<'a> Emitter<'a> {
         let type_name_arms = events
             .iter()
             .map(|(_, name, _, type_name)| quote! { Self::#name(_) => #type_name, });
+        let related_arms = events
+            .iter()
+            .map(|(_, name, ..)| quote! { Self::#name(detail) => #krate::EventDetail::related(&**detail), });
         let deserialize_arms = events.iter().map(|(_, name, detail_type, _)| {
             quote! { #detail_type => <Box<#name> as serde::Deserialize>::deserialize(deserializer).map(Self::#name), }
         });
@@ -404,6 +418,11 @@ impl<'a> Emitter<'a> {
                 /// The Rust type the detail decoded into.
                 pub fn type_name(&self) -> &'static str {
                     match self { #(#type_name_arms)* }
+                }
+
+                /// The AWS resources the event is about (see `EventDetail::related`).
+                pub fn related(&self) -> Vec<#krate::ResourceRef<'_>> {
+                    match self { #(#related_arms)* }
                 }
             }
 
@@ -445,6 +464,7 @@ impl<'a> Emitter<'a> {
         ids.insert(0, event.root);
         let items = ids.iter().map(|&id| self.def(id, false));
         let root = format_ident!("{}", self.names[event.root]);
+        let related = self.related(index);
         quote! {
             #doc
             #(#items)*
@@ -452,8 +472,100 @@ impl<'a> Emitter<'a> {
             impl #krate::EventDetail for #root {
                 const SOURCE: &'static str = #source;
                 const DETAIL_TYPE: &'static str = #detail_type;
+                #related
             }
         }
+    }
+
+    /// `EventDetail::related` for an event whose document names the properties that identify
+    /// the resources it is about. Properties reached through struct fields from the detail are
+    /// used; those inside arrays, and resources named without a property, are left out.
+    fn related(&self, index: usize) -> Option<TokenStream> {
+        let event = &self.space.events[index];
+        let krate = &self.paths.events_crate;
+        let mut references = Vec::new();
+        for resource in &event.document.resources {
+            let (Some(schema), Some(property)) = (&resource.schema, &resource.property) else {
+                continue;
+            };
+            let holder = match event.named.get(schema) {
+                Some(Ty::Def(id)) => *id,
+                None if *schema == event.document.root => event.root,
+                _ => continue,
+            };
+            let Some(mut path) = self.path_to(event.root, holder) else {
+                continue;
+            };
+            let Body::Struct(fields) = &self.space.defs[holder].body else {
+                continue;
+            };
+            let Some(position) = fields
+                .iter()
+                .position(|f| &f.json == property && f.ty == Ty::String)
+            else {
+                continue;
+            };
+            path.push((holder, position));
+            let cloudformation_type = &resource.cloudformation_type;
+            references.push(match self.access(&path) {
+                (access, false) => quote! { Some(#krate::ResourceRef { cloudformation_type: #cloudformation_type, identifier: &#access }) },
+                (access, true) => quote! { #access.map(|identifier| #krate::ResourceRef { cloudformation_type: #cloudformation_type, identifier }) },
+            });
+        }
+        if references.is_empty() {
+            return None;
+        }
+        Some(quote! {
+            fn related(&self) -> Vec<#krate::ResourceRef<'_>> {
+                [#(#references),*].into_iter().flatten().collect()
+            }
+        })
+    }
+
+    /// The struct fields leading from `from` to `to`, as `(struct, field index)` steps.
+    fn path_to(&self, from: DefId, to: DefId) -> Option<Vec<(DefId, usize)>> {
+        let mut queue = std::collections::VecDeque::from([(from, Vec::new())]);
+        let mut seen = BTreeSet::from([from]);
+        while let Some((id, path)) = queue.pop_front() {
+            if id == to {
+                return Some(path);
+            }
+            let Body::Struct(fields) = &self.space.defs[id].body else {
+                continue;
+            };
+            for (position, field) in fields.iter().enumerate() {
+                if let Ty::Def(next) = field.ty
+                    && seen.insert(next)
+                {
+                    let mut longer = path.clone();
+                    longer.push((id, position));
+                    queue.push_back((next, longer));
+                }
+            }
+        }
+        None
+    }
+
+    /// An expression that follows `path` from `self`: a `String` place, or an
+    /// `Option<&String>` when a field on the way may be missing (the `bool`).
+    fn access(&self, path: &[(DefId, usize)]) -> (TokenStream, bool) {
+        let mut expression = quote! { self };
+        let mut optional = false;
+        for &(id, position) in path {
+            let Body::Struct(fields) = &self.space.defs[id].body else {
+                unreachable!("paths go through structs")
+            };
+            let field = ident(&rust_field_names(fields).0[position]);
+            let may_be_missing = !fields[position].required || fields[position].nullable;
+            expression = match (optional, may_be_missing) {
+                (false, false) => quote! { #expression.#field },
+                (false, true) => quote! { #expression.#field.as_ref() },
+                (true, false) => quote! { #expression.map(|value| &value.#field) },
+                (true, true) => quote! { #expression.and_then(|value| value.#field.as_ref()) },
+            };
+            optional |= may_be_missing;
+        }
+        (expression, optional)
     }
 
     fn def(&self, id: DefId, gated: bool) -> TokenStream {
@@ -485,12 +597,7 @@ impl<'a> Emitter<'a> {
                 }
             }
             Body::Struct(fields) => {
-                let mut taken = BTreeSet::new();
-                let field_names: Vec<String> = fields
-                    .iter()
-                    .map(|field| raw_if_keyword(unique(&mut taken, field_name(&field.json))))
-                    .collect();
-                let extra = unique(&mut taken, "extra".to_owned());
+                let (field_names, extra) = rust_field_names(fields);
                 let extra = format_ident!("{extra}");
                 let fields = fields
                     .iter()
@@ -589,6 +696,16 @@ fn inner_doc(text: &str) -> TokenStream {
 fn render(tokens: TokenStream) -> String {
     let file: syn::File = syn::parse2(tokens).expect("generated code parses");
     format!("{HEADER}{}", prettyplease::unparse(&file))
+}
+
+/// The Rust names of a struct's fields, and of its catch-all for unlisted keys.
+fn rust_field_names(fields: &[Field]) -> (Vec<String>, String) {
+    let mut taken = BTreeSet::new();
+    let names = fields
+        .iter()
+        .map(|field| raw_if_keyword(unique(&mut taken, field_name(&field.json))))
+        .collect();
+    (names, unique(&mut taken, "extra".to_owned()))
 }
 
 /// `name`, or `name` with the first free number appended, marked as taken.

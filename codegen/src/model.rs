@@ -64,6 +64,8 @@ pub(crate) struct Def {
 pub(crate) struct Event {
     pub document: Document,
     pub root: DefId,
+    /// What each of the document's named schemas converted to.
+    pub named: BTreeMap<String, Ty>,
     /// Every type the detail uses, the detail's own included.
     pub uses: BTreeSet<DefId>,
 }
@@ -80,7 +82,7 @@ impl TypeSpace {
         let mut space = TypeSpace::default();
         let mut fixes_used = BTreeSet::new();
         for document in documents {
-            let root = {
+            let (root, named) = {
                 let mut converter = Converter {
                     space: &mut space,
                     document: &document,
@@ -89,13 +91,20 @@ impl TypeSpace {
                     named: BTreeMap::new(),
                     in_progress: BTreeSet::new(),
                 };
-                converter.root()?
+                let root = converter.root()?;
+                let named = converter
+                    .named
+                    .into_iter()
+                    .map(|(name, (ty, _))| (name, ty))
+                    .collect();
+                (root, named)
             };
             let mut uses = BTreeSet::new();
             space.collect_uses(root, &mut uses);
             space.events.push(Event {
                 document,
                 root,
+                named,
                 uses,
             });
         }

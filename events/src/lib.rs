@@ -35,7 +35,7 @@ mod envelope;
 mod string_enum;
 mod timestamp;
 
-pub use detail::{DetailDecoder, DetailSet, EventDetail, Typed};
+pub use detail::{DetailDecoder, DetailSet, EventDetail, ResourceRef, Typed};
 pub use envelope::{Event, deserialize_event_with};
 pub use timestamp::{Timestamp, TimestampError};
 

@@ -79,3 +79,30 @@ fn a_wrong_type_is_an_error_naming_the_field() {
         "{error}"
     );
 }
+
+#[test]
+fn related_resources_follow_the_registry_fields() {
+    let detail = json!({
+        "order-id": "o-7", "status": "pending", "placedAt": "2024-05-01T12:00:00Z",
+        "type": "retail", "Type": 1, "items": [], "shipping": {"carrier": "post"},
+    });
+    let placed: Event<Detail> = serde_json::from_value(event("Order Placed", detail)).unwrap();
+    let related: Vec<(&str, &str)> = placed
+        .detail
+        .related()
+        .iter()
+        .map(|r| (r.cloudformation_type, r.identifier))
+        .collect();
+    // The warehouse is named without a property, so there is nothing to point at.
+    assert_eq!(related, [("Shop::Order", "o-7"), ("Shop::Carrier", "post")]);
+
+    let detail = json!({"order-id": "o-8", "status": "shipped", "placedAt": "2024-05-01T12:00:00Z",
+                        "type": "retail", "Type": 1, "items": []});
+    let without_shipping: Event<OrderPlaced> =
+        serde_json::from_value(event("Order Placed", detail)).unwrap();
+    assert_eq!(
+        without_shipping.detail.related().len(),
+        1,
+        "a missing optional field relates nothing"
+    );
+}

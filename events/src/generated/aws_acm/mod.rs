@@ -65,6 +65,25 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AcmCertificateApproachingExpiration(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AcmCertificateAvailable(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AcmCertificateExpired(detail) => crate::EventDetail::related(&**detail),
+            Self::AcmCertificateRenewalActionRequired(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AcmCertificateRevoked(detail) => crate::EventDetail::related(&**detail),
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -104,6 +104,35 @@ impl Detail {
             Self::MitigationTimedOut(_) => "aws_aidevops::MitigationTimedOut",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::InvestigationCancelled(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::InvestigationFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::InvestigationInProgress(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationLinked(detail) => crate::EventDetail::related(&**detail),
+            Self::InvestigationPendingTriage(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationPriorityUpdated(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationTimedOut(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationCancelled(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationInProgress(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationTimedOut(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -69,6 +69,26 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ApplicationCostProfilerIngestionDataAccessFailure(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ApplicationCostProfilerIngestionDataValidationFailure(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ApplicationCostProfilerReportDeliveryFailure(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ApplicationCostProfilerReportGenerated(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -26,4 +26,15 @@ pub struct Ec2InstanceTerminateLifecycleAction {
 impl crate::EventDetail for Ec2InstanceTerminateLifecycleAction {
     const SOURCE: &'static str = "aws.autoscaling";
     const DETAIL_TYPE: &'static str = "EC2 Instance-terminate Lifecycle Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::AutoScaling::AutoScalingGroup",
+                identifier: &self.auto_scaling_group_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

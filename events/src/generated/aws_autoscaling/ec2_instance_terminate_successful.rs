@@ -36,4 +36,15 @@ pub struct Ec2InstanceTerminateSuccessful {
 impl crate::EventDetail for Ec2InstanceTerminateSuccessful {
     const SOURCE: &'static str = "aws.autoscaling";
     const DETAIL_TYPE: &'static str = "EC2 Instance Terminate Successful";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::AutoScaling::AutoScalingGroup",
+                identifier: &self.auto_scaling_group_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -80,6 +80,32 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2InstanceLaunchSuccessful(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2InstanceLaunchUnsuccessful(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2InstanceTerminateSuccessful(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2InstanceTerminateUnsuccessful(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2InstanceLaunchLifecycleAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2InstanceTerminateLifecycleAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

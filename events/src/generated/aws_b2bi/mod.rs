@@ -40,6 +40,19 @@ impl Detail {
             Self::TransformationFailed(_) => "aws_b2bi::TransformationFailed",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AcknowledgementCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AcknowledgementFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::TransformationCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::TransformationFailed(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

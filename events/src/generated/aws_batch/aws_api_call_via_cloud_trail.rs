@@ -78,4 +78,15 @@ pub struct ResponseElements {
 impl crate::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.batch";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Batch::JobDefinition",
+                identifier: &self.request_parameters.job_definition,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -179,4 +179,15 @@ pub struct Volumes {
 impl crate::EventDetail for BatchJobStateChange {
     const SOURCE: &'static str = "aws.batch";
     const DETAIL_TYPE: &'static str = "Batch Job State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Batch::JobDefinition",
+                identifier: &self.job_definition,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -81,4 +81,15 @@ pub struct State {
 impl crate::EventDetail for CloudWatchAlarmConfigurationChange {
     const SOURCE: &'static str = "aws.cloudwatch";
     const DETAIL_TYPE: &'static str = "CloudWatch Alarm Configuration Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CloudWatch::Alarm",
+                identifier: &self.configuration.alarm_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

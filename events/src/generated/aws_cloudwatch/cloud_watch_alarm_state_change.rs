@@ -57,4 +57,15 @@ pub struct State {
 impl crate::EventDetail for CloudWatchAlarmStateChange {
     const SOURCE: &'static str = "aws.cloudwatch";
     const DETAIL_TYPE: &'static str = "CloudWatch Alarm State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CloudWatch::Alarm",
+                identifier: &self.alarm_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -77,4 +77,15 @@ pub struct Source {
 impl crate::EventDetail for CodeBuildBuildStateChange {
     const SOURCE: &'static str = "aws.codebuild";
     const DETAIL_TYPE: &'static str = "CodeBuild Build State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodeBuild::Project",
+                identifier: &self.project_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

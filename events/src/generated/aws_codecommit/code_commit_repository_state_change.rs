@@ -44,4 +44,15 @@ pub struct CodeCommitRepositoryStateChange {
 impl crate::EventDetail for CodeCommitRepositoryStateChange {
     const SOURCE: &'static str = "aws.codecommit";
     const DETAIL_TYPE: &'static str = "CodeCommit Repository State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodeCommit::Repository",
+                identifier: &self.repository_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

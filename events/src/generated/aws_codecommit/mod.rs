@@ -69,6 +69,29 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodeCommitApprovalRuleTemplateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodeCommitCommentOnCommit(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodeCommitCommentOnPullRequest(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodeCommitPullRequestStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodeCommitRepositoryStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -74,4 +74,15 @@ pub struct Type {
 impl crate::EventDetail for CodePipelineActionExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";
     const DETAIL_TYPE: &'static str = "CodePipeline Action Execution State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodePipeline::Pipeline",
+                identifier: &self.pipeline,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

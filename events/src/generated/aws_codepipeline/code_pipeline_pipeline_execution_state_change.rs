@@ -27,4 +27,15 @@ pub struct ExecutionTrigger {
 impl crate::EventDetail for CodePipelinePipelineExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";
     const DETAIL_TYPE: &'static str = "CodePipeline Pipeline Execution State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodePipeline::Pipeline",
+                identifier: &self.pipeline,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

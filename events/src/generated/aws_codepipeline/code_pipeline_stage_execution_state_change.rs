@@ -17,4 +17,15 @@ pub struct CodePipelineStageExecutionStateChange {
 impl crate::EventDetail for CodePipelineStageExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";
     const DETAIL_TYPE: &'static str = "CodePipeline Stage Execution State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodePipeline::Pipeline",
+                identifier: &self.pipeline,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

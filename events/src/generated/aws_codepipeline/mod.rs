@@ -47,6 +47,20 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CodePipelineActionExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodePipelinePipelineExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodePipelineStageExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

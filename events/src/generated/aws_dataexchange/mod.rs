@@ -46,6 +46,19 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DataSetUpdateDelayed(detail) => crate::EventDetail::related(&**detail),
+            Self::DataUpdatedInDataSet(detail) => crate::EventDetail::related(&**detail),
+            Self::DeprecationPlannedForDataSet(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SchemaChangePlannedForDataSet(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -45,6 +45,23 @@ impl Detail {
             Self::DataSyncTaskStateChange(_) => "aws_datasync::DataSyncTaskStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DataSyncAgentStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DataSyncLocationStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DataSyncTaskExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DataSyncTaskStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -62,6 +62,26 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DevOpsGuruInsightClosed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DevOpsGuruInsightSeverityUpgraded(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DevOpsGuruNewAnomalyAssociation(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DevOpsGuruNewInsightOpen(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DevOpsGuruNewRecommendationCreated(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -75,6 +75,30 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EbsSnapshotNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EbsVolumeNotification(detail) => crate::EventDetail::related(&**detail),
+            Self::Ec2FastLaunchStateChangeNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2InstanceStateChangeNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2SpotInstanceInterruptionWarning(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

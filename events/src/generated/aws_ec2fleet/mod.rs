@@ -49,6 +49,20 @@ impl Detail {
             Self::Ec2FleetStateChange(_) => "aws_ec2fleet::Ec2FleetStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::Ec2FleetError(detail) => crate::EventDetail::related(&**detail),
+            Self::Ec2FleetInformation(detail) => crate::EventDetail::related(&**detail),
+            Self::Ec2FleetInstanceChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2FleetSpotInstanceRequestChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2FleetStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

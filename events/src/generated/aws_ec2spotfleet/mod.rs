@@ -55,6 +55,24 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::Ec2SpotFleetError(detail) => crate::EventDetail::related(&**detail),
+            Self::Ec2SpotFleetInformation(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2SpotFleetInstanceChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2SpotFleetStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -69,4 +69,15 @@ pub struct RequestParametersItem {
 impl crate::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.ecr";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECR::Repository",
+                identifier: &self.request_parameters.repository_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

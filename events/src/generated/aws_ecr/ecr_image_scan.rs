@@ -38,4 +38,15 @@ pub struct FindingSeverityCounts {
 impl crate::EventDetail for EcrImageScan {
     const SOURCE: &'static str = "aws.ecr";
     const DETAIL_TYPE: &'static str = "ECR Image Scan";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECR::Repository",
+                identifier: &self.repository_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -27,4 +27,15 @@ pub struct EcrReferrerAction {
 impl crate::EventDetail for EcrReferrerAction {
     const SOURCE: &'static str = "aws.ecr";
     const DETAIL_TYPE: &'static str = "ECR Referrer Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECR::Repository",
+                identifier: &self.repository_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

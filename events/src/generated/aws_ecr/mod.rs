@@ -51,6 +51,21 @@ impl Detail {
             Self::EcrReplicationAction(_) => "aws_ecr::EcrReplicationAction",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EcrImageAction(detail) => crate::EventDetail::related(&**detail),
+            Self::EcrImageScan(detail) => crate::EventDetail::related(&**detail),
+            Self::EcrPullThroughCacheAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EcrReferrerAction(detail) => crate::EventDetail::related(&**detail),
+            Self::EcrReplicationAction(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

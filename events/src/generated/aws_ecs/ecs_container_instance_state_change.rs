@@ -72,4 +72,15 @@ pub struct VersionInfo {
 impl crate::EventDetail for EcsContainerInstanceStateChange {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "ECS Container Instance State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECS::Cluster",
+                identifier: &self.cluster_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -40,4 +40,15 @@ pub struct EcsServiceAction {
 impl crate::EventDetail for EcsServiceAction {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "ECS Service Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECS::Cluster",
+                identifier: &self.cluster_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -151,4 +151,15 @@ pub struct OverridesItem {
 impl crate::EventDetail for EcsTaskStateChange {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "ECS Task State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECS::Cluster",
+                identifier: &self.cluster_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

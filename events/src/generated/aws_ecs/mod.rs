@@ -44,6 +44,19 @@ impl Detail {
             Self::EcsTaskStateChange(_) => "aws_ecs::EcsTaskStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EcsContainerInstanceStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EcsServiceAction(detail) => crate::EventDetail::related(&**detail),
+            Self::EcsTaskStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -75,6 +75,23 @@ impl Detail {
             Self::SnapshotExportFailed(_) => "aws_elasticache::SnapshotExportFailed",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CacheCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheCreationFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheLimitApproaching(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheUpdateFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheUpdated(detail) => crate::EventDetail::related(&**detail),
+            Self::SnapshotCopyFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::SnapshotCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::SnapshotCreationFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SnapshotExportFailed(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

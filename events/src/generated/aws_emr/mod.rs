@@ -69,6 +69,26 @@ impl Detail {
             Self::EmrStepStatusChange(_) => "aws_emr::EmrStepStatusChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::EmrAutoScalingPolicyStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EmrClusterStateChange(detail) => crate::EventDetail::related(&**detail),
+            Self::EmrConfigurationError(detail) => crate::EventDetail::related(&**detail),
+            Self::EmrInstanceFleetStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EmrInstanceGroupStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EmrInstanceGroupStatusNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EmrStepStatusChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -30,6 +30,15 @@ impl Detail {
             Self::LocationGeofenceEvent(_) => "aws_geo::LocationGeofenceEvent",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::LocationDevicePositionEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::LocationGeofenceEvent(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

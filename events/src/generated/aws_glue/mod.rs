@@ -53,6 +53,22 @@ impl Detail {
             Self::GlueJobStateChange(_) => "aws_glue::GlueJobStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GlueDataCatalogDatabaseStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GlueDataCatalogTableStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GlueJobRunStatus(detail) => crate::EventDetail::related(&**detail),
+            Self::GlueJobStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -1498,4 +1498,15 @@ pub struct UserAgent {
 impl crate::EventDetail for GuardDutyFinding {
     const SOURCE: &'static str = "aws.guardduty";
     const DETAIL_TYPE: &'static str = "GuardDuty Finding";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::GuardDuty::Detector",
+                identifier: &self.service.detector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

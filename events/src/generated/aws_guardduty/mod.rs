@@ -82,6 +82,27 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::GuardDutyFinding(detail) => crate::EventDetail::related(&**detail),
+            Self::GuardDutyMalwareProtectionObjectScanResult(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GuardDutyMalwareProtectionPostScanActionFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GuardDutyMalwareProtectionResourceStatusActive(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GuardDutyMalwareProtectionResourceStatusError(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GuardDutyMalwareProtectionResourceStatusWarning(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -28,6 +28,13 @@ impl Detail {
             Self::AwsHealthEvent(_) => "aws_health::AwsHealthEvent",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsHealthAbuseEvent(detail) => crate::EventDetail::related(&**detail),
+            Self::AwsHealthEvent(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

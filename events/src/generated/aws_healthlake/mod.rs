@@ -104,6 +104,29 @@ impl Detail {
             Self::ImportJobSubmitted(_) => "aws_healthlake::ImportJobSubmitted",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DataStoreActive(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreCreating(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreDeleting(detail) => crate::EventDetail::related(&**detail),
+            Self::ExportJobCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ExportJobCompletedWithErrors(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ExportJobFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ExportJobInProgress(detail) => crate::EventDetail::related(&**detail),
+            Self::ExportJobSubmitted(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobCompletedWithErrors(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ImportJobFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobInProgress(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobSubmitted(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

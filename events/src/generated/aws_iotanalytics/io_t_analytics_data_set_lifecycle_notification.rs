@@ -20,4 +20,15 @@ pub struct IoTAnalyticsDataSetLifecycleNotification {
 impl crate::EventDetail for IoTAnalyticsDataSetLifecycleNotification {
     const SOURCE: &'static str = "aws.iotanalytics";
     const DETAIL_TYPE: &'static str = "IoT Analytics DataSet Lifecycle Notification";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::IoTAnalytics::Dataset",
+                identifier: &self.dataset_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

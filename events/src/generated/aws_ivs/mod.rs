@@ -39,6 +39,17 @@ impl Detail {
             Self::IvsStreamStateChange(_) => "aws_ivs::IvsStreamStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::IvsLimitBreach(detail) => crate::EventDetail::related(&**detail),
+            Self::IvsRecordingStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::IvsStreamHealthChange(detail) => crate::EventDetail::related(&**detail),
+            Self::IvsStreamStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -59,4 +59,15 @@ pub struct RequestParameters {
 impl crate::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.kms";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::KMS::Key",
+                identifier: &self.request_parameters.key_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -43,6 +43,19 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::KmsCmkDeletion(detail) => crate::EventDetail::related(&**detail),
+            Self::KmsCmkRotation(detail) => crate::EventDetail::related(&**detail),
+            Self::KmsImportedKeyMaterialExpiration(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

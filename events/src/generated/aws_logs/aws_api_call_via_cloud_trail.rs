@@ -52,4 +52,15 @@ pub struct RequestParameters {
 impl crate::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.logs";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Logs::LogGroup",
+                identifier: &self.request_parameters.log_group_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

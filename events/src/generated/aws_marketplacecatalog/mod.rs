@@ -33,6 +33,14 @@ impl Detail {
             Self::ChangeSetSucceeded(_) => "aws_marketplacecatalog::ChangeSetSucceeded",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::ChangeSetCancelled(detail) => crate::EventDetail::related(&**detail),
+            Self::ChangeSetFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ChangeSetSucceeded(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -51,6 +51,24 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::MediaLiveChannelAlert(detail) => crate::EventDetail::related(&**detail),
+            Self::MediaLiveChannelInputChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaLiveChannelStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaLiveMultiplexAlert(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaLiveMultiplexStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -43,6 +43,20 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::MediaPackageHarvestJobNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaPackageInputNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaPackageKeyProviderNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -135,6 +135,34 @@ impl Detail {
             Self::ImportJobSubmitted(_) => "aws_medical_imaging::ImportJobSubmitted",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DataStoreCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreCreating(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreCreationFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DataStoreDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreDeleting(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetCopied(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetCopyFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetCopying(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetCopyingWithReadOnlyAccess(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ImageSetCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetDeleting(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetUpdateFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetUpdated(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetUpdating(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobInProgress(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobSubmitted(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -45,6 +45,20 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::MgnSourceServerDataReplicationStalledChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MgnSourceServerLaunchResult(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MgnSourceServerLifecycleStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -46,6 +46,20 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::FirewallAttachmentStatusChanged(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FirewallConfigurationChanged(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FirewallTransitGatewayAttachmentStatusChanged(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -41,4 +41,15 @@ pub struct NetworkManagerSegmentUpdate {
 impl crate::EventDetail for NetworkManagerSegmentUpdate {
     const SOURCE: &'static str = "aws.networkmanager";
     const DETAIL_TYPE: &'static str = "Network Manager Segment Update";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::NetworkManager::CoreNetwork",
+                identifier: &self.core_network_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -135,6 +135,49 @@ impl Detail {
             Self::WorkflowStatusChange(_) => "aws_omics::WorkflowStatusChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AnnotationImportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AnnotationStoreStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReadSetActivationJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReadSetExportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReadSetImportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReadSetStatusChange(detail) => crate::EventDetail::related(&**detail),
+            Self::ReferenceImportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReferenceStatusChange(detail) => crate::EventDetail::related(&**detail),
+            Self::ReferenceStoreStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::RunStatusChange(detail) => crate::EventDetail::related(&**detail),
+            Self::S3AccessPolicyStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SequenceStoreStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::TaskStatusChange(detail) => crate::EventDetail::related(&**detail),
+            Self::VariantImportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VariantStoreStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::WorkflowStatusChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

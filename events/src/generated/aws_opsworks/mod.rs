@@ -45,6 +45,21 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::OpsWorksAlert(detail) => crate::EventDetail::related(&**detail),
+            Self::OpsWorksCommandStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::OpsWorksDeploymentStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::OpsWorksInstanceStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

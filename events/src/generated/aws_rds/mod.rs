@@ -57,6 +57,24 @@ impl Detail {
             Self::RdsDbSnapshotEvent(_) => "aws_rds::RdsDbSnapshotEvent",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::RdsDbClusterEvent(detail) => crate::EventDetail::related(&**detail),
+            Self::RdsDbClusterSnapshotEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::RdsDbInstanceEvent(detail) => crate::EventDetail::related(&**detail),
+            Self::RdsDbParameterGroupEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::RdsDbProxyEvent(detail) => crate::EventDetail::related(&**detail),
+            Self::RdsDbSecurityGroupEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::RdsDbSnapshotEvent(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -56,6 +56,20 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::Route53ApplicationRecoveryControllerCellReadinessStatusChange(
+                detail,
+            ) => crate::EventDetail::related(&**detail),
+            Self::Route53ApplicationRecoveryControllerReadinessCheckStatusChange(
+                detail,
+            ) => crate::EventDetail::related(&**detail),
+            Self::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange(
+                detail,
+            ) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -17,4 +17,15 @@ impl crate::EventDetail
 for Route53ApplicationRecoveryControllerReadinessCheckStatusChange {
     const SOURCE: &'static str = "aws.route53-recovery-readiness";
     const DETAIL_TYPE: &'static str = "Route 53 Application Recovery Controller readiness check status change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Route53RecoveryReadiness::ReadinessCheck",
+                identifier: &self.readiness_check_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -17,4 +17,15 @@ impl crate::EventDetail
 for Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange {
     const SOURCE: &'static str = "aws.route53-recovery-readiness";
     const DETAIL_TYPE: &'static str = "Route 53 Application Recovery Controller recovery group readiness status change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Route53RecoveryReadiness::RecoveryGroup",
+                identifier: &self.recovery_group_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

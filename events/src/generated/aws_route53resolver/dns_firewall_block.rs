@@ -54,4 +54,15 @@ pub struct DnsFirewallBlockItem {
 impl crate::EventDetail for DnsFirewallBlock {
     const SOURCE: &'static str = "aws.route53resolver";
     const DETAIL_TYPE: &'static str = "DNS Firewall Block";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Route53Resolver::FirewallDomainList",
+                identifier: &self.firewall_domain_list_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -28,6 +28,13 @@ impl Detail {
             Self::DnsFirewallBlock(_) => "aws_route53resolver::DnsFirewallBlock",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DnsFirewallAlert(detail) => crate::EventDetail::related(&**detail),
+            Self::DnsFirewallBlock(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -134,4 +134,15 @@ pub struct TlsDetails {
 impl crate::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.s3";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::S3::Bucket",
+                identifier: &self.request_parameters.bucket_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

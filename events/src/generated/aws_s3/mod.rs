@@ -82,6 +82,32 @@ impl Detail {
             Self::ObjectTagsDeleted(_) => "aws_s3::ObjectTagsDeleted",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ObjectAclUpdated(detail) => crate::EventDetail::related(&**detail),
+            Self::ObjectAccessTierChanged(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ObjectCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::ObjectDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ObjectRestoreCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ObjectRestoreExpired(detail) => crate::EventDetail::related(&**detail),
+            Self::ObjectRestoreInitiated(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ObjectStorageClassChanged(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ObjectTagsAdded(detail) => crate::EventDetail::related(&**detail),
+            Self::ObjectTagsDeleted(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

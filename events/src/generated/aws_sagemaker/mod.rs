@@ -156,6 +156,53 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerAlgorithmStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerEndpointConfigStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerEndpointStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerGroundTruthLabelingJobTaskStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerHyperParameterTuningJobStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerModelBuildingPipelineExecutionStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerModelBuildingPipelineExecutionStepStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerModelPackageStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerModelStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerNotebookInstanceStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerNotebookLifecycleConfigStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerTrainingJobStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SageMakerTransformJobStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

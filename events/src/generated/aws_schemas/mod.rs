@@ -33,6 +33,16 @@ impl Detail {
             Self::SchemaVersionCreated(_) => "aws_schemas::SchemaVersionCreated",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SchemaCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::SchemaVersionCreated(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -69,6 +69,20 @@ impl Detail {
             Self::MembershipUpdated(_) => "aws_security_ir::MembershipUpdated",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CaseClosed(detail) => crate::EventDetail::related(&**detail),
+            Self::CaseCommentCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::CaseCommentUpdated(detail) => crate::EventDetail::related(&**detail),
+            Self::CaseCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::CaseUpdated(detail) => crate::EventDetail::related(&**detail),
+            Self::MembershipCancelled(detail) => crate::EventDetail::related(&**detail),
+            Self::MembershipCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::MembershipTerminated(detail) => crate::EventDetail::related(&**detail),
+            Self::MembershipUpdated(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -41,6 +41,20 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::SecurityHubFindingsCustomAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SecurityHubFindingsImported(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SecurityHubInsightResults(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

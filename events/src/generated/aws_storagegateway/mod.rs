@@ -43,6 +43,20 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::StorageGatewayFileUploadEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::StorageGatewayObjectUploadEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::StorageGatewayRefreshCacheEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

@@ -44,6 +44,20 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::SyntheticsCanaryStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SyntheticsCanaryTestRunFailure(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SyntheticsCanaryTestRunSuccessful(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

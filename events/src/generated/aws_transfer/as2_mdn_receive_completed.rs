@@ -38,4 +38,15 @@ pub struct As2MdnReceiveCompleted {
 impl crate::EventDetail for As2MdnReceiveCompleted {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "AS2 MDN Receive Completed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Connector",
+                identifier: &self.connector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -44,4 +44,15 @@ pub struct As2MdnSendFailed {
 impl crate::EventDetail for As2MdnSendFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "AS2 MDN Send Failed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Agreement",
+                identifier: &self.agreement_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -480,6 +480,165 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::As2MdnReceiveCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::As2MdnReceiveFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::As2MdnSendCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::As2MdnSendFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::As2PayloadReceiveCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::As2PayloadReceiveFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::As2PayloadSendCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::As2PayloadSendFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::FtpServerDirectoryCreateCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerDirectoryCreateFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerDirectoryDeleteCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerDirectoryDeleteFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerFileDeleteCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerFileDeleteFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerFileDownloadCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerFileDownloadFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerFileRenameCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerFileRenameFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerFileUploadCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpServerFileUploadFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerDirectoryCreateCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerDirectoryCreateFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerDirectoryDeleteCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerDirectoryDeleteFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerFileDeleteCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerFileDeleteFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerFileDownloadCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerFileDownloadFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerFileRenameCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerFileRenameFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerFileUploadCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FtpsServerFileUploadFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorDirectoryListingCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorDirectoryListingFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorFileRetrieveCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorFileRetrieveFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorFileSendCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorFileSendFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorRemoteDeleteCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorRemoteDeleteFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorRemoteMoveCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpConnectorRemoteMoveFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerDirectoryCreateCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerDirectoryCreateFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerDirectoryDeleteCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerDirectoryDeleteFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerFileDeleteCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerFileDeleteFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerFileDownloadCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerFileDownloadFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerFileRenameCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerFileRenameFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerFileUploadCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SftpServerFileUploadFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

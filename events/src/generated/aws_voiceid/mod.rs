@@ -84,6 +84,33 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::VoiceIdBatchFraudsterRegistrationAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdBatchSpeakerEnrollmentAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdEvaluateSessionAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdFraudsterAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdSessionSpeakerEnrollmentAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdSpeakerAction(detail) => crate::EventDetail::related(&**detail),
+            Self::VoiceIdStartSessionAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdUpdateSessionAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {

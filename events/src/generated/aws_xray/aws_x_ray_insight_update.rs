@@ -98,4 +98,15 @@ pub struct ServiceId {
 impl crate::EventDetail for AwsXRayInsightUpdate {
     const SOURCE: &'static str = "aws.xray";
     const DETAIL_TYPE: &'static str = "AWS X-Ray Insight Update";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::XRay::Group",
+                identifier: &self.group_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

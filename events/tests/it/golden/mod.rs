@@ -18,6 +18,13 @@ impl Detail {
             Self::Unknown(_) => "Unknown",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
+        match self {
+            Self::ComExampleShop(detail) => detail.related(),
+            Self::Unknown(_) => Vec::new(),
+        }
+    }
 }
 #[allow(unused_variables, clippy::match_single_binding)]
 impl ::bridgecraft_events::DetailSet for Detail {

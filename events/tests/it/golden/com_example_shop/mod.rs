@@ -28,6 +28,17 @@ impl Detail {
             Self::StockChanged(_) => "com_example_shop::StockChanged",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
+        match self {
+            Self::OrderPlaced(detail) => {
+                ::bridgecraft_events::EventDetail::related(&**detail)
+            }
+            Self::StockChanged(detail) => {
+                ::bridgecraft_events::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl ::bridgecraft_events::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
