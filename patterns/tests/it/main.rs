@@ -3,3 +3,5 @@
 mod cli;
 mod corpus;
 mod props;
+#[cfg(feature = "webhook")]
+mod webhook;
