@@ -133,7 +133,7 @@ impl AnythingBut {
             }
             (AnythingBut::IgnoreCase(set), Scalar::Str(s)) => {
                 let folded = fold(s);
-                set.iter().any(|x| *x == folded)
+                set.contains(&folded)
             }
             (AnythingBut::Wildcards(set), Scalar::Str(s)) => set.iter().any(|w| w.matches(s)),
             _ => false,
