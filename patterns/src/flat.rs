@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// A JSON number, keeping whether it was written as an integer.
 ///
-/// Exact matching compares numbers by representation, as the EventBridge documentation states
+/// Exact matching compares numbers by representation by default, as the EventBridge documentation states
 /// (`300`, `300.0` and `3.0e2` are different values), while `numeric` compares the values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Number {

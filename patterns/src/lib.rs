@@ -39,8 +39,9 @@
 //! Validation covers AWS's limits: pattern length ([`ParseOptions`]), at most
 //! [`MAX_OR_COMBINATIONS`] `$or` combinations, and wildcard complexity.
 //!
-//! Exact numbers compare by representation, as the EventBridge documentation says (`300`,
-//! `300.0` and `3.0e2` differ); `numeric` and `anything-but` compare values.
+//! Exact numbers compare by representation by default, as the EventBridge documentation says
+//! (`300` and `300.0` differ); AWS has been observed to compare values instead, which
+//! [`NumberEquality::Value`] selects. `numeric` and `anything-but` compare values.
 //!
 //! # Many patterns at once
 //!
@@ -91,8 +92,8 @@ mod wildcard;
 
 pub use error::{EventError, Location, PatternError, PatternErrorKind};
 pub use pattern::{
-    DEFAULT_MAX_PATTERN_LENGTH, DEFAULT_MAX_WILDCARD_COMPLEXITY, MAX_OR_COMBINATIONS, ParseOptions,
-    Pattern,
+    DEFAULT_MAX_PATTERN_LENGTH, DEFAULT_MAX_WILDCARD_COMPLEXITY, MAX_OR_COMBINATIONS,
+    NumberEquality, ParseOptions, Pattern,
 };
 pub use ruleset::RuleSet;
 pub use transform::{

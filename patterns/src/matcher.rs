@@ -3,12 +3,17 @@
 use std::net::IpAddr;
 
 use crate::flat::{Number, Scalar};
+#[cfg(doc)]
+use crate::pattern::NumberEquality;
 use crate::wildcard::Wildcard;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Literal {
     Str(String),
+    /// Equal to numbers of the same representation ([`NumberEquality::Representation`]).
     Num(Number),
+    /// Equal to numbers of the same value ([`NumberEquality::Value`]).
+    NumValue(f64),
     Bool(bool),
     Null,
 }
@@ -147,6 +152,7 @@ impl Literal {
         match (self, value) {
             (Literal::Str(a), Scalar::Str(b)) => a == b,
             (Literal::Num(a), Scalar::Num(b)) => a.same_representation(*b),
+            (Literal::NumValue(a), Scalar::Num(b)) => *a == b.as_f64(),
             (Literal::Bool(a), Scalar::Bool(b)) => a == b,
             (Literal::Null, Scalar::Null) => true,
             _ => false,

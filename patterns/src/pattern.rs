@@ -42,6 +42,26 @@ pub struct ParseOptions {
     /// keep too many partial matches alive at once; AWS does not publish the threshold, and the
     /// published accepted and rejected examples place it between 7 and 11. We accept up to 8.
     pub max_wildcard_complexity: usize,
+    /// How exact number values (`"f": [300]`) compare with event numbers.
+    pub numbers: NumberEquality,
+}
+
+/// How an exact number in a pattern compares with numbers in events.
+///
+/// The EventBridge documentation says numbers match by their string representation, so `300`,
+/// `300.0` and `3.0e2` are different values. LocalStack's tests validated against AWS
+/// (`number_comparison_float`) and event-ruler, the library EventBridge runs on, show the service
+/// matching `[300]` against `300.0`. The default follows the documentation, which the project's
+/// shared corpus asserts; choose [`NumberEquality::Value`] to get the observed behaviour.
+/// `numeric` and `anything-but` always compare values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NumberEquality {
+    /// Integers equal integers of the same value, decimals and exponents equal decimals of the
+    /// same value, and the two never equal each other (`300` ≠ `300.0`, `300.0` = `3.0e2`).
+    #[default]
+    Representation,
+    /// Numbers of the same value are equal (`300` = `300.0` = `3.0e2`).
+    Value,
 }
 
 impl Default for ParseOptions {
@@ -49,6 +69,7 @@ impl Default for ParseOptions {
         ParseOptions {
             max_length: DEFAULT_MAX_PATTERN_LENGTH,
             max_wildcard_complexity: DEFAULT_MAX_WILDCARD_COMPLEXITY,
+            numbers: NumberEquality::default(),
         }
     }
 }
@@ -106,7 +127,10 @@ impl Pattern {
                 Some(location(text, e.offset)),
             )
         })?;
-        let compiler = Compiler { text };
+        let compiler = Compiler {
+            text,
+            numbers: options.numbers,
+        };
         let Kind::Object(members) = &root.kind else {
             return Err(compiler.invalid("Filter is not an object", &root));
         };
@@ -241,6 +265,7 @@ type Rule = BTreeMap<String, Vec<Matcher>>;
 
 struct Compiler<'t> {
     text: &'t str,
+    numbers: NumberEquality,
 }
 
 impl Compiler<'_> {
@@ -368,7 +393,13 @@ impl Compiler<'_> {
             let matcher = match &item.kind {
                 Kind::Object(members) => self.match_expression(members, item)?,
                 Kind::String(s) => Matcher::Exact(Literal::Str(s.clone())),
-                Kind::Number(text) => Matcher::Exact(Literal::Num(self.number(text, item)?)),
+                Kind::Number(text) => {
+                    let number = self.number(text, item)?;
+                    Matcher::Exact(match self.numbers {
+                        NumberEquality::Representation => Literal::Num(number),
+                        NumberEquality::Value => Literal::NumValue(number.as_f64()),
+                    })
+                }
                 Kind::Bool(b) => Matcher::Exact(Literal::Bool(*b)),
                 Kind::Null => Matcher::Exact(Literal::Null),
                 Kind::Array(_) => {
@@ -987,6 +1018,32 @@ mod tests {
         assert_eq!(p.branches[0].fields.len(), 1);
         assert!(p.matches_json(r#"{"a": {"b": "y"}}"#).unwrap());
         assert!(!p.matches_json(r#"{"a": {"b": "x"}}"#).unwrap());
+    }
+
+    #[test]
+    fn number_equality_is_selectable() {
+        let by_text = Pattern::parse(r#"{"a": [300]}"#).unwrap();
+        let by_value = Pattern::parse_with(
+            r#"{"a": [300]}"#,
+            &ParseOptions {
+                numbers: NumberEquality::Value,
+                ..ParseOptions::default()
+            },
+        )
+        .unwrap();
+        for (event, representation, value) in [
+            (r#"{"a": 300}"#, true, true),
+            (r#"{"a": 300.0}"#, false, true),
+            (r#"{"a": 3.0e2}"#, false, true),
+            (r#"{"a": 301}"#, false, false),
+        ] {
+            assert_eq!(
+                by_text.matches_json(event).unwrap(),
+                representation,
+                "{event}"
+            );
+            assert_eq!(by_value.matches_json(event).unwrap(), value, "{event}");
+        }
     }
 
     #[test]
