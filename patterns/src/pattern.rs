@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{EventError, Location, PatternError, PatternErrorKind};
-use crate::flat::{FlatEvent, Number, compatible, path_hash};
+use crate::flat::{FlatEvent, Number, PathFilter, compatible, path_hash};
 use crate::json::{self, Kind, Node};
 use crate::matcher::{AnythingBut, Bound, IpRange, Literal, Matcher, Range, fold};
 use crate::wildcard::{self, Wildcard};
@@ -80,6 +80,8 @@ impl Default for ParseOptions {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub(crate) branches: Vec<Branch>,
+    /// The event paths the pattern reads; the rest of an event is skipped.
+    filter: PathFilter,
 }
 
 /// One combination of `$or` choices: every field must match (AND).
@@ -138,17 +140,22 @@ impl Pattern {
         compiler.object(members, &root, "", &mut rules, false)?;
         let branches: Vec<Branch> = rules.into_iter().map(Branch::from_rule).collect();
         check_wildcard_complexity(&branches, options.max_wildcard_complexity)?;
-        Ok(Pattern { branches })
+        let filter = PathFilter::new(
+            branches
+                .iter()
+                .flat_map(|b| b.fields.iter().map(|f| f.path.as_str())),
+        );
+        Ok(Pattern { branches, filter })
     }
 
     /// Matches an event given as JSON text, without building a `serde_json::Value`.
     pub fn matches_json(&self, event: &str) -> Result<bool, EventError> {
-        Ok(self.matches_flat(&FlatEvent::from_json(event)?))
+        Ok(self.matches_flat(&FlatEvent::from_json(event, &self.filter)?))
     }
 
     /// Matches an event already parsed into a `serde_json::Value`.
     pub fn matches_value(&self, event: &Value) -> bool {
-        self.matches_flat(&FlatEvent::from_value(event))
+        self.matches_flat(&FlatEvent::from_value(event, &self.filter))
     }
 
     /// Matches any serializable event, such as the typed events of `bridgecraft-events`.

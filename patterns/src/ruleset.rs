@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::EventError;
-use crate::flat::{FlatEvent, FnvBuild, Scalar};
+use crate::flat::{FlatEvent, FnvBuild, PathFilter, Scalar};
 use crate::matcher::{Literal, Matcher};
 use crate::pattern::{Branch, Pattern};
 
@@ -39,6 +39,8 @@ pub struct RuleSet<K> {
     by_path: HashMap<String, PathIndex, FnvBuild>,
     /// Branches with no required field.
     always: Vec<u32>,
+    /// Every path any pattern reads; the rest of an event is skipped.
+    filter: PathFilter,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -65,7 +67,14 @@ impl<K> RuleSet<K> {
             branches: Vec::new(),
             by_path: HashMap::default(),
             always: Vec::new(),
+            filter: PathFilter::default(),
         };
+        set.filter = PathFilter::new(
+            set.patterns
+                .iter()
+                .flat_map(|p| &p.branches)
+                .flat_map(|b| b.fields.iter().map(|f| f.path.as_str())),
+        );
 
         // How many branches need each exact value, and each path: anchors go to the rarest.
         let mut value_counts: HashMap<(&str, LiteralKey<'_>), usize> = HashMap::new();
@@ -131,12 +140,12 @@ impl<K> RuleSet<K> {
 
     /// Names of the patterns matching an event given as JSON text.
     pub fn matching_json(&self, event: &str) -> Result<Vec<&K>, EventError> {
-        Ok(self.matching_flat(&FlatEvent::from_json(event)?))
+        Ok(self.matching_flat(&FlatEvent::from_json(event, &self.filter)?))
     }
 
     /// Names of the patterns matching a parsed event.
     pub fn matching_value(&self, event: &Value) -> Vec<&K> {
-        self.matching_flat(&FlatEvent::from_value(event))
+        self.matching_flat(&FlatEvent::from_value(event, &self.filter))
     }
 
     /// Names of the patterns matching any serializable event.
