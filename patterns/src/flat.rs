@@ -240,6 +240,11 @@ pub(crate) fn compatible(a: &[Member], b: &[Member]) -> bool {
 struct Builder<'a, 'f> {
     flat: FlatEvent<'a>,
     path: String,
+    /// Bumped whenever `path` changes, so consecutive leaves at one path (the elements of an
+    /// array) share one copy of it and one hash.
+    path_version: u64,
+    /// Path range, hash and `path_version` of the last leaf.
+    last_leaf: Option<((u32, u32), u64, u64)>,
     membership: Vec<Member>,
     next_array: u32,
     filter: &'f PathFilter,
@@ -253,6 +258,8 @@ impl<'a, 'f> Builder<'a, 'f> {
         Builder {
             flat,
             path: String::with_capacity(64),
+            path_version: 0,
+            last_leaf: None,
             membership: Vec::new(),
             next_array: 0,
             filter,
@@ -262,15 +269,20 @@ impl<'a, 'f> Builder<'a, 'f> {
     fn finish(mut self) -> FlatEvent<'a> {
         let paths = std::mem::take(&mut self.flat.paths);
         self.flat.leaves.sort_unstable_by(|a, b| {
-            a.hash
-                .cmp(&b.hash)
-                .then_with(|| slice(&paths, a.path).cmp(slice(&paths, b.path)))
+            a.hash.cmp(&b.hash).then_with(|| {
+                if a.path == b.path {
+                    std::cmp::Ordering::Equal
+                } else {
+                    slice(&paths, a.path).cmp(slice(&paths, b.path))
+                }
+            })
         });
         self.flat.paths = paths;
         self.flat
     }
 
     fn push_key(&mut self, key: &str) -> usize {
+        self.path_version += 1;
         let len = self.path.len();
         if !self.path.is_empty() {
             self.path.push('.');
@@ -279,14 +291,28 @@ impl<'a, 'f> Builder<'a, 'f> {
         len
     }
 
+    fn pop_key(&mut self, len: usize) {
+        self.path_version += 1;
+        self.path.truncate(len);
+    }
+
     fn leaf(&mut self, value: Scalar<'a>) {
-        let path_start = self.flat.paths.len();
-        self.flat.paths.push_str(&self.path);
+        let (path, hash) = match self.last_leaf {
+            Some((path, hash, version)) if version == self.path_version => (path, hash),
+            _ => {
+                let start = self.flat.paths.len();
+                self.flat.paths.push_str(&self.path);
+                let path = (to_u32(start), to_u32(self.path.len()));
+                let hash = path_hash(&self.path);
+                self.last_leaf = Some((path, hash, self.path_version));
+                (path, hash)
+            }
+        };
         let member_start = self.flat.members.len();
         self.flat.members.extend_from_slice(&self.membership);
         self.flat.leaves.push(Leaf {
-            hash: path_hash(&self.path),
-            path: (to_u32(path_start), to_u32(self.path.len())),
+            hash,
+            path,
             value,
             membership: (to_u32(member_start), to_u32(self.membership.len())),
         });
@@ -318,7 +344,7 @@ impl<'a, 'f> Builder<'a, 'f> {
                     if self.filter.wants(&self.path) {
                         self.value(item);
                     }
-                    self.path.truncate(len);
+                    self.pop_key(len);
                 }
             }
         }
@@ -411,7 +437,7 @@ impl<'de, 'b, 'f> Visitor<'de> for Walk<'b, 'de, 'f> {
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
-            self.0.path.truncate(len);
+            self.0.pop_key(len);
         }
     }
 }
