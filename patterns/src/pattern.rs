@@ -87,7 +87,7 @@ pub struct Pattern {
 /// One combination of `$or` choices: every field must match (AND).
 #[derive(Debug, Clone)]
 pub(crate) struct Branch {
-    /// Sorted by path, one entry per path.
+    /// One entry per path, the most selective kinds of field first.
     pub fields: Vec<Field>,
 }
 
@@ -178,7 +178,7 @@ impl std::str::FromStr for Pattern {
 
 impl Branch {
     fn from_rule(rule: Rule) -> Branch {
-        let fields = rule
+        let mut fields: Vec<Field> = rule
             .into_iter()
             .map(|(path, values)| {
                 let absent_ok = values.contains(&Matcher::Absent);
@@ -194,6 +194,8 @@ impl Branch {
                 }
             })
             .collect();
+        // Evaluation stops at the first field that fails: try the most selective kinds first.
+        fields.sort_by_key(|f| f.selectivity_rank());
         Branch { fields }
     }
 
@@ -237,6 +239,31 @@ impl Branch {
         constrained.sort_by_key(Vec::len);
         let mut chosen = Vec::with_capacity(constrained.len());
         assign(&constrained, &mut chosen, event)
+    }
+}
+
+impl Field {
+    /// Lower for fields more likely to reject an event: exact values, then string operators,
+    /// then ranges, then the permissive ones.
+    fn selectivity_rank(&self) -> u8 {
+        self.matchers
+            .iter()
+            .map(|m| match m {
+                Matcher::Exact(_) => 0,
+                Matcher::Prefix(_)
+                | Matcher::PrefixIgnoreCase(_)
+                | Matcher::Suffix(_)
+                | Matcher::SuffixIgnoreCase(_)
+                | Matcher::EqualsIgnoreCase(_)
+                | Matcher::Wildcard(_)
+                | Matcher::Cidr(_) => 1,
+                Matcher::Numeric(_) => 2,
+                Matcher::AnythingBut(_) => 3,
+                Matcher::Exists | Matcher::Absent => 4,
+            })
+            .max()
+            .unwrap_or(4)
+            .max(if self.absent_ok { 4 } else { 0 })
     }
 }
 
