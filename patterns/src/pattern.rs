@@ -426,7 +426,10 @@ impl Compiler<'_> {
         for item in items {
             let matcher = match &item.kind {
                 Kind::Object(members) => self.match_expression(members, item)?,
-                Kind::String(s) => Matcher::Exact(Literal::Str(s.clone())),
+                Kind::String(s) => Matcher::Exact(match s.parse::<IpAddr>() {
+                    Ok(addr) => Literal::Ip(s.clone(), addr),
+                    Err(_) => Literal::Str(s.clone()),
+                }),
                 Kind::Number(text) => {
                     let number = self.number(text, item)?;
                     Matcher::Exact(match self.numbers {
