@@ -236,9 +236,15 @@ impl Branch {
         if constrained.len() <= 1 {
             return true;
         }
-        constrained.sort_by_key(Vec::len);
-        let mut chosen = Vec::with_capacity(constrained.len());
-        assign(&constrained, &mut chosen, event)
+        // Fields that share no array cannot conflict: solving each group on its own keeps the
+        // search from multiplying the choices of unrelated arrays.
+        independent_groups(constrained, event)
+            .into_iter()
+            .all(|mut group| {
+                group.sort_by_key(Vec::len);
+                let mut chosen = Vec::with_capacity(group.len());
+                assign(&group, &mut chosen, event)
+            })
     }
 }
 
@@ -265,6 +271,35 @@ impl Field {
             .unwrap_or(4)
             .max(if self.absent_ok { 4 } else { 0 })
     }
+}
+
+/// Splits fields (given by their candidate leaves) into groups linked by a shared array.
+fn independent_groups(fields: Vec<Vec<usize>>, event: &FlatEvent<'_>) -> Vec<Vec<Vec<usize>>> {
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..fields.len()).collect();
+    let mut owner: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for (field, candidates) in fields.iter().enumerate() {
+        for &leaf in candidates {
+            for &(array, _) in event.membership(leaf) {
+                let other = *owner.entry(array).or_insert(field);
+                let (a, b) = (root(&mut parent, field), root(&mut parent, other));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<Vec<usize>>> =
+        std::collections::BTreeMap::new();
+    for (field, candidates) in fields.into_iter().enumerate() {
+        let r = root(&mut parent, field);
+        groups.entry(r).or_default().push(candidates);
+    }
+    groups.into_values().collect()
 }
 
 /// Picks one candidate per field so that all picks come from the same elements of any array they
@@ -1055,6 +1090,45 @@ mod tests {
         assert_eq!(p.branches[0].fields.len(), 1);
         assert!(p.matches_json(r#"{"a": {"b": "y"}}"#).unwrap());
         assert!(!p.matches_json(r#"{"a": {"b": "x"}}"#).unwrap());
+    }
+
+    #[test]
+    fn unrelated_arrays_do_not_multiply_the_search() {
+        // Eleven arrays of eight elements each, plus a pair of fields that can never come from
+        // one element of `z`: a naive search tries 8^11 combinations before failing.
+        let mut pattern = serde_json::Map::new();
+        let mut event = serde_json::Map::new();
+        for i in 1..=11 {
+            pattern.insert(
+                format!("a{i}"),
+                serde_json::json!({"x": [{"exists": true}]}),
+            );
+            event.insert(
+                format!("a{i}"),
+                serde_json::json!(vec![serde_json::json!({"x": 1}); 8]),
+            );
+        }
+        pattern.insert(
+            "z".into(),
+            serde_json::json!({"x": [{"exists": true}], "y": [{"exists": true}]}),
+        );
+        // More candidates than the other fields, so ordering by candidate count cannot help.
+        let z = (0..20).map(|i| {
+            if i % 2 == 0 {
+                serde_json::json!({"x": i})
+            } else {
+                serde_json::json!({"y": i})
+            }
+        });
+        event.insert("z".into(), Value::Array(z.collect()));
+        let p = Pattern::parse(&Value::Object(pattern).to_string()).unwrap();
+        let started = std::time::Instant::now();
+        assert!(!p.matches_value(&Value::Object(event)));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
