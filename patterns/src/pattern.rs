@@ -236,15 +236,7 @@ impl Branch {
         if constrained.len() <= 1 {
             return true;
         }
-        // Fields that share no array cannot conflict: solving each group on its own keeps the
-        // search from multiplying the choices of unrelated arrays.
-        independent_groups(constrained, event)
-            .into_iter()
-            .all(|mut group| {
-                group.sort_by_key(Vec::len);
-                let mut chosen = Vec::with_capacity(group.len());
-                assign(&group, &mut chosen, event)
-            })
+        consistent(constrained, 0, event)
     }
 }
 
@@ -273,8 +265,74 @@ impl Field {
     }
 }
 
+/// Whether one candidate per field can be picked with every pick in the same element of each
+/// array they share (event-ruler's array consistency). All candidates sit in the same elements
+/// of the first `depth` arrays on their way from the root.
+///
+/// Arrays nest as a tree, so this works level by level: a field with a candidate at this level
+/// is satisfied; the others are grouped by the array they go through next. Groups going through
+/// different arrays cannot conflict and are solved apart; a group going through one array needs
+/// one element of it that satisfies the whole group one level down. Keys that alias one path
+/// (`{"a.b": ..}` next to `{"a": {"b": ..}}`) can send a field through two arrays; such a
+/// group falls back to a search over whole memberships.
+fn consistent(fields: Vec<Vec<usize>>, depth: usize, event: &FlatEvent<'_>) -> bool {
+    let next_array = |leaf: usize| event.membership(leaf).get(depth).copied();
+    let pending: Vec<Vec<usize>> = fields
+        .into_iter()
+        .filter(|candidates| candidates.iter().all(|&l| next_array(l).is_some()))
+        .collect();
+    if pending.len() <= 1 {
+        return pending.iter().all(|c| !c.is_empty());
+    }
+    for group in groups_by_array(pending, |leaf| next_array(leaf).map(|(array, _)| array)) {
+        let arrays: std::collections::BTreeSet<u32> = group
+            .iter()
+            .flatten()
+            .filter_map(|&l| next_array(l))
+            .map(|(array, _)| array)
+            .collect();
+        let satisfied = if arrays.len() == 1 {
+            // Each field's candidates by element of the array; an element must hold a candidate
+            // of every field of the group.
+            let by_element: Vec<BTreeMap<u32, Vec<usize>>> = group
+                .iter()
+                .map(|candidates| {
+                    let mut buckets: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+                    for &leaf in candidates {
+                        if let Some((_, element)) = next_array(leaf) {
+                            buckets.entry(element).or_default().push(leaf);
+                        }
+                    }
+                    buckets
+                })
+                .collect();
+            let Some(fewest) = by_element.iter().min_by_key(|b| b.len()) else {
+                continue;
+            };
+            fewest.keys().any(|element| {
+                let within: Option<Vec<Vec<usize>>> = by_element
+                    .iter()
+                    .map(|buckets| buckets.get(element).cloned())
+                    .collect();
+                within.is_some_and(|within| consistent(within, depth + 1, event))
+            })
+        } else {
+            let mut group = group;
+            group.sort_by_key(Vec::len);
+            assign(&group, &mut Vec::with_capacity(group.len()), event)
+        };
+        if !satisfied {
+            return false;
+        }
+    }
+    true
+}
+
 /// Splits fields (given by their candidate leaves) into groups linked by a shared array.
-fn independent_groups(fields: Vec<Vec<usize>>, event: &FlatEvent<'_>) -> Vec<Vec<Vec<usize>>> {
+fn groups_by_array(
+    fields: Vec<Vec<usize>>,
+    array_of: impl Fn(usize) -> Option<u32>,
+) -> Vec<Vec<Vec<usize>>> {
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -285,12 +343,10 @@ fn independent_groups(fields: Vec<Vec<usize>>, event: &FlatEvent<'_>) -> Vec<Vec
     let mut parent: Vec<usize> = (0..fields.len()).collect();
     let mut owner: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for (field, candidates) in fields.iter().enumerate() {
-        for &leaf in candidates {
-            for &(array, _) in event.membership(leaf) {
-                let other = *owner.entry(array).or_insert(field);
-                let (a, b) = (root(&mut parent, field), root(&mut parent, other));
-                parent[a] = b;
-            }
+        for array in candidates.iter().filter_map(|&leaf| array_of(leaf)) {
+            let other = *owner.entry(array).or_insert(field);
+            let (a, b) = (root(&mut parent, field), root(&mut parent, other));
+            parent[a] = b;
         }
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<Vec<usize>>> =
@@ -1126,6 +1182,129 @@ mod tests {
         assert!(!p.matches_value(&Value::Object(event)));
         assert!(
             started.elapsed() < std::time::Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn nested_arrays_do_not_multiply_the_search() {
+        // Inside each element of `a`: ten arrays of eight elements and an unsatisfiable pair.
+        let mut inner = serde_json::Map::new();
+        let mut inner_pattern = serde_json::Map::new();
+        for i in 0..10 {
+            inner.insert(
+                format!("b{i}"),
+                serde_json::json!(vec![serde_json::json!({"x": 1}); 8]),
+            );
+            inner_pattern.insert(
+                format!("b{i}"),
+                serde_json::json!({"x": [{"exists": true}]}),
+            );
+        }
+        let z = (0..20).map(|i| {
+            if i % 2 == 0 {
+                serde_json::json!({"x": i})
+            } else {
+                serde_json::json!({"y": i})
+            }
+        });
+        inner.insert("z".into(), Value::Array(z.collect()));
+        inner_pattern.insert(
+            "z".into(),
+            serde_json::json!({"x": [{"exists": true}], "y": [{"exists": true}]}),
+        );
+        let event = serde_json::json!({"a": [Value::Object(inner.clone()), Value::Object(inner)]});
+        let p = Pattern::parse(&serde_json::json!({"a": inner_pattern}).to_string()).unwrap();
+        let started = std::time::Instant::now();
+        assert!(!p.matches_value(&event));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+
+    /// Events shaped like `{"a": [{"x"?, "y"?, "a": [{"x"?, "y"?}, ..]?}, ..], "x"?}`, where
+    /// `x` and `y` often land in different elements.
+    fn nested_event() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        fn element(levels: u32) -> BoxedStrategy<Value> {
+            let nested = if levels == 0 {
+                Just(None).boxed()
+            } else {
+                proptest::option::of(proptest::collection::vec(element(levels - 1), 0..4)).boxed()
+            };
+            (any::<bool>(), any::<bool>(), nested, any::<bool>())
+                .prop_map(|(x, y, nested, wrap)| {
+                    let mut m = serde_json::Map::new();
+                    if x {
+                        m.insert("x".into(), serde_json::json!(1));
+                    }
+                    if y {
+                        m.insert("y".into(), serde_json::json!(2));
+                    }
+                    if let Some(items) = nested {
+                        m.insert("a".into(), Value::Array(items));
+                    }
+                    // Sometimes an array of arrays: still one path, one more array level.
+                    if wrap {
+                        serde_json::json!([Value::Object(m)])
+                    } else {
+                        Value::Object(m)
+                    }
+                })
+                .boxed()
+        }
+        (proptest::collection::vec(element(2), 0..5), any::<bool>()).prop_map(|(items, x)| {
+            if x {
+                serde_json::json!({"a": items, "x": 0})
+            } else {
+                serde_json::json!({ "a": items })
+            }
+        })
+    }
+
+    proptest::proptest! {
+        /// The level-by-level solver agrees with a plain search over whole memberships.
+        #[test]
+        fn consistency_solver_agrees_with_exhaustive_search(event in nested_event()) {
+            let paths = ["a.x", "a.y", "a.a.x", "a.a.y", "x", "a.a"];
+            let filter = crate::flat::PathFilter::new(paths);
+            let flat = FlatEvent::from_value(&event, &filter);
+            for take in 2..=paths.len() {
+                let fields: Vec<Vec<usize>> = paths[..take]
+                    .iter()
+                    .map(|p| flat.at(p).collect())
+                    .collect();
+                if fields.iter().any(Vec::is_empty) {
+                    continue;
+                }
+                let mut sorted = fields.clone();
+                sorted.sort_by_key(Vec::len);
+                let exhaustive = assign(&sorted, &mut Vec::new(), &flat);
+                proptest::prop_assert_eq!(consistent(fields, 0, &flat), exhaustive, "{} fields of {}", take, event);
+            }
+        }
+    }
+
+    #[test]
+    fn large_arrays_stay_linear() {
+        let items: Vec<Value> = (0..20_000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    serde_json::json!({"x": i})
+                } else {
+                    serde_json::json!({"y": i})
+                }
+            })
+            .collect();
+        let p =
+            Pattern::parse(r#"{"a": {"x": [{"exists": true}], "y": [{"exists": true}]}}"#).unwrap();
+        let started = std::time::Instant::now();
+        assert!(!p.matches_value(&serde_json::json!({ "a": items })));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
             "took {:?}",
             started.elapsed()
         );
