@@ -32,7 +32,7 @@ const RESERVED_IN_OR: &[&str] = &[
     "wildcard",
 ];
 
-/// Limits applied while parsing.
+/// How patterns are parsed: service limits, and how exact numbers compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseOptions {
     /// Longest accepted pattern, in characters. 2048 by default, as EventBridge's default quota;
