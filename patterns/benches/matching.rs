@@ -4,6 +4,8 @@
 //!   aws/event-ruler publishes numbers for (26k to 72k events/s there).
 //! - `rule_set_size`: EventBridge-style events against 1 to 10,000 patterns, to show how the
 //!   cost grows with the number of patterns.
+//! - `single_pattern`: one pattern on raw JSON text, on an already parsed `Value`, and on text
+//!   parsed into a `Value` first (what the raw path saves).
 //! - `wildcard`: one wildcard pattern of increasing complexity.
 //!
 //! Records are generated here (deterministically) rather than shipped, and runs are kept short
@@ -158,6 +160,45 @@ fn rule_set_size(c: &mut Criterion) {
     group.finish();
 }
 
+fn single_pattern(c: &mut Criterion) {
+    let mut group = c.benchmark_group("single_pattern");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(1));
+    let pattern = Pattern::parse(&service_pattern(3)).expect("valid pattern");
+    let mut rng = Lcg(3);
+    let events: Vec<String> = (0..500).map(|_| service_event(&mut rng, 10)).collect();
+    let values: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| serde_json::from_str(e).expect("valid event"))
+        .collect();
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("raw_json", |b| {
+        b.iter(|| {
+            events
+                .iter()
+                .filter(|e| pattern.matches_json(e).unwrap_or(false))
+                .count()
+        })
+    });
+    group.bench_function("parsed_value", |b| {
+        b.iter(|| values.iter().filter(|v| pattern.matches_value(v)).count())
+    });
+    group.bench_function("parse_then_value", |b| {
+        b.iter(|| {
+            events
+                .iter()
+                .filter(|e| {
+                    serde_json::from_str::<serde_json::Value>(e)
+                        .is_ok_and(|v| pattern.matches_value(&v))
+                })
+                .count()
+        })
+    });
+    group.finish();
+}
+
 fn wildcard(c: &mut Criterion) {
     let mut group = c.benchmark_group("wildcard");
     group
@@ -206,5 +247,5 @@ fn wildcard(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, citylots, rule_set_size, wildcard);
+criterion_group!(benches, citylots, rule_set_size, single_pattern, wildcard);
 criterion_main!(benches);

@@ -6,14 +6,15 @@
 //! to come from the same element.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 /// A JSON number, keeping whether it was written as an integer.
 ///
-/// Exact matching compares numbers by representation, as the EventBridge documentation states
+/// Exact matching compares numbers by representation by default, as the EventBridge documentation states
 /// (`300`, `300.0` and `3.0e2` are different values), while `numeric` compares the values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Number {
@@ -95,17 +96,48 @@ pub(crate) struct FlatEvent<'a> {
     members: Vec<Member>,
 }
 
+/// The paths some patterns read, with every prefix of them that ends at a `.`: flattening skips
+/// the parts of an event outside it (they are still checked to be valid JSON).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PathFilter {
+    prefixes: HashSet<String, FnvBuild>,
+}
+
+impl PathFilter {
+    pub(crate) fn new<'p>(paths: impl IntoIterator<Item = &'p str>) -> PathFilter {
+        let mut prefixes = HashSet::default();
+        for path in paths {
+            for (i, b) in path.bytes().enumerate() {
+                if b == b'.' {
+                    prefixes.insert(path[..i].to_owned());
+                }
+            }
+            prefixes.insert(path.to_owned());
+        }
+        PathFilter { prefixes }
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        self.prefixes.contains(path)
+    }
+}
+
 impl<'a> FlatEvent<'a> {
-    pub(crate) fn from_json(text: &'a str) -> Result<FlatEvent<'a>, serde_json::Error> {
-        let mut builder = Builder::with_capacity(text.len());
+    /// Flattens the parts of an event (JSON text) that `filter` wants.
+    pub(crate) fn from_json(
+        text: &'a str,
+        filter: &PathFilter,
+    ) -> Result<FlatEvent<'a>, serde_json::Error> {
+        let mut builder = Builder::new(text.len(), filter);
         let mut de = serde_json::Deserializer::from_str(text);
         Walk(&mut builder).deserialize(&mut de)?;
         de.end()?;
         Ok(builder.finish())
     }
 
-    pub(crate) fn from_value(value: &'a Value) -> FlatEvent<'a> {
-        let mut builder = Builder::with_capacity(256);
+    /// Flattens the parts of a parsed event that `filter` wants.
+    pub(crate) fn from_value(value: &'a Value, filter: &PathFilter) -> FlatEvent<'a> {
+        let mut builder = Builder::new(256, filter);
         builder.value(value);
         builder.finish()
     }
@@ -205,35 +237,52 @@ pub(crate) fn compatible(a: &[Member], b: &[Member]) -> bool {
     })
 }
 
-#[derive(Default)]
-struct Builder<'a> {
+struct Builder<'a, 'f> {
     flat: FlatEvent<'a>,
     path: String,
+    /// Bumped whenever `path` changes, so consecutive leaves at one path (the elements of an
+    /// array) share one copy of it and one hash.
+    path_version: u64,
+    /// Path range, hash and `path_version` of the last leaf.
+    last_leaf: Option<((u32, u32), u64, u64)>,
     membership: Vec<Member>,
     next_array: u32,
+    filter: &'f PathFilter,
 }
 
-impl<'a> Builder<'a> {
-    fn with_capacity(event_len: usize) -> Self {
-        let mut builder = Builder::default();
-        builder.flat.paths.reserve(event_len);
-        builder.flat.leaves.reserve(event_len / 16);
-        builder.path.reserve(64);
-        builder
+impl<'a, 'f> Builder<'a, 'f> {
+    fn new(event_len: usize, filter: &'f PathFilter) -> Self {
+        let mut flat = FlatEvent::default();
+        flat.paths.reserve(event_len / 2);
+        flat.leaves.reserve(event_len / 32);
+        Builder {
+            flat,
+            path: String::with_capacity(64),
+            path_version: 0,
+            last_leaf: None,
+            membership: Vec::new(),
+            next_array: 0,
+            filter,
+        }
     }
 
     fn finish(mut self) -> FlatEvent<'a> {
         let paths = std::mem::take(&mut self.flat.paths);
         self.flat.leaves.sort_unstable_by(|a, b| {
-            a.hash
-                .cmp(&b.hash)
-                .then_with(|| slice(&paths, a.path).cmp(slice(&paths, b.path)))
+            a.hash.cmp(&b.hash).then_with(|| {
+                if a.path == b.path {
+                    std::cmp::Ordering::Equal
+                } else {
+                    slice(&paths, a.path).cmp(slice(&paths, b.path))
+                }
+            })
         });
         self.flat.paths = paths;
         self.flat
     }
 
     fn push_key(&mut self, key: &str) -> usize {
+        self.path_version += 1;
         let len = self.path.len();
         if !self.path.is_empty() {
             self.path.push('.');
@@ -242,14 +291,28 @@ impl<'a> Builder<'a> {
         len
     }
 
+    fn pop_key(&mut self, len: usize) {
+        self.path_version += 1;
+        self.path.truncate(len);
+    }
+
     fn leaf(&mut self, value: Scalar<'a>) {
-        let path_start = self.flat.paths.len();
-        self.flat.paths.push_str(&self.path);
+        let (path, hash) = match self.last_leaf {
+            Some((path, hash, version)) if version == self.path_version => (path, hash),
+            _ => {
+                let start = self.flat.paths.len();
+                self.flat.paths.push_str(&self.path);
+                let path = (to_u32(start), to_u32(self.path.len()));
+                let hash = path_hash(&self.path);
+                self.last_leaf = Some((path, hash, self.path_version));
+                (path, hash)
+            }
+        };
         let member_start = self.flat.members.len();
         self.flat.members.extend_from_slice(&self.membership);
         self.flat.leaves.push(Leaf {
-            hash: path_hash(&self.path),
-            path: (to_u32(path_start), to_u32(self.path.len())),
+            hash,
+            path,
             value,
             membership: (to_u32(member_start), to_u32(self.membership.len())),
         });
@@ -278,8 +341,10 @@ impl<'a> Builder<'a> {
             Value::Object(map) => {
                 for (key, item) in map {
                     let len = self.push_key(key);
-                    self.value(item);
-                    self.path.truncate(len);
+                    if self.filter.wants(&self.path) {
+                        self.value(item);
+                    }
+                    self.pop_key(len);
                 }
             }
         }
@@ -298,16 +363,16 @@ fn to_u32(n: usize) -> u32 {
 
 /// Walks raw JSON with serde_json's parser straight into the builder: no `Value` tree, and
 /// strings without escapes are borrowed from the input.
-struct Walk<'b, 'a>(&'b mut Builder<'a>);
+struct Walk<'b, 'a, 'f>(&'b mut Builder<'a, 'f>);
 
-impl<'de, 'b> DeserializeSeed<'de> for Walk<'b, 'de> {
+impl<'de, 'b, 'f> DeserializeSeed<'de> for Walk<'b, 'de, 'f> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de, 'b> Visitor<'de> for Walk<'b, 'de> {
+impl<'de, 'b, 'f> Visitor<'de> for Walk<'b, 'de, 'f> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -367,23 +432,27 @@ impl<'de, 'b> Visitor<'de> for Walk<'b, 'de> {
             if map.next_key_seed(Key(&mut *self.0))?.is_none() {
                 return Ok(());
             }
-            map.next_value_seed(Walk(&mut *self.0))?;
-            self.0.path.truncate(len);
+            if self.0.filter.wants(&self.0.path) {
+                map.next_value_seed(Walk(&mut *self.0))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+            self.0.pop_key(len);
         }
     }
 }
 
 /// Appends an object key to the current path without allocating it.
-struct Key<'b, 'a>(&'b mut Builder<'a>);
+struct Key<'b, 'a, 'f>(&'b mut Builder<'a, 'f>);
 
-impl<'de, 'b, 'a> DeserializeSeed<'de> for Key<'b, 'a> {
+impl<'de, 'b, 'a, 'f> DeserializeSeed<'de> for Key<'b, 'a, 'f> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl<'de, 'b, 'a> Visitor<'de> for Key<'b, 'a> {
+impl<'de, 'b, 'a, 'f> Visitor<'de> for Key<'b, 'a, 'f> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")
@@ -408,9 +477,10 @@ mod tests {
     #[test]
     fn raw_and_value_flattening_agree() {
         let text = r#"{"b":{"c":[1,{"d":"x"}],"e.f":null},"a":true}"#;
-        let raw = FlatEvent::from_json(text).unwrap();
+        let all = PathFilter::new(["a", "b.c", "b.c.d", "b.e.f"]);
+        let raw = FlatEvent::from_json(text, &all).unwrap();
         let value: Value = serde_json::from_str(text).unwrap();
-        let parsed = FlatEvent::from_value(&value);
+        let parsed = FlatEvent::from_value(&value, &all);
         assert_eq!(paths(&raw), vec!["a", "b.c", "b.c.d", "b.e.f"]);
         assert_eq!(paths(&raw), paths(&parsed));
         let d = raw.at("b.c.d");
@@ -424,7 +494,11 @@ mod tests {
 
     #[test]
     fn numbers_keep_integer_or_float_form() {
-        let flat = FlatEvent::from_json(r#"{"a":300,"b":300.0,"c":3.0e2,"d":-5}"#).unwrap();
+        let flat = FlatEvent::from_json(
+            r#"{"a":300,"b":300.0,"c":3.0e2,"d":-5}"#,
+            &PathFilter::new(["a", "b", "c", "d"]),
+        )
+        .unwrap();
         let num = |p: &str| match &flat.leaf(flat.at(p).start).unwrap().value {
             Scalar::Num(n) => *n,
             other => panic!("number expected, got {other:?}"),
@@ -434,6 +508,21 @@ mod tests {
         assert!(num("b").same_representation(num("c")));
         assert!(!num("a").same_representation(num("b")));
         assert_eq!(num("d"), Number::Int(-5));
+    }
+
+    #[test]
+    fn filtering_keeps_exactly_the_wanted_paths() {
+        let text = r#"{"a":{"b":1,"c":{"d":2}},"a.c":{"d":3,"e":4},"x":[{"a":5}],"a.b.z":6}"#;
+        let filter = PathFilter::new(["a.c.d", "a.b"]);
+        let value: Value = serde_json::from_str(text).unwrap();
+        for flat in [
+            FlatEvent::from_json(text, &filter).unwrap(),
+            FlatEvent::from_value(&value, &filter),
+        ] {
+            assert_eq!(paths(&flat), vec!["a.b", "a.c.d", "a.c.d"]);
+        }
+        // Skipped parts must still be valid JSON.
+        assert!(FlatEvent::from_json(r#"{"x": [1, }"#, &filter).is_err());
     }
 
     #[test]

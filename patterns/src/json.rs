@@ -74,7 +74,11 @@ impl Reader<'_> {
 
     /// Jackson's "Unexpected character ('x' (code 120)): <what>" or end-of-input.
     fn unexpected(&self, what: &str) -> SyntaxError {
-        match self.text[self.pos..].chars().next() {
+        match self
+            .text
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+        {
             Some(c) => self.error(format!(
                 "Unexpected character ('{c}' (code {})): {what}",
                 c as u32

@@ -3,12 +3,20 @@
 use std::net::IpAddr;
 
 use crate::flat::{Number, Scalar};
+#[cfg(doc)]
+use crate::pattern::NumberEquality;
 use crate::wildcard::Wildcard;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Literal {
     Str(String),
+    /// A string that is an IP address: like event-ruler, it also equals other spellings of the
+    /// same address (`2001:db8::1` and `2001:DB8:0:0::1`).
+    Ip(String, IpAddr),
+    /// Equal to numbers of the same representation ([`NumberEquality::Representation`]).
     Num(Number),
+    /// Equal to numbers of the same value ([`NumberEquality::Value`]).
+    NumValue(f64),
     Bool(bool),
     Null,
 }
@@ -133,7 +141,7 @@ impl AnythingBut {
             }
             (AnythingBut::IgnoreCase(set), Scalar::Str(s)) => {
                 let folded = fold(s);
-                set.iter().any(|x| *x == folded)
+                set.contains(&folded)
             }
             (AnythingBut::Wildcards(set), Scalar::Str(s)) => set.iter().any(|w| w.matches(s)),
             _ => false,
@@ -146,7 +154,11 @@ impl Literal {
     pub(crate) fn equals(&self, value: &Scalar<'_>) -> bool {
         match (self, value) {
             (Literal::Str(a), Scalar::Str(b)) => a == b,
+            (Literal::Ip(text, addr), Scalar::Str(b)) => {
+                text == b || b.parse::<IpAddr>().is_ok_and(|ip| ip == *addr)
+            }
             (Literal::Num(a), Scalar::Num(b)) => a.same_representation(*b),
+            (Literal::NumValue(a), Scalar::Num(b)) => *a == b.as_f64(),
             (Literal::Bool(a), Scalar::Bool(b)) => a == b,
             (Literal::Null, Scalar::Null) => true,
             _ => false,
@@ -180,6 +192,18 @@ mod tests {
         assert!(!Matcher::Exact(Literal::Str("5".into())).accepts(&Scalar::Num(Number::Int(5))));
         assert!(!Matcher::Prefix(String::new()).accepts(&Scalar::Num(Number::Int(5))));
         assert!(Matcher::Prefix(String::new()).accepts(&s("")));
+    }
+
+    #[test]
+    fn ip_literals_equal_other_spellings_of_the_address() {
+        let ip = Matcher::Exact(Literal::Ip(
+            "2001:db8::1".into(),
+            "2001:db8::1".parse().unwrap(),
+        ));
+        assert!(ip.accepts(&s("2001:db8::1")));
+        assert!(ip.accepts(&s("2001:DB8:0:0:0:0:0:1")));
+        assert!(!ip.accepts(&s("2001:db8::2")));
+        assert!(!ip.accepts(&s("not an ip")));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{EventError, Location, PatternError, PatternErrorKind};
-use crate::flat::{FlatEvent, Number, compatible, path_hash};
+use crate::flat::{FlatEvent, Number, PathFilter, compatible, path_hash};
 use crate::json::{self, Kind, Node};
 use crate::matcher::{AnythingBut, Bound, IpRange, Literal, Matcher, Range, fold};
 use crate::wildcard::{self, Wildcard};
@@ -32,7 +32,7 @@ const RESERVED_IN_OR: &[&str] = &[
     "wildcard",
 ];
 
-/// Limits applied while parsing.
+/// How patterns are parsed: service limits, and how exact numbers compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseOptions {
     /// Longest accepted pattern, in characters. 2048 by default, as EventBridge's default quota;
@@ -42,6 +42,26 @@ pub struct ParseOptions {
     /// keep too many partial matches alive at once; AWS does not publish the threshold, and the
     /// published accepted and rejected examples place it between 7 and 11. We accept up to 8.
     pub max_wildcard_complexity: usize,
+    /// How exact number values (`"f": [300]`) compare with event numbers.
+    pub numbers: NumberEquality,
+}
+
+/// How an exact number in a pattern compares with numbers in events.
+///
+/// The EventBridge documentation says numbers match by their string representation, so `300`,
+/// `300.0` and `3.0e2` are different values. LocalStack's tests validated against AWS
+/// (`number_comparison_float`) and event-ruler, the library EventBridge runs on, show the service
+/// matching `[300]` against `300.0`. The default follows the documentation, which the project's
+/// shared corpus asserts; choose [`NumberEquality::Value`] to get the observed behaviour.
+/// `numeric` and `anything-but` always compare values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NumberEquality {
+    /// Integers equal integers of the same value, decimals and exponents equal decimals of the
+    /// same value, and the two never equal each other (`300` ≠ `300.0`, `300.0` = `3.0e2`).
+    #[default]
+    Representation,
+    /// Numbers of the same value are equal (`300` = `300.0` = `3.0e2`).
+    Value,
 }
 
 impl Default for ParseOptions {
@@ -49,6 +69,7 @@ impl Default for ParseOptions {
         ParseOptions {
             max_length: DEFAULT_MAX_PATTERN_LENGTH,
             max_wildcard_complexity: DEFAULT_MAX_WILDCARD_COMPLEXITY,
+            numbers: NumberEquality::default(),
         }
     }
 }
@@ -59,12 +80,14 @@ impl Default for ParseOptions {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub(crate) branches: Vec<Branch>,
+    /// The event paths the pattern reads; the rest of an event is skipped.
+    filter: PathFilter,
 }
 
 /// One combination of `$or` choices: every field must match (AND).
 #[derive(Debug, Clone)]
 pub(crate) struct Branch {
-    /// Sorted by path, one entry per path.
+    /// One entry per path, the most selective kinds of field first.
     pub fields: Vec<Field>,
 }
 
@@ -106,7 +129,10 @@ impl Pattern {
                 Some(location(text, e.offset)),
             )
         })?;
-        let compiler = Compiler { text };
+        let compiler = Compiler {
+            text,
+            numbers: options.numbers,
+        };
         let Kind::Object(members) = &root.kind else {
             return Err(compiler.invalid("Filter is not an object", &root));
         };
@@ -114,17 +140,22 @@ impl Pattern {
         compiler.object(members, &root, "", &mut rules, false)?;
         let branches: Vec<Branch> = rules.into_iter().map(Branch::from_rule).collect();
         check_wildcard_complexity(&branches, options.max_wildcard_complexity)?;
-        Ok(Pattern { branches })
+        let filter = PathFilter::new(
+            branches
+                .iter()
+                .flat_map(|b| b.fields.iter().map(|f| f.path.as_str())),
+        );
+        Ok(Pattern { branches, filter })
     }
 
     /// Matches an event given as JSON text, without building a `serde_json::Value`.
     pub fn matches_json(&self, event: &str) -> Result<bool, EventError> {
-        Ok(self.matches_flat(&FlatEvent::from_json(event)?))
+        Ok(self.matches_flat(&FlatEvent::from_json(event, &self.filter)?))
     }
 
     /// Matches an event already parsed into a `serde_json::Value`.
     pub fn matches_value(&self, event: &Value) -> bool {
-        self.matches_flat(&FlatEvent::from_value(event))
+        self.matches_flat(&FlatEvent::from_value(event, &self.filter))
     }
 
     /// Matches any serializable event, such as the typed events of `bridgecraft-events`.
@@ -147,7 +178,7 @@ impl std::str::FromStr for Pattern {
 
 impl Branch {
     fn from_rule(rule: Rule) -> Branch {
-        let fields = rule
+        let mut fields: Vec<Field> = rule
             .into_iter()
             .map(|(path, values)| {
                 let absent_ok = values.contains(&Matcher::Absent);
@@ -163,6 +194,8 @@ impl Branch {
                 }
             })
             .collect();
+        // Evaluation stops at the first field that fails: try the most selective kinds first.
+        fields.sort_by_key(|f| f.selectivity_rank());
         Branch { fields }
     }
 
@@ -203,10 +236,126 @@ impl Branch {
         if constrained.len() <= 1 {
             return true;
         }
-        constrained.sort_by_key(Vec::len);
-        let mut chosen = Vec::with_capacity(constrained.len());
-        assign(&constrained, &mut chosen, event)
+        consistent(constrained, 0, event)
     }
+}
+
+impl Field {
+    /// Lower for fields more likely to reject an event: exact values, then string operators,
+    /// then ranges, then the permissive ones.
+    fn selectivity_rank(&self) -> u8 {
+        self.matchers
+            .iter()
+            .map(|m| match m {
+                Matcher::Exact(_) => 0,
+                Matcher::Prefix(_)
+                | Matcher::PrefixIgnoreCase(_)
+                | Matcher::Suffix(_)
+                | Matcher::SuffixIgnoreCase(_)
+                | Matcher::EqualsIgnoreCase(_)
+                | Matcher::Wildcard(_)
+                | Matcher::Cidr(_) => 1,
+                Matcher::Numeric(_) => 2,
+                Matcher::AnythingBut(_) => 3,
+                Matcher::Exists | Matcher::Absent => 4,
+            })
+            .max()
+            .unwrap_or(4)
+            .max(if self.absent_ok { 4 } else { 0 })
+    }
+}
+
+/// Whether one candidate per field can be picked with every pick in the same element of each
+/// array they share (event-ruler's array consistency). All candidates sit in the same elements
+/// of the first `depth` arrays on their way from the root.
+///
+/// Arrays nest as a tree, so this works level by level: a field with a candidate at this level
+/// is satisfied; the others are grouped by the array they go through next. Groups going through
+/// different arrays cannot conflict and are solved apart; a group going through one array needs
+/// one element of it that satisfies the whole group one level down. Keys that alias one path
+/// (`{"a.b": ..}` next to `{"a": {"b": ..}}`) can send a field through two arrays; such a
+/// group falls back to a search over whole memberships.
+fn consistent(fields: Vec<Vec<usize>>, depth: usize, event: &FlatEvent<'_>) -> bool {
+    let next_array = |leaf: usize| event.membership(leaf).get(depth).copied();
+    let pending: Vec<Vec<usize>> = fields
+        .into_iter()
+        .filter(|candidates| candidates.iter().all(|&l| next_array(l).is_some()))
+        .collect();
+    if pending.len() <= 1 {
+        return pending.iter().all(|c| !c.is_empty());
+    }
+    for group in groups_by_array(pending, |leaf| next_array(leaf).map(|(array, _)| array)) {
+        let arrays: std::collections::BTreeSet<u32> = group
+            .iter()
+            .flatten()
+            .filter_map(|&l| next_array(l))
+            .map(|(array, _)| array)
+            .collect();
+        let satisfied = if arrays.len() == 1 {
+            // Each field's candidates by element of the array; an element must hold a candidate
+            // of every field of the group.
+            let by_element: Vec<BTreeMap<u32, Vec<usize>>> = group
+                .iter()
+                .map(|candidates| {
+                    let mut buckets: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+                    for &leaf in candidates {
+                        if let Some((_, element)) = next_array(leaf) {
+                            buckets.entry(element).or_default().push(leaf);
+                        }
+                    }
+                    buckets
+                })
+                .collect();
+            let Some(fewest) = by_element.iter().min_by_key(|b| b.len()) else {
+                continue;
+            };
+            fewest.keys().any(|element| {
+                let within: Option<Vec<Vec<usize>>> = by_element
+                    .iter()
+                    .map(|buckets| buckets.get(element).cloned())
+                    .collect();
+                within.is_some_and(|within| consistent(within, depth + 1, event))
+            })
+        } else {
+            let mut group = group;
+            group.sort_by_key(Vec::len);
+            assign(&group, &mut Vec::with_capacity(group.len()), event)
+        };
+        if !satisfied {
+            return false;
+        }
+    }
+    true
+}
+
+/// Splits fields (given by their candidate leaves) into groups linked by a shared array.
+fn groups_by_array(
+    fields: Vec<Vec<usize>>,
+    array_of: impl Fn(usize) -> Option<u32>,
+) -> Vec<Vec<Vec<usize>>> {
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..fields.len()).collect();
+    let mut owner: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for (field, candidates) in fields.iter().enumerate() {
+        for array in candidates.iter().filter_map(|&leaf| array_of(leaf)) {
+            let other = *owner.entry(array).or_insert(field);
+            let (a, b) = (root(&mut parent, field), root(&mut parent, other));
+            parent[a] = b;
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<Vec<usize>>> =
+        std::collections::BTreeMap::new();
+    for (field, candidates) in fields.into_iter().enumerate() {
+        let r = root(&mut parent, field);
+        groups.entry(r).or_default().push(candidates);
+    }
+    groups.into_values().collect()
 }
 
 /// Picks one candidate per field so that all picks come from the same elements of any array they
@@ -241,6 +390,7 @@ type Rule = BTreeMap<String, Vec<Matcher>>;
 
 struct Compiler<'t> {
     text: &'t str,
+    numbers: NumberEquality,
 }
 
 impl Compiler<'_> {
@@ -367,8 +517,17 @@ impl Compiler<'_> {
         for item in items {
             let matcher = match &item.kind {
                 Kind::Object(members) => self.match_expression(members, item)?,
-                Kind::String(s) => Matcher::Exact(Literal::Str(s.clone())),
-                Kind::Number(text) => Matcher::Exact(Literal::Num(self.number(text, item)?)),
+                Kind::String(s) => Matcher::Exact(match s.parse::<IpAddr>() {
+                    Ok(addr) => Literal::Ip(s.clone(), addr),
+                    Err(_) => Literal::Str(s.clone()),
+                }),
+                Kind::Number(text) => {
+                    let number = self.number(text, item)?;
+                    Matcher::Exact(match self.numbers {
+                        NumberEquality::Representation => Literal::Num(number),
+                        NumberEquality::Value => Literal::NumValue(number.as_f64()),
+                    })
+                }
                 Kind::Bool(b) => Matcher::Exact(Literal::Bool(*b)),
                 Kind::Null => Matcher::Exact(Literal::Null),
                 Kind::Array(_) => {
@@ -987,6 +1146,194 @@ mod tests {
         assert_eq!(p.branches[0].fields.len(), 1);
         assert!(p.matches_json(r#"{"a": {"b": "y"}}"#).unwrap());
         assert!(!p.matches_json(r#"{"a": {"b": "x"}}"#).unwrap());
+    }
+
+    #[test]
+    fn unrelated_arrays_do_not_multiply_the_search() {
+        // Eleven arrays of eight elements each, plus a pair of fields that can never come from
+        // one element of `z`: a naive search tries 8^11 combinations before failing.
+        let mut pattern = serde_json::Map::new();
+        let mut event = serde_json::Map::new();
+        for i in 1..=11 {
+            pattern.insert(
+                format!("a{i}"),
+                serde_json::json!({"x": [{"exists": true}]}),
+            );
+            event.insert(
+                format!("a{i}"),
+                serde_json::json!(vec![serde_json::json!({"x": 1}); 8]),
+            );
+        }
+        pattern.insert(
+            "z".into(),
+            serde_json::json!({"x": [{"exists": true}], "y": [{"exists": true}]}),
+        );
+        // More candidates than the other fields, so ordering by candidate count cannot help.
+        let z = (0..20).map(|i| {
+            if i % 2 == 0 {
+                serde_json::json!({"x": i})
+            } else {
+                serde_json::json!({"y": i})
+            }
+        });
+        event.insert("z".into(), Value::Array(z.collect()));
+        let p = Pattern::parse(&Value::Object(pattern).to_string()).unwrap();
+        let started = std::time::Instant::now();
+        assert!(!p.matches_value(&Value::Object(event)));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn nested_arrays_do_not_multiply_the_search() {
+        // Inside each element of `a`: ten arrays of eight elements and an unsatisfiable pair.
+        let mut inner = serde_json::Map::new();
+        let mut inner_pattern = serde_json::Map::new();
+        for i in 0..10 {
+            inner.insert(
+                format!("b{i}"),
+                serde_json::json!(vec![serde_json::json!({"x": 1}); 8]),
+            );
+            inner_pattern.insert(
+                format!("b{i}"),
+                serde_json::json!({"x": [{"exists": true}]}),
+            );
+        }
+        let z = (0..20).map(|i| {
+            if i % 2 == 0 {
+                serde_json::json!({"x": i})
+            } else {
+                serde_json::json!({"y": i})
+            }
+        });
+        inner.insert("z".into(), Value::Array(z.collect()));
+        inner_pattern.insert(
+            "z".into(),
+            serde_json::json!({"x": [{"exists": true}], "y": [{"exists": true}]}),
+        );
+        let event = serde_json::json!({"a": [Value::Object(inner.clone()), Value::Object(inner)]});
+        let p = Pattern::parse(&serde_json::json!({"a": inner_pattern}).to_string()).unwrap();
+        let started = std::time::Instant::now();
+        assert!(!p.matches_value(&event));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+
+    /// Events shaped like `{"a": [{"x"?, "y"?, "a": [{"x"?, "y"?}, ..]?}, ..], "x"?}`, where
+    /// `x` and `y` often land in different elements.
+    fn nested_event() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        fn element(levels: u32) -> BoxedStrategy<Value> {
+            let nested = if levels == 0 {
+                Just(None).boxed()
+            } else {
+                proptest::option::of(proptest::collection::vec(element(levels - 1), 0..4)).boxed()
+            };
+            (any::<bool>(), any::<bool>(), nested, any::<bool>())
+                .prop_map(|(x, y, nested, wrap)| {
+                    let mut m = serde_json::Map::new();
+                    if x {
+                        m.insert("x".into(), serde_json::json!(1));
+                    }
+                    if y {
+                        m.insert("y".into(), serde_json::json!(2));
+                    }
+                    if let Some(items) = nested {
+                        m.insert("a".into(), Value::Array(items));
+                    }
+                    // Sometimes an array of arrays: still one path, one more array level.
+                    if wrap {
+                        serde_json::json!([Value::Object(m)])
+                    } else {
+                        Value::Object(m)
+                    }
+                })
+                .boxed()
+        }
+        (proptest::collection::vec(element(2), 0..5), any::<bool>()).prop_map(|(items, x)| {
+            if x {
+                serde_json::json!({"a": items, "x": 0})
+            } else {
+                serde_json::json!({ "a": items })
+            }
+        })
+    }
+
+    proptest::proptest! {
+        /// The level-by-level solver agrees with a plain search over whole memberships.
+        #[test]
+        fn consistency_solver_agrees_with_exhaustive_search(event in nested_event()) {
+            let paths = ["a.x", "a.y", "a.a.x", "a.a.y", "x", "a.a"];
+            let filter = crate::flat::PathFilter::new(paths);
+            let flat = FlatEvent::from_value(&event, &filter);
+            for take in 2..=paths.len() {
+                let fields: Vec<Vec<usize>> = paths[..take]
+                    .iter()
+                    .map(|p| flat.at(p).collect())
+                    .collect();
+                if fields.iter().any(Vec::is_empty) {
+                    continue;
+                }
+                let mut sorted = fields.clone();
+                sorted.sort_by_key(Vec::len);
+                let exhaustive = assign(&sorted, &mut Vec::new(), &flat);
+                proptest::prop_assert_eq!(consistent(fields, 0, &flat), exhaustive, "{} fields of {}", take, event);
+            }
+        }
+    }
+
+    #[test]
+    fn large_arrays_stay_linear() {
+        let items: Vec<Value> = (0..20_000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    serde_json::json!({"x": i})
+                } else {
+                    serde_json::json!({"y": i})
+                }
+            })
+            .collect();
+        let p =
+            Pattern::parse(r#"{"a": {"x": [{"exists": true}], "y": [{"exists": true}]}}"#).unwrap();
+        let started = std::time::Instant::now();
+        assert!(!p.matches_value(&serde_json::json!({ "a": items })));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn number_equality_is_selectable() {
+        let by_text = Pattern::parse(r#"{"a": [300]}"#).unwrap();
+        let by_value = Pattern::parse_with(
+            r#"{"a": [300]}"#,
+            &ParseOptions {
+                numbers: NumberEquality::Value,
+                ..ParseOptions::default()
+            },
+        )
+        .unwrap();
+        for (event, representation, value) in [
+            (r#"{"a": 300}"#, true, true),
+            (r#"{"a": 300.0}"#, false, true),
+            (r#"{"a": 3.0e2}"#, false, true),
+            (r#"{"a": 301}"#, false, false),
+        ] {
+            assert_eq!(
+                by_text.matches_json(event).unwrap(),
+                representation,
+                "{event}"
+            );
+            assert_eq!(by_value.matches_json(event).unwrap(), value, "{event}");
+        }
     }
 
     #[test]

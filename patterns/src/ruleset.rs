@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::EventError;
-use crate::flat::{FlatEvent, FnvBuild, Scalar};
+use crate::flat::{FlatEvent, FnvBuild, PathFilter, Scalar};
 use crate::matcher::{Literal, Matcher};
 use crate::pattern::{Branch, Pattern};
 
@@ -39,11 +39,16 @@ pub struct RuleSet<K> {
     by_path: HashMap<String, PathIndex, FnvBuild>,
     /// Branches with no required field.
     always: Vec<u32>,
+    /// Every path any pattern reads; the rest of an event is skipped.
+    filter: PathFilter,
 }
 
 #[derive(Debug, Clone, Default)]
 struct PathIndex {
+    /// Exact strings; IP addresses under their canonical spelling.
     strings: HashMap<String, Vec<u32>, FnvBuild>,
+    /// Some exact values are IP addresses: event strings are also looked up canonicalised.
+    has_ip: bool,
     others: Vec<(Literal, Vec<u32>)>,
     /// Branches that only need some value at this path.
     present: Vec<u32>,
@@ -65,7 +70,14 @@ impl<K> RuleSet<K> {
             branches: Vec::new(),
             by_path: HashMap::default(),
             always: Vec::new(),
+            filter: PathFilter::default(),
         };
+        set.filter = PathFilter::new(
+            set.patterns
+                .iter()
+                .flat_map(|p| &p.branches)
+                .flat_map(|b| b.fields.iter().map(|f| f.path.as_str())),
+        );
 
         // How many branches need each exact value, and each path: anchors go to the rarest.
         let mut value_counts: HashMap<(&str, LiteralKey<'_>), usize> = HashMap::new();
@@ -108,6 +120,10 @@ impl<K> RuleSet<K> {
                     for lit in literals {
                         match lit {
                             Literal::Str(s) => index.strings.entry(s.clone()).or_default().push(id),
+                            Literal::Ip(_, addr) => {
+                                index.has_ip = true;
+                                index.strings.entry(addr.to_string()).or_default().push(id);
+                            }
                             other => match index.others.iter_mut().find(|(l, _)| l == other) {
                                 Some((_, ids)) => ids.push(id),
                                 None => index.others.push((other.clone(), vec![id])),
@@ -131,12 +147,12 @@ impl<K> RuleSet<K> {
 
     /// Names of the patterns matching an event given as JSON text.
     pub fn matching_json(&self, event: &str) -> Result<Vec<&K>, EventError> {
-        Ok(self.matching_flat(&FlatEvent::from_json(event)?))
+        Ok(self.matching_flat(&FlatEvent::from_json(event, &self.filter)?))
     }
 
     /// Names of the patterns matching a parsed event.
     pub fn matching_value(&self, event: &Value) -> Vec<&K> {
-        self.matching_flat(&FlatEvent::from_value(event))
+        self.matching_flat(&FlatEvent::from_value(event, &self.filter))
     }
 
     /// Names of the patterns matching any serializable event.
@@ -162,6 +178,14 @@ impl<K> RuleSet<K> {
                     match event.leaf(l).map(|l| &l.value) {
                         Some(Scalar::Str(s)) => {
                             if let Some(ids) = index.strings.get(s.as_ref()) {
+                                candidates.extend_from_slice(ids);
+                            }
+                            if index.has_ip
+                                && let Ok(ip) = s.parse::<std::net::IpAddr>()
+                                && let canonical = ip.to_string()
+                                && canonical != s.as_ref()
+                                && let Some(ids) = index.strings.get(&canonical)
+                            {
                                 candidates.extend_from_slice(ids);
                             }
                         }
@@ -223,7 +247,7 @@ enum LiteralKey<'a> {
 impl<'a> LiteralKey<'a> {
     fn of(lit: &'a Literal) -> LiteralKey<'a> {
         match lit {
-            Literal::Str(s) => LiteralKey::Str(s),
+            Literal::Str(s) | Literal::Ip(s, _) => LiteralKey::Str(s),
             other => LiteralKey::Other(format!("{other:?}")),
         }
     }
@@ -307,12 +331,14 @@ mod tests {
                 r#"{"detail": {"items": {"k": ["a"], "v": ["1"]}}}"#,
             ),
             ("mixed", r#"{"source": ["aws.ec2", {"prefix": "x"}]}"#),
+            ("ip", r#"{"detail": {"ip": ["2001:db8::1"]}}"#),
         ];
         let rules = set(&patterns);
         let events = [
             r#"{"source": "aws.ec2", "detail": {"n": 5, "z": null, "state": "stopped"}}"#,
             r#"{"source": "xyz", "detail": {"missing": 1, "items": [{"k": "a"}, {"v": "1"}]}}"#,
             r#"{"detail": {"items": [{"k": "a", "v": "1"}], "n": 5.0}}"#,
+            r#"{"detail": {"ip": "2001:DB8:0::1"}}"#,
             r#"{}"#,
         ];
         for event in events {

@@ -193,6 +193,30 @@ mod tests {
         assert!(!w("abc").matches("ab"));
     }
 
+    /// Obviously-correct dynamic programming over (pattern, value) prefixes.
+    fn reference(tokens: &[Token], value: &[u8]) -> bool {
+        let mut dp = vec![vec![false; value.len() + 1]; tokens.len() + 1];
+        dp[0][0] = true;
+        for (i, token) in tokens.iter().enumerate() {
+            for j in 0..=value.len() {
+                dp[i + 1][j] = match token {
+                    Token::Star => dp[i][j] || (j > 0 && dp[i + 1][j - 1]),
+                    Token::Byte(b) => j > 0 && dp[i][j - 1] && value[j - 1] == *b,
+                };
+            }
+        }
+        dp[tokens.len()][value.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matching_agrees_with_the_reference(pattern in "(a|b|\\*|\\\\\\*){0,8}", value in "[ab*]{0,10}") {
+            if let Ok(w) = Wildcard::parse(&pattern) {
+                proptest::prop_assert_eq!(w.matches(&value), reference(&w.tokens, value.as_bytes()), "{} vs {}", pattern, value);
+            }
+        }
+    }
+
     #[test]
     fn rejects_like_event_ruler() {
         assert_eq!(

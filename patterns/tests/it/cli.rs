@@ -1,6 +1,6 @@
 //! `run_match` and `run_transform`, as the `bridgecraft` binary calls them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bridgecraft_patterns::RuleContext;
 use bridgecraft_patterns::cli::{
@@ -30,7 +30,7 @@ fn matching(pattern: &str, files: &[PathBuf]) -> Run {
     }
 }
 
-fn transforming(map: &str, template: &str, file: &PathBuf) -> Run {
+fn transforming(map: &str, template: &str, file: &Path) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run_transform(
         map,

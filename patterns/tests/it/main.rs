@@ -2,4 +2,7 @@
 
 mod cli;
 mod corpus;
+mod matching;
 mod props;
+#[cfg(feature = "webhook")]
+mod webhook;

@@ -1,7 +1,7 @@
 //! Property tests: matching never panics, raw-text and parsed matching agree, and a pattern
 //! derived from an event keeps matching it when unrelated fields are added.
 
-use bridgecraft_patterns::{ParseOptions, Pattern, RuleSet};
+use bridgecraft_patterns::{InputTransformer, ParseOptions, Pattern, RuleContext, RuleSet};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -74,6 +74,39 @@ proptest! {
             let _ = Pattern::parse(t);
             let pattern = Pattern::parse(r#"{"a": [{"exists": true}]}"#).expect("valid pattern");
             let _ = pattern.matches_json(t);
+        }
+    }
+
+    #[test]
+    fn transformers_never_panic(
+        tokens in prop::collection::vec(
+            prop::sample::select(vec![
+                "<a>", "<b>", "<aws.events.event>", "<aws.events.event.json>", "<aws.events.rule-name>",
+                "<aws.events.event.ingestion-time>", "{", "}", "[", "]", "\"", ":", ",", "x", " ", "\\", "<", ">",
+            ]),
+            1..24,
+        ),
+        path in prop_oneof![
+            prop::sample::select(vec!["$", "$.a", "$.a.b", "$.a[0]", "$.*", "$.a.*", "$.b[1].c"]).prop_map(str::to_owned),
+            "[$.a-z\\[\\]0-9*/-]{0,12}",
+        ],
+        event in arbitrary_json(),
+    ) {
+        let template: String = tokens.concat();
+        // Random templates are often rejected; this one never is, so `apply` always runs.
+        let known_good = r#"{"k": <a>, "t": "<b> and <aws.events.rule-name>", "e": <aws.events.event>}"#;
+        let good = InputTransformer::new([("a", "$.a"), ("b", "$.a.b")], known_good);
+        match good {
+            Ok(t) => {
+                let _ = t.apply_value(&event, &RuleContext::default());
+            }
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        }
+        for template in [template.clone(), format!("{{\"k\": {template}}}"), format!("{{\"k\": \"{template}\"}}"), known_good.to_owned()] {
+            if let Ok(t) = InputTransformer::new([("a", path.as_str()), ("b", "$.a.b")], &template) {
+                let _ = t.apply_value(&event, &RuleContext::default());
+                let _ = t.apply(&event.to_string(), &RuleContext::default());
+            }
         }
     }
 
