@@ -3,7 +3,8 @@
 use std::marker::PhantomData;
 
 use bridgecraft_events::DetailSet;
-use serde::Deserializer;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 
 /// Knows some `source`/`detail-type` pairs and decodes their `detail` into `D`.
 ///
@@ -30,6 +31,35 @@ pub trait DetailFactory<D>: Send + Sync {
         detail_type: &str,
         deserializer: De,
     ) -> Result<D, De::Error>;
+
+    /// Decodes the `detail` of any pair: typed when this factory knows the pair, else kept as
+    /// raw JSON.
+    ///
+    /// The default asks [`knows`](Self::knows), then [`decode`](Self::decode). A factory whose
+    /// decoding already tells known pairs from unknown ones overrides it to look the pair up
+    /// once: the factory calls this on its fast path.
+    fn decode_or_keep<'de, De: Deserializer<'de>>(
+        &self,
+        source: &str,
+        detail_type: &str,
+        deserializer: De,
+    ) -> Result<MaybeTyped<D>, De::Error> {
+        if self.knows(source, detail_type) {
+            self.decode(source, detail_type, deserializer)
+                .map(MaybeTyped::Typed)
+        } else {
+            Box::<RawValue>::deserialize(deserializer).map(MaybeTyped::Raw)
+        }
+    }
+}
+
+/// A detail decoded into its type, or kept raw because its pair is not known.
+#[derive(Clone, Debug)]
+pub enum MaybeTyped<D> {
+    /// The detail in its type.
+    Typed(D),
+    /// The detail's JSON, as it came.
+    Raw(Box<RawValue>),
 }
 
 /// Adds `or`, chaining one more factory after this one, to the factories of this crate.
@@ -124,6 +154,22 @@ impl<D, A: DetailFactory<D>, B: DetailFactory<D>> DetailFactory<D> for Or<A, B> 
             self.first.decode(source, detail_type, deserializer)
         } else {
             self.second.decode(source, detail_type, deserializer)
+        }
+    }
+
+    fn decode_or_keep<'de, De: Deserializer<'de>>(
+        &self,
+        source: &str,
+        detail_type: &str,
+        deserializer: De,
+    ) -> Result<MaybeTyped<D>, De::Error> {
+        if self.first.knows(source, detail_type) {
+            self.first
+                .decode(source, detail_type, deserializer)
+                .map(MaybeTyped::Typed)
+        } else {
+            self.second
+                .decode_or_keep(source, detail_type, deserializer)
         }
     }
 }

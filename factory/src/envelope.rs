@@ -277,7 +277,24 @@ fn message_id_of(text: &str) -> Option<String> {
         .map(Cow::into_owned)
 }
 
+/// An SQS message whose `Body` is a JSON string, as on the wire: read and unescaped in one pass.
+#[derive(Deserialize)]
+struct SqsWireMessage<'a> {
+    #[serde(rename = "MessageId", borrow, default)]
+    message_id: Option<Cow<'a, str>>,
+    #[serde(rename = "Body", borrow)]
+    body: Cow<'a, str>,
+}
+
 pub(crate) fn sqs_message<F: EventFactory + ?Sized>(factory: &F, text: &str) -> Record<F::Detail> {
+    if let Ok(message) = serde_json::from_str::<SqsWireMessage<'_>>(text) {
+        return Record {
+            result: sqs_body(factory, &message.body)
+                .map_err(|error| error.within(Layer::SqsMessage)),
+            message_id: message.message_id.map(Cow::into_owned),
+        };
+    }
+    // A Body recorded as an object, or a message that is broken somewhere.
     let message = match parse_layer::<SqsMessage<'_>>(text, Layer::SqsMessage) {
         Ok(message) => message,
         Err(error) => {
@@ -352,6 +369,14 @@ struct LambdaSqsRecord<'a> {
 }
 
 #[derive(Deserialize)]
+struct LambdaSqsWireRecord<'a> {
+    #[serde(rename = "messageId", borrow, default)]
+    message_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    body: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
 struct LambdaSnsRecord<'a> {
     #[serde(rename = "Sns", borrow)]
     sns: &'a RawValue,
@@ -386,6 +411,12 @@ pub(crate) fn lambda_sqs<F: EventFactory + ?Sized>(
     text: &str,
 ) -> Vec<Record<F::Detail>> {
     batch(text, Layer::LambdaSqsEvent, |record| {
+        if let Ok(wire) = serde_json::from_str::<LambdaSqsWireRecord<'_>>(record) {
+            return Record {
+                result: sqs_body(factory, &wire.body),
+                message_id: wire.message_id.map(Cow::into_owned),
+            };
+        }
         let parsed = match parse_layer::<LambdaSqsRecord<'_>>(record, Layer::Record { index: 0 }) {
             Ok(parsed) => parsed,
             Err(mut error) => {

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 
 use crate::envelope::{self, Envelope};
 use crate::type_name::NameProbe;
-use crate::{Aws, DecodeError, DecodeResult, Decoded, DetailFactory, Layer, Record};
+use crate::{Aws, DecodeError, DecodeResult, Decoded, DetailFactory, Layer, MaybeTyped, Record};
 use crate::{UnknownEvent, UnknownReason};
 
 /// Turns raw JSON, in whatever envelope it arrived, into typed events to `match` on.
@@ -367,17 +367,22 @@ impl<D, F: DetailFactory<D>> DetailDecoder for Dispatch<'_, D, F> {
     ) -> Result<Outcome<D>, De::Error> {
         let why = if !self.factory.wants(source, detail_type) {
             RawWhy::Filtered
+        } else if let Mode::Fast = self.mode {
+            // One lookup of the pair: known details come back typed, the rest raw.
+            return Ok(
+                match self
+                    .factory
+                    .details
+                    .decode_or_keep(source, detail_type, deserializer)?
+                {
+                    MaybeTyped::Typed(detail) => Outcome::Typed(detail),
+                    MaybeTyped::Raw(raw) => Outcome::Raw(raw, RawWhy::Unlisted),
+                },
+            );
         } else if !self.factory.details.knows(source, detail_type) {
             RawWhy::Unlisted
         } else {
             match self.mode {
-                Mode::Fast => {
-                    return self
-                        .factory
-                        .details
-                        .decode(source, detail_type, deserializer)
-                        .map(Outcome::Typed);
-                }
                 Mode::Probe { type_name, pair } => {
                     pair.set(Some(format!("the `{source}` / `{detail_type}` detail")));
                     let probe = NameProbe {
@@ -390,7 +395,7 @@ impl<D, F: DetailFactory<D>> DetailDecoder for Dispatch<'_, D, F> {
                         .decode(source, detail_type, probe)
                         .map(Outcome::Typed);
                 }
-                Mode::Raw => RawWhy::Forced,
+                Mode::Fast | Mode::Raw => RawWhy::Forced,
             }
         };
         Ok(Outcome::Raw(

@@ -29,7 +29,7 @@ mod type_name;
 
 pub use bridgecraft_events::{DetailSet, Event, EventDetail};
 pub use decoded::{DecodeResult, Decoded, Record, UnknownEvent, UnknownReason};
-pub use details::{Aws, DetailFactory, Known, Or};
+pub use details::{Aws, DetailFactory, Known, MaybeTyped, Or};
 pub use envelope::{Envelope, UnknownEnvelope};
 pub use error::{DecodeError, Layer};
 pub use factory::{AwsFactory, EventFactory, Factory, Strictness};
