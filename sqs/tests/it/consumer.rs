@@ -350,6 +350,49 @@ async fn undecodable_messages_can_be_moved_to_another_queue() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undecodable_messages_can_be_deleted() {
+    let client = sqs().await;
+    let queue = queue(&client, "undecodable-deleted").await;
+    send_all(&client, &queue.url, &["[1, 2, 3]".to_owned()]).await;
+
+    let handler = |_: Delivery<aws_ec2::Detail>| async {
+        Err::<(), HandlerError>("no message decodes, so no handler runs".into())
+    };
+    let reported = Arc::new(Notify::new());
+    let consumer = Consumer::new(client.clone(), &queue.url, ec2_factory(), handler)
+        .wait_time(Duration::from_secs(1))
+        .visibility_timeout(Duration::from_secs(1))
+        .on_decode_error(OnDecodeError::Delete)
+        .report_decode_errors({
+            let reported = reported.clone();
+            move |_, _| reported.notify_one()
+        });
+    let stats = tokio::time::timeout(
+        LIMIT,
+        consumer.run(async move { reported.notified().await }),
+    )
+    .await
+    .expect("finishes in time")
+    .expect("runs");
+
+    assert_eq!(
+        (
+            stats.decode_errors,
+            stats.handled,
+            stats.failed,
+            stats.deleted
+        ),
+        (1, 0, 0, 1)
+    );
+    // Gone for good, not just invisible: its visibility timeout was one second.
+    assert!(
+        drain_bodies(&client, &queue.url, Duration::from_secs(2))
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_dropped_mid_batch_loses_nothing() {
     let client = sqs().await;
     let queue = queue(&client, "dropped").await;
