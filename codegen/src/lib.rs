@@ -52,6 +52,8 @@ pub enum Error {
         pointer: String,
         message: String,
     },
+    #[error("`{path}` is not a Rust path: {message}")]
+    Path { path: String, message: String },
     #[error("{0} matches no property of any schema: remove it or correct it")]
     StaleFix(String),
     #[error("two documents define source `{event_source}` detail-type `{detail_type}`: {} and {}", first.display(), second.display())]
@@ -72,8 +74,8 @@ pub struct Fix {
     pub source: Option<String>,
     /// The schema's name in its document (`components.schemas` or `definitions`).
     pub schema: String,
-    /// The property's JSON key.
-    pub property: String,
+    /// The properties' JSON keys.
+    pub properties: Vec<String>,
     /// Real events omit it, though the schema calls it required.
     #[serde(default)]
     pub optional: bool,
@@ -90,18 +92,21 @@ pub struct Fix {
 impl Fix {
     fn applies_to(&self, source: &str, schema: &str, property: &str) -> bool {
         self.schema == schema
-            && self.property == property
+            && self.properties.iter().any(|p| p == property)
             && self.source.as_deref().is_none_or(|s| s == source)
     }
 
-    fn describe(&self) -> String {
-        format!(
-            "the fix of `{}.{}` (source {})",
-            self.schema,
-            self.property,
-            self.source.as_deref().unwrap_or("any")
-        )
+    fn describe(&self, property: &str) -> String {
+        let source = self.source.as_deref().unwrap_or("any");
+        format!("the fix of `{}.{property}` (source {source})", self.schema)
     }
+}
+
+fn parse_path(path: &str) -> Result<syn::Path, Error> {
+    syn::parse_str(path).map_err(|e| Error::Path {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
 }
 
 /// Reads a JSON array of [`Fix`]es.
@@ -116,15 +121,43 @@ pub fn read_fixes(path: &Path) -> Result<Vec<Fix>, Error> {
     })
 }
 
-/// How to generate. Options add up; the defaults generate every document as it is.
-#[derive(Clone, Debug, Default)]
+/// How to generate. Options add up; the defaults generate the events crate's own modules
+/// from every document as it is.
+#[derive(Clone, Debug)]
 pub struct Config {
     fixes: Vec<Fix>,
+    paths: emit::Paths,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            fixes: Vec::new(),
+            paths: emit::Paths {
+                events_crate: syn::parse_quote!(crate),
+                module_root: syn::parse_quote!(crate::generated),
+                feature_gates: true,
+            },
+        }
+    }
 }
 
 impl Config {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The path to the `bridgecraft-events` crate from the generated code: `crate` (the
+    /// default) inside it, `::bridgecraft_events` for types generated in another crate.
+    pub fn events_crate(mut self, path: &str) -> Result<Self, Error> {
+        self.paths.events_crate = parse_path(path)?;
+        Ok(self)
+    }
+
+    /// The path of the module the generated `mod.rs` becomes: `crate::generated` by default.
+    pub fn module_root(mut self, path: &str) -> Result<Self, Error> {
+        self.paths.module_root = parse_path(path)?;
+        Ok(self)
     }
 
     /// Applies a correction to the schemas.
@@ -136,6 +169,13 @@ impl Config {
     /// Applies several corrections.
     pub fn fixes(mut self, fixes: impl IntoIterator<Item = Fix>) -> Self {
         self.fixes.extend(fixes);
+        self
+    }
+
+    /// Whether each source's module is behind a Cargo feature named after the source (the
+    /// default), or always compiled.
+    pub fn feature_gates(mut self, gate: bool) -> Self {
+        self.paths.feature_gates = gate;
         self
     }
 
@@ -155,7 +195,7 @@ impl Config {
             }
         }
         let space = model::TypeSpace::build(documents, &self.fixes)?;
-        let emitter = emit::Emitter::new(&space);
+        let emitter = emit::Emitter::new(&space, &self.paths);
         Ok(Output {
             files: emitter.files(),
             features: emitter.features(),

@@ -64,6 +64,8 @@ pub(crate) struct Def {
 pub(crate) struct Event {
     pub document: Document,
     pub root: DefId,
+    /// What each of the document's named schemas converted to.
+    pub named: BTreeMap<String, Ty>,
     /// Every type the detail uses, the detail's own included.
     pub uses: BTreeSet<DefId>,
 }
@@ -78,9 +80,9 @@ pub(crate) struct TypeSpace {
 impl TypeSpace {
     pub fn build(documents: Vec<Document>, fixes: &[Fix]) -> Result<Self, Error> {
         let mut space = TypeSpace::default();
-        let mut fixes_used = vec![false; fixes.len()];
+        let mut fixes_used = BTreeSet::new();
         for document in documents {
-            let root = {
+            let (root, named) = {
                 let mut converter = Converter {
                     space: &mut space,
                     document: &document,
@@ -89,22 +91,31 @@ impl TypeSpace {
                     named: BTreeMap::new(),
                     in_progress: BTreeSet::new(),
                 };
-                converter.root()?
+                let root = converter.root()?;
+                let named = converter
+                    .named
+                    .into_iter()
+                    .map(|(name, (ty, _))| (name, ty))
+                    .collect();
+                (root, named)
             };
             let mut uses = BTreeSet::new();
             space.collect_uses(root, &mut uses);
             space.events.push(Event {
                 document,
                 root,
+                named,
                 uses,
             });
         }
-        if let Some(unused) = fixes
-            .iter()
-            .zip(&fixes_used)
-            .find_map(|(fix, used)| (!used).then_some(fix))
-        {
-            return Err(Error::StaleFix(unused.describe()));
+        for (index, fix) in fixes.iter().enumerate() {
+            let unused = fix
+                .properties
+                .iter()
+                .find(|p| !fixes_used.contains(&(index, (*p).clone())));
+            if let Some(property) = unused {
+                return Err(Error::StaleFix(fix.describe(property)));
+            }
         }
         Ok(space)
     }
@@ -161,7 +172,8 @@ struct Converter<'a> {
     space: &'a mut TypeSpace,
     document: &'a Document,
     fixes: &'a [Fix],
-    fixes_used: &'a mut [bool],
+    /// `(fix index, property)` pairs that matched something.
+    fixes_used: &'a mut BTreeSet<(usize, String)>,
     /// Named schemas converted so far, each once however often it is referenced.
     named: BTreeMap<String, (Ty, bool)>,
     in_progress: BTreeSet<String>,
@@ -184,8 +196,11 @@ impl Converter<'_> {
             None => Vec::new(),
         };
         let doc = description(schema);
+        // Named after its detail-type, which is unique in its source and says what the event
+        // is; the schema's own name is often generic (`Detail`) or an acronym run together
+        // (`AWSAPICallViaCloudTrail`).
         Ok(self.space.intern(Def {
-            name: type_name(&name),
+            name: type_name(&self.document.detail_type),
             doc,
             body: Body::Struct(fields),
             event,
@@ -368,7 +383,7 @@ impl Converter<'_> {
                 if !fix.applies_to(&self.document.source, hint, &json) {
                     continue;
                 }
-                self.fixes_used[index] = true;
+                self.fixes_used.insert((index, json.clone()));
                 required &= !fix.optional;
                 forced_nullable |= fix.nullable;
                 if let Some(replacement) = &fix.replacement {
@@ -411,6 +426,7 @@ impl Converter<'_> {
         }
         let nullable = converted.iter().any(|(_, nullable)| *nullable);
         let mut types: Vec<Ty> = converted.into_iter().map(|(ty, _)| ty).collect();
+        types.sort();
         types.dedup();
         if let [single] = types.as_slice() {
             return Ok((single.clone(), nullable));
@@ -424,14 +440,22 @@ impl Converter<'_> {
                 return Ok((Ty::Any, nullable));
             };
             for field in fields {
+                // Under `allOf` every member holds, so what one requires is required; under
+                // `oneOf`/`anyOf` no member's field is sure to be there.
+                let required = all_required && field.required;
                 match merged
                     .iter_mut()
                     .find(|existing| existing.json == field.json)
                 {
-                    Some(existing) if existing.ty != field.ty => existing.ty = Ty::Any,
-                    Some(existing) => existing.required &= field.required || !all_required,
+                    Some(existing) => {
+                        existing.required |= required;
+                        existing.nullable |= field.nullable;
+                        if existing.ty != field.ty {
+                            existing.ty = Ty::Any;
+                        }
+                    }
                     None => merged.push(Field {
-                        required: all_required && field.required,
+                        required,
                         ..field.clone()
                     }),
                 }

@@ -21,10 +21,27 @@ pub struct Document {
     pub root: String,
     /// The named schemas, by name.
     pub schemas: BTreeMap<String, Value>,
+    /// The AWS resources the event is about, and the properties that identify them.
+    pub resources: Vec<ResourceField>,
     /// How a `$ref` to a named schema starts: `#/components/schemas/` or `#/definitions/`.
     ref_prefix: &'static str,
     /// The JSON pointer of `schemas` in the document, for errors.
     schemas_pointer: &'static str,
+}
+
+/// A resource an event is about, from the document's `x-bridgecraft-resources`: a property of
+/// one of its schemas holds the resource's identifier.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ResourceField {
+    /// The resource's CloudFormation type, such as `AWS::Athena::WorkGroup`.
+    #[serde(rename = "cloudformation-type")]
+    pub cloudformation_type: String,
+    /// The schema that has the property.
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// The property whose value identifies the resource.
+    #[serde(default)]
+    pub property: Option<String>,
 }
 
 impl Document {
@@ -111,7 +128,17 @@ impl Document {
                 )
             })?;
 
+        let resources = match event.get("x-bridgecraft-resources") {
+            None => Vec::new(),
+            Some(resources) => serde_json::from_value(resources.clone()).map_err(|e| {
+                fail(
+                    &format!("{event_pointer}/x-bridgecraft-resources"),
+                    e.to_string(),
+                )
+            })?,
+        };
         let mut document = Document {
+            resources,
             path: path.to_owned(),
             source,
             detail_type,

@@ -13,6 +13,24 @@ pub trait EventDetail: Serialize + DeserializeOwned {
     const SOURCE: &'static str;
     /// The event's `detail-type`, such as `EC2 Instance State-change Notification`.
     const DETAIL_TYPE: &'static str;
+
+    /// The AWS resources this event is about, by CloudFormation type and identifier.
+    ///
+    /// Generated from what AWS's registry says identifies each event's resource (an Athena
+    /// query's work group, an Auto Scaling group's name, an S3 object's bucket). Empty unless
+    /// a type says otherwise; no network call is made.
+    fn related(&self) -> Vec<ResourceRef<'_>> {
+        Vec::new()
+    }
+}
+
+/// An AWS resource an event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ResourceRef<'a> {
+    /// The resource's CloudFormation type, such as `AWS::S3::Bucket`.
+    pub cloudformation_type: &'static str,
+    /// The value that identifies it in the event: a name, an id or an ARN.
+    pub identifier: &'a str,
 }
 
 /// A closed set of detail types, chosen by `source` and `detail-type`.

@@ -35,7 +35,7 @@ mod envelope;
 mod string_enum;
 mod timestamp;
 
-pub use detail::{DetailDecoder, DetailSet, EventDetail, Typed};
+pub use detail::{DetailDecoder, DetailSet, EventDetail, ResourceRef, Typed};
 pub use envelope::{Event, deserialize_event_with};
 pub use timestamp::{Timestamp, TimestampError};
 
@@ -44,5 +44,7 @@ pub mod __private {
     pub use crate::string_enum::{string_enum_deserialize, string_enum_serialize};
 }
 
+// Formatted by the generator with prettyplease, not by rustfmt.
+#[rustfmt::skip]
 mod generated;
 pub use generated::*;

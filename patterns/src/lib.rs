@@ -1,1 +1,102 @@
-//! placeholder
+//! EventBridge event patterns, input transformers and webhook delivery, evaluated locally.
+//!
+//! Filter and reshape events exactly as EventBridge does, without a round trip to AWS: for
+//! routes and subscriptions, and for testing rules before deploying them.
+//!
+//! # Event patterns
+//!
+//! [`Pattern::parse`] validates a pattern as EventBridge does and compiles it once; errors
+//! display AWS's own message. Match against raw JSON text (no `serde_json::Value` is built),
+//! a `Value`, or any `Serialize` type:
+//!
+//! ```
+//! use bridgecraft_patterns::Pattern;
+//!
+//! let pattern = Pattern::parse(r#"{
+//!     "source": ["aws.ec2"],
+//!     "detail": {
+//!         "state": [{"anything-but": ["pending", "running"]}],
+//!         "instance-id": [{"prefix": "i-"}],
+//!         "cpu": [{"numeric": [">", 80, "<=", 100]}]
+//!     }
+//! }"#)?;
+//! let event = r#"{"source": "aws.ec2", "detail": {"state": "stopped", "instance-id": "i-1", "cpu": 93.5}}"#;
+//! assert!(pattern.matches_json(event)?);
+//!
+//! let value = serde_json::json!({"source": "aws.ec2", "detail": {"state": "running"}});
+//! assert!(!pattern.matches_value(&value));
+//!
+//! let err = Pattern::parse(r#"{"detail": {"cpu": [{"numeric": [">", 0, ">", 5]}]}}"#).unwrap_err();
+//! assert_eq!(err.to_string(), "Event pattern is not valid. Reason: Bad numeric range operator: >");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Supported: exact values with JSON types (`null` is not a missing field), `prefix` and
+//! `suffix` (with `equals-ignore-case`), `equals-ignore-case`, `anything-but` (values, `prefix`,
+//! `suffix`, `wildcard`, `equals-ignore-case`), `numeric`, `cidr` (IPv4 and IPv6), `exists`,
+//! `wildcard` with `\*` and `\\` escapes, and `$or` at any level. Arrays in events match when
+//! any element matches, and fields under one array of objects must match within one element.
+//! Validation covers AWS's limits: pattern length ([`ParseOptions`]), at most
+//! [`MAX_OR_COMBINATIONS`] `$or` combinations, and wildcard complexity.
+//!
+//! Exact numbers compare by representation by default, as the EventBridge documentation says
+//! (`300` and `300.0` differ); AWS has been observed to compare values instead, which
+//! [`NumberEquality::Value`] selects. `numeric` and `anything-but` compare values.
+//!
+//! # Many patterns at once
+//!
+//! [`RuleSet`] compiles named patterns together; an event is flattened once and only the
+//! patterns that could match it are evaluated.
+//!
+//! # Input transformers
+//!
+//! [`InputTransformer`] takes `InputPathsMap` and `InputTemplate`, validates them as
+//! `PutTargets` does, and renders what the target receives, including the reserved
+//! `aws.events.*` variables ([`RuleContext`]) and the cases where EventBridge would drop the
+//! event ([`NotDelivered`]):
+//!
+//! ```
+//! use bridgecraft_patterns::{InputTransformer, RuleContext};
+//!
+//! let transformer = InputTransformer::new(
+//!     [("tags", "$.detail.tags")],
+//!     r#""Tagged <tags> by rule <aws.events.rule-name>""#,
+//! )?;
+//! let output = transformer.apply(r#"{"detail": {"tags": ["a", "b"]}}"#, &RuleContext::local("audit"))?;
+//! assert_eq!(output.text, r#""Tagged [a,b] by rule audit""#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Webhooks
+//!
+//! With the `webhook` feature, `webhook::WebhookTarget` delivers payloads over HTTP as API
+//! destinations do: GET, HEAD, POST, PUT, PATCH or DELETE, custom headers, retries with
+//! exponential backoff on the statuses AWS retries, and a failure that keeps the payload.
+//!
+//! # Command line
+//!
+//! [`cli::run_match`] and [`cli::run_transform`] implement `bridgecraft match` and
+//! `bridgecraft transform` for the `bridgecraft` binary.
+
+pub mod cli;
+mod error;
+mod flat;
+mod json;
+mod matcher;
+mod pattern;
+mod ruleset;
+mod transform;
+#[cfg(feature = "webhook")]
+pub mod webhook;
+mod wildcard;
+
+pub use error::{EventError, Location, PatternError, PatternErrorKind};
+pub use pattern::{
+    DEFAULT_MAX_PATTERN_LENGTH, DEFAULT_MAX_WILDCARD_COMPLEXITY, MAX_OR_COMBINATIONS,
+    NumberEquality, ParseOptions, Pattern,
+};
+pub use ruleset::RuleSet;
+pub use transform::{
+    ApplyError, InputTransformer, MAX_INPUT_PATHS, MAX_TEMPLATE_LENGTH, NotDelivered, Output,
+    OutputKind, RuleContext, TransformError,
+};

@@ -230,18 +230,23 @@ fn convert(db: &Value) -> Result<BTreeMap<String, Value>, String> {
 
         let mut resource_fields = Vec::new();
         for field in event["resourcesField"].as_array().into_iter().flatten() {
-            let resource = reference(&field["resource"]).and_then(|id| resources.get(id));
-            let holder = reference(&field["type"]).and_then(|id| names.get(id));
-            if let (Some(resource), Some(holder), Some(field_name)) =
-                (resource, holder, field["fieldName"].as_str())
-            {
-                resource_fields.push(json!({
-                    "cloudformation-type": resource["cloudFormationType"],
-                    "primary-identifier": resource["primaryIdentifier"],
-                    "schema": holder,
-                    "property": field_name,
-                }));
+            let resource = reference(&field["resource"])
+                .and_then(|id| resources.get(id))
+                .ok_or_else(|| {
+                    format!("db.json: event {name} names a resource that is not there")
+                })?;
+            let mut entry = json!({
+                "cloudformation-type": resource["cloudFormationType"],
+                "primary-identifier": resource["primaryIdentifier"],
+            });
+            // Some entries name the resource type only, not the field that identifies it.
+            if let Some(holder) = reference(&field["type"]).and_then(|id| names.get(id)) {
+                entry["schema"] = Value::String(holder.clone());
             }
+            if let Some(field_name) = field["fieldName"].as_str() {
+                entry["property"] = Value::String(field_name.to_owned());
+            }
+            resource_fields.push(entry);
         }
 
         let mut event_schema = envelope_schema(source, detail_type, &names[root]);

@@ -261,33 +261,35 @@ pub mod aws_workspaces;
 #[cfg(feature = "aws-xray")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-xray")))]
 pub mod aws_xray;
-#[cfg(any(
-    feature = "aws-application-cost-profiler",
-    feature = "aws-appmesh",
-    feature = "aws-autoscaling",
-    feature = "aws-batch",
-    feature = "aws-cloudshell",
-    feature = "aws-codebuild",
-    feature = "aws-codecommit",
-    feature = "aws-dlm",
-    feature = "aws-ec2",
-    feature = "aws-ecr",
-    feature = "aws-ecs",
-    feature = "aws-elasticloadbalancing",
-    feature = "aws-glue",
-    feature = "aws-healthlake",
-    feature = "aws-iotanalytics",
-    feature = "aws-kms",
-    feature = "aws-logs",
-    feature = "aws-monitoring",
-    feature = "aws-organizations",
-    feature = "aws-s3",
-    feature = "aws-sagemaker",
-    feature = "aws-schemas",
-    feature = "aws-states",
-    feature = "aws-voiceid",
-    feature = "aws-wellarchitected"
-))]
+#[cfg(
+    any(
+        feature = "aws-application-cost-profiler",
+        feature = "aws-appmesh",
+        feature = "aws-autoscaling",
+        feature = "aws-batch",
+        feature = "aws-cloudshell",
+        feature = "aws-codebuild",
+        feature = "aws-codecommit",
+        feature = "aws-dlm",
+        feature = "aws-ec2",
+        feature = "aws-ecr",
+        feature = "aws-ecs",
+        feature = "aws-elasticloadbalancing",
+        feature = "aws-glue",
+        feature = "aws-healthlake",
+        feature = "aws-iotanalytics",
+        feature = "aws-kms",
+        feature = "aws-logs",
+        feature = "aws-monitoring",
+        feature = "aws-organizations",
+        feature = "aws-s3",
+        feature = "aws-sagemaker",
+        feature = "aws-schemas",
+        feature = "aws-states",
+        feature = "aws-voiceid",
+        feature = "aws-wellarchitected"
+    )
+)]
 pub mod shared;
 /// Every detail type this build knows, by source, and the details it does not know.
 #[derive(Clone, Debug)]
@@ -738,15 +740,199 @@ impl Detail {
             Self::Unknown(_) => "Unknown",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            #[cfg(feature = "aws-a4b")]
+            Self::AwsA4b(detail) => detail.related(),
+            #[cfg(feature = "aws-acm")]
+            Self::AwsAcm(detail) => detail.related(),
+            #[cfg(feature = "aws-aidevops")]
+            Self::AwsAidevops(detail) => detail.related(),
+            #[cfg(feature = "aws-airflow")]
+            Self::AwsAirflow(detail) => detail.related(),
+            #[cfg(feature = "aws-application-cost-profiler")]
+            Self::AwsApplicationCostProfiler(detail) => detail.related(),
+            #[cfg(feature = "aws-appmesh")]
+            Self::AwsAppmesh(detail) => detail.related(),
+            #[cfg(feature = "aws-athena")]
+            Self::AwsAthena(detail) => detail.related(),
+            #[cfg(feature = "aws-autoscaling")]
+            Self::AwsAutoscaling(detail) => detail.related(),
+            #[cfg(feature = "aws-b2bi")]
+            Self::AwsB2bi(detail) => detail.related(),
+            #[cfg(feature = "aws-batch")]
+            Self::AwsBatch(detail) => detail.related(),
+            #[cfg(feature = "aws-bcm-dashboards")]
+            Self::AwsBcmDashboards(detail) => detail.related(),
+            #[cfg(feature = "aws-chime")]
+            Self::AwsChime(detail) => detail.related(),
+            #[cfg(feature = "aws-cloudformation")]
+            Self::AwsCloudformation(detail) => detail.related(),
+            #[cfg(feature = "aws-cloudshell")]
+            Self::AwsCloudshell(detail) => detail.related(),
+            #[cfg(feature = "aws-cloudwatch")]
+            Self::AwsCloudwatch(detail) => detail.related(),
+            #[cfg(feature = "aws-codebuild")]
+            Self::AwsCodebuild(detail) => detail.related(),
+            #[cfg(feature = "aws-codecommit")]
+            Self::AwsCodecommit(detail) => detail.related(),
+            #[cfg(feature = "aws-codedeploy")]
+            Self::AwsCodedeploy(detail) => detail.related(),
+            #[cfg(feature = "aws-codeguru-profiler")]
+            Self::AwsCodeguruProfiler(detail) => detail.related(),
+            #[cfg(feature = "aws-codepipeline")]
+            Self::AwsCodepipeline(detail) => detail.related(),
+            #[cfg(feature = "aws-connect")]
+            Self::AwsConnect(detail) => detail.related(),
+            #[cfg(feature = "aws-dataexchange")]
+            Self::AwsDataexchange(detail) => detail.related(),
+            #[cfg(feature = "aws-datasync")]
+            Self::AwsDatasync(detail) => detail.related(),
+            #[cfg(feature = "aws-deadline")]
+            Self::AwsDeadline(detail) => detail.related(),
+            #[cfg(feature = "aws-devops-guru")]
+            Self::AwsDevopsGuru(detail) => detail.related(),
+            #[cfg(feature = "aws-dlm")]
+            Self::AwsDlm(detail) => detail.related(),
+            #[cfg(feature = "aws-ec2")]
+            Self::AwsEc2(detail) => detail.related(),
+            #[cfg(feature = "aws-ec2fleet")]
+            Self::AwsEc2fleet(detail) => detail.related(),
+            #[cfg(feature = "aws-ec2spotfleet")]
+            Self::AwsEc2spotfleet(detail) => detail.related(),
+            #[cfg(feature = "aws-ecr")]
+            Self::AwsEcr(detail) => detail.related(),
+            #[cfg(feature = "aws-ecs")]
+            Self::AwsEcs(detail) => detail.related(),
+            #[cfg(feature = "aws-elasticache")]
+            Self::AwsElasticache(detail) => detail.related(),
+            #[cfg(feature = "aws-elasticloadbalancing")]
+            Self::AwsElasticloadbalancing(detail) => detail.related(),
+            #[cfg(feature = "aws-emr")]
+            Self::AwsEmr(detail) => detail.related(),
+            #[cfg(feature = "aws-events")]
+            Self::AwsEvents(detail) => detail.related(),
+            #[cfg(feature = "aws-fis")]
+            Self::AwsFis(detail) => detail.related(),
+            #[cfg(feature = "aws-gamelift")]
+            Self::AwsGamelift(detail) => detail.related(),
+            #[cfg(feature = "aws-geo")]
+            Self::AwsGeo(detail) => detail.related(),
+            #[cfg(feature = "aws-glue")]
+            Self::AwsGlue(detail) => detail.related(),
+            #[cfg(feature = "aws-guardduty")]
+            Self::AwsGuardduty(detail) => detail.related(),
+            #[cfg(feature = "aws-health")]
+            Self::AwsHealth(detail) => detail.related(),
+            #[cfg(feature = "aws-healthlake")]
+            Self::AwsHealthlake(detail) => detail.related(),
+            #[cfg(feature = "aws-imagebuilder")]
+            Self::AwsImagebuilder(detail) => detail.related(),
+            #[cfg(feature = "aws-iotanalytics")]
+            Self::AwsIotanalytics(detail) => detail.related(),
+            #[cfg(feature = "aws-ivs")]
+            Self::AwsIvs(detail) => detail.related(),
+            #[cfg(feature = "aws-kms")]
+            Self::AwsKms(detail) => detail.related(),
+            #[cfg(feature = "aws-logs")]
+            Self::AwsLogs(detail) => detail.related(),
+            #[cfg(feature = "aws-macie")]
+            Self::AwsMacie(detail) => detail.related(),
+            #[cfg(feature = "aws-managedblockchain")]
+            Self::AwsManagedblockchain(detail) => detail.related(),
+            #[cfg(feature = "aws-marketplacecatalog")]
+            Self::AwsMarketplacecatalog(detail) => detail.related(),
+            #[cfg(feature = "aws-medialive")]
+            Self::AwsMedialive(detail) => detail.related(),
+            #[cfg(feature = "aws-mediapackage")]
+            Self::AwsMediapackage(detail) => detail.related(),
+            #[cfg(feature = "aws-medical-imaging")]
+            Self::AwsMedicalImaging(detail) => detail.related(),
+            #[cfg(feature = "aws-mgn")]
+            Self::AwsMgn(detail) => detail.related(),
+            #[cfg(feature = "aws-monitoring")]
+            Self::AwsMonitoring(detail) => detail.related(),
+            #[cfg(feature = "aws-network-firewall")]
+            Self::AwsNetworkFirewall(detail) => detail.related(),
+            #[cfg(feature = "aws-networkmanager")]
+            Self::AwsNetworkmanager(detail) => detail.related(),
+            #[cfg(feature = "aws-omics")]
+            Self::AwsOmics(detail) => detail.related(),
+            #[cfg(feature = "aws-opsworks")]
+            Self::AwsOpsworks(detail) => detail.related(),
+            #[cfg(feature = "aws-organizations")]
+            Self::AwsOrganizations(detail) => detail.related(),
+            #[cfg(feature = "aws-qldb")]
+            Self::AwsQldb(detail) => detail.related(),
+            #[cfg(feature = "aws-rds")]
+            Self::AwsRds(detail) => detail.related(),
+            #[cfg(feature = "aws-redshift-data")]
+            Self::AwsRedshiftData(detail) => detail.related(),
+            #[cfg(feature = "aws-route53-recovery-readiness")]
+            Self::AwsRoute53RecoveryReadiness(detail) => detail.related(),
+            #[cfg(feature = "aws-route53resolver")]
+            Self::AwsRoute53resolver(detail) => detail.related(),
+            #[cfg(feature = "aws-s3")]
+            Self::AwsS3(detail) => detail.related(),
+            #[cfg(feature = "aws-sagemaker")]
+            Self::AwsSagemaker(detail) => detail.related(),
+            #[cfg(feature = "aws-schemas")]
+            Self::AwsSchemas(detail) => detail.related(),
+            #[cfg(feature = "aws-security-ir")]
+            Self::AwsSecurityIr(detail) => detail.related(),
+            #[cfg(feature = "aws-securityhub")]
+            Self::AwsSecurityhub(detail) => detail.related(),
+            #[cfg(feature = "aws-ses")]
+            Self::AwsSes(detail) => detail.related(),
+            #[cfg(feature = "aws-signin")]
+            Self::AwsSignin(detail) => detail.related(),
+            #[cfg(feature = "aws-ssm")]
+            Self::AwsSsm(detail) => detail.related(),
+            #[cfg(feature = "aws-states")]
+            Self::AwsStates(detail) => detail.related(),
+            #[cfg(feature = "aws-storagegateway")]
+            Self::AwsStoragegateway(detail) => detail.related(),
+            #[cfg(feature = "aws-supplychain")]
+            Self::AwsSupplychain(detail) => detail.related(),
+            #[cfg(feature = "aws-swf")]
+            Self::AwsSwf(detail) => detail.related(),
+            #[cfg(feature = "aws-synthetics")]
+            Self::AwsSynthetics(detail) => detail.related(),
+            #[cfg(feature = "aws-tag")]
+            Self::AwsTag(detail) => detail.related(),
+            #[cfg(feature = "aws-transcribe")]
+            Self::AwsTranscribe(detail) => detail.related(),
+            #[cfg(feature = "aws-transfer")]
+            Self::AwsTransfer(detail) => detail.related(),
+            #[cfg(feature = "aws-translate")]
+            Self::AwsTranslate(detail) => detail.related(),
+            #[cfg(feature = "aws-trustedadvisor")]
+            Self::AwsTrustedadvisor(detail) => detail.related(),
+            #[cfg(feature = "aws-voiceid")]
+            Self::AwsVoiceid(detail) => detail.related(),
+            #[cfg(feature = "aws-wellarchitected")]
+            Self::AwsWellarchitected(detail) => detail.related(),
+            #[cfg(feature = "aws-workspaces")]
+            Self::AwsWorkspaces(detail) => detail.related(),
+            #[cfg(feature = "aws-xray")]
+            Self::AwsXray(detail) => detail.related(),
+            Self::Unknown(_) => Vec::new(),
+        }
+    }
 }
 #[allow(unused_variables, clippy::match_single_binding)]
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         match source {
             #[cfg(feature = "aws-a4b")]
-            "aws.a4b" => <aws_a4b::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.a4b" => {
+                <aws_a4b::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-acm")]
-            "aws.acm" => <aws_acm::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.acm" => {
+                <aws_acm::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-aidevops")]
             "aws.aidevops" => {
                 <aws_aidevops::Detail as crate::DetailSet>::contains(source, detail_type)
@@ -767,52 +953,90 @@ impl crate::DetailSet for Detail {
                 <aws_appmesh::Detail as crate::DetailSet>::contains(source, detail_type)
             }
             #[cfg(feature = "aws-athena")]
-            "aws.athena" => <aws_athena::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.athena" => {
+                <aws_athena::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-autoscaling")]
             "aws.autoscaling" => {
-                <aws_autoscaling::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_autoscaling::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-b2bi")]
-            "aws.b2bi" => <aws_b2bi::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.b2bi" => {
+                <aws_b2bi::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-batch")]
-            "aws.batch" => <aws_batch::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.batch" => {
+                <aws_batch::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-bcm-dashboards")]
             "aws.bcm-dashboards" => {
-                <aws_bcm_dashboards::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_bcm_dashboards::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-chime")]
-            "aws.chime" => <aws_chime::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.chime" => {
+                <aws_chime::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-cloudformation")]
             "aws.cloudformation" => {
-                <aws_cloudformation::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_cloudformation::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-cloudshell")]
             "aws.cloudshell" => {
-                <aws_cloudshell::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_cloudshell::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-cloudwatch")]
             "aws.cloudwatch" => {
-                <aws_cloudwatch::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_cloudwatch::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-codebuild")]
             "aws.codebuild" => {
-                <aws_codebuild::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_codebuild::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-codecommit")]
             "aws.codecommit" => {
-                <aws_codecommit::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_codecommit::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-codedeploy")]
             "aws.codedeploy" => {
-                <aws_codedeploy::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_codedeploy::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-codeguru-profiler")]
             "aws.codeguru-profiler" => {
-                <aws_codeguru_profiler::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_codeguru_profiler::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-codepipeline")]
             "aws.codepipeline" => {
-                <aws_codepipeline::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_codepipeline::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-connect")]
             "aws.connect" => {
@@ -820,7 +1044,10 @@ impl crate::DetailSet for Detail {
             }
             #[cfg(feature = "aws-dataexchange")]
             "aws.dataexchange" => {
-                <aws_dataexchange::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_dataexchange::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-datasync")]
             "aws.datasync" => {
@@ -832,27 +1059,44 @@ impl crate::DetailSet for Detail {
             }
             #[cfg(feature = "aws-devops-guru")]
             "aws.devops-guru" => {
-                <aws_devops_guru::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_devops_guru::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-dlm")]
-            "aws.dlm" => <aws_dlm::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.dlm" => {
+                <aws_dlm::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-ec2")]
-            "aws.ec2" => <aws_ec2::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.ec2" => {
+                <aws_ec2::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-ec2fleet")]
             "aws.ec2fleet" => {
                 <aws_ec2fleet::Detail as crate::DetailSet>::contains(source, detail_type)
             }
             #[cfg(feature = "aws-ec2spotfleet")]
             "aws.ec2spotfleet" => {
-                <aws_ec2spotfleet::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_ec2spotfleet::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-ecr")]
-            "aws.ecr" => <aws_ecr::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.ecr" => {
+                <aws_ecr::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-ecs")]
-            "aws.ecs" => <aws_ecs::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.ecs" => {
+                <aws_ecs::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-elasticache")]
             "aws.elasticache" => {
-                <aws_elasticache::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_elasticache::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-elasticloadbalancing")]
             "aws.elasticloadbalancing" => {
@@ -862,96 +1106,166 @@ impl crate::DetailSet for Detail {
                 )
             }
             #[cfg(feature = "aws-emr")]
-            "aws.emr" => <aws_emr::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.emr" => {
+                <aws_emr::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-events")]
-            "aws.events" => <aws_events::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.events" => {
+                <aws_events::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-fis")]
-            "aws.fis" => <aws_fis::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.fis" => {
+                <aws_fis::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-gamelift")]
             "aws.gamelift" => {
                 <aws_gamelift::Detail as crate::DetailSet>::contains(source, detail_type)
             }
             #[cfg(feature = "aws-geo")]
-            "aws.geo" => <aws_geo::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.geo" => {
+                <aws_geo::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-glue")]
-            "aws.glue" => <aws_glue::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.glue" => {
+                <aws_glue::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-guardduty")]
             "aws.guardduty" => {
-                <aws_guardduty::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_guardduty::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-health")]
-            "aws.health" => <aws_health::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.health" => {
+                <aws_health::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-healthlake")]
             "aws.healthlake" => {
-                <aws_healthlake::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_healthlake::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-imagebuilder")]
             "aws.imagebuilder" => {
-                <aws_imagebuilder::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_imagebuilder::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-iotanalytics")]
             "aws.iotanalytics" => {
-                <aws_iotanalytics::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_iotanalytics::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-ivs")]
-            "aws.ivs" => <aws_ivs::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.ivs" => {
+                <aws_ivs::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-kms")]
-            "aws.kms" => <aws_kms::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.kms" => {
+                <aws_kms::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-logs")]
-            "aws.logs" => <aws_logs::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.logs" => {
+                <aws_logs::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-macie")]
-            "aws.macie" => <aws_macie::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.macie" => {
+                <aws_macie::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-managedblockchain")]
             "aws.managedblockchain" => {
-                <aws_managedblockchain::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_managedblockchain::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-marketplacecatalog")]
             "aws.marketplacecatalog" => {
-                <aws_marketplacecatalog::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_marketplacecatalog::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-medialive")]
             "aws.medialive" => {
-                <aws_medialive::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_medialive::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-mediapackage")]
             "aws.mediapackage" => {
-                <aws_mediapackage::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_mediapackage::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-medical-imaging")]
             "aws.medical-imaging" => {
-                <aws_medical_imaging::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_medical_imaging::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-mgn")]
-            "aws.mgn" => <aws_mgn::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.mgn" => {
+                <aws_mgn::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-monitoring")]
             "aws.monitoring" => {
-                <aws_monitoring::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_monitoring::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-network-firewall")]
             "aws.network-firewall" => {
-                <aws_network_firewall::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_network_firewall::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-networkmanager")]
             "aws.networkmanager" => {
-                <aws_networkmanager::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_networkmanager::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-omics")]
-            "aws.omics" => <aws_omics::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.omics" => {
+                <aws_omics::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-opsworks")]
             "aws.opsworks" => {
                 <aws_opsworks::Detail as crate::DetailSet>::contains(source, detail_type)
             }
             #[cfg(feature = "aws-organizations")]
             "aws.organizations" => {
-                <aws_organizations::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_organizations::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-qldb")]
-            "aws.qldb" => <aws_qldb::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.qldb" => {
+                <aws_qldb::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-rds")]
-            "aws.rds" => <aws_rds::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.rds" => {
+                <aws_rds::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-redshift-data")]
             "aws.redshift-data" => {
-                <aws_redshift_data::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_redshift_data::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-route53-recovery-readiness")]
             "aws.route53-recovery-readiness" => {
@@ -962,13 +1276,21 @@ impl crate::DetailSet for Detail {
             }
             #[cfg(feature = "aws-route53resolver")]
             "aws.route53resolver" => {
-                <aws_route53resolver::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_route53resolver::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-s3")]
-            "aws.s3" => <aws_s3::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.s3" => {
+                <aws_s3::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-sagemaker")]
             "aws.sagemaker" => {
-                <aws_sagemaker::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_sagemaker::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-schemas")]
             "aws.schemas" => {
@@ -976,39 +1298,69 @@ impl crate::DetailSet for Detail {
             }
             #[cfg(feature = "aws-security-ir")]
             "aws.security-ir" => {
-                <aws_security_ir::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_security_ir::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-securityhub")]
             "aws.securityhub" => {
-                <aws_securityhub::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_securityhub::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-ses")]
-            "aws.ses" => <aws_ses::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.ses" => {
+                <aws_ses::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-signin")]
-            "aws.signin" => <aws_signin::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.signin" => {
+                <aws_signin::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-ssm")]
-            "aws.ssm" => <aws_ssm::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.ssm" => {
+                <aws_ssm::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-states")]
-            "aws.states" => <aws_states::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.states" => {
+                <aws_states::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-storagegateway")]
             "aws.storagegateway" => {
-                <aws_storagegateway::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_storagegateway::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-supplychain")]
             "aws.supplychain" => {
-                <aws_supplychain::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_supplychain::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-swf")]
-            "aws.swf" => <aws_swf::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.swf" => {
+                <aws_swf::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-synthetics")]
             "aws.synthetics" => {
-                <aws_synthetics::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_synthetics::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-tag")]
-            "aws.tag" => <aws_tag::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.tag" => {
+                <aws_tag::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             #[cfg(feature = "aws-transcribe")]
             "aws.transcribe" => {
-                <aws_transcribe::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_transcribe::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-transfer")]
             "aws.transfer" => {
@@ -1016,11 +1368,17 @@ impl crate::DetailSet for Detail {
             }
             #[cfg(feature = "aws-translate")]
             "aws.translate" => {
-                <aws_translate::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_translate::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-trustedadvisor")]
             "aws.trustedadvisor" => {
-                <aws_trustedadvisor::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_trustedadvisor::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-voiceid")]
             "aws.voiceid" => {
@@ -1028,14 +1386,22 @@ impl crate::DetailSet for Detail {
             }
             #[cfg(feature = "aws-wellarchitected")]
             "aws.wellarchitected" => {
-                <aws_wellarchitected::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_wellarchitected::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-workspaces")]
             "aws.workspaces" => {
-                <aws_workspaces::Detail as crate::DetailSet>::contains(source, detail_type)
+                <aws_workspaces::Detail as crate::DetailSet>::contains(
+                    source,
+                    detail_type,
+                )
             }
             #[cfg(feature = "aws-xray")]
-            "aws.xray" => <aws_xray::Detail as crate::DetailSet>::contains(source, detail_type),
+            "aws.xray" => {
+                <aws_xray::Detail as crate::DetailSet>::contains(source, detail_type)
+            }
             _ => false,
         }
     }
@@ -1046,987 +1412,1053 @@ impl crate::DetailSet for Detail {
     ) -> Result<Self, D::Error> {
         match source {
             #[cfg(feature = "aws-a4b")]
-            "aws.a4b" if <aws_a4b::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.a4b" if <aws_a4b::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_a4b::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsA4b)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsA4b)
             }
             #[cfg(feature = "aws-acm")]
-            "aws.acm" if <aws_acm::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.acm" if <aws_acm::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_acm::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsAcm)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsAcm)
             }
             #[cfg(feature = "aws-aidevops")]
-            "aws.aidevops"
-                if <aws_aidevops::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.aidevops" if <aws_aidevops::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_aidevops::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsAidevops)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsAidevops)
             }
             #[cfg(feature = "aws-airflow")]
-            "aws.airflow"
-                if <aws_airflow::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.airflow" if <aws_airflow::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_airflow::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsAirflow)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsAirflow)
             }
             #[cfg(feature = "aws-application-cost-profiler")]
-            "aws.application-cost-profiler"
-                if <aws_application_cost_profiler::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.application-cost-profiler" if <aws_application_cost_profiler::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_application_cost_profiler::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsApplicationCostProfiler)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsApplicationCostProfiler)
             }
             #[cfg(feature = "aws-appmesh")]
-            "aws.appmesh"
-                if <aws_appmesh::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.appmesh" if <aws_appmesh::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_appmesh::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsAppmesh)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsAppmesh)
             }
             #[cfg(feature = "aws-athena")]
-            "aws.athena"
-                if <aws_athena::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.athena" if <aws_athena::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_athena::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsAthena)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsAthena)
             }
             #[cfg(feature = "aws-autoscaling")]
-            "aws.autoscaling"
-                if <aws_autoscaling::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.autoscaling" if <aws_autoscaling::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_autoscaling::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsAutoscaling)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsAutoscaling)
             }
             #[cfg(feature = "aws-b2bi")]
-            "aws.b2bi" if <aws_b2bi::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.b2bi" if <aws_b2bi::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_b2bi::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsB2bi)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsB2bi)
             }
             #[cfg(feature = "aws-batch")]
-            "aws.batch"
-                if <aws_batch::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.batch" if <aws_batch::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_batch::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsBatch)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsBatch)
             }
             #[cfg(feature = "aws-bcm-dashboards")]
-            "aws.bcm-dashboards"
-                if <aws_bcm_dashboards::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.bcm-dashboards" if <aws_bcm_dashboards::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_bcm_dashboards::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsBcmDashboards)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsBcmDashboards)
             }
             #[cfg(feature = "aws-chime")]
-            "aws.chime"
-                if <aws_chime::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.chime" if <aws_chime::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_chime::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsChime)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsChime)
             }
             #[cfg(feature = "aws-cloudformation")]
-            "aws.cloudformation"
-                if <aws_cloudformation::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.cloudformation" if <aws_cloudformation::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_cloudformation::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsCloudformation)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsCloudformation)
             }
             #[cfg(feature = "aws-cloudshell")]
-            "aws.cloudshell"
-                if <aws_cloudshell::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.cloudshell" if <aws_cloudshell::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_cloudshell::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsCloudshell)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsCloudshell)
             }
             #[cfg(feature = "aws-cloudwatch")]
-            "aws.cloudwatch"
-                if <aws_cloudwatch::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.cloudwatch" if <aws_cloudwatch::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_cloudwatch::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsCloudwatch)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsCloudwatch)
             }
             #[cfg(feature = "aws-codebuild")]
-            "aws.codebuild"
-                if <aws_codebuild::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.codebuild" if <aws_codebuild::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_codebuild::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsCodebuild)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsCodebuild)
             }
             #[cfg(feature = "aws-codecommit")]
-            "aws.codecommit"
-                if <aws_codecommit::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.codecommit" if <aws_codecommit::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_codecommit::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsCodecommit)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsCodecommit)
             }
             #[cfg(feature = "aws-codedeploy")]
-            "aws.codedeploy"
-                if <aws_codedeploy::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.codedeploy" if <aws_codedeploy::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_codedeploy::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsCodedeploy)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsCodedeploy)
             }
             #[cfg(feature = "aws-codeguru-profiler")]
-            "aws.codeguru-profiler"
-                if <aws_codeguru_profiler::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.codeguru-profiler" if <aws_codeguru_profiler::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_codeguru_profiler::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsCodeguruProfiler)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsCodeguruProfiler)
             }
             #[cfg(feature = "aws-codepipeline")]
-            "aws.codepipeline"
-                if <aws_codepipeline::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.codepipeline" if <aws_codepipeline::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_codepipeline::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsCodepipeline)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsCodepipeline)
             }
             #[cfg(feature = "aws-connect")]
-            "aws.connect"
-                if <aws_connect::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.connect" if <aws_connect::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_connect::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsConnect)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsConnect)
             }
             #[cfg(feature = "aws-dataexchange")]
-            "aws.dataexchange"
-                if <aws_dataexchange::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.dataexchange" if <aws_dataexchange::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_dataexchange::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsDataexchange)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsDataexchange)
             }
             #[cfg(feature = "aws-datasync")]
-            "aws.datasync"
-                if <aws_datasync::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.datasync" if <aws_datasync::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_datasync::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsDatasync)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsDatasync)
             }
             #[cfg(feature = "aws-deadline")]
-            "aws.deadline"
-                if <aws_deadline::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.deadline" if <aws_deadline::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_deadline::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsDeadline)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsDeadline)
             }
             #[cfg(feature = "aws-devops-guru")]
-            "aws.devops-guru"
-                if <aws_devops_guru::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.devops-guru" if <aws_devops_guru::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_devops_guru::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsDevopsGuru)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsDevopsGuru)
             }
             #[cfg(feature = "aws-dlm")]
-            "aws.dlm" if <aws_dlm::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.dlm" if <aws_dlm::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_dlm::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsDlm)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsDlm)
             }
             #[cfg(feature = "aws-ec2")]
-            "aws.ec2" if <aws_ec2::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.ec2" if <aws_ec2::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_ec2::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsEc2)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsEc2)
             }
             #[cfg(feature = "aws-ec2fleet")]
-            "aws.ec2fleet"
-                if <aws_ec2fleet::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.ec2fleet" if <aws_ec2fleet::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_ec2fleet::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsEc2fleet)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsEc2fleet)
             }
             #[cfg(feature = "aws-ec2spotfleet")]
-            "aws.ec2spotfleet"
-                if <aws_ec2spotfleet::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.ec2spotfleet" if <aws_ec2spotfleet::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_ec2spotfleet::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsEc2spotfleet)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsEc2spotfleet)
             }
             #[cfg(feature = "aws-ecr")]
-            "aws.ecr" if <aws_ecr::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.ecr" if <aws_ecr::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_ecr::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsEcr)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsEcr)
             }
             #[cfg(feature = "aws-ecs")]
-            "aws.ecs" if <aws_ecs::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.ecs" if <aws_ecs::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_ecs::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsEcs)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsEcs)
             }
             #[cfg(feature = "aws-elasticache")]
-            "aws.elasticache"
-                if <aws_elasticache::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.elasticache" if <aws_elasticache::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_elasticache::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsElasticache)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsElasticache)
             }
             #[cfg(feature = "aws-elasticloadbalancing")]
-            "aws.elasticloadbalancing"
-                if <aws_elasticloadbalancing::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.elasticloadbalancing" if <aws_elasticloadbalancing::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_elasticloadbalancing::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsElasticloadbalancing)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsElasticloadbalancing)
             }
             #[cfg(feature = "aws-emr")]
-            "aws.emr" if <aws_emr::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.emr" if <aws_emr::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_emr::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsEmr)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsEmr)
             }
             #[cfg(feature = "aws-events")]
-            "aws.events"
-                if <aws_events::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.events" if <aws_events::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_events::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsEvents)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsEvents)
             }
             #[cfg(feature = "aws-fis")]
-            "aws.fis" if <aws_fis::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.fis" if <aws_fis::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_fis::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsFis)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsFis)
             }
             #[cfg(feature = "aws-gamelift")]
-            "aws.gamelift"
-                if <aws_gamelift::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.gamelift" if <aws_gamelift::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_gamelift::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsGamelift)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsGamelift)
             }
             #[cfg(feature = "aws-geo")]
-            "aws.geo" if <aws_geo::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.geo" if <aws_geo::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_geo::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsGeo)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsGeo)
             }
             #[cfg(feature = "aws-glue")]
-            "aws.glue" if <aws_glue::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.glue" if <aws_glue::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_glue::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsGlue)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsGlue)
             }
             #[cfg(feature = "aws-guardduty")]
-            "aws.guardduty"
-                if <aws_guardduty::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.guardduty" if <aws_guardduty::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_guardduty::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsGuardduty)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsGuardduty)
             }
             #[cfg(feature = "aws-health")]
-            "aws.health"
-                if <aws_health::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.health" if <aws_health::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_health::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsHealth)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsHealth)
             }
             #[cfg(feature = "aws-healthlake")]
-            "aws.healthlake"
-                if <aws_healthlake::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.healthlake" if <aws_healthlake::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_healthlake::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsHealthlake)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsHealthlake)
             }
             #[cfg(feature = "aws-imagebuilder")]
-            "aws.imagebuilder"
-                if <aws_imagebuilder::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.imagebuilder" if <aws_imagebuilder::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_imagebuilder::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsImagebuilder)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsImagebuilder)
             }
             #[cfg(feature = "aws-iotanalytics")]
-            "aws.iotanalytics"
-                if <aws_iotanalytics::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.iotanalytics" if <aws_iotanalytics::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_iotanalytics::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsIotanalytics)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsIotanalytics)
             }
             #[cfg(feature = "aws-ivs")]
-            "aws.ivs" if <aws_ivs::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.ivs" if <aws_ivs::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_ivs::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsIvs)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsIvs)
             }
             #[cfg(feature = "aws-kms")]
-            "aws.kms" if <aws_kms::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.kms" if <aws_kms::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_kms::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsKms)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsKms)
             }
             #[cfg(feature = "aws-logs")]
-            "aws.logs" if <aws_logs::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.logs" if <aws_logs::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_logs::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsLogs)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsLogs)
             }
             #[cfg(feature = "aws-macie")]
-            "aws.macie"
-                if <aws_macie::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.macie" if <aws_macie::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_macie::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsMacie)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsMacie)
             }
             #[cfg(feature = "aws-managedblockchain")]
-            "aws.managedblockchain"
-                if <aws_managedblockchain::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.managedblockchain" if <aws_managedblockchain::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_managedblockchain::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsManagedblockchain)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsManagedblockchain)
             }
             #[cfg(feature = "aws-marketplacecatalog")]
-            "aws.marketplacecatalog"
-                if <aws_marketplacecatalog::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.marketplacecatalog" if <aws_marketplacecatalog::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_marketplacecatalog::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsMarketplacecatalog)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsMarketplacecatalog)
             }
             #[cfg(feature = "aws-medialive")]
-            "aws.medialive"
-                if <aws_medialive::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.medialive" if <aws_medialive::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_medialive::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsMedialive)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsMedialive)
             }
             #[cfg(feature = "aws-mediapackage")]
-            "aws.mediapackage"
-                if <aws_mediapackage::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.mediapackage" if <aws_mediapackage::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_mediapackage::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsMediapackage)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsMediapackage)
             }
             #[cfg(feature = "aws-medical-imaging")]
-            "aws.medical-imaging"
-                if <aws_medical_imaging::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.medical-imaging" if <aws_medical_imaging::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_medical_imaging::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsMedicalImaging)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsMedicalImaging)
             }
             #[cfg(feature = "aws-mgn")]
-            "aws.mgn" if <aws_mgn::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.mgn" if <aws_mgn::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_mgn::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsMgn)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsMgn)
             }
             #[cfg(feature = "aws-monitoring")]
-            "aws.monitoring"
-                if <aws_monitoring::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.monitoring" if <aws_monitoring::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_monitoring::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsMonitoring)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsMonitoring)
             }
             #[cfg(feature = "aws-network-firewall")]
-            "aws.network-firewall"
-                if <aws_network_firewall::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.network-firewall" if <aws_network_firewall::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_network_firewall::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsNetworkFirewall)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsNetworkFirewall)
             }
             #[cfg(feature = "aws-networkmanager")]
-            "aws.networkmanager"
-                if <aws_networkmanager::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.networkmanager" if <aws_networkmanager::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_networkmanager::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsNetworkmanager)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsNetworkmanager)
             }
             #[cfg(feature = "aws-omics")]
-            "aws.omics"
-                if <aws_omics::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.omics" if <aws_omics::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_omics::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsOmics)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsOmics)
             }
             #[cfg(feature = "aws-opsworks")]
-            "aws.opsworks"
-                if <aws_opsworks::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.opsworks" if <aws_opsworks::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_opsworks::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsOpsworks)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsOpsworks)
             }
             #[cfg(feature = "aws-organizations")]
-            "aws.organizations"
-                if <aws_organizations::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.organizations" if <aws_organizations::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_organizations::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsOrganizations)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsOrganizations)
             }
             #[cfg(feature = "aws-qldb")]
-            "aws.qldb" if <aws_qldb::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.qldb" if <aws_qldb::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_qldb::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsQldb)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsQldb)
             }
             #[cfg(feature = "aws-rds")]
-            "aws.rds" if <aws_rds::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.rds" if <aws_rds::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_rds::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsRds)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsRds)
             }
             #[cfg(feature = "aws-redshift-data")]
-            "aws.redshift-data"
-                if <aws_redshift_data::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.redshift-data" if <aws_redshift_data::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_redshift_data::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsRedshiftData)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsRedshiftData)
             }
             #[cfg(feature = "aws-route53-recovery-readiness")]
-            "aws.route53-recovery-readiness"
-                if <aws_route53_recovery_readiness::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.route53-recovery-readiness" if <aws_route53_recovery_readiness::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_route53_recovery_readiness::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsRoute53RecoveryReadiness)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsRoute53RecoveryReadiness)
             }
             #[cfg(feature = "aws-route53resolver")]
-            "aws.route53resolver"
-                if <aws_route53resolver::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.route53resolver" if <aws_route53resolver::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_route53resolver::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsRoute53resolver)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsRoute53resolver)
             }
             #[cfg(feature = "aws-s3")]
-            "aws.s3" if <aws_s3::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.s3" if <aws_s3::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_s3::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsS3)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsS3)
             }
             #[cfg(feature = "aws-sagemaker")]
-            "aws.sagemaker"
-                if <aws_sagemaker::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.sagemaker" if <aws_sagemaker::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_sagemaker::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSagemaker)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSagemaker)
             }
             #[cfg(feature = "aws-schemas")]
-            "aws.schemas"
-                if <aws_schemas::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.schemas" if <aws_schemas::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_schemas::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSchemas)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSchemas)
             }
             #[cfg(feature = "aws-security-ir")]
-            "aws.security-ir"
-                if <aws_security_ir::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.security-ir" if <aws_security_ir::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_security_ir::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSecurityIr)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSecurityIr)
             }
             #[cfg(feature = "aws-securityhub")]
-            "aws.securityhub"
-                if <aws_securityhub::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.securityhub" if <aws_securityhub::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_securityhub::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSecurityhub)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSecurityhub)
             }
             #[cfg(feature = "aws-ses")]
-            "aws.ses" if <aws_ses::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.ses" if <aws_ses::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_ses::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSes)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSes)
             }
             #[cfg(feature = "aws-signin")]
-            "aws.signin"
-                if <aws_signin::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.signin" if <aws_signin::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_signin::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSignin)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSignin)
             }
             #[cfg(feature = "aws-ssm")]
-            "aws.ssm" if <aws_ssm::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.ssm" if <aws_ssm::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_ssm::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSsm)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSsm)
             }
             #[cfg(feature = "aws-states")]
-            "aws.states"
-                if <aws_states::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.states" if <aws_states::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_states::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsStates)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsStates)
             }
             #[cfg(feature = "aws-storagegateway")]
-            "aws.storagegateway"
-                if <aws_storagegateway::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.storagegateway" if <aws_storagegateway::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_storagegateway::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsStoragegateway)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsStoragegateway)
             }
             #[cfg(feature = "aws-supplychain")]
-            "aws.supplychain"
-                if <aws_supplychain::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.supplychain" if <aws_supplychain::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_supplychain::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSupplychain)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSupplychain)
             }
             #[cfg(feature = "aws-swf")]
-            "aws.swf" if <aws_swf::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.swf" if <aws_swf::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_swf::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSwf)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSwf)
             }
             #[cfg(feature = "aws-synthetics")]
-            "aws.synthetics"
-                if <aws_synthetics::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.synthetics" if <aws_synthetics::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_synthetics::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsSynthetics)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsSynthetics)
             }
             #[cfg(feature = "aws-tag")]
-            "aws.tag" if <aws_tag::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.tag" if <aws_tag::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_tag::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsTag)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsTag)
             }
             #[cfg(feature = "aws-transcribe")]
-            "aws.transcribe"
-                if <aws_transcribe::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.transcribe" if <aws_transcribe::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_transcribe::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsTranscribe)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsTranscribe)
             }
             #[cfg(feature = "aws-transfer")]
-            "aws.transfer"
-                if <aws_transfer::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.transfer" if <aws_transfer::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_transfer::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsTransfer)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsTransfer)
             }
             #[cfg(feature = "aws-translate")]
-            "aws.translate"
-                if <aws_translate::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.translate" if <aws_translate::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_translate::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsTranslate)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsTranslate)
             }
             #[cfg(feature = "aws-trustedadvisor")]
-            "aws.trustedadvisor"
-                if <aws_trustedadvisor::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.trustedadvisor" if <aws_trustedadvisor::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_trustedadvisor::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsTrustedadvisor)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsTrustedadvisor)
             }
             #[cfg(feature = "aws-voiceid")]
-            "aws.voiceid"
-                if <aws_voiceid::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.voiceid" if <aws_voiceid::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_voiceid::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsVoiceid)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsVoiceid)
             }
             #[cfg(feature = "aws-wellarchitected")]
-            "aws.wellarchitected"
-                if <aws_wellarchitected::Detail as crate::DetailSet>::contains(
-                    source,
-                    detail_type,
-                ) =>
-            {
+            "aws.wellarchitected" if <aws_wellarchitected::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_wellarchitected::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsWellarchitected)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsWellarchitected)
             }
             #[cfg(feature = "aws-workspaces")]
-            "aws.workspaces"
-                if <aws_workspaces::Detail as crate::DetailSet>::contains(source, detail_type) =>
-            {
+            "aws.workspaces" if <aws_workspaces::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_workspaces::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsWorkspaces)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsWorkspaces)
             }
             #[cfg(feature = "aws-xray")]
-            "aws.xray" if <aws_xray::Detail as crate::DetailSet>::contains(source, detail_type) => {
+            "aws.xray" if <aws_xray::Detail as crate::DetailSet>::contains(
+                source,
+                detail_type,
+            ) => {
                 <aws_xray::Detail as crate::DetailSet>::deserialize_detail(
-                    source,
-                    detail_type,
-                    deserializer,
-                )
-                .map(Self::AwsXray)
+                        source,
+                        detail_type,
+                        deserializer,
+                    )
+                    .map(Self::AwsXray)
             }
             _ => {
-                <Box<serde_json::value::RawValue> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Unknown)
             }
         }

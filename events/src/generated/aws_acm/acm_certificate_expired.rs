@@ -11,10 +11,7 @@ pub struct AcmCertificateExpired {
     pub certificate_type: String,
     #[serde(rename = "CommonName")]
     pub common_name: String,
-    #[serde(
-        rename = "DomainValidationMethod",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DomainValidationMethod", skip_serializing_if = "Option::is_none")]
     pub domain_validation_method: Option<String>,
     #[serde(rename = "Exportable", skip_serializing_if = "Option::is_none")]
     pub exportable: Option<bool>,

@@ -13,10 +13,7 @@ pub struct AcmCertificateRenewalActionRequired {
     pub common_name: String,
     #[serde(rename = "DaysToExpiry")]
     pub days_to_expiry: serde_json::Number,
-    #[serde(
-        rename = "DomainValidationMethod",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DomainValidationMethod", skip_serializing_if = "Option::is_none")]
     pub domain_validation_method: Option<String>,
     #[serde(rename = "Exportable", skip_serializing_if = "Option::is_none")]
     pub exportable: Option<bool>,

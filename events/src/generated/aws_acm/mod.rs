@@ -10,8 +10,8 @@ pub mod acm_certificate_renewal_action_required;
 pub use self::acm_certificate_renewal_action_required::AcmCertificateRenewalActionRequired;
 pub mod acm_certificate_revoked;
 pub use self::acm_certificate_revoked::AcmCertificateRevoked;
-pub mod acm_certificate_revoked_by_ca;
-pub use self::acm_certificate_revoked_by_ca::AcmCertificateRevokedByCa;
+pub mod acm_certificate_revoked_by_certificate_authority_ca;
+pub use self::acm_certificate_revoked_by_certificate_authority_ca::AcmCertificateRevokedByCertificateAuthorityCa;
 /// Every detail type `aws.acm` publishes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
@@ -26,7 +26,9 @@ pub enum Detail {
     /// `ACM Certificate Revoked`
     AcmCertificateRevoked(Box<AcmCertificateRevoked>),
     /// `ACM Certificate Revoked by Certificate Authority (CA)`
-    AcmCertificateRevokedByCa(Box<AcmCertificateRevokedByCa>),
+    AcmCertificateRevokedByCertificateAuthorityCa(
+        Box<AcmCertificateRevokedByCertificateAuthorityCa>,
+    ),
 }
 impl Detail {
     /// The event's `detail-type`.
@@ -41,7 +43,7 @@ impl Detail {
                 "ACM Certificate Renewal Action Required"
             }
             Self::AcmCertificateRevoked(_) => "ACM Certificate Revoked",
-            Self::AcmCertificateRevokedByCa(_) => {
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(_) => {
                 "ACM Certificate Revoked by Certificate Authority (CA)"
             }
         }
@@ -58,7 +60,28 @@ impl Detail {
                 "aws_acm::AcmCertificateRenewalActionRequired"
             }
             Self::AcmCertificateRevoked(_) => "aws_acm::AcmCertificateRevoked",
-            Self::AcmCertificateRevokedByCa(_) => "aws_acm::AcmCertificateRevokedByCa",
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(_) => {
+                "aws_acm::AcmCertificateRevokedByCertificateAuthorityCa"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AcmCertificateApproachingExpiration(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AcmCertificateAvailable(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AcmCertificateExpired(detail) => crate::EventDetail::related(&**detail),
+            Self::AcmCertificateRenewalActionRequired(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AcmCertificateRevoked(detail) => crate::EventDetail::related(&**detail),
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
@@ -66,13 +89,10 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.acm"
             && matches!(
-                detail_type,
-                "ACM Certificate Approaching Expiration"
-                    | "ACM Certificate Available"
-                    | "ACM Certificate Expired"
-                    | "ACM Certificate Renewal Action Required"
-                    | "ACM Certificate Revoked"
-                    | "ACM Certificate Revoked by Certificate Authority (CA)"
+                detail_type, "ACM Certificate Approaching Expiration" |
+                "ACM Certificate Available" | "ACM Certificate Expired" |
+                "ACM Certificate Renewal Action Required" | "ACM Certificate Revoked" |
+                "ACM Certificate Revoked by Certificate Authority (CA)"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -81,56 +101,76 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.acm" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.acm"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.acm"),
+                ),
+            );
         }
         match detail_type {
             "ACM Certificate Approaching Expiration" => {
-                <Box<AcmCertificateApproachingExpiration> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AcmCertificateApproachingExpiration)
+                <Box<
+                    AcmCertificateApproachingExpiration,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AcmCertificateApproachingExpiration)
             }
             "ACM Certificate Available" => {
-                <Box<AcmCertificateAvailable> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AcmCertificateAvailable,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AcmCertificateAvailable)
             }
             "ACM Certificate Expired" => {
-                <Box<AcmCertificateExpired> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AcmCertificateExpired,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AcmCertificateExpired)
             }
             "ACM Certificate Renewal Action Required" => {
-                <Box<AcmCertificateRenewalActionRequired> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AcmCertificateRenewalActionRequired)
+                <Box<
+                    AcmCertificateRenewalActionRequired,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AcmCertificateRenewalActionRequired)
             }
             "ACM Certificate Revoked" => {
-                <Box<AcmCertificateRevoked> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AcmCertificateRevoked,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AcmCertificateRevoked)
             }
             "ACM Certificate Revoked by Certificate Authority (CA)" => {
-                <Box<AcmCertificateRevokedByCa> as serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::AcmCertificateRevokedByCa)
+                <Box<
+                    AcmCertificateRevokedByCertificateAuthorityCa,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AcmCertificateRevokedByCertificateAuthorityCa)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.acm"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.acm"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::AcmCertificateApproachingExpiration(detail) => detail.serialize(serializer),
+            Self::AcmCertificateApproachingExpiration(detail) => {
+                detail.serialize(serializer)
+            }
             Self::AcmCertificateAvailable(detail) => detail.serialize(serializer),
             Self::AcmCertificateExpired(detail) => detail.serialize(serializer),
-            Self::AcmCertificateRenewalActionRequired(detail) => detail.serialize(serializer),
+            Self::AcmCertificateRenewalActionRequired(detail) => {
+                detail.serialize(serializer)
+            }
             Self::AcmCertificateRevoked(detail) => detail.serialize(serializer),
-            Self::AcmCertificateRevokedByCa(detail) => detail.serialize(serializer),
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

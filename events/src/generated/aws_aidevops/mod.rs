@@ -90,8 +90,12 @@ impl Detail {
             Self::InvestigationFailed(_) => "aws_aidevops::InvestigationFailed",
             Self::InvestigationInProgress(_) => "aws_aidevops::InvestigationInProgress",
             Self::InvestigationLinked(_) => "aws_aidevops::InvestigationLinked",
-            Self::InvestigationPendingTriage(_) => "aws_aidevops::InvestigationPendingTriage",
-            Self::InvestigationPriorityUpdated(_) => "aws_aidevops::InvestigationPriorityUpdated",
+            Self::InvestigationPendingTriage(_) => {
+                "aws_aidevops::InvestigationPendingTriage"
+            }
+            Self::InvestigationPriorityUpdated(_) => {
+                "aws_aidevops::InvestigationPriorityUpdated"
+            }
             Self::InvestigationTimedOut(_) => "aws_aidevops::InvestigationTimedOut",
             Self::MitigationCancelled(_) => "aws_aidevops::MitigationCancelled",
             Self::MitigationCompleted(_) => "aws_aidevops::MitigationCompleted",
@@ -100,26 +104,47 @@ impl Detail {
             Self::MitigationTimedOut(_) => "aws_aidevops::MitigationTimedOut",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::InvestigationCancelled(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationCompleted(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::InvestigationFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::InvestigationInProgress(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationLinked(detail) => crate::EventDetail::related(&**detail),
+            Self::InvestigationPendingTriage(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationPriorityUpdated(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::InvestigationTimedOut(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationCancelled(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationInProgress(detail) => crate::EventDetail::related(&**detail),
+            Self::MitigationTimedOut(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.aidevops"
             && matches!(
-                detail_type,
-                "Investigation Cancelled"
-                    | "Investigation Completed"
-                    | "Investigation Created"
-                    | "Investigation Failed"
-                    | "Investigation In Progress"
-                    | "Investigation Linked"
-                    | "Investigation Pending Triage"
-                    | "Investigation Priority Updated"
-                    | "Investigation Timed Out"
-                    | "Mitigation Cancelled"
-                    | "Mitigation Completed"
-                    | "Mitigation Failed"
-                    | "Mitigation In Progress"
-                    | "Mitigation Timed Out"
+                detail_type, "Investigation Cancelled" | "Investigation Completed" |
+                "Investigation Created" | "Investigation Failed" |
+                "Investigation In Progress" | "Investigation Linked" |
+                "Investigation Pending Triage" | "Investigation Priority Updated" |
+                "Investigation Timed Out" | "Mitigation Cancelled" |
+                "Mitigation Completed" | "Mitigation Failed" | "Mitigation In Progress" |
+                "Mitigation Timed Out"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -128,54 +153,79 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.aidevops" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.aidevops"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.aidevops"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Investigation Cancelled" => {
-                <Box<InvestigationCancelled> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationCancelled,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationCancelled)
             }
             "Investigation Completed" => {
-                <Box<InvestigationCompleted> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationCompleted,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationCompleted)
             }
             "Investigation Created" => {
-                <Box<InvestigationCreated> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationCreated,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationCreated)
             }
             "Investigation Failed" => {
-                <Box<InvestigationFailed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationFailed)
             }
             "Investigation In Progress" => {
-                <Box<InvestigationInProgress> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationInProgress,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationInProgress)
             }
             "Investigation Linked" => {
-                <Box<InvestigationLinked> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationLinked,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationLinked)
             }
             "Investigation Pending Triage" => {
-                <Box<InvestigationPendingTriage> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationPendingTriage,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationPendingTriage)
             }
             "Investigation Priority Updated" => {
-                <Box<InvestigationPriorityUpdated> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationPriorityUpdated,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationPriorityUpdated)
             }
             "Investigation Timed Out" => {
-                <Box<InvestigationTimedOut> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    InvestigationTimedOut,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::InvestigationTimedOut)
             }
             "Mitigation Cancelled" => {
-                <Box<MitigationCancelled> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MitigationCancelled,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MitigationCancelled)
             }
             "Mitigation Completed" => {
-                <Box<MitigationCompleted> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MitigationCompleted,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MitigationCompleted)
             }
             "Mitigation Failed" => {
@@ -183,17 +233,26 @@ impl crate::DetailSet for Detail {
                     .map(Self::MitigationFailed)
             }
             "Mitigation In Progress" => {
-                <Box<MitigationInProgress> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MitigationInProgress,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MitigationInProgress)
             }
             "Mitigation Timed Out" => {
-                <Box<MitigationTimedOut> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MitigationTimedOut,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MitigationTimedOut)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.aidevops"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.aidevops"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -18,13 +18,24 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::MwaaEnvironmentStatusChange(_) => "aws_airflow::MwaaEnvironmentStatusChange",
+            Self::MwaaEnvironmentStatusChange(_) => {
+                "aws_airflow::MwaaEnvironmentStatusChange"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::MwaaEnvironmentStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.airflow" && matches!(detail_type, "MWAA Environment Status Change")
+        source == "aws.airflow"
+            && matches!(detail_type, "MWAA Environment Status Change")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -32,20 +43,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.airflow" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.airflow"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.airflow"),
+                ),
+            );
         }
         match detail_type {
             "MWAA Environment Status Change" => {
-                <Box<MwaaEnvironmentStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MwaaEnvironmentStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MwaaEnvironmentStatusChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.airflow"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.airflow"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

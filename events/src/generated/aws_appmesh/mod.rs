@@ -18,13 +18,24 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::AwsServiceEventViaCloudTrail(_) => "aws_appmesh::AwsServiceEventViaCloudTrail",
+            Self::AwsServiceEventViaCloudTrail(_) => {
+                "aws_appmesh::AwsServiceEventViaCloudTrail"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsServiceEventViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.appmesh" && matches!(detail_type, "AWS Service Event via CloudTrail")
+        source == "aws.appmesh"
+            && matches!(detail_type, "AWS Service Event via CloudTrail")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -32,20 +43,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.appmesh" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.appmesh"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.appmesh"),
+                ),
+            );
         }
         match detail_type {
             "AWS Service Event via CloudTrail" => {
-                <Box<AwsServiceEventViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsServiceEventViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsServiceEventViaCloudTrail)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.appmesh"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.appmesh"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

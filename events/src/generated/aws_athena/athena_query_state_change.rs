@@ -24,4 +24,15 @@ pub struct AthenaQueryStateChange {
 impl crate::EventDetail for AthenaQueryStateChange {
     const SOURCE: &'static str = "aws.athena";
     const DETAIL_TYPE: &'static str = "Athena Query State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Athena::WorkGroup",
+                identifier: &self.workgroup_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -21,6 +21,14 @@ impl Detail {
             Self::AthenaQueryStateChange(_) => "aws_athena::AthenaQueryStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AthenaQueryStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -32,20 +40,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.athena" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.athena"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.athena"),
+                ),
+            );
         }
         match detail_type {
             "Athena Query State Change" => {
-                <Box<AthenaQueryStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AthenaQueryStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AthenaQueryStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.athena"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.athena"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -5,8 +5,8 @@
 pub struct Ec2InstanceLaunchLifecycleAction {
     #[serde(rename = "AutoScalingGroupName")]
     pub auto_scaling_group_name: String,
-    #[serde(rename = "Destination")]
-    pub destination: String,
+    #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
     #[serde(rename = "EC2InstanceId")]
     pub ec2_instance_id: String,
     #[serde(rename = "LifecycleActionToken")]
@@ -17,8 +17,8 @@ pub struct Ec2InstanceLaunchLifecycleAction {
     pub lifecycle_transition: String,
     #[serde(rename = "NotificationMetadata")]
     pub notification_metadata: String,
-    #[serde(rename = "Origin")]
-    pub origin: String,
+    #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -26,4 +26,15 @@ pub struct Ec2InstanceLaunchLifecycleAction {
 impl crate::EventDetail for Ec2InstanceLaunchLifecycleAction {
     const SOURCE: &'static str = "aws.autoscaling";
     const DETAIL_TYPE: &'static str = "EC2 Instance-launch Lifecycle Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::AutoScaling::AutoScalingGroup",
+                identifier: &self.auto_scaling_group_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

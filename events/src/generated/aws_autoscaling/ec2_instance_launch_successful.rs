@@ -11,16 +11,16 @@ pub struct Ec2InstanceLaunchSuccessful {
     pub cause: String,
     #[serde(rename = "Description")]
     pub description: String,
-    #[serde(rename = "Destination")]
-    pub destination: String,
+    #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
     #[serde(rename = "Details")]
     pub details: super::common::Details,
     #[serde(rename = "EC2InstanceId")]
     pub ec2_instance_id: String,
     #[serde(rename = "EndTime")]
     pub end_time: String,
-    #[serde(rename = "Origin")]
-    pub origin: String,
+    #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     #[serde(rename = "RequestId")]
     pub request_id: String,
     #[serde(rename = "StartTime")]
@@ -36,4 +36,15 @@ pub struct Ec2InstanceLaunchSuccessful {
 impl crate::EventDetail for Ec2InstanceLaunchSuccessful {
     const SOURCE: &'static str = "aws.autoscaling";
     const DETAIL_TYPE: &'static str = "EC2 Instance Launch Successful";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::AutoScaling::AutoScalingGroup",
+                identifier: &self.auto_scaling_group_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

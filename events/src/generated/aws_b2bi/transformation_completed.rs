@@ -3,15 +3,9 @@
 /// The detail of `Transformation Completed` events from `aws.b2bi`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct TransformationCompleted {
-    #[serde(
-        rename = "ack-error-code-detected",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ack-error-code-detected", skip_serializing_if = "Option::is_none")]
     pub ack_error_code_detected: Option<bool>,
-    #[serde(
-        rename = "ack-generation-status",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ack-generation-status", skip_serializing_if = "Option::is_none")]
     pub ack_generation_status: Option<String>,
     #[serde(rename = "end-timestamp")]
     pub end_timestamp: String,

@@ -3,15 +3,9 @@
 /// The detail of `Transformation Failed` events from `aws.b2bi`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct TransformationFailed {
-    #[serde(
-        rename = "ack-error-code-detected",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ack-error-code-detected", skip_serializing_if = "Option::is_none")]
     pub ack_error_code_detected: Option<bool>,
-    #[serde(
-        rename = "ack-generation-status",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ack-generation-status", skip_serializing_if = "Option::is_none")]
     pub ack_generation_status: Option<String>,
     #[serde(rename = "end-timestamp")]
     pub end_timestamp: String,
@@ -28,10 +22,7 @@ pub struct TransformationFailed {
     pub start_timestamp: String,
     #[serde(rename = "trading-partner-id")]
     pub trading_partner_id: String,
-    #[serde(
-        rename = "x12-transaction-set",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "x12-transaction-set", skip_serializing_if = "Option::is_none")]
     pub x12_transaction_set: Option<String>,
     #[serde(rename = "x12-version", skip_serializing_if = "Option::is_none")]
     pub x12_version: Option<String>,

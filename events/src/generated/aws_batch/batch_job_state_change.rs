@@ -47,10 +47,7 @@ pub struct BatchJobStateChangeItem {
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Container {
     pub command: Vec<String>,
-    #[serde(
-        rename = "containerInstanceArn",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "containerInstanceArn", skip_serializing_if = "Option::is_none")]
     pub container_instance_arn: Option<String>,
     pub environment: Vec<ContainerItem>,
     #[serde(rename = "exitCode", skip_serializing_if = "Option::is_none")]
@@ -61,8 +58,8 @@ pub struct Container {
     pub memory: serde_json::Number,
     #[serde(rename = "mountPoints")]
     pub mount_points: Vec<MountPoint>,
-    #[serde(rename = "networkInterfaces")]
-    pub network_interfaces: Vec<NetworkInterface>,
+    #[serde(rename = "networkInterfaces", skip_serializing_if = "Option::is_none")]
+    pub network_interfaces: Option<Vec<NetworkInterface>>,
     #[serde(rename = "resourceRequirements")]
     pub resource_requirements: Vec<ResourceRequirement>,
     #[serde(rename = "taskArn", skip_serializing_if = "Option::is_none")]
@@ -182,4 +179,15 @@ pub struct Volumes {
 impl crate::EventDetail for BatchJobStateChange {
     const SOURCE: &'static str = "aws.batch";
     const DETAIL_TYPE: &'static str = "Batch Job State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Batch::JobDefinition",
+                identifier: &self.job_definition,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

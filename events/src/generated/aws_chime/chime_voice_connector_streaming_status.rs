@@ -32,4 +32,15 @@ pub struct ChimeVoiceConnectorStreamingStatus {
 impl crate::EventDetail for ChimeVoiceConnectorStreamingStatus {
     const SOURCE: &'static str = "aws.chime";
     const DETAIL_TYPE: &'static str = "Chime VoiceConnector Streaming Status";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Chime::VoiceConnector",
+                identifier: &self.voice_connector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -12,7 +12,9 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::ChimeVoiceConnectorStreamingStatus(_) => "Chime VoiceConnector Streaming Status",
+            Self::ChimeVoiceConnectorStreamingStatus(_) => {
+                "Chime VoiceConnector Streaming Status"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -23,10 +25,19 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::ChimeVoiceConnectorStreamingStatus(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.chime" && matches!(detail_type, "Chime VoiceConnector Streaming Status")
+        source == "aws.chime"
+            && matches!(detail_type, "Chime VoiceConnector Streaming Status")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -34,29 +45,37 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.chime" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.chime"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.chime"),
+                ),
+            );
         }
         match detail_type {
             "Chime VoiceConnector Streaming Status" => {
-                <Box<ChimeVoiceConnectorStreamingStatus> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ChimeVoiceConnectorStreamingStatus)
+                <Box<
+                    ChimeVoiceConnectorStreamingStatus,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ChimeVoiceConnectorStreamingStatus)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.chime"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.chime"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::ChimeVoiceConnectorStreamingStatus(detail) => detail.serialize(serializer),
+            Self::ChimeVoiceConnectorStreamingStatus(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -60,4 +60,15 @@ pub struct TargetDetail {
 impl crate::EventDetail for CloudFormationHookInvocationProgress {
     const SOURCE: &'static str = "aws.cloudformation";
     const DETAIL_TYPE: &'static str = "CloudFormation Hook Invocation Progress";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CloudFormation::HookVersion",
+                identifier: &self.hook_detail.hook_version,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -25,6 +25,14 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CloudFormationHookInvocationProgress(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -37,29 +45,40 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.cloudformation" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.cloudformation"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.cloudformation"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "CloudFormation Hook Invocation Progress" => {
-                <Box<CloudFormationHookInvocationProgress> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CloudFormationHookInvocationProgress)
+                <Box<
+                    CloudFormationHookInvocationProgress,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CloudFormationHookInvocationProgress)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.cloudformation"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.cloudformation"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::CloudFormationHookInvocationProgress(detail) => detail.serialize(serializer),
+            Self::CloudFormationHookInvocationProgress(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

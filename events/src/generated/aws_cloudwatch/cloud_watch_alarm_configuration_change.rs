@@ -64,10 +64,7 @@ pub struct Configuration {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct State {
-    #[serde(
-        rename = "actionsSuppressedBy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "actionsSuppressedBy", skip_serializing_if = "Option::is_none")]
     pub actions_suppressed_by: Option<String>,
     #[serde(rename = "evaluationState", skip_serializing_if = "Option::is_none")]
     pub evaluation_state: Option<String>,
@@ -84,4 +81,15 @@ pub struct State {
 impl crate::EventDetail for CloudWatchAlarmConfigurationChange {
     const SOURCE: &'static str = "aws.cloudwatch";
     const DETAIL_TYPE: &'static str = "CloudWatch Alarm Configuration Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CloudWatch::Alarm",
+                identifier: &self.configuration.alarm_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -39,15 +39,9 @@ pub struct Configuration {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct State {
-    #[serde(
-        rename = "actionsSuppressedBy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "actionsSuppressedBy", skip_serializing_if = "Option::is_none")]
     pub actions_suppressed_by: Option<String>,
-    #[serde(
-        rename = "actionsSuppressedReason",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "actionsSuppressedReason", skip_serializing_if = "Option::is_none")]
     pub actions_suppressed_reason: Option<String>,
     #[serde(rename = "evaluationState", skip_serializing_if = "Option::is_none")]
     pub evaluation_state: Option<String>,
@@ -63,4 +57,15 @@ pub struct State {
 impl crate::EventDetail for CloudWatchAlarmStateChange {
     const SOURCE: &'static str = "aws.cloudwatch";
     const DETAIL_TYPE: &'static str = "CloudWatch Alarm State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CloudWatch::Alarm",
+                identifier: &self.alarm_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -27,22 +27,26 @@ pub struct AdditionalInformation {
     pub build_complete: bool,
     #[serde(rename = "build-start-time")]
     pub build_start_time: String,
-    pub cache: super::common::Cache,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<super::common::Cache>,
     pub environment: super::common::Environment,
     pub initiator: String,
     pub logs: super::common::Logs,
-    #[serde(rename = "network-interface")]
-    pub network_interface: super::common::NetworkInterface,
+    #[serde(rename = "network-interface", skip_serializing_if = "Option::is_none")]
+    pub network_interface: Option<super::common::NetworkInterface>,
     pub phases: Vec<super::common::AdditionalInformationItem>,
-    #[serde(rename = "queued-timeout-in-minutes")]
-    pub queued_timeout_in_minutes: serde_json::Number,
+    #[serde(
+        rename = "queued-timeout-in-minutes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub queued_timeout_in_minutes: Option<serde_json::Number>,
     pub source: Source,
     #[serde(rename = "source-version", skip_serializing_if = "Option::is_none")]
     pub source_version: Option<String>,
     #[serde(rename = "timeout-in-minutes")]
     pub timeout_in_minutes: serde_json::Number,
-    #[serde(rename = "vpc-config")]
-    pub vpc_config: super::common::VpcConfig,
+    #[serde(rename = "vpc-config", skip_serializing_if = "Option::is_none")]
+    pub vpc_config: Option<super::common::VpcConfig>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -73,4 +77,15 @@ pub struct Source {
 impl crate::EventDetail for CodeBuildBuildStateChange {
     const SOURCE: &'static str = "aws.codebuild";
     const DETAIL_TYPE: &'static str = "CodeBuild Build State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodeBuild::Project",
+                identifier: &self.project_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -2,10 +2,7 @@
 //! Types that several `aws.codebuild` events share.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct AdditionalInformationItem {
-    #[serde(
-        rename = "duration-in-seconds",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "duration-in-seconds", skip_serializing_if = "Option::is_none")]
     pub duration_in_seconds: Option<serde_json::Number>,
     #[serde(rename = "end-time", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
@@ -57,8 +54,11 @@ pub struct Environment {
     #[serde(rename = "environment-variables")]
     pub environment_variables: Vec<EnvironmentItem>,
     pub image: String,
-    #[serde(rename = "image-pull-credentials-type")]
-    pub image_pull_credentials_type: String,
+    #[serde(
+        rename = "image-pull-credentials-type",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pull_credentials_type: Option<String>,
     #[serde(rename = "privileged-mode")]
     pub privileged_mode: bool,
     pub r#type: String,

@@ -27,4 +27,15 @@ pub struct CodeCommitCommentOnCommit {
 impl crate::EventDetail for CodeCommitCommentOnCommit {
     const SOURCE: &'static str = "aws.codecommit";
     const DETAIL_TYPE: &'static str = "CodeCommit Comment on Commit";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodeCommit::Repository",
+                identifier: &self.repository_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

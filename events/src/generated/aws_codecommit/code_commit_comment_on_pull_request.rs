@@ -29,4 +29,15 @@ pub struct CodeCommitCommentOnPullRequest {
 impl crate::EventDetail for CodeCommitCommentOnPullRequest {
     const SOURCE: &'static str = "aws.codecommit";
     const DETAIL_TYPE: &'static str = "CodeCommit Comment on Pull Request";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodeCommit::Repository",
+                identifier: &self.repository_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -9,25 +9,16 @@ pub struct CodeCommitRepositoryStateChange {
     pub caller_user_arn: String,
     #[serde(rename = "commitId", skip_serializing_if = "Option::is_none")]
     pub commit_id: Option<String>,
-    #[serde(
-        rename = "conflictDetailLevel",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conflictDetailLevel", skip_serializing_if = "Option::is_none")]
     pub conflict_detail_level: Option<String>,
-    #[serde(
-        rename = "conflictDetailsLevel",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conflictDetailsLevel", skip_serializing_if = "Option::is_none")]
     pub conflict_details_level: Option<String>,
     #[serde(
         rename = "conflictResolutionStrategy",
         skip_serializing_if = "Option::is_none"
     )]
     pub conflict_resolution_strategy: Option<String>,
-    #[serde(
-        rename = "destinationCommitId",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "destinationCommitId", skip_serializing_if = "Option::is_none")]
     pub destination_commit_id: Option<String>,
     pub event: String,
     #[serde(rename = "mergeOption", skip_serializing_if = "Option::is_none")]
@@ -53,4 +44,15 @@ pub struct CodeCommitRepositoryStateChange {
 impl crate::EventDetail for CodeCommitRepositoryStateChange {
     const SOURCE: &'static str = "aws.codecommit";
     const DETAIL_TYPE: &'static str = "CodeCommit Repository State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodeCommit::Repository",
+                identifier: &self.repository_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -19,4 +19,15 @@ pub struct CodeDeployDeploymentStateChangeNotification {
 impl crate::EventDetail for CodeDeployDeploymentStateChangeNotification {
     const SOURCE: &'static str = "aws.codedeploy";
     const DETAIL_TYPE: &'static str = "CodeDeploy Deployment State-change Notification";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodeDeploy::Application",
+                identifier: &self.application,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

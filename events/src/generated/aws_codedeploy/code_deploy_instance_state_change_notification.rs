@@ -21,4 +21,15 @@ pub struct CodeDeployInstanceStateChangeNotification {
 impl crate::EventDetail for CodeDeployInstanceStateChangeNotification {
     const SOURCE: &'static str = "aws.codedeploy";
     const DETAIL_TYPE: &'static str = "CodeDeploy Instance State-change Notification";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodeDeploy::Application",
+                identifier: &self.application,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -8,9 +8,13 @@ pub use self::code_deploy_instance_state_change_notification::CodeDeployInstance
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
     /// `CodeDeploy Deployment State-change Notification`
-    CodeDeployDeploymentStateChangeNotification(Box<CodeDeployDeploymentStateChangeNotification>),
+    CodeDeployDeploymentStateChangeNotification(
+        Box<CodeDeployDeploymentStateChangeNotification>,
+    ),
     /// `CodeDeploy Instance State-change Notification`
-    CodeDeployInstanceStateChangeNotification(Box<CodeDeployInstanceStateChangeNotification>),
+    CodeDeployInstanceStateChangeNotification(
+        Box<CodeDeployInstanceStateChangeNotification>,
+    ),
 }
 impl Detail {
     /// The event's `detail-type`.
@@ -35,14 +39,24 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CodeDeployDeploymentStateChangeNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodeDeployInstanceStateChangeNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.codedeploy"
             && matches!(
-                detail_type,
-                "CodeDeploy Deployment State-change Notification"
-                    | "CodeDeploy Instance State-change Notification"
+                detail_type, "CodeDeploy Deployment State-change Notification" |
+                "CodeDeploy Instance State-change Notification"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -51,28 +65,36 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.codedeploy" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.codedeploy"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.codedeploy"
+                    ),
+                ),
+            );
         }
         match detail_type {
-            "CodeDeploy Deployment State-change Notification" => <Box<
-                CodeDeployDeploymentStateChangeNotification,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::CodeDeployDeploymentStateChangeNotification),
-            "CodeDeploy Instance State-change Notification" => {
-                <Box<CodeDeployInstanceStateChangeNotification> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CodeDeployInstanceStateChangeNotification)
+            "CodeDeploy Deployment State-change Notification" => {
+                <Box<
+                    CodeDeployDeploymentStateChangeNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodeDeployDeploymentStateChangeNotification)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.codedeploy"
-            ))),
+            "CodeDeploy Instance State-change Notification" => {
+                <Box<
+                    CodeDeployInstanceStateChangeNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodeDeployInstanceStateChangeNotification)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.codedeploy"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -82,7 +104,9 @@ impl serde::Serialize for Detail {
             Self::CodeDeployDeploymentStateChangeNotification(detail) => {
                 detail.serialize(serializer)
             }
-            Self::CodeDeployInstanceStateChangeNotification(detail) => detail.serialize(serializer),
+            Self::CodeDeployInstanceStateChangeNotification(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

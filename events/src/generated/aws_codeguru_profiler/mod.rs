@@ -6,7 +6,9 @@ pub use self::code_guru_profiler_recommendations_state_change::CodeGuruProfilerR
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
     /// `CodeGuru Profiler Recommendations State Change`
-    CodeGuruProfilerRecommendationsStateChange(Box<CodeGuruProfilerRecommendationsStateChange>),
+    CodeGuruProfilerRecommendationsStateChange(
+        Box<CodeGuruProfilerRecommendationsStateChange>,
+    ),
 }
 impl Detail {
     /// The event's `detail-type`.
@@ -25,14 +27,19 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CodeGuruProfilerRecommendationsStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.codeguru-profiler"
-            && matches!(
-                detail_type,
-                "CodeGuru Profiler Recommendations State Change"
-            )
+            && matches!(detail_type, "CodeGuru Profiler Recommendations State Change")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -40,22 +47,31 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.codeguru-profiler" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.codeguru-profiler"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.codeguru-profiler"
+                    ),
+                ),
+            );
         }
         match detail_type {
-            "CodeGuru Profiler Recommendations State Change" => <Box<
-                CodeGuruProfilerRecommendationsStateChange,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::CodeGuruProfilerRecommendationsStateChange),
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.codeguru-profiler"
-            ))),
+            "CodeGuru Profiler Recommendations State Change" => {
+                <Box<
+                    CodeGuruProfilerRecommendationsStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodeGuruProfilerRecommendationsStateChange)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.codeguru-profiler"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -8,10 +8,10 @@ pub struct CodePipelineActionExecutionStateChange {
     pub execution_id: String,
     #[serde(rename = "execution-result", skip_serializing_if = "Option::is_none")]
     pub execution_result: Option<ExecutionResult>,
-    #[serde(rename = "input-artifacts")]
-    pub input_artifacts: InputArtifacts,
-    #[serde(rename = "output-artifacts")]
-    pub output_artifacts: OutputArtifacts,
+    #[serde(rename = "input-artifacts", skip_serializing_if = "Option::is_none")]
+    pub input_artifacts: Option<InputArtifacts>,
+    #[serde(rename = "output-artifacts", skip_serializing_if = "Option::is_none")]
+    pub output_artifacts: Option<OutputArtifacts>,
     pub pipeline: String,
     pub region: String,
     pub stage: String,
@@ -24,20 +24,14 @@ pub struct CodePipelineActionExecutionStateChange {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct ExecutionResult {
-    #[serde(
-        rename = "external-execution-id",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "external-execution-id", skip_serializing_if = "Option::is_none")]
     pub external_execution_id: Option<String>,
     #[serde(
         rename = "external-execution-summary",
         skip_serializing_if = "Option::is_none"
     )]
     pub external_execution_summary: Option<String>,
-    #[serde(
-        rename = "external-execution-url",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "external-execution-url", skip_serializing_if = "Option::is_none")]
     pub external_execution_url: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -80,4 +74,15 @@ pub struct Type {
 impl crate::EventDetail for CodePipelineActionExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";
     const DETAIL_TYPE: &'static str = "CodePipeline Action Execution State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodePipeline::Pipeline",
+                identifier: &self.pipeline,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -9,7 +9,7 @@ pub struct CodePipelinePipelineExecutionStateChange {
     pub execution_trigger: Option<ExecutionTrigger>,
     pub pipeline: String,
     pub state: String,
-    pub version: String,
+    pub version: serde_json::Number,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -27,4 +27,15 @@ pub struct ExecutionTrigger {
 impl crate::EventDetail for CodePipelinePipelineExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";
     const DETAIL_TYPE: &'static str = "CodePipeline Pipeline Execution State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodePipeline::Pipeline",
+                identifier: &self.pipeline,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

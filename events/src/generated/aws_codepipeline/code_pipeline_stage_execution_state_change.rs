@@ -6,9 +6,10 @@ pub struct CodePipelineStageExecutionStateChange {
     #[serde(rename = "execution-id")]
     pub execution_id: String,
     pub pipeline: String,
-    pub stage: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
     pub state: String,
-    pub version: String,
+    pub version: serde_json::Number,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -16,4 +17,15 @@ pub struct CodePipelineStageExecutionStateChange {
 impl crate::EventDetail for CodePipelineStageExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";
     const DETAIL_TYPE: &'static str = "CodePipeline Stage Execution State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::CodePipeline::Pipeline",
+                identifier: &self.pipeline,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -12,7 +12,9 @@ pub enum Detail {
     /// `CodePipeline Action Execution State Change`
     CodePipelineActionExecutionStateChange(Box<CodePipelineActionExecutionStateChange>),
     /// `CodePipeline Pipeline Execution State Change`
-    CodePipelinePipelineExecutionStateChange(Box<CodePipelinePipelineExecutionStateChange>),
+    CodePipelinePipelineExecutionStateChange(
+        Box<CodePipelinePipelineExecutionStateChange>,
+    ),
     /// `CodePipeline Stage Execution State Change`
     CodePipelineStageExecutionStateChange(Box<CodePipelineStageExecutionStateChange>),
 }
@@ -45,15 +47,28 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CodePipelineActionExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodePipelinePipelineExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::CodePipelineStageExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.codepipeline"
             && matches!(
-                detail_type,
-                "CodePipeline Action Execution State Change"
-                    | "CodePipeline Pipeline Execution State Change"
-                    | "CodePipeline Stage Execution State Change"
+                detail_type, "CodePipeline Action Execution State Change" |
+                "CodePipeline Pipeline Execution State Change" |
+                "CodePipeline Stage Execution State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -62,43 +77,57 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.codepipeline" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.codepipeline"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.codepipeline"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "CodePipeline Action Execution State Change" => {
-                <Box<CodePipelineActionExecutionStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CodePipelineActionExecutionStateChange)
+                <Box<
+                    CodePipelineActionExecutionStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodePipelineActionExecutionStateChange)
             }
             "CodePipeline Pipeline Execution State Change" => {
-                <Box<CodePipelinePipelineExecutionStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CodePipelinePipelineExecutionStateChange)
+                <Box<
+                    CodePipelinePipelineExecutionStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodePipelinePipelineExecutionStateChange)
             }
             "CodePipeline Stage Execution State Change" => {
-                <Box<CodePipelineStageExecutionStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::CodePipelineStageExecutionStateChange)
+                <Box<
+                    CodePipelineStageExecutionStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CodePipelineStageExecutionStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.codepipeline"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.codepipeline"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::CodePipelineActionExecutionStateChange(detail) => detail.serialize(serializer),
-            Self::CodePipelinePipelineExecutionStateChange(detail) => detail.serialize(serializer),
-            Self::CodePipelineStageExecutionStateChange(detail) => detail.serialize(serializer),
+            Self::CodePipelineActionExecutionStateChange(detail) => {
+                detail.serialize(serializer)
+            }
+            Self::CodePipelinePipelineExecutionStateChange(detail) => {
+                detail.serialize(serializer)
+            }
+            Self::CodePipelineStageExecutionStateChange(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -45,4 +45,15 @@ pub struct QueueInfo {
 impl crate::EventDetail for AmazonConnectContactEvent {
     const SOURCE: &'static str = "aws.connect";
     const DETAIL_TYPE: &'static str = "Amazon Connect Contact Event";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Connect::Instance",
+                identifier: &self.instance_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -23,4 +23,15 @@ pub struct ContactLensRealtimeRulesMatched {
 impl crate::EventDetail for ContactLensRealtimeRulesMatched {
     const SOURCE: &'static str = "aws.connect";
     const DETAIL_TYPE: &'static str = "Contact Lens Realtime Rules Matched";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Connect::Instance",
+                identifier: &self.instance_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

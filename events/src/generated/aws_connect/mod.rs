@@ -21,14 +21,20 @@ impl Detail {
     pub fn detail_type(&self) -> &'static str {
         match self {
             Self::AmazonConnectContactEvent(_) => "Amazon Connect Contact Event",
-            Self::ContactLensPostCallRulesMatched(_) => "Contact Lens Post Call Rules Matched",
-            Self::ContactLensRealtimeRulesMatched(_) => "Contact Lens Realtime Rules Matched",
+            Self::ContactLensPostCallRulesMatched(_) => {
+                "Contact Lens Post Call Rules Matched"
+            }
+            Self::ContactLensRealtimeRulesMatched(_) => {
+                "Contact Lens Realtime Rules Matched"
+            }
         }
     }
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::AmazonConnectContactEvent(_) => "aws_connect::AmazonConnectContactEvent",
+            Self::AmazonConnectContactEvent(_) => {
+                "aws_connect::AmazonConnectContactEvent"
+            }
             Self::ContactLensPostCallRulesMatched(_) => {
                 "aws_connect::ContactLensPostCallRulesMatched"
             }
@@ -37,15 +43,28 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AmazonConnectContactEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ContactLensPostCallRulesMatched(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ContactLensRealtimeRulesMatched(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.connect"
             && matches!(
-                detail_type,
-                "Amazon Connect Contact Event"
-                    | "Contact Lens Post Call Rules Matched"
-                    | "Contact Lens Realtime Rules Matched"
+                detail_type, "Amazon Connect Contact Event" |
+                "Contact Lens Post Call Rules Matched" |
+                "Contact Lens Realtime Rules Matched"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -54,32 +73,40 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.connect" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.connect"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.connect"),
+                ),
+            );
         }
         match detail_type {
             "Amazon Connect Contact Event" => {
-                <Box<AmazonConnectContactEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AmazonConnectContactEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AmazonConnectContactEvent)
             }
             "Contact Lens Post Call Rules Matched" => {
-                <Box<ContactLensPostCallRulesMatched> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ContactLensPostCallRulesMatched)
+                <Box<
+                    ContactLensPostCallRulesMatched,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ContactLensPostCallRulesMatched)
             }
             "Contact Lens Realtime Rules Matched" => {
-                <Box<ContactLensRealtimeRulesMatched> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ContactLensRealtimeRulesMatched)
+                <Box<
+                    ContactLensRealtimeRulesMatched,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ContactLensRealtimeRulesMatched)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.connect"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.connect"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

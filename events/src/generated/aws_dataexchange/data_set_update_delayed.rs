@@ -47,7 +47,9 @@ pub struct Scope {
         rename = "LakeFormationTagPolicies",
         skip_serializing_if = "Option::is_none"
     )]
-    pub lake_formation_tag_policies: Option<Vec<super::common::LakeFormationTagPolicyDetails>>,
+    pub lake_formation_tag_policies: Option<
+        Vec<super::common::LakeFormationTagPolicyDetails>,
+    >,
     #[serde(rename = "RedshiftDataShares", skip_serializing_if = "Option::is_none")]
     pub redshift_data_shares: Option<Vec<RedshiftDataShareDetails>>,
     #[serde(rename = "S3DataAccesses", skip_serializing_if = "Option::is_none")]

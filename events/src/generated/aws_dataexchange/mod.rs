@@ -28,7 +28,9 @@ impl Detail {
             Self::DataSetUpdateDelayed(_) => "Data Set Update Delayed",
             Self::DataUpdatedInDataSet(_) => "Data Updated in Data Set",
             Self::DeprecationPlannedForDataSet(_) => "Deprecation Planned for Data Set",
-            Self::SchemaChangePlannedForDataSet(_) => "Schema Change Planned for Data Set",
+            Self::SchemaChangePlannedForDataSet(_) => {
+                "Schema Change Planned for Data Set"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -44,16 +46,26 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DataSetUpdateDelayed(detail) => crate::EventDetail::related(&**detail),
+            Self::DataUpdatedInDataSet(detail) => crate::EventDetail::related(&**detail),
+            Self::DeprecationPlannedForDataSet(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SchemaChangePlannedForDataSet(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.dataexchange"
             && matches!(
-                detail_type,
-                "Data Set Update Delayed"
-                    | "Data Updated in Data Set"
-                    | "Deprecation Planned for Data Set"
-                    | "Schema Change Planned for Data Set"
+                detail_type, "Data Set Update Delayed" | "Data Updated in Data Set" |
+                "Deprecation Planned for Data Set" | "Schema Change Planned for Data Set"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -62,34 +74,48 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.dataexchange" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.dataexchange"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.dataexchange"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Data Set Update Delayed" => {
-                <Box<DataSetUpdateDelayed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    DataSetUpdateDelayed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DataSetUpdateDelayed)
             }
             "Data Updated in Data Set" => {
-                <Box<DataUpdatedInDataSet> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    DataUpdatedInDataSet,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DataUpdatedInDataSet)
             }
             "Deprecation Planned for Data Set" => {
-                <Box<DeprecationPlannedForDataSet> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    DeprecationPlannedForDataSet,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DeprecationPlannedForDataSet)
             }
             "Schema Change Planned for Data Set" => {
-                <Box<SchemaChangePlannedForDataSet> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::SchemaChangePlannedForDataSet)
+                <Box<
+                    SchemaChangePlannedForDataSet,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::SchemaChangePlannedForDataSet)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.dataexchange"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.dataexchange"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

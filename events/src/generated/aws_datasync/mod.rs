@@ -26,7 +26,9 @@ impl Detail {
         match self {
             Self::DataSyncAgentStateChange(_) => "DataSync Agent State Change",
             Self::DataSyncLocationStateChange(_) => "DataSync Location State Change",
-            Self::DataSyncTaskExecutionStateChange(_) => "DataSync Task Execution State Change",
+            Self::DataSyncTaskExecutionStateChange(_) => {
+                "DataSync Task Execution State Change"
+            }
             Self::DataSyncTaskStateChange(_) => "DataSync Task State Change",
         }
     }
@@ -34,11 +36,30 @@ impl Detail {
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::DataSyncAgentStateChange(_) => "aws_datasync::DataSyncAgentStateChange",
-            Self::DataSyncLocationStateChange(_) => "aws_datasync::DataSyncLocationStateChange",
+            Self::DataSyncLocationStateChange(_) => {
+                "aws_datasync::DataSyncLocationStateChange"
+            }
             Self::DataSyncTaskExecutionStateChange(_) => {
                 "aws_datasync::DataSyncTaskExecutionStateChange"
             }
             Self::DataSyncTaskStateChange(_) => "aws_datasync::DataSyncTaskStateChange",
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DataSyncAgentStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DataSyncLocationStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DataSyncTaskExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DataSyncTaskStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
@@ -46,11 +67,9 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.datasync"
             && matches!(
-                detail_type,
-                "DataSync Agent State Change"
-                    | "DataSync Location State Change"
-                    | "DataSync Task Execution State Change"
-                    | "DataSync Task State Change"
+                detail_type, "DataSync Agent State Change" |
+                "DataSync Location State Change" | "DataSync Task Execution State Change"
+                | "DataSync Task State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -59,34 +78,48 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.datasync" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.datasync"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.datasync"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "DataSync Agent State Change" => {
-                <Box<DataSyncAgentStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    DataSyncAgentStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DataSyncAgentStateChange)
             }
             "DataSync Location State Change" => {
-                <Box<DataSyncLocationStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    DataSyncLocationStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DataSyncLocationStateChange)
             }
             "DataSync Task Execution State Change" => {
-                <Box<DataSyncTaskExecutionStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::DataSyncTaskExecutionStateChange)
+                <Box<
+                    DataSyncTaskExecutionStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::DataSyncTaskExecutionStateChange)
             }
             "DataSync Task State Change" => {
-                <Box<DataSyncTaskStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    DataSyncTaskStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DataSyncTaskStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.datasync"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.datasync"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -95,7 +128,9 @@ impl serde::Serialize for Detail {
         match self {
             Self::DataSyncAgentStateChange(detail) => detail.serialize(serializer),
             Self::DataSyncLocationStateChange(detail) => detail.serialize(serializer),
-            Self::DataSyncTaskExecutionStateChange(detail) => detail.serialize(serializer),
+            Self::DataSyncTaskExecutionStateChange(detail) => {
+                detail.serialize(serializer)
+            }
             Self::DataSyncTaskStateChange(detail) => detail.serialize(serializer),
         }
     }

@@ -18,4 +18,15 @@ pub struct FleetSizeRecommendationChange {
 impl crate::EventDetail for FleetSizeRecommendationChange {
     const SOURCE: &'static str = "aws.deadline";
     const DETAIL_TYPE: &'static str = "Fleet Size Recommendation Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Deadline::Farm",
+                identifier: &self.farm_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

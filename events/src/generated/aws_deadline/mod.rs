@@ -18,13 +18,24 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::FleetSizeRecommendationChange(_) => "aws_deadline::FleetSizeRecommendationChange",
+            Self::FleetSizeRecommendationChange(_) => {
+                "aws_deadline::FleetSizeRecommendationChange"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::FleetSizeRecommendationChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.deadline" && matches!(detail_type, "Fleet Size Recommendation Change")
+        source == "aws.deadline"
+            && matches!(detail_type, "Fleet Size Recommendation Change")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -32,22 +43,30 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.deadline" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.deadline"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.deadline"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Fleet Size Recommendation Change" => {
-                <Box<FleetSizeRecommendationChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::FleetSizeRecommendationChange)
+                <Box<
+                    FleetSizeRecommendationChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::FleetSizeRecommendationChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.deadline"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.deadline"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

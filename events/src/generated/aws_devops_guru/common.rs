@@ -16,29 +16,20 @@ pub struct Anomaly {
     pub anomaly_resources: Option<Vec<AnomalyResource>>,
     #[serde(rename = "anomalySeverity", skip_serializing_if = "Option::is_none")]
     pub anomaly_severity: Option<String>,
-    #[serde(
-        rename = "associatedResourceArns",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "associatedResourceArns", skip_serializing_if = "Option::is_none")]
     pub associated_resource_arns: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "earliestImpactTime", skip_serializing_if = "Option::is_none")]
     pub earliest_impact_time: Option<String>,
-    #[serde(
-        rename = "earliestImpactTimeISO",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "earliestImpactTimeISO", skip_serializing_if = "Option::is_none")]
     pub earliest_impact_time_iso: Option<String>,
     #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     pub id: String,
     #[serde(rename = "latestImpactTime", skip_serializing_if = "Option::is_none")]
     pub latest_impact_time: Option<String>,
-    #[serde(
-        rename = "latestImpactTimeISO",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "latestImpactTimeISO", skip_serializing_if = "Option::is_none")]
     pub latest_impact_time_iso: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<serde_json::Number>,

@@ -13,4 +13,15 @@ pub struct Ec2InstanceStateChangeNotification {
 impl crate::EventDetail for Ec2InstanceStateChangeNotification {
     const SOURCE: &'static str = "aws.ec2";
     const DETAIL_TYPE: &'static str = "EC2 Instance State-change Notification";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::EC2::Instance",
+                identifier: &self.instance_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

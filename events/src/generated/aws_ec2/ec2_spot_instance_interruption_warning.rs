@@ -14,4 +14,15 @@ pub struct Ec2SpotInstanceInterruptionWarning {
 impl crate::EventDetail for Ec2SpotInstanceInterruptionWarning {
     const SOURCE: &'static str = "aws.ec2";
     const DETAIL_TYPE: &'static str = "EC2 Spot Instance Interruption Warning";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::EC2::Instance",
+                identifier: &self.instance_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -31,7 +31,9 @@ impl Detail {
             Self::Ec2FleetError(_) => "EC2 Fleet Error",
             Self::Ec2FleetInformation(_) => "EC2 Fleet Information",
             Self::Ec2FleetInstanceChange(_) => "EC2 Fleet Instance Change",
-            Self::Ec2FleetSpotInstanceRequestChange(_) => "EC2 Fleet Spot Instance Request Change",
+            Self::Ec2FleetSpotInstanceRequestChange(_) => {
+                "EC2 Fleet Spot Instance Request Change"
+            }
             Self::Ec2FleetStateChange(_) => "EC2 Fleet State Change",
         }
     }
@@ -47,17 +49,28 @@ impl Detail {
             Self::Ec2FleetStateChange(_) => "aws_ec2fleet::Ec2FleetStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::Ec2FleetError(detail) => crate::EventDetail::related(&**detail),
+            Self::Ec2FleetInformation(detail) => crate::EventDetail::related(&**detail),
+            Self::Ec2FleetInstanceChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2FleetSpotInstanceRequestChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2FleetStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.ec2fleet"
             && matches!(
-                detail_type,
-                "EC2 Fleet Error"
-                    | "EC2 Fleet Information"
-                    | "EC2 Fleet Instance Change"
-                    | "EC2 Fleet Spot Instance Request Change"
-                    | "EC2 Fleet State Change"
+                detail_type, "EC2 Fleet Error" | "EC2 Fleet Information" |
+                "EC2 Fleet Instance Change" | "EC2 Fleet Spot Instance Request Change" |
+                "EC2 Fleet State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -66,10 +79,13 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.ec2fleet" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.ec2fleet"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.ec2fleet"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "EC2 Fleet Error" => {
@@ -77,27 +93,38 @@ impl crate::DetailSet for Detail {
                     .map(Self::Ec2FleetError)
             }
             "EC2 Fleet Information" => {
-                <Box<Ec2FleetInformation> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    Ec2FleetInformation,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Ec2FleetInformation)
             }
             "EC2 Fleet Instance Change" => {
-                <Box<Ec2FleetInstanceChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    Ec2FleetInstanceChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Ec2FleetInstanceChange)
             }
             "EC2 Fleet Spot Instance Request Change" => {
-                <Box<Ec2FleetSpotInstanceRequestChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::Ec2FleetSpotInstanceRequestChange)
+                <Box<
+                    Ec2FleetSpotInstanceRequestChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Ec2FleetSpotInstanceRequestChange)
             }
             "EC2 Fleet State Change" => {
-                <Box<Ec2FleetStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    Ec2FleetStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Ec2FleetStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.ec2fleet"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ec2fleet"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -107,7 +134,9 @@ impl serde::Serialize for Detail {
             Self::Ec2FleetError(detail) => detail.serialize(serializer),
             Self::Ec2FleetInformation(detail) => detail.serialize(serializer),
             Self::Ec2FleetInstanceChange(detail) => detail.serialize(serializer),
-            Self::Ec2FleetSpotInstanceRequestChange(detail) => detail.serialize(serializer),
+            Self::Ec2FleetSpotInstanceRequestChange(detail) => {
+                detail.serialize(serializer)
+            }
             Self::Ec2FleetStateChange(detail) => detail.serialize(serializer),
         }
     }

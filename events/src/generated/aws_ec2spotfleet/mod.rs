@@ -41,12 +41,36 @@ impl Detail {
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::Ec2SpotFleetError(_) => "aws_ec2spotfleet::Ec2SpotFleetError",
-            Self::Ec2SpotFleetInformation(_) => "aws_ec2spotfleet::Ec2SpotFleetInformation",
-            Self::Ec2SpotFleetInstanceChange(_) => "aws_ec2spotfleet::Ec2SpotFleetInstanceChange",
+            Self::Ec2SpotFleetInformation(_) => {
+                "aws_ec2spotfleet::Ec2SpotFleetInformation"
+            }
+            Self::Ec2SpotFleetInstanceChange(_) => {
+                "aws_ec2spotfleet::Ec2SpotFleetInstanceChange"
+            }
             Self::Ec2SpotFleetSpotInstanceRequestChange(_) => {
                 "aws_ec2spotfleet::Ec2SpotFleetSpotInstanceRequestChange"
             }
-            Self::Ec2SpotFleetStateChange(_) => "aws_ec2spotfleet::Ec2SpotFleetStateChange",
+            Self::Ec2SpotFleetStateChange(_) => {
+                "aws_ec2spotfleet::Ec2SpotFleetStateChange"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::Ec2SpotFleetError(detail) => crate::EventDetail::related(&**detail),
+            Self::Ec2SpotFleetInformation(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2SpotFleetInstanceChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2SpotFleetStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
@@ -54,12 +78,10 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.ec2spotfleet"
             && matches!(
-                detail_type,
-                "EC2 Spot Fleet Error"
-                    | "EC2 Spot Fleet Information"
-                    | "EC2 Spot Fleet Instance Change"
-                    | "EC2 Spot Fleet Spot Instance Request Change"
-                    | "EC2 Spot Fleet State Change"
+                detail_type, "EC2 Spot Fleet Error" | "EC2 Spot Fleet Information" |
+                "EC2 Spot Fleet Instance Change" |
+                "EC2 Spot Fleet Spot Instance Request Change" |
+                "EC2 Spot Fleet State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -68,10 +90,13 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.ec2spotfleet" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.ec2spotfleet"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.ec2spotfleet"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "EC2 Spot Fleet Error" => {
@@ -79,27 +104,38 @@ impl crate::DetailSet for Detail {
                     .map(Self::Ec2SpotFleetError)
             }
             "EC2 Spot Fleet Information" => {
-                <Box<Ec2SpotFleetInformation> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    Ec2SpotFleetInformation,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Ec2SpotFleetInformation)
             }
             "EC2 Spot Fleet Instance Change" => {
-                <Box<Ec2SpotFleetInstanceChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    Ec2SpotFleetInstanceChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Ec2SpotFleetInstanceChange)
             }
             "EC2 Spot Fleet Spot Instance Request Change" => {
-                <Box<Ec2SpotFleetSpotInstanceRequestChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::Ec2SpotFleetSpotInstanceRequestChange)
+                <Box<
+                    Ec2SpotFleetSpotInstanceRequestChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Ec2SpotFleetSpotInstanceRequestChange)
             }
             "EC2 Spot Fleet State Change" => {
-                <Box<Ec2SpotFleetStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    Ec2SpotFleetStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Ec2SpotFleetStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.ec2spotfleet"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ec2spotfleet"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -109,7 +145,9 @@ impl serde::Serialize for Detail {
             Self::Ec2SpotFleetError(detail) => detail.serialize(serializer),
             Self::Ec2SpotFleetInformation(detail) => detail.serialize(serializer),
             Self::Ec2SpotFleetInstanceChange(detail) => detail.serialize(serializer),
-            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => detail.serialize(serializer),
+            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => {
+                detail.serialize(serializer)
+            }
             Self::Ec2SpotFleetStateChange(detail) => detail.serialize(serializer),
         }
     }

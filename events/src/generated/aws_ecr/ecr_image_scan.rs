@@ -3,10 +3,7 @@
 /// The detail of `ECR Image Scan` events from `aws.ecr`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct EcrImageScan {
-    #[serde(
-        rename = "finding-severity-counts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "finding-severity-counts", skip_serializing_if = "Option::is_none")]
     pub finding_severity_counts: Option<FindingSeverityCounts>,
     #[serde(rename = "image-digest", skip_serializing_if = "Option::is_none")]
     pub image_digest: Option<String>,
@@ -41,4 +38,15 @@ pub struct FindingSeverityCounts {
 impl crate::EventDetail for EcrImageScan {
     const SOURCE: &'static str = "aws.ecr";
     const DETAIL_TYPE: &'static str = "ECR Image Scan";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECR::Repository",
+                identifier: &self.repository_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -26,4 +26,15 @@ pub struct EcrPullThroughCacheAction {
 impl crate::EventDetail for EcrPullThroughCacheAction {
     const SOURCE: &'static str = "aws.ecr";
     const DETAIL_TYPE: &'static str = "ECR Pull Through Cache Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECR::Repository",
+                identifier: &self.repository_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

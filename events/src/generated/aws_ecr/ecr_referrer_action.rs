@@ -5,10 +5,7 @@
 pub struct EcrReferrerAction {
     #[serde(rename = "action-type")]
     pub action_type: String,
-    #[serde(
-        rename = "artifact-media-type",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "artifact-media-type", skip_serializing_if = "Option::is_none")]
     pub artifact_media_type: Option<String>,
     #[serde(rename = "image-digest", skip_serializing_if = "Option::is_none")]
     pub image_digest: Option<String>,
@@ -16,18 +13,12 @@ pub struct EcrReferrerAction {
     pub image_tag: Option<String>,
     #[serde(rename = "last-activated-at", skip_serializing_if = "Option::is_none")]
     pub last_activated_at: Option<String>,
-    #[serde(
-        rename = "manifest-media-type",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "manifest-media-type", skip_serializing_if = "Option::is_none")]
     pub manifest_media_type: Option<String>,
     #[serde(rename = "repository-name")]
     pub repository_name: String,
     pub result: String,
-    #[serde(
-        rename = "target-storage-class",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "target-storage-class", skip_serializing_if = "Option::is_none")]
     pub target_storage_class: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -36,4 +27,15 @@ pub struct EcrReferrerAction {
 impl crate::EventDetail for EcrReferrerAction {
     const SOURCE: &'static str = "aws.ecr";
     const DETAIL_TYPE: &'static str = "ECR Referrer Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECR::Repository",
+                identifier: &self.repository_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

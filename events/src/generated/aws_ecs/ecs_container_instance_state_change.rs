@@ -10,7 +10,7 @@ pub struct EcsContainerInstanceStateChange {
     #[serde(rename = "agentUpdateStatus", skip_serializing_if = "Option::is_none")]
     pub agent_update_status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<AttachmentDetails>>,
+    pub attachments: Option<Vec<super::common::AttachmentDetails>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<super::common::AttributesDetails>>,
     #[serde(rename = "clusterArn")]
@@ -37,30 +37,6 @@ pub struct EcsContainerInstanceStateChange {
     pub version: serde_json::Number,
     #[serde(rename = "versionInfo")]
     pub version_info: VersionInfo,
-    /// Keys the schema does not list, kept so that nothing is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct AttachmentDetails {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<DetailsItems>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// Keys the schema does not list, kept so that nothing is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct DetailsItems {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -96,4 +72,15 @@ pub struct VersionInfo {
 impl crate::EventDetail for EcsContainerInstanceStateChange {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "ECS Container Instance State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECS::Cluster",
+                identifier: &self.cluster_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

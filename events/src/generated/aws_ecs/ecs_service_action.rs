@@ -3,17 +3,11 @@
 /// The detail of `ECS Service Action` events from `aws.ecs`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct EcsServiceAction {
-    #[serde(
-        rename = "capacityProviderArns",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "capacityProviderArns", skip_serializing_if = "Option::is_none")]
     pub capacity_provider_arns: Option<Vec<String>>,
     #[serde(rename = "clusterArn")]
     pub cluster_arn: String,
-    #[serde(
-        rename = "containerInstanceArns",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "containerInstanceArns", skip_serializing_if = "Option::is_none")]
     pub container_instance_arns: Option<Vec<String>>,
     #[serde(rename = "containerPort", skip_serializing_if = "Option::is_none")]
     pub container_port: Option<serde_json::Number>,
@@ -29,10 +23,7 @@ pub struct EcsServiceAction {
     pub event_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(
-        rename = "serviceRegistryArns",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceRegistryArns", skip_serializing_if = "Option::is_none")]
     pub service_registry_arns: Option<Vec<String>>,
     #[serde(rename = "targetGroupArns", skip_serializing_if = "Option::is_none")]
     pub target_group_arns: Option<Vec<String>>,
@@ -49,4 +40,15 @@ pub struct EcsServiceAction {
 impl crate::EventDetail for EcsServiceAction {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "ECS Service Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECS::Cluster",
+                identifier: &self.cluster_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct EcsTaskStateChange {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<AttachmentDetails>>,
+    pub attachments: Option<Vec<super::common::AttachmentDetails>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<super::common::AttributesDetails>>,
     #[serde(rename = "availabilityZone", skip_serializing_if = "Option::is_none")]
@@ -15,10 +15,7 @@ pub struct EcsTaskStateChange {
     pub connectivity: Option<String>,
     #[serde(rename = "connectivityAt", skip_serializing_if = "Option::is_none")]
     pub connectivity_at: Option<String>,
-    #[serde(
-        rename = "containerInstanceArn",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "containerInstanceArn", skip_serializing_if = "Option::is_none")]
     pub container_instance_arn: Option<String>,
     pub containers: Vec<ContainerDetails>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,20 +65,6 @@ pub struct EcsTaskStateChange {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct AttachmentDetails {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<Details>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// Keys the schema does not list, kept so that nothing is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct ContainerDetails {
     #[serde(rename = "containerArn")]
     pub container_arn: String,
@@ -112,16 +95,6 @@ pub struct ContainerDetails {
     pub runtime_id: Option<String>,
     #[serde(rename = "taskArn")]
     pub task_arn: String,
-    /// Keys the schema does not list, kept so that nothing is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct Details {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -178,4 +151,15 @@ pub struct OverridesItem {
 impl crate::EventDetail for EcsTaskStateChange {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "ECS Task State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::ECS::Cluster",
+                identifier: &self.cluster_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

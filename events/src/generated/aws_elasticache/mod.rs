@@ -75,22 +75,32 @@ impl Detail {
             Self::SnapshotExportFailed(_) => "aws_elasticache::SnapshotExportFailed",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CacheCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheCreationFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheLimitApproaching(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheUpdateFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::CacheUpdated(detail) => crate::EventDetail::related(&**detail),
+            Self::SnapshotCopyFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::SnapshotCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::SnapshotCreationFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SnapshotExportFailed(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.elasticache"
             && matches!(
-                detail_type,
-                "Cache Created"
-                    | "Cache Creation Failed"
-                    | "Cache Deleted"
-                    | "Cache Limit Approaching"
-                    | "Cache Update Failed"
-                    | "Cache Updated"
-                    | "Snapshot Copy Failed"
-                    | "Snapshot Created"
-                    | "Snapshot Creation Failed"
-                    | "Snapshot Export Failed"
+                detail_type, "Cache Created" | "Cache Creation Failed" | "Cache Deleted"
+                | "Cache Limit Approaching" | "Cache Update Failed" | "Cache Updated" |
+                "Snapshot Copy Failed" | "Snapshot Created" | "Snapshot Creation Failed"
+                | "Snapshot Export Failed"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -99,32 +109,47 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.elasticache" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.elasticache"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.elasticache"
+                    ),
+                ),
+            );
         }
         match detail_type {
-            "Cache Created" => <Box<CacheCreated> as serde::Deserialize>::deserialize(deserializer)
-                .map(Self::CacheCreated),
+            "Cache Created" => {
+                <Box<CacheCreated> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CacheCreated)
+            }
             "Cache Creation Failed" => {
-                <Box<CacheCreationFailed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    CacheCreationFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::CacheCreationFailed)
             }
-            "Cache Deleted" => <Box<CacheDeleted> as serde::Deserialize>::deserialize(deserializer)
-                .map(Self::CacheDeleted),
+            "Cache Deleted" => {
+                <Box<CacheDeleted> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CacheDeleted)
+            }
             "Cache Limit Approaching" => {
-                <Box<CacheLimitApproaching> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    CacheLimitApproaching,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::CacheLimitApproaching)
             }
             "Cache Update Failed" => {
                 <Box<CacheUpdateFailed> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::CacheUpdateFailed)
             }
-            "Cache Updated" => <Box<CacheUpdated> as serde::Deserialize>::deserialize(deserializer)
-                .map(Self::CacheUpdated),
+            "Cache Updated" => {
+                <Box<CacheUpdated> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::CacheUpdated)
+            }
             "Snapshot Copy Failed" => {
-                <Box<SnapshotCopyFailed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    SnapshotCopyFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::SnapshotCopyFailed)
             }
             "Snapshot Created" => {
@@ -132,17 +157,26 @@ impl crate::DetailSet for Detail {
                     .map(Self::SnapshotCreated)
             }
             "Snapshot Creation Failed" => {
-                <Box<SnapshotCreationFailed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    SnapshotCreationFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::SnapshotCreationFailed)
             }
             "Snapshot Export Failed" => {
-                <Box<SnapshotExportFailed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    SnapshotExportFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::SnapshotExportFailed)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.elasticache"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.elasticache"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

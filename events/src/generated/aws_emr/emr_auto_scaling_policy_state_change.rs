@@ -9,10 +9,7 @@ pub struct EmrAutoScalingPolicyStateChange {
     pub message: Option<String>,
     #[serde(rename = "resourceId", skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
-    #[serde(
-        rename = "scalingResourceType",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scalingResourceType", skip_serializing_if = "Option::is_none")]
     pub scaling_resource_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,

@@ -16,19 +16,13 @@ pub struct EmrInstanceFleetStateChange {
         skip_serializing_if = "Option::is_none"
     )]
     pub provisioned_on_demand_capacity: Option<serde_json::Number>,
-    #[serde(
-        rename = "provisionedSpotCapacity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "provisionedSpotCapacity", skip_serializing_if = "Option::is_none")]
     pub provisioned_spot_capacity: Option<serde_json::Number>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    #[serde(
-        rename = "targetOnDemandCapacity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "targetOnDemandCapacity", skip_serializing_if = "Option::is_none")]
     pub target_on_demand_capacity: Option<serde_json::Number>,
     #[serde(rename = "targetSpotCapacity", skip_serializing_if = "Option::is_none")]
     pub target_spot_capacity: Option<serde_json::Number>,

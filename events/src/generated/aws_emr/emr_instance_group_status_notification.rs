@@ -22,15 +22,9 @@ pub struct EmrInstanceGroupStatusNotification {
     pub market: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(
-        rename = "requestedInstanceCount",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "requestedInstanceCount", skip_serializing_if = "Option::is_none")]
     pub requested_instance_count: Option<i64>,
-    #[serde(
-        rename = "runningInstanceCount",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "runningInstanceCount", skip_serializing_if = "Option::is_none")]
     pub running_instance_count: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,

@@ -36,27 +36,57 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::EmrAutoScalingPolicyStateChange(_) => "EMR Auto Scaling Policy State Change",
+            Self::EmrAutoScalingPolicyStateChange(_) => {
+                "EMR Auto Scaling Policy State Change"
+            }
             Self::EmrClusterStateChange(_) => "EMR Cluster State Change",
             Self::EmrConfigurationError(_) => "EMR Configuration Error",
             Self::EmrInstanceFleetStateChange(_) => "EMR Instance Fleet State Change",
             Self::EmrInstanceGroupStateChange(_) => "EMR Instance Group State Change",
-            Self::EmrInstanceGroupStatusNotification(_) => "EMR Instance Group Status Notification",
+            Self::EmrInstanceGroupStatusNotification(_) => {
+                "EMR Instance Group Status Notification"
+            }
             Self::EmrStepStatusChange(_) => "EMR Step Status Change",
         }
     }
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::EmrAutoScalingPolicyStateChange(_) => "aws_emr::EmrAutoScalingPolicyStateChange",
+            Self::EmrAutoScalingPolicyStateChange(_) => {
+                "aws_emr::EmrAutoScalingPolicyStateChange"
+            }
             Self::EmrClusterStateChange(_) => "aws_emr::EmrClusterStateChange",
             Self::EmrConfigurationError(_) => "aws_emr::EmrConfigurationError",
-            Self::EmrInstanceFleetStateChange(_) => "aws_emr::EmrInstanceFleetStateChange",
-            Self::EmrInstanceGroupStateChange(_) => "aws_emr::EmrInstanceGroupStateChange",
+            Self::EmrInstanceFleetStateChange(_) => {
+                "aws_emr::EmrInstanceFleetStateChange"
+            }
+            Self::EmrInstanceGroupStateChange(_) => {
+                "aws_emr::EmrInstanceGroupStateChange"
+            }
             Self::EmrInstanceGroupStatusNotification(_) => {
                 "aws_emr::EmrInstanceGroupStatusNotification"
             }
             Self::EmrStepStatusChange(_) => "aws_emr::EmrStepStatusChange",
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::EmrAutoScalingPolicyStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EmrClusterStateChange(detail) => crate::EventDetail::related(&**detail),
+            Self::EmrConfigurationError(detail) => crate::EventDetail::related(&**detail),
+            Self::EmrInstanceFleetStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EmrInstanceGroupStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EmrInstanceGroupStatusNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::EmrStepStatusChange(detail) => crate::EventDetail::related(&**detail),
         }
     }
 }
@@ -64,14 +94,10 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.emr"
             && matches!(
-                detail_type,
-                "EMR Auto Scaling Policy State Change"
-                    | "EMR Cluster State Change"
-                    | "EMR Configuration Error"
-                    | "EMR Instance Fleet State Change"
-                    | "EMR Instance Group State Change"
-                    | "EMR Instance Group Status Notification"
-                    | "EMR Step Status Change"
+                detail_type, "EMR Auto Scaling Policy State Change" |
+                "EMR Cluster State Change" | "EMR Configuration Error" |
+                "EMR Instance Fleet State Change" | "EMR Instance Group State Change" |
+                "EMR Instance Group Status Notification" | "EMR Step Status Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -80,48 +106,64 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.emr" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.emr"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.emr"),
+                ),
+            );
         }
         match detail_type {
             "EMR Auto Scaling Policy State Change" => {
-                <Box<EmrAutoScalingPolicyStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::EmrAutoScalingPolicyStateChange)
+                <Box<
+                    EmrAutoScalingPolicyStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::EmrAutoScalingPolicyStateChange)
             }
             "EMR Cluster State Change" => {
-                <Box<EmrClusterStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EmrClusterStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EmrClusterStateChange)
             }
             "EMR Configuration Error" => {
-                <Box<EmrConfigurationError> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EmrConfigurationError,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EmrConfigurationError)
             }
             "EMR Instance Fleet State Change" => {
-                <Box<EmrInstanceFleetStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EmrInstanceFleetStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EmrInstanceFleetStateChange)
             }
             "EMR Instance Group State Change" => {
-                <Box<EmrInstanceGroupStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EmrInstanceGroupStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EmrInstanceGroupStateChange)
             }
             "EMR Instance Group Status Notification" => {
-                <Box<EmrInstanceGroupStatusNotification> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::EmrInstanceGroupStatusNotification)
+                <Box<
+                    EmrInstanceGroupStatusNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::EmrInstanceGroupStatusNotification)
             }
             "EMR Step Status Change" => {
-                <Box<EmrStepStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    EmrStepStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::EmrStepStatusChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.emr"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.emr"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -133,7 +175,9 @@ impl serde::Serialize for Detail {
             Self::EmrConfigurationError(detail) => detail.serialize(serializer),
             Self::EmrInstanceFleetStateChange(detail) => detail.serialize(serializer),
             Self::EmrInstanceGroupStateChange(detail) => detail.serialize(serializer),
-            Self::EmrInstanceGroupStatusNotification(detail) => detail.serialize(serializer),
+            Self::EmrInstanceGroupStatusNotification(detail) => {
+                detail.serialize(serializer)
+            }
             Self::EmrStepStatusChange(detail) => detail.serialize(serializer),
         }
     }

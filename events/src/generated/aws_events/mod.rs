@@ -21,6 +21,12 @@ impl Detail {
             Self::ScheduledEvent(_) => "aws_events::ScheduledEvent",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::ScheduledEvent(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -32,20 +38,26 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.events" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.events"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.events"),
+                ),
+            );
         }
         match detail_type {
             "Scheduled Event" => {
                 <Box<ScheduledEvent> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ScheduledEvent)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.events"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.events"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -21,6 +21,14 @@ impl Detail {
             Self::FisExperimentStateChange(_) => "aws_fis::FisExperimentStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::FisExperimentStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -32,20 +40,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.fis" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.fis"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.fis"),
+                ),
+            );
         }
         match detail_type {
             "FIS Experiment State Change" => {
-                <Box<FisExperimentStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    FisExperimentStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::FisExperimentStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.fis"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.fis"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

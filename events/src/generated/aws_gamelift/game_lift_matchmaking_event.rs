@@ -9,10 +9,7 @@ pub struct GameLiftMatchmakingEvent {
     pub acceptance_timeout: Option<serde_json::Number>,
     #[serde(rename = "customEventData", skip_serializing_if = "Option::is_none")]
     pub custom_event_data: Option<String>,
-    #[serde(
-        rename = "estimatedWaitMillis",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimatedWaitMillis", skip_serializing_if = "Option::is_none")]
     pub estimated_wait_millis: Option<String>,
     #[serde(rename = "gameSessionInfo")]
     pub game_session_info: GameSessionInfo,
@@ -22,10 +19,7 @@ pub struct GameLiftMatchmakingEvent {
     pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(
-        rename = "ruleEvaluationMetrics",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ruleEvaluationMetrics", skip_serializing_if = "Option::is_none")]
     pub rule_evaluation_metrics: Option<Vec<RuleEvaluationMetrics>>,
     pub tickets: Vec<Ticket>,
     pub r#type: String,

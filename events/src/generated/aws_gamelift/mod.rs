@@ -24,7 +24,20 @@ impl Detail {
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::GameLiftMatchmakingEvent(_) => "aws_gamelift::GameLiftMatchmakingEvent",
-            Self::GameLiftQueuePlacementEvent(_) => "aws_gamelift::GameLiftQueuePlacementEvent",
+            Self::GameLiftQueuePlacementEvent(_) => {
+                "aws_gamelift::GameLiftQueuePlacementEvent"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::GameLiftMatchmakingEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GameLiftQueuePlacementEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
@@ -32,8 +45,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.gamelift"
             && matches!(
-                detail_type,
-                "GameLift Matchmaking Event" | "GameLift Queue Placement Event"
+                detail_type, "GameLift Matchmaking Event" |
+                "GameLift Queue Placement Event"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -42,24 +55,36 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.gamelift" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.gamelift"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.gamelift"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "GameLift Matchmaking Event" => {
-                <Box<GameLiftMatchmakingEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    GameLiftMatchmakingEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::GameLiftMatchmakingEvent)
             }
             "GameLift Queue Placement Event" => {
-                <Box<GameLiftQueuePlacementEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    GameLiftQueuePlacementEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::GameLiftQueuePlacementEvent)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.gamelift"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.gamelift"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -24,8 +24,19 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::LocationDevicePositionEvent(_) => "aws_geo::LocationDevicePositionEvent",
+            Self::LocationDevicePositionEvent(_) => {
+                "aws_geo::LocationDevicePositionEvent"
+            }
             Self::LocationGeofenceEvent(_) => "aws_geo::LocationGeofenceEvent",
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::LocationDevicePositionEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::LocationGeofenceEvent(detail) => crate::EventDetail::related(&**detail),
         }
     }
 }
@@ -33,8 +44,7 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.geo"
             && matches!(
-                detail_type,
-                "Location Device Position Event" | "Location Geofence Event"
+                detail_type, "Location Device Position Event" | "Location Geofence Event"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -43,24 +53,34 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.geo" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.geo"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.geo"),
+                ),
+            );
         }
         match detail_type {
             "Location Device Position Event" => {
-                <Box<LocationDevicePositionEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    LocationDevicePositionEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::LocationDevicePositionEvent)
             }
             "Location Geofence Event" => {
-                <Box<LocationGeofenceEvent> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    LocationGeofenceEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::LocationGeofenceEvent)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.geo"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.geo"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

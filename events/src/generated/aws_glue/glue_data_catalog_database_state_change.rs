@@ -16,4 +16,15 @@ pub struct GlueDataCatalogDatabaseStateChange {
 impl crate::EventDetail for GlueDataCatalogDatabaseStateChange {
     const SOURCE: &'static str = "aws.glue";
     const DETAIL_TYPE: &'static str = "Glue Data Catalog Database State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Glue::Database",
+                identifier: &self.database_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

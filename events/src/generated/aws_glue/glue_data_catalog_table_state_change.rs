@@ -18,4 +18,15 @@ pub struct GlueDataCatalogTableStateChange {
 impl crate::EventDetail for GlueDataCatalogTableStateChange {
     const SOURCE: &'static str = "aws.glue";
     const DETAIL_TYPE: &'static str = "Glue Data Catalog Table State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Glue::Database",
+                identifier: &self.database_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -29,4 +29,15 @@ pub struct NotificationCondition {
 impl crate::EventDetail for GlueJobRunStatus {
     const SOURCE: &'static str = "aws.glue";
     const DETAIL_TYPE: &'static str = "Glue Job Run Status";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Glue::Job",
+                identifier: &self.job_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -17,4 +17,15 @@ pub struct GlueJobStateChange {
 impl crate::EventDetail for GlueJobStateChange {
     const SOURCE: &'static str = "aws.glue";
     const DETAIL_TYPE: &'static str = "Glue Job State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Glue::Job",
+                identifier: &self.job_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -27,15 +27,9 @@ pub struct GuardDutyFinding {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct AccessControlList {
-    #[serde(
-        rename = "allowsPublicReadAccess",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowsPublicReadAccess", skip_serializing_if = "Option::is_none")]
     pub allows_public_read_access: Option<bool>,
-    #[serde(
-        rename = "allowsPublicWriteAccess",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowsPublicWriteAccess", skip_serializing_if = "Option::is_none")]
     pub allows_public_write_access: Option<bool>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -71,15 +65,9 @@ pub struct Action {
     pub aws_api_call_action: Option<AwsApiCallAction1>,
     #[serde(rename = "dnsRequestAction", skip_serializing_if = "Option::is_none")]
     pub dns_request_action: Option<DnsRequestAction>,
-    #[serde(
-        rename = "kubernetesApiCallAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "kubernetesApiCallAction", skip_serializing_if = "Option::is_none")]
     pub kubernetes_api_call_action: Option<KubernetesApiCallAction>,
-    #[serde(
-        rename = "networkConnectionAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "networkConnectionAction", skip_serializing_if = "Option::is_none")]
     pub network_connection_action: Option<NetworkConnectionAction>,
     #[serde(rename = "portProbeAction", skip_serializing_if = "Option::is_none")]
     pub port_probe_action: Option<PortProbeAction>,
@@ -89,10 +77,7 @@ pub struct Action {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct AdditionalInfo {
-    #[serde(
-        rename = "additionalScannedPorts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalScannedPorts", skip_serializing_if = "Option::is_none")]
     pub additional_scanned_ports: Option<Vec<serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anomalies: Option<Anomalies>,
@@ -163,10 +148,7 @@ pub struct AdditionalInfoItem1 {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct AffectedResources1 {
-    #[serde(
-        rename = "AWS-CloudTrail-Trail",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AWS-CloudTrail-Trail", skip_serializing_if = "Option::is_none")]
     pub aws_cloud_trail_trail: Option<String>,
     #[serde(rename = "AWS-EC2-Instance", skip_serializing_if = "Option::is_none")]
     pub aws_ec2_instance: Option<String>,
@@ -212,10 +194,7 @@ pub struct AwsApiCallAction1 {
     pub caller_type: Option<String>,
     #[serde(rename = "errorCode", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    #[serde(
-        rename = "remoteAccountDetails",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "remoteAccountDetails", skip_serializing_if = "Option::is_none")]
     pub remote_account_details: Option<RemoteAccountDetails>,
     #[serde(rename = "remoteIpDetails", skip_serializing_if = "Option::is_none")]
     pub remote_ip_details: Option<RemoteIpDetails1>,
@@ -233,10 +212,7 @@ pub struct BlockPublicAccess {
     pub block_public_policy: Option<bool>,
     #[serde(rename = "ignorePublicAcls", skip_serializing_if = "Option::is_none")]
     pub ignore_public_acls: Option<bool>,
-    #[serde(
-        rename = "restrictPublicBuckets",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "restrictPublicBuckets", skip_serializing_if = "Option::is_none")]
     pub restrict_public_buckets: Option<bool>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -370,15 +346,9 @@ pub struct DnsRequestAction {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct EbsVolumeDetails {
-    #[serde(
-        rename = "scannedVolumeDetails",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scannedVolumeDetails", skip_serializing_if = "Option::is_none")]
     pub scanned_volume_details: Option<Vec<EbsVolumeDetailsItem>>,
-    #[serde(
-        rename = "skippedVolumeDetails",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "skippedVolumeDetails", skip_serializing_if = "Option::is_none")]
     pub skipped_volume_details: Option<serde_json::Value>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -635,10 +605,7 @@ pub struct KubernetesApiCallAction {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct KubernetesDetails {
-    #[serde(
-        rename = "kubernetesUserDetails",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "kubernetesUserDetails", skip_serializing_if = "Option::is_none")]
     pub kubernetes_user_details: Option<KubernetesUserDetails>,
     #[serde(
         rename = "kubernetesWorkloadDetails",
@@ -728,10 +695,7 @@ pub struct LocalPortDetails1 {
 pub struct NetworkConnectionAction {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
-    #[serde(
-        rename = "connectionDirection",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "connectionDirection", skip_serializing_if = "Option::is_none")]
     pub connection_direction: Option<String>,
     #[serde(rename = "localIpDetails", skip_serializing_if = "Option::is_none")]
     pub local_ip_details: Option<LocalIpDetails>,
@@ -758,15 +722,9 @@ pub struct NewPolicy {
     pub hard_expiry: Option<String>,
     #[serde(rename = "maxPasswordAge", skip_serializing_if = "Option::is_none")]
     pub max_password_age: Option<String>,
-    #[serde(
-        rename = "minimumPasswordLength",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "minimumPasswordLength", skip_serializing_if = "Option::is_none")]
     pub minimum_password_length: Option<String>,
-    #[serde(
-        rename = "passwordReusePrevention",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "passwordReusePrevention", skip_serializing_if = "Option::is_none")]
     pub password_reuse_prevention: Option<String>,
     #[serde(
         rename = "requireLowercaseCharacters",
@@ -797,15 +755,9 @@ pub struct OldPolicy {
     pub hard_expiry: Option<String>,
     #[serde(rename = "maxPasswordAge", skip_serializing_if = "Option::is_none")]
     pub max_password_age: Option<String>,
-    #[serde(
-        rename = "minimumPasswordLength",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "minimumPasswordLength", skip_serializing_if = "Option::is_none")]
     pub minimum_password_length: Option<String>,
-    #[serde(
-        rename = "passwordReusePrevention",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "passwordReusePrevention", skip_serializing_if = "Option::is_none")]
     pub password_reuse_prevention: Option<String>,
     #[serde(
         rename = "requireLowercaseCharacters",
@@ -902,15 +854,9 @@ pub struct Owner {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct PermissionConfiguration {
-    #[serde(
-        rename = "accountLevelPermissions",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "accountLevelPermissions", skip_serializing_if = "Option::is_none")]
     pub account_level_permissions: Option<AccountLevelPermissions>,
-    #[serde(
-        rename = "bucketLevelPermissions",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bucketLevelPermissions", skip_serializing_if = "Option::is_none")]
     pub bucket_level_permissions: Option<BucketLevelPermissions>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -1069,7 +1015,9 @@ pub struct ProfiledBehavior {
         rename = "numberOfHistoricalDailyAvgAPIsBucketUserIdentityProfiling",
         skip_serializing_if = "Option::is_none"
     )]
-    pub number_of_historical_daily_avg_ap_is_bucket_user_identity_profiling: Option<String>,
+    pub number_of_historical_daily_avg_ap_is_bucket_user_identity_profiling: Option<
+        String,
+    >,
     #[serde(
         rename = "numberOfHistoricalDailyAvgAPIsUserIdentityProfiling",
         skip_serializing_if = "Option::is_none"
@@ -1084,7 +1032,9 @@ pub struct ProfiledBehavior {
         rename = "numberOfHistoricalDailyMaxAPIsBucketUserIdentityProfiling",
         skip_serializing_if = "Option::is_none"
     )]
-    pub number_of_historical_daily_max_ap_is_bucket_user_identity_profiling: Option<String>,
+    pub number_of_historical_daily_max_ap_is_bucket_user_identity_profiling: Option<
+        String,
+    >,
     #[serde(
         rename = "numberOfHistoricalDailyMaxAPIsUserIdentityProfiling",
         skip_serializing_if = "Option::is_none"
@@ -1156,15 +1106,9 @@ pub struct ProfiledBehavior {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct PublicAccess {
-    #[serde(
-        rename = "effectivePermission",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "effectivePermission", skip_serializing_if = "Option::is_none")]
     pub effective_permission: Option<String>,
-    #[serde(
-        rename = "permissionConfiguration",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "permissionConfiguration", skip_serializing_if = "Option::is_none")]
     pub permission_configuration: Option<PermissionConfiguration>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -1323,10 +1267,7 @@ pub struct ScanDetections {
     pub highest_severity_threat_details: Option<HighestSeverityThreatDetails>,
     #[serde(rename = "scannedItemCount", skip_serializing_if = "Option::is_none")]
     pub scanned_item_count: Option<ScannedItemCount>,
-    #[serde(
-        rename = "threatDetectedByName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "threatDetectedByName", skip_serializing_if = "Option::is_none")]
     pub threat_detected_by_name: Option<ThreatDetectedByName>,
     #[serde(
         rename = "threatsDetectedItemCount",
@@ -1368,10 +1309,7 @@ pub struct Service {
     pub count: serde_json::Number,
     #[serde(rename = "detectorId")]
     pub detector_id: String,
-    #[serde(
-        rename = "ebsVolumeScanDetails",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ebsVolumeScanDetails", skip_serializing_if = "Option::is_none")]
     pub ebs_volume_scan_details: Option<EbsVolumeScanDetails>,
     #[serde(rename = "eventFirstSeen")]
     pub event_first_seen: String,
@@ -1425,10 +1363,7 @@ pub struct ThreatDetectedByName {
     pub shortened: Option<bool>,
     #[serde(rename = "threatNames", skip_serializing_if = "Option::is_none")]
     pub threat_names: Option<Vec<ThreatDetectedByNameItem>>,
-    #[serde(
-        rename = "uniqueThreatNameCount",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "uniqueThreatNameCount", skip_serializing_if = "Option::is_none")]
     pub unique_threat_name_count: Option<serde_json::Number>,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -1469,10 +1404,7 @@ pub struct ThreatsDetectedItemCount {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct UnusualBehavior {
-    #[serde(
-        rename = "isUnusualUserIdentity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isUnusualUserIdentity", skip_serializing_if = "Option::is_none")]
     pub is_unusual_user_identity: Option<String>,
     #[serde(
         rename = "numberOfPast24HoursAPIsBucketProfiling",
@@ -1566,4 +1498,15 @@ pub struct UserAgent {
 impl crate::EventDetail for GuardDutyFinding {
     const SOURCE: &'static str = "aws.guardduty";
     const DETAIL_TYPE: &'static str = "GuardDuty Finding";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::GuardDuty::Detector",
+                identifier: &self.service.detector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -19,7 +19,9 @@ pub enum Detail {
     /// `GuardDuty Finding`
     GuardDutyFinding(Box<GuardDutyFinding>),
     /// `GuardDuty Malware Protection Object Scan Result`
-    GuardDutyMalwareProtectionObjectScanResult(Box<GuardDutyMalwareProtectionObjectScanResult>),
+    GuardDutyMalwareProtectionObjectScanResult(
+        Box<GuardDutyMalwareProtectionObjectScanResult>,
+    ),
     /// `GuardDuty Malware Protection Post Scan Action Failed`
     GuardDutyMalwareProtectionPostScanActionFailed(
         Box<GuardDutyMalwareProtectionPostScanActionFailed>,
@@ -80,18 +82,38 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::GuardDutyFinding(detail) => crate::EventDetail::related(&**detail),
+            Self::GuardDutyMalwareProtectionObjectScanResult(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GuardDutyMalwareProtectionPostScanActionFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GuardDutyMalwareProtectionResourceStatusActive(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GuardDutyMalwareProtectionResourceStatusError(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::GuardDutyMalwareProtectionResourceStatusWarning(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.guardduty"
             && matches!(
-                detail_type,
-                "GuardDuty Finding"
-                    | "GuardDuty Malware Protection Object Scan Result"
-                    | "GuardDuty Malware Protection Post Scan Action Failed"
-                    | "GuardDuty Malware Protection Resource Status Active"
-                    | "GuardDuty Malware Protection Resource Status Error"
-                    | "GuardDuty Malware Protection Resource Status Warning"
+                detail_type, "GuardDuty Finding" |
+                "GuardDuty Malware Protection Object Scan Result" |
+                "GuardDuty Malware Protection Post Scan Action Failed" |
+                "GuardDuty Malware Protection Resource Status Active" |
+                "GuardDuty Malware Protection Resource Status Error" |
+                "GuardDuty Malware Protection Resource Status Warning"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -100,50 +122,58 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.guardduty" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.guardduty"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.guardduty"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "GuardDuty Finding" => {
                 <Box<GuardDutyFinding> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::GuardDutyFinding)
             }
-            "GuardDuty Malware Protection Object Scan Result" => <Box<
-                GuardDutyMalwareProtectionObjectScanResult,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::GuardDutyMalwareProtectionObjectScanResult),
-            "GuardDuty Malware Protection Post Scan Action Failed" => <Box<
-                GuardDutyMalwareProtectionPostScanActionFailed,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::GuardDutyMalwareProtectionPostScanActionFailed),
-            "GuardDuty Malware Protection Resource Status Active" => <Box<
-                GuardDutyMalwareProtectionResourceStatusActive,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::GuardDutyMalwareProtectionResourceStatusActive),
-            "GuardDuty Malware Protection Resource Status Error" => <Box<
-                GuardDutyMalwareProtectionResourceStatusError,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::GuardDutyMalwareProtectionResourceStatusError),
-            "GuardDuty Malware Protection Resource Status Warning" => <Box<
-                GuardDutyMalwareProtectionResourceStatusWarning,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::GuardDutyMalwareProtectionResourceStatusWarning),
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.guardduty"
-            ))),
+            "GuardDuty Malware Protection Object Scan Result" => {
+                <Box<
+                    GuardDutyMalwareProtectionObjectScanResult,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::GuardDutyMalwareProtectionObjectScanResult)
+            }
+            "GuardDuty Malware Protection Post Scan Action Failed" => {
+                <Box<
+                    GuardDutyMalwareProtectionPostScanActionFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::GuardDutyMalwareProtectionPostScanActionFailed)
+            }
+            "GuardDuty Malware Protection Resource Status Active" => {
+                <Box<
+                    GuardDutyMalwareProtectionResourceStatusActive,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::GuardDutyMalwareProtectionResourceStatusActive)
+            }
+            "GuardDuty Malware Protection Resource Status Error" => {
+                <Box<
+                    GuardDutyMalwareProtectionResourceStatusError,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::GuardDutyMalwareProtectionResourceStatusError)
+            }
+            "GuardDuty Malware Protection Resource Status Warning" => {
+                <Box<
+                    GuardDutyMalwareProtectionResourceStatusWarning,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::GuardDutyMalwareProtectionResourceStatusWarning)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.guardduty"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -89,15 +89,42 @@ impl Detail {
             Self::DataStoreDeleted(_) => "aws_healthlake::DataStoreDeleted",
             Self::DataStoreDeleting(_) => "aws_healthlake::DataStoreDeleting",
             Self::ExportJobCompleted(_) => "aws_healthlake::ExportJobCompleted",
-            Self::ExportJobCompletedWithErrors(_) => "aws_healthlake::ExportJobCompletedWithErrors",
+            Self::ExportJobCompletedWithErrors(_) => {
+                "aws_healthlake::ExportJobCompletedWithErrors"
+            }
             Self::ExportJobFailed(_) => "aws_healthlake::ExportJobFailed",
             Self::ExportJobInProgress(_) => "aws_healthlake::ExportJobInProgress",
             Self::ExportJobSubmitted(_) => "aws_healthlake::ExportJobSubmitted",
             Self::ImportJobCompleted(_) => "aws_healthlake::ImportJobCompleted",
-            Self::ImportJobCompletedWithErrors(_) => "aws_healthlake::ImportJobCompletedWithErrors",
+            Self::ImportJobCompletedWithErrors(_) => {
+                "aws_healthlake::ImportJobCompletedWithErrors"
+            }
             Self::ImportJobFailed(_) => "aws_healthlake::ImportJobFailed",
             Self::ImportJobInProgress(_) => "aws_healthlake::ImportJobInProgress",
             Self::ImportJobSubmitted(_) => "aws_healthlake::ImportJobSubmitted",
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DataStoreActive(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreCreating(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreDeleting(detail) => crate::EventDetail::related(&**detail),
+            Self::ExportJobCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ExportJobCompletedWithErrors(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ExportJobFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ExportJobInProgress(detail) => crate::EventDetail::related(&**detail),
+            Self::ExportJobSubmitted(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobCompletedWithErrors(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ImportJobFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobInProgress(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobSubmitted(detail) => crate::EventDetail::related(&**detail),
         }
     }
 }
@@ -105,21 +132,12 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.healthlake"
             && matches!(
-                detail_type,
-                "Data Store Active"
-                    | "Data Store Creating"
-                    | "Data Store Deleted"
-                    | "Data Store Deleting"
-                    | "Export Job Completed"
-                    | "Export Job Completed With Errors"
-                    | "Export Job Failed"
-                    | "Export Job In Progress"
-                    | "Export Job Submitted"
-                    | "Import Job Completed"
-                    | "Import Job Completed With Errors"
-                    | "Import Job Failed"
-                    | "Import Job In Progress"
-                    | "Import Job Submitted"
+                detail_type, "Data Store Active" | "Data Store Creating" |
+                "Data Store Deleted" | "Data Store Deleting" | "Export Job Completed" |
+                "Export Job Completed With Errors" | "Export Job Failed" |
+                "Export Job In Progress" | "Export Job Submitted" |
+                "Import Job Completed" | "Import Job Completed With Errors" |
+                "Import Job Failed" | "Import Job In Progress" | "Import Job Submitted"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -128,10 +146,13 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.healthlake" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.healthlake"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.healthlake"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Data Store Active" => {
@@ -151,11 +172,15 @@ impl crate::DetailSet for Detail {
                     .map(Self::DataStoreDeleting)
             }
             "Export Job Completed" => {
-                <Box<ExportJobCompleted> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ExportJobCompleted,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ExportJobCompleted)
             }
             "Export Job Completed With Errors" => {
-                <Box<ExportJobCompletedWithErrors> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ExportJobCompletedWithErrors,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ExportJobCompletedWithErrors)
             }
             "Export Job Failed" => {
@@ -163,19 +188,27 @@ impl crate::DetailSet for Detail {
                     .map(Self::ExportJobFailed)
             }
             "Export Job In Progress" => {
-                <Box<ExportJobInProgress> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ExportJobInProgress,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ExportJobInProgress)
             }
             "Export Job Submitted" => {
-                <Box<ExportJobSubmitted> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ExportJobSubmitted,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ExportJobSubmitted)
             }
             "Import Job Completed" => {
-                <Box<ImportJobCompleted> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImportJobCompleted,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImportJobCompleted)
             }
             "Import Job Completed With Errors" => {
-                <Box<ImportJobCompletedWithErrors> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImportJobCompletedWithErrors,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImportJobCompletedWithErrors)
             }
             "Import Job Failed" => {
@@ -183,17 +216,26 @@ impl crate::DetailSet for Detail {
                     .map(Self::ImportJobFailed)
             }
             "Import Job In Progress" => {
-                <Box<ImportJobInProgress> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImportJobInProgress,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImportJobInProgress)
             }
             "Import Job Submitted" => {
-                <Box<ImportJobSubmitted> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImportJobSubmitted,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImportJobSubmitted)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.healthlake"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.healthlake"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

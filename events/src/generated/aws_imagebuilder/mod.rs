@@ -21,7 +21,9 @@ impl Detail {
     pub fn detail_type(&self) -> &'static str {
         match self {
             Self::Ec2ImageBuilderCveDetected(_) => "EC2 Image Builder CVE Detected",
-            Self::Ec2ImageBuilderImageStateChange(_) => "EC2 Image Builder Image State Change",
+            Self::Ec2ImageBuilderImageStateChange(_) => {
+                "EC2 Image Builder Image State Change"
+            }
             Self::Ec2ImageBuilderWorkflowStepWaiting(_) => {
                 "EC2 Image Builder Workflow Step Waiting"
             }
@@ -30,7 +32,9 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::Ec2ImageBuilderCveDetected(_) => "aws_imagebuilder::Ec2ImageBuilderCveDetected",
+            Self::Ec2ImageBuilderCveDetected(_) => {
+                "aws_imagebuilder::Ec2ImageBuilderCveDetected"
+            }
             Self::Ec2ImageBuilderImageStateChange(_) => {
                 "aws_imagebuilder::Ec2ImageBuilderImageStateChange"
             }
@@ -39,15 +43,28 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::Ec2ImageBuilderCveDetected(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2ImageBuilderImageStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.imagebuilder"
             && matches!(
-                detail_type,
-                "EC2 Image Builder CVE Detected"
-                    | "EC2 Image Builder Image State Change"
-                    | "EC2 Image Builder Workflow Step Waiting"
+                detail_type, "EC2 Image Builder CVE Detected" |
+                "EC2 Image Builder Image State Change" |
+                "EC2 Image Builder Workflow Step Waiting"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -56,32 +73,42 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.imagebuilder" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.imagebuilder"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.imagebuilder"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "EC2 Image Builder CVE Detected" => {
-                <Box<Ec2ImageBuilderCveDetected> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    Ec2ImageBuilderCveDetected,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Ec2ImageBuilderCveDetected)
             }
             "EC2 Image Builder Image State Change" => {
-                <Box<Ec2ImageBuilderImageStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::Ec2ImageBuilderImageStateChange)
+                <Box<
+                    Ec2ImageBuilderImageStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Ec2ImageBuilderImageStateChange)
             }
             "EC2 Image Builder Workflow Step Waiting" => {
-                <Box<Ec2ImageBuilderWorkflowStepWaiting> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::Ec2ImageBuilderWorkflowStepWaiting)
+                <Box<
+                    Ec2ImageBuilderWorkflowStepWaiting,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Ec2ImageBuilderWorkflowStepWaiting)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.imagebuilder"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.imagebuilder"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -90,7 +117,9 @@ impl serde::Serialize for Detail {
         match self {
             Self::Ec2ImageBuilderCveDetected(detail) => detail.serialize(serializer),
             Self::Ec2ImageBuilderImageStateChange(detail) => detail.serialize(serializer),
-            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => detail.serialize(serializer),
+            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -16,4 +16,15 @@ pub struct IvsRecordingStateChange {
 impl crate::EventDetail for IvsRecordingStateChange {
     const SOURCE: &'static str = "aws.ivs";
     const DETAIL_TYPE: &'static str = "IVS Recording State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::IVS::Channel",
+                identifier: &self.channel_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

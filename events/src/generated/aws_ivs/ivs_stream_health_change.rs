@@ -13,4 +13,15 @@ pub struct IvsStreamHealthChange {
 impl crate::EventDetail for IvsStreamHealthChange {
     const SOURCE: &'static str = "aws.ivs";
     const DETAIL_TYPE: &'static str = "IVS Stream Health Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::IVS::Channel",
+                identifier: &self.channel_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -39,16 +39,24 @@ impl Detail {
             Self::IvsStreamStateChange(_) => "aws_ivs::IvsStreamStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::IvsLimitBreach(detail) => crate::EventDetail::related(&**detail),
+            Self::IvsRecordingStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::IvsStreamHealthChange(detail) => crate::EventDetail::related(&**detail),
+            Self::IvsStreamStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.ivs"
             && matches!(
-                detail_type,
-                "IVS Limit Breach"
-                    | "IVS Recording State Change"
-                    | "IVS Stream Health Change"
-                    | "IVS Stream State Change"
+                detail_type, "IVS Limit Breach" | "IVS Recording State Change" |
+                "IVS Stream Health Change" | "IVS Stream State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -57,10 +65,11 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.ivs" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.ivs"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.ivs"),
+                ),
+            );
         }
         match detail_type {
             "IVS Limit Breach" => {
@@ -68,21 +77,32 @@ impl crate::DetailSet for Detail {
                     .map(Self::IvsLimitBreach)
             }
             "IVS Recording State Change" => {
-                <Box<IvsRecordingStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    IvsRecordingStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::IvsRecordingStateChange)
             }
             "IVS Stream Health Change" => {
-                <Box<IvsStreamHealthChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    IvsStreamHealthChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::IvsStreamHealthChange)
             }
             "IVS Stream State Change" => {
-                <Box<IvsStreamStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    IvsStreamStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::IvsStreamStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.ivs"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ivs"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -12,4 +12,15 @@ pub struct KmsImportedKeyMaterialExpiration {
 impl crate::EventDetail for KmsImportedKeyMaterialExpiration {
     const SOURCE: &'static str = "aws.kms";
     const DETAIL_TYPE: &'static str = "KMS Imported Key Material Expiration";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::KMS::Key",
+                identifier: &self.key_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -290,15 +290,9 @@ pub struct SummaryItem {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Themes {
-    #[serde(
-        rename = "Confidential Markings",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Confidential Markings", skip_serializing_if = "Option::is_none")]
     pub confidential_markings: Option<serde_json::Number>,
-    #[serde(
-        rename = "Corporate Proposals",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Corporate Proposals", skip_serializing_if = "Option::is_none")]
     pub corporate_proposals: Option<serde_json::Number>,
     #[serde(rename = "Secret Markings", skip_serializing_if = "Option::is_none")]
     pub secret_markings: Option<serde_json::Number>,

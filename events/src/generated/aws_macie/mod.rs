@@ -21,6 +21,12 @@ impl Detail {
             Self::MacieAlert(_) => "aws_macie::MacieAlert",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::MacieAlert(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -32,18 +38,26 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.macie" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.macie"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.macie"),
+                ),
+            );
         }
         match detail_type {
-            "Macie Alert" => <Box<MacieAlert> as serde::Deserialize>::deserialize(deserializer)
-                .map(Self::MacieAlert),
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.macie"
-            ))),
+            "Macie Alert" => {
+                <Box<MacieAlert> as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::MacieAlert)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.macie"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

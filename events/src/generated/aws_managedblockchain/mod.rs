@@ -8,7 +8,9 @@ pub use self::managed_blockchain_proposal_status_change::ManagedBlockchainPropos
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
     /// `Managed Blockchain Invitation Status Change`
-    ManagedBlockchainInvitationStatusChange(Box<ManagedBlockchainInvitationStatusChange>),
+    ManagedBlockchainInvitationStatusChange(
+        Box<ManagedBlockchainInvitationStatusChange>,
+    ),
     /// `Managed Blockchain Proposal Status Change`
     ManagedBlockchainProposalStatusChange(Box<ManagedBlockchainProposalStatusChange>),
 }
@@ -35,14 +37,24 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::ManagedBlockchainInvitationStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ManagedBlockchainProposalStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.managedblockchain"
             && matches!(
-                detail_type,
-                "Managed Blockchain Invitation Status Change"
-                    | "Managed Blockchain Proposal Status Change"
+                detail_type, "Managed Blockchain Invitation Status Change" |
+                "Managed Blockchain Proposal Status Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -51,36 +63,49 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.managedblockchain" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.managedblockchain"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.managedblockchain"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Managed Blockchain Invitation Status Change" => {
-                <Box<ManagedBlockchainInvitationStatusChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ManagedBlockchainInvitationStatusChange)
+                <Box<
+                    ManagedBlockchainInvitationStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ManagedBlockchainInvitationStatusChange)
             }
             "Managed Blockchain Proposal Status Change" => {
-                <Box<ManagedBlockchainProposalStatusChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ManagedBlockchainProposalStatusChange)
+                <Box<
+                    ManagedBlockchainProposalStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ManagedBlockchainProposalStatusChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.managedblockchain"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.managedblockchain"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::ManagedBlockchainInvitationStatusChange(detail) => detail.serialize(serializer),
-            Self::ManagedBlockchainProposalStatusChange(detail) => detail.serialize(serializer),
+            Self::ManagedBlockchainInvitationStatusChange(detail) => {
+                detail.serialize(serializer)
+            }
+            Self::ManagedBlockchainProposalStatusChange(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

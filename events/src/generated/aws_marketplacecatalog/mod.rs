@@ -33,13 +33,21 @@ impl Detail {
             Self::ChangeSetSucceeded(_) => "aws_marketplacecatalog::ChangeSetSucceeded",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::ChangeSetCancelled(detail) => crate::EventDetail::related(&**detail),
+            Self::ChangeSetFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ChangeSetSucceeded(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.marketplacecatalog"
             && matches!(
-                detail_type,
-                "Change Set Cancelled" | "Change Set Failed" | "Change Set Succeeded"
+                detail_type, "Change Set Cancelled" | "Change Set Failed" |
+                "Change Set Succeeded"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -48,14 +56,20 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.marketplacecatalog" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.marketplacecatalog"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`",
+                        "aws.marketplacecatalog"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Change Set Cancelled" => {
-                <Box<ChangeSetCancelled> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ChangeSetCancelled,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ChangeSetCancelled)
             }
             "Change Set Failed" => {
@@ -63,13 +77,21 @@ impl crate::DetailSet for Detail {
                     .map(Self::ChangeSetFailed)
             }
             "Change Set Succeeded" => {
-                <Box<ChangeSetSucceeded> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ChangeSetSucceeded,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ChangeSetSucceeded)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.marketplacecatalog"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.marketplacecatalog"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -15,4 +15,15 @@ pub struct MediaLiveChannelInputChange {
 impl crate::EventDetail for MediaLiveChannelInputChange {
     const SOURCE: &'static str = "aws.medialive";
     const DETAIL_TYPE: &'static str = "MediaLive Channel Input Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::MediaLive::Channel",
+                identifier: &self.channel_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -39,11 +39,33 @@ impl Detail {
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::MediaLiveChannelAlert(_) => "aws_medialive::MediaLiveChannelAlert",
-            Self::MediaLiveChannelInputChange(_) => "aws_medialive::MediaLiveChannelInputChange",
-            Self::MediaLiveChannelStateChange(_) => "aws_medialive::MediaLiveChannelStateChange",
+            Self::MediaLiveChannelInputChange(_) => {
+                "aws_medialive::MediaLiveChannelInputChange"
+            }
+            Self::MediaLiveChannelStateChange(_) => {
+                "aws_medialive::MediaLiveChannelStateChange"
+            }
             Self::MediaLiveMultiplexAlert(_) => "aws_medialive::MediaLiveMultiplexAlert",
             Self::MediaLiveMultiplexStateChange(_) => {
                 "aws_medialive::MediaLiveMultiplexStateChange"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::MediaLiveChannelAlert(detail) => crate::EventDetail::related(&**detail),
+            Self::MediaLiveChannelInputChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaLiveChannelStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaLiveMultiplexAlert(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaLiveMultiplexStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
             }
         }
     }
@@ -52,12 +74,9 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.medialive"
             && matches!(
-                detail_type,
-                "MediaLive Channel Alert"
-                    | "MediaLive Channel Input Change"
-                    | "MediaLive Channel State Change"
-                    | "MediaLive Multiplex Alert"
-                    | "MediaLive Multiplex State Change"
+                detail_type, "MediaLive Channel Alert" | "MediaLive Channel Input Change"
+                | "MediaLive Channel State Change" | "MediaLive Multiplex Alert" |
+                "MediaLive Multiplex State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -66,38 +85,54 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.medialive" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.medialive"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.medialive"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "MediaLive Channel Alert" => {
-                <Box<MediaLiveChannelAlert> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MediaLiveChannelAlert,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MediaLiveChannelAlert)
             }
             "MediaLive Channel Input Change" => {
-                <Box<MediaLiveChannelInputChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MediaLiveChannelInputChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MediaLiveChannelInputChange)
             }
             "MediaLive Channel State Change" => {
-                <Box<MediaLiveChannelStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MediaLiveChannelStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MediaLiveChannelStateChange)
             }
             "MediaLive Multiplex Alert" => {
-                <Box<MediaLiveMultiplexAlert> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MediaLiveMultiplexAlert,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MediaLiveMultiplexAlert)
             }
             "MediaLive Multiplex State Change" => {
-                <Box<MediaLiveMultiplexStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::MediaLiveMultiplexStateChange)
+                <Box<
+                    MediaLiveMultiplexStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::MediaLiveMultiplexStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.medialive"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.medialive"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -34,4 +34,15 @@ pub struct S3Destination {
 impl crate::EventDetail for MediaPackageHarvestJobNotification {
     const SOURCE: &'static str = "aws.mediapackage";
     const DETAIL_TYPE: &'static str = "MediaPackage HarvestJob Notification";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::MediaPackage::OriginEndpoint",
+                identifier: &self.harvest_job.origin_endpoint_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

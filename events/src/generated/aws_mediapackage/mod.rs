@@ -20,7 +20,9 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::MediaPackageHarvestJobNotification(_) => "MediaPackage HarvestJob Notification",
+            Self::MediaPackageHarvestJobNotification(_) => {
+                "MediaPackage HarvestJob Notification"
+            }
             Self::MediaPackageInputNotification(_) => "MediaPackage Input Notification",
             Self::MediaPackageKeyProviderNotification(_) => {
                 "MediaPackage Key Provider Notification"
@@ -41,15 +43,28 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::MediaPackageHarvestJobNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaPackageInputNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MediaPackageKeyProviderNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.mediapackage"
             && matches!(
-                detail_type,
-                "MediaPackage HarvestJob Notification"
-                    | "MediaPackage Input Notification"
-                    | "MediaPackage Key Provider Notification"
+                detail_type, "MediaPackage HarvestJob Notification" |
+                "MediaPackage Input Notification" |
+                "MediaPackage Key Provider Notification"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -58,43 +73,55 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.mediapackage" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.mediapackage"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.mediapackage"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "MediaPackage HarvestJob Notification" => {
-                <Box<MediaPackageHarvestJobNotification> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::MediaPackageHarvestJobNotification)
+                <Box<
+                    MediaPackageHarvestJobNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::MediaPackageHarvestJobNotification)
             }
             "MediaPackage Input Notification" => {
-                <Box<MediaPackageInputNotification> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::MediaPackageInputNotification)
+                <Box<
+                    MediaPackageInputNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::MediaPackageInputNotification)
             }
             "MediaPackage Key Provider Notification" => {
-                <Box<MediaPackageKeyProviderNotification> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::MediaPackageKeyProviderNotification)
+                <Box<
+                    MediaPackageKeyProviderNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::MediaPackageKeyProviderNotification)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.mediapackage"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.mediapackage"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::MediaPackageHarvestJobNotification(detail) => detail.serialize(serializer),
+            Self::MediaPackageHarvestJobNotification(detail) => {
+                detail.serialize(serializer)
+            }
             Self::MediaPackageInputNotification(detail) => detail.serialize(serializer),
-            Self::MediaPackageKeyProviderNotification(detail) => detail.serialize(serializer),
+            Self::MediaPackageKeyProviderNotification(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -18,4 +18,15 @@ pub struct DataStoreDeleted {
 impl crate::EventDetail for DataStoreDeleted {
     const SOURCE: &'static str = "aws.medical-imaging";
     const DETAIL_TYPE: &'static str = "Data Store Deleted";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::HealthImaging::Datastore",
+                identifier: &self.datastore_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

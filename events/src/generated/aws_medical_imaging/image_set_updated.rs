@@ -20,4 +20,15 @@ pub struct ImageSetUpdated {
 impl crate::EventDetail for ImageSetUpdated {
     const SOURCE: &'static str = "aws.medical-imaging";
     const DETAIL_TYPE: &'static str = "Image Set Updated";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::HealthImaging::Datastore",
+                identifier: &self.datastore_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

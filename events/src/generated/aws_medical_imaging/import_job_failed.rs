@@ -24,4 +24,15 @@ pub struct ImportJobFailed {
 impl crate::EventDetail for ImportJobFailed {
     const SOURCE: &'static str = "aws.medical-imaging";
     const DETAIL_TYPE: &'static str = "Import Job Failed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::HealthImaging::Datastore",
+                identifier: &self.datastore_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

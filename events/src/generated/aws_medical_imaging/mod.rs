@@ -92,7 +92,9 @@ impl Detail {
             Self::ImageSetCopied(_) => "Image Set Copied",
             Self::ImageSetCopyFailed(_) => "Image Set Copy Failed",
             Self::ImageSetCopying(_) => "Image Set Copying",
-            Self::ImageSetCopyingWithReadOnlyAccess(_) => "Image Set Copying With Read Only Access",
+            Self::ImageSetCopyingWithReadOnlyAccess(_) => {
+                "Image Set Copying With Read Only Access"
+            }
             Self::ImageSetCreated(_) => "Image Set Created",
             Self::ImageSetDeleted(_) => "Image Set Deleted",
             Self::ImageSetDeleting(_) => "Image Set Deleting",
@@ -110,7 +112,9 @@ impl Detail {
         match self {
             Self::DataStoreCreated(_) => "aws_medical_imaging::DataStoreCreated",
             Self::DataStoreCreating(_) => "aws_medical_imaging::DataStoreCreating",
-            Self::DataStoreCreationFailed(_) => "aws_medical_imaging::DataStoreCreationFailed",
+            Self::DataStoreCreationFailed(_) => {
+                "aws_medical_imaging::DataStoreCreationFailed"
+            }
             Self::DataStoreDeleted(_) => "aws_medical_imaging::DataStoreDeleted",
             Self::DataStoreDeleting(_) => "aws_medical_imaging::DataStoreDeleting",
             Self::ImageSetCopied(_) => "aws_medical_imaging::ImageSetCopied",
@@ -131,31 +135,47 @@ impl Detail {
             Self::ImportJobSubmitted(_) => "aws_medical_imaging::ImportJobSubmitted",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DataStoreCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreCreating(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreCreationFailed(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::DataStoreDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::DataStoreDeleting(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetCopied(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetCopyFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetCopying(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetCopyingWithReadOnlyAccess(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ImageSetCreated(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetDeleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetDeleting(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetUpdateFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetUpdated(detail) => crate::EventDetail::related(&**detail),
+            Self::ImageSetUpdating(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobCompleted(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobFailed(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobInProgress(detail) => crate::EventDetail::related(&**detail),
+            Self::ImportJobSubmitted(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.medical-imaging"
             && matches!(
-                detail_type,
-                "Data Store Created"
-                    | "Data Store Creating"
-                    | "Data Store Creation Failed"
-                    | "Data Store Deleted"
-                    | "Data Store Deleting"
-                    | "Image Set Copied"
-                    | "Image Set Copy Failed"
-                    | "Image Set Copying"
-                    | "Image Set Copying With Read Only Access"
-                    | "Image Set Created"
-                    | "Image Set Deleted"
-                    | "Image Set Deleting"
-                    | "Image Set Update Failed"
-                    | "Image Set Updated"
-                    | "Image Set Updating"
-                    | "Import Job Completed"
-                    | "Import Job Failed"
-                    | "Import Job In Progress"
-                    | "Import Job Submitted"
+                detail_type, "Data Store Created" | "Data Store Creating" |
+                "Data Store Creation Failed" | "Data Store Deleted" |
+                "Data Store Deleting" | "Image Set Copied" | "Image Set Copy Failed" |
+                "Image Set Copying" | "Image Set Copying With Read Only Access" |
+                "Image Set Created" | "Image Set Deleted" | "Image Set Deleting" |
+                "Image Set Update Failed" | "Image Set Updated" | "Image Set Updating" |
+                "Import Job Completed" | "Import Job Failed" | "Import Job In Progress" |
+                "Import Job Submitted"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -164,10 +184,13 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.medical-imaging" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.medical-imaging"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.medical-imaging"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Data Store Created" => {
@@ -179,7 +202,9 @@ impl crate::DetailSet for Detail {
                     .map(Self::DataStoreCreating)
             }
             "Data Store Creation Failed" => {
-                <Box<DataStoreCreationFailed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    DataStoreCreationFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DataStoreCreationFailed)
             }
             "Data Store Deleted" => {
@@ -195,7 +220,9 @@ impl crate::DetailSet for Detail {
                     .map(Self::ImageSetCopied)
             }
             "Image Set Copy Failed" => {
-                <Box<ImageSetCopyFailed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImageSetCopyFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImageSetCopyFailed)
             }
             "Image Set Copying" => {
@@ -203,10 +230,10 @@ impl crate::DetailSet for Detail {
                     .map(Self::ImageSetCopying)
             }
             "Image Set Copying With Read Only Access" => {
-                <Box<ImageSetCopyingWithReadOnlyAccess> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ImageSetCopyingWithReadOnlyAccess)
+                <Box<
+                    ImageSetCopyingWithReadOnlyAccess,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ImageSetCopyingWithReadOnlyAccess)
             }
             "Image Set Created" => {
                 <Box<ImageSetCreated> as serde::Deserialize>::deserialize(deserializer)
@@ -221,7 +248,9 @@ impl crate::DetailSet for Detail {
                     .map(Self::ImageSetDeleting)
             }
             "Image Set Update Failed" => {
-                <Box<ImageSetUpdateFailed> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImageSetUpdateFailed,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImageSetUpdateFailed)
             }
             "Image Set Updated" => {
@@ -233,7 +262,9 @@ impl crate::DetailSet for Detail {
                     .map(Self::ImageSetUpdating)
             }
             "Import Job Completed" => {
-                <Box<ImportJobCompleted> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImportJobCompleted,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImportJobCompleted)
             }
             "Import Job Failed" => {
@@ -241,17 +272,27 @@ impl crate::DetailSet for Detail {
                     .map(Self::ImportJobFailed)
             }
             "Import Job In Progress" => {
-                <Box<ImportJobInProgress> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImportJobInProgress,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImportJobInProgress)
             }
             "Import Job Submitted" => {
-                <Box<ImportJobSubmitted> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ImportJobSubmitted,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ImportJobSubmitted)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.medical-imaging"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.medical-imaging"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -266,7 +307,9 @@ impl serde::Serialize for Detail {
             Self::ImageSetCopied(detail) => detail.serialize(serializer),
             Self::ImageSetCopyFailed(detail) => detail.serialize(serializer),
             Self::ImageSetCopying(detail) => detail.serialize(serializer),
-            Self::ImageSetCopyingWithReadOnlyAccess(detail) => detail.serialize(serializer),
+            Self::ImageSetCopyingWithReadOnlyAccess(detail) => {
+                detail.serialize(serializer)
+            }
             Self::ImageSetCreated(detail) => detail.serialize(serializer),
             Self::ImageSetDeleted(detail) => detail.serialize(serializer),
             Self::ImageSetDeleting(detail) => detail.serialize(serializer),

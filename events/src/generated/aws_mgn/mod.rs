@@ -10,7 +10,9 @@ pub use self::mgn_source_server_lifecycle_state_change::MgnSourceServerLifecycle
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
     /// `MGN Source Server Data Replication Stalled Change`
-    MgnSourceServerDataReplicationStalledChange(Box<MgnSourceServerDataReplicationStalledChange>),
+    MgnSourceServerDataReplicationStalledChange(
+        Box<MgnSourceServerDataReplicationStalledChange>,
+    ),
     /// `MGN Source Server Launch Result`
     MgnSourceServerLaunchResult(Box<MgnSourceServerLaunchResult>),
     /// `MGN Source Server Lifecycle State Change`
@@ -35,9 +37,25 @@ impl Detail {
             Self::MgnSourceServerDataReplicationStalledChange(_) => {
                 "aws_mgn::MgnSourceServerDataReplicationStalledChange"
             }
-            Self::MgnSourceServerLaunchResult(_) => "aws_mgn::MgnSourceServerLaunchResult",
+            Self::MgnSourceServerLaunchResult(_) => {
+                "aws_mgn::MgnSourceServerLaunchResult"
+            }
             Self::MgnSourceServerLifecycleStateChange(_) => {
                 "aws_mgn::MgnSourceServerLifecycleStateChange"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::MgnSourceServerDataReplicationStalledChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MgnSourceServerLaunchResult(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::MgnSourceServerLifecycleStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
             }
         }
     }
@@ -46,10 +64,9 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.mgn"
             && matches!(
-                detail_type,
-                "MGN Source Server Data Replication Stalled Change"
-                    | "MGN Source Server Launch Result"
-                    | "MGN Source Server Lifecycle State Change"
+                detail_type, "MGN Source Server Data Replication Stalled Change" |
+                "MGN Source Server Launch Result" |
+                "MGN Source Server Lifecycle State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -58,32 +75,40 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.mgn" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.mgn"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.mgn"),
+                ),
+            );
         }
         match detail_type {
-            "MGN Source Server Data Replication Stalled Change" => <Box<
-                MgnSourceServerDataReplicationStalledChange,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::MgnSourceServerDataReplicationStalledChange),
+            "MGN Source Server Data Replication Stalled Change" => {
+                <Box<
+                    MgnSourceServerDataReplicationStalledChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::MgnSourceServerDataReplicationStalledChange)
+            }
             "MGN Source Server Launch Result" => {
-                <Box<MgnSourceServerLaunchResult> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    MgnSourceServerLaunchResult,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::MgnSourceServerLaunchResult)
             }
             "MGN Source Server Lifecycle State Change" => {
-                <Box<MgnSourceServerLifecycleStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::MgnSourceServerLifecycleStateChange)
+                <Box<
+                    MgnSourceServerLifecycleStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::MgnSourceServerLifecycleStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.mgn"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.mgn"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -94,7 +119,9 @@ impl serde::Serialize for Detail {
                 detail.serialize(serializer)
             }
             Self::MgnSourceServerLaunchResult(detail) => detail.serialize(serializer),
-            Self::MgnSourceServerLifecycleStateChange(detail) => detail.serialize(serializer),
+            Self::MgnSourceServerLifecycleStateChange(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -23,7 +23,9 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::FirewallAttachmentStatusChanged(_) => "Firewall Attachment Status Changed",
+            Self::FirewallAttachmentStatusChanged(_) => {
+                "Firewall Attachment Status Changed"
+            }
             Self::FirewallConfigurationChanged(_) => "Firewall Configuration Changed",
             Self::FirewallTransitGatewayAttachmentStatusChanged(_) => {
                 "Firewall Transit Gateway Attachment Status Changed"
@@ -44,15 +46,28 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::FirewallAttachmentStatusChanged(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FirewallConfigurationChanged(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::FirewallTransitGatewayAttachmentStatusChanged(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.network-firewall"
             && matches!(
-                detail_type,
-                "Firewall Attachment Status Changed"
-                    | "Firewall Configuration Changed"
-                    | "Firewall Transit Gateway Attachment Status Changed"
+                detail_type, "Firewall Attachment Status Changed" |
+                "Firewall Configuration Changed" |
+                "Firewall Transit Gateway Attachment Status Changed"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -61,32 +76,43 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.network-firewall" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.network-firewall"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.network-firewall"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Firewall Attachment Status Changed" => {
-                <Box<FirewallAttachmentStatusChanged> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::FirewallAttachmentStatusChanged)
+                <Box<
+                    FirewallAttachmentStatusChanged,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::FirewallAttachmentStatusChanged)
             }
             "Firewall Configuration Changed" => {
-                <Box<FirewallConfigurationChanged> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    FirewallConfigurationChanged,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::FirewallConfigurationChanged)
             }
-            "Firewall Transit Gateway Attachment Status Changed" => <Box<
-                FirewallTransitGatewayAttachmentStatusChanged,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::FirewallTransitGatewayAttachmentStatusChanged),
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.network-firewall"
-            ))),
+            "Firewall Transit Gateway Attachment Status Changed" => {
+                <Box<
+                    FirewallTransitGatewayAttachmentStatusChanged,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::FirewallTransitGatewayAttachmentStatusChanged)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.network-firewall"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

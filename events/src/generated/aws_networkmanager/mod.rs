@@ -23,9 +23,22 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::NetworkManagerPolicyUpdate(_) => "aws_networkmanager::NetworkManagerPolicyUpdate",
+            Self::NetworkManagerPolicyUpdate(_) => {
+                "aws_networkmanager::NetworkManagerPolicyUpdate"
+            }
             Self::NetworkManagerSegmentUpdate(_) => {
                 "aws_networkmanager::NetworkManagerSegmentUpdate"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::NetworkManagerPolicyUpdate(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::NetworkManagerSegmentUpdate(detail) => {
+                crate::EventDetail::related(&**detail)
             }
         }
     }
@@ -34,8 +47,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.networkmanager"
             && matches!(
-                detail_type,
-                "Network Manager Policy Update" | "Network Manager Segment Update"
+                detail_type, "Network Manager Policy Update" |
+                "Network Manager Segment Update"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -44,24 +57,37 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.networkmanager" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.networkmanager"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.networkmanager"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Network Manager Policy Update" => {
-                <Box<NetworkManagerPolicyUpdate> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    NetworkManagerPolicyUpdate,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::NetworkManagerPolicyUpdate)
             }
             "Network Manager Segment Update" => {
-                <Box<NetworkManagerSegmentUpdate> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    NetworkManagerSegmentUpdate,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::NetworkManagerSegmentUpdate)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.networkmanager"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.networkmanager"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -18,4 +18,15 @@ pub struct NetworkManagerPolicyUpdate {
 impl crate::EventDetail for NetworkManagerPolicyUpdate {
     const SOURCE: &'static str = "aws.networkmanager";
     const DETAIL_TYPE: &'static str = "Network Manager Policy Update";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::NetworkManager::CoreNetwork",
+                identifier: &self.core_network_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -30,10 +30,7 @@ pub struct NetworkManagerSegmentUpdate {
         skip_serializing_if = "Option::is_none"
     )]
     pub previous_network_function_group_name: Option<String>,
-    #[serde(
-        rename = "previousSegmentName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "previousSegmentName", skip_serializing_if = "Option::is_none")]
     pub previous_segment_name: Option<String>,
     #[serde(rename = "segmentName", skip_serializing_if = "Option::is_none")]
     pub segment_name: Option<String>,
@@ -44,4 +41,15 @@ pub struct NetworkManagerSegmentUpdate {
 impl crate::EventDetail for NetworkManagerSegmentUpdate {
     const SOURCE: &'static str = "aws.networkmanager";
     const DETAIL_TYPE: &'static str = "Network Manager Segment Update";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::NetworkManager::CoreNetwork",
+                identifier: &self.core_network_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -72,13 +72,19 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::AnnotationImportJobStatusChange(_) => "Annotation Import Job Status Change",
+            Self::AnnotationImportJobStatusChange(_) => {
+                "Annotation Import Job Status Change"
+            }
             Self::AnnotationStoreStatusChange(_) => "Annotation Store Status Change",
-            Self::ReadSetActivationJobStatusChange(_) => "Read Set Activation Job Status Change",
+            Self::ReadSetActivationJobStatusChange(_) => {
+                "Read Set Activation Job Status Change"
+            }
             Self::ReadSetExportJobStatusChange(_) => "Read Set Export Job Status Change",
             Self::ReadSetImportJobStatusChange(_) => "Read Set Import Job Status Change",
             Self::ReadSetStatusChange(_) => "Read Set Status Change",
-            Self::ReferenceImportJobStatusChange(_) => "Reference Import Job Status Change",
+            Self::ReferenceImportJobStatusChange(_) => {
+                "Reference Import Job Status Change"
+            }
             Self::ReferenceStatusChange(_) => "Reference Status Change",
             Self::ReferenceStoreStatusChange(_) => "Reference Store Status Change",
             Self::RunStatusChange(_) => "Run Status Change",
@@ -96,23 +102,80 @@ impl Detail {
             Self::AnnotationImportJobStatusChange(_) => {
                 "aws_omics::AnnotationImportJobStatusChange"
             }
-            Self::AnnotationStoreStatusChange(_) => "aws_omics::AnnotationStoreStatusChange",
+            Self::AnnotationStoreStatusChange(_) => {
+                "aws_omics::AnnotationStoreStatusChange"
+            }
             Self::ReadSetActivationJobStatusChange(_) => {
                 "aws_omics::ReadSetActivationJobStatusChange"
             }
-            Self::ReadSetExportJobStatusChange(_) => "aws_omics::ReadSetExportJobStatusChange",
-            Self::ReadSetImportJobStatusChange(_) => "aws_omics::ReadSetImportJobStatusChange",
+            Self::ReadSetExportJobStatusChange(_) => {
+                "aws_omics::ReadSetExportJobStatusChange"
+            }
+            Self::ReadSetImportJobStatusChange(_) => {
+                "aws_omics::ReadSetImportJobStatusChange"
+            }
             Self::ReadSetStatusChange(_) => "aws_omics::ReadSetStatusChange",
-            Self::ReferenceImportJobStatusChange(_) => "aws_omics::ReferenceImportJobStatusChange",
+            Self::ReferenceImportJobStatusChange(_) => {
+                "aws_omics::ReferenceImportJobStatusChange"
+            }
             Self::ReferenceStatusChange(_) => "aws_omics::ReferenceStatusChange",
-            Self::ReferenceStoreStatusChange(_) => "aws_omics::ReferenceStoreStatusChange",
+            Self::ReferenceStoreStatusChange(_) => {
+                "aws_omics::ReferenceStoreStatusChange"
+            }
             Self::RunStatusChange(_) => "aws_omics::RunStatusChange",
-            Self::S3AccessPolicyStatusChange(_) => "aws_omics::S3AccessPolicyStatusChange",
+            Self::S3AccessPolicyStatusChange(_) => {
+                "aws_omics::S3AccessPolicyStatusChange"
+            }
             Self::SequenceStoreStatusChange(_) => "aws_omics::SequenceStoreStatusChange",
             Self::TaskStatusChange(_) => "aws_omics::TaskStatusChange",
-            Self::VariantImportJobStatusChange(_) => "aws_omics::VariantImportJobStatusChange",
+            Self::VariantImportJobStatusChange(_) => {
+                "aws_omics::VariantImportJobStatusChange"
+            }
             Self::VariantStoreStatusChange(_) => "aws_omics::VariantStoreStatusChange",
             Self::WorkflowStatusChange(_) => "aws_omics::WorkflowStatusChange",
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AnnotationImportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AnnotationStoreStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReadSetActivationJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReadSetExportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReadSetImportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReadSetStatusChange(detail) => crate::EventDetail::related(&**detail),
+            Self::ReferenceImportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::ReferenceStatusChange(detail) => crate::EventDetail::related(&**detail),
+            Self::ReferenceStoreStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::RunStatusChange(detail) => crate::EventDetail::related(&**detail),
+            Self::S3AccessPolicyStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SequenceStoreStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::TaskStatusChange(detail) => crate::EventDetail::related(&**detail),
+            Self::VariantImportJobStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VariantStoreStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::WorkflowStatusChange(detail) => crate::EventDetail::related(&**detail),
         }
     }
 }
@@ -120,23 +183,16 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.omics"
             && matches!(
-                detail_type,
-                "Annotation Import Job Status Change"
-                    | "Annotation Store Status Change"
-                    | "Read Set Activation Job Status Change"
-                    | "Read Set Export Job Status Change"
-                    | "Read Set Import Job Status Change"
-                    | "Read Set Status Change"
-                    | "Reference Import Job Status Change"
-                    | "Reference Status Change"
-                    | "Reference Store Status Change"
-                    | "Run Status Change"
-                    | "S3 Access Policy Status Change"
-                    | "Sequence Store Status Change"
-                    | "Task Status Change"
-                    | "Variant Import Job Status Change"
-                    | "Variant Store Status Change"
-                    | "Workflow Status Change"
+                detail_type, "Annotation Import Job Status Change" |
+                "Annotation Store Status Change" |
+                "Read Set Activation Job Status Change" |
+                "Read Set Export Job Status Change" | "Read Set Import Job Status Change"
+                | "Read Set Status Change" | "Reference Import Job Status Change" |
+                "Reference Status Change" | "Reference Store Status Change" |
+                "Run Status Change" | "S3 Access Policy Status Change" |
+                "Sequence Store Status Change" | "Task Status Change" |
+                "Variant Import Job Status Change" | "Variant Store Status Change" |
+                "Workflow Status Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -145,52 +201,65 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.omics" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.omics"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.omics"),
+                ),
+            );
         }
         match detail_type {
             "Annotation Import Job Status Change" => {
-                <Box<AnnotationImportJobStatusChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AnnotationImportJobStatusChange)
+                <Box<
+                    AnnotationImportJobStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AnnotationImportJobStatusChange)
             }
             "Annotation Store Status Change" => {
-                <Box<AnnotationStoreStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AnnotationStoreStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AnnotationStoreStatusChange)
             }
             "Read Set Activation Job Status Change" => {
-                <Box<ReadSetActivationJobStatusChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ReadSetActivationJobStatusChange)
+                <Box<
+                    ReadSetActivationJobStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ReadSetActivationJobStatusChange)
             }
             "Read Set Export Job Status Change" => {
-                <Box<ReadSetExportJobStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ReadSetExportJobStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ReadSetExportJobStatusChange)
             }
             "Read Set Import Job Status Change" => {
-                <Box<ReadSetImportJobStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ReadSetImportJobStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ReadSetImportJobStatusChange)
             }
             "Read Set Status Change" => {
-                <Box<ReadSetStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ReadSetStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ReadSetStatusChange)
             }
             "Reference Import Job Status Change" => {
-                <Box<ReferenceImportJobStatusChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::ReferenceImportJobStatusChange)
+                <Box<
+                    ReferenceImportJobStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::ReferenceImportJobStatusChange)
             }
             "Reference Status Change" => {
-                <Box<ReferenceStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ReferenceStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ReferenceStatusChange)
             }
             "Reference Store Status Change" => {
-                <Box<ReferenceStoreStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    ReferenceStoreStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::ReferenceStoreStatusChange)
             }
             "Run Status Change" => {
@@ -198,11 +267,15 @@ impl crate::DetailSet for Detail {
                     .map(Self::RunStatusChange)
             }
             "S3 Access Policy Status Change" => {
-                <Box<S3AccessPolicyStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    S3AccessPolicyStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::S3AccessPolicyStatusChange)
             }
             "Sequence Store Status Change" => {
-                <Box<SequenceStoreStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    SequenceStoreStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::SequenceStoreStatusChange)
             }
             "Task Status Change" => {
@@ -210,21 +283,32 @@ impl crate::DetailSet for Detail {
                     .map(Self::TaskStatusChange)
             }
             "Variant Import Job Status Change" => {
-                <Box<VariantImportJobStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    VariantImportJobStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::VariantImportJobStatusChange)
             }
             "Variant Store Status Change" => {
-                <Box<VariantStoreStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    VariantStoreStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::VariantStoreStatusChange)
             }
             "Workflow Status Change" => {
-                <Box<WorkflowStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    WorkflowStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::WorkflowStatusChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.omics"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.omics"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -233,7 +317,9 @@ impl serde::Serialize for Detail {
         match self {
             Self::AnnotationImportJobStatusChange(detail) => detail.serialize(serializer),
             Self::AnnotationStoreStatusChange(detail) => detail.serialize(serializer),
-            Self::ReadSetActivationJobStatusChange(detail) => detail.serialize(serializer),
+            Self::ReadSetActivationJobStatusChange(detail) => {
+                detail.serialize(serializer)
+            }
             Self::ReadSetExportJobStatusChange(detail) => detail.serialize(serializer),
             Self::ReadSetImportJobStatusChange(detail) => detail.serialize(serializer),
             Self::ReadSetStatusChange(detail) => detail.serialize(serializer),

@@ -18,4 +18,15 @@ pub struct ReadSetActivationJobStatusChange {
 impl crate::EventDetail for ReadSetActivationJobStatusChange {
     const SOURCE: &'static str = "aws.omics";
     const DETAIL_TYPE: &'static str = "Read Set Activation Job Status Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Omics::SequenceStore",
+                identifier: &self.sequence_store_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

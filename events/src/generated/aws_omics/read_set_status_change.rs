@@ -21,4 +21,15 @@ pub struct ReadSetStatusChange {
 impl crate::EventDetail for ReadSetStatusChange {
     const SOURCE: &'static str = "aws.omics";
     const DETAIL_TYPE: &'static str = "Read Set Status Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Omics::SequenceStore",
+                identifier: &self.sequence_store_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

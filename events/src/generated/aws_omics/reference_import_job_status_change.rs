@@ -18,4 +18,15 @@ pub struct ReferenceImportJobStatusChange {
 impl crate::EventDetail for ReferenceImportJobStatusChange {
     const SOURCE: &'static str = "aws.omics";
     const DETAIL_TYPE: &'static str = "Reference Import Job Status Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Omics::ReferenceStore",
+                identifier: &self.reference_store_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

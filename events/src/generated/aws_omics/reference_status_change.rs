@@ -19,4 +19,15 @@ pub struct ReferenceStatusChange {
 impl crate::EventDetail for ReferenceStatusChange {
     const SOURCE: &'static str = "aws.omics";
     const DETAIL_TYPE: &'static str = "Reference Status Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Omics::ReferenceStore",
+                identifier: &self.reference_store_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -34,9 +34,30 @@ impl Detail {
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::OpsWorksAlert(_) => "aws_opsworks::OpsWorksAlert",
-            Self::OpsWorksCommandStateChange(_) => "aws_opsworks::OpsWorksCommandStateChange",
-            Self::OpsWorksDeploymentStateChange(_) => "aws_opsworks::OpsWorksDeploymentStateChange",
-            Self::OpsWorksInstanceStateChange(_) => "aws_opsworks::OpsWorksInstanceStateChange",
+            Self::OpsWorksCommandStateChange(_) => {
+                "aws_opsworks::OpsWorksCommandStateChange"
+            }
+            Self::OpsWorksDeploymentStateChange(_) => {
+                "aws_opsworks::OpsWorksDeploymentStateChange"
+            }
+            Self::OpsWorksInstanceStateChange(_) => {
+                "aws_opsworks::OpsWorksInstanceStateChange"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::OpsWorksAlert(detail) => crate::EventDetail::related(&**detail),
+            Self::OpsWorksCommandStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::OpsWorksDeploymentStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::OpsWorksInstanceStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
@@ -44,11 +65,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.opsworks"
             && matches!(
-                detail_type,
-                "OpsWorks Alert"
-                    | "OpsWorks Command State Change"
-                    | "OpsWorks Deployment State Change"
-                    | "OpsWorks Instance State Change"
+                detail_type, "OpsWorks Alert" | "OpsWorks Command State Change" |
+                "OpsWorks Deployment State Change" | "OpsWorks Instance State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -57,10 +75,13 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.opsworks" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.opsworks"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.opsworks"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "OpsWorks Alert" => {
@@ -68,23 +89,32 @@ impl crate::DetailSet for Detail {
                     .map(Self::OpsWorksAlert)
             }
             "OpsWorks Command State Change" => {
-                <Box<OpsWorksCommandStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    OpsWorksCommandStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::OpsWorksCommandStateChange)
             }
             "OpsWorks Deployment State Change" => {
-                <Box<OpsWorksDeploymentStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::OpsWorksDeploymentStateChange)
+                <Box<
+                    OpsWorksDeploymentStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::OpsWorksDeploymentStateChange)
             }
             "OpsWorks Instance State Change" => {
-                <Box<OpsWorksInstanceStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    OpsWorksInstanceStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::OpsWorksInstanceStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.opsworks"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.opsworks"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

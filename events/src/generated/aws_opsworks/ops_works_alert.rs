@@ -16,4 +16,15 @@ pub struct OpsWorksAlert {
 impl crate::EventDetail for OpsWorksAlert {
     const SOURCE: &'static str = "aws.opsworks";
     const DETAIL_TYPE: &'static str = "OpsWorks Alert";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::OpsWorks::Instance",
+                identifier: &self.instance_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

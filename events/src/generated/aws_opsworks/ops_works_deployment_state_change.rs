@@ -19,4 +19,15 @@ pub struct OpsWorksDeploymentStateChange {
 impl crate::EventDetail for OpsWorksDeploymentStateChange {
     const SOURCE: &'static str = "aws.opsworks";
     const DETAIL_TYPE: &'static str = "OpsWorks Deployment State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::OpsWorks::Stack",
+                identifier: &self.stack_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -21,4 +21,15 @@ pub struct OpsWorksInstanceStateChange {
 impl crate::EventDetail for OpsWorksInstanceStateChange {
     const SOURCE: &'static str = "aws.opsworks";
     const DETAIL_TYPE: &'static str = "OpsWorks Instance State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::OpsWorks::Instance",
+                identifier: &self.instance_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

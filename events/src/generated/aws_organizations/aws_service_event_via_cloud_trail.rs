@@ -58,4 +58,15 @@ pub struct ServiceEventDetails {
 impl crate::EventDetail for AwsServiceEventViaCloudTrail {
     const SOURCE: &'static str = "aws.organizations";
     const DETAIL_TYPE: &'static str = "AWS Service Event via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Organizations::Account",
+                identifier: &self.service_event_details.create_account_status.account_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -23,10 +23,19 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsServiceEventViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.organizations" && matches!(detail_type, "AWS Service Event via CloudTrail")
+        source == "aws.organizations"
+            && matches!(detail_type, "AWS Service Event via CloudTrail")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -34,20 +43,31 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.organizations" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.organizations"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.organizations"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "AWS Service Event via CloudTrail" => {
-                <Box<AwsServiceEventViaCloudTrail> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    AwsServiceEventViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::AwsServiceEventViaCloudTrail)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.organizations"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.organizations"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

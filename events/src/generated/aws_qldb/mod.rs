@@ -21,6 +21,12 @@ impl Detail {
             Self::QldbLedgerStateChange(_) => "aws_qldb::QldbLedgerStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::QldbLedgerStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -32,20 +38,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.qldb" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.qldb"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.qldb"),
+                ),
+            );
         }
         match detail_type {
             "QLDB Ledger State Change" => {
-                <Box<QldbLedgerStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    QldbLedgerStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::QldbLedgerStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.qldb"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.qldb"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -13,4 +13,15 @@ pub struct QldbLedgerStateChange {
 impl crate::EventDetail for QldbLedgerStateChange {
     const SOURCE: &'static str = "aws.qldb";
     const DETAIL_TYPE: &'static str = "QLDB Ledger State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::QLDB::Ledger",
+                identifier: &self.ledger_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -12,7 +12,9 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::RedshiftDataStatementStatusChange(_) => "Redshift Data Statement Status Change",
+            Self::RedshiftDataStatementStatusChange(_) => {
+                "Redshift Data Statement Status Change"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -20,6 +22,14 @@ impl Detail {
         match self {
             Self::RedshiftDataStatementStatusChange(_) => {
                 "aws_redshift_data::RedshiftDataStatementStatusChange"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::RedshiftDataStatementStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
             }
         }
     }
@@ -35,29 +45,40 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.redshift-data" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.redshift-data"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.redshift-data"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Redshift Data Statement Status Change" => {
-                <Box<RedshiftDataStatementStatusChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::RedshiftDataStatementStatusChange)
+                <Box<
+                    RedshiftDataStatementStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::RedshiftDataStatementStatusChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.redshift-data"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.redshift-data"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::RedshiftDataStatementStatusChange(detail) => detail.serialize(serializer),
+            Self::RedshiftDataStatementStatusChange(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -42,7 +42,9 @@ pub struct DnsFirewallBlockItem {
         rename = "resolver-network-interface-details",
         skip_serializing_if = "Option::is_none"
     )]
-    pub resolver_network_interface_details: Option<super::common::ResolverNetworkInterfaceDetails>,
+    pub resolver_network_interface_details: Option<
+        super::common::ResolverNetworkInterfaceDetails,
+    >,
     #[serde(rename = "resource-type")]
     pub resource_type: String,
     /// Keys the schema does not list, kept so that nothing is lost.
@@ -52,4 +54,15 @@ pub struct DnsFirewallBlockItem {
 impl crate::EventDetail for DnsFirewallBlock {
     const SOURCE: &'static str = "aws.route53resolver";
     const DETAIL_TYPE: &'static str = "DNS Firewall Block";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Route53Resolver::FirewallDomainList",
+                identifier: &self.firewall_domain_list_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -28,6 +28,13 @@ impl Detail {
             Self::DnsFirewallBlock(_) => "aws_route53resolver::DnsFirewallBlock",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::DnsFirewallAlert(detail) => crate::EventDetail::related(&**detail),
+            Self::DnsFirewallBlock(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -40,10 +47,13 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.route53resolver" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.route53resolver"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.route53resolver"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "DNS Firewall Alert" => {
@@ -54,10 +64,16 @@ impl crate::DetailSet for Detail {
                 <Box<DnsFirewallBlock> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::DnsFirewallBlock)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.route53resolver"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.route53resolver"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

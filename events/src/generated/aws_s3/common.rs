@@ -9,7 +9,8 @@ pub struct Bucket {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Object {
-    pub etag: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
     pub key: String,
     #[serde(rename = "version-id", skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
@@ -19,7 +20,8 @@ pub struct Object {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Object2 {
-    pub etag: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
     pub key: String,
     pub size: serde_json::Number,
     #[serde(rename = "version-id", skip_serializing_if = "Option::is_none")]

@@ -18,7 +18,8 @@ pub struct ObjectCreated {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Object {
-    pub etag: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
     pub key: String,
     pub sequencer: String,
     pub size: serde_json::Number,

@@ -11,8 +11,8 @@ pub struct ObjectDeleted {
     #[serde(rename = "request-id")]
     pub request_id: String,
     pub requester: String,
-    #[serde(rename = "source-ip-address")]
-    pub source_ip_address: String,
+    #[serde(rename = "source-ip-address", skip_serializing_if = "Option::is_none")]
+    pub source_ip_address: Option<String>,
     pub version: String,
     /// Keys the schema does not list, kept so that nothing is lost.
     #[serde(flatten)]
@@ -20,7 +20,8 @@ pub struct ObjectDeleted {
 }
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Object {
-    pub etag: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
     pub key: String,
     pub sequencer: String,
     #[serde(rename = "version-id", skip_serializing_if = "Option::is_none")]

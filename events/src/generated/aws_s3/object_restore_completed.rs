@@ -8,10 +8,7 @@ pub struct ObjectRestoreCompleted {
     #[serde(rename = "request-id")]
     pub request_id: String,
     pub requester: String,
-    #[serde(
-        rename = "restore-expiry-time",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "restore-expiry-time", skip_serializing_if = "Option::is_none")]
     pub restore_expiry_time: Option<String>,
     #[serde(rename = "source-storage-class")]
     pub source_storage_class: String,

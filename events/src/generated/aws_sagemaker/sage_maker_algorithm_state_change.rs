@@ -5,17 +5,11 @@
 pub struct SageMakerAlgorithmStateChange {
     #[serde(rename = "AlgorithmArn", skip_serializing_if = "Option::is_none")]
     pub algorithm_arn: Option<String>,
-    #[serde(
-        rename = "AlgorithmDescription",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AlgorithmDescription", skip_serializing_if = "Option::is_none")]
     pub algorithm_description: Option<String>,
     #[serde(rename = "AlgorithmName", skip_serializing_if = "Option::is_none")]
     pub algorithm_name: Option<String>,
-    #[serde(
-        rename = "CertifyForMarketplace",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CertifyForMarketplace", skip_serializing_if = "Option::is_none")]
     pub certify_for_marketplace: Option<bool>,
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<super::common::Tags>>,

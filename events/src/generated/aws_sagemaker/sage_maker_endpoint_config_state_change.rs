@@ -36,4 +36,15 @@ pub struct SageMakerEndpointConfigStateChangeItem {
 impl crate::EventDetail for SageMakerEndpointConfigStateChange {
     const SOURCE: &'static str = "aws.sagemaker";
     const DETAIL_TYPE: &'static str = "SageMaker Endpoint Config State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::SageMaker::EndpointConfig",
+                identifier: &self.endpoint_config_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -26,4 +26,15 @@ pub struct SageMakerModelBuildingPipelineExecutionStatusChange {
 impl crate::EventDetail for SageMakerModelBuildingPipelineExecutionStatusChange {
     const SOURCE: &'static str = "aws.sagemaker";
     const DETAIL_TYPE: &'static str = "SageMaker Model Building Pipeline Execution Status Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::SageMaker::Pipeline",
+                identifier: &self.pipeline_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

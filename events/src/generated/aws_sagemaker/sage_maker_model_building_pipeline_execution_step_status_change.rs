@@ -53,6 +53,16 @@ pub struct ProcessingJob {
 }
 impl crate::EventDetail for SageMakerModelBuildingPipelineExecutionStepStatusChange {
     const SOURCE: &'static str = "aws.sagemaker";
-    const DETAIL_TYPE: &'static str =
-        "SageMaker Model Building Pipeline Execution Step Status Change";
+    const DETAIL_TYPE: &'static str = "SageMaker Model Building Pipeline Execution Step Status Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::SageMaker::Pipeline",
+                identifier: &self.pipeline_arn,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -3,17 +3,11 @@
 /// The detail of `SageMaker Model Package State Change` events from `aws.sagemaker`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct SageMakerModelPackageStateChange {
-    #[serde(
-        rename = "CertifyForMarketplace",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CertifyForMarketplace", skip_serializing_if = "Option::is_none")]
     pub certify_for_marketplace: Option<bool>,
     #[serde(rename = "ModelPackageArn", skip_serializing_if = "Option::is_none")]
     pub model_package_arn: Option<String>,
-    #[serde(
-        rename = "ModelPackageDescription",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ModelPackageDescription", skip_serializing_if = "Option::is_none")]
     pub model_package_description: Option<String>,
     #[serde(rename = "ModelPackageName", skip_serializing_if = "Option::is_none")]
     pub model_package_name: Option<String>,

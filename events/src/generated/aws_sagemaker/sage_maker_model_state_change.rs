@@ -34,4 +34,15 @@ pub struct PrimaryContainer {
 impl crate::EventDetail for SageMakerModelStateChange {
     const SOURCE: &'static str = "aws.sagemaker";
     const DETAIL_TYPE: &'static str = "SageMaker Model State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::SageMaker::Image",
+                identifier: &self.primary_container.image,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -9,25 +9,16 @@ pub struct SageMakerNotebookInstanceStateChange {
     pub instance_type: Option<String>,
     #[serde(rename = "LastModifiedTime", skip_serializing_if = "Option::is_none")]
     pub last_modified_time: Option<serde_json::Number>,
-    #[serde(
-        rename = "NotebookInstanceArn",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NotebookInstanceArn", skip_serializing_if = "Option::is_none")]
     pub notebook_instance_arn: Option<String>,
     #[serde(
         rename = "NotebookInstanceLifecycleConfigName",
         skip_serializing_if = "Option::is_none"
     )]
     pub notebook_instance_lifecycle_config_name: Option<String>,
-    #[serde(
-        rename = "NotebookInstanceName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NotebookInstanceName", skip_serializing_if = "Option::is_none")]
     pub notebook_instance_name: Option<String>,
-    #[serde(
-        rename = "NotebookInstanceStatus",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NotebookInstanceStatus", skip_serializing_if = "Option::is_none")]
     pub notebook_instance_status: Option<String>,
     #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,

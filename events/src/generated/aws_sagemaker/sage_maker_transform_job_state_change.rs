@@ -84,4 +84,15 @@ pub struct TransformResources {
 impl crate::EventDetail for SageMakerTransformJobStateChange {
     const SOURCE: &'static str = "aws.sagemaker";
     const DETAIL_TYPE: &'static str = "SageMaker Transform Job State Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::SageMaker::Model",
+                identifier: &self.model_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

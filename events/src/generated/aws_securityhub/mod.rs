@@ -20,7 +20,9 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::SecurityHubFindingsCustomAction(_) => "Security Hub Findings - Custom Action",
+            Self::SecurityHubFindingsCustomAction(_) => {
+                "Security Hub Findings - Custom Action"
+            }
             Self::SecurityHubFindingsImported(_) => "Security Hub Findings - Imported",
             Self::SecurityHubInsightResults(_) => "Security Hub Insight Results",
         }
@@ -31,8 +33,26 @@ impl Detail {
             Self::SecurityHubFindingsCustomAction(_) => {
                 "aws_securityhub::SecurityHubFindingsCustomAction"
             }
-            Self::SecurityHubFindingsImported(_) => "aws_securityhub::SecurityHubFindingsImported",
-            Self::SecurityHubInsightResults(_) => "aws_securityhub::SecurityHubInsightResults",
+            Self::SecurityHubFindingsImported(_) => {
+                "aws_securityhub::SecurityHubFindingsImported"
+            }
+            Self::SecurityHubInsightResults(_) => {
+                "aws_securityhub::SecurityHubInsightResults"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::SecurityHubFindingsCustomAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SecurityHubFindingsImported(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SecurityHubInsightResults(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
@@ -40,10 +60,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.securityhub"
             && matches!(
-                detail_type,
-                "Security Hub Findings - Custom Action"
-                    | "Security Hub Findings - Imported"
-                    | "Security Hub Insight Results"
+                detail_type, "Security Hub Findings - Custom Action" |
+                "Security Hub Findings - Imported" | "Security Hub Insight Results"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -52,30 +70,42 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.securityhub" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.securityhub"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.securityhub"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Security Hub Findings - Custom Action" => {
-                <Box<SecurityHubFindingsCustomAction> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::SecurityHubFindingsCustomAction)
+                <Box<
+                    SecurityHubFindingsCustomAction,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::SecurityHubFindingsCustomAction)
             }
             "Security Hub Findings - Imported" => {
-                <Box<SecurityHubFindingsImported> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    SecurityHubFindingsImported,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::SecurityHubFindingsImported)
             }
             "Security Hub Insight Results" => {
-                <Box<SecurityHubInsightResults> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    SecurityHubInsightResults,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::SecurityHubInsightResults)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.securityhub"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.securityhub"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -22,4 +22,15 @@ pub struct SecurityHubInsightResults {
 impl crate::EventDetail for SecurityHubInsightResults {
     const SOURCE: &'static str = "aws.securityhub";
     const DETAIL_TYPE: &'static str = "Security Hub Insight Results";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::SecurityHub::Insight",
+                identifier: &self.insight_name,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

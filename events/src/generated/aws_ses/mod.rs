@@ -16,7 +16,9 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::AdvisorRecommendationStatusOpen(_) => "Advisor Recommendation Status Open",
+            Self::AdvisorRecommendationStatusOpen(_) => {
+                "Advisor Recommendation Status Open"
+            }
             Self::AdvisorRecommendationStatusResolved(_) => {
                 "Advisor Recommendation Status Resolved"
             }
@@ -25,9 +27,22 @@ impl Detail {
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::AdvisorRecommendationStatusOpen(_) => "aws_ses::AdvisorRecommendationStatusOpen",
+            Self::AdvisorRecommendationStatusOpen(_) => {
+                "aws_ses::AdvisorRecommendationStatusOpen"
+            }
             Self::AdvisorRecommendationStatusResolved(_) => {
                 "aws_ses::AdvisorRecommendationStatusResolved"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AdvisorRecommendationStatusOpen(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::AdvisorRecommendationStatusResolved(detail) => {
+                crate::EventDetail::related(&**detail)
             }
         }
     }
@@ -36,8 +51,8 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.ses"
             && matches!(
-                detail_type,
-                "Advisor Recommendation Status Open" | "Advisor Recommendation Status Resolved"
+                detail_type, "Advisor Recommendation Status Open" |
+                "Advisor Recommendation Status Resolved"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -46,28 +61,34 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.ses" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.ses"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.ses"),
+                ),
+            );
         }
         match detail_type {
             "Advisor Recommendation Status Open" => {
-                <Box<AdvisorRecommendationStatusOpen> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AdvisorRecommendationStatusOpen)
+                <Box<
+                    AdvisorRecommendationStatusOpen,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AdvisorRecommendationStatusOpen)
             }
             "Advisor Recommendation Status Resolved" => {
-                <Box<AdvisorRecommendationStatusResolved> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AdvisorRecommendationStatusResolved)
+                <Box<
+                    AdvisorRecommendationStatusResolved,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AdvisorRecommendationStatusResolved)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.ses"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ses"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -75,7 +96,9 @@ impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::AdvisorRecommendationStatusOpen(detail) => detail.serialize(serializer),
-            Self::AdvisorRecommendationStatusResolved(detail) => detail.serialize(serializer),
+            Self::AdvisorRecommendationStatusResolved(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

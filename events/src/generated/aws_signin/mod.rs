@@ -12,19 +12,32 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::AwsConsoleSignInViaCloudTrail(_) => "AWS Console Sign In via CloudTrail",
+            Self::AwsConsoleSignInViaCloudTrail(_) => {
+                "AWS Console Sign In via CloudTrail"
+            }
         }
     }
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::AwsConsoleSignInViaCloudTrail(_) => "aws_signin::AwsConsoleSignInViaCloudTrail",
+            Self::AwsConsoleSignInViaCloudTrail(_) => {
+                "aws_signin::AwsConsoleSignInViaCloudTrail"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsConsoleSignInViaCloudTrail(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.signin" && matches!(detail_type, "AWS Console Sign In via CloudTrail")
+        source == "aws.signin"
+            && matches!(detail_type, "AWS Console Sign In via CloudTrail")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -32,22 +45,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.signin" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.signin"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.signin"),
+                ),
+            );
         }
         match detail_type {
             "AWS Console Sign In via CloudTrail" => {
-                <Box<AwsConsoleSignInViaCloudTrail> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AwsConsoleSignInViaCloudTrail)
+                <Box<
+                    AwsConsoleSignInViaCloudTrail,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AwsConsoleSignInViaCloudTrail)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.signin"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.signin"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -21,6 +21,12 @@ impl Detail {
             Self::CalendarStateChange(_) => "aws_ssm::CalendarStateChange",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::CalendarStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -32,20 +38,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.ssm" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.ssm"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.ssm"),
+                ),
+            );
         }
         match detail_type {
             "Calendar State Change" => {
-                <Box<CalendarStateChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    CalendarStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::CalendarStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.ssm"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ssm"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ pub struct StepFunctionsExecutionStatusChange {
     pub execution_arn: String,
     pub input: String,
     pub name: String,
-    pub output: String,
+    pub output: Option<String>,
     #[serde(rename = "startDate")]
     pub start_date: i64,
     #[serde(rename = "stateMachineArn")]

@@ -21,8 +21,12 @@ impl Detail {
     pub fn detail_type(&self) -> &'static str {
         match self {
             Self::StorageGatewayFileUploadEvent(_) => "Storage Gateway File Upload Event",
-            Self::StorageGatewayObjectUploadEvent(_) => "Storage Gateway Object Upload Event",
-            Self::StorageGatewayRefreshCacheEvent(_) => "Storage Gateway Refresh Cache Event",
+            Self::StorageGatewayObjectUploadEvent(_) => {
+                "Storage Gateway Object Upload Event"
+            }
+            Self::StorageGatewayRefreshCacheEvent(_) => {
+                "Storage Gateway Refresh Cache Event"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -39,15 +43,28 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::StorageGatewayFileUploadEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::StorageGatewayObjectUploadEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::StorageGatewayRefreshCacheEvent(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.storagegateway"
             && matches!(
-                detail_type,
-                "Storage Gateway File Upload Event"
-                    | "Storage Gateway Object Upload Event"
-                    | "Storage Gateway Refresh Cache Event"
+                detail_type, "Storage Gateway File Upload Event" |
+                "Storage Gateway Object Upload Event" |
+                "Storage Gateway Refresh Cache Event"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -56,34 +73,43 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.storagegateway" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.storagegateway"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.storagegateway"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Storage Gateway File Upload Event" => {
-                <Box<StorageGatewayFileUploadEvent> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::StorageGatewayFileUploadEvent)
+                <Box<
+                    StorageGatewayFileUploadEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::StorageGatewayFileUploadEvent)
             }
             "Storage Gateway Object Upload Event" => {
-                <Box<StorageGatewayObjectUploadEvent> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::StorageGatewayObjectUploadEvent)
+                <Box<
+                    StorageGatewayObjectUploadEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::StorageGatewayObjectUploadEvent)
             }
             "Storage Gateway Refresh Cache Event" => {
-                <Box<StorageGatewayRefreshCacheEvent> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::StorageGatewayRefreshCacheEvent)
+                <Box<
+                    StorageGatewayRefreshCacheEvent,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::StorageGatewayRefreshCacheEvent)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.storagegateway"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.storagegateway"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

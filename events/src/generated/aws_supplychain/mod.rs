@@ -6,7 +6,9 @@ pub use self::aws_supply_chain_data_integration_status_change::AwsSupplyChainDat
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
     /// `AWS Supply Chain Data Integration Status Change`
-    AwsSupplyChainDataIntegrationStatusChange(Box<AwsSupplyChainDataIntegrationStatusChange>),
+    AwsSupplyChainDataIntegrationStatusChange(
+        Box<AwsSupplyChainDataIntegrationStatusChange>,
+    ),
 }
 impl Detail {
     /// The event's `detail-type`.
@@ -25,14 +27,19 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::AwsSupplyChainDataIntegrationStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.supplychain"
-            && matches!(
-                detail_type,
-                "AWS Supply Chain Data Integration Status Change"
-            )
+            && matches!(detail_type, "AWS Supply Chain Data Integration Status Change")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -40,29 +47,39 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.supplychain" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.supplychain"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.supplychain"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "AWS Supply Chain Data Integration Status Change" => {
-                <Box<AwsSupplyChainDataIntegrationStatusChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::AwsSupplyChainDataIntegrationStatusChange)
+                <Box<
+                    AwsSupplyChainDataIntegrationStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::AwsSupplyChainDataIntegrationStatusChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.supplychain"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.supplychain"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::AwsSupplyChainDataIntegrationStatusChange(detail) => detail.serialize(serializer),
+            Self::AwsSupplyChainDataIntegrationStatusChange(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -12,7 +12,9 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::SimpleWorkflowExecutionStateChange(_) => "Simple Workflow Execution State Change",
+            Self::SimpleWorkflowExecutionStateChange(_) => {
+                "Simple Workflow Execution State Change"
+            }
         }
     }
     /// The Rust type the detail decoded into.
@@ -23,10 +25,19 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::SimpleWorkflowExecutionStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
-        source == "aws.swf" && matches!(detail_type, "Simple Workflow Execution State Change")
+        source == "aws.swf"
+            && matches!(detail_type, "Simple Workflow Execution State Change")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -34,29 +45,37 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.swf" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.swf"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.swf"),
+                ),
+            );
         }
         match detail_type {
             "Simple Workflow Execution State Change" => {
-                <Box<SimpleWorkflowExecutionStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::SimpleWorkflowExecutionStateChange)
+                <Box<
+                    SimpleWorkflowExecutionStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::SimpleWorkflowExecutionStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.swf"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.swf"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::SimpleWorkflowExecutionStateChange(detail) => detail.serialize(serializer),
+            Self::SimpleWorkflowExecutionStateChange(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -22,14 +22,20 @@ impl Detail {
     pub fn detail_type(&self) -> &'static str {
         match self {
             Self::SyntheticsCanaryStatusChange(_) => "Synthetics Canary Status Change",
-            Self::SyntheticsCanaryTestRunFailure(_) => "Synthetics Canary TestRun Failure",
-            Self::SyntheticsCanaryTestRunSuccessful(_) => "Synthetics Canary TestRun Successful",
+            Self::SyntheticsCanaryTestRunFailure(_) => {
+                "Synthetics Canary TestRun Failure"
+            }
+            Self::SyntheticsCanaryTestRunSuccessful(_) => {
+                "Synthetics Canary TestRun Successful"
+            }
         }
     }
     /// The Rust type the detail decoded into.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::SyntheticsCanaryStatusChange(_) => "aws_synthetics::SyntheticsCanaryStatusChange",
+            Self::SyntheticsCanaryStatusChange(_) => {
+                "aws_synthetics::SyntheticsCanaryStatusChange"
+            }
             Self::SyntheticsCanaryTestRunFailure(_) => {
                 "aws_synthetics::SyntheticsCanaryTestRunFailure"
             }
@@ -38,15 +44,28 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::SyntheticsCanaryStatusChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SyntheticsCanaryTestRunFailure(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::SyntheticsCanaryTestRunSuccessful(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.synthetics"
             && matches!(
-                detail_type,
-                "Synthetics Canary Status Change"
-                    | "Synthetics Canary TestRun Failure"
-                    | "Synthetics Canary TestRun Successful"
+                detail_type, "Synthetics Canary Status Change" |
+                "Synthetics Canary TestRun Failure" |
+                "Synthetics Canary TestRun Successful"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -55,32 +74,42 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.synthetics" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.synthetics"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.synthetics"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Synthetics Canary Status Change" => {
-                <Box<SyntheticsCanaryStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    SyntheticsCanaryStatusChange,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::SyntheticsCanaryStatusChange)
             }
             "Synthetics Canary TestRun Failure" => {
-                <Box<SyntheticsCanaryTestRunFailure> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::SyntheticsCanaryTestRunFailure)
+                <Box<
+                    SyntheticsCanaryTestRunFailure,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::SyntheticsCanaryTestRunFailure)
             }
             "Synthetics Canary TestRun Successful" => {
-                <Box<SyntheticsCanaryTestRunSuccessful> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::SyntheticsCanaryTestRunSuccessful)
+                <Box<
+                    SyntheticsCanaryTestRunSuccessful,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::SyntheticsCanaryTestRunSuccessful)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.synthetics"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.synthetics"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
@@ -89,7 +118,9 @@ impl serde::Serialize for Detail {
         match self {
             Self::SyntheticsCanaryStatusChange(detail) => detail.serialize(serializer),
             Self::SyntheticsCanaryTestRunFailure(detail) => detail.serialize(serializer),
-            Self::SyntheticsCanaryTestRunSuccessful(detail) => detail.serialize(serializer),
+            Self::SyntheticsCanaryTestRunSuccessful(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -57,4 +57,15 @@ pub struct TestCodeLayerVersionArn {
 impl crate::EventDetail for SyntheticsCanaryStatusChange {
     const SOURCE: &'static str = "aws.synthetics";
     const DETAIL_TYPE: &'static str = "Synthetics Canary Status Change";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Synthetics::Canary",
+                identifier: &self.canary_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -27,4 +27,15 @@ pub struct SyntheticsCanaryTestRunFailure {
 impl crate::EventDetail for SyntheticsCanaryTestRunFailure {
     const SOURCE: &'static str = "aws.synthetics";
     const DETAIL_TYPE: &'static str = "Synthetics Canary TestRun Failure";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Synthetics::Canary",
+                identifier: &self.canary_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

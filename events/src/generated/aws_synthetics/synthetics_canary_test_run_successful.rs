@@ -27,4 +27,15 @@ pub struct SyntheticsCanaryTestRunSuccessful {
 impl crate::EventDetail for SyntheticsCanaryTestRunSuccessful {
     const SOURCE: &'static str = "aws.synthetics";
     const DETAIL_TYPE: &'static str = "Synthetics Canary TestRun Successful";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Synthetics::Canary",
+                identifier: &self.canary_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

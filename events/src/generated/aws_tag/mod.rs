@@ -21,6 +21,12 @@ impl Detail {
             Self::TagChangeOnResource(_) => "aws_tag::TagChangeOnResource",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::TagChangeOnResource(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -32,20 +38,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.tag" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.tag"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.tag"),
+                ),
+            );
         }
         match detail_type {
             "Tag Change on Resource" => {
-                <Box<TagChangeOnResource> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    TagChangeOnResource,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::TagChangeOnResource)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.tag"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.tag"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -8,10 +8,7 @@ pub struct TagChangeOnResource {
     #[serde(rename = "resource-type")]
     pub resource_type: String,
     pub service: String,
-    #[serde(
-        rename = "tag-policy-compliant",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tag-policy-compliant", skip_serializing_if = "Option::is_none")]
     pub tag_policy_compliant: Option<String>,
     pub tags: std::collections::BTreeMap<String, String>,
     pub version: serde_json::Number,

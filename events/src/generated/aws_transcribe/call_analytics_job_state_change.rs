@@ -3,10 +3,7 @@
 /// The detail of `Call Analytics Job State Change` events from `aws.transcribe`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct CallAnalyticsJobStateChange {
-    #[serde(
-        rename = "AnalyticsJobDetails",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsJobDetails", skip_serializing_if = "Option::is_none")]
     pub analytics_job_details: Option<AnalyticsJobDetails>,
     #[serde(rename = "JobName")]
     pub job_name: String,

@@ -37,4 +37,15 @@ pub struct As2PayloadReceiveCompleted {
 impl crate::EventDetail for As2PayloadReceiveCompleted {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "AS2 Payload Receive Completed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Agreement",
+                identifier: &self.agreement_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

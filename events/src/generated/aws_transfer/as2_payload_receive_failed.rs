@@ -36,4 +36,15 @@ pub struct As2PayloadReceiveFailed {
 impl crate::EventDetail for As2PayloadReceiveFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "AS2 Payload Receive Failed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Agreement",
+                identifier: &self.agreement_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -33,4 +33,15 @@ pub struct As2PayloadSendFailed {
 impl crate::EventDetail for As2PayloadSendFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "AS2 Payload Send Failed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Connector",
+                identifier: &self.connector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

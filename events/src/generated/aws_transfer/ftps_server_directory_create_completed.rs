@@ -26,4 +26,15 @@ pub struct FtpsServerDirectoryCreateCompleted {
 impl crate::EventDetail for FtpsServerDirectoryCreateCompleted {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "FTPS Server Directory Create Completed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Server",
+                identifier: &self.server_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

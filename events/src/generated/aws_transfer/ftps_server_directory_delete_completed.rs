@@ -26,4 +26,15 @@ pub struct FtpsServerDirectoryDeleteCompleted {
 impl crate::EventDetail for FtpsServerDirectoryDeleteCompleted {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "FTPS Server Directory Delete Completed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Server",
+                identifier: &self.server_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

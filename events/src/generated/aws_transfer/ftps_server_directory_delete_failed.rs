@@ -30,4 +30,15 @@ pub struct FtpsServerDirectoryDeleteFailed {
 impl crate::EventDetail for FtpsServerDirectoryDeleteFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "FTPS Server Directory Delete Failed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Server",
+                identifier: &self.server_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

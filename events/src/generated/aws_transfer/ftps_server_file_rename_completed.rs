@@ -28,4 +28,15 @@ pub struct FtpsServerFileRenameCompleted {
 impl crate::EventDetail for FtpsServerFileRenameCompleted {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "FTPS Server File Rename Completed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Server",
+                identifier: &self.server_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -27,4 +27,15 @@ pub struct FtpsServerFileUploadCompleted {
 impl crate::EventDetail for FtpsServerFileUploadCompleted {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "FTPS Server File Upload Completed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Server",
+                identifier: &self.server_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

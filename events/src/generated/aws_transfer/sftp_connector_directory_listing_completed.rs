@@ -41,4 +41,15 @@ pub struct OutputFileLocation {
 impl crate::EventDetail for SftpConnectorDirectoryListingCompleted {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "SFTP Connector Directory Listing Completed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Connector",
+                identifier: &self.connector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

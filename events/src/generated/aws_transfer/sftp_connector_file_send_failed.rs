@@ -35,4 +35,15 @@ pub struct SftpConnectorFileSendFailed {
 impl crate::EventDetail for SftpConnectorFileSendFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "SFTP Connector File Send Failed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Connector",
+                identifier: &self.connector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

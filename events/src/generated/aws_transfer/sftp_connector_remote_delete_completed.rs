@@ -24,4 +24,15 @@ pub struct SftpConnectorRemoteDeleteCompleted {
 impl crate::EventDetail for SftpConnectorRemoteDeleteCompleted {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "SFTP Connector Remote Delete Completed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Connector",
+                identifier: &self.connector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

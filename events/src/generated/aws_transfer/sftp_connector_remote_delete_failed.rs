@@ -28,4 +28,15 @@ pub struct SftpConnectorRemoteDeleteFailed {
 impl crate::EventDetail for SftpConnectorRemoteDeleteFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "SFTP Connector Remote Delete Failed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Connector",
+                identifier: &self.connector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -30,4 +30,15 @@ pub struct SftpConnectorRemoteMoveFailed {
 impl crate::EventDetail for SftpConnectorRemoteMoveFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "SFTP Connector Remote Move Failed";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::Transfer::Connector",
+                identifier: &self.connector_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

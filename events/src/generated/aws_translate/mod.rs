@@ -16,7 +16,9 @@ impl Detail {
     /// The event's `detail-type`.
     pub fn detail_type(&self) -> &'static str {
         match self {
-            Self::TranslateParallelDataStateChange(_) => "Translate Parallel Data State Change",
+            Self::TranslateParallelDataStateChange(_) => {
+                "Translate Parallel Data State Change"
+            }
             Self::TranslateTextTranslationJobStateChange(_) => {
                 "Translate TextTranslationJob State Change"
             }
@@ -33,14 +35,24 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::TranslateParallelDataStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::TranslateTextTranslationJobStateChange(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.translate"
             && matches!(
-                detail_type,
-                "Translate Parallel Data State Change"
-                    | "Translate TextTranslationJob State Change"
+                detail_type, "Translate Parallel Data State Change" |
+                "Translate TextTranslationJob State Change"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -49,36 +61,48 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.translate" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.translate"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.translate"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "Translate Parallel Data State Change" => {
-                <Box<TranslateParallelDataStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::TranslateParallelDataStateChange)
+                <Box<
+                    TranslateParallelDataStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::TranslateParallelDataStateChange)
             }
             "Translate TextTranslationJob State Change" => {
-                <Box<TranslateTextTranslationJobStateChange> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::TranslateTextTranslationJobStateChange)
+                <Box<
+                    TranslateTextTranslationJobStateChange,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::TranslateTextTranslationJobStateChange)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.translate"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.translate"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::TranslateParallelDataStateChange(detail) => detail.serialize(serializer),
-            Self::TranslateTextTranslationJobStateChange(detail) => detail.serialize(serializer),
+            Self::TranslateParallelDataStateChange(detail) => {
+                detail.serialize(serializer)
+            }
+            Self::TranslateTextTranslationJobStateChange(detail) => {
+                detail.serialize(serializer)
+            }
         }
     }
 }

@@ -3,10 +3,13 @@
 /// The detail of `Translate Parallel Data State Change` events from `aws.translate`.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct TranslateParallelDataStateChange {
-    #[serde(rename = "latestUpdateAttemptAt")]
-    pub latest_update_attempt_at: String,
-    #[serde(rename = "latestUpdateAttemptStatus")]
-    pub latest_update_attempt_status: String,
+    #[serde(rename = "latestUpdateAttemptAt", skip_serializing_if = "Option::is_none")]
+    pub latest_update_attempt_at: Option<String>,
+    #[serde(
+        rename = "latestUpdateAttemptStatus",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub latest_update_attempt_status: Option<String>,
     pub name: String,
     pub operation: String,
     pub status: String,

@@ -6,7 +6,9 @@ pub use self::trusted_advisor_check_item_refresh_notification::TrustedAdvisorChe
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
     /// `Trusted Advisor Check Item Refresh Notification`
-    TrustedAdvisorCheckItemRefreshNotification(Box<TrustedAdvisorCheckItemRefreshNotification>),
+    TrustedAdvisorCheckItemRefreshNotification(
+        Box<TrustedAdvisorCheckItemRefreshNotification>,
+    ),
 }
 impl Detail {
     /// The event's `detail-type`.
@@ -25,14 +27,19 @@ impl Detail {
             }
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::TrustedAdvisorCheckItemRefreshNotification(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.trustedadvisor"
-            && matches!(
-                detail_type,
-                "Trusted Advisor Check Item Refresh Notification"
-            )
+            && matches!(detail_type, "Trusted Advisor Check Item Refresh Notification")
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
         source: &str,
@@ -40,22 +47,31 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.trustedadvisor" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.trustedadvisor"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.trustedadvisor"
+                    ),
+                ),
+            );
         }
         match detail_type {
-            "Trusted Advisor Check Item Refresh Notification" => <Box<
-                TrustedAdvisorCheckItemRefreshNotification,
-            > as serde::Deserialize>::deserialize(
-                deserializer
-            )
-            .map(Self::TrustedAdvisorCheckItemRefreshNotification),
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.trustedadvisor"
-            ))),
+            "Trusted Advisor Check Item Refresh Notification" => {
+                <Box<
+                    TrustedAdvisorCheckItemRefreshNotification,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::TrustedAdvisorCheckItemRefreshNotification)
+            }
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`",
+                            "aws.trustedadvisor"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

@@ -21,7 +21,9 @@ pub use self::voice_id_update_session_action::VoiceIdUpdateSessionAction;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
     /// `VoiceId Batch Fraudster Registration Action`
-    VoiceIdBatchFraudsterRegistrationAction(Box<VoiceIdBatchFraudsterRegistrationAction>),
+    VoiceIdBatchFraudsterRegistrationAction(
+        Box<VoiceIdBatchFraudsterRegistrationAction>,
+    ),
     /// `VoiceId Batch Speaker Enrollment Action`
     VoiceIdBatchSpeakerEnrollmentAction(Box<VoiceIdBatchSpeakerEnrollmentAction>),
     /// `VoiceId Evaluate Session Action`
@@ -66,14 +68,47 @@ impl Detail {
             Self::VoiceIdBatchSpeakerEnrollmentAction(_) => {
                 "aws_voiceid::VoiceIdBatchSpeakerEnrollmentAction"
             }
-            Self::VoiceIdEvaluateSessionAction(_) => "aws_voiceid::VoiceIdEvaluateSessionAction",
+            Self::VoiceIdEvaluateSessionAction(_) => {
+                "aws_voiceid::VoiceIdEvaluateSessionAction"
+            }
             Self::VoiceIdFraudsterAction(_) => "aws_voiceid::VoiceIdFraudsterAction",
             Self::VoiceIdSessionSpeakerEnrollmentAction(_) => {
                 "aws_voiceid::VoiceIdSessionSpeakerEnrollmentAction"
             }
             Self::VoiceIdSpeakerAction(_) => "aws_voiceid::VoiceIdSpeakerAction",
-            Self::VoiceIdStartSessionAction(_) => "aws_voiceid::VoiceIdStartSessionAction",
-            Self::VoiceIdUpdateSessionAction(_) => "aws_voiceid::VoiceIdUpdateSessionAction",
+            Self::VoiceIdStartSessionAction(_) => {
+                "aws_voiceid::VoiceIdStartSessionAction"
+            }
+            Self::VoiceIdUpdateSessionAction(_) => {
+                "aws_voiceid::VoiceIdUpdateSessionAction"
+            }
+        }
+    }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::VoiceIdBatchFraudsterRegistrationAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdBatchSpeakerEnrollmentAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdEvaluateSessionAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdFraudsterAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdSessionSpeakerEnrollmentAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdSpeakerAction(detail) => crate::EventDetail::related(&**detail),
+            Self::VoiceIdStartSessionAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
+            Self::VoiceIdUpdateSessionAction(detail) => {
+                crate::EventDetail::related(&**detail)
+            }
         }
     }
 }
@@ -81,15 +116,11 @@ impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
         source == "aws.voiceid"
             && matches!(
-                detail_type,
-                "VoiceId Batch Fraudster Registration Action"
-                    | "VoiceId Batch Speaker Enrollment Action"
-                    | "VoiceId Evaluate Session Action"
-                    | "VoiceId Fraudster Action"
-                    | "VoiceId Session Speaker Enrollment Action"
-                    | "VoiceId Speaker Action"
-                    | "VoiceId Start Session Action"
-                    | "VoiceId Update Session Action"
+                detail_type, "VoiceId Batch Fraudster Registration Action" |
+                "VoiceId Batch Speaker Enrollment Action" |
+                "VoiceId Evaluate Session Action" | "VoiceId Fraudster Action" |
+                "VoiceId Session Speaker Enrollment Action" | "VoiceId Speaker Action" |
+                "VoiceId Start Session Action" | "VoiceId Update Session Action"
             )
     }
     fn deserialize_detail<'de, D: serde::Deserializer<'de>>(
@@ -98,65 +129,87 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.voiceid" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.voiceid"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!("expected source `{}`, found `{source}`", "aws.voiceid"),
+                ),
+            );
         }
         match detail_type {
             "VoiceId Batch Fraudster Registration Action" => {
-                <Box<VoiceIdBatchFraudsterRegistrationAction> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::VoiceIdBatchFraudsterRegistrationAction)
+                <Box<
+                    VoiceIdBatchFraudsterRegistrationAction,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::VoiceIdBatchFraudsterRegistrationAction)
             }
             "VoiceId Batch Speaker Enrollment Action" => {
-                <Box<VoiceIdBatchSpeakerEnrollmentAction> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::VoiceIdBatchSpeakerEnrollmentAction)
+                <Box<
+                    VoiceIdBatchSpeakerEnrollmentAction,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::VoiceIdBatchSpeakerEnrollmentAction)
             }
             "VoiceId Evaluate Session Action" => {
-                <Box<VoiceIdEvaluateSessionAction> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    VoiceIdEvaluateSessionAction,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::VoiceIdEvaluateSessionAction)
             }
             "VoiceId Fraudster Action" => {
-                <Box<VoiceIdFraudsterAction> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    VoiceIdFraudsterAction,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::VoiceIdFraudsterAction)
             }
             "VoiceId Session Speaker Enrollment Action" => {
-                <Box<VoiceIdSessionSpeakerEnrollmentAction> as serde::Deserialize>::deserialize(
-                    deserializer,
-                )
-                .map(Self::VoiceIdSessionSpeakerEnrollmentAction)
+                <Box<
+                    VoiceIdSessionSpeakerEnrollmentAction,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::VoiceIdSessionSpeakerEnrollmentAction)
             }
             "VoiceId Speaker Action" => {
-                <Box<VoiceIdSpeakerAction> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    VoiceIdSpeakerAction,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::VoiceIdSpeakerAction)
             }
             "VoiceId Start Session Action" => {
-                <Box<VoiceIdStartSessionAction> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    VoiceIdStartSessionAction,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::VoiceIdStartSessionAction)
             }
             "VoiceId Update Session Action" => {
-                <Box<VoiceIdUpdateSessionAction> as serde::Deserialize>::deserialize(deserializer)
+                <Box<
+                    VoiceIdUpdateSessionAction,
+                > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::VoiceIdUpdateSessionAction)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.voiceid"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.voiceid"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::VoiceIdBatchFraudsterRegistrationAction(detail) => detail.serialize(serializer),
-            Self::VoiceIdBatchSpeakerEnrollmentAction(detail) => detail.serialize(serializer),
+            Self::VoiceIdBatchFraudsterRegistrationAction(detail) => {
+                detail.serialize(serializer)
+            }
+            Self::VoiceIdBatchSpeakerEnrollmentAction(detail) => {
+                detail.serialize(serializer)
+            }
             Self::VoiceIdEvaluateSessionAction(detail) => detail.serialize(serializer),
             Self::VoiceIdFraudsterAction(detail) => detail.serialize(serializer),
-            Self::VoiceIdSessionSpeakerEnrollmentAction(detail) => detail.serialize(serializer),
+            Self::VoiceIdSessionSpeakerEnrollmentAction(detail) => {
+                detail.serialize(serializer)
+            }
             Self::VoiceIdSpeakerAction(detail) => detail.serialize(serializer),
             Self::VoiceIdStartSessionAction(detail) => detail.serialize(serializer),
             Self::VoiceIdUpdateSessionAction(detail) => detail.serialize(serializer),

@@ -47,4 +47,15 @@ pub struct RegistrationConfig {
 impl crate::EventDetail for VoiceIdBatchFraudsterRegistrationAction {
     const SOURCE: &'static str = "aws.voiceid";
     const DETAIL_TYPE: &'static str = "VoiceId Batch Fraudster Registration Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::VoiceID::Domain",
+                identifier: &self.domain_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -57,4 +57,15 @@ pub struct FraudDetectionConfig {
 impl crate::EventDetail for VoiceIdBatchSpeakerEnrollmentAction {
     const SOURCE: &'static str = "aws.voiceid";
     const DETAIL_TYPE: &'static str = "VoiceId Batch Speaker Enrollment Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::VoiceID::Domain",
+                identifier: &self.domain_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

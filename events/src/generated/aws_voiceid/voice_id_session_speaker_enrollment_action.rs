@@ -24,4 +24,15 @@ pub struct VoiceIdSessionSpeakerEnrollmentAction {
 impl crate::EventDetail for VoiceIdSessionSpeakerEnrollmentAction {
     const SOURCE: &'static str = "aws.voiceid";
     const DETAIL_TYPE: &'static str = "VoiceId Session Speaker Enrollment Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::VoiceID::Domain",
+                identifier: &self.domain_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -75,4 +75,15 @@ pub struct StreamingConfiguration {
 impl crate::EventDetail for VoiceIdStartSessionAction {
     const SOURCE: &'static str = "aws.voiceid";
     const DETAIL_TYPE: &'static str = "VoiceId Start Session Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::VoiceID::Domain",
+                identifier: &self.domain_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -35,4 +35,15 @@ pub struct Session {
 impl crate::EventDetail for VoiceIdUpdateSessionAction {
     const SOURCE: &'static str = "aws.voiceid";
     const DETAIL_TYPE: &'static str = "VoiceId Update Session Action";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::VoiceID::Domain",
+                identifier: &self.domain_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -21,6 +21,12 @@ impl Detail {
             Self::WorkSpacesAccess(_) => "aws_workspaces::WorkSpacesAccess",
         }
     }
+    /// The AWS resources the event is about (see `EventDetail::related`).
+    pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        match self {
+            Self::WorkSpacesAccess(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -32,20 +38,28 @@ impl crate::DetailSet for Detail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         if source != "aws.workspaces" {
-            return Err(serde::de::Error::custom(format_args!(
-                "expected source `{}`, found `{source}`",
-                "aws.workspaces"
-            )));
+            return Err(
+                serde::de::Error::custom(
+                    format_args!(
+                        "expected source `{}`, found `{source}`", "aws.workspaces"
+                    ),
+                ),
+            );
         }
         match detail_type {
             "WorkSpaces Access" => {
                 <Box<WorkSpacesAccess> as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::WorkSpacesAccess)
             }
-            _ => Err(serde::de::Error::custom(format_args!(
-                "`{}` has no detail-type `{detail_type}`",
-                "aws.workspaces"
-            ))),
+            _ => {
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.workspaces"
+                        ),
+                    ),
+                )
+            }
         }
     }
 }

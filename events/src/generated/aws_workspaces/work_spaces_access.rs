@@ -24,4 +24,15 @@ pub struct WorkSpacesAccess {
 impl crate::EventDetail for WorkSpacesAccess {
     const SOURCE: &'static str = "aws.workspaces";
     const DETAIL_TYPE: &'static str = "WorkSpaces Access";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        [
+            Some(crate::ResourceRef {
+                cloudformation_type: "AWS::WorkSpaces::Workspace",
+                identifier: &self.workspace_id,
+            }),
+        ]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }

@@ -1,0 +1,119 @@
+//! Generated code for representative schemas, as insta snapshots.
+
+use bridgecraft_codegen::{Config, Document};
+
+use super::*;
+
+fn export(name: &str) -> Option<Document> {
+    let path = registry_exports()?.join(name);
+    Some(Document::read(&path).unwrap_or_else(|e| panic!("{e}")))
+}
+
+#[test]
+fn own_fixtures_with_enums_maps_and_unions() {
+    insta::assert_snapshot!("fixtures", joined(&generate(fixture_documents())));
+}
+
+#[test]
+fn ec2_instance_state_change() {
+    let Some(document) = export("aws.ec2/aws.ec2@EC2InstanceStateChangeNotification.json") else {
+        return;
+    };
+    insta::assert_snapshot!(
+        "ec2_instance_state_change",
+        joined(&generate(vec![document]))
+    );
+}
+
+#[test]
+fn draft4_and_openapi_exports_give_the_same_code() {
+    let (Some(openapi), Some(draft4)) = (
+        export("aws.ec2/aws.ec2@EC2InstanceStateChangeNotification.json"),
+        export("aws.ec2/aws.ec2@EC2InstanceStateChangeNotification.draft4.json"),
+    ) else {
+        return;
+    };
+    assert_eq!(generate(vec![openapi]), generate(vec![draft4]));
+}
+
+#[test]
+fn s3_cloudtrail_call() {
+    let Some(document) = export("aws.s3/aws.s3@AWSAPICallViaCloudTrail.json") else {
+        return;
+    };
+    insta::assert_snapshot!("s3_cloudtrail_openapi", joined(&generate(vec![document])));
+}
+
+#[test]
+fn s3_cloudtrail_call_draft4_with_null_types_and_renamed_read_only() {
+    let Some(document) = export("aws.s3/aws.s3@AWSAPICallViaCloudTrail.draft4.json") else {
+        return;
+    };
+    let code = joined(&generate(vec![document]));
+    // `readOnly` was renamed by the exporter; real events and `required` use the original.
+    assert!(code.contains(r#"rename = "readOnly""#), "{code}");
+    // `type: ["object", "null"]` is a nullable field, written back as null.
+    assert!(
+        code.contains("pub response_elements: Option<serde_json::Value>"),
+        "{code}"
+    );
+    insta::assert_snapshot!("s3_cloudtrail_draft4", code);
+}
+
+#[test]
+fn step_functions_any_json_and_integers() {
+    let Some(document) = export("aws.states/aws.states@StepFunctionsExecutionStatusChange.json")
+    else {
+        return;
+    };
+    let code = joined(&generate(vec![document]));
+    assert!(
+        code.contains("pub output: serde_json::Value"),
+        "`{{}}` is any JSON: {code}"
+    );
+    assert!(code.contains("pub start_date: i64"), "{code}");
+}
+
+#[test]
+fn output_does_not_depend_on_document_order() {
+    let documents = fixture_documents();
+    let mut reversed = documents.clone();
+    reversed.reverse();
+    assert_eq!(generate(documents), generate(reversed));
+}
+
+#[test]
+fn features_follow_sources() {
+    let output = generate(fixture_documents());
+    assert_eq!(
+        output.features_toml(),
+        "[features]\ndefault = []\naws = []\ncom-example-shop = []\n"
+    );
+    let ungated = Config::new()
+        .feature_gates(false)
+        .generate(fixture_documents())
+        .unwrap();
+    assert!(
+        !ungated.files["mod.rs"].contains("cfg(feature"),
+        "{}",
+        ungated.files["mod.rs"]
+    );
+}
+
+#[test]
+fn all_of_requires_what_any_member_requires() {
+    let document = Document::parse(
+        std::path::Path::new("all-of.json"),
+        r##"{"openapi": "3.0.0", "components": {"schemas": {
+            "AWSEvent": {"x-amazon-events-source": "s", "x-amazon-events-detail-type": "D",
+                         "properties": {"detail": {"$ref": "#/components/schemas/D"}}},
+            "D": {"type": "object", "required": ["both", "either"], "properties": {
+                "both": {"allOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]},
+                "either": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]},
+                "same": {"anyOf": [{"type": "string"}, {"type": "string"}]}}},
+            "A": {"type": "object", "required": ["a", "shared"], "properties": {"a": {"type": "string"}, "shared": {"type": "integer"}}},
+            "B": {"type": "object", "required": ["b"], "properties": {"b": {"type": "string"}, "shared": {"type": "string"}}}}}}"##,
+    )
+    .unwrap();
+    insta::assert_snapshot!("all_of_one_of", generate(vec![document]).files["s/d.rs"]);
+}

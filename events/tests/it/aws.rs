@@ -1,0 +1,73 @@
+//! AWS's generated types, with fixtures written for these tests.
+#![cfg(all(feature = "aws-autoscaling", feature = "aws-ec2"))]
+
+use bridgecraft_events::{Detail, Event, EventDetail, aws_autoscaling, aws_ec2};
+use serde_json::json;
+
+/// A launch of an instance into an Auto Scaling group, as AWS documents the event.
+fn launch_successful() -> serde_json::Value {
+    json!({
+        "version": "0", "id": "3e3c153a-8339-4e30-8c35-687ebef853fe",
+        "detail-type": "EC2 Instance Launch Successful", "source": "aws.autoscaling",
+        "account": "123456789012", "time": "2015-11-11T21:31:47Z", "region": "us-east-1",
+        "resources": ["arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:eb56d16b:autoScalingGroupName/sampleLuanchSucASG"],
+        "detail": {
+            "StatusCode": "InProgress", "AutoScalingGroupName": "sampleLuanchSucASG",
+            "ActivityId": "9cabb81f-42de-417d-8aa7-ce16bf026590", "RequestId": "9cabb81f-42de-417d-8aa7-ce16bf026590",
+            "StatusMessage": "", "EndTime": "2015-11-11T21:31:47.208Z", "EC2InstanceId": "i-b188560f",
+            "StartTime": "2015-11-11T21:31:13.671Z", "Cause": "At 2015-11-11T21:31:10Z a user request created an AutoScalingGroup",
+            "Description": "Launching a new EC2 instance: i-b188560f",
+            "Details": {"Subnet ID": "subnet-95bfcebe", "Availability Zone": "us-east-1b"}
+        }
+    })
+}
+
+#[test]
+fn dispatches_on_source_and_detail_type() {
+    let event: Event<Detail> = serde_json::from_value(launch_successful()).unwrap();
+    let Detail::AwsAutoscaling(aws_autoscaling::Detail::Ec2InstanceLaunchSuccessful(launch)) =
+        &event.detail
+    else {
+        panic!("{:?}", event.detail)
+    };
+    assert_eq!(launch.ec2_instance_id, "i-b188560f");
+    assert_eq!(launch.origin, None, "older events have no Origin");
+    assert_eq!(
+        event.detail.type_name(),
+        "aws_autoscaling::Ec2InstanceLaunchSuccessful"
+    );
+}
+
+#[test]
+fn relates_the_event_to_its_auto_scaling_group() {
+    let event: Event<aws_autoscaling::Ec2InstanceLaunchSuccessful> =
+        serde_json::from_value(launch_successful()).unwrap();
+    let related = event.detail.related();
+    assert_eq!(related.len(), 1);
+    assert_eq!(
+        related[0].cloudformation_type,
+        "AWS::AutoScaling::AutoScalingGroup"
+    );
+    assert_eq!(related[0].identifier, "sampleLuanchSucASG");
+}
+
+#[test]
+fn another_sources_pair_is_unknown_not_an_error() {
+    let mut value = launch_successful();
+    value["detail-type"] = json!("Something AWS Adds Tomorrow");
+    let event: Event<Detail> =
+        serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(event.detail, Detail::Unknown(_)));
+    assert_eq!(
+        serde_json::to_value(&event).unwrap(),
+        value,
+        "the raw detail is written back as it came"
+    );
+    let error = serde_json::from_value::<Event<aws_ec2::Detail>>(launch_successful()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("expected source `aws.ec2`, found `aws.autoscaling`"),
+        "{error}"
+    );
+}

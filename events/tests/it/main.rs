@@ -1,0 +1,10 @@
+//! The events crate: the envelope, generated types, and real events.
+
+mod aws;
+mod corpus;
+mod envelope;
+/// Code generated from the generator's own test fixtures, compiled here to prove it builds.
+#[allow(dead_code)]
+#[rustfmt::skip]
+mod golden;
+mod golden_types;

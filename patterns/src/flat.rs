@@ -1,0 +1,535 @@
+//! An event flattened once into `(path, scalar, array membership)` leaves, sorted by path.
+//!
+//! Paths join keys with `.`, so `{"a":{"b":1}}` and `{"a.b":1}` give the same path, as in
+//! EventBridge. Arrays are transparent to paths; each leaf records, for every array it sits in,
+//! which array and which element, so that fields taken from one array of objects can be required
+//! to come from the same element.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+/// A JSON number, keeping whether it was written as an integer.
+///
+/// Exact matching compares numbers by representation by default, as the EventBridge documentation states
+/// (`300`, `300.0` and `3.0e2` are different values), while `numeric` compares the values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Number {
+    Int(i128),
+    Float(f64),
+}
+
+impl Number {
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+
+    /// Reads a number as written in JSON; integers too large for 64 bits become floats, as in
+    /// serde_json, so text and parsed events agree.
+    pub(crate) fn from_text(text: &str) -> Option<Number> {
+        let is_int = !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
+        if is_int {
+            if let Ok(u) = text.parse::<u64>() {
+                return Some(Number::Int(i128::from(u)));
+            }
+            if let Ok(i) = text.parse::<i64>() {
+                return Some(Number::Int(i128::from(i)));
+            }
+        }
+        text.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Number::Float)
+    }
+
+    pub(crate) fn same_representation(self, other: Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            (Number::Float(a), Number::Float(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl From<&serde_json::Number> for Number {
+    fn from(n: &serde_json::Number) -> Self {
+        if let Some(u) = n.as_u64() {
+            Number::Int(i128::from(u))
+        } else if let Some(i) = n.as_i64() {
+            Number::Int(i128::from(i))
+        } else {
+            Number::Float(n.as_f64().unwrap_or(f64::NAN))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Num(Number),
+    Bool(bool),
+    Null,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Leaf<'a> {
+    /// [`path_hash`] of the path: leaves sort and are found by it, comparing text only on ties.
+    hash: u64,
+    path: (u32, u32),
+    pub value: Scalar<'a>,
+    membership: (u32, u32),
+}
+
+/// One array element a leaf sits in: (array id, element index).
+pub(crate) type Member = (u32, u32);
+
+#[derive(Debug, Default)]
+pub(crate) struct FlatEvent<'a> {
+    paths: String,
+    leaves: Vec<Leaf<'a>>,
+    members: Vec<Member>,
+}
+
+/// The paths some patterns read, with every prefix of them that ends at a `.`: flattening skips
+/// the parts of an event outside it (they are still checked to be valid JSON).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PathFilter {
+    prefixes: HashSet<String, FnvBuild>,
+}
+
+impl PathFilter {
+    pub(crate) fn new<'p>(paths: impl IntoIterator<Item = &'p str>) -> PathFilter {
+        let mut prefixes = HashSet::default();
+        for path in paths {
+            for (i, b) in path.bytes().enumerate() {
+                if b == b'.' {
+                    prefixes.insert(path[..i].to_owned());
+                }
+            }
+            prefixes.insert(path.to_owned());
+        }
+        PathFilter { prefixes }
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        self.prefixes.contains(path)
+    }
+}
+
+impl<'a> FlatEvent<'a> {
+    /// Flattens the parts of an event (JSON text) that `filter` wants.
+    pub(crate) fn from_json(
+        text: &'a str,
+        filter: &PathFilter,
+    ) -> Result<FlatEvent<'a>, serde_json::Error> {
+        let mut builder = Builder::new(text.len(), filter);
+        let mut de = serde_json::Deserializer::from_str(text);
+        Walk(&mut builder).deserialize(&mut de)?;
+        de.end()?;
+        Ok(builder.finish())
+    }
+
+    /// Flattens the parts of a parsed event that `filter` wants.
+    pub(crate) fn from_value(value: &'a Value, filter: &PathFilter) -> FlatEvent<'a> {
+        let mut builder = Builder::new(256, filter);
+        builder.value(value);
+        builder.finish()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.leaves.len()
+    }
+
+    pub(crate) fn path(&self, leaf: usize) -> &str {
+        self.leaves
+            .get(leaf)
+            .and_then(|l| {
+                self.paths
+                    .get(l.path.0 as usize..(l.path.0 + l.path.1) as usize)
+            })
+            .unwrap_or("")
+    }
+
+    pub(crate) fn leaf(&self, leaf: usize) -> Option<&Leaf<'a>> {
+        self.leaves.get(leaf)
+    }
+
+    pub(crate) fn membership(&self, leaf: usize) -> &[Member] {
+        self.leaves
+            .get(leaf)
+            .and_then(|l| {
+                self.members
+                    .get(l.membership.0 as usize..(l.membership.0 + l.membership.1) as usize)
+            })
+            .unwrap_or(&[])
+    }
+
+    /// Indices of the leaves at `path`.
+    #[cfg(test)]
+    pub(crate) fn at(&self, path: &str) -> std::ops::Range<usize> {
+        self.at_hashed(path_hash(path), path)
+    }
+
+    /// Indices of the leaves at `path`, whose [`path_hash`] is `hash`.
+    pub(crate) fn at_hashed(&self, hash: u64, path: &str) -> std::ops::Range<usize> {
+        let key = (hash, path);
+        let start = self
+            .leaves
+            .partition_point(|l| (l.hash, self.path_of(l)) < key);
+        let end = start
+            + self.leaves[start..].partition_point(|l| l.hash == hash && self.path_of(l) == path);
+        start..end
+    }
+
+    /// The [`path_hash`] of a leaf's path.
+    pub(crate) fn hash(&self, leaf: usize) -> u64 {
+        self.leaves.get(leaf).map_or(0, |l| l.hash)
+    }
+
+    fn path_of(&self, leaf: &Leaf<'_>) -> &str {
+        slice(&self.paths, leaf.path)
+    }
+}
+
+/// FNV-1a: fast on the short keys of event paths and values. Only pattern-side keys are ever
+/// stored in tables hashed with it, so event content cannot flood a bucket.
+pub(crate) fn path_hash(path: &str) -> u64 {
+    let mut hasher = Fnv::default();
+    std::hash::Hasher::write(&mut hasher, path.as_bytes());
+    std::hash::Hasher::finish(&hasher)
+}
+
+/// FNV-1a as a `Hasher`, for the rule-set tables.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+
+/// True when two leaves can belong to one match: wherever they sit in the same array, they sit
+/// in the same element.
+pub(crate) fn compatible(a: &[Member], b: &[Member]) -> bool {
+    a.iter().all(|&(array, index)| {
+        b.iter()
+            .all(|&(other, other_index)| other != array || other_index == index)
+    })
+}
+
+struct Builder<'a, 'f> {
+    flat: FlatEvent<'a>,
+    path: String,
+    /// Bumped whenever `path` changes, so consecutive leaves at one path (the elements of an
+    /// array) share one copy of it and one hash.
+    path_version: u64,
+    /// Path range, hash and `path_version` of the last leaf.
+    last_leaf: Option<((u32, u32), u64, u64)>,
+    membership: Vec<Member>,
+    next_array: u32,
+    filter: &'f PathFilter,
+}
+
+impl<'a, 'f> Builder<'a, 'f> {
+    fn new(event_len: usize, filter: &'f PathFilter) -> Self {
+        let mut flat = FlatEvent::default();
+        flat.paths.reserve(event_len / 2);
+        flat.leaves.reserve(event_len / 32);
+        Builder {
+            flat,
+            path: String::with_capacity(64),
+            path_version: 0,
+            last_leaf: None,
+            membership: Vec::new(),
+            next_array: 0,
+            filter,
+        }
+    }
+
+    fn finish(mut self) -> FlatEvent<'a> {
+        let paths = std::mem::take(&mut self.flat.paths);
+        self.flat.leaves.sort_unstable_by(|a, b| {
+            a.hash.cmp(&b.hash).then_with(|| {
+                if a.path == b.path {
+                    std::cmp::Ordering::Equal
+                } else {
+                    slice(&paths, a.path).cmp(slice(&paths, b.path))
+                }
+            })
+        });
+        self.flat.paths = paths;
+        self.flat
+    }
+
+    fn push_key(&mut self, key: &str) -> usize {
+        self.path_version += 1;
+        let len = self.path.len();
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        len
+    }
+
+    fn pop_key(&mut self, len: usize) {
+        self.path_version += 1;
+        self.path.truncate(len);
+    }
+
+    fn leaf(&mut self, value: Scalar<'a>) {
+        let (path, hash) = match self.last_leaf {
+            Some((path, hash, version)) if version == self.path_version => (path, hash),
+            _ => {
+                let start = self.flat.paths.len();
+                self.flat.paths.push_str(&self.path);
+                let path = (to_u32(start), to_u32(self.path.len()));
+                let hash = path_hash(&self.path);
+                self.last_leaf = Some((path, hash, self.path_version));
+                (path, hash)
+            }
+        };
+        let member_start = self.flat.members.len();
+        self.flat.members.extend_from_slice(&self.membership);
+        self.flat.leaves.push(Leaf {
+            hash,
+            path,
+            value,
+            membership: (to_u32(member_start), to_u32(self.membership.len())),
+        });
+    }
+
+    fn new_array(&mut self) -> u32 {
+        let id = self.next_array;
+        self.next_array = self.next_array.wrapping_add(1);
+        id
+    }
+
+    fn value(&mut self, value: &'a Value) {
+        match value {
+            Value::Null => self.leaf(Scalar::Null),
+            Value::Bool(b) => self.leaf(Scalar::Bool(*b)),
+            Value::Number(n) => self.leaf(Scalar::Num(Number::from(n))),
+            Value::String(s) => self.leaf(Scalar::Str(Cow::Borrowed(s))),
+            Value::Array(items) => {
+                let id = self.new_array();
+                for (index, item) in items.iter().enumerate() {
+                    self.membership.push((id, to_u32(index)));
+                    self.value(item);
+                    self.membership.pop();
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let len = self.push_key(key);
+                    if self.filter.wants(&self.path) {
+                        self.value(item);
+                    }
+                    self.pop_key(len);
+                }
+            }
+        }
+    }
+}
+
+fn slice(paths: &str, (start, len): (u32, u32)) -> &str {
+    paths
+        .get(start as usize..(start + len) as usize)
+        .unwrap_or("")
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Walks raw JSON with serde_json's parser straight into the builder: no `Value` tree, and
+/// strings without escapes are borrowed from the input.
+struct Walk<'b, 'a, 'f>(&'b mut Builder<'a, 'f>);
+
+impl<'de, 'b, 'f> DeserializeSeed<'de> for Walk<'b, 'de, 'f> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, 'b, 'f> Visitor<'de> for Walk<'b, 'de, 'f> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.0.leaf(Scalar::Null);
+        Ok(())
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.0.leaf(Scalar::Bool(v));
+        Ok(())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.0.leaf(Scalar::Num(Number::Int(i128::from(v))));
+        Ok(())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.0.leaf(Scalar::Num(Number::Int(i128::from(v))));
+        Ok(())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.0.leaf(Scalar::Num(Number::Float(v)));
+        Ok(())
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        self.0.leaf(Scalar::Str(Cow::Borrowed(v)));
+        Ok(())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.leaf(Scalar::Str(Cow::Owned(v.to_owned())));
+        Ok(())
+    }
+    fn visit_string<E>(self, v: String) -> Result<(), E> {
+        self.0.leaf(Scalar::Str(Cow::Owned(v)));
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let id = self.0.new_array();
+        let mut index = 0u32;
+        loop {
+            self.0.membership.push((id, index));
+            let more = seq.next_element_seed(Walk(&mut *self.0))?;
+            self.0.membership.pop();
+            if more.is_none() {
+                return Ok(());
+            }
+            index = index.saturating_add(1);
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        loop {
+            let len = self.0.path.len();
+            if map.next_key_seed(Key(&mut *self.0))?.is_none() {
+                return Ok(());
+            }
+            if self.0.filter.wants(&self.0.path) {
+                map.next_value_seed(Walk(&mut *self.0))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+            self.0.pop_key(len);
+        }
+    }
+}
+
+/// Appends an object key to the current path without allocating it.
+struct Key<'b, 'a, 'f>(&'b mut Builder<'a, 'f>);
+
+impl<'de, 'b, 'a, 'f> DeserializeSeed<'de> for Key<'b, 'a, 'f> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de, 'b, 'a, 'f> Visitor<'de> for Key<'b, 'a, 'f> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.push_key(v);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The leaves' paths, alphabetically (leaves themselves are ordered by path hash).
+    fn paths(flat: &FlatEvent<'_>) -> Vec<String> {
+        let mut paths: Vec<String> = (0..flat.len()).map(|i| flat.path(i).to_owned()).collect();
+        paths.sort();
+        paths
+    }
+
+    #[test]
+    fn raw_and_value_flattening_agree() {
+        let text = r#"{"b":{"c":[1,{"d":"x"}],"e.f":null},"a":true}"#;
+        let all = PathFilter::new(["a", "b.c", "b.c.d", "b.e.f"]);
+        let raw = FlatEvent::from_json(text, &all).unwrap();
+        let value: Value = serde_json::from_str(text).unwrap();
+        let parsed = FlatEvent::from_value(&value, &all);
+        assert_eq!(paths(&raw), vec!["a", "b.c", "b.c.d", "b.e.f"]);
+        assert_eq!(paths(&raw), paths(&parsed));
+        let d = raw.at("b.c.d");
+        assert_eq!(d.len(), 1);
+        assert_eq!(raw.membership(d.start), &[(0, 1)]);
+        assert_eq!(
+            raw.leaf(d.start).unwrap().value,
+            Scalar::Str(Cow::Borrowed("x"))
+        );
+    }
+
+    #[test]
+    fn numbers_keep_integer_or_float_form() {
+        let flat = FlatEvent::from_json(
+            r#"{"a":300,"b":300.0,"c":3.0e2,"d":-5}"#,
+            &PathFilter::new(["a", "b", "c", "d"]),
+        )
+        .unwrap();
+        let num = |p: &str| match &flat.leaf(flat.at(p).start).unwrap().value {
+            Scalar::Num(n) => *n,
+            other => panic!("number expected, got {other:?}"),
+        };
+        assert_eq!(num("a"), Number::Int(300));
+        assert_eq!(num("b"), Number::Float(300.0));
+        assert!(num("b").same_representation(num("c")));
+        assert!(!num("a").same_representation(num("b")));
+        assert_eq!(num("d"), Number::Int(-5));
+    }
+
+    #[test]
+    fn filtering_keeps_exactly_the_wanted_paths() {
+        let text = r#"{"a":{"b":1,"c":{"d":2}},"a.c":{"d":3,"e":4},"x":[{"a":5}],"a.b.z":6}"#;
+        let filter = PathFilter::new(["a.c.d", "a.b"]);
+        let value: Value = serde_json::from_str(text).unwrap();
+        for flat in [
+            FlatEvent::from_json(text, &filter).unwrap(),
+            FlatEvent::from_value(&value, &filter),
+        ] {
+            assert_eq!(paths(&flat), vec!["a.b", "a.c.d", "a.c.d"]);
+        }
+        // Skipped parts must still be valid JSON.
+        assert!(FlatEvent::from_json(r#"{"x": [1, }"#, &filter).is_err());
+    }
+
+    #[test]
+    fn compatibility_requires_same_element_in_shared_arrays() {
+        assert!(compatible(&[(0, 1)], &[(0, 1), (3, 0)]));
+        assert!(!compatible(&[(0, 1)], &[(0, 2)]));
+        assert!(compatible(&[(0, 1)], &[(1, 2)]));
+        assert!(compatible(&[], &[(1, 2)]));
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests for bridgecraft-patterns: one binary, one module per concern.
+
+mod cli;
+mod corpus;
+mod matching;
+mod props;
+#[cfg(feature = "webhook")]
+mod webhook;

@@ -1,0 +1,9 @@
+//! Integration tests against a real SQS, SNS and EventBridge: moto's server on loopback.
+
+mod cli;
+mod consumer;
+mod lambda;
+mod moto;
+mod router;
+mod sources;
+mod support;
