@@ -1,10 +1,12 @@
 //! `bridgecraft`: command-line tools for EventBridge events.
 
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+mod decode;
 
-use bridgecraft_factory::{AwsFactory, Decoded, Envelope, EventFactory, Record, Strictness};
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -22,66 +24,115 @@ enum Command {
     /// unknown pair and why, or the error with its JSON path. A batch (a Lambda SQS or SNS
     /// event) gives one line per record; a line whose envelope has a message id (SQS, SNS,
     /// Lambda records) ends with it. Exits non-zero when any input is an error.
-    Decode(DecodeArgs),
+    Decode(decode::DecodeArgs),
+
+    /// Receive messages from an SQS queue and print one JSON line per message.
+    ///
+    /// Each line has `message_id`, `status` (`typed`, `unknown` or `error`), the Rust `type`,
+    /// `source`, `detail_type` and `error`. Credentials and region come from the usual AWS
+    /// chain.
+    #[cfg(feature = "sqs")]
+    Consume(ConsumeArgs),
+
+    /// Print `true` or `false` for each event file, as EventBridge would match the pattern.
+    ///
+    /// An invalid pattern exits 2 with AWS's message. `@FILE` reads the pattern from a file.
+    Match {
+        /// The event pattern, as JSON, or `@FILE`.
+        #[arg(long)]
+        pattern: String,
+        /// Files holding one EventBridge event each.
+        #[arg(required = true)]
+        events: Vec<PathBuf>,
+    },
+
+    /// Print what an input transformer makes of an event, as a rule's target would receive it.
+    ///
+    /// A transformer AWS would reject exits 2; an output EventBridge would not deliver exits 3.
+    /// `@FILE` reads either argument from a file.
+    Transform {
+        /// The `InputPathsMap`, as JSON, or `@FILE`.
+        #[arg(long)]
+        input_paths_map: String,
+        /// The `InputTemplate`, or `@FILE`.
+        #[arg(long)]
+        input_template: String,
+        /// The rule name for `<aws.events.rule-name>` and `<aws.events.rule-arn>`.
+        #[arg(long)]
+        rule_name: Option<String>,
+        /// A file holding one EventBridge event.
+        event: PathBuf,
+    },
 }
 
+#[cfg(feature = "sqs")]
 #[derive(clap::Args)]
-struct DecodeArgs {
-    /// Files, or folders searched for `.json` files.
-    #[arg(required_unless_present = "reencode")]
-    paths: Vec<PathBuf>,
-
-    /// The envelope the inputs are in.
-    #[arg(long, default_value = "auto", value_parser = parse_envelope)]
-    envelope: Envelope,
-
-    /// Make a detail that does not fit its type an error, instead of unknown with the reason.
+struct ConsumeArgs {
+    /// The queue to read.
     #[arg(long)]
-    strict: bool,
-
-    /// End with a JSON line counting files, records, typed, unknown and errors.
+    queue_url: String,
+    /// An SQS endpoint other than AWS's, such as a local server.
     #[arg(long)]
-    summary: bool,
-
-    /// Print the events decoded from FILE serialized back to JSON, one after the other: typed
-    /// events in EventBridge's key order on one line, unknown events exactly as received.
-    #[arg(long, value_name = "FILE")]
-    reencode: Option<PathBuf>,
-}
-
-fn parse_envelope(name: &str) -> Result<Envelope, String> {
-    name.parse()
-        .map_err(|e: bridgecraft_factory::UnknownEnvelope| e.to_string())
-}
-
-#[derive(Default)]
-struct Counts {
-    files: usize,
-    records: usize,
-    typed: usize,
-    unknown: usize,
-    errors: usize,
+    endpoint_url: Option<String>,
+    /// The region, instead of the one the environment or profile names.
+    #[arg(long)]
+    region: Option<String>,
+    /// Delete the messages that decoded (typed or unknown); errors stay on the queue.
+    #[arg(long)]
+    delete: bool,
+    /// Stop after this many seconds with nothing received.
+    #[arg(long, value_name = "SECS")]
+    idle_exit: Option<u64>,
+    /// Stop after this many messages.
+    #[arg(long, value_name = "N")]
+    max: Option<u64>,
 }
 
 fn main() -> ExitCode {
-    let Command::Decode(args) = Cli::parse().command;
-    let strictness = if args.strict {
-        Strictness::Strict
-    } else {
-        Strictness::Lenient
+    match Cli::parse().command {
+        Command::Decode(args) => decode::main(args),
+        #[cfg(feature = "sqs")]
+        Command::Consume(args) => consume(args),
+        Command::Match { pattern, events } => exit_code(bridgecraft_patterns::cli::run_match(
+            &pattern,
+            &events,
+            &mut io::stdout(),
+            &mut io::stderr(),
+        )),
+        Command::Transform {
+            input_paths_map,
+            input_template,
+            rule_name,
+            event,
+        } => {
+            let rule = match rule_name {
+                Some(name) => bridgecraft_patterns::RuleContext::local(&name),
+                None => bridgecraft_patterns::RuleContext::default(),
+            };
+            exit_code(bridgecraft_patterns::cli::run_transform(
+                &input_paths_map,
+                &input_template,
+                &event,
+                &rule,
+                &mut io::stdout(),
+                &mut io::stderr(),
+            ))
+        }
+    }
+}
+
+#[cfg(feature = "sqs")]
+fn consume(args: ConsumeArgs) -> ExitCode {
+    let args = bridgecraft_sqs::cli::ConsumeArgs {
+        queue_url: args.queue_url,
+        endpoint_url: args.endpoint_url,
+        region: args.region,
+        delete: args.delete,
+        idle_exit: args.idle_exit.map(Duration::from_secs),
+        max: args.max,
     };
-    let factory = AwsFactory::aws().strictness(strictness);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let result = run(&factory, &args, &mut out).and_then(|counts| {
-        out.flush()?;
-        Ok(counts)
-    });
-    match result {
-        Ok(counts) if counts.errors == 0 => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        // A closed pipe (`| head`) is not the inputs' fault, but nothing more can be said.
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::FAILURE,
+    match bridgecraft_sqs::cli::run_consume(args, &mut io::stdout().lock()) {
+        Ok(_) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("bridgecraft: {error}");
             ExitCode::FAILURE
@@ -89,135 +140,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(factory: &AwsFactory, args: &DecodeArgs, out: &mut impl Write) -> io::Result<Counts> {
-    let mut counts = Counts::default();
-    if let Some(file) = &args.reencode {
-        reencode(factory, file, args.envelope, out, &mut counts)?;
-    }
-    for path in &args.paths {
-        for file in inputs(path) {
-            decode_file(factory, &file, args.envelope, out, &mut counts)?;
-        }
-    }
-    if args.summary {
-        let summary = serde_json::json!({
-            "files": counts.files,
-            "records": counts.records,
-            "typed": counts.typed,
-            "unknown": counts.unknown,
-            "error": counts.errors,
-        });
-        writeln!(out, "{summary}")?;
-    }
-    Ok(counts)
-}
-
-/// The files a path names: itself, or the `.json` files under a folder, sorted. A path that
-/// does not exist is kept, so that reading it reports the error.
-fn inputs(path: &Path) -> Vec<PathBuf> {
-    if !path.is_dir() {
-        return vec![path.to_path_buf()];
-    }
-    let mut files = Vec::new();
-    let mut folders = vec![path.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            files.push(folder);
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "json") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
-fn decode_file(
-    factory: &AwsFactory,
-    file: &Path,
-    envelope: Envelope,
-    out: &mut impl Write,
-    counts: &mut Counts,
-) -> io::Result<()> {
-    counts.files += 1;
-    let shown = file.display();
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            counts.records += 1;
-            counts.errors += 1;
-            return writeln!(out, "{shown}\terror\tcannot read: {error}");
-        }
-    };
-    for record in factory.decode(&bytes, envelope) {
-        counts.records += 1;
-        let line = describe(&record, counts);
-        match &record.message_id {
-            Some(id) => writeln!(out, "{shown}\t{line}\t{id}")?,
-            None => writeln!(out, "{shown}\t{line}")?,
-        }
-    }
-    Ok(())
-}
-
-fn describe(record: &Record<bridgecraft_events::Detail>, counts: &mut Counts) -> String {
-    match &record.result {
-        Ok(Decoded::Typed(event)) => {
-            counts.typed += 1;
-            format!("typed\t{}", event.detail.type_name())
-        }
-        Ok(Decoded::Unknown(unknown)) => {
-            counts.unknown += 1;
-            format!(
-                "unknown\t{} / {}: {}",
-                unknown.event.source, unknown.event.detail_type, unknown.reason
-            )
-        }
-        Err(error) => {
-            counts.errors += 1;
-            format!("error\t{error}")
-        }
-    }
-}
-
-fn reencode(
-    factory: &AwsFactory,
-    file: &Path,
-    envelope: Envelope,
-    out: &mut impl Write,
-    counts: &mut Counts,
-) -> io::Result<()> {
-    counts.files += 1;
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            counts.errors += 1;
-            eprintln!("{}: cannot read: {error}", file.display());
-            return Ok(());
-        }
-    };
-    for record in factory.decode(&bytes, envelope) {
-        counts.records += 1;
-        match &record.result {
-            Ok(decoded) => {
-                match decoded {
-                    Decoded::Typed(_) => counts.typed += 1,
-                    Decoded::Unknown(_) => counts.unknown += 1,
-                }
-                let json = serde_json::to_string(decoded).map_err(io::Error::other)?;
-                writeln!(out, "{json}")?;
-            }
-            Err(error) => {
-                counts.errors += 1;
-                eprintln!("{}: {error}", file.display());
-            }
-        }
-    }
-    Ok(())
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -1,5 +1,7 @@
 //! The `bridgecraft` binary, run as a user runs it.
 
+mod commands;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -1,0 +1,204 @@
+//! `bridgecraft decode`: events from files, through the AWS factory, one line each.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use bridgecraft_factory::{AwsFactory, Decoded, Envelope, EventFactory, Record, Strictness};
+
+#[derive(clap::Args)]
+pub struct DecodeArgs {
+    /// Files, or folders searched for `.json` files.
+    #[arg(required_unless_present = "reencode")]
+    paths: Vec<PathBuf>,
+
+    /// The envelope the inputs are in.
+    #[arg(long, default_value = "auto", value_parser = parse_envelope)]
+    envelope: Envelope,
+
+    /// Make a detail that does not fit its type an error, instead of unknown with the reason.
+    #[arg(long)]
+    strict: bool,
+
+    /// End with a JSON line counting files, records, typed, unknown and errors.
+    #[arg(long)]
+    summary: bool,
+
+    /// Print the events decoded from FILE serialized back to JSON, one after the other: typed
+    /// events in EventBridge's key order on one line, unknown events exactly as received.
+    #[arg(long, value_name = "FILE")]
+    reencode: Option<PathBuf>,
+}
+
+fn parse_envelope(name: &str) -> Result<Envelope, String> {
+    name.parse()
+        .map_err(|e: bridgecraft_factory::UnknownEnvelope| e.to_string())
+}
+
+#[derive(Default)]
+struct Counts {
+    files: usize,
+    records: usize,
+    typed: usize,
+    unknown: usize,
+    errors: usize,
+}
+
+/// Runs `bridgecraft decode`.
+pub fn main(args: DecodeArgs) -> ExitCode {
+    let strictness = if args.strict {
+        Strictness::Strict
+    } else {
+        Strictness::Lenient
+    };
+    let factory = AwsFactory::aws().strictness(strictness);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = run(&factory, &args, &mut out).and_then(|counts| {
+        out.flush()?;
+        Ok(counts)
+    });
+    match result {
+        Ok(counts) if counts.errors == 0 => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        // A closed pipe (`| head`) is not the inputs' fault, but nothing more can be said.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("bridgecraft: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(factory: &AwsFactory, args: &DecodeArgs, out: &mut impl Write) -> io::Result<Counts> {
+    let mut counts = Counts::default();
+    if let Some(file) = &args.reencode {
+        reencode(factory, file, args.envelope, out, &mut counts)?;
+    }
+    for path in &args.paths {
+        for file in inputs(path) {
+            decode_file(factory, &file, args.envelope, out, &mut counts)?;
+        }
+    }
+    if args.summary {
+        let summary = serde_json::json!({
+            "files": counts.files,
+            "records": counts.records,
+            "typed": counts.typed,
+            "unknown": counts.unknown,
+            "error": counts.errors,
+        });
+        writeln!(out, "{summary}")?;
+    }
+    Ok(counts)
+}
+
+/// The files a path names: itself, or the `.json` files under a folder, sorted. A path that
+/// does not exist is kept, so that reading it reports the error.
+fn inputs(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            files.push(folder);
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn decode_file(
+    factory: &AwsFactory,
+    file: &Path,
+    envelope: Envelope,
+    out: &mut impl Write,
+    counts: &mut Counts,
+) -> io::Result<()> {
+    counts.files += 1;
+    let shown = file.display();
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            counts.records += 1;
+            counts.errors += 1;
+            return writeln!(out, "{shown}\terror\tcannot read: {error}");
+        }
+    };
+    for record in factory.decode(&bytes, envelope) {
+        counts.records += 1;
+        let line = describe(&record, counts);
+        match &record.message_id {
+            Some(id) => writeln!(out, "{shown}\t{line}\t{id}")?,
+            None => writeln!(out, "{shown}\t{line}")?,
+        }
+    }
+    Ok(())
+}
+
+fn describe(record: &Record<bridgecraft_events::Detail>, counts: &mut Counts) -> String {
+    match &record.result {
+        Ok(Decoded::Typed(event)) => {
+            counts.typed += 1;
+            format!("typed\t{}", event.detail.type_name())
+        }
+        Ok(Decoded::Unknown(unknown)) => {
+            counts.unknown += 1;
+            format!(
+                "unknown\t{} / {}: {}",
+                unknown.event.source, unknown.event.detail_type, unknown.reason
+            )
+        }
+        Err(error) => {
+            counts.errors += 1;
+            format!("error\t{error}")
+        }
+    }
+}
+
+fn reencode(
+    factory: &AwsFactory,
+    file: &Path,
+    envelope: Envelope,
+    out: &mut impl Write,
+    counts: &mut Counts,
+) -> io::Result<()> {
+    counts.files += 1;
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            counts.errors += 1;
+            eprintln!("{}: cannot read: {error}", file.display());
+            return Ok(());
+        }
+    };
+    for record in factory.decode(&bytes, envelope) {
+        counts.records += 1;
+        match &record.result {
+            Ok(decoded) => {
+                match decoded {
+                    Decoded::Typed(_) => counts.typed += 1,
+                    Decoded::Unknown(_) => counts.unknown += 1,
+                }
+                let json = serde_json::to_string(decoded).map_err(io::Error::other)?;
+                writeln!(out, "{json}")?;
+            }
+            Err(error) => {
+                counts.errors += 1;
+                eprintln!("{}: {error}", file.display());
+            }
+        }
+    }
+    Ok(())
+}
