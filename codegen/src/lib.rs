@@ -263,7 +263,7 @@ impl Output {
         }
         let mut existing = Vec::new();
         if dir.exists() {
-            collect_rs(dir, &mut existing)?;
+            files_with_extension(dir, "rs", &mut existing)?;
         }
         for path in existing {
             let relative = path
@@ -297,7 +297,12 @@ pub fn ensure_file_contents(path: &Path, contents: &str) -> Result<(), Error> {
     std::fs::write(path, contents).map_err(io)
 }
 
-fn collect_rs(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error> {
+/// Every file below `dir` whose name ends in `.{extension}`, at any depth.
+pub(crate) fn files_with_extension(
+    dir: &Path,
+    extension: &str,
+    paths: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
     let io = |source| Error::Io {
         path: dir.to_owned(),
         source,
@@ -305,8 +310,8 @@ fn collect_rs(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error> {
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {
-            collect_rs(&path, paths)?;
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            files_with_extension(&path, extension, paths)?;
+        } else if path.extension().is_some_and(|ext| ext == extension) {
             paths.push(path);
         }
     }

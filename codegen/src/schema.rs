@@ -189,23 +189,7 @@ pub(crate) fn escape_pointer(key: &str) -> String {
 /// Reads every `*.json` document below `dir`, in path order.
 pub fn read_dir(dir: &Path) -> Result<Vec<Document>, Error> {
     let mut paths = Vec::new();
-    collect_json(dir, &mut paths)?;
+    crate::files_with_extension(dir, "json", &mut paths)?;
     paths.sort();
     paths.iter().map(|path| Document::read(path)).collect()
-}
-
-fn collect_json(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let io = |source| Error::Io {
-        path: dir.to_owned(),
-        source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if path.is_dir() {
-            collect_json(&path, paths)?;
-        } else if path.extension().is_some_and(|ext| ext == "json") {
-            paths.push(path);
-        }
-    }
-    Ok(())
 }
