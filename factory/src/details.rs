@@ -196,7 +196,9 @@ impl<D: From<bridgecraft_events::Detail>> DetailFactory<D> for Aws {
 }
 
 /// Declares an enum of detail types to decode into, one variant per type or set of types, with
-/// the `From` conversions that [`Known`] needs and a `Serialize` that writes the inner detail.
+/// the `From` conversions that [`Known`] needs, `TryFrom` conversions back to each variant's type
+/// (the enum itself as the error, to try another), and a `Serialize` that writes the inner
+/// detail.
 ///
 /// ```
 /// use bridgecraft_events::EventDetail;
@@ -252,6 +254,18 @@ macro_rules! detail_enum {
             impl ::std::convert::From<$ty> for $name {
                 fn from(detail: $ty) -> Self {
                     Self::$variant(detail)
+                }
+            }
+
+            impl ::std::convert::TryFrom<$name> for $ty {
+                type Error = $name;
+
+                fn try_from(detail: $name) -> ::std::result::Result<Self, $name> {
+                    #[allow(unreachable_patterns)]
+                    match detail {
+                        $name::$variant(detail) => ::std::result::Result::Ok(detail),
+                        other => ::std::result::Result::Err(other),
+                    }
                 }
             }
         )*
@@ -310,5 +324,14 @@ mod tests {
         let detail: Both = chain.decode("test", "Pong", &mut de).unwrap();
         assert_eq!(detail, Both::Pong(Pong { n: 2 }));
         assert_eq!(serde_json::to_string(&detail).unwrap(), r#"{"n":2}"#);
+    }
+
+    #[test]
+    fn an_enum_of_details_gives_back_each_variants_type() {
+        assert_eq!(Pong::try_from(Both::Pong(Pong { n: 1 })), Ok(Pong { n: 1 }));
+        assert_eq!(
+            Ping::try_from(Both::Pong(Pong { n: 1 })),
+            Err(Both::Pong(Pong { n: 1 }))
+        );
     }
 }
