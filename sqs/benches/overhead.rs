@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, SendMessageBatchRequestEntry};
 use bridgecraft_events::aws_ec2;
 use bridgecraft_factory::{Factory, Known};
-use bridgecraft_sqs::{Consumer, Delivery, HandlerError};
+use bridgecraft_router::{Delivery, HandlerError};
+use bridgecraft_sqs::Consumer;
 use tokio::sync::Notify;
 
 fn event(id: usize) -> String {

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bridgecraft_factory::{DecodeError, EventFactory};
+use bridgecraft_router::{Delivery, Handler};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-use crate::handler::{Delivery, Handler};
 use crate::queue::{MAX_BATCH, MAX_VISIBILITY, MAX_WAIT, Queue, Received, SqsError};
 
 /// What the consumer does with a message that does not decode.
@@ -136,7 +136,8 @@ struct Extension {
 /// ```no_run
 /// # async fn example(client: aws_sdk_sqs::Client) -> Result<(), Box<dyn std::error::Error>> {
 /// use bridgecraft_factory::AwsFactory;
-/// use bridgecraft_sqs::{Consumer, Delivery, HandlerError};
+/// use bridgecraft_router::{Delivery, HandlerError};
+/// use bridgecraft_sqs::Consumer;
 ///
 /// let handler = |delivery: Delivery<bridgecraft_events::Detail>| async move {
 ///     println!("{} {}", delivery.event.source(), delivery.event.detail_type());
@@ -388,20 +389,16 @@ where
     H: Handler<F::Detail>,
 {
     async fn process(&self, message: Received) {
-        let event = match self.factory.decode_sqs_body(&message.body) {
-            Ok(event) => event,
+        let mut delivery = match Delivery::from_sqs_body(&*self.factory, &message.body) {
+            Ok(delivery) => delivery.with_message_id(message.message_id.as_str()),
             Err(error) => return self.decode_failed(message, error).await,
         };
+        delivery.receive_count = message.receive_count;
         tracing::debug!(
-            source = event.source(),
-            detail_type = event.detail_type(),
+            source = delivery.event.source(),
+            detail_type = delivery.event.detail_type(),
             "decoded"
         );
-        let delivery = Delivery {
-            event,
-            message_id: message.message_id,
-            receive_count: message.receive_count,
-        };
         let _extending = self
             .extension
             .map(|extension| self.keep_invisible(&message.receipt_handle, extension));

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_sqs::types::QueueAttributeName;
 use bridgecraft_events::aws_ec2;
 use bridgecraft_factory::Decoded;
-use bridgecraft_sqs::{Backoff, Consumer, ConsumerError, Delivery, HandlerError, OnDecodeError};
+use bridgecraft_router::{Delivery, HandlerError};
+use bridgecraft_sqs::{Backoff, Consumer, ConsumerError, OnDecodeError};
 use tokio::sync::Notify;
 
 use crate::support::*;

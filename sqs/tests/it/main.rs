@@ -2,7 +2,6 @@
 
 mod cli;
 mod consumer;
-mod lambda;
 mod moto;
 mod router;
 mod sources;

@@ -1,19 +1,19 @@
 //! Real producers: an EventBridge rule and an SNS topic deliver to queues the consumer reads.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
 use bridgecraft_events::aws_ec2;
 use bridgecraft_factory::Decoded;
-use bridgecraft_sqs::{Consumer, Filter, Subscriptions};
+use bridgecraft_router::{Filter, Subscriptions};
+use bridgecraft_sqs::Consumer;
 
 use crate::moto;
 use crate::support::*;
 
 /// Consumes `queue_url` until `count` events arrived (or 30 seconds passed), publishing them
 /// to a subscription, and returns them in the order received.
-async fn consume(queue_url: &str, count: usize) -> Vec<Arc<Decoded<aws_ec2::Detail>>> {
+async fn consume(queue_url: &str, count: usize) -> Vec<Decoded<aws_ec2::Detail>> {
     let subscriptions = Subscriptions::new();
     let all = subscriptions.subscribe(Filter::Any);
     let consumer = Consumer::new(sqs().await, queue_url, ec2_factory(), subscriptions.clone())
@@ -28,7 +28,7 @@ async fn consume(queue_url: &str, count: usize) -> Vec<Arc<Decoded<aws_ec2::Deta
             .next_event(&[all], Duration::from_secs(30))
             .await
         {
-            Some((_, event)) => events.push(event),
+            Some((_, delivery)) => events.push(delivery.event.clone()),
             None => break,
         }
     }
@@ -112,7 +112,7 @@ async fn an_eventbridge_rule_delivers_matching_events_typed() {
     let received = consume(&queue.url, 2).await;
     let mut instances: Vec<_> = received
         .iter()
-        .map(|event| match &**event {
+        .map(|event| match event {
             Decoded::Typed(event) => {
                 assert_eq!(event.source, "aws.ec2");
                 assert_eq!(
@@ -200,7 +200,7 @@ async fn sns_delivers_events_typed_with_raw_delivery_on_and_off() {
         let received = consume(&queue.url, 2).await;
         let mut seen: Vec<_> = received
             .iter()
-            .map(|event| match &**event {
+            .map(|event| match event {
                 Decoded::Typed(event) => (
                     event.id.clone(),
                     instance_id(&event.detail).unwrap().to_owned(),

@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use bridgecraft_events::{Event, EventDetail};
 use bridgecraft_factory::{Decoded, EventFactory};
-use serde::Serialize;
 
-use crate::filter::Filter;
-use crate::handler::{BoxFuture, Delivery, Handler, HandlerError};
+use crate::handler::{BoxFuture, Handler, HandlerError};
+use crate::{Delivery, Filter};
 
 type RouteFn<D, C> = dyn Fn(&Decoded<D>, C) -> BoxFuture<Result<(), HandlerError>> + Send + Sync;
 
@@ -45,7 +44,8 @@ pub struct TriggerReport {
 ///
 /// Routes are async closures that receive the event and a context value `C` (application
 /// state, a test probe) that the caller passes to [`dispatch`](Self::dispatch) or
-/// [`trigger`](Self::trigger), or that [`handler`](Self::handler) fixes for a consumer.
+/// [`trigger`](Self::trigger), or that [`handler`](Self::handler) fixes for a consumer or a
+/// Lambda function. A router without a context (`C = ()`) is a [`Handler`] itself.
 ///
 /// A message succeeds when every matching route succeeded. When one fails, the message is
 /// delivered again and *every* matching route runs again: routes must tolerate repeats, as
@@ -67,7 +67,7 @@ impl<D, C> Default for Router<D, C> {
 
 impl<D, C> Router<D, C>
 where
-    D: Serialize + Clone + Send + Sync + 'static,
+    D: Clone + Send + Sync + 'static,
     C: Clone + Send + Sync + 'static,
 {
     /// A router with no routes.
@@ -77,13 +77,17 @@ where
 
     /// Routes events of `T`'s source and detail-type to `handler`, with the detail as a `T`.
     ///
-    /// The detail is taken from the decoded event as the factory made it: an unknown event's
-    /// raw detail, or a typed event's detail written back to JSON, is decoded as `T`. An
-    /// event whose detail is not a valid `T` fails the route, so it is retried and ends in
-    /// the dead-letter queue rather than being dropped.
+    /// A typed event's detail is taken out of `D` with `T::try_from`, never written back to
+    /// JSON and read again: `D` is `T` itself (a factory of [`Known<T>`]), or an enum of
+    /// [`detail_enum!`] holding `T`. An unknown event's raw detail (a factory that does not
+    /// know `T`) is decoded as `T`. An event whose detail is not a valid `T` fails the route,
+    /// so it is retried and ends in the dead-letter queue rather than being dropped.
+    ///
+    /// [`Known<T>`]: bridgecraft_factory::Known
+    /// [`detail_enum!`]: bridgecraft_factory::detail_enum
     pub fn on<T, F, Fut>(mut self, handler: F) -> Self
     where
-        T: EventDetail + Send + 'static,
+        T: EventDetail + TryFrom<D> + Send + 'static,
         F: Fn(Event<T>, C) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
     {
@@ -148,26 +152,28 @@ where
         self.routes.iter().map(|route| route.info.clone()).collect()
     }
 
-    /// Runs the routes that match `event`, one after the other, with `context`; `Err` when
+    /// Runs the routes that match `delivery`, one after the other, with `context`; `Err` when
     /// any failed (the others still ran).
-    pub async fn dispatch(&self, event: &Decoded<D>, context: C) -> Result<(), HandlerError> {
-        let report = self.trigger(event, context).await;
+    pub async fn dispatch(&self, delivery: &Delivery<D>, context: C) -> Result<(), HandlerError> {
+        let report = self.trigger(delivery, context).await;
         match report.errors.into_iter().next() {
             None => Ok(()),
             Some((index, error)) => Err(format!("route {index} failed: {error}").into()),
         }
     }
 
-    /// Runs the routes that match `event` now, as a message would, and says which ran and how
-    /// they did: for tests, with a synthetic event and a context that observes the handlers.
-    pub async fn trigger(&self, event: &Decoded<D>, context: C) -> TriggerReport {
+    /// Runs the routes that match `delivery` now, as a message would, and says which ran and
+    /// how they did: for tests, with a synthetic event and a context that observes the
+    /// handlers.
+    pub async fn trigger(&self, delivery: &Delivery<D>, context: C) -> TriggerReport {
+        let event = &delivery.event;
         let mut report = TriggerReport {
             matched: Vec::new(),
             fallback: false,
             errors: Vec::new(),
         };
         for route in &self.routes {
-            if route.filter.matches(event) {
+            if route.filter.matches(delivery) {
                 report.matched.push(route.info.clone());
                 if let Err(error) = (route.call)(event, context.clone()).await {
                     report.errors.push((route.info.index, error));
@@ -192,8 +198,8 @@ where
         report
     }
 
-    /// Decodes `json` (a bare event or any envelope the factory reads in an SQS body) with
-    /// `factory` and triggers the routes with it, as a consumer would.
+    /// Decodes `json` (a bare event, or an SNS notification holding one, as an SQS body may
+    /// be) with `factory` and triggers the routes with it, as a consumer would.
     pub async fn trigger_json<F>(
         &self,
         factory: &F,
@@ -203,11 +209,11 @@ where
     where
         F: EventFactory<Detail = D> + ?Sized,
     {
-        let event = factory.decode_sqs_body(json)?;
-        Ok(self.trigger(&event, context).await)
+        let delivery = Delivery::from_sqs_body(factory, json)?;
+        Ok(self.trigger(&delivery, context).await)
     }
 
-    /// A [`Handler`] for a consumer or a Lambda batch, passing `context` to every route.
+    /// A [`Handler`] for a consumer or a Lambda function, passing `context` to every route.
     pub fn handler(self, context: C) -> RouterHandler<D, C> {
         RouterHandler {
             router: Arc::new(self),
@@ -231,13 +237,20 @@ impl<D, C> RouterHandler<D, C> {
 
 impl<D, C> Handler<D> for RouterHandler<D, C>
 where
-    D: Serialize + Clone + Send + Sync + 'static,
+    D: Clone + Send + Sync + 'static,
     C: Clone + Send + Sync + 'static,
 {
     async fn handle(&self, delivery: Delivery<D>) -> Result<(), HandlerError> {
-        self.router
-            .dispatch(&delivery.event, self.context.clone())
-            .await
+        self.router.dispatch(&delivery, self.context.clone()).await
+    }
+}
+
+impl<D> Handler<D> for Router<D, ()>
+where
+    D: Clone + Send + Sync + 'static,
+{
+    async fn handle(&self, delivery: Delivery<D>) -> Result<(), HandlerError> {
+        self.dispatch(&delivery, ()).await
     }
 }
 
@@ -255,44 +268,39 @@ where
 }
 
 /// The event with its detail as a `T`.
-fn detail_as<D: Serialize, T: EventDetail>(event: &Decoded<D>) -> Result<Event<T>, HandlerError> {
-    let (envelope, detail) = match event {
-        Decoded::Typed(typed) => {
-            let json = serde_json::to_string(&typed.detail)?;
-            (typed.clone_envelope(), serde_json::from_str::<T>(&json))
-        }
-        Decoded::Unknown(unknown) => (unknown.event.clone_envelope(), unknown.detail_as::<T>()),
-    };
-    let detail = detail.map_err(|error| {
+fn detail_as<D, T>(event: &Decoded<D>) -> Result<Event<T>, HandlerError>
+where
+    D: Clone,
+    T: EventDetail + TryFrom<D>,
+{
+    let wrong = |why: String| -> HandlerError {
         format!(
-            "the detail of {} / {} is not a valid {}: {error}",
+            "the detail of {} / {} is not a valid {}: {why}",
             T::SOURCE,
             T::DETAIL_TYPE,
             short_type_name::<T>()
         )
-    })?;
-    Ok(envelope.map_detail(|()| detail))
-}
-
-trait CloneEnvelope {
-    fn clone_envelope(&self) -> Event<()>;
-}
-
-impl<X> CloneEnvelope for Event<X> {
-    fn clone_envelope(&self) -> Event<()> {
-        Event {
-            version: self.version.clone(),
-            id: self.id.clone(),
-            detail_type: self.detail_type.clone(),
-            source: self.source.clone(),
-            account: self.account.clone(),
-            time: self.time.clone(),
-            region: self.region.clone(),
-            resources: self.resources.clone(),
-            detail: (),
-            extra: self.extra.clone(),
+        .into()
+    };
+    match event {
+        Decoded::Typed(typed) => {
+            let event = typed.clone().map_detail(|detail| T::try_from(detail).ok());
+            with_detail(event).ok_or_else(|| wrong("the factory decoded it as another type".into()))
+        }
+        Decoded::Unknown(unknown) => {
+            let detail = unknown
+                .detail_as::<T>()
+                .map_err(|error| wrong(error.to_string()))?;
+            Ok(unknown.event.clone().map_detail(|_| detail))
         }
     }
+}
+
+/// The event with its detail, if it has one.
+fn with_detail<T>(event: Event<Option<T>>) -> Option<Event<T>> {
+    let mut detail = None;
+    let envelope = event.map_detail(|taken| detail = taken);
+    detail.map(|detail| envelope.map_detail(|()| detail))
 }
 
 /// `Ec2InstanceStateChangeNotification` rather than the full path.

@@ -4,12 +4,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use bridgecraft_factory::Decoded;
-use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::filter::Filter;
-use crate::handler::{Delivery, Handler, HandlerError};
+use crate::handler::{Handler, HandlerError};
+use crate::{Delivery, Filter};
 
 /// Names one subscription of a [`Subscriptions`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,8 +17,8 @@ pub struct SubscriptionHandle(u64);
 /// matches, so that code can wait for them with [`next_event`](Self::next_event).
 ///
 /// Each subscription gets the events published after it subscribed, in the order they were
-/// published. It is a [`Handler`] too: give it (or a clone, which shares the subscriptions) to a
-/// [`Consumer`](crate::Consumer) and every consumed event is published.
+/// published. It is a [`Handler`] too: give it (or a clone, which shares the subscriptions) to
+/// an SQS consumer or a Lambda function and every event they receive is published.
 pub struct Subscriptions<D> {
     shared: Arc<Shared<D>>,
 }
@@ -62,10 +60,10 @@ struct State<D> {
 
 struct Subscription<D> {
     filter: Filter,
-    queue: VecDeque<(u64, Arc<Decoded<D>>)>,
+    queue: VecDeque<(u64, Arc<Delivery<D>>)>,
 }
 
-impl<D: Serialize> Subscriptions<D> {
+impl<D> Subscriptions<D> {
     /// No subscriptions yet.
     pub fn new() -> Self {
         Self::default()
@@ -79,7 +77,8 @@ impl<D: Serialize> Subscriptions<D> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Starts queueing the events `filter` accepts.
+    /// Starts queueing the events `filter` accepts. Filters are checked when made
+    /// ([`Filter::pattern`], [`Filter::cel`]), so a subscription never fails on an event.
     pub fn subscribe(&self, filter: Filter) -> SubscriptionHandle {
         let mut state = self.state();
         let handle = SubscriptionHandle(state.next_handle);
@@ -108,9 +107,9 @@ impl<D: Serialize> Subscriptions<D> {
             .map(|subscription| subscription.queue.len())
     }
 
-    /// Queues `event` for every subscription that matches it; returns how many did.
-    pub fn publish(&self, event: Decoded<D>) -> usize {
-        let event = Arc::new(event);
+    /// Queues `delivery` for every subscription that matches it; returns how many did.
+    pub fn publish(&self, delivery: Delivery<D>) -> usize {
+        let event = Arc::new(delivery);
         let mut state = self.state();
         let sequence = state.next_sequence;
         state.next_sequence += 1;
@@ -135,7 +134,7 @@ impl<D: Serialize> Subscriptions<D> {
         &self,
         handles: &[SubscriptionHandle],
         timeout: Duration,
-    ) -> Option<(SubscriptionHandle, Arc<Decoded<D>>)> {
+    ) -> Option<(SubscriptionHandle, Arc<Delivery<D>>)> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let published = self.shared.published.notified();
@@ -181,17 +180,17 @@ impl<D: Serialize> Subscriptions<D> {
 }
 
 enum Taken<D> {
-    Event(SubscriptionHandle, Arc<Decoded<D>>),
+    Event(SubscriptionHandle, Arc<Delivery<D>>),
     Nothing,
     NoneSubscribed,
 }
 
 impl<D> Handler<D> for Subscriptions<D>
 where
-    D: Serialize + Send + Sync + 'static,
+    D: Send + Sync + 'static,
 {
     async fn handle(&self, delivery: Delivery<D>) -> Result<(), HandlerError> {
-        self.publish(delivery.event);
+        self.publish(delivery);
         Ok(())
     }
 }
@@ -199,13 +198,15 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bridgecraft_factory::{AwsFactory, EventFactory};
+    use bridgecraft_factory::{Factory, Known};
 
-    fn event(source: &str, id: u32) -> Decoded<bridgecraft_events::Detail> {
+    use crate::tests::Ping;
+
+    fn event(source: &str, id: u32) -> Delivery<Ping> {
         let json = format!(
             r#"{{"id":"{id}","detail-type":"Tick","source":"{source}","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail":{{}}}}"#
         );
-        AwsFactory::aws().decode_event(&json).unwrap()
+        Delivery::from_event(&Factory::<Ping, _>::new(Known::<Ping>::new()), &json).unwrap()
     }
 
     const SHORT: Duration = Duration::from_millis(50);
@@ -222,7 +223,7 @@ mod tests {
         assert_eq!(subscriptions.pending(a), Some(3));
         for id in 1..=3 {
             let (handle, got) = subscriptions.next_event(&[a], SHORT).await.unwrap();
-            assert_eq!((handle, got.id()), (a, id.to_string().as_str()));
+            assert_eq!((handle, got.event.id()), (a, id.to_string().as_str()));
         }
         assert!(subscriptions.next_event(&[a], SHORT).await.is_none());
     }
@@ -238,7 +239,7 @@ mod tests {
         subscriptions.publish(event("b", 3));
         let mut order = Vec::new();
         while let Some((handle, got)) = subscriptions.next_event(&[a, b], SHORT).await {
-            order.push((handle, got.id().to_owned()));
+            order.push((handle, got.event.id().to_owned()));
         }
         let expected = [(b, "1"), (a, "2"), (b, "3")].map(|(h, id)| (h, id.to_owned()));
         assert_eq!(order, expected);
@@ -263,7 +264,7 @@ mod tests {
             .next_event(&[a], Duration::from_secs(5))
             .await
             .expect("published while waiting");
-        assert_eq!((handle, got.id()), (a, "2"));
+        assert_eq!((handle, got.event.id()), (a, "2"));
         publish.await.unwrap();
     }
 

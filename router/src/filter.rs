@@ -3,17 +3,18 @@
 use std::fmt;
 use std::sync::Arc;
 
-use bridgecraft_factory::Decoded;
-use serde::Serialize;
+use crate::Delivery;
 
 type JsonPredicate = dyn Fn(&str) -> bool + Send + Sync;
 
 /// Which events a route or a subscription wants.
 ///
-/// [`Filter::json`] is where an event pattern plugs in: it sees the whole event as JSON (the
-/// original text for unknown events, the typed event written back in EventBridge's key order
-/// otherwise), which is what EventBridge patterns are matched against.
+/// [`Filter::json`] is where event patterns ([`Filter::pattern`]) and CEL expressions
+/// ([`Filter::cel`]) plug in: it sees the event's own JSON text as it arrived
+/// ([`Delivery::json`]), which is what EventBridge patterns are matched against. A filter that
+/// does not compile is an error when it is made, never when the first event arrives.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Filter {
     /// Every event.
     Any,
@@ -30,7 +31,7 @@ pub enum Filter {
     Json {
         /// What the predicate accepts, for listings.
         description: String,
-        /// The predicate, called with the whole event as JSON.
+        /// The predicate, called with the event's JSON text.
         matches: Arc<JsonPredicate>,
     },
 }
@@ -61,7 +62,8 @@ impl Filter {
     }
 
     /// Events an EventBridge event pattern matches, such as
-    /// `{"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}`.
+    /// `{"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}`; a pattern EventBridge would
+    /// reject is an error here, with AWS's message.
     #[cfg(feature = "patterns")]
     pub fn pattern(pattern: &str) -> Result<Self, bridgecraft_patterns::PatternError> {
         let compiled = bridgecraft_patterns::Pattern::parse(pattern)?;
@@ -71,8 +73,9 @@ impl Filter {
         ))
     }
 
-    /// Whether `event` passes.
-    pub fn matches<D: Serialize>(&self, event: &Decoded<D>) -> bool {
+    /// Whether `delivery` passes.
+    pub fn matches<D>(&self, delivery: &Delivery<D>) -> bool {
+        let event = &delivery.event;
         match self {
             Filter::Any => true,
             Filter::Source(source) => event.source() == source,
@@ -80,16 +83,7 @@ impl Filter {
                 source,
                 detail_type,
             } => event.source() == source && event.detail_type() == detail_type,
-            Filter::Json { matches, .. } => match event {
-                Decoded::Unknown(unknown) => matches(unknown.raw()),
-                Decoded::Typed(_) => match serde_json::to_string(event) {
-                    Ok(json) => matches(&json),
-                    Err(error) => {
-                        tracing::warn!(%error, "event does not serialize; no filter can match it");
-                        false
-                    }
-                },
-            },
+            Filter::Json { matches, .. } => matches(delivery.json()),
         }
     }
 }
@@ -117,34 +111,20 @@ impl fmt::Debug for Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bridgecraft_events::EventDetail;
-    use bridgecraft_factory::{EventFactory, Factory, Known};
-    use serde::Deserialize;
-
-    #[derive(Debug, Deserialize, Serialize)]
-    struct Ping {
-        n: u32,
-    }
-    impl EventDetail for Ping {
-        const SOURCE: &'static str = "test.app";
-        const DETAIL_TYPE: &'static str = "Ping";
-    }
-
-    fn event(source: &str, detail_type: &str, detail: &str) -> Decoded<Ping> {
-        let json = format!(
-            r#"{{"id":"1","detail-type":"{detail_type}","source":"{source}","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail":{detail}}}"#
-        );
-        Factory::<Ping, _>::new(Known::<Ping>::new())
-            .decode_event(&json)
-            .unwrap()
-    }
+    use crate::tests::delivery;
 
     #[test]
     fn filters_match_source_type_and_json() {
-        let typed = event("test.app", "Ping", r#"{"n":7}"#);
-        let unknown = event("other.app", "Pong", r#"{"m":1}"#);
-        assert!(matches!(typed, Decoded::Typed(_)));
-        assert!(matches!(unknown, Decoded::Unknown(_)));
+        let typed = delivery("test.app", "Ping", r#"{"n":7}"#);
+        let unknown = delivery("other.app", "Pong", r#"{"m":1}"#);
+        assert!(matches!(
+            typed.event,
+            bridgecraft_factory::Decoded::Typed(_)
+        ));
+        assert!(matches!(
+            unknown.event,
+            bridgecraft_factory::Decoded::Unknown(_)
+        ));
 
         assert!(Filter::Any.matches(&typed) && Filter::Any.matches(&unknown));
         assert!(Filter::source("test.app").matches(&typed));
@@ -155,25 +135,35 @@ mod tests {
         let seven = Filter::json("n is 7", |json: &str| json.contains(r#""n":7"#));
         assert!(
             seven.matches(&typed),
-            "typed events are written back as JSON"
+            "typed events are matched on their text"
         );
         assert!(!seven.matches(&unknown));
         let m = Filter::json("m is 1", |json: &str| json.contains(r#""m":1"#));
-        assert!(
-            m.matches(&unknown),
-            "unknown events are matched on their raw text"
-        );
+        assert!(m.matches(&unknown), "unknown events too");
+    }
+
+    #[test]
+    fn json_filters_see_the_text_as_it_came_not_written_back() {
+        // Written back, the typed detail would be `{"n":7}`: the filter sees the spaces.
+        let typed = delivery("test.app", "Ping", r#"{ "n" : 7 }"#);
+        assert!(matches!(
+            typed.event,
+            bridgecraft_factory::Decoded::Typed(_)
+        ));
+        let spaced = Filter::json("spaced", |json: &str| json.contains(r#"{ "n" : 7 }"#));
+        assert!(spaced.matches(&typed));
     }
 
     #[cfg(feature = "patterns")]
     #[test]
     fn pattern_filters_match_typed_and_unknown_events() {
         let filter = Filter::pattern(r#"{"detail": {"n": [{"numeric": [">", 5]}]}}"#).unwrap();
-        assert!(filter.matches(&event("test.app", "Ping", r#"{"n":7}"#)));
-        assert!(!filter.matches(&event("test.app", "Ping", r#"{"n":3}"#)));
-        assert!(filter.matches(&event("other.app", "Pong", r#"{"n":9}"#)));
+        assert!(filter.matches(&delivery("test.app", "Ping", r#"{"n":7}"#)));
+        assert!(!filter.matches(&delivery("test.app", "Ping", r#"{"n":3}"#)));
+        assert!(filter.matches(&delivery("other.app", "Pong", r#"{"n":9}"#)));
         assert!(filter.to_string().starts_with("pattern {"));
-        assert!(Filter::pattern(r#"{"source": "not an array"}"#).is_err());
+        let error = Filter::pattern(r#"{"source": "not an array"}"#).unwrap_err();
+        assert!(error.to_string().contains("not valid"), "{error}");
     }
 
     #[test]
@@ -185,8 +175,8 @@ mod tests {
             "aws.ec2 / EC2 Instance State-change Notification"
         );
         assert_eq!(
-            Filter::json("pattern {}", |_: &str| true).to_string(),
-            "pattern {}"
+            format!("{:?}", Filter::json("pattern {}", |_: &str| true)),
+            "Filter(pattern {})"
         );
     }
 }
