@@ -1,11 +1,15 @@
-//! The consumer feeding a router: routes by type, source and pattern, and the fallback.
+//! One router fed by the SQS consumer and by a Lambda function triggered by the same queue:
+//! the same routes see the same events.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 use bridgecraft_events::Event;
 use bridgecraft_events::aws_ec2::Ec2InstanceStateChangeNotification;
 use bridgecraft_factory::{Decoded, Factory, Known};
+use bridgecraft_lambda::{Context, LambdaEvent, SqsFunction};
 use bridgecraft_router::{Filter, HandlerError, Router};
 use bridgecraft_sqs::Consumer;
 
@@ -124,4 +128,84 @@ async fn the_consumer_feeds_the_router() {
         .unwrap();
     assert_eq!(probe.take_sorted(), SEEN);
     assert_eq!((stats.handled, stats.failed, stats.deleted), (2, 1, 2));
+}
+
+/// Receives what is on the queue and wraps it as Lambda's SQS trigger does, with the message
+/// ids of the bodies in the order given.
+async fn lambda_event_from_queue(
+    client: &aws_sdk_sqs::Client,
+    url: &str,
+    bodies: &[String],
+) -> (SqsEvent, Vec<String>) {
+    let mut records = Vec::new();
+    while records.len() < bodies.len() {
+        let messages = client
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .send()
+            .await
+            .unwrap()
+            .messages
+            .unwrap_or_default();
+        for message in messages {
+            let mut record = SqsMessage::default();
+            record.message_id = message.message_id;
+            record.receipt_handle = message.receipt_handle;
+            record.body = message.body;
+            record.attributes = message
+                .attributes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, value)| (name.as_str().to_owned(), value))
+                .collect();
+            record.event_source = Some("aws:sqs".into());
+            records.push(record);
+        }
+    }
+    let ids = bodies
+        .iter()
+        .map(|body| {
+            let record = records
+                .iter()
+                .find(|record| record.body.as_ref() == Some(body))
+                .unwrap();
+            record.message_id.clone().unwrap()
+        })
+        .collect();
+    let mut event = SqsEvent::default();
+    event.records = records;
+    (event, ids)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lambda_function_feeds_the_same_routes() {
+    let client = sqs().await;
+    let queue = queue(&client, "routed-lambda").await;
+    let bodies = bodies();
+    send_all(&client, &queue.url, &bodies).await;
+    let (event, ids) = lambda_event_from_queue(&client, &queue.url, &bodies).await;
+    assert!(
+        event.records[0]
+            .attributes
+            .contains_key("ApproximateReceiveCount"),
+        "{:?}",
+        event.records[0].attributes
+    );
+
+    let probe = Probe::default();
+    let function = SqsFunction::new(factory(), router().handler(probe.clone()));
+    let response = function
+        .call(LambdaEvent::new(event, Context::default()))
+        .await
+        .unwrap();
+    assert_eq!(probe.take_sorted(), SEEN);
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|failure| failure.item_identifier.clone())
+        .collect();
+    assert_eq!(failed, [ids[1].clone()], "c2's typed route failed");
 }
