@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bridgecraft_factory::{DecodeError, EventFactory};
 use bridgecraft_router::{Delivery, Handler};
@@ -163,6 +163,9 @@ pub struct Consumer<F, H> {
     on_decode_error: OnDecodeError,
     report_decode_error: Option<Arc<DecodeErrorReport>>,
     max_receive_failures: u32,
+    max_messages: Option<u64>,
+    idle_timeout: Option<Duration>,
+    delete_handled: bool,
 }
 
 impl<F, H> Consumer<F, H>
@@ -192,6 +195,9 @@ where
             on_decode_error: OnDecodeError::default(),
             report_decode_error: None,
             max_receive_failures: 5,
+            max_messages: None,
+            idle_timeout: None,
+            delete_handled: true,
         }
     }
 
@@ -262,7 +268,30 @@ where
         self
     }
 
-    /// Consumes until `shutdown` completes, then stops receiving, lets the handlers in flight
+    /// Stops after receiving this many messages (redeliveries included), once their handlers
+    /// finished; no receive asks for more than are left.
+    pub fn max_messages(mut self, messages: u64) -> Self {
+        self.max_messages = Some(messages);
+        self
+    }
+
+    /// Stops once receives have returned nothing for this long in a row, as a job that drains
+    /// a queue does; long polls are shortened so as not to wait past it.
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = Some(idle);
+        self
+    }
+
+    /// Whether a message whose handler succeeded is deleted (it is by default). Left, it is
+    /// delivered again once its visibility timeout expires: for looking at a queue without
+    /// consuming it.
+    pub fn delete_handled(mut self, delete: bool) -> Self {
+        self.delete_handled = delete;
+        self
+    }
+
+    /// Consumes until `shutdown` completes (or the [`max_messages`](Self::max_messages) or
+    /// [`idle_timeout`](Self::idle_timeout) given are reached), then stops receiving, lets the handlers in flight
     /// finish, deletes what succeeded and returns what it did.
     ///
     /// A long poll in progress when `shutdown` completes is abandoned: any messages it was
@@ -285,32 +314,52 @@ where
             on_decode_error: self.on_decode_error.clone(),
             report_decode_error: self.report_decode_error.clone(),
             deletes: delete_tx,
+            delete_handled: self.delete_handled,
             counters: counters.clone(),
         });
 
         let mut in_flight = JoinSet::new();
         let mut receive_failures = 0;
+        let mut received_total = 0;
+        let mut idle = Duration::ZERO;
         let mut outcome = Ok(());
         tokio::pin!(shutdown);
         loop {
+            let room = match self.max_messages {
+                Some(max) if received_total >= max => break,
+                Some(max) => (max - received_total).min(self.batch_size as u64) as usize,
+                None => self.batch_size,
+            };
+            let wait = match self.idle_timeout {
+                Some(timeout) if idle >= timeout => break,
+                Some(timeout) => self.wait_time.min(timeout - idle),
+                None => self.wait_time,
+            };
             let first = tokio::select! {
                 () = &mut shutdown => break,
                 permit = slots.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
             };
             let mut permits = vec![first];
-            while permits.len() < self.batch_size {
+            while permits.len() < room {
                 match slots.clone().try_acquire_owned() {
                     Ok(permit) => permits.push(permit),
                     Err(_) => break,
                 }
             }
+            let started = Instant::now();
             let received = tokio::select! {
                 () = &mut shutdown => break,
-                received = self.queue.receive(permits.len(), self.wait_time, self.visibility_timeout) => received,
+                received = self.queue.receive(permits.len(), wait, self.visibility_timeout) => received,
             };
             let messages = match received {
                 Ok(messages) => {
                     receive_failures = 0;
+                    if messages.is_empty() {
+                        idle += started.elapsed();
+                    } else {
+                        idle = Duration::ZERO;
+                    }
+                    received_total += messages.len() as u64;
                     messages
                 }
                 Err(error) => {
@@ -379,6 +428,7 @@ struct Work<F, H> {
     on_decode_error: OnDecodeError,
     report_decode_error: Option<Arc<DecodeErrorReport>>,
     deletes: mpsc::UnboundedSender<String>,
+    delete_handled: bool,
     counters: Arc<Counters>,
 }
 
@@ -405,7 +455,9 @@ where
         match self.handler.handle(delivery).await {
             Ok(()) => {
                 Counters::add(&self.counters.handled, 1);
-                let _ = self.deletes.send(message.receipt_handle);
+                if self.delete_handled {
+                    let _ = self.deletes.send(message.receipt_handle);
+                }
             }
             Err(error) => {
                 Counters::add(&self.counters.failed, 1);

@@ -78,7 +78,8 @@ impl Queue {
         }
     }
 
-    /// Long-polls for up to `max` messages (1 to 10) for at most `wait`.
+    /// Long-polls for up to `max` messages (1 to 10) for at most `wait`, in whole seconds
+    /// rounded up.
     pub async fn receive(
         &self,
         max: usize,
@@ -90,7 +91,7 @@ impl Queue {
             .receive_message()
             .queue_url(&*self.url)
             .max_number_of_messages(max.clamp(1, MAX_BATCH) as i32)
-            .wait_time_seconds(wait.min(MAX_WAIT).as_secs() as i32)
+            .wait_time_seconds(seconds(wait.min(MAX_WAIT)))
             .set_visibility_timeout(visibility.map(seconds))
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
             .send()
@@ -188,7 +189,7 @@ impl Queue {
 }
 
 /// Whole seconds for SQS, rounded up so that a short timeout never becomes 0 (which means
-/// "visible now"), and capped at SQS's maximum.
+/// "visible now", or a short poll), and capped at SQS's longest visibility timeout.
 fn seconds(duration: Duration) -> i32 {
     let rounded_up = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
     rounded_up.min(MAX_VISIBILITY.as_secs()) as i32

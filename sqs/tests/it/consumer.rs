@@ -656,3 +656,65 @@ async fn two_thousand_messages_are_each_handled_at_least_once() {
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_stops_after_its_maximum_and_leaves_what_it_is_told_to() {
+    let client = sqs().await;
+    let queue = queue(&client, "at-most").await;
+    let bodies: Vec<String> = (0..5)
+        .map(|i| ec2_state_change(&format!("m{i}"), "running"))
+        .collect();
+    send_all(&client, &queue.url, &bodies).await;
+
+    let seen = Seen::until(usize::MAX);
+    let handler = {
+        let seen = seen.clone();
+        move |delivery: Delivery<aws_ec2::Detail>| {
+            let seen = seen.clone();
+            async move {
+                seen.record(delivery.event.id());
+                Ok::<(), HandlerError>(())
+            }
+        }
+    };
+    let stats = Consumer::new(client.clone(), &queue.url, ec2_factory(), handler)
+        .batch_size(2)
+        .max_messages(3)
+        .delete_handled(false)
+        .visibility_timeout(Duration::from_secs(60))
+        .run(std::future::pending())
+        .await
+        .unwrap();
+    assert_eq!((stats.received, stats.handled, stats.deleted), (3, 3, 0));
+    assert_eq!(seen.ids().len(), 3);
+    assert_eq!(
+        depth(&client, &queue.url).await,
+        (2, 3),
+        "three in flight, not deleted; two never received"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_stops_when_the_queue_stays_empty() {
+    let client = sqs().await;
+    let queue = queue(&client, "idle").await;
+    send_all(&client, &queue.url, &[custom_event("i1")]).await;
+
+    let handler = |_: Delivery<aws_ec2::Detail>| async { Ok::<(), HandlerError>(()) };
+    let started = Instant::now();
+    let stats = Consumer::new(client.clone(), &queue.url, ec2_factory(), handler)
+        .idle_timeout(Duration::from_secs(2))
+        .run(std::future::pending())
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!((stats.received, stats.handled, stats.deleted), (1, 1, 1));
+    assert!(
+        elapsed >= Duration::from_secs(2),
+        "waited while idle: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "then stopped: {elapsed:?}"
+    );
+}

@@ -68,6 +68,25 @@ pub async fn queue(client: &aws_sdk_sqs::Client, prefix: &str) -> TestQueue {
     queue_with(client, prefix, &[]).await
 }
 
+/// Visible and in-flight messages on the queue.
+pub async fn depth(client: &aws_sdk_sqs::Client, url: &str) -> (u64, u64) {
+    let attributes = client
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .expect("queue attributes")
+        .attributes
+        .expect("attributes asked for");
+    let get = |name| attributes[&name].parse().expect("a count");
+    (
+        get(QueueAttributeName::ApproximateNumberOfMessages),
+        get(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+    )
+}
+
 /// Sends bodies in batches of 10.
 pub async fn send_all(client: &aws_sdk_sqs::Client, url: &str, bodies: &[String]) {
     for chunk in bodies.chunks(10) {
