@@ -1,11 +1,13 @@
 //! `bridgecraft`: command-line tools for EventBridge events.
 
+#[cfg(feature = "consume")]
+mod consume;
 mod decode;
+mod matching;
 
 use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -31,8 +33,8 @@ enum Command {
     /// Each line has `message_id`, `status` (`typed`, `unknown` or `error`), the Rust `type`,
     /// `source`, `detail_type` and `error`. Credentials and region come from the usual AWS
     /// chain.
-    #[cfg(feature = "sqs")]
-    Consume(ConsumeArgs),
+    #[cfg(feature = "consume")]
+    Consume(consume::ConsumeArgs),
 
     /// Print `true` or `false` for each event file, as EventBridge would match the pattern.
     ///
@@ -65,35 +67,12 @@ enum Command {
     },
 }
 
-#[cfg(feature = "sqs")]
-#[derive(clap::Args)]
-struct ConsumeArgs {
-    /// The queue to read.
-    #[arg(long)]
-    queue_url: String,
-    /// An SQS endpoint other than AWS's, such as a local server.
-    #[arg(long)]
-    endpoint_url: Option<String>,
-    /// The region, instead of the one the environment or profile names.
-    #[arg(long)]
-    region: Option<String>,
-    /// Delete the messages that decoded (typed or unknown); errors stay on the queue.
-    #[arg(long)]
-    delete: bool,
-    /// Stop after this many seconds with nothing received.
-    #[arg(long, value_name = "SECS")]
-    idle_exit: Option<u64>,
-    /// Stop after this many messages.
-    #[arg(long, value_name = "N")]
-    max: Option<u64>,
-}
-
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Decode(args) => decode::main(args),
-        #[cfg(feature = "sqs")]
-        Command::Consume(args) => consume(args),
-        Command::Match { pattern, events } => exit_code(bridgecraft_patterns::cli::run_match(
+        #[cfg(feature = "consume")]
+        Command::Consume(args) => consume::main(args),
+        Command::Match { pattern, events } => exit_code(matching::run_match(
             &pattern,
             &events,
             &mut io::stdout(),
@@ -109,7 +88,7 @@ fn main() -> ExitCode {
                 Some(name) => bridgecraft_patterns::RuleContext::local(&name),
                 None => bridgecraft_patterns::RuleContext::default(),
             };
-            exit_code(bridgecraft_patterns::cli::run_transform(
+            exit_code(matching::run_transform(
                 &input_paths_map,
                 &input_template,
                 &event,
@@ -117,25 +96,6 @@ fn main() -> ExitCode {
                 &mut io::stdout(),
                 &mut io::stderr(),
             ))
-        }
-    }
-}
-
-#[cfg(feature = "sqs")]
-fn consume(args: ConsumeArgs) -> ExitCode {
-    let args = bridgecraft_sqs::cli::ConsumeArgs {
-        queue_url: args.queue_url,
-        endpoint_url: args.endpoint_url,
-        region: args.region,
-        delete: args.delete,
-        idle_exit: args.idle_exit.map(Duration::from_secs),
-        max: args.max,
-    };
-    match bridgecraft_sqs::cli::run_consume(args, &mut io::stdout().lock()) {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("bridgecraft: {error}");
-            ExitCode::FAILURE
         }
     }
 }

@@ -72,13 +72,7 @@
 //! With the `webhook` feature, `webhook::WebhookTarget` delivers payloads over HTTP as API
 //! destinations do: GET, HEAD, POST, PUT, PATCH or DELETE, custom headers, retries with
 //! exponential backoff on the statuses AWS retries, and a failure that keeps the payload.
-//!
-//! # Command line
-//!
-//! [`cli::run_match`] and [`cli::run_transform`] implement `bridgecraft match` and
-//! `bridgecraft transform` for the `bridgecraft` binary.
 
-pub mod cli;
 mod error;
 mod flat;
 mod json;

@@ -5,10 +5,9 @@
 //! [`Handler`](bridgecraft_router::Handler) with bounded concurrency and deletes what
 //! succeeded: at least once, never deleting before the handler succeeded. The handler can be a
 //! [`Router`](bridgecraft_router::Router) or [`Subscriptions`](bridgecraft_router::Subscriptions)
-//! of `bridgecraft-router`, or any async closure.
-//! - [`cli`] is the `bridgecraft consume` command.
+//! of `bridgecraft-router`, or any async closure. A Lambda function triggered by SQS needs none
+//! of this (Lambda receives and deletes): see `bridgecraft-lambda`.
 
-pub mod cli;
 mod consumer;
 mod queue;
 

@@ -1,4 +1,4 @@
-//! `match`, `transform` and `consume`, wired to the patterns and SQS crates.
+//! `match` and `transform`, wired to the patterns crate, and `consume` failing.
 
 use super::{bridgecraft, lines};
 
@@ -62,6 +62,7 @@ fn a_template_aws_rejects_exits_2() {
     assert!(!output.stderr.is_empty());
 }
 
+#[cfg(feature = "consume")]
 #[test]
 fn consume_reports_an_unreachable_queue_and_fails() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_bridgecraft"))

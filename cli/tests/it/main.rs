@@ -1,6 +1,11 @@
 //! The `bridgecraft` binary, run as a user runs it.
 
 mod commands;
+#[cfg(feature = "consume")]
+mod consume;
+#[cfg(feature = "consume")]
+#[path = "../../../sqs/tests/it/moto.rs"]
+mod moto;
 
 use std::path::Path;
 use std::process::{Command, Output};

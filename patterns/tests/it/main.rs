@@ -1,6 +1,5 @@
 //! Integration tests for bridgecraft-patterns: one binary, one module per concern.
 
-mod cli;
 mod corpus;
 mod matching;
 mod props;

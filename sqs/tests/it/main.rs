@@ -1,6 +1,5 @@
 //! Integration tests against a real SQS, SNS and EventBridge: moto's server on loopback.
 
-mod cli;
 mod consumer;
 mod moto;
 mod router;
