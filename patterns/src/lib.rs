@@ -1,4 +1,4 @@
-//! EventBridge event patterns, input transformers and webhook delivery, evaluated locally.
+//! EventBridge event patterns and input transformers, evaluated locally.
 //!
 //! Filter and reshape events exactly as EventBridge does, without a round trip to AWS: for
 //! routes and subscriptions, and for testing rules before deploying them.
@@ -66,12 +66,6 @@
 //! assert_eq!(output.text, r#""Tagged [a,b] by rule audit""#);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-//!
-//! # Webhooks
-//!
-//! With the `webhook` feature, `webhook::WebhookTarget` delivers payloads over HTTP as API
-//! destinations do: GET, HEAD, POST, PUT, PATCH or DELETE, custom headers, retries with
-//! exponential backoff on the statuses AWS retries, and a failure that keeps the payload.
 
 mod error;
 mod flat;
@@ -80,8 +74,6 @@ mod matcher;
 mod pattern;
 mod ruleset;
 mod transform;
-#[cfg(feature = "webhook")]
-pub mod webhook;
 mod wildcard;
 
 pub use error::{EventError, Location, PatternError, PatternErrorKind};

@@ -3,5 +3,3 @@
 mod corpus;
 mod matching;
 mod props;
-#[cfg(feature = "webhook")]
-mod webhook;

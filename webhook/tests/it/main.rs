@@ -5,8 +5,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use bridgecraft_patterns::webhook::{AttemptFailure, HttpMethod, RetryPolicy, WebhookTarget};
 use bridgecraft_patterns::{InputTransformer, RuleContext};
+use bridgecraft_webhook::{AttemptFailure, HttpMethod, RetryPolicy, WebhookTarget};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;

@@ -2,6 +2,9 @@
 //! transformed payload, retried with exponential backoff on the statuses AWS retries, and a
 //! failure returned with the payload (so it can go to a dead-letter queue) when the endpoint
 //! keeps failing.
+//!
+//! The payload is any text, typically what an input transformer of `bridgecraft-patterns` made
+//! of an event; matching and transforming stay in that crate, which does no I/O.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -143,7 +146,7 @@ pub struct DeliveryFailure {
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use bridgecraft_patterns::webhook::{HttpMethod, WebhookTarget};
+/// use bridgecraft_webhook::{HttpMethod, WebhookTarget};
 ///
 /// let target = WebhookTarget::new("https://example.com/hooks/orders", HttpMethod::Post)?
 ///     .header("x-api-key", "secret")?;
