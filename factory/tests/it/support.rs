@@ -6,12 +6,17 @@ use std::path::{Path, PathBuf};
 use bridgecraft_factory::{Aws, EventDetail, Factory, Known, Or};
 use serde::{Deserialize, Serialize};
 
-/// The shared corpus beside the workspace, if this checkout has it.
+/// The shared corpus beside the workspace, if this checkout has it; in CI (`CI=true`) it must.
 pub fn corpus() -> Option<PathBuf> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
     if dir.is_dir() {
         Some(dir.to_path_buf())
     } else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the shared corpus is missing at {}, and CI must test it",
+            dir.display()
+        );
         eprintln!(
             "the shared corpus is missing at {}: skipping",
             dir.display()

@@ -1,5 +1,6 @@
 //! The shared corpus of pattern and transformer cases (`../shared/corpus/patterns`), read in
-//! place. When the corpus is not checked out next to the workspace, the tests say so and skip.
+//! place. When the corpus is not checked out next to the workspace, the tests say so and skip,
+//! except in CI (`CI=true`), where they fail.
 
 use std::path::PathBuf;
 
@@ -13,6 +14,11 @@ pub(crate) fn corpus_file(name: &str) -> Option<Vec<Value>> {
         .join("../../shared/corpus/patterns")
         .join(name);
     let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "corpus file {} is missing, and CI must test it",
+            path.display()
+        );
         eprintln!(
             "corpus file {} is missing; skipping the corpus cases",
             path.display()
