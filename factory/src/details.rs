@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 /// Factories chain with [`Or`] (`Known::<A>::new().or(Aws)`): the first that knows a pair decodes it, and pairs no
 /// factory knows become [`Unknown`](crate::Decoded::Unknown).
 ///
-/// [`Known`] covers any [`DetailSet`], which includes every single [`EventDetail`]
+/// [`Known`] covers any [`DetailSet`], which includes every single `EventDetail`
 /// (`bridgecraft_events::EventDetail`) type; implement this trait yourself for anything else,
 /// such as a factory that picks types from a table at run time.
 pub trait DetailFactory<D>: Send + Sync {
