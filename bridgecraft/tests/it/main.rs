@@ -1,4 +1,5 @@
-//! The facade's features agree with the events crate's sources, and its parts are reachable.
+//! The facade's features (and the tool's) agree with the events crate's sources, and the
+//! facade's parts are reachable.
 
 use std::collections::BTreeSet;
 
@@ -18,14 +19,19 @@ fn source_features(manifest: &str) -> BTreeSet<String> {
 }
 
 #[test]
-fn every_source_of_the_events_crate_is_a_feature_here() {
+fn every_source_of_the_events_crate_is_a_feature_here_and_of_the_tool() {
     let events = source_features(include_str!("../../../events/Cargo.toml"));
-    let facade = source_features(include_str!("../../Cargo.toml"));
     assert_eq!(events.len(), 88, "aws and 87 sources");
-    assert_eq!(
-        facade, events,
-        "bridgecraft/Cargo.toml lists the sources of events/Cargo.toml"
-    );
+    for (manifest, text) in [
+        ("bridgecraft/Cargo.toml", include_str!("../../Cargo.toml")),
+        ("cli/Cargo.toml", include_str!("../../../cli/Cargo.toml")),
+    ] {
+        assert_eq!(
+            source_features(text),
+            events,
+            "{manifest} lists the sources of events/Cargo.toml"
+        );
+    }
 }
 
 #[cfg(all(feature = "factory", feature = "router", feature = "aws-ec2"))]
