@@ -1,60 +1,29 @@
 //! `bridgecraft consume` against a real queue on moto's server.
 
-use std::collections::HashMap;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value;
 
 use crate::moto;
+use crate::support::{custom_event, depth, ec2_state_change, queue, send_all, sqs};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().unwrap()
 }
 
-async fn client() -> aws_sdk_sqs::Client {
-    aws_sdk_sqs::Client::new(&moto::sdk_config().await)
-}
-
 /// A new queue holding `bodies`.
-async fn queue_with(client: &aws_sdk_sqs::Client, name: &str, bodies: &[String]) -> String {
-    let url = client
-        .create_queue()
-        .queue_name(format!("{name}-{}", std::process::id()))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    for body in bodies {
-        client
-            .send_message()
-            .queue_url(&url)
-            .message_body(body)
-            .send()
-            .await
-            .unwrap();
-    }
-    url
-}
-
-/// Visible and in-flight messages on the queue.
-async fn depth(client: &aws_sdk_sqs::Client, url: &str) -> (String, String) {
-    let attributes: HashMap<_, _> = client
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap();
-    (
-        attributes[&QueueAttributeName::ApproximateNumberOfMessages].clone(),
-        attributes[&QueueAttributeName::ApproximateNumberOfMessagesNotVisible].clone(),
-    )
+fn queue_holding(
+    runtime: &tokio::runtime::Runtime,
+    prefix: &str,
+    bodies: &[String],
+) -> (aws_sdk_sqs::Client, String) {
+    runtime.block_on(async {
+        let client = sqs().await;
+        let queue = queue(&client, prefix).await;
+        send_all(&client, &queue.url, bodies).await;
+        (client, queue.url)
+    })
 }
 
 /// Runs the binary on `queue_url` with credentials for moto and nothing outside loopback.
@@ -87,29 +56,16 @@ fn lines(output: &Output) -> Vec<Value> {
     lines
 }
 
-fn ec2_state_change(id: &str) -> String {
-    format!(
-        r#"{{"version":"0","id":"{id}","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","account":"123456789012","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{{"instance-id":"i-{id}","state":"running"}}}}"#
-    )
-}
-
-fn custom_event(id: &str) -> String {
-    format!(
-        r#"{{"version":"0","id":"{id}","detail-type":"Order Placed","source":"com.example.orders","account":"123456789012","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{{"order":"{id}"}}}}"#
-    )
-}
-
 #[test]
 fn consume_prints_a_line_per_message_and_deletes_what_decoded() {
     let runtime = runtime();
-    let client = runtime.block_on(client());
     let bodies = [
-        ec2_state_change("k1"),
+        ec2_state_change("k1", "running"),
         custom_event("k2"),
         "garbage".to_owned(),
-        ec2_state_change("k4"),
+        ec2_state_change("k4", "stopped"),
     ];
-    let url = runtime.block_on(queue_with(&client, "cli-delete", &bodies));
+    let (client, url) = queue_holding(&runtime, "cli-delete", &bodies);
 
     let output = consume(&url, &["--delete", "--max", "4", "--idle-exit", "5"]);
     assert!(output.status.success(), "{output:?}");
@@ -158,7 +114,7 @@ fn consume_prints_a_line_per_message_and_deletes_what_decoded() {
 
     assert_eq!(
         runtime.block_on(depth(&client, &url)),
-        ("0".into(), "1".into()),
+        (0, 1),
         "only the error is left, in flight"
     );
 }
@@ -166,9 +122,8 @@ fn consume_prints_a_line_per_message_and_deletes_what_decoded() {
 #[test]
 fn consume_without_delete_leaves_everything_and_stops_when_idle() {
     let runtime = runtime();
-    let client = runtime.block_on(client());
-    let bodies = [ec2_state_change("k5"), custom_event("k6")];
-    let url = runtime.block_on(queue_with(&client, "cli-keep", &bodies));
+    let bodies = [ec2_state_change("k5", "running"), custom_event("k6")];
+    let (client, url) = queue_holding(&runtime, "cli-keep", &bodies);
 
     let started = Instant::now();
     let output = consume(&url, &["--idle-exit", "2"]);
@@ -185,7 +140,7 @@ fn consume_without_delete_leaves_everything_and_stops_when_idle() {
     );
     assert_eq!(
         runtime.block_on(depth(&client, &url)),
-        ("0".into(), "2".into()),
+        (0, 2),
         "nothing deleted"
     );
 }

@@ -3,9 +3,15 @@
 mod commands;
 #[cfg(feature = "consume")]
 mod consume;
+// The SQS crate's test harness: moto's server, queues and events. The consume tests use part of
+// its helpers.
 #[cfg(feature = "consume")]
 #[path = "../../../sqs/tests/it/moto.rs"]
 mod moto;
+#[cfg(feature = "consume")]
+#[allow(dead_code)]
+#[path = "../../../sqs/tests/it/support.rs"]
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
