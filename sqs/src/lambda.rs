@@ -223,7 +223,7 @@ mod tests {
         seen: &'static Mutex<Vec<String>>,
     ) -> impl Handler<bridgecraft_events::Detail> {
         move |delivery: Delivery<bridgecraft_events::Detail>| async move {
-            let id = delivery.event.id().to_owned();
+            let id = delivery.event.id().unwrap_or_default().to_owned();
             seen.lock().unwrap().push(id.clone());
             if id.starts_with("fail") {
                 return Err::<(), HandlerError>("no".into());

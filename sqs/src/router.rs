@@ -280,18 +280,7 @@ trait CloneEnvelope {
 
 impl<X> CloneEnvelope for Event<X> {
     fn clone_envelope(&self) -> Event<()> {
-        Event {
-            version: self.version.clone(),
-            id: self.id.clone(),
-            detail_type: self.detail_type.clone(),
-            source: self.source.clone(),
-            account: self.account.clone(),
-            time: self.time.clone(),
-            region: self.region.clone(),
-            resources: self.resources.clone(),
-            detail: (),
-            extra: self.extra.clone(),
-        }
+        self.as_ref().map_detail(|_| ())
     }
 }
 

@@ -86,7 +86,7 @@ async fn the_partial_batch_response_lists_the_records_that_failed() {
             if let Decoded::Typed(event) = &delivery.event {
                 assert!(instance_id(&event.detail).is_some());
             }
-            if delivery.event.id().starts_with("fail") {
+            if delivery.event.id().unwrap_or_default().starts_with("fail") {
                 return Err::<(), HandlerError>("refused".into());
             }
             Ok(())

@@ -29,12 +29,14 @@ fn router() -> Router<aws_ec2::Detail, Probe> {
     Router::new()
         .on(
             |event: Event<Ec2InstanceStateChangeNotification>, probe: Probe| async move {
-                if event.detail.state == "error" {
+                let state = event.detail.state.as_ref().map(|state| state.as_str());
+                if state == Some("error") {
                     return Err::<(), HandlerError>("state error".into());
                 }
                 probe.note(format!(
                     "type {} {}",
-                    event.detail.instance_id, event.detail.state
+                    event.detail.instance_id.unwrap_or_default(),
+                    state.unwrap_or_default()
                 ));
                 Ok(())
             },
@@ -42,14 +44,14 @@ fn router() -> Router<aws_ec2::Detail, Probe> {
         .on_source(
             "aws.ec2",
             |event: Decoded<aws_ec2::Detail>, probe: Probe| async move {
-                probe.note(format!("source {}", event.id()));
+                probe.note(format!("source {}", event.id().unwrap_or_default()));
                 Ok(())
             },
         )
         .on_filter(
             Filter::pattern(r#"{"detail": {"state": ["stopped"]}}"#).unwrap(),
             |event: Decoded<aws_ec2::Detail>, probe: Probe| async move {
-                probe.note(format!("stopped {}", event.id()));
+                probe.note(format!("stopped {}", event.id().unwrap_or_default()));
                 Ok(())
             },
         )
@@ -132,7 +134,7 @@ async fn a_typed_route_takes_its_type_from_unknown_events_too() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let router: Router<bridgecraft_events::Detail, Arc<Mutex<Vec<String>>>> = Router::new().on(
         |event: Event<Ec2InstanceStateChangeNotification>, seen: Arc<Mutex<Vec<String>>>| async move {
-            seen.lock().unwrap().push(event.detail.instance_id);
+            seen.lock().unwrap().push(event.detail.instance_id.unwrap_or_default());
             Ok(())
         },
     );
