@@ -42,6 +42,8 @@ pub(crate) struct Emitter<'a> {
     pub sources: BTreeMap<String, SourceNames>,
     /// Per event, its file module's name.
     event_modules: Vec<String>,
+    /// The types some event's detail uses.
+    reachable: BTreeSet<DefId>,
 }
 
 impl<'a> Emitter<'a> {
@@ -69,12 +71,23 @@ impl<'a> Emitter<'a> {
                 .events
                 .push(index);
         }
+        let mut reachable = BTreeSet::new();
+        let mut stack: Vec<DefId> = space.events.iter().map(|event| event.root).collect();
+        while let Some(id) = stack.pop() {
+            if !reachable.insert(id) {
+                continue;
+            }
+            if let Body::Struct(fields) = &space.defs[id].body {
+                stack.extend(fields.iter().filter_map(|field| field.ty.def()));
+            }
+        }
         let mut emitter = Emitter {
             space,
             paths,
             names: vec![String::new(); space.defs.len()],
             sources,
             event_modules: Vec::new(),
+            reachable,
         };
         emitter.assign_names();
         emitter
@@ -135,10 +148,9 @@ impl<'a> Emitter<'a> {
     /// The features of the sources whose CloudTrail events use the CloudTrail record.
     fn cloudtrail_features(&self) -> BTreeSet<&String> {
         let uses_record = self
-            .space
-            .defs
+            .reachable
             .iter()
-            .any(|def| def.owner == Owner::CloudTrail);
+            .any(|&id| self.space.defs[id].owner == Owner::CloudTrail);
         self.sources
             .values()
             .filter(|names| {
@@ -202,10 +214,11 @@ impl<'a> Emitter<'a> {
         features
     }
 
-    /// The types generated in `owner`'s module, by name.
+    /// The types generated in `owner`'s module, by name: those some event's detail reaches, so
+    /// that the members a union merged into one type are not generated beside it.
     fn defs_of(&self, owner: Owner) -> Vec<DefId> {
         let mut ids: Vec<DefId> = (0..self.space.defs.len())
-            .filter(|&id| self.space.defs[id].owner == owner)
+            .filter(|&id| self.space.defs[id].owner == owner && self.reachable.contains(&id))
             .collect();
         ids.sort_by(|&a, &b| self.names[a].cmp(&self.names[b]));
         ids

@@ -26,6 +26,17 @@ pub(crate) enum Ty {
     Def(DefId),
 }
 
+impl Ty {
+    /// The named type this one is or holds.
+    pub fn def(&self) -> Option<DefId> {
+        match self {
+            Ty::Def(id) => Some(*id),
+            Ty::Array(item) | Ty::Map(item) => item.def(),
+            _ => None,
+        }
+    }
+}
+
 /// An index into [`TypeSpace::defs`].
 pub(crate) type DefId = usize;
 
