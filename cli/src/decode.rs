@@ -20,6 +20,11 @@ pub struct DecodeArgs {
     #[arg(long)]
     strict: bool,
 
+    /// After each event's line, print a line per place where it drifted from its schema:
+    /// `PATH<TAB>drift<TAB>JSON_PATH<TAB>what the schema declares<TAB>what came`.
+    #[arg(long)]
+    drift: bool,
+
     /// End with a JSON line counting files, records, typed, unknown and errors.
     #[arg(long)]
     summary: bool,
@@ -77,7 +82,13 @@ fn run(factory: &AwsFactory, args: &DecodeArgs, out: &mut impl Write) -> io::Res
     }
     for path in &args.paths {
         for file in inputs(path) {
-            decode_file(factory, &file, args.envelope, out, &mut counts)?;
+            decode_file(
+                factory,
+                &file,
+                (args.envelope, args.drift),
+                out,
+                &mut counts,
+            )?;
         }
     }
     if args.summary {
@@ -122,7 +133,7 @@ fn inputs(path: &Path) -> Vec<PathBuf> {
 fn decode_file(
     factory: &AwsFactory,
     file: &Path,
-    envelope: Envelope,
+    (envelope, drift): (Envelope, bool),
     out: &mut impl Write,
     counts: &mut Counts,
 ) -> io::Result<()> {
@@ -142,6 +153,16 @@ fn decode_file(
         match &record.message_id {
             Some(id) => writeln!(out, "{shown}\t{line}\t{id}")?,
             None => writeln!(out, "{shown}\t{line}")?,
+        }
+        if drift {
+            let found = match &record.result {
+                Ok(Decoded::Typed(event)) => event.drift(),
+                Ok(Decoded::Unknown(unknown)) => unknown.event.envelope_drift(),
+                Err(_) => Vec::new(),
+            };
+            for drift in found {
+                writeln!(out, "{shown}\tdrift\t{drift}")?;
+            }
         }
     }
     Ok(())

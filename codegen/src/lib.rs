@@ -76,16 +76,17 @@ pub struct Fix {
     pub schema: String,
     /// The properties' JSON keys.
     pub properties: Vec<String>,
-    /// Real events omit it, though the schema calls it required.
+    /// Evidence beyond the registry's samples (AWS's documentation) says every event has it:
+    /// the field is not an `Option`, and an event without it is not of this type.
     #[serde(default)]
-    pub optional: bool,
+    pub required: bool,
     /// Real events send `null`.
     #[serde(default)]
     pub nullable: bool,
     /// Real events send another type: this schema replaces the property's.
     #[serde(default, rename = "type")]
     pub replacement: Option<Value>,
-    /// Why: the real events that show the schema wrong.
+    /// Why: the real events or documentation that show the schema wrong.
     pub why: String,
 }
 
@@ -127,12 +128,17 @@ pub fn read_fixes(path: &Path) -> Result<Vec<Fix>, Error> {
 pub struct Config {
     fixes: Vec<Fix>,
     paths: emit::Paths,
+    cloudtrail: bool,
 }
+
+/// The CloudTrail record as a registry document: the record contents CloudTrail documents.
+const CLOUDTRAIL: &str = include_str!("cloudtrail.json");
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             fixes: Vec::new(),
+            cloudtrail: true,
             paths: emit::Paths {
                 events_crate: syn::parse_quote!(crate),
                 module_root: syn::parse_quote!(crate::generated),
@@ -179,6 +185,14 @@ impl Config {
         self
     }
 
+    /// Whether the detail of every "AWS API Call via CloudTrail" event is the CloudTrail
+    /// record as CloudTrail documents it (the default), generated once in a `cloudtrail`
+    /// module, rather than what the event's own schema saw in one sample call.
+    pub fn cloudtrail_record(mut self, documented: bool) -> Self {
+        self.cloudtrail = documented;
+        self
+    }
+
     /// Generates the code for `documents`.
     pub fn generate(&self, mut documents: Vec<Document>) -> Result<Output, Error> {
         documents.sort_by(|a, b| {
@@ -194,7 +208,14 @@ impl Config {
                 });
             }
         }
-        let space = model::TypeSpace::build(documents, &self.fixes)?;
+        let cloudtrail = match self.cloudtrail {
+            true => Some(Document::parse(
+                Path::new("codegen/src/cloudtrail.json"),
+                CLOUDTRAIL,
+            )?),
+            false => None,
+        };
+        let space = model::TypeSpace::build(documents, &self.fixes, cloudtrail.as_ref())?;
         let emitter = emit::Emitter::new(&space, &self.paths);
         Ok(Output {
             files: emitter.files(),

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use heck::ToUpperCamelCase;
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
 use crate::schema::{Document, escape_pointer};
@@ -26,6 +26,17 @@ pub(crate) enum Ty {
     Def(DefId),
 }
 
+impl Ty {
+    /// The named type this one is or holds.
+    pub fn def(&self) -> Option<DefId> {
+        match self {
+            Ty::Def(id) => Some(*id),
+            Ty::Array(item) | Ty::Map(item) => item.def(),
+            _ => None,
+        }
+    }
+}
+
 /// An index into [`TypeSpace::defs`].
 pub(crate) type DefId = usize;
 
@@ -34,9 +45,10 @@ pub(crate) struct Field {
     /// The key in JSON.
     pub json: String,
     pub ty: Ty,
-    /// Whether real events always have the field (the schema's `required`, with fixes applied).
+    /// Whether real events always have the field: only where a fix records the evidence,
+    /// never from the schema's `required`, which lists what AWS's samples happened to have.
     pub required: bool,
-    /// Whether the field may be `null`.
+    /// Whether `null` is a documented value (the schema's `nullable`, or a fix): not drift.
     pub nullable: bool,
     pub doc: Option<String>,
 }
@@ -48,9 +60,20 @@ pub(crate) enum Body {
     Enum(Vec<String>),
 }
 
+/// Which module a type is generated in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Owner {
+    /// The file of the event at this index: a type is never shared between events, so that
+    /// its name and module do not change when another schema changes.
+    Event(usize),
+    /// The CloudTrail record's module, shared by every "AWS API Call via CloudTrail" event.
+    CloudTrail,
+}
+
 /// A named type to generate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Def {
+    pub owner: Owner,
     /// The name the schema gives it, before it is made unique in its module.
     pub name: String,
     pub doc: Option<String>,
@@ -66,26 +89,55 @@ pub(crate) struct Event {
     pub root: DefId,
     /// What each of the document's named schemas converted to.
     pub named: BTreeMap<String, Ty>,
-    /// Every type the detail uses, the detail's own included.
-    pub uses: BTreeSet<DefId>,
 }
+
+/// The detail-type of CloudTrail's events in every source.
+pub(crate) const CLOUDTRAIL_DETAIL_TYPE: &str = "AWS API Call via CloudTrail";
 
 #[derive(Default)]
 pub(crate) struct TypeSpace {
     pub defs: Vec<Def>,
     interned: HashMap<Def, DefId>,
     pub events: Vec<Event>,
+    /// The CloudTrail record's fields, when a CloudTrail document was given.
+    cloudtrail: Option<Vec<Field>>,
 }
 
 impl TypeSpace {
-    pub fn build(documents: Vec<Document>, fixes: &[Fix]) -> Result<Self, Error> {
+    /// Converts `documents`; the detail of every "AWS API Call via CloudTrail" event is the
+    /// record `cloudtrail` describes, when given, instead of the one sample its schema saw.
+    pub fn build(
+        documents: Vec<Document>,
+        fixes: &[Fix],
+        cloudtrail: Option<&Document>,
+    ) -> Result<Self, Error> {
         let mut space = TypeSpace::default();
         let mut fixes_used = BTreeSet::new();
-        for document in documents {
+        if let Some(document) = cloudtrail {
+            let mut converter = Converter {
+                space: &mut space,
+                document,
+                owner: Owner::CloudTrail,
+                fixes: &[],
+                fixes_used: &mut fixes_used,
+                named: BTreeMap::new(),
+                in_progress: BTreeSet::new(),
+            };
+            let schema = &document.schemas[&document.root];
+            let fields = converter.fields(
+                &document.root,
+                "",
+                schema,
+                &document.pointer_of(&document.root),
+            )?;
+            space.cloudtrail = Some(fields);
+        }
+        for (index, document) in documents.into_iter().enumerate() {
             let (root, named) = {
                 let mut converter = Converter {
                     space: &mut space,
                     document: &document,
+                    owner: Owner::Event(index),
                     fixes,
                     fixes_used: &mut fixes_used,
                     named: BTreeMap::new(),
@@ -99,13 +151,10 @@ impl TypeSpace {
                     .collect();
                 (root, named)
             };
-            let mut uses = BTreeSet::new();
-            space.collect_uses(root, &mut uses);
             space.events.push(Event {
                 document,
                 root,
                 named,
-                uses,
             });
         }
         for (index, fix) in fixes.iter().enumerate() {
@@ -147,30 +196,12 @@ impl TypeSpace {
         self.interned.insert(key, id);
         id
     }
-
-    fn collect_uses(&self, id: DefId, uses: &mut BTreeSet<DefId>) {
-        if !uses.insert(id) {
-            return;
-        }
-        if let Body::Struct(fields) = &self.defs[id].body {
-            for field in fields {
-                self.collect_ty(&field.ty, uses);
-            }
-        }
-    }
-
-    fn collect_ty(&self, ty: &Ty, uses: &mut BTreeSet<DefId>) {
-        match ty {
-            Ty::Def(id) => self.collect_uses(*id, uses),
-            Ty::Array(item) | Ty::Map(item) => self.collect_ty(item, uses),
-            _ => {}
-        }
-    }
 }
 
 struct Converter<'a> {
     space: &'a mut TypeSpace,
     document: &'a Document,
+    owner: Owner,
     fixes: &'a [Fix],
     /// `(fix index, property)` pairs that matched something.
     fixes_used: &'a mut BTreeSet<(usize, String)>,
@@ -191,15 +222,20 @@ impl Converter<'_> {
             self.document.source.clone(),
             self.document.detail_type.clone(),
         ));
-        let fields = match schema.get("properties") {
-            Some(_) => self.fields(&name, schema, &pointer)?,
-            None => Vec::new(),
+        let cloudtrail = self.document.detail_type == CLOUDTRAIL_DETAIL_TYPE;
+        let fields = match (&self.space.cloudtrail, schema.get("properties")) {
+            (Some(record), _) if cloudtrail => record.clone(),
+            // The detail's own fields name their inline types alone (`State`, not
+            // `Ec2InstanceStateChangeNotificationState`): each event has its own module.
+            (_, Some(_)) => self.fields(&name, "", schema, &pointer)?,
+            (_, None) => Vec::new(),
         };
         let doc = description(schema);
         // Named after its detail-type, which is unique in its source and says what the event
         // is; the schema's own name is often generic (`Detail`) or an acronym run together
         // (`AWSAPICallViaCloudTrail`).
         Ok(self.space.intern(Def {
+            owner: self.owner,
             name: type_name(&self.document.detail_type),
             doc,
             body: Body::Struct(fields),
@@ -299,6 +335,7 @@ impl Converter<'_> {
                     values.sort();
                     values.dedup();
                     Ty::Def(self.space.intern(Def {
+                        owner: self.owner,
                         name: type_name(hint),
                         doc: description(schema),
                         body: Body::Enum(values),
@@ -325,8 +362,9 @@ impl Converter<'_> {
         hint: &str,
     ) -> Result<Ty, Error> {
         if object.contains_key("properties") {
-            let fields = self.fields(hint, schema, pointer)?;
+            let fields = self.fields(hint, hint, schema, pointer)?;
             return Ok(Ty::Def(self.space.intern(Def {
+                owner: self.owner,
                 name: type_name(hint),
                 doc: description(schema),
                 body: Body::Struct(fields),
@@ -346,24 +384,21 @@ impl Converter<'_> {
         }
     }
 
-    /// The fields of an object schema, with the document's fixes applied.
-    fn fields(&mut self, hint: &str, schema: &Value, pointer: &str) -> Result<Vec<Field>, Error> {
+    /// The fields of an object schema, with the document's fixes for `name` applied; inline
+    /// types are named `prefix` and the field's name.
+    fn fields(
+        &mut self,
+        name: &str,
+        prefix: &str,
+        schema: &Value,
+        pointer: &str,
+    ) -> Result<Vec<Field>, Error> {
         let properties = match schema.get("properties") {
             Some(Value::Object(properties)) => properties,
             _ => {
                 return Err(self.document.error(
                     &format!("{pointer}/properties"),
                     "expected an object".into(),
-                ));
-            }
-        };
-        let required: BTreeSet<&str> = match schema.get("required") {
-            None => BTreeSet::new(),
-            Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
-            Some(_) => {
-                return Err(self.document.error(
-                    &format!("{pointer}/required"),
-                    "expected an array of names".into(),
                 ));
             }
         };
@@ -377,24 +412,35 @@ impl Converter<'_> {
                 .to_owned();
             let property_pointer = format!("{pointer}/properties/{}", escape_pointer(key));
             let mut property = property.clone();
-            let mut required = required.contains(json.as_str());
+            let mut required = false;
             let mut forced_nullable = false;
+            let mut replaced = false;
             for (index, fix) in self.fixes.iter().enumerate() {
-                if !fix.applies_to(&self.document.source, hint, &json) {
+                if !fix.applies_to(&self.document.source, name, &json) {
                     continue;
                 }
                 self.fixes_used.insert((index, json.clone()));
-                required &= !fix.optional;
+                required |= fix.required;
                 forced_nullable |= fix.nullable;
                 if let Some(replacement) = &fix.replacement {
                     property = replacement.clone();
+                    replaced = true;
                 }
             }
-            let (ty, nullable) = self.convert(
+            let (mut ty, nullable) = self.convert(
                 &property,
                 &property_pointer,
-                &format!("{hint}{}", type_name(&json)),
+                &format!("{prefix}{}", type_name(&json)),
             )?;
+            if ty == Ty::String && !replaced && holds_time(&json) {
+                ty = Ty::Timestamp;
+            }
+            if required && !matches!(ty, Ty::String | Ty::Integer | Ty::Number | Ty::Boolean) {
+                return Err(self.document.error(
+                    &property_pointer,
+                    "only strings, numbers and booleans can be recorded as always present".into(),
+                ));
+            }
             fields.push(Field {
                 json,
                 ty,
@@ -463,6 +509,7 @@ impl Converter<'_> {
         }
         merged.sort_by(|a, b| a.json.cmp(&b.json));
         let id = self.space.intern(Def {
+            owner: self.owner,
             name: type_name(hint),
             doc: None,
             body: Body::Struct(merged),
@@ -470,6 +517,17 @@ impl Converter<'_> {
         });
         Ok((Ty::Def(id), nullable))
     }
+}
+
+/// Whether a string property's key names a time: `eventTime`, `start-time`, `createdAt`,
+/// `lastModified`... AWS's services spell these in RFC 3339 (CloudTrail's record contents,
+/// and every such field of the shared corpus), and a text that is not one is kept and
+/// reported, never rejected, so the refinement is safe where a service spells one otherwise.
+pub(crate) fn holds_time(key: &str) -> bool {
+    let words: Vec<String> = key.to_snake_case().split('_').map(str::to_owned).collect();
+    let last = words.last().map(String::as_str).unwrap_or_default();
+    matches!(last, "time" | "timestamp" | "at") && words.len() > 1
+        || matches!(key, "time" | "timestamp")
 }
 
 fn description(schema: &Value) -> Option<String> {

@@ -1,6 +1,8 @@
 //! How a detail type is named and how an envelope's `detail` is decoded.
 
 use serde::Serialize;
+
+use crate::Drift;
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
 
 /// A type that is the `detail` of one kind of event, published under a `source` and a
@@ -21,6 +23,13 @@ pub trait EventDetail: Serialize + DeserializeOwned {
     /// a type says otherwise; no network call is made.
     fn related(&self) -> Vec<ResourceRef<'_>> {
         Vec::new()
+    }
+
+    /// Appends where this detail drifted from its schema to `drift`, with JSON paths below
+    /// `path` (see [`Inspect`]). Generated types report what [`Extra`](crate::Extra) kept and
+    /// what their fields hold; the default reports nothing.
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        let _ = (path, drift);
     }
 }
 
@@ -50,6 +59,11 @@ pub trait DetailSet: Serialize + Sized {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error>;
+
+    /// Appends where the detail drifted from its schema (see [`EventDetail::inspect_drift`]).
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        let _ = (path, drift);
+    }
 }
 
 impl<T: EventDetail> DetailSet for T {
@@ -71,6 +85,10 @@ impl<T: EventDetail> DetailSet for T {
                 T::DETAIL_TYPE
             )))
         }
+    }
+
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        EventDetail::inspect_drift(self, path, drift);
     }
 }
 

@@ -1,30 +1,36 @@
 //! The EventBridge envelope every event shares.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
-use crate::{DetailDecoder, DetailSet, Timestamp, Typed};
+use crate::tolerant::{Extra, KeySeed, at_key, decode_into, put};
+use crate::{DetailDecoder, DetailSet, Drift, Inspect, Timestamp, Typed};
 
 /// An EventBridge event: the envelope EventBridge adds, around a `detail` of type `D`.
 ///
 /// `D` is one generated detail type, a user's own [`EventDetail`](crate::EventDetail), or a
 /// [`DetailSet`] such as a source's enum or the crate-wide [`Detail`](crate::Detail).
 ///
-/// Real producers are not uniform: `version` and `account` are missing from some events (local
-/// servers and some AWS services omit them) and `resources` from others, so those are optional
-/// or default to empty. Top-level keys outside the documented envelope, such as `replay-name`
-/// on replayed events, are kept in [`extra`](Self::extra) and written back on serialization.
+/// Only `source` and `detail-type` make JSON an event: they must be strings. Everything else
+/// is tolerated as real producers send it. `version`, `id`, `account`, `time` and `region` are
+/// absent when missing and take any scalar (a `version` of `0` reads as `"0"` and is written
+/// back as `0`); `time` is kept as its text even when it is not a timestamp
+/// ([`Timestamp::to_utc`] says); a `detail` sent as a JSON string holding JSON decodes as that
+/// JSON and is written back as a string; a missing `detail` decodes as an empty object and is
+/// left out again when written. Values that fit nowhere, and top-level keys outside the
+/// envelope such as `replay-name`, are kept in [`extra`](Self::extra) and written back.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Event<D> {
     /// The envelope's version, `"0"` in every event AWS sends today.
     pub version: Option<String>,
     /// A unique id for this event.
-    pub id: String,
+    pub id: Option<String>,
     /// The kind of event within its source.
     pub detail_type: String,
     /// The service or application that published the event.
@@ -32,18 +38,44 @@ pub struct Event<D> {
     /// The AWS account the event comes from.
     pub account: Option<String>,
     /// When the event happened.
-    pub time: Timestamp,
+    pub time: Option<Timestamp>,
     /// The AWS region the event comes from.
-    pub region: String,
+    pub region: Option<String>,
     /// ARNs of the resources the event is about.
     pub resources: Vec<String>,
     /// The event's own data.
     pub detail: D,
-    /// Top-level keys outside the documented envelope, such as `replay-name`.
-    pub extra: Map<String, Value>,
+    /// Top-level keys outside the documented envelope, such as `replay-name`, and envelope
+    /// values that fit no field.
+    pub extra: Extra,
+    /// Which envelope keys were missing, so that they stay missing when written.
+    absent: Absent,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Absent {
+    resources: bool,
+    detail: bool,
 }
 
 impl<D> Event<D> {
+    /// An event of `source` and `detail_type` around `detail`, with every other field empty.
+    pub fn new(source: impl Into<String>, detail_type: impl Into<String>, detail: D) -> Self {
+        Self {
+            version: Some("0".to_owned()),
+            id: None,
+            detail_type: detail_type.into(),
+            source: source.into(),
+            account: None,
+            time: None,
+            region: None,
+            resources: Vec::new(),
+            detail,
+            extra: Extra::default(),
+            absent: Absent::default(),
+        }
+    }
+
     /// The same envelope around another detail.
     pub fn map_detail<E>(self, f: impl FnOnce(D) -> E) -> Event<E> {
         Event {
@@ -57,30 +89,117 @@ impl<D> Event<D> {
             resources: self.resources,
             detail: f(self.detail),
             extra: self.extra,
+            absent: self.absent,
         }
+    }
+
+    /// The envelope alone, and the detail.
+    pub fn split(self) -> (Event<()>, D) {
+        let Event {
+            version,
+            id,
+            detail_type,
+            source,
+            account,
+            time,
+            region,
+            resources,
+            detail,
+            extra,
+            absent,
+        } = self;
+        let envelope = Event {
+            version,
+            id,
+            detail_type,
+            source,
+            account,
+            time,
+            region,
+            resources,
+            detail: (),
+            extra,
+            absent,
+        };
+        (envelope, detail)
+    }
+
+    /// The same envelope around a reference to the detail.
+    pub fn as_ref(&self) -> Event<&D> {
+        Event {
+            version: self.version.clone(),
+            id: self.id.clone(),
+            detail_type: self.detail_type.clone(),
+            source: self.source.clone(),
+            account: self.account.clone(),
+            time: self.time.clone(),
+            region: self.region.clone(),
+            resources: self.resources.clone(),
+            detail: &self.detail,
+            extra: self.extra.clone(),
+            absent: self.absent,
+        }
+    }
+
+    /// Whether the event came without a `detail`.
+    pub fn detail_is_absent(&self) -> bool {
+        self.absent.detail
+    }
+}
+
+impl<D> Event<D> {
+    /// Where the envelope differs from EventBridge's, by JSON path: values that fit no field,
+    /// keys outside the envelope, and a `time` that is not a timestamp.
+    pub fn envelope_drift(&self) -> Vec<Drift> {
+        let mut drift = Vec::new();
+        let mut path = String::new();
+        self.extra.inspect(&mut path, &mut drift);
+        if let Some(time) = &self.time {
+            at_key(&mut path, "time", |path| time.inspect(path, &mut drift));
+        }
+        drift
+    }
+}
+
+impl<D: DetailSet> Event<D> {
+    /// Where the event differs from its schemas, by JSON path: values that did not fit their
+    /// declared type, keys the schemas do not list, values outside documented sets, and
+    /// timestamps that are not timestamps, in the envelope and in the detail.
+    pub fn drift(&self) -> Vec<Drift> {
+        let mut drift = self.envelope_drift();
+        at_key(&mut String::new(), "detail", |path| {
+            self.detail.inspect_drift(path, &mut drift)
+        });
+        drift
     }
 }
 
 impl<D: Serialize> Serialize for Event<D> {
     /// Writes the keys in EventBridge's own order, `detail` last.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let extra = &self.extra;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(version) = &self.version {
-            map.serialize_entry("version", version)?;
-        }
-        map.serialize_entry("id", &self.id)?;
+        put(&mut map, extra, "version", self.version.as_ref())?;
+        put(&mut map, extra, "id", self.id.as_ref())?;
         map.serialize_entry("detail-type", &self.detail_type)?;
         map.serialize_entry("source", &self.source)?;
-        if let Some(account) = &self.account {
-            map.serialize_entry("account", account)?;
-        }
-        map.serialize_entry("time", &self.time)?;
-        map.serialize_entry("region", &self.region)?;
-        map.serialize_entry("resources", &self.resources)?;
-        for (key, value) in &self.extra {
+        put(&mut map, extra, "account", self.account.as_ref())?;
+        put(&mut map, extra, "time", self.time.as_ref())?;
+        put(&mut map, extra, "region", self.region.as_ref())?;
+        // Missing (or kept as it came) stays so, unless resources were added since.
+        let resources = !(self.absent.resources && self.resources.is_empty());
+        put(
+            &mut map,
+            extra,
+            "resources",
+            resources.then_some(&self.resources),
+        )?;
+        for (key, value) in extra.unlisted() {
             map.serialize_entry(key, value)?;
         }
-        map.serialize_entry("detail", &self.detail)?;
+        if !self.absent.detail {
+            map.serialize_entry("detail", &self.detail)?;
+        }
         map.end()
     }
 }
@@ -111,55 +230,6 @@ struct EnvelopeVisitor<'a, X> {
     decoder: &'a X,
 }
 
-/// The envelope's keys; anything else is kept in `extra`.
-enum Key {
-    Version,
-    Id,
-    DetailType,
-    Source,
-    Account,
-    Time,
-    Region,
-    Resources,
-    Detail,
-    Other(String),
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an event key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                Ok(match key {
-                    "version" => Key::Version,
-                    "id" => Key::Id,
-                    "detail-type" => Key::DetailType,
-                    "source" => Key::Source,
-                    "account" => Key::Account,
-                    "time" => Key::Time,
-                    "region" => Key::Region,
-                    "resources" => Key::Resources,
-                    "detail" => Key::Detail,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-        }
-        deserializer.deserialize_identifier(KeyVisitor)
-    }
-}
-
-/// Fills a field once, refusing a second value for the same key as serde's derive does.
-fn set_once<T, E: de::Error>(slot: &mut Option<T>, value: T, key: &'static str) -> Result<(), E> {
-    if slot.replace(value).is_some() {
-        return Err(E::duplicate_field(key));
-    }
-    Ok(())
-}
-
 struct DetailSeed<'a, X> {
     decoder: &'a X,
     source: &'a str,
@@ -181,6 +251,30 @@ enum DetailState<T> {
     Decoded(T),
 }
 
+/// `source` and `detail-type`: the two keys that make JSON an event, so they must be strings.
+struct Name(&'static str);
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        struct NameVisitor(&'static str);
+        impl Visitor<'_> for NameVisitor {
+            type Value = String;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "`{}` to be a string", self.0)
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<String, E> {
+                Ok(value.to_owned())
+            }
+            fn visit_string<E: de::Error>(self, value: String) -> Result<String, E> {
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_str(NameVisitor(self.0))
+    }
+}
+
 impl<'de, X: DetailDecoder> Visitor<'de> for EnvelopeVisitor<'_, X> {
     type Value = Event<X::Detail>;
 
@@ -196,21 +290,29 @@ impl<'de, X: DetailDecoder> Visitor<'de> for EnvelopeVisitor<'_, X> {
         let mut account = None;
         let mut time = None;
         let mut region = None;
-        let mut resources = None;
+        let mut resources: Option<Vec<String>> = None;
         let mut detail = DetailState::Missing;
-        let mut extra = Map::new();
+        let mut extra = Extra::default();
 
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::Version => set_once(&mut version, map.next_value()?, "version")?,
-                Key::Id => set_once(&mut id, map.next_value()?, "id")?,
-                Key::DetailType => set_once(&mut detail_type, map.next_value()?, "detail-type")?,
-                Key::Source => set_once(&mut source, map.next_value()?, "source")?,
-                Key::Account => set_once(&mut account, map.next_value()?, "account")?,
-                Key::Time => set_once(&mut time, map.next_value()?, "time")?,
-                Key::Region => set_once(&mut region, map.next_value()?, "region")?,
-                Key::Resources => set_once(&mut resources, map.next_value()?, "resources")?,
-                Key::Detail => {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let (key, status): (&'static str, _) = match &*key {
+                "version" => ("version", decode_into(&mut version, &mut map)?),
+                "id" => ("id", decode_into(&mut id, &mut map)?),
+                "account" => ("account", decode_into(&mut account, &mut map)?),
+                "time" => ("time", decode_into(&mut time, &mut map)?),
+                "region" => ("region", decode_into(&mut region, &mut map)?),
+                "resources" => ("resources", decode_into(&mut resources, &mut map)?),
+                "source" => {
+                    once(&source, "source")?;
+                    source = Some(map.next_value_seed(Name("source"))?);
+                    continue;
+                }
+                "detail-type" => {
+                    once(&detail_type, "detail-type")?;
+                    detail_type = Some(map.next_value_seed(Name("detail-type"))?);
+                    continue;
+                }
+                "detail" => {
                     if !matches!(detail, DetailState::Missing) {
                         return Err(de::Error::duplicate_field("detail"));
                     }
@@ -224,37 +326,58 @@ impl<'de, X: DetailDecoder> Visitor<'de> for EnvelopeVisitor<'_, X> {
                         }
                         _ => DetailState::Raw(map.next_value()?),
                     };
+                    continue;
                 }
-                Key::Other(key) => {
-                    let value = map.next_value()?;
-                    if extra.insert(key.clone(), value).is_some() {
-                        return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
-                    }
+                _ => {
+                    let value: Box<RawValue> = map.next_value()?;
+                    extra.insert_unlisted(Cow::into_owned(key), value);
+                    continue;
                 }
-            }
+            };
+            extra.note(key, false, status);
         }
 
         let source = source.ok_or_else(|| de::Error::missing_field("source"))?;
         let detail_type = detail_type.ok_or_else(|| de::Error::missing_field("detail-type"))?;
+        let detail_absent = matches!(detail, DetailState::Missing);
         let detail = match detail {
-            DetailState::Missing => return Err(de::Error::missing_field("detail")),
             DetailState::Decoded(detail) => detail,
+            DetailState::Missing => self
+                .decoder
+                .decode(
+                    &source,
+                    &detail_type,
+                    &mut serde_json::Deserializer::from_str("{}"),
+                )
+                .map_err(|e| de::Error::custom(format_args!("detail (absent): {e}")))?,
             DetailState::Raw(raw) => self
                 .decoder
                 .decode(&source, &detail_type, &*raw)
                 .map_err(|e| de::Error::custom(format_args!("detail: {e}")))?,
         };
         Ok(Event {
-            version: version.flatten(),
-            id: id.ok_or_else(|| de::Error::missing_field("id"))?,
+            version,
+            id,
             detail_type,
             source,
-            account: account.flatten(),
-            time: time.ok_or_else(|| de::Error::missing_field("time"))?,
-            region: region.ok_or_else(|| de::Error::missing_field("region"))?,
+            account,
+            time,
+            region,
+            absent: Absent {
+                resources: resources.is_none(),
+                detail: detail_absent,
+            },
             resources: resources.unwrap_or_default(),
             detail,
             extra,
         })
+    }
+}
+
+/// Refuses a second value for `source` or `detail-type`, as serde's derive does.
+fn once<T, E: de::Error>(slot: &Option<T>, key: &'static str) -> Result<(), E> {
+    match slot {
+        Some(_) => Err(E::duplicate_field(key)),
+        None => Ok(()),
     }
 }

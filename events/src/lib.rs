@@ -34,14 +34,30 @@ mod detail;
 mod envelope;
 mod string_enum;
 mod timestamp;
+pub mod tolerant;
 
 pub use detail::{DetailDecoder, DetailSet, EventDetail, ResourceRef, Typed};
 pub use envelope::{Event, deserialize_event_with};
 pub use timestamp::{Timestamp, TimestampError};
+pub use tolerant::{Drift, DriftKind, Extra, Fit, Inspect, Misfit, Record, Tolerant};
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::string_enum::{string_enum_deserialize, string_enum_serialize};
+    pub use crate::string_enum::{
+        string_enum_decode, string_enum_deserialize, string_enum_serialize, unknown_value,
+    };
+
+    /// The box's value as `T`, when `U` is `T`; else the box back.
+    pub fn downcast<T: 'static, U: 'static>(boxed: Box<U>) -> Result<T, Box<U>> {
+        if std::any::TypeId::of::<T>() != std::any::TypeId::of::<U>() {
+            return Err(boxed);
+        }
+        let any: Box<dyn std::any::Any> = boxed;
+        match any.downcast::<T>() {
+            Ok(value) => Ok(*value),
+            Err(_) => unreachable!("`T` and `U` are the same type"),
+        }
+    }
 }
 
 // Formatted by the generator with prettyplease, not by rustfmt.

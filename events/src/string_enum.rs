@@ -25,6 +25,10 @@ use serde::de::{Deserializer, Error, Visitor};
 /// assert_eq!(state, State::Running);
 /// let state: State = serde_json::from_str(r#""hibernating""#)?;
 /// assert_eq!(state, State::Unknown("hibernating".into()));
+/// // A value outside the documented set is reported as drift.
+/// let mut drift = Vec::new();
+/// bridgecraft_events::Inspect::inspect(&state, &mut "state".to_owned(), &mut drift);
+/// assert_eq!(drift[0].to_string(), "state\tState\t\"hibernating\"");
 /// assert_eq!(serde_json::to_string(&state)?, r#""hibernating""#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
@@ -84,6 +88,22 @@ macro_rules! string_enum {
                 $crate::__private::string_enum_deserialize(deserializer, Self::from_cow)
             }
         }
+
+        impl $crate::Tolerant for $name {
+            const DECLARED: &'static str = ::std::stringify!($name);
+
+            fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<$crate::Fit<Self>, D::Error> {
+                $crate::__private::string_enum_decode(deserializer, Self::from_cow, ::std::stringify!($name))
+            }
+        }
+
+        impl $crate::Inspect for $name {
+            fn inspect(&self, path: &mut ::std::string::String, drift: &mut ::std::vec::Vec<$crate::Drift>) {
+                if let Self::Unknown(value) = self {
+                    $crate::__private::unknown_value(path, ::std::stringify!($name), value, drift);
+                }
+            }
+        }
     };
 }
 
@@ -116,4 +136,38 @@ where
     }
 
     deserializer.deserialize_str(StrVisitor(from))
+}
+
+#[doc(hidden)]
+pub fn string_enum_decode<'de, D, T>(
+    deserializer: D,
+    from: fn(Cow<'_, str>) -> T,
+    declared: &'static str,
+) -> Result<crate::Fit<T>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    use crate::{Fit, Misfit};
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    match Value::deserialize(deserializer)? {
+        Value::String(value) => Ok(Fit::Exact(from(Cow::Owned(value)))),
+        other => Ok(Fit::Misfit(Misfit::new(other, declared))),
+    }
+}
+
+#[doc(hidden)]
+pub fn unknown_value(
+    path: &str,
+    declared: &'static str,
+    value: &str,
+    drift: &mut Vec<crate::Drift>,
+) {
+    drift.push(crate::Drift::new(
+        path.to_owned(),
+        crate::DriftKind::UnknownValue,
+        declared,
+        &serde_json::Value::from(value),
+    ));
 }

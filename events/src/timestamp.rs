@@ -1,19 +1,24 @@
-//! Timestamps that are checked on decoding and written back exactly as they came.
+//! Timestamps that keep their text: checked when asked, written back exactly as they came.
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An RFC 3339 timestamp, such as an event's `time`.
 ///
-/// Decoding checks that the text is a real timestamp; serializing writes the original text
-/// back unchanged, so `2024-01-01T00:00:00.000Z` does not come back as `2024-01-01T00:00:00Z`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// It keeps the text it came as, and parses it only when asked ([`to_utc`](Self::to_utc)), so
+/// `2024-01-01T00:00:00.000Z` is written back as `2024-01-01T00:00:00.000Z`, and a text that
+/// is not a timestamp (hand-written samples carry `2022-04-31T17:00:00Z`) decodes, is kept,
+/// and is reported as drift instead of failing the event.
+///
+/// Besides RFC 3339 it reads the other spellings AWS services write: ISO 8601 with the offset
+/// without a colon (`2019-12-02T19:00:00.000+0000`), and CodeBuild's
+/// `Sep 1, 2017 4:12:29 PM`, which is in UTC.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Timestamp {
     text: Box<str>,
-    value: DateTime<Utc>,
 }
 
 /// Text that is not an RFC 3339 timestamp.
@@ -36,9 +41,28 @@ impl fmt::Display for TimestampError {
 impl std::error::Error for TimestampError {}
 
 impl Timestamp {
-    /// The instant, in UTC.
-    pub fn to_utc(&self) -> DateTime<Utc> {
-        self.value
+    /// A timestamp of `text`, checked only when it is read.
+    pub fn from_text(text: impl Into<Box<str>>) -> Self {
+        Self { text: text.into() }
+    }
+
+    /// The instant, in UTC, or why the text is not one.
+    pub fn to_utc(&self) -> Result<DateTime<Utc>, TimestampError> {
+        let text = &*self.text;
+        DateTime::parse_from_rfc3339(text)
+            .or_else(|reason| {
+                DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z").map_err(|_| reason)
+            })
+            .map(|value| value.with_timezone(&Utc))
+            .or_else(|reason| {
+                NaiveDateTime::parse_from_str(text, "%b %d, %Y %I:%M:%S %p")
+                    .map(|value| value.and_utc())
+                    .map_err(|_| reason)
+            })
+            .map_err(|reason| TimestampError {
+                text: text.to_owned(),
+                reason,
+            })
     }
 
     /// The text as it was received.
@@ -49,27 +73,18 @@ impl Timestamp {
 
 impl From<DateTime<Utc>> for Timestamp {
     fn from(value: DateTime<Utc>) -> Self {
-        let text = value
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-            .into();
-        Self { text, value }
+        Self::from_text(value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
     }
 }
 
 impl FromStr for Timestamp {
     type Err = TimestampError;
 
+    /// A timestamp of `text`, checked now.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match DateTime::parse_from_rfc3339(text) {
-            Ok(value) => Ok(Self {
-                text: text.into(),
-                value: value.with_timezone(&Utc),
-            }),
-            Err(reason) => Err(TimestampError {
-                text: text.to_owned(),
-                reason,
-            }),
-        }
+        let timestamp = Self::from_text(text);
+        timestamp.to_utc()?;
+        Ok(timestamp)
     }
 }
 
@@ -86,9 +101,9 @@ impl Serialize for Timestamp {
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
+    /// Any string; [`to_utc`](Self::to_utc) says whether it is a timestamp.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        String::deserialize(deserializer).map(Self::from_text)
     }
 }
 
@@ -104,7 +119,7 @@ mod tests {
             r#""2024-01-01T00:00:00.000Z""#
         );
         assert_eq!(
-            ts.to_utc(),
+            ts.to_utc().unwrap(),
             "2024-01-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
     }
@@ -112,16 +127,32 @@ mod tests {
     #[test]
     fn offsets_are_converted_to_utc() {
         let ts: Timestamp = "2024-01-01T02:00:00+02:00".parse().unwrap();
-        assert_eq!(ts.to_utc().to_rfc3339(), "2024-01-01T00:00:00+00:00");
+        assert_eq!(
+            ts.to_utc().unwrap().to_rfc3339(),
+            "2024-01-01T00:00:00+00:00"
+        );
+        let ts = Timestamp::from_text("2019-12-02T19:00:00.000+0000");
+        assert_eq!(
+            ts.to_utc().unwrap().to_rfc3339(),
+            "2019-12-02T19:00:00+00:00"
+        );
+        let ts = Timestamp::from_text("Sep 1, 2017 4:12:29 PM");
+        assert_eq!(
+            ts.to_utc().unwrap().to_rfc3339(),
+            "2017-09-01T16:12:29+00:00"
+        );
     }
 
     #[test]
-    fn placeholders_are_rejected_with_the_text() {
-        let err = serde_json::from_str::<Timestamp>(r#""date""#).unwrap_err();
+    fn text_that_is_no_timestamp_is_kept_and_fails_when_read() {
+        let ts: Timestamp = serde_json::from_str(r#""2022-04-31T17:00:00Z""#).unwrap();
+        assert_eq!(ts.as_str(), "2022-04-31T17:00:00Z");
+        let err = ts.to_utc().unwrap_err();
         assert!(
             err.to_string()
-                .contains("expected an RFC 3339 timestamp, found `date`"),
+                .contains("expected an RFC 3339 timestamp, found `2022-04-31T17:00:00Z`"),
             "{err}"
         );
+        assert!("date".parse::<Timestamp>().is_err());
     }
 }

@@ -35,11 +35,11 @@ impl<D> Decoded<D> {
         }
     }
 
-    /// The event's `id`.
-    pub fn id(&self) -> &str {
+    /// The event's `id`, when it has one.
+    pub fn id(&self) -> Option<&str> {
         match self {
-            Decoded::Typed(event) => &event.id,
-            Decoded::Unknown(unknown) => &unknown.event.id,
+            Decoded::Typed(event) => event.id.as_deref(),
+            Decoded::Unknown(unknown) => unknown.event.id.as_deref(),
         }
     }
 

@@ -253,33 +253,9 @@ impl<D, F: DetailFactory<D>> Factory<D, F> {
         json: &str,
         rejected: Option<DecodeError>,
     ) -> Decoded<D> {
-        let Event {
-            version,
-            id,
-            detail_type,
-            source,
-            account,
-            time,
-            region,
-            resources,
-            detail,
-            extra,
-        } = event;
+        let (envelope, detail) = event.split();
         let (raw_detail, reason) = match detail {
-            Outcome::Typed(detail) => {
-                return Decoded::Typed(Event {
-                    version,
-                    id,
-                    detail_type,
-                    source,
-                    account,
-                    time,
-                    region,
-                    resources,
-                    detail,
-                    extra,
-                });
-            }
+            Outcome::Typed(detail) => return Decoded::Typed(envelope.map_detail(|()| detail)),
             Outcome::Raw(raw, why) => (
                 raw,
                 match (why, rejected) {
@@ -290,18 +266,7 @@ impl<D, F: DetailFactory<D>> Factory<D, F> {
             ),
         };
         Decoded::Unknown(UnknownEvent {
-            event: Event {
-                version,
-                id,
-                detail_type,
-                source,
-                account,
-                time,
-                region,
-                resources,
-                detail: raw_detail,
-                extra,
-            },
+            event: envelope.map_detail(|()| raw_detail),
             reason,
             raw: json.trim().into(),
         })

@@ -21,7 +21,9 @@
 //! #[tokio::main]
 //! async fn main() -> Result<(), bridgecraft_lambda::Error> {
 //!     let router = Router::<StateChange>::new().on(|event: Event<StateChange>, ()| async move {
-//!         println!("{} is {}", event.detail.instance_id, event.detail.state);
+//!         if let (Some(instance), Some(state)) = (event.detail.instance_id, event.detail.state) {
+//!             println!("{instance} is {state}");
+//!         }
 //!         Ok::<(), HandlerError>(())
 //!     });
 //!     bridgecraft_lambda::run_eventbridge(Factory::new(Known::<StateChange>::new()), router).await

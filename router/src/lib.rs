@@ -37,7 +37,7 @@
 //!         Ok::<(), HandlerError>(())
 //!     })
 //!     .on_filter(Filter::cel("detail.total > 100.0")?, |event: Decoded<OrderPlaced>, ()| async move {
-//!         println!("a big order: {}", event.id());
+//!         println!("a big order: {}", event.id().unwrap_or_default());
 //!         Ok(())
 //!     });
 //!

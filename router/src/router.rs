@@ -298,8 +298,7 @@ where
 
 /// The event with its detail, if it has one.
 fn with_detail<T>(event: Event<Option<T>>) -> Option<Event<T>> {
-    let mut detail = None;
-    let envelope = event.map_detail(|taken| detail = taken);
+    let (envelope, detail) = event.split();
     detail.map(|detail| envelope.map_detail(|()| detail))
 }
 

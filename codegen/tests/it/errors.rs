@@ -91,7 +91,7 @@ fn two_documents_for_one_event_are_refused() {
 #[test]
 fn a_fix_that_matches_nothing_is_an_error() {
     let fix: Fix = serde_json::from_str(
-        r#"{"schema": "OrderPlaced", "properties": ["gone"], "optional": true, "why": "test"}"#,
+        r#"{"schema": "OrderPlaced", "properties": ["gone"], "nullable": true, "why": "test"}"#,
     )
     .unwrap();
     let error = Config::new()
@@ -108,22 +108,43 @@ fn a_fix_that_matches_nothing_is_an_error() {
 #[test]
 fn fixes_change_the_generated_field() {
     let fix = |json: &str| -> Fix { serde_json::from_str(json).unwrap() };
-    let optional = fix(
-        r#"{"source": "com.example.shop", "schema": "OrderPlaced", "properties": ["status"], "optional": true, "why": "t"}"#,
+    let required = fix(
+        r#"{"source": "com.example.shop", "schema": "OrderPlaced", "properties": ["order-id"], "required": true, "why": "t"}"#,
     );
     let retyped = fix(
         r#"{"schema": "OrderPlaced", "properties": ["total"], "type": {"type": "integer"}, "why": "t"}"#,
     );
     let output = Config::new()
-        .fixes([optional, retyped])
+        .fixes([required, retyped])
         .generate(fixture_documents())
         .unwrap();
     let code = &output.files["com_example_shop/order_placed.rs"];
-    assert!(
-        code.contains("pub status: Option<OrderPlacedStatus>"),
-        "{code}"
-    );
+    assert!(code.contains("pub order_id: String,"), "{code}");
+    assert!(code.contains("const REQUIRED: u64 = 16;"), "{code}");
     assert!(code.contains("pub total: Option<i64>"), "{code}");
+    let plain = generate(fixture_documents());
+    let code = &plain.files["com_example_shop/order_placed.rs"];
+    assert!(
+        code.contains("pub order_id: Option<String>,"),
+        "the schema's `required` is what its samples had, not evidence: {code}"
+    );
+}
+
+#[test]
+fn only_scalars_can_be_recorded_as_always_present() {
+    let fix: Fix = serde_json::from_str(
+        r#"{"schema": "OrderPlaced", "properties": ["items"], "required": true, "why": "t"}"#,
+    )
+    .unwrap();
+    let error = Config::new()
+        .fix(fix)
+        .generate(fixture_documents())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("only strings, numbers and booleans can be recorded as always present"),
+        "{error}"
+    );
 }
 
 #[test]

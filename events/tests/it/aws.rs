@@ -30,7 +30,7 @@ fn dispatches_on_source_and_detail_type() {
     else {
         panic!("{:?}", event.detail)
     };
-    assert_eq!(launch.ec2_instance_id, "i-b188560f");
+    assert_eq!(launch.ec2_instance_id.as_deref(), Some("i-b188560f"));
     assert_eq!(launch.origin, None, "older events have no Origin");
     assert_eq!(
         event.detail.type_name(),

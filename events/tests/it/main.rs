@@ -3,6 +3,7 @@
 mod aws;
 mod corpus;
 mod envelope;
+mod props;
 /// Code generated from the generator's own test fixtures, compiled here to prove it builds.
 #[allow(dead_code)]
 #[rustfmt::skip]

@@ -8,7 +8,9 @@ use bridgecraft::router::{HandlerError, Router};
 #[tokio::main]
 async fn main() -> Result<(), bridgecraft::lambda::Error> {
     let router = Router::new().on(|event: Event<StateChange>, ()| async move {
-        println!("{} is {}", event.detail.instance_id, event.detail.state);
+        if let (Some(instance), Some(state)) = (event.detail.instance_id, event.detail.state) {
+            println!("{instance} is {state}");
+        }
         Ok::<(), HandlerError>(())
     });
     let factory = Factory::<StateChange, _>::new(Known::new());

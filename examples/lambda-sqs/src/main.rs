@@ -10,7 +10,9 @@ use bridgecraft::router::{Filter, HandlerError, Router};
 async fn main() -> Result<(), bridgecraft::lambda::Error> {
     let router = Router::new()
         .on(|event: Event<StateChange>, ()| async move {
-            println!("{} is {}", event.detail.instance_id, event.detail.state);
+            if let (Some(instance), Some(state)) = (event.detail.instance_id, event.detail.state) {
+                println!("{instance} is {state}");
+            }
             Ok::<(), HandlerError>(())
         })
         .on_filter(
@@ -18,7 +20,7 @@ async fn main() -> Result<(), bridgecraft::lambda::Error> {
                 "detail_type.startsWith('EC2') && detail.state in ['stopped', 'terminated']",
             )?,
             |event: Decoded<StateChange>, ()| async move {
-                println!("{} went down", event.id());
+                println!("went down: {}", event.id().unwrap_or("an event without id"));
                 Ok(())
             },
         );

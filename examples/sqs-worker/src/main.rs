@@ -12,7 +12,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let queue_url = std::env::var("QUEUE_URL")?;
     let router = Router::new()
         .on(|event: Event<StateChange>, ()| async move {
-            println!("{} is {}", event.detail.instance_id, event.detail.state);
+            if let (Some(instance), Some(state)) = (event.detail.instance_id, event.detail.state) {
+                println!("{instance} is {state}");
+            }
             Ok::<(), HandlerError>(())
         })
         .fallback(|event: Decoded<StateChange>, ()| async move {

@@ -53,17 +53,21 @@ impl Probe {
 pub fn router() -> Router<StateChange, Probe> {
     Router::new()
         .on(|event: Event<StateChange>, probe: Probe| async move {
-            probe.note(format!(
-                "{} {}",
-                event.detail.instance_id, event.detail.state
-            ));
-            if event.detail.state == "error" || event.id.starts_with("fail") {
-                return Err::<(), HandlerError>(format!("{} refused", event.id).into());
+            let instance = event.detail.instance_id.unwrap_or_default();
+            let state = event
+                .detail
+                .state
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            probe.note(format!("{instance} {state}"));
+            let id = event.id.unwrap_or_default();
+            if state == "error" || id.starts_with("fail") {
+                return Err::<(), HandlerError>(format!("{id} refused").into());
             }
             Ok(())
         })
         .fallback(|event: Decoded<StateChange>, probe: Probe| async move {
-            probe.note(format!("unknown {}", event.id()));
+            probe.note(format!("unknown {}", event.id().unwrap_or_default()));
             Ok(())
         })
 }

@@ -178,7 +178,10 @@ async fn subscriptions_take_cel_filters() {
         .next_event(&[ec2_down, core_orders], Duration::from_millis(50))
         .await
     {
-        seen.push((handle == ec2_down, delivery.event.id().to_owned()));
+        seen.push((
+            handle == ec2_down,
+            delivery.event.id().unwrap_or_default().to_owned(),
+        ));
     }
     let expected = [(true, "s2"), (false, "s3"), (true, "s5")].map(|(h, id)| (h, id.to_owned()));
     assert_eq!(seen, expected);

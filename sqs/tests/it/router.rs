@@ -51,12 +51,14 @@ fn router() -> Router<RoutedDetail, Probe> {
     Router::new()
         .on(
             |event: Event<Ec2InstanceStateChangeNotification>, probe: Probe| async move {
-                if event.detail.state == "error" {
+                let state = event.detail.state.as_ref().map(|state| state.as_str());
+                if state == Some("error") {
                     return Err::<(), HandlerError>("state error".into());
                 }
                 probe.note(format!(
                     "type {} {}",
-                    event.detail.instance_id, event.detail.state
+                    event.detail.instance_id.unwrap_or_default(),
+                    state.unwrap_or_default()
                 ));
                 Ok(())
             },
@@ -64,14 +66,14 @@ fn router() -> Router<RoutedDetail, Probe> {
         .on_source(
             "aws.ec2",
             |event: Decoded<RoutedDetail>, probe: Probe| async move {
-                probe.note(format!("source {}", event.id()));
+                probe.note(format!("source {}", event.id().unwrap_or_default()));
                 Ok(())
             },
         )
         .on_filter(
             Filter::pattern(r#"{"detail": {"state": ["stopped"]}}"#).unwrap(),
             |event: Decoded<RoutedDetail>, probe: Probe| async move {
-                probe.note(format!("stopped {}", event.id()));
+                probe.note(format!("stopped {}", event.id().unwrap_or_default()));
                 Ok(())
             },
         )

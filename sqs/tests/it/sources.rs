@@ -202,7 +202,7 @@ async fn sns_delivers_events_typed_with_raw_delivery_on_and_off() {
             .iter()
             .map(|event| match event {
                 Decoded::Typed(event) => (
-                    event.id.clone(),
+                    event.id.clone().unwrap_or_default(),
                     instance_id(&event.detail).unwrap().to_owned(),
                 ),
                 Decoded::Unknown(unknown) => panic!("not typed: {}", unknown.raw()),

@@ -156,7 +156,9 @@ pub fn custom_event(id: &str) -> String {
 /// The instance id of a typed EC2 state change, for checking what a handler saw.
 pub fn instance_id(detail: &aws_ec2::Detail) -> Option<&str> {
     match detail {
-        aws_ec2::Detail::Ec2InstanceStateChangeNotification(change) => Some(&change.instance_id),
+        aws_ec2::Detail::Ec2InstanceStateChangeNotification(change) => {
+            change.instance_id.as_deref()
+        }
         _ => None,
     }
 }

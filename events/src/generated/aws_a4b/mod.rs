@@ -3,7 +3,10 @@
 pub mod alexa_for_business_room_state_change;
 pub use self::alexa_for_business_room_state_change::AlexaForBusinessRoomStateChange;
 /// Every detail type `aws.a4b` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Alexa for Business Room State Change`
     AlexaForBusinessRoomStateChange(Box<AlexaForBusinessRoomStateChange>),
@@ -30,6 +33,22 @@ impl Detail {
         match self {
             Self::AlexaForBusinessRoomStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AlexaForBusinessRoomStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AlexaForBusinessRoomStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AlexaForBusinessRoomStateChange)
             }
         }
     }
@@ -66,6 +85,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AlexaForBusinessRoomStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -13,7 +13,10 @@ pub use self::acm_certificate_revoked::AcmCertificateRevoked;
 pub mod acm_certificate_revoked_by_certificate_authority_ca;
 pub use self::acm_certificate_revoked_by_certificate_authority_ca::AcmCertificateRevokedByCertificateAuthorityCa;
 /// Every detail type `aws.acm` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `ACM Certificate Approaching Expiration`
     AcmCertificateApproachingExpiration(Box<AcmCertificateApproachingExpiration>),
@@ -81,6 +84,44 @@ impl Detail {
             Self::AcmCertificateRevoked(detail) => crate::EventDetail::related(&**detail),
             Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AcmCertificateApproachingExpiration(detail) => &**detail,
+            Self::AcmCertificateAvailable(detail) => &**detail,
+            Self::AcmCertificateExpired(detail) => &**detail,
+            Self::AcmCertificateRenewalActionRequired(detail) => &**detail,
+            Self::AcmCertificateRevoked(detail) => &**detail,
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AcmCertificateApproachingExpiration(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AcmCertificateApproachingExpiration)
+            }
+            Self::AcmCertificateAvailable(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AcmCertificateAvailable)
+            }
+            Self::AcmCertificateExpired(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AcmCertificateExpired)
+            }
+            Self::AcmCertificateRenewalActionRequired(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AcmCertificateRenewalActionRequired)
+            }
+            Self::AcmCertificateRevoked(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AcmCertificateRevoked)
+            }
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AcmCertificateRevokedByCertificateAuthorityCa)
             }
         }
     }
@@ -152,6 +193,28 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AcmCertificateApproachingExpiration(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::AcmCertificateAvailable(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::AcmCertificateExpired(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::AcmCertificateRenewalActionRequired(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::AcmCertificateRevoked(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

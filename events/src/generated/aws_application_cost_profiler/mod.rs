@@ -11,7 +11,10 @@ pub use self::application_cost_profiler_report_delivery_failure::ApplicationCost
 pub mod application_cost_profiler_report_generated;
 pub use self::application_cost_profiler_report_generated::ApplicationCostProfilerReportGenerated;
 /// Every detail type `aws.application-cost-profiler` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -89,6 +92,43 @@ impl Detail {
             }
         }
     }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::ApplicationCostProfilerIngestionDataAccessFailure(detail) => &**detail,
+            Self::ApplicationCostProfilerIngestionDataValidationFailure(detail) => {
+                &**detail
+            }
+            Self::ApplicationCostProfilerReportDeliveryFailure(detail) => &**detail,
+            Self::ApplicationCostProfilerReportGenerated(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::ApplicationCostProfilerIngestionDataAccessFailure(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ApplicationCostProfilerIngestionDataAccessFailure)
+            }
+            Self::ApplicationCostProfilerIngestionDataValidationFailure(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ApplicationCostProfilerIngestionDataValidationFailure)
+            }
+            Self::ApplicationCostProfilerReportDeliveryFailure(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ApplicationCostProfilerReportDeliveryFailure)
+            }
+            Self::ApplicationCostProfilerReportGenerated(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ApplicationCostProfilerReportGenerated)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -156,6 +196,25 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ApplicationCostProfilerIngestionDataAccessFailure(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ApplicationCostProfilerIngestionDataValidationFailure(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ApplicationCostProfilerReportDeliveryFailure(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ApplicationCostProfilerReportGenerated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

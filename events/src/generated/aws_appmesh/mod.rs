@@ -3,7 +3,10 @@
 pub mod aws_service_event_via_cloud_trail;
 pub use self::aws_service_event_via_cloud_trail::AwsServiceEventViaCloudTrail;
 /// Every detail type `aws.appmesh` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS Service Event via CloudTrail`
     AwsServiceEventViaCloudTrail(Box<AwsServiceEventViaCloudTrail>),
@@ -28,6 +31,22 @@ impl Detail {
         match self {
             Self::AwsServiceEventViaCloudTrail(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsServiceEventViaCloudTrail(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsServiceEventViaCloudTrail(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AwsServiceEventViaCloudTrail)
             }
         }
     }
@@ -64,6 +83,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsServiceEventViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod athena_query_state_change;
 pub use self::athena_query_state_change::AthenaQueryStateChange;
 /// Every detail type `aws.athena` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Athena Query State Change`
     AthenaQueryStateChange(Box<AthenaQueryStateChange>),
@@ -26,6 +29,21 @@ impl Detail {
         match self {
             Self::AthenaQueryStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AthenaQueryStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AthenaQueryStateChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AthenaQueryStateChange)
             }
         }
     }
@@ -61,6 +79,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AthenaQueryStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

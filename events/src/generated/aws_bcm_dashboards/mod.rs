@@ -3,7 +3,10 @@
 pub mod billing_and_cost_management_dashboard_schedule_report_created;
 pub use self::billing_and_cost_management_dashboard_schedule_report_created::BillingAndCostManagementDashboardScheduleReportCreated;
 /// Every detail type `aws.bcm-dashboards` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Billing and Cost Management Dashboard Schedule Report Created`
     BillingAndCostManagementDashboardScheduleReportCreated(
@@ -32,6 +35,26 @@ impl Detail {
         match self {
             Self::BillingAndCostManagementDashboardScheduleReportCreated(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::BillingAndCostManagementDashboardScheduleReportCreated(detail) => {
+                &**detail
+            }
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::BillingAndCostManagementDashboardScheduleReportCreated(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(
+                        Self::BillingAndCostManagementDashboardScheduleReportCreated,
+                    )
             }
         }
     }
@@ -74,6 +97,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::BillingAndCostManagementDashboardScheduleReportCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod chime_voice_connector_streaming_status;
 pub use self::chime_voice_connector_streaming_status::ChimeVoiceConnectorStreamingStatus;
 /// Every detail type `aws.chime` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Chime VoiceConnector Streaming Status`
     ChimeVoiceConnectorStreamingStatus(Box<ChimeVoiceConnectorStreamingStatus>),
@@ -30,6 +33,22 @@ impl Detail {
         match self {
             Self::ChimeVoiceConnectorStreamingStatus(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::ChimeVoiceConnectorStreamingStatus(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::ChimeVoiceConnectorStreamingStatus(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ChimeVoiceConnectorStreamingStatus)
             }
         }
     }
@@ -66,6 +85,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::ChimeVoiceConnectorStreamingStatus(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

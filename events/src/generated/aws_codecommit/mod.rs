@@ -13,7 +13,10 @@ pub use self::code_commit_pull_request_state_change::CodeCommitPullRequestStateC
 pub mod code_commit_repository_state_change;
 pub use self::code_commit_repository_state_change::CodeCommitRepositoryStateChange;
 /// Every detail type `aws.codecommit` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -92,6 +95,46 @@ impl Detail {
             }
         }
     }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::CodeCommitApprovalRuleTemplateChange(detail) => &**detail,
+            Self::CodeCommitCommentOnCommit(detail) => &**detail,
+            Self::CodeCommitCommentOnPullRequest(detail) => &**detail,
+            Self::CodeCommitPullRequestStateChange(detail) => &**detail,
+            Self::CodeCommitRepositoryStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::CodeCommitApprovalRuleTemplateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodeCommitApprovalRuleTemplateChange)
+            }
+            Self::CodeCommitCommentOnCommit(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodeCommitCommentOnCommit)
+            }
+            Self::CodeCommitCommentOnPullRequest(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodeCommitCommentOnPullRequest)
+            }
+            Self::CodeCommitPullRequestStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodeCommitPullRequestStateChange)
+            }
+            Self::CodeCommitRepositoryStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodeCommitRepositoryStateChange)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -163,6 +206,28 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CodeCommitApprovalRuleTemplateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CodeCommitCommentOnCommit(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CodeCommitCommentOnPullRequest(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CodeCommitPullRequestStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CodeCommitRepositoryStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -5,7 +5,10 @@ pub use self::code_deploy_deployment_state_change_notification::CodeDeployDeploy
 pub mod code_deploy_instance_state_change_notification;
 pub use self::code_deploy_instance_state_change_notification::CodeDeployInstanceStateChangeNotification;
 /// Every detail type `aws.codedeploy` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `CodeDeploy Deployment State-change Notification`
     CodeDeployDeploymentStateChangeNotification(
@@ -47,6 +50,27 @@ impl Detail {
             }
             Self::CodeDeployInstanceStateChangeNotification(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::CodeDeployDeploymentStateChangeNotification(detail) => &**detail,
+            Self::CodeDeployInstanceStateChangeNotification(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::CodeDeployDeploymentStateChangeNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodeDeployDeploymentStateChangeNotification)
+            }
+            Self::CodeDeployInstanceStateChangeNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodeDeployInstanceStateChangeNotification)
             }
         }
     }
@@ -94,6 +118,16 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::CodeDeployDeploymentStateChangeNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CodeDeployInstanceStateChangeNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod code_guru_profiler_recommendations_state_change;
 pub use self::code_guru_profiler_recommendations_state_change::CodeGuruProfilerRecommendationsStateChange;
 /// Every detail type `aws.codeguru-profiler` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `CodeGuru Profiler Recommendations State Change`
     CodeGuruProfilerRecommendationsStateChange(
@@ -32,6 +35,22 @@ impl Detail {
         match self {
             Self::CodeGuruProfilerRecommendationsStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::CodeGuruProfilerRecommendationsStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::CodeGuruProfilerRecommendationsStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodeGuruProfilerRecommendationsStateChange)
             }
         }
     }
@@ -71,6 +90,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::CodeGuruProfilerRecommendationsStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -7,7 +7,10 @@ pub use self::code_pipeline_pipeline_execution_state_change::CodePipelinePipelin
 pub mod code_pipeline_stage_execution_state_change;
 pub use self::code_pipeline_stage_execution_state_change::CodePipelineStageExecutionStateChange;
 /// Every detail type `aws.codepipeline` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `CodePipeline Action Execution State Change`
     CodePipelineActionExecutionStateChange(Box<CodePipelineActionExecutionStateChange>),
@@ -58,6 +61,32 @@ impl Detail {
             }
             Self::CodePipelineStageExecutionStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::CodePipelineActionExecutionStateChange(detail) => &**detail,
+            Self::CodePipelinePipelineExecutionStateChange(detail) => &**detail,
+            Self::CodePipelineStageExecutionStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::CodePipelineActionExecutionStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodePipelineActionExecutionStateChange)
+            }
+            Self::CodePipelinePipelineExecutionStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodePipelinePipelineExecutionStateChange)
+            }
+            Self::CodePipelineStageExecutionStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CodePipelineStageExecutionStateChange)
             }
         }
     }
@@ -112,6 +141,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::CodePipelineActionExecutionStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CodePipelinePipelineExecutionStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CodePipelineStageExecutionStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

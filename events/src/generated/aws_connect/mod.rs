@@ -7,7 +7,10 @@ pub use self::contact_lens_post_call_rules_matched::ContactLensPostCallRulesMatc
 pub mod contact_lens_realtime_rules_matched;
 pub use self::contact_lens_realtime_rules_matched::ContactLensRealtimeRulesMatched;
 /// Every detail type `aws.connect` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Amazon Connect Contact Event`
     AmazonConnectContactEvent(Box<AmazonConnectContactEvent>),
@@ -54,6 +57,32 @@ impl Detail {
             }
             Self::ContactLensRealtimeRulesMatched(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AmazonConnectContactEvent(detail) => &**detail,
+            Self::ContactLensPostCallRulesMatched(detail) => &**detail,
+            Self::ContactLensRealtimeRulesMatched(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AmazonConnectContactEvent(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AmazonConnectContactEvent)
+            }
+            Self::ContactLensPostCallRulesMatched(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ContactLensPostCallRulesMatched)
+            }
+            Self::ContactLensRealtimeRulesMatched(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ContactLensRealtimeRulesMatched)
             }
         }
     }
@@ -106,6 +135,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AmazonConnectContactEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ContactLensPostCallRulesMatched(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ContactLensRealtimeRulesMatched(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

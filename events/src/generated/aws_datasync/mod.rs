@@ -9,7 +9,10 @@ pub use self::data_sync_task_execution_state_change::DataSyncTaskExecutionStateC
 pub mod data_sync_task_state_change;
 pub use self::data_sync_task_state_change::DataSyncTaskStateChange;
 /// Every detail type `aws.datasync` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `DataSync Agent State Change`
     DataSyncAgentStateChange(Box<DataSyncAgentStateChange>),
@@ -59,6 +62,36 @@ impl Detail {
             }
             Self::DataSyncTaskStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::DataSyncAgentStateChange(detail) => &**detail,
+            Self::DataSyncLocationStateChange(detail) => &**detail,
+            Self::DataSyncTaskExecutionStateChange(detail) => &**detail,
+            Self::DataSyncTaskStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::DataSyncAgentStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::DataSyncAgentStateChange)
+            }
+            Self::DataSyncLocationStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::DataSyncLocationStateChange)
+            }
+            Self::DataSyncTaskExecutionStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::DataSyncTaskExecutionStateChange)
+            }
+            Self::DataSyncTaskStateChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::DataSyncTaskStateChange)
             }
         }
     }
@@ -119,6 +152,22 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::DataSyncAgentStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::DataSyncLocationStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::DataSyncTaskExecutionStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::DataSyncTaskStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod fleet_size_recommendation_change;
 pub use self::fleet_size_recommendation_change::FleetSizeRecommendationChange;
 /// Every detail type `aws.deadline` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Fleet Size Recommendation Change`
     FleetSizeRecommendationChange(Box<FleetSizeRecommendationChange>),
@@ -28,6 +31,22 @@ impl Detail {
         match self {
             Self::FleetSizeRecommendationChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::FleetSizeRecommendationChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::FleetSizeRecommendationChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::FleetSizeRecommendationChange)
             }
         }
     }
@@ -66,6 +85,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::FleetSizeRecommendationChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -15,7 +15,10 @@ pub use self::ec2_instance_state_change_notification::Ec2InstanceStateChangeNoti
 pub mod ec2_spot_instance_interruption_warning;
 pub use self::ec2_spot_instance_interruption_warning::Ec2SpotInstanceInterruptionWarning;
 /// Every detail type `aws.ec2` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -99,6 +102,49 @@ impl Detail {
             }
         }
     }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => &**detail,
+            Self::EbsSnapshotNotification(detail) => &**detail,
+            Self::EbsVolumeNotification(detail) => &**detail,
+            Self::Ec2FastLaunchStateChangeNotification(detail) => &**detail,
+            Self::Ec2InstanceStateChangeNotification(detail) => &**detail,
+            Self::Ec2SpotInstanceInterruptionWarning(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::EbsMultiVolumeSnapshotsCompletionStatus)
+            }
+            Self::EbsSnapshotNotification(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EbsSnapshotNotification)
+            }
+            Self::EbsVolumeNotification(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EbsVolumeNotification)
+            }
+            Self::Ec2FastLaunchStateChangeNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2FastLaunchStateChangeNotification)
+            }
+            Self::Ec2InstanceStateChangeNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2InstanceStateChangeNotification)
+            }
+            Self::Ec2SpotInstanceInterruptionWarning(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2SpotInstanceInterruptionWarning)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -175,6 +221,31 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EbsSnapshotNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EbsVolumeNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2FastLaunchStateChangeNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2InstanceStateChangeNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2SpotInstanceInterruptionWarning(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

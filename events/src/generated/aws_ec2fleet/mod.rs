@@ -11,7 +11,10 @@ pub use self::ec2_fleet_spot_instance_request_change::Ec2FleetSpotInstanceReques
 pub mod ec2_fleet_state_change;
 pub use self::ec2_fleet_state_change::Ec2FleetStateChange;
 /// Every detail type `aws.ec2fleet` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `EC2 Fleet Error`
     Ec2FleetError(Box<Ec2FleetError>),
@@ -61,6 +64,38 @@ impl Detail {
                 crate::EventDetail::related(&**detail)
             }
             Self::Ec2FleetStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::Ec2FleetError(detail) => &**detail,
+            Self::Ec2FleetInformation(detail) => &**detail,
+            Self::Ec2FleetInstanceChange(detail) => &**detail,
+            Self::Ec2FleetSpotInstanceRequestChange(detail) => &**detail,
+            Self::Ec2FleetStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::Ec2FleetError(detail) => {
+                crate::__private::downcast(detail).map_err(Self::Ec2FleetError)
+            }
+            Self::Ec2FleetInformation(detail) => {
+                crate::__private::downcast(detail).map_err(Self::Ec2FleetInformation)
+            }
+            Self::Ec2FleetInstanceChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::Ec2FleetInstanceChange)
+            }
+            Self::Ec2FleetSpotInstanceRequestChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2FleetSpotInstanceRequestChange)
+            }
+            Self::Ec2FleetStateChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::Ec2FleetStateChange)
+            }
         }
     }
 }
@@ -124,6 +159,25 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::Ec2FleetError(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2FleetInformation(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2FleetInstanceChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2FleetSpotInstanceRequestChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2FleetStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -11,7 +11,10 @@ pub use self::ec2_spot_fleet_spot_instance_request_change::Ec2SpotFleetSpotInsta
 pub mod ec2_spot_fleet_state_change;
 pub use self::ec2_spot_fleet_state_change::Ec2SpotFleetStateChange;
 /// Every detail type `aws.ec2spotfleet` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `EC2 Spot Fleet Error`
     Ec2SpotFleetError(Box<Ec2SpotFleetError>),
@@ -70,6 +73,39 @@ impl Detail {
             }
             Self::Ec2SpotFleetStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::Ec2SpotFleetError(detail) => &**detail,
+            Self::Ec2SpotFleetInformation(detail) => &**detail,
+            Self::Ec2SpotFleetInstanceChange(detail) => &**detail,
+            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => &**detail,
+            Self::Ec2SpotFleetStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::Ec2SpotFleetError(detail) => {
+                crate::__private::downcast(detail).map_err(Self::Ec2SpotFleetError)
+            }
+            Self::Ec2SpotFleetInformation(detail) => {
+                crate::__private::downcast(detail).map_err(Self::Ec2SpotFleetInformation)
+            }
+            Self::Ec2SpotFleetInstanceChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2SpotFleetInstanceChange)
+            }
+            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2SpotFleetSpotInstanceRequestChange)
+            }
+            Self::Ec2SpotFleetStateChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::Ec2SpotFleetStateChange)
             }
         }
     }
@@ -135,6 +171,25 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::Ec2SpotFleetError(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2SpotFleetInformation(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2SpotFleetInstanceChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2SpotFleetStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -13,7 +13,10 @@ pub use self::ecr_referrer_action::EcrReferrerAction;
 pub mod ecr_replication_action;
 pub use self::ecr_replication_action::EcrReplicationAction;
 /// Every detail type `aws.ecr` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -64,6 +67,42 @@ impl Detail {
             }
             Self::EcrReferrerAction(detail) => crate::EventDetail::related(&**detail),
             Self::EcrReplicationAction(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::EcrImageAction(detail) => &**detail,
+            Self::EcrImageScan(detail) => &**detail,
+            Self::EcrPullThroughCacheAction(detail) => &**detail,
+            Self::EcrReferrerAction(detail) => &**detail,
+            Self::EcrReplicationAction(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::EcrImageAction(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EcrImageAction)
+            }
+            Self::EcrImageScan(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EcrImageScan)
+            }
+            Self::EcrPullThroughCacheAction(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::EcrPullThroughCacheAction)
+            }
+            Self::EcrReferrerAction(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EcrReferrerAction)
+            }
+            Self::EcrReplicationAction(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EcrReplicationAction)
+            }
         }
     }
 }
@@ -127,6 +166,28 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EcrImageAction(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EcrImageScan(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EcrPullThroughCacheAction(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EcrReferrerAction(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EcrReplicationAction(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

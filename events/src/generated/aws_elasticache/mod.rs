@@ -21,7 +21,10 @@ pub use self::snapshot_creation_failed::SnapshotCreationFailed;
 pub mod snapshot_export_failed;
 pub use self::snapshot_export_failed::SnapshotExportFailed;
 /// Every detail type `aws.elasticache` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Cache Created`
     CacheCreated(Box<CacheCreated>),
@@ -90,6 +93,57 @@ impl Detail {
                 crate::EventDetail::related(&**detail)
             }
             Self::SnapshotExportFailed(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::CacheCreated(detail) => &**detail,
+            Self::CacheCreationFailed(detail) => &**detail,
+            Self::CacheDeleted(detail) => &**detail,
+            Self::CacheLimitApproaching(detail) => &**detail,
+            Self::CacheUpdateFailed(detail) => &**detail,
+            Self::CacheUpdated(detail) => &**detail,
+            Self::SnapshotCopyFailed(detail) => &**detail,
+            Self::SnapshotCreated(detail) => &**detail,
+            Self::SnapshotCreationFailed(detail) => &**detail,
+            Self::SnapshotExportFailed(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::CacheCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CacheCreated)
+            }
+            Self::CacheCreationFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CacheCreationFailed)
+            }
+            Self::CacheDeleted(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CacheDeleted)
+            }
+            Self::CacheLimitApproaching(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CacheLimitApproaching)
+            }
+            Self::CacheUpdateFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CacheUpdateFailed)
+            }
+            Self::CacheUpdated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CacheUpdated)
+            }
+            Self::SnapshotCopyFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::SnapshotCopyFailed)
+            }
+            Self::SnapshotCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::SnapshotCreated)
+            }
+            Self::SnapshotCreationFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::SnapshotCreationFailed)
+            }
+            Self::SnapshotExportFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::SnapshotExportFailed)
+            }
         }
     }
 }
@@ -176,6 +230,40 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::CacheCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CacheCreationFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CacheDeleted(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CacheLimitApproaching(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CacheUpdateFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CacheUpdated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SnapshotCopyFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SnapshotCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SnapshotCreationFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SnapshotExportFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -15,7 +15,10 @@ pub use self::emr_instance_group_status_notification::EmrInstanceGroupStatusNoti
 pub mod emr_step_status_change;
 pub use self::emr_step_status_change::EmrStepStatusChange;
 /// Every detail type `aws.emr` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `EMR Auto Scaling Policy State Change`
     EmrAutoScalingPolicyStateChange(Box<EmrAutoScalingPolicyStateChange>),
@@ -87,6 +90,49 @@ impl Detail {
                 crate::EventDetail::related(&**detail)
             }
             Self::EmrStepStatusChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::EmrAutoScalingPolicyStateChange(detail) => &**detail,
+            Self::EmrClusterStateChange(detail) => &**detail,
+            Self::EmrConfigurationError(detail) => &**detail,
+            Self::EmrInstanceFleetStateChange(detail) => &**detail,
+            Self::EmrInstanceGroupStateChange(detail) => &**detail,
+            Self::EmrInstanceGroupStatusNotification(detail) => &**detail,
+            Self::EmrStepStatusChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::EmrAutoScalingPolicyStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::EmrAutoScalingPolicyStateChange)
+            }
+            Self::EmrClusterStateChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EmrClusterStateChange)
+            }
+            Self::EmrConfigurationError(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EmrConfigurationError)
+            }
+            Self::EmrInstanceFleetStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::EmrInstanceFleetStateChange)
+            }
+            Self::EmrInstanceGroupStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::EmrInstanceGroupStateChange)
+            }
+            Self::EmrInstanceGroupStatusNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::EmrInstanceGroupStatusNotification)
+            }
+            Self::EmrStepStatusChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::EmrStepStatusChange)
+            }
         }
     }
 }
@@ -163,6 +209,31 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::EmrAutoScalingPolicyStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EmrClusterStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EmrConfigurationError(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EmrInstanceFleetStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EmrInstanceGroupStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EmrInstanceGroupStatusNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::EmrStepStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod fis_experiment_state_change;
 pub use self::fis_experiment_state_change::FisExperimentStateChange;
 /// Every detail type `aws.fis` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `FIS Experiment State Change`
     FisExperimentStateChange(Box<FisExperimentStateChange>),
@@ -26,6 +29,22 @@ impl Detail {
         match self {
             Self::FisExperimentStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::FisExperimentStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::FisExperimentStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::FisExperimentStateChange)
             }
         }
     }
@@ -61,6 +80,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::FisExperimentStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -5,7 +5,10 @@ pub use self::game_lift_matchmaking_event::GameLiftMatchmakingEvent;
 pub mod game_lift_queue_placement_event;
 pub use self::game_lift_queue_placement_event::GameLiftQueuePlacementEvent;
 /// Every detail type `aws.gamelift` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `GameLift Matchmaking Event`
     GameLiftMatchmakingEvent(Box<GameLiftMatchmakingEvent>),
@@ -37,6 +40,27 @@ impl Detail {
             }
             Self::GameLiftQueuePlacementEvent(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::GameLiftMatchmakingEvent(detail) => &**detail,
+            Self::GameLiftQueuePlacementEvent(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::GameLiftMatchmakingEvent(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::GameLiftMatchmakingEvent)
+            }
+            Self::GameLiftQueuePlacementEvent(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::GameLiftQueuePlacementEvent)
             }
         }
     }
@@ -84,6 +108,16 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::GameLiftMatchmakingEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::GameLiftQueuePlacementEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

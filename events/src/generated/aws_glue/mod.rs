@@ -11,7 +11,10 @@ pub use self::glue_job_run_status::GlueJobRunStatus;
 pub mod glue_job_state_change;
 pub use self::glue_job_state_change::GlueJobStateChange;
 /// Every detail type `aws.glue` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -67,6 +70,39 @@ impl Detail {
             }
             Self::GlueJobRunStatus(detail) => crate::EventDetail::related(&**detail),
             Self::GlueJobStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::GlueDataCatalogDatabaseStateChange(detail) => &**detail,
+            Self::GlueDataCatalogTableStateChange(detail) => &**detail,
+            Self::GlueJobRunStatus(detail) => &**detail,
+            Self::GlueJobStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::GlueDataCatalogDatabaseStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::GlueDataCatalogDatabaseStateChange)
+            }
+            Self::GlueDataCatalogTableStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::GlueDataCatalogTableStateChange)
+            }
+            Self::GlueJobRunStatus(detail) => {
+                crate::__private::downcast(detail).map_err(Self::GlueJobRunStatus)
+            }
+            Self::GlueJobStateChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::GlueJobStateChange)
+            }
         }
     }
 }
@@ -129,6 +165,25 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::GlueDataCatalogDatabaseStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::GlueDataCatalogTableStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::GlueJobRunStatus(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::GlueJobStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

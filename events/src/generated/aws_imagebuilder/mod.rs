@@ -7,7 +7,10 @@ pub use self::ec2_image_builder_image_state_change::Ec2ImageBuilderImageStateCha
 pub mod ec2_image_builder_workflow_step_waiting;
 pub use self::ec2_image_builder_workflow_step_waiting::Ec2ImageBuilderWorkflowStepWaiting;
 /// Every detail type `aws.imagebuilder` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `EC2 Image Builder CVE Detected`
     Ec2ImageBuilderCveDetected(Box<Ec2ImageBuilderCveDetected>),
@@ -54,6 +57,32 @@ impl Detail {
             }
             Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::Ec2ImageBuilderCveDetected(detail) => &**detail,
+            Self::Ec2ImageBuilderImageStateChange(detail) => &**detail,
+            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::Ec2ImageBuilderCveDetected(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2ImageBuilderCveDetected)
+            }
+            Self::Ec2ImageBuilderImageStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2ImageBuilderImageStateChange)
+            }
+            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::Ec2ImageBuilderWorkflowStepWaiting)
             }
         }
     }
@@ -108,6 +137,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::Ec2ImageBuilderCveDetected(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2ImageBuilderImageStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

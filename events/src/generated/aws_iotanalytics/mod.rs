@@ -5,7 +5,10 @@ pub use self::aws_api_call_via_cloud_trail::AwsApiCallViaCloudTrail;
 pub mod io_t_analytics_data_set_lifecycle_notification;
 pub use self::io_t_analytics_data_set_lifecycle_notification::IoTAnalyticsDataSetLifecycleNotification;
 /// Every detail type `aws.iotanalytics` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -43,6 +46,26 @@ impl Detail {
             }
             Self::IoTAnalyticsDataSetLifecycleNotification(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::IoTAnalyticsDataSetLifecycleNotification(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::IoTAnalyticsDataSetLifecycleNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::IoTAnalyticsDataSetLifecycleNotification)
             }
         }
     }
@@ -90,6 +113,16 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::IoTAnalyticsDataSetLifecycleNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -9,7 +9,10 @@ pub use self::ivs_stream_health_change::IvsStreamHealthChange;
 pub mod ivs_stream_state_change;
 pub use self::ivs_stream_state_change::IvsStreamStateChange;
 /// Every detail type `aws.ivs` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `IVS Limit Breach`
     IvsLimitBreach(Box<IvsLimitBreach>),
@@ -48,6 +51,33 @@ impl Detail {
             }
             Self::IvsStreamHealthChange(detail) => crate::EventDetail::related(&**detail),
             Self::IvsStreamStateChange(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::IvsLimitBreach(detail) => &**detail,
+            Self::IvsRecordingStateChange(detail) => &**detail,
+            Self::IvsStreamHealthChange(detail) => &**detail,
+            Self::IvsStreamStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::IvsLimitBreach(detail) => {
+                crate::__private::downcast(detail).map_err(Self::IvsLimitBreach)
+            }
+            Self::IvsRecordingStateChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::IvsRecordingStateChange)
+            }
+            Self::IvsStreamHealthChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::IvsStreamHealthChange)
+            }
+            Self::IvsStreamStateChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::IvsStreamStateChange)
+            }
         }
     }
 }
@@ -102,6 +132,22 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::IvsLimitBreach(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::IvsRecordingStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::IvsStreamHealthChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::IvsStreamStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -9,7 +9,10 @@ pub use self::kms_cmk_rotation::KmsCmkRotation;
 pub mod kms_imported_key_material_expiration;
 pub use self::kms_imported_key_material_expiration::KmsImportedKeyMaterialExpiration;
 /// Every detail type `aws.kms` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -53,6 +56,34 @@ impl Detail {
             Self::KmsCmkRotation(detail) => crate::EventDetail::related(&**detail),
             Self::KmsImportedKeyMaterialExpiration(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::KmsCmkDeletion(detail) => &**detail,
+            Self::KmsCmkRotation(detail) => &**detail,
+            Self::KmsImportedKeyMaterialExpiration(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::KmsCmkDeletion(detail) => {
+                crate::__private::downcast(detail).map_err(Self::KmsCmkDeletion)
+            }
+            Self::KmsCmkRotation(detail) => {
+                crate::__private::downcast(detail).map_err(Self::KmsCmkRotation)
+            }
+            Self::KmsImportedKeyMaterialExpiration(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::KmsImportedKeyMaterialExpiration)
             }
         }
     }
@@ -106,6 +137,22 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::KmsCmkDeletion(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::KmsCmkRotation(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::KmsImportedKeyMaterialExpiration(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -5,7 +5,10 @@ pub use self::managed_blockchain_invitation_status_change::ManagedBlockchainInvi
 pub mod managed_blockchain_proposal_status_change;
 pub use self::managed_blockchain_proposal_status_change::ManagedBlockchainProposalStatusChange;
 /// Every detail type `aws.managedblockchain` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Managed Blockchain Invitation Status Change`
     ManagedBlockchainInvitationStatusChange(
@@ -45,6 +48,27 @@ impl Detail {
             }
             Self::ManagedBlockchainProposalStatusChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::ManagedBlockchainInvitationStatusChange(detail) => &**detail,
+            Self::ManagedBlockchainProposalStatusChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::ManagedBlockchainInvitationStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ManagedBlockchainInvitationStatusChange)
+            }
+            Self::ManagedBlockchainProposalStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ManagedBlockchainProposalStatusChange)
             }
         }
     }
@@ -93,6 +117,16 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::ManagedBlockchainInvitationStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ManagedBlockchainProposalStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

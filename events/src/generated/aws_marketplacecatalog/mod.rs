@@ -7,7 +7,10 @@ pub use self::change_set_failed::ChangeSetFailed;
 pub mod change_set_succeeded;
 pub use self::change_set_succeeded::ChangeSetSucceeded;
 /// Every detail type `aws.marketplacecatalog` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Change Set Cancelled`
     ChangeSetCancelled(Box<ChangeSetCancelled>),
@@ -39,6 +42,29 @@ impl Detail {
             Self::ChangeSetCancelled(detail) => crate::EventDetail::related(&**detail),
             Self::ChangeSetFailed(detail) => crate::EventDetail::related(&**detail),
             Self::ChangeSetSucceeded(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::ChangeSetCancelled(detail) => &**detail,
+            Self::ChangeSetFailed(detail) => &**detail,
+            Self::ChangeSetSucceeded(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::ChangeSetCancelled(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ChangeSetCancelled)
+            }
+            Self::ChangeSetFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ChangeSetFailed)
+            }
+            Self::ChangeSetSucceeded(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ChangeSetSucceeded)
+            }
         }
     }
 }
@@ -91,6 +117,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::ChangeSetCancelled(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ChangeSetFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ChangeSetSucceeded(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

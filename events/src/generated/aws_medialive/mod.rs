@@ -11,7 +11,10 @@ pub use self::media_live_multiplex_alert::MediaLiveMultiplexAlert;
 pub mod media_live_multiplex_state_change;
 pub use self::media_live_multiplex_state_change::MediaLiveMultiplexStateChange;
 /// Every detail type `aws.medialive` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `MediaLive Channel Alert`
     MediaLiveChannelAlert(Box<MediaLiveChannelAlert>),
@@ -66,6 +69,40 @@ impl Detail {
             }
             Self::MediaLiveMultiplexStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::MediaLiveChannelAlert(detail) => &**detail,
+            Self::MediaLiveChannelInputChange(detail) => &**detail,
+            Self::MediaLiveChannelStateChange(detail) => &**detail,
+            Self::MediaLiveMultiplexAlert(detail) => &**detail,
+            Self::MediaLiveMultiplexStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::MediaLiveChannelAlert(detail) => {
+                crate::__private::downcast(detail).map_err(Self::MediaLiveChannelAlert)
+            }
+            Self::MediaLiveChannelInputChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MediaLiveChannelInputChange)
+            }
+            Self::MediaLiveChannelStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MediaLiveChannelStateChange)
+            }
+            Self::MediaLiveMultiplexAlert(detail) => {
+                crate::__private::downcast(detail).map_err(Self::MediaLiveMultiplexAlert)
+            }
+            Self::MediaLiveMultiplexStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MediaLiveMultiplexStateChange)
             }
         }
     }
@@ -132,6 +169,25 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::MediaLiveChannelAlert(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MediaLiveChannelInputChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MediaLiveChannelStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MediaLiveMultiplexAlert(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MediaLiveMultiplexStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

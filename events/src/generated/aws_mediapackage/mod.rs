@@ -7,7 +7,10 @@ pub use self::media_package_input_notification::MediaPackageInputNotification;
 pub mod media_package_key_provider_notification;
 pub use self::media_package_key_provider_notification::MediaPackageKeyProviderNotification;
 /// Every detail type `aws.mediapackage` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `MediaPackage HarvestJob Notification`
     MediaPackageHarvestJobNotification(Box<MediaPackageHarvestJobNotification>),
@@ -54,6 +57,32 @@ impl Detail {
             }
             Self::MediaPackageKeyProviderNotification(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::MediaPackageHarvestJobNotification(detail) => &**detail,
+            Self::MediaPackageInputNotification(detail) => &**detail,
+            Self::MediaPackageKeyProviderNotification(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::MediaPackageHarvestJobNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MediaPackageHarvestJobNotification)
+            }
+            Self::MediaPackageInputNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MediaPackageInputNotification)
+            }
+            Self::MediaPackageKeyProviderNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MediaPackageKeyProviderNotification)
             }
         }
     }
@@ -108,6 +137,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::MediaPackageHarvestJobNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MediaPackageInputNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MediaPackageKeyProviderNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -39,7 +39,10 @@ pub use self::import_job_in_progress::ImportJobInProgress;
 pub mod import_job_submitted;
 pub use self::import_job_submitted::ImportJobSubmitted;
 /// Every detail type `aws.medical-imaging` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Data Store Created`
     DataStoreCreated(Box<DataStoreCreated>),
@@ -161,6 +164,94 @@ impl Detail {
             Self::ImportJobFailed(detail) => crate::EventDetail::related(&**detail),
             Self::ImportJobInProgress(detail) => crate::EventDetail::related(&**detail),
             Self::ImportJobSubmitted(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::DataStoreCreated(detail) => &**detail,
+            Self::DataStoreCreating(detail) => &**detail,
+            Self::DataStoreCreationFailed(detail) => &**detail,
+            Self::DataStoreDeleted(detail) => &**detail,
+            Self::DataStoreDeleting(detail) => &**detail,
+            Self::ImageSetCopied(detail) => &**detail,
+            Self::ImageSetCopyFailed(detail) => &**detail,
+            Self::ImageSetCopying(detail) => &**detail,
+            Self::ImageSetCopyingWithReadOnlyAccess(detail) => &**detail,
+            Self::ImageSetCreated(detail) => &**detail,
+            Self::ImageSetDeleted(detail) => &**detail,
+            Self::ImageSetDeleting(detail) => &**detail,
+            Self::ImageSetUpdateFailed(detail) => &**detail,
+            Self::ImageSetUpdated(detail) => &**detail,
+            Self::ImageSetUpdating(detail) => &**detail,
+            Self::ImportJobCompleted(detail) => &**detail,
+            Self::ImportJobFailed(detail) => &**detail,
+            Self::ImportJobInProgress(detail) => &**detail,
+            Self::ImportJobSubmitted(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::DataStoreCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::DataStoreCreated)
+            }
+            Self::DataStoreCreating(detail) => {
+                crate::__private::downcast(detail).map_err(Self::DataStoreCreating)
+            }
+            Self::DataStoreCreationFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::DataStoreCreationFailed)
+            }
+            Self::DataStoreDeleted(detail) => {
+                crate::__private::downcast(detail).map_err(Self::DataStoreDeleted)
+            }
+            Self::DataStoreDeleting(detail) => {
+                crate::__private::downcast(detail).map_err(Self::DataStoreDeleting)
+            }
+            Self::ImageSetCopied(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetCopied)
+            }
+            Self::ImageSetCopyFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetCopyFailed)
+            }
+            Self::ImageSetCopying(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetCopying)
+            }
+            Self::ImageSetCopyingWithReadOnlyAccess(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ImageSetCopyingWithReadOnlyAccess)
+            }
+            Self::ImageSetCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetCreated)
+            }
+            Self::ImageSetDeleted(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetDeleted)
+            }
+            Self::ImageSetDeleting(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetDeleting)
+            }
+            Self::ImageSetUpdateFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetUpdateFailed)
+            }
+            Self::ImageSetUpdated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetUpdated)
+            }
+            Self::ImageSetUpdating(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImageSetUpdating)
+            }
+            Self::ImportJobCompleted(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImportJobCompleted)
+            }
+            Self::ImportJobFailed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImportJobFailed)
+            }
+            Self::ImportJobInProgress(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImportJobInProgress)
+            }
+            Self::ImportJobSubmitted(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ImportJobSubmitted)
+            }
         }
     }
 }
@@ -292,6 +383,67 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::DataStoreCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::DataStoreCreating(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::DataStoreCreationFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::DataStoreDeleted(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::DataStoreDeleting(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetCopied(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetCopyFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetCopying(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetCopyingWithReadOnlyAccess(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetDeleted(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetDeleting(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetUpdateFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetUpdated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImageSetUpdating(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImportJobCompleted(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImportJobFailed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImportJobInProgress(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ImportJobSubmitted(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -7,7 +7,10 @@ pub use self::mgn_source_server_launch_result::MgnSourceServerLaunchResult;
 pub mod mgn_source_server_lifecycle_state_change;
 pub use self::mgn_source_server_lifecycle_state_change::MgnSourceServerLifecycleStateChange;
 /// Every detail type `aws.mgn` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `MGN Source Server Data Replication Stalled Change`
     MgnSourceServerDataReplicationStalledChange(
@@ -56,6 +59,32 @@ impl Detail {
             }
             Self::MgnSourceServerLifecycleStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::MgnSourceServerDataReplicationStalledChange(detail) => &**detail,
+            Self::MgnSourceServerLaunchResult(detail) => &**detail,
+            Self::MgnSourceServerLifecycleStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::MgnSourceServerDataReplicationStalledChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MgnSourceServerDataReplicationStalledChange)
+            }
+            Self::MgnSourceServerLaunchResult(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MgnSourceServerLaunchResult)
+            }
+            Self::MgnSourceServerLifecycleStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::MgnSourceServerLifecycleStateChange)
             }
         }
     }
@@ -108,6 +137,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::MgnSourceServerDataReplicationStalledChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MgnSourceServerLaunchResult(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MgnSourceServerLifecycleStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -5,7 +5,10 @@ pub use self::network_manager_policy_update::NetworkManagerPolicyUpdate;
 pub mod network_manager_segment_update;
 pub use self::network_manager_segment_update::NetworkManagerSegmentUpdate;
 /// Every detail type `aws.networkmanager` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Network Manager Policy Update`
     NetworkManagerPolicyUpdate(Box<NetworkManagerPolicyUpdate>),
@@ -39,6 +42,27 @@ impl Detail {
             }
             Self::NetworkManagerSegmentUpdate(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::NetworkManagerPolicyUpdate(detail) => &**detail,
+            Self::NetworkManagerSegmentUpdate(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::NetworkManagerPolicyUpdate(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::NetworkManagerPolicyUpdate)
+            }
+            Self::NetworkManagerSegmentUpdate(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::NetworkManagerSegmentUpdate)
             }
         }
     }
@@ -87,6 +111,16 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::NetworkManagerPolicyUpdate(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::NetworkManagerSegmentUpdate(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

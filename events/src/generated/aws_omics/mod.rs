@@ -33,7 +33,10 @@ pub use self::variant_store_status_change::VariantStoreStatusChange;
 pub mod workflow_status_change;
 pub use self::workflow_status_change::WorkflowStatusChange;
 /// Every detail type `aws.omics` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Annotation Import Job Status Change`
     AnnotationImportJobStatusChange(Box<AnnotationImportJobStatusChange>),
@@ -178,6 +181,92 @@ impl Detail {
             Self::WorkflowStatusChange(detail) => crate::EventDetail::related(&**detail),
         }
     }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AnnotationImportJobStatusChange(detail) => &**detail,
+            Self::AnnotationStoreStatusChange(detail) => &**detail,
+            Self::ReadSetActivationJobStatusChange(detail) => &**detail,
+            Self::ReadSetExportJobStatusChange(detail) => &**detail,
+            Self::ReadSetImportJobStatusChange(detail) => &**detail,
+            Self::ReadSetStatusChange(detail) => &**detail,
+            Self::ReferenceImportJobStatusChange(detail) => &**detail,
+            Self::ReferenceStatusChange(detail) => &**detail,
+            Self::ReferenceStoreStatusChange(detail) => &**detail,
+            Self::RunStatusChange(detail) => &**detail,
+            Self::S3AccessPolicyStatusChange(detail) => &**detail,
+            Self::SequenceStoreStatusChange(detail) => &**detail,
+            Self::TaskStatusChange(detail) => &**detail,
+            Self::VariantImportJobStatusChange(detail) => &**detail,
+            Self::VariantStoreStatusChange(detail) => &**detail,
+            Self::WorkflowStatusChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AnnotationImportJobStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AnnotationImportJobStatusChange)
+            }
+            Self::AnnotationStoreStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AnnotationStoreStatusChange)
+            }
+            Self::ReadSetActivationJobStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ReadSetActivationJobStatusChange)
+            }
+            Self::ReadSetExportJobStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ReadSetExportJobStatusChange)
+            }
+            Self::ReadSetImportJobStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ReadSetImportJobStatusChange)
+            }
+            Self::ReadSetStatusChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ReadSetStatusChange)
+            }
+            Self::ReferenceImportJobStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ReferenceImportJobStatusChange)
+            }
+            Self::ReferenceStatusChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::ReferenceStatusChange)
+            }
+            Self::ReferenceStoreStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::ReferenceStoreStatusChange)
+            }
+            Self::RunStatusChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::RunStatusChange)
+            }
+            Self::S3AccessPolicyStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::S3AccessPolicyStatusChange)
+            }
+            Self::SequenceStoreStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::SequenceStoreStatusChange)
+            }
+            Self::TaskStatusChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::TaskStatusChange)
+            }
+            Self::VariantImportJobStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::VariantImportJobStatusChange)
+            }
+            Self::VariantStoreStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::VariantStoreStatusChange)
+            }
+            Self::WorkflowStatusChange(detail) => {
+                crate::__private::downcast(detail).map_err(Self::WorkflowStatusChange)
+            }
+        }
+    }
 }
 impl crate::DetailSet for Detail {
     fn contains(source: &str, detail_type: &str) -> bool {
@@ -308,6 +397,58 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AnnotationImportJobStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::AnnotationStoreStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ReadSetActivationJobStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ReadSetExportJobStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ReadSetImportJobStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ReadSetStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ReferenceImportJobStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ReferenceStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::ReferenceStoreStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::RunStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::S3AccessPolicyStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SequenceStoreStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::TaskStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::VariantImportJobStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::VariantStoreStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::WorkflowStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -9,7 +9,10 @@ pub use self::ops_works_deployment_state_change::OpsWorksDeploymentStateChange;
 pub mod ops_works_instance_state_change;
 pub use self::ops_works_instance_state_change::OpsWorksInstanceStateChange;
 /// Every detail type `aws.opsworks` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `OpsWorks Alert`
     OpsWorksAlert(Box<OpsWorksAlert>),
@@ -57,6 +60,36 @@ impl Detail {
             }
             Self::OpsWorksInstanceStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::OpsWorksAlert(detail) => &**detail,
+            Self::OpsWorksCommandStateChange(detail) => &**detail,
+            Self::OpsWorksDeploymentStateChange(detail) => &**detail,
+            Self::OpsWorksInstanceStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::OpsWorksAlert(detail) => {
+                crate::__private::downcast(detail).map_err(Self::OpsWorksAlert)
+            }
+            Self::OpsWorksCommandStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::OpsWorksCommandStateChange)
+            }
+            Self::OpsWorksDeploymentStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::OpsWorksDeploymentStateChange)
+            }
+            Self::OpsWorksInstanceStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::OpsWorksInstanceStateChange)
             }
         }
     }
@@ -114,6 +147,22 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::OpsWorksAlert(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::OpsWorksCommandStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::OpsWorksDeploymentStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::OpsWorksInstanceStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -15,7 +15,10 @@ pub use self::rds_db_security_group_event::RdsDbSecurityGroupEvent;
 pub mod rds_db_snapshot_event;
 pub use self::rds_db_snapshot_event::RdsDbSnapshotEvent;
 /// Every detail type `aws.rds` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `RDS DB Cluster Event`
     RdsDbClusterEvent(Box<RdsDbClusterEvent>),
@@ -73,6 +76,47 @@ impl Detail {
                 crate::EventDetail::related(&**detail)
             }
             Self::RdsDbSnapshotEvent(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::RdsDbClusterEvent(detail) => &**detail,
+            Self::RdsDbClusterSnapshotEvent(detail) => &**detail,
+            Self::RdsDbInstanceEvent(detail) => &**detail,
+            Self::RdsDbParameterGroupEvent(detail) => &**detail,
+            Self::RdsDbProxyEvent(detail) => &**detail,
+            Self::RdsDbSecurityGroupEvent(detail) => &**detail,
+            Self::RdsDbSnapshotEvent(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::RdsDbClusterEvent(detail) => {
+                crate::__private::downcast(detail).map_err(Self::RdsDbClusterEvent)
+            }
+            Self::RdsDbClusterSnapshotEvent(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::RdsDbClusterSnapshotEvent)
+            }
+            Self::RdsDbInstanceEvent(detail) => {
+                crate::__private::downcast(detail).map_err(Self::RdsDbInstanceEvent)
+            }
+            Self::RdsDbParameterGroupEvent(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::RdsDbParameterGroupEvent)
+            }
+            Self::RdsDbProxyEvent(detail) => {
+                crate::__private::downcast(detail).map_err(Self::RdsDbProxyEvent)
+            }
+            Self::RdsDbSecurityGroupEvent(detail) => {
+                crate::__private::downcast(detail).map_err(Self::RdsDbSecurityGroupEvent)
+            }
+            Self::RdsDbSnapshotEvent(detail) => {
+                crate::__private::downcast(detail).map_err(Self::RdsDbSnapshotEvent)
+            }
         }
     }
 }
@@ -145,6 +189,31 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::RdsDbClusterEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::RdsDbClusterSnapshotEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::RdsDbInstanceEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::RdsDbParameterGroupEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::RdsDbProxyEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::RdsDbSecurityGroupEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::RdsDbSnapshotEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod redshift_data_statement_status_change;
 pub use self::redshift_data_statement_status_change::RedshiftDataStatementStatusChange;
 /// Every detail type `aws.redshift-data` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Redshift Data Statement Status Change`
     RedshiftDataStatementStatusChange(Box<RedshiftDataStatementStatusChange>),
@@ -30,6 +33,22 @@ impl Detail {
         match self {
             Self::RedshiftDataStatementStatusChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::RedshiftDataStatementStatusChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::RedshiftDataStatementStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::RedshiftDataStatementStatusChange)
             }
         }
     }
@@ -69,6 +88,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::RedshiftDataStatementStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

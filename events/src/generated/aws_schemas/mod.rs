@@ -7,7 +7,10 @@ pub use self::schema_created::SchemaCreated;
 pub mod schema_version_created;
 pub use self::schema_version_created::SchemaVersionCreated;
 /// Every detail type `aws.schemas` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -41,6 +44,29 @@ impl Detail {
             }
             Self::SchemaCreated(detail) => crate::EventDetail::related(&**detail),
             Self::SchemaVersionCreated(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::SchemaCreated(detail) => &**detail,
+            Self::SchemaVersionCreated(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::SchemaCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::SchemaCreated)
+            }
+            Self::SchemaVersionCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::SchemaVersionCreated)
+            }
         }
     }
 }
@@ -89,6 +115,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SchemaCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SchemaVersionCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -19,7 +19,10 @@ pub use self::membership_terminated::MembershipTerminated;
 pub mod membership_updated;
 pub use self::membership_updated::MembershipUpdated;
 /// Every detail type `aws.security-ir` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Case Closed`
     CaseClosed(Box<CaseClosed>),
@@ -81,6 +84,53 @@ impl Detail {
             Self::MembershipCreated(detail) => crate::EventDetail::related(&**detail),
             Self::MembershipTerminated(detail) => crate::EventDetail::related(&**detail),
             Self::MembershipUpdated(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::CaseClosed(detail) => &**detail,
+            Self::CaseCommentCreated(detail) => &**detail,
+            Self::CaseCommentUpdated(detail) => &**detail,
+            Self::CaseCreated(detail) => &**detail,
+            Self::CaseUpdated(detail) => &**detail,
+            Self::MembershipCancelled(detail) => &**detail,
+            Self::MembershipCreated(detail) => &**detail,
+            Self::MembershipTerminated(detail) => &**detail,
+            Self::MembershipUpdated(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::CaseClosed(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CaseClosed)
+            }
+            Self::CaseCommentCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CaseCommentCreated)
+            }
+            Self::CaseCommentUpdated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CaseCommentUpdated)
+            }
+            Self::CaseCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CaseCreated)
+            }
+            Self::CaseUpdated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::CaseUpdated)
+            }
+            Self::MembershipCancelled(detail) => {
+                crate::__private::downcast(detail).map_err(Self::MembershipCancelled)
+            }
+            Self::MembershipCreated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::MembershipCreated)
+            }
+            Self::MembershipTerminated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::MembershipTerminated)
+            }
+            Self::MembershipUpdated(detail) => {
+                crate::__private::downcast(detail).map_err(Self::MembershipUpdated)
+            }
         }
     }
 }
@@ -161,6 +211,37 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::CaseClosed(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CaseCommentCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CaseCommentUpdated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CaseCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CaseUpdated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MembershipCancelled(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MembershipCreated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MembershipTerminated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::MembershipUpdated(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -7,7 +7,10 @@ pub use self::security_hub_findings_imported::SecurityHubFindingsImported;
 pub mod security_hub_insight_results;
 pub use self::security_hub_insight_results::SecurityHubInsightResults;
 /// Every detail type `aws.securityhub` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Security Hub Findings - Custom Action`
     SecurityHubFindingsCustomAction(Box<SecurityHubFindingsCustomAction>),
@@ -52,6 +55,32 @@ impl Detail {
             }
             Self::SecurityHubInsightResults(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::SecurityHubFindingsCustomAction(detail) => &**detail,
+            Self::SecurityHubFindingsImported(detail) => &**detail,
+            Self::SecurityHubInsightResults(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::SecurityHubFindingsCustomAction(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::SecurityHubFindingsCustomAction)
+            }
+            Self::SecurityHubFindingsImported(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::SecurityHubFindingsImported)
+            }
+            Self::SecurityHubInsightResults(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::SecurityHubInsightResults)
             }
         }
     }
@@ -105,6 +134,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::SecurityHubFindingsCustomAction(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SecurityHubFindingsImported(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::SecurityHubInsightResults(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

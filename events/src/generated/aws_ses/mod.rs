@@ -5,7 +5,10 @@ pub use self::advisor_recommendation_status_open::AdvisorRecommendationStatusOpe
 pub mod advisor_recommendation_status_resolved;
 pub use self::advisor_recommendation_status_resolved::AdvisorRecommendationStatusResolved;
 /// Every detail type `aws.ses` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Advisor Recommendation Status Open`
     AdvisorRecommendationStatusOpen(Box<AdvisorRecommendationStatusOpen>),
@@ -43,6 +46,27 @@ impl Detail {
             }
             Self::AdvisorRecommendationStatusResolved(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AdvisorRecommendationStatusOpen(detail) => &**detail,
+            Self::AdvisorRecommendationStatusResolved(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AdvisorRecommendationStatusOpen(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AdvisorRecommendationStatusOpen)
+            }
+            Self::AdvisorRecommendationStatusResolved(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AdvisorRecommendationStatusResolved)
             }
         }
     }
@@ -88,6 +112,16 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AdvisorRecommendationStatusOpen(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::AdvisorRecommendationStatusResolved(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

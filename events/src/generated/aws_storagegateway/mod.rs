@@ -7,7 +7,10 @@ pub use self::storage_gateway_object_upload_event::StorageGatewayObjectUploadEve
 pub mod storage_gateway_refresh_cache_event;
 pub use self::storage_gateway_refresh_cache_event::StorageGatewayRefreshCacheEvent;
 /// Every detail type `aws.storagegateway` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Storage Gateway File Upload Event`
     StorageGatewayFileUploadEvent(Box<StorageGatewayFileUploadEvent>),
@@ -54,6 +57,32 @@ impl Detail {
             }
             Self::StorageGatewayRefreshCacheEvent(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::StorageGatewayFileUploadEvent(detail) => &**detail,
+            Self::StorageGatewayObjectUploadEvent(detail) => &**detail,
+            Self::StorageGatewayRefreshCacheEvent(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::StorageGatewayFileUploadEvent(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::StorageGatewayFileUploadEvent)
+            }
+            Self::StorageGatewayObjectUploadEvent(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::StorageGatewayObjectUploadEvent)
+            }
+            Self::StorageGatewayRefreshCacheEvent(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::StorageGatewayRefreshCacheEvent)
             }
         }
     }
@@ -109,6 +138,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::StorageGatewayFileUploadEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::StorageGatewayObjectUploadEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::StorageGatewayRefreshCacheEvent(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod aws_supply_chain_data_integration_status_change;
 pub use self::aws_supply_chain_data_integration_status_change::AwsSupplyChainDataIntegrationStatusChange;
 /// Every detail type `aws.supplychain` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS Supply Chain Data Integration Status Change`
     AwsSupplyChainDataIntegrationStatusChange(
@@ -32,6 +35,22 @@ impl Detail {
         match self {
             Self::AwsSupplyChainDataIntegrationStatusChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsSupplyChainDataIntegrationStatusChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsSupplyChainDataIntegrationStatusChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::AwsSupplyChainDataIntegrationStatusChange)
             }
         }
     }
@@ -70,6 +89,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsSupplyChainDataIntegrationStatusChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod simple_workflow_execution_state_change;
 pub use self::simple_workflow_execution_state_change::SimpleWorkflowExecutionStateChange;
 /// Every detail type `aws.swf` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Simple Workflow Execution State Change`
     SimpleWorkflowExecutionStateChange(Box<SimpleWorkflowExecutionStateChange>),
@@ -30,6 +33,22 @@ impl Detail {
         match self {
             Self::SimpleWorkflowExecutionStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::SimpleWorkflowExecutionStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::SimpleWorkflowExecutionStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::SimpleWorkflowExecutionStateChange)
             }
         }
     }
@@ -66,6 +85,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::SimpleWorkflowExecutionStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -7,7 +7,10 @@ pub use self::call_analytics_job_state_change::CallAnalyticsJobStateChange;
 pub mod transcribe_job_state_change;
 pub use self::transcribe_job_state_change::TranscribeJobStateChange;
 /// Every detail type `aws.transcribe` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -48,6 +51,31 @@ impl Detail {
             }
             Self::TranscribeJobStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::CallAnalyticsJobStateChange(detail) => &**detail,
+            Self::TranscribeJobStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
+            }
+            Self::CallAnalyticsJobStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::CallAnalyticsJobStateChange)
+            }
+            Self::TranscribeJobStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::TranscribeJobStateChange)
             }
         }
     }
@@ -101,6 +129,19 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::CallAnalyticsJobStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::TranscribeJobStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -5,7 +5,10 @@ pub use self::translate_parallel_data_state_change::TranslateParallelDataStateCh
 pub mod translate_text_translation_job_state_change;
 pub use self::translate_text_translation_job_state_change::TranslateTextTranslationJobStateChange;
 /// Every detail type `aws.translate` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Translate Parallel Data State Change`
     TranslateParallelDataStateChange(Box<TranslateParallelDataStateChange>),
@@ -43,6 +46,27 @@ impl Detail {
             }
             Self::TranslateTextTranslationJobStateChange(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::TranslateParallelDataStateChange(detail) => &**detail,
+            Self::TranslateTextTranslationJobStateChange(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::TranslateParallelDataStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::TranslateParallelDataStateChange)
+            }
+            Self::TranslateTextTranslationJobStateChange(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::TranslateTextTranslationJobStateChange)
             }
         }
     }
@@ -90,6 +114,16 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::TranslateParallelDataStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
+            }
+            Self::TranslateTextTranslationJobStateChange(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

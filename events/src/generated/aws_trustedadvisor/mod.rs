@@ -3,7 +3,10 @@
 pub mod trusted_advisor_check_item_refresh_notification;
 pub use self::trusted_advisor_check_item_refresh_notification::TrustedAdvisorCheckItemRefreshNotification;
 /// Every detail type `aws.trustedadvisor` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `Trusted Advisor Check Item Refresh Notification`
     TrustedAdvisorCheckItemRefreshNotification(
@@ -32,6 +35,22 @@ impl Detail {
         match self {
             Self::TrustedAdvisorCheckItemRefreshNotification(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::TrustedAdvisorCheckItemRefreshNotification(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::TrustedAdvisorCheckItemRefreshNotification(detail) => {
+                crate::__private::downcast(detail)
+                    .map_err(Self::TrustedAdvisorCheckItemRefreshNotification)
             }
         }
     }
@@ -71,6 +90,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::TrustedAdvisorCheckItemRefreshNotification(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

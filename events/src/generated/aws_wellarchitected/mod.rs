@@ -3,7 +3,10 @@
 pub mod aws_api_call_via_cloud_trail;
 pub use self::aws_api_call_via_cloud_trail::AwsApiCallViaCloudTrail;
 /// Every detail type `aws.wellarchitected` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS API Call via CloudTrail`
     AwsApiCallViaCloudTrail(Box<AwsApiCallViaCloudTrail>),
@@ -28,6 +31,21 @@ impl Detail {
         match self {
             Self::AwsApiCallViaCloudTrail(detail) => {
                 crate::EventDetail::related(&**detail)
+            }
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
             }
         }
     }
@@ -67,6 +85,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -3,7 +3,10 @@
 pub mod work_spaces_access;
 pub use self::work_spaces_access::WorkSpacesAccess;
 /// Every detail type `aws.workspaces` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `WorkSpaces Access`
     WorkSpacesAccess(Box<WorkSpacesAccess>),
@@ -25,6 +28,21 @@ impl Detail {
     pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
         match self {
             Self::WorkSpacesAccess(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::WorkSpacesAccess(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::WorkSpacesAccess(detail) => {
+                crate::__private::downcast(detail).map_err(Self::WorkSpacesAccess)
+            }
         }
     }
 }
@@ -59,6 +77,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::WorkSpacesAccess(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

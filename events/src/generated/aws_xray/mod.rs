@@ -3,7 +3,10 @@
 pub mod aws_x_ray_insight_update;
 pub use self::aws_x_ray_insight_update::AwsXRayInsightUpdate;
 /// Every detail type `aws.xray` publishes.
+///
+/// Non-exhaustive: a regeneration from newer schemas adds variants.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// `AWS X-Ray Insight Update`
     AwsXRayInsightUpdate(Box<AwsXRayInsightUpdate>),
@@ -25,6 +28,21 @@ impl Detail {
     pub fn related(&self) -> Vec<crate::ResourceRef<'_>> {
         match self {
             Self::AwsXRayInsightUpdate(detail) => crate::EventDetail::related(&**detail),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        let detail: &dyn std::any::Any = match self {
+            Self::AwsXRayInsightUpdate(detail) => &**detail,
+        };
+        detail.downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::AwsXRayInsightUpdate(detail) => {
+                crate::__private::downcast(detail).map_err(Self::AwsXRayInsightUpdate)
+            }
         }
     }
 }
@@ -59,6 +77,13 @@ impl crate::DetailSet for Detail {
                         ),
                     ),
                 )
+            }
+        }
+    }
+    fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        match self {
+            Self::AwsXRayInsightUpdate(detail) => {
+                crate::EventDetail::inspect_drift(&**detail, path, drift)
             }
         }
     }

@@ -2,13 +2,18 @@
 //! The generated detail types: a module and a feature per source.
 pub mod com_example_shop;
 /// Every detail type this build knows, by source, and the details it does not know.
+///
+/// Non-exhaustive: enabling another source's feature anywhere in a build adds its
+/// variant.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Detail {
     /// An event from `com.example.shop`.
     ComExampleShop(com_example_shop::Detail),
     /// A detail whose source and detail-type no enabled module knows, kept as it came.
     Unknown(Box<serde_json::value::RawValue>),
 }
+#[allow(unused_variables, clippy::match_single_binding)]
 impl Detail {
     /// The Rust type the detail decoded into, such as
     /// `aws_ec2::Ec2InstanceStateChangeNotification`.
@@ -23,6 +28,22 @@ impl Detail {
         match self {
             Self::ComExampleShop(detail) => detail.related(),
             Self::Unknown(_) => Vec::new(),
+        }
+    }
+    /// The detail as `T`, when it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Self::ComExampleShop(detail) => detail.downcast_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        match self {
+            Self::ComExampleShop(detail) => {
+                detail.downcast().map_err(Self::ComExampleShop)
+            }
+            Self::Unknown(raw) => Err(Self::Unknown(raw)),
         }
     }
 }
@@ -62,6 +83,18 @@ impl ::bridgecraft_events::DetailSet for Detail {
                 > as serde::Deserialize>::deserialize(deserializer)
                     .map(Self::Unknown)
             }
+        }
+    }
+    fn inspect_drift(
+        &self,
+        path: &mut String,
+        drift: &mut Vec<::bridgecraft_events::Drift>,
+    ) {
+        match self {
+            Self::ComExampleShop(detail) => {
+                ::bridgecraft_events::DetailSet::inspect_drift(detail, path, drift)
+            }
+            Self::Unknown(_) => {}
         }
     }
 }

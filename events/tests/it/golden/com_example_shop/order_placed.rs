@@ -2,42 +2,332 @@
 //! `Order Placed` events from `com.example.shop`.
 /// An order a customer placed.
 /// Covers: string enums, nullable, date-time, keywords, colliding names, related resources.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OrderPlaced {
-    #[serde(rename = "Type")]
-    pub r#type: i64,
+    pub r#type: Option<i64>,
     pub coupon: Option<String>,
-    pub items: Vec<super::common::Item>,
+    pub items: Option<Vec<Item>>,
     pub note: Option<String>,
     /// The order's id.
-    #[serde(rename = "order-id")]
     pub order_id: String,
-    #[serde(rename = "placedAt")]
-    pub placed_at: ::bridgecraft_events::Timestamp,
-    #[serde(rename = "readOnly", skip_serializing_if = "Option::is_none")]
+    pub placed_at: Option<::bridgecraft_events::Timestamp>,
     pub read_only: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Shipping>,
-    pub status: OrderPlacedStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
     pub total: Option<serde_json::Number>,
-    #[serde(rename = "type")]
-    pub type2: String,
-    /// Keys the schema does not list, kept so that nothing is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub type2: Option<String>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: ::bridgecraft_events::Extra,
+}
+impl ::bridgecraft_events::Record for OrderPlaced {
+    const NAME: &'static str = "com_example_shop::OrderPlaced";
+    const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
+        ::bridgecraft_events::tolerant::FieldSpec::new("Type"),
+        ::bridgecraft_events::tolerant::FieldSpec::nullable("coupon"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("items"),
+        ::bridgecraft_events::tolerant::FieldSpec::nullable("note"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("order-id"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("placedAt"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("readOnly"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("shipping"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("status"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("total"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("type"),
+    ];
+    const REQUIRED: u64 = 16;
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
+        let decoded = match key {
+            "Type" => {
+                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.r#type, map)?)
+            }
+            "coupon" => {
+                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.coupon, map)?)
+            }
+            "items" => {
+                (2, ::bridgecraft_events::tolerant::decode_into(&mut self.items, map)?)
+            }
+            "note" => {
+                (3, ::bridgecraft_events::tolerant::decode_into(&mut self.note, map)?)
+            }
+            "order-id" => {
+                (
+                    4,
+                    ::bridgecraft_events::tolerant::decode_required(
+                        &mut self.order_id,
+                        map,
+                    )?,
+                )
+            }
+            "placedAt" => {
+                (
+                    5,
+                    ::bridgecraft_events::tolerant::decode_into(
+                        &mut self.placed_at,
+                        map,
+                    )?,
+                )
+            }
+            "readOnly" => {
+                (
+                    6,
+                    ::bridgecraft_events::tolerant::decode_into(
+                        &mut self.read_only,
+                        map,
+                    )?,
+                )
+            }
+            "shipping" => {
+                (
+                    7,
+                    ::bridgecraft_events::tolerant::decode_into(&mut self.shipping, map)?,
+                )
+            }
+            "status" => {
+                (8, ::bridgecraft_events::tolerant::decode_into(&mut self.status, map)?)
+            }
+            "total" => {
+                (9, ::bridgecraft_events::tolerant::decode_into(&mut self.total, map)?)
+            }
+            "type" => {
+                (10, ::bridgecraft_events::tolerant::decode_into(&mut self.type2, map)?)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(decoded))
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        ::bridgecraft_events::tolerant::put(map, extra, "Type", self.r#type.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "coupon", self.coupon.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "items", self.items.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "note", self.note.as_ref())?;
+        ::bridgecraft_events::tolerant::put_required(
+            map,
+            extra,
+            "order-id",
+            &self.order_id,
+        )?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "placedAt",
+            self.placed_at.as_ref(),
+        )?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "readOnly",
+            self.read_only.as_ref(),
+        )?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "shipping",
+            self.shipping.as_ref(),
+        )?;
+        ::bridgecraft_events::tolerant::put(map, extra, "status", self.status.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "total", self.total.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "type", self.type2.as_ref())?;
+        Ok(())
+    }
+    fn inspect_fields(
+        &self,
+        path: &mut String,
+        drift: &mut Vec<::bridgecraft_events::Drift>,
+    ) {
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.items.as_ref(),
+            "items",
+            path,
+            drift,
+        );
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.placed_at.as_ref(),
+            "placedAt",
+            path,
+            drift,
+        );
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.shipping.as_ref(),
+            "shipping",
+            path,
+            drift,
+        );
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.status.as_ref(),
+            "status",
+            path,
+            drift,
+        );
+    }
+    fn extra(&self) -> &::bridgecraft_events::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut ::bridgecraft_events::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for OrderPlaced {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for OrderPlaced {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ::bridgecraft_events::tolerant::serialize_record(self, serializer)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Item {
+    pub host: Option<String>,
+    pub host2: Option<String>,
+    pub quantity: Option<i64>,
+    pub sku: Option<String>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: ::bridgecraft_events::Extra,
+}
+impl ::bridgecraft_events::Record for Item {
+    const NAME: &'static str = "com_example_shop::order_placed::Item";
+    const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
+        ::bridgecraft_events::tolerant::FieldSpec::new("Host"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("host"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("quantity"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("sku"),
+    ];
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
+        let decoded = match key {
+            "Host" => {
+                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.host, map)?)
+            }
+            "host" => {
+                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.host2, map)?)
+            }
+            "quantity" => {
+                (
+                    2,
+                    ::bridgecraft_events::tolerant::decode_into(&mut self.quantity, map)?,
+                )
+            }
+            "sku" => {
+                (3, ::bridgecraft_events::tolerant::decode_into(&mut self.sku, map)?)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(decoded))
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        ::bridgecraft_events::tolerant::put(map, extra, "Host", self.host.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "host", self.host2.as_ref())?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "quantity",
+            self.quantity.as_ref(),
+        )?;
+        ::bridgecraft_events::tolerant::put(map, extra, "sku", self.sku.as_ref())?;
+        Ok(())
+    }
+    fn extra(&self) -> &::bridgecraft_events::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut ::bridgecraft_events::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for Item {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ::bridgecraft_events::tolerant::serialize_record(self, serializer)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Shipping {
+    pub carrier: Option<String>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: ::bridgecraft_events::Extra,
+}
+impl ::bridgecraft_events::Record for Shipping {
+    const NAME: &'static str = "com_example_shop::order_placed::Shipping";
+    const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
+        ::bridgecraft_events::tolerant::FieldSpec::new("carrier"),
+    ];
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
+        let decoded = match key {
+            "carrier" => {
+                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.carrier, map)?)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(decoded))
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "carrier",
+            self.carrier.as_ref(),
+        )?;
+        Ok(())
+    }
+    fn extra(&self) -> &::bridgecraft_events::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut ::bridgecraft_events::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for Shipping {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for Shipping {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ::bridgecraft_events::tolerant::serialize_record(self, serializer)
+    }
 }
 ::bridgecraft_events::string_enum! {
-    pub enum OrderPlacedStatus { V3rdParty = "3rd-party", Unknown2 = "Unknown", InTransit
-    = "in-transit", Pending = "pending", Shipped = "shipped", }
-}
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct Shipping {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub carrier: Option<String>,
-    /// Keys the schema does not list, kept so that nothing is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub enum Status { V3rdParty = "3rd-party", Unknown2 = "Unknown", InTransit =
+    "in-transit", Pending = "pending", Shipped = "shipped", }
 }
 impl ::bridgecraft_events::EventDetail for OrderPlaced {
     const SOURCE: &'static str = "com.example.shop";
@@ -60,5 +350,12 @@ impl ::bridgecraft_events::EventDetail for OrderPlaced {
             .into_iter()
             .flatten()
             .collect()
+    }
+    fn inspect_drift(
+        &self,
+        path: &mut String,
+        drift: &mut Vec<::bridgecraft_events::Drift>,
+    ) {
+        ::bridgecraft_events::Inspect::inspect(self, path, drift)
     }
 }

@@ -1,0 +1,1198 @@
+//! Tolerant decoding: what fits its declared type is typed, what does not is kept as it came
+//! and reported as drift, and everything is written back.
+//!
+//! The registry's schemas were inferred from a few samples, so real events disagree with them:
+//! a field is missing, `null`, a number sent as a string, a string where a list is declared.
+//! None of that rejects an event. Each field decodes on its own:
+//!
+//! - a value of the declared type is typed;
+//! - a value that converts without loss (`"1"` for an integer, `1` for a string, an object
+//!   sent as a JSON string) is typed too, and written back in the form it came in;
+//! - anything else leaves the field absent and is kept, verbatim, in the record's [`Extra`],
+//!   which writes it back in its place;
+//! - keys the schema does not list are kept in [`Extra`] as raw JSON, byte for byte.
+//!
+//! [`Inspect`] walks a decoded value and reports every such [`Drift`] by JSON path.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Number, Value};
+
+use crate::Timestamp;
+
+/// How a value fit its declared type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fit<T> {
+    /// The declared type.
+    Exact(T),
+    /// The declared type, sent in another JSON form that converts without loss (a number as
+    /// a string, a string as a number): written back in the form it came in.
+    Coerced(T),
+    /// Not the declared type: kept as it came.
+    Misfit(Misfit),
+}
+
+/// A value that did not fit its declared type, kept as it came.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Misfit {
+    value: Value,
+    /// Where in `value` the part that did not fit is: empty for the value itself, an index
+    /// for an array's element.
+    at: Vec<Step>,
+    declared: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    Index(usize),
+    Key(String),
+}
+
+impl Misfit {
+    /// A misfit of the whole value.
+    pub fn new(value: Value, declared: &'static str) -> Self {
+        Self {
+            value,
+            at: Vec::new(),
+            declared,
+        }
+    }
+
+    /// The value as it came, written back in place of the field.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// What the schema declares where the value did not fit.
+    pub fn declared(&self) -> &'static str {
+        self.declared
+    }
+
+    /// The part of the value that did not fit.
+    pub fn found(&self) -> &Value {
+        let mut value = &self.value;
+        for step in &self.at {
+            value = match step {
+                Step::Index(index) => &value[*index],
+                Step::Key(key) => &value[key.as_str()],
+            };
+        }
+        value
+    }
+
+    fn within(mut self, step: Step, whole: Value) -> Self {
+        self.at.insert(0, step);
+        self.value = whole;
+        self
+    }
+}
+
+/// A type that decodes tolerantly: a value that does not fit comes back as [`Fit::Misfit`]
+/// instead of an error.
+///
+/// Implemented for the scalar types generated code uses, for [`Timestamp`], for `Vec` and
+/// `BTreeMap` of tolerant types, for `serde_json::Value`, for string enums declared with
+/// [`string_enum!`](crate::string_enum), and for every [`Record`].
+pub trait Tolerant: Sized + Serialize + Inspect {
+    /// The declared type, as drift reports name it.
+    const DECLARED: &'static str;
+
+    /// Decodes a value, or says how it does not fit. Errors are only the input's own
+    /// (malformed JSON) and fields recorded as always present that are missing.
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error>;
+
+    /// Writes a value that was [`Fit::Coerced`] in the form it came in.
+    fn serialize_coerced<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize(serializer)
+    }
+}
+
+/// Reports where a decoded value drifted from its schema.
+pub trait Inspect {
+    /// Appends the drift below this value to `drift`; `path` is this value's JSON path, and
+    /// comes back as it was.
+    fn inspect(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        let _ = (path, drift);
+    }
+}
+
+/// One place where an event differs from its schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Drift {
+    /// Where, as a JSON path from the event's root: `detail.state`, `detail.items[2]`.
+    pub path: String,
+    /// What kind of difference.
+    pub kind: DriftKind,
+    /// What the schema declares there: a JSON type, a Rust type, or `not in the schema`.
+    pub declared: Cow<'static, str>,
+    /// What came, as compact JSON.
+    pub found: String,
+}
+
+/// The kinds of [`Drift`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DriftKind {
+    /// A key the schema does not list: kept as raw JSON.
+    Unlisted,
+    /// A value not of the declared type: the field is absent, the value kept.
+    Misfit,
+    /// A value of another JSON type that converts without loss: typed, and written back as
+    /// it came.
+    Coerced,
+    /// A value outside an enum's documented set: typed as its `Unknown` arm.
+    UnknownValue,
+    /// A timestamp field whose text is not a timestamp: kept as its text.
+    InvalidTimestamp,
+}
+
+impl fmt::Display for DriftKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DriftKind::Unlisted => "unlisted",
+            DriftKind::Misfit => "misfit",
+            DriftKind::Coerced => "coerced",
+            DriftKind::UnknownValue => "unknown value",
+            DriftKind::InvalidTimestamp => "invalid timestamp",
+        })
+    }
+}
+
+impl fmt::Display for Drift {
+    /// `PATH<TAB>DECLARED<TAB>FOUND`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\t{}\t{}", self.path, self.declared, self.found)
+    }
+}
+
+impl Drift {
+    pub(crate) fn new(
+        path: String,
+        kind: DriftKind,
+        declared: impl Into<Cow<'static, str>>,
+        found: &Value,
+    ) -> Self {
+        Self {
+            path,
+            kind,
+            declared: declared.into(),
+            found: found.to_string(),
+        }
+    }
+}
+
+/// Appends `.key` (or `["key"]` for keys that are not plain words) to a JSON path.
+pub(crate) fn push_key(path: &mut String, key: &str) {
+    let plain = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'$' || b == b'@');
+    if plain {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+    } else {
+        path.push('[');
+        path.push_str(&Value::from(key).to_string());
+        path.push(']');
+    }
+}
+
+/// Runs `f` with `key` appended to `path`, and restores it.
+pub(crate) fn at_key(path: &mut String, key: &str, f: impl FnOnce(&mut String)) {
+    let len = path.len();
+    push_key(path, key);
+    f(path);
+    path.truncate(len);
+}
+
+/// What a record keeps beside its typed fields: keys its schema does not list, and values
+/// that did not fit their field's type. Both are written back where they came from.
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    entries: Vec<Entry>,
+    /// The record came as a JSON string holding it (as EventBridge Scheduler sends `detail`),
+    /// and is written back so.
+    json_string: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Entry {
+    Unlisted {
+        key: Box<str>,
+        value: Box<RawValue>,
+    },
+    Misfit {
+        key: &'static str,
+        misfit: Misfit,
+    },
+    /// `null` for a field declared nullable: not drift, but written back.
+    Null {
+        key: &'static str,
+    },
+    Coerced {
+        key: &'static str,
+        declared: &'static str,
+        came: Value,
+    },
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Entry::Unlisted { key, value },
+                Entry::Unlisted {
+                    key: other_key,
+                    value: other_value,
+                },
+            ) => key == other_key && value.get() == other_value.get(),
+            (
+                Entry::Misfit { key, misfit },
+                Entry::Misfit {
+                    key: other_key,
+                    misfit: other_misfit,
+                },
+            ) => key == other_key && misfit == other_misfit,
+            (Entry::Null { key }, Entry::Null { key: other }) => key == other,
+            (
+                Entry::Coerced { key, came, .. },
+                Entry::Coerced {
+                    key: other_key,
+                    came: other_came,
+                    ..
+                },
+            ) => key == other_key && came == other_came,
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries && self.json_string == other.json_string
+    }
+}
+
+impl Extra {
+    /// Whether nothing is kept: every key was listed and every value fit.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The keys the schema does not list, with their raw JSON, in the order they came.
+    pub fn unlisted(&self) -> impl Iterator<Item = (&str, &RawValue)> {
+        self.entries.iter().filter_map(|entry| match entry {
+            Entry::Unlisted { key, value } => Some((&**key, &**value)),
+            _ => None,
+        })
+    }
+
+    /// The raw JSON of an unlisted key.
+    pub fn get(&self, key: &str) -> Option<&RawValue> {
+        self.unlisted().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// The values that did not fit their field's type, by JSON key.
+    pub fn misfits(&self) -> impl Iterator<Item = (&'static str, &Misfit)> {
+        self.entries.iter().filter_map(|entry| match entry {
+            Entry::Misfit { key, misfit } => Some((*key, misfit)),
+            _ => None,
+        })
+    }
+
+    /// Keeps a key the schema does not list, written back after the typed fields.
+    pub fn insert_unlisted(&mut self, key: impl Into<Box<str>>, value: Box<RawValue>) {
+        self.entries.push(Entry::Unlisted {
+            key: key.into(),
+            value,
+        });
+    }
+
+    /// Whether the record came as a JSON string holding it.
+    pub fn came_as_json_string(&self) -> bool {
+        self.json_string
+    }
+
+    /// The value kept in place of an absent field: a misfit or a `null`.
+    fn kept(&self, key: &str) -> Option<&Value> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        self.entries.iter().find_map(|entry| match entry {
+            Entry::Misfit { key: k, misfit } if *k == key => Some(&misfit.value),
+            Entry::Null { key: k } if *k == key => Some(&Value::Null),
+            _ => None,
+        })
+    }
+
+    fn is_coerced(&self, key: &str) -> bool {
+        !self.entries.is_empty()
+            && self
+                .entries
+                .iter()
+                .any(|entry| matches!(entry, Entry::Coerced { key: k, .. } if *k == key))
+    }
+
+    /// Notes how a listed field's value fit.
+    pub(crate) fn note(&mut self, key: &'static str, nullable: bool, status: Status) {
+        match status {
+            Status::Exact => {}
+            Status::Coerced { declared, came } => self.entries.push(Entry::Coerced {
+                key,
+                declared,
+                came,
+            }),
+            Status::Misfit(misfit) if misfit.value.is_null() && nullable => {
+                self.entries.push(Entry::Null { key })
+            }
+            Status::Misfit(misfit) => self.entries.push(Entry::Misfit { key, misfit }),
+        }
+    }
+
+    fn serialize_unlisted<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        for (key, value) in self.unlisted() {
+            map.serialize_entry(key, value)?;
+        }
+        Ok(())
+    }
+}
+
+impl Inspect for Extra {
+    fn inspect(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        for entry in &self.entries {
+            match entry {
+                Entry::Unlisted { key, value } => at_key(path, key, |path| {
+                    let found: Value = serde_json::from_str(value.get()).unwrap_or(Value::Null);
+                    drift.push(Drift::new(
+                        path.clone(),
+                        DriftKind::Unlisted,
+                        "not in the schema",
+                        &found,
+                    ));
+                }),
+                Entry::Misfit { key, misfit } => at_key(path, key, |path| {
+                    for step in &misfit.at {
+                        match step {
+                            Step::Index(index) => path.push_str(&format!("[{index}]")),
+                            Step::Key(key) => push_key(path, key),
+                        }
+                    }
+                    drift.push(Drift::new(
+                        path.clone(),
+                        DriftKind::Misfit,
+                        misfit.declared,
+                        misfit.found(),
+                    ));
+                }),
+                Entry::Null { .. } => {}
+                Entry::Coerced {
+                    key,
+                    declared,
+                    came,
+                } => at_key(path, key, |path| {
+                    drift.push(Drift::new(
+                        path.clone(),
+                        DriftKind::Coerced,
+                        *declared,
+                        came,
+                    ))
+                }),
+            }
+        }
+    }
+}
+
+/// How a listed field's value fit, once the value is in its field: what
+/// [`Record::decode_field`] returns for the record to note in its [`Extra`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    /// The value is in the field.
+    Exact,
+    /// The value is in the field, and came in another form.
+    Coerced {
+        /// The field's declared type.
+        declared: &'static str,
+        /// The value as it came.
+        came: Value,
+    },
+    /// The field is absent; the value is kept.
+    Misfit(Misfit),
+}
+
+/// A JSON key a record lists, and what the schema says of it.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct FieldSpec {
+    /// The key in JSON.
+    pub key: &'static str,
+    /// Whether `null` is a documented value (and so not drift).
+    pub nullable: bool,
+}
+
+impl FieldSpec {
+    /// A key whose `null` is drift.
+    pub const fn new(key: &'static str) -> Self {
+        Self {
+            key,
+            nullable: false,
+        }
+    }
+
+    /// A key for which `null` is a documented value.
+    pub const fn nullable(key: &'static str) -> Self {
+        Self {
+            key,
+            nullable: true,
+        }
+    }
+}
+
+/// A JSON object type whose fields decode on their own: the generated detail types, and any
+/// type that implements it by hand.
+///
+/// Implementing it gives [`Tolerant`] and [`Inspect`]; `Deserialize` and `Serialize` are
+/// one call each, to [`deserialize_record`] and [`serialize_record`]. Every field is an
+/// `Option`, except those recorded as always present (in [`REQUIRED`](Self::REQUIRED)), whose
+/// absence fails the record.
+pub trait Record: Default + Serialize {
+    /// The Rust type's name, for drift reports and errors.
+    const NAME: &'static str;
+    /// The listed keys, in field order.
+    const FIELDS: &'static [FieldSpec];
+    /// The fields recorded as always present, as a bit per field index.
+    const REQUIRED: u64 = 0;
+
+    /// Decodes the value of `key` into its field, or returns `None`, without reading the
+    /// value, for a key this record does not list.
+    fn decode_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, Status)>, A::Error>;
+
+    /// Writes the typed fields, and the kept values of absent ones, with [`put`] and
+    /// [`put_required`].
+    fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// Reports the drift inside the fields (nested records, lists, enums, timestamps).
+    fn inspect_fields(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        let _ = (path, drift);
+    }
+
+    /// What the record keeps beside its fields.
+    fn extra(&self) -> &Extra;
+
+    /// What the record keeps beside its fields.
+    fn extra_mut(&mut self) -> &mut Extra;
+}
+
+impl<R: Record> Inspect for R {
+    fn inspect(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        self.extra().inspect(path, drift);
+        self.inspect_fields(path, drift);
+    }
+}
+
+impl<R: Record> Tolerant for R {
+    const DECLARED: &'static str = R::NAME;
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
+        deserializer.deserialize_any(RecordVisitor(PhantomData))
+    }
+}
+
+/// `Deserialize` for a [`Record`]: an object, or a JSON string holding one. Anything else is
+/// an error naming the type.
+pub fn deserialize_record<'de, R: Record, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<R, D::Error> {
+    match R::decode(deserializer)? {
+        Fit::Exact(record) | Fit::Coerced(record) => Ok(record),
+        Fit::Misfit(misfit) => Err(de::Error::custom(format_args!(
+            "expected a JSON object for {}, found {}",
+            R::NAME,
+            kind_of(misfit.found())
+        ))),
+    }
+}
+
+/// `Serialize` for a [`Record`]: its fields, then its unlisted keys; as a JSON string when it
+/// came as one.
+pub fn serialize_record<R: Record, S: Serializer>(
+    record: &R,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    if record.extra().json_string {
+        let text = serde_json::to_string(&AsObject(record)).map_err(serde::ser::Error::custom)?;
+        return serializer.serialize_str(&text);
+    }
+    AsObject(record).serialize(serializer)
+}
+
+struct AsObject<'a, R>(&'a R);
+
+impl<R: Record> Serialize for AsObject<'_, R> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.0.serialize_fields(&mut map)?;
+        self.0.extra().serialize_unlisted(&mut map)?;
+        map.end()
+    }
+}
+
+/// Writes an optional field: its value if present (in the form it came in), else what was
+/// kept in its place, else nothing.
+pub fn put<M: SerializeMap, T: Tolerant>(
+    map: &mut M,
+    extra: &Extra,
+    key: &'static str,
+    value: Option<&T>,
+) -> Result<(), M::Error> {
+    match value {
+        Some(value) => put_required(map, extra, key, value),
+        None => match extra.kept(key) {
+            Some(kept) => map.serialize_entry(key, kept),
+            None => Ok(()),
+        },
+    }
+}
+
+/// Writes a field recorded as always present, in the form it came in.
+pub fn put_required<M: SerializeMap, T: Tolerant>(
+    map: &mut M,
+    extra: &Extra,
+    key: &'static str,
+    value: &T,
+) -> Result<(), M::Error> {
+    if extra.is_coerced(key) {
+        map.serialize_entry(key, &AsCoerced(value))
+    } else {
+        map.serialize_entry(key, value)
+    }
+}
+
+struct AsCoerced<'a, T>(&'a T);
+
+impl<T: Tolerant> Serialize for AsCoerced<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_coerced(serializer)
+    }
+}
+
+/// Decodes the next map value into an optional field.
+pub fn decode_into<'de, A: MapAccess<'de>, T: Tolerant>(
+    slot: &mut Option<T>,
+    map: &mut A,
+) -> Result<Status, A::Error> {
+    let fit = map.next_value_seed(FitSeed::<T>(PhantomData))?;
+    Ok(settle(fit, |value| *slot = Some(value)))
+}
+
+/// Decodes the next map value into a field recorded as always present.
+pub fn decode_required<'de, A: MapAccess<'de>, T: Tolerant>(
+    slot: &mut T,
+    map: &mut A,
+) -> Result<Status, A::Error> {
+    let fit = map.next_value_seed(FitSeed::<T>(PhantomData))?;
+    Ok(settle(fit, |value| *slot = value))
+}
+
+fn settle<T: Tolerant>(fit: Fit<T>, store: impl FnOnce(T)) -> Status {
+    match fit {
+        Fit::Exact(value) => {
+            store(value);
+            Status::Exact
+        }
+        Fit::Coerced(value) => {
+            let came = serde_json::to_value(AsCoerced(&value)).unwrap_or(Value::Null);
+            store(value);
+            Status::Coerced {
+                declared: T::DECLARED,
+                came,
+            }
+        }
+        Fit::Misfit(misfit) => Status::Misfit(misfit),
+    }
+}
+
+/// Reports the drift inside an optional field.
+pub fn inspect_field<T: Inspect>(
+    value: Option<&T>,
+    key: &str,
+    path: &mut String,
+    drift: &mut Vec<Drift>,
+) {
+    if let Some(value) = value {
+        at_key(path, key, |path| value.inspect(path, drift));
+    }
+}
+
+/// Decodes the fields of a record from a map.
+pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Result<R, A::Error> {
+    let mut record = R::default();
+    let mut present = 0u64;
+    while let Some(key) = map.next_key_seed(KeySeed)? {
+        match record.decode_field(&key, &mut map)? {
+            Some((index, status)) => {
+                let spec = R::FIELDS[index];
+                let required = index < 64 && R::REQUIRED & (1 << index) != 0;
+                match status {
+                    Status::Misfit(misfit) if required => {
+                        return Err(de::Error::custom(format_args!(
+                            "`{}` of {}, recorded as always present, is {} where {} is declared",
+                            spec.key,
+                            R::NAME,
+                            kind_of(misfit.found()),
+                            misfit.declared
+                        )));
+                    }
+                    status => {
+                        if index < 64 {
+                            present |= 1 << index;
+                        }
+                        record.extra_mut().note(spec.key, spec.nullable, status);
+                    }
+                }
+            }
+            None => {
+                let value: Box<RawValue> = map.next_value()?;
+                record.extra_mut().insert_unlisted(key.into_owned(), value);
+            }
+        }
+    }
+    if present & R::REQUIRED != R::REQUIRED {
+        let missing = (0..R::FIELDS.len().min(64))
+            .find(|index| R::REQUIRED & (1 << index) != 0 && present & (1 << index) == 0)
+            .map_or("?", |index| R::FIELDS[index].key);
+        return Err(de::Error::custom(format_args!(
+            "missing `{missing}` of {}, recorded as always present",
+            R::NAME
+        )));
+    }
+    Ok(record)
+}
+
+/// A map key, borrowed from the input when it can be.
+pub(crate) struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(key))
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(key.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(key))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Decodes a value tolerantly as `T`.
+pub(crate) struct FitSeed<T>(pub(crate) PhantomData<T>);
+
+impl<'de, T: Tolerant> DeserializeSeed<'de> for FitSeed<T> {
+    type Value = Fit<T>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Fit<T>, D::Error> {
+        T::decode(deserializer)
+    }
+}
+
+/// The JSON kind of a value, for messages.
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Implements the `visit_*` methods of a visitor whose `Value` is `Fit<_>` that keep any value
+/// they are not written for as a misfit of `$declared`.
+macro_rules! misfit_visits {
+    ($declared:expr; $($kind:ident),*) => {
+        $(misfit_visits!(@ $kind, $declared);)*
+    };
+    (@ bool, $declared:expr) => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Fit::Misfit(Misfit::new(Value::Bool(v), $declared)))
+        }
+    };
+    (@ number, $declared:expr) => {
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
+        }
+    };
+    (@ str, $declared:expr) => {
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
+        }
+    };
+    (@ null, $declared:expr) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Fit::Misfit(Misfit::new(Value::Null, $declared)))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Fit::Misfit(Misfit::new(Value::Null, $declared)))
+        }
+    };
+    (@ map, $declared:expr) => {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let value = Value::deserialize(MapAccessDeserializer::new(map))?;
+            Ok(Fit::Misfit(Misfit::new(value, $declared)))
+        }
+    };
+    (@ seq, $declared:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+            Ok(Fit::Misfit(Misfit::new(value, $declared)))
+        }
+    };
+}
+
+struct RecordVisitor<R>(PhantomData<R>);
+
+/// A record parsed on its own, from the text of a JSON string.
+struct JsonRecord<R>(R);
+
+impl<'de, R: Record> Deserialize<'de> for JsonRecord<R> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_record(deserializer).map(JsonRecord)
+    }
+}
+
+impl<'de, R: Record> Visitor<'de> for RecordVisitor<R> {
+    type Value = Fit<R>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a JSON object for {}", R::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        visit_record(map).map(Fit::Exact)
+    }
+
+    /// A JSON string holding the object, as EventBridge Scheduler sends `detail`.
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        let holds_object = text.trim_start().starts_with('{');
+        match holds_object.then(|| serde_json::from_str::<JsonRecord<R>>(text)) {
+            Some(Ok(JsonRecord(mut record))) => {
+                record.extra_mut().json_string = true;
+                Ok(Fit::Exact(record))
+            }
+            Some(Err(error)) if error.is_data() => Err(E::custom(error)),
+            _ => Ok(Fit::Misfit(Misfit::new(Value::from(text), R::NAME))),
+        }
+    }
+
+    misfit_visits!(R::NAME; bool, number, null, seq);
+}
+
+/// A scalar type's conversions from each JSON form; the forms it leaves out are misfits.
+trait Scalar: Sized {
+    const DECLARED: &'static str;
+    fn from_bool(value: bool) -> Option<Fit<Self>> {
+        let _ = value;
+        None
+    }
+    fn from_number(value: Number) -> Option<Fit<Self>> {
+        let _ = value;
+        None
+    }
+    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
+        let _ = value;
+        None
+    }
+}
+
+struct ScalarVisitor<T>(PhantomData<T>);
+
+impl<T: Scalar> ScalarVisitor<T> {
+    fn number<E>(value: Number) -> Result<Fit<T>, E> {
+        Ok(T::from_number(value.clone())
+            .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::Number(value), T::DECLARED))))
+    }
+
+    fn text<E>(value: Cow<'_, str>) -> Result<Fit<T>, E> {
+        let kept = Value::from(&*value);
+        Ok(T::from_str(value).unwrap_or_else(|| Fit::Misfit(Misfit::new(kept, T::DECLARED))))
+    }
+}
+
+impl<'de, T: Scalar> Visitor<'de> for ScalarVisitor<T> {
+    type Value = Fit<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(T::DECLARED)
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(T::from_bool(value)
+            .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::Bool(value), T::DECLARED))))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Self::number(value.into())
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Self::number(value.into())
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        match Number::from_f64(value) {
+            Some(number) => Self::number(number),
+            None => Err(E::custom("a number that is not finite")),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Self::text(Cow::Borrowed(value))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Self::text(Cow::Owned(value))
+    }
+
+    misfit_visits!(T::DECLARED; null, map, seq);
+}
+
+/// `Tolerant` and an empty `Inspect` for a [`Scalar`].
+macro_rules! tolerant_scalar {
+    ($($ty:ty => |$this:ident, $serializer:ident| $coerced:expr;)*) => {$(
+        impl Inspect for $ty {}
+
+        impl Tolerant for $ty {
+            const DECLARED: &'static str = <$ty as Scalar>::DECLARED;
+
+            fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
+                deserializer.deserialize_any(ScalarVisitor::<$ty>(PhantomData))
+            }
+
+            fn serialize_coerced<S: Serializer>(&self, $serializer: S) -> Result<S::Ok, S::Error> {
+                let $this = self;
+                $coerced
+            }
+        }
+    )*};
+}
+
+tolerant_scalar! {
+    String => |this, serializer| match this.parse::<Number>() {
+        Ok(number) if number.to_string() == *this => number.serialize(serializer),
+        _ => match this.as_str() {
+            "true" => serializer.serialize_bool(true),
+            "false" => serializer.serialize_bool(false),
+            _ => serializer.serialize_str(this),
+        },
+    };
+    i64 => |this, serializer| serializer.collect_str(this);
+    Number => |this, serializer| serializer.collect_str(this);
+    bool => |this, serializer| serializer.collect_str(this);
+}
+
+/// A number's text, when it comes back as the same text.
+fn exact_text<T: std::str::FromStr + fmt::Display>(text: &str) -> Option<T> {
+    text.parse::<T>()
+        .ok()
+        .filter(|value| value.to_string() == text)
+}
+
+impl Scalar for String {
+    const DECLARED: &'static str = "string";
+    fn from_bool(value: bool) -> Option<Fit<Self>> {
+        Some(Fit::Coerced(value.to_string()))
+    }
+    fn from_number(value: Number) -> Option<Fit<Self>> {
+        Some(Fit::Coerced(value.to_string()))
+    }
+    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
+        Some(Fit::Exact(value.into_owned()))
+    }
+}
+
+impl Scalar for i64 {
+    const DECLARED: &'static str = "integer";
+    fn from_number(value: Number) -> Option<Fit<Self>> {
+        value.as_i64().map(Fit::Exact)
+    }
+    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
+        exact_text(&value).map(Fit::Coerced)
+    }
+}
+
+impl Scalar for Number {
+    const DECLARED: &'static str = "number";
+    fn from_number(value: Number) -> Option<Fit<Self>> {
+        Some(Fit::Exact(value))
+    }
+    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
+        exact_text(&value).map(Fit::Coerced)
+    }
+}
+
+impl Scalar for bool {
+    const DECLARED: &'static str = "boolean";
+    fn from_bool(value: bool) -> Option<Fit<Self>> {
+        Some(Fit::Exact(value))
+    }
+    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
+        exact_text(&value).map(Fit::Coerced)
+    }
+}
+
+impl Scalar for Timestamp {
+    const DECLARED: &'static str = "date-time";
+    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
+        Some(Fit::Exact(Timestamp::from_text(value.into_owned())))
+    }
+}
+
+impl Inspect for Timestamp {
+    fn inspect(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        if self.to_utc().is_err() {
+            drift.push(Drift::new(
+                path.clone(),
+                DriftKind::InvalidTimestamp,
+                "date-time",
+                &Value::from(self.as_str()),
+            ));
+        }
+    }
+}
+
+impl Tolerant for Timestamp {
+    const DECLARED: &'static str = "date-time";
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor::<Timestamp>(PhantomData))
+    }
+}
+
+impl Inspect for Value {}
+
+impl Tolerant for Value {
+    const DECLARED: &'static str = "any JSON";
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
+        Value::deserialize(deserializer).map(Fit::Exact)
+    }
+}
+
+impl<T: Inspect> Inspect for Vec<T> {
+    fn inspect(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        for (index, item) in self.iter().enumerate() {
+            let len = path.len();
+            path.push_str(&format!("[{index}]"));
+            item.inspect(path, drift);
+            path.truncate(len);
+        }
+    }
+}
+
+impl<T: Tolerant> Tolerant for Vec<T> {
+    const DECLARED: &'static str = "array";
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
+        deserializer.deserialize_any(ListVisitor(PhantomData))
+    }
+}
+
+/// An element of a list or map that did not fit, as the misfit of that element alone.
+fn element_misfit<E: de::Error, T: Tolerant>(element: Fit<T>) -> Result<Misfit, E> {
+    let value = match element {
+        Fit::Misfit(misfit) => return Ok(misfit),
+        Fit::Coerced(value) => serde_json::to_value(AsCoerced(&value)),
+        Fit::Exact(value) => serde_json::to_value(&value),
+    };
+    Ok(Misfit::new(value.map_err(E::custom)?, T::DECLARED))
+}
+
+struct ListVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
+    type Value = Fit<Vec<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(fit) = seq.next_element_seed(FitSeed::<T>(PhantomData))? {
+            let Fit::Exact(item) = fit else {
+                // Keep the whole list as it came, not its typed part.
+                let mut values = items
+                    .iter()
+                    .map(serde_json::to_value)
+                    .collect::<Result<Vec<Value>, _>>()
+                    .map_err(de::Error::custom)?;
+                let index = values.len();
+                let misfit = element_misfit::<A::Error, T>(fit)?;
+                values.push(misfit.value.clone());
+                while let Some(value) = seq.next_element::<Value>()? {
+                    values.push(value);
+                }
+                return Ok(Fit::Misfit(
+                    misfit.within(Step::Index(index), Value::Array(values)),
+                ));
+            };
+            items.push(item);
+        }
+        Ok(Fit::Exact(items))
+    }
+
+    misfit_visits!("array"; bool, number, str, null, map);
+}
+
+impl<T: Inspect> Inspect for BTreeMap<String, T> {
+    fn inspect(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        for (key, value) in self {
+            at_key(path, key, |path| value.inspect(path, drift));
+        }
+    }
+}
+
+impl<T: Tolerant> Tolerant for BTreeMap<String, T> {
+    const DECLARED: &'static str = "object";
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
+        deserializer.deserialize_any(MapVisitor(PhantomData))
+    }
+}
+
+struct MapVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Tolerant> Visitor<'de> for MapVisitor<T> {
+    type Value = Fit<BTreeMap<String, T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries: BTreeMap<String, T> = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let fit = map.next_value_seed(FitSeed::<T>(PhantomData))?;
+            let Fit::Exact(value) = fit else {
+                // Keep the whole map as it came, not its typed part.
+                let mut whole = serde_json::Map::new();
+                for (key, value) in &entries {
+                    let value = serde_json::to_value(value).map_err(de::Error::custom)?;
+                    whole.insert(key.clone(), value);
+                }
+                let misfit = element_misfit::<A::Error, T>(fit)?;
+                whole.insert(key.clone(), misfit.value.clone());
+                while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                    whole.insert(key, value);
+                }
+                return Ok(Fit::Misfit(
+                    misfit.within(Step::Key(key), Value::Object(whole)),
+                ));
+            };
+            entries.insert(key, value);
+        }
+        Ok(Fit::Exact(entries))
+    }
+
+    misfit_visits!("object"; bool, number, str, null, seq);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode<T: Tolerant>(json: &str) -> Fit<T> {
+        T::decode(&mut serde_json::Deserializer::from_str(json)).unwrap()
+    }
+
+    #[test]
+    fn scalars_fit_coerce_or_misfit() {
+        assert_eq!(decode::<String>(r#""a""#), Fit::Exact("a".to_owned()));
+        assert_eq!(decode::<String>("12"), Fit::Coerced("12".to_owned()));
+        assert_eq!(decode::<i64>(r#""7""#), Fit::Coerced(7));
+        assert_eq!(decode::<i64>("7"), Fit::Exact(7));
+        assert!(matches!(decode::<i64>(r#""07""#), Fit::Misfit(_)));
+        assert!(matches!(decode::<i64>("1.5"), Fit::Misfit(_)));
+        assert!(matches!(decode::<bool>("null"), Fit::Misfit(_)));
+        assert_eq!(
+            decode::<Number>(r#""0.0""#),
+            Fit::Coerced("0.0".parse().unwrap())
+        );
+        let Fit::Misfit(misfit) = decode::<String>(r#"{"a":[1]}"#) else {
+            panic!("an object is not a string")
+        };
+        assert_eq!(misfit.found(), &serde_json::json!({"a": [1]}));
+        assert_eq!(misfit.declared(), "string");
+    }
+
+    #[test]
+    fn a_list_with_an_element_that_does_not_fit_is_kept_whole() {
+        let Fit::Misfit(misfit) = decode::<Vec<i64>>(r#"[1, "x", 3]"#) else {
+            panic!("a string is not an integer")
+        };
+        assert_eq!(misfit.value(), &serde_json::json!([1, "x", 3]));
+        assert_eq!(misfit.found(), "x");
+        assert!(matches!(decode::<Vec<i64>>(r#""x""#), Fit::Misfit(_)));
+    }
+
+    #[test]
+    fn a_map_with_a_value_that_does_not_fit_is_kept_whole() {
+        let Fit::Misfit(misfit) = decode::<BTreeMap<String, bool>>(r#"{"b": true, "a": 2}"#) else {
+            panic!("2 is not a boolean")
+        };
+        assert_eq!(misfit.value(), &serde_json::json!({"b": true, "a": 2}));
+        assert_eq!(misfit.found(), 2);
+    }
+
+    #[test]
+    fn coerced_values_are_written_as_they_came() {
+        fn coerced<T: Tolerant>(value: T) -> Value {
+            serde_json::to_value(AsCoerced(&value)).unwrap()
+        }
+        assert_eq!(coerced("12".to_owned()), serde_json::json!(12));
+        assert_eq!(coerced("1.50".to_owned()), serde_json::json!("1.50"));
+        assert_eq!(coerced(7i64), serde_json::json!("7"));
+        assert_eq!(coerced(true), serde_json::json!("true"));
+    }
+
+    #[test]
+    fn paths_quote_keys_that_are_not_words() {
+        let mut path = String::from("detail");
+        push_key(&mut path, "instance-id");
+        assert_eq!(path, "detail.instance-id");
+        push_key(&mut path, "a b");
+        assert_eq!(path, r#"detail.instance-id["a b"]"#);
+    }
+}
