@@ -112,8 +112,8 @@ where
         self.on_filter(Filter::source(source), handler)
     }
 
-    /// Routes the events `filter` accepts to `handler`; with [`Filter::json`] this takes an
-    /// event pattern.
+    /// Routes the events `filter` accepts to `handler`: an event pattern (`Filter::pattern`),
+    /// a CEL expression (`Filter::cel`) or any [`Filter`].
     pub fn on_filter<F, Fut>(mut self, filter: Filter, handler: F) -> Self
     where
         F: Fn(Decoded<D>, C) -> Fut + Send + Sync + 'static,
