@@ -42,7 +42,11 @@ pub enum Fit<T> {
 
 /// A value that did not fit its declared type, kept as it came.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Misfit {
+pub struct Misfit(Box<Kept>);
+
+/// A misfit's parts, boxed: misfits are rare, and a small `Fit` is cheap to move.
+#[derive(Clone, Debug, PartialEq)]
+struct Kept {
     value: Value,
     /// Where in `value` the part that did not fit is: empty for the value itself, an index
     /// for an array's element.
@@ -59,27 +63,27 @@ enum Step {
 impl Misfit {
     /// A misfit of the whole value.
     pub fn new(value: Value, declared: &'static str) -> Self {
-        Self {
+        Self(Box::new(Kept {
             value,
             at: Vec::new(),
             declared,
-        }
+        }))
     }
 
     /// The value as it came, written back in place of the field.
     pub fn value(&self) -> &Value {
-        &self.value
+        &self.0.value
     }
 
     /// What the schema declares where the value did not fit.
     pub fn declared(&self) -> &'static str {
-        self.declared
+        self.0.declared
     }
 
     /// The part of the value that did not fit.
     pub fn found(&self) -> &Value {
-        let mut value = &self.value;
-        for step in &self.at {
+        let mut value = &self.0.value;
+        for step in &self.0.at {
             value = match step {
                 Step::Index(index) => &value[*index],
                 Step::Key(key) => &value[key.as_str()],
@@ -89,8 +93,8 @@ impl Misfit {
     }
 
     fn within(mut self, step: Step, whole: Value) -> Self {
-        self.at.insert(0, step);
-        self.value = whole;
+        self.0.at.insert(0, step);
+        self.0.value = whole;
         self
     }
 }
@@ -330,7 +334,7 @@ impl Extra {
             return None;
         }
         self.entries.iter().find_map(|entry| match entry {
-            Entry::Misfit { key: k, misfit } if *k == key => Some(&misfit.value),
+            Entry::Misfit { key: k, misfit } if *k == key => Some(misfit.value()),
             Entry::Null { key: k } if *k == key => Some(&Value::Null),
             _ => None,
         })
@@ -353,7 +357,7 @@ impl Extra {
                 declared,
                 came,
             }),
-            Status::Misfit(misfit) if misfit.value.is_null() && nullable => {
+            Status::Misfit(misfit) if misfit.value().is_null() && nullable => {
                 self.entries.push(Entry::Null { key })
             }
             Status::Misfit(misfit) => self.entries.push(Entry::Misfit { key, misfit }),
@@ -382,7 +386,7 @@ impl Inspect for Extra {
                     ));
                 }),
                 Entry::Misfit { key, misfit } => at_key(path, key, |path| {
-                    for step in &misfit.at {
+                    for step in &misfit.0.at {
                         match step {
                             Step::Index(index) => path.push_str(&format!("[{index}]")),
                             Step::Key(key) => push_key(path, key),
@@ -391,7 +395,7 @@ impl Inspect for Extra {
                     drift.push(Drift::new(
                         path.clone(),
                         DriftKind::Misfit,
-                        misfit.declared,
+                        misfit.declared(),
                         misfit.found(),
                     ));
                 }),
@@ -654,7 +658,7 @@ pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Res
                             spec.key,
                             R::NAME,
                             kind_of(misfit.found()),
-                            misfit.declared
+                            misfit.declared()
                         )));
                     }
                     status => {
@@ -732,53 +736,96 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-/// Implements the `visit_*` methods of a visitor whose `Value` is `Fit<_>` that keep any value
-/// they are not written for as a misfit of `$declared`.
+/// A visitor whose `Value` is `Fit<_>`: what it declares, for the values it keeps as misfits.
+trait Declares {
+    fn declared(&self) -> &'static str;
+}
+
+/// Implements the `visit_*` methods of a [`Declares`] visitor that keep any value they are not
+/// written for as a misfit.
 macro_rules! misfit_visits {
-    ($declared:expr; $($kind:ident),*) => {
-        $(misfit_visits!(@ $kind, $declared);)*
+    ($($kind:ident),*) => {
+        $(misfit_visits!(@ $kind);)*
     };
-    (@ bool, $declared:expr) => {
+    (@ bool) => {
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Bool(v), $declared)))
+            Ok(Fit::Misfit(Misfit::new(Value::Bool(v), self.declared())))
         }
     };
-    (@ number, $declared:expr) => {
+    (@ number) => {
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
+            Ok(Fit::Misfit(Misfit::new(Value::from(v), self.declared())))
         }
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
+            Ok(Fit::Misfit(Misfit::new(Value::from(v), self.declared())))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
+            Ok(Fit::Misfit(Misfit::new(Value::from(v), self.declared())))
         }
     };
-    (@ str, $declared:expr) => {
+    (@ str) => {
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
+            Ok(Fit::Misfit(Misfit::new(Value::from(v), self.declared())))
         }
     };
-    (@ null, $declared:expr) => {
+    (@ null) => {
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Null, $declared)))
+            Ok(Fit::Misfit(Misfit::new(Value::Null, self.declared())))
         }
         fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Null, $declared)))
+            Ok(Fit::Misfit(Misfit::new(Value::Null, self.declared())))
         }
     };
-    (@ map, $declared:expr) => {
+    (@ map) => {
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let declared = self.declared();
             let value = Value::deserialize(MapAccessDeserializer::new(map))?;
-            Ok(Fit::Misfit(Misfit::new(value, $declared)))
+            Ok(Fit::Misfit(Misfit::new(value, declared)))
         }
     };
-    (@ seq, $declared:expr) => {
+    (@ seq) => {
         fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            let declared = self.declared();
             let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
-            Ok(Fit::Misfit(Misfit::new(value, $declared)))
+            Ok(Fit::Misfit(Misfit::new(value, declared)))
         }
     };
+}
+
+/// Decodes a string enum: any string is one of its values or its `Unknown` arm; anything else is
+/// a misfit of `declared`.
+#[doc(hidden)]
+pub fn decode_string_enum<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    from: fn(Cow<'_, str>) -> T,
+    declared: &'static str,
+) -> Result<Fit<T>, D::Error> {
+    deserializer.deserialize_any(EnumVisitor { from, declared })
+}
+
+struct EnumVisitor<T> {
+    from: fn(Cow<'_, str>) -> T,
+    declared: &'static str,
+}
+
+impl<T> Declares for EnumVisitor<T> {
+    fn declared(&self) -> &'static str {
+        self.declared
+    }
+}
+
+impl<'de, T> Visitor<'de> for EnumVisitor<T> {
+    type Value = Fit<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.declared)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Fit::Exact((self.from)(Cow::Borrowed(value))))
+    }
+
+    misfit_visits!(bool, number, null, map, seq);
 }
 
 struct RecordVisitor<R>(PhantomData<R>);
@@ -816,7 +863,13 @@ impl<'de, R: Record> Visitor<'de> for RecordVisitor<R> {
         }
     }
 
-    misfit_visits!(R::NAME; bool, number, null, seq);
+    misfit_visits!(bool, number, null, seq);
+}
+
+impl<R: Record> Declares for RecordVisitor<R> {
+    fn declared(&self) -> &'static str {
+        R::NAME
+    }
 }
 
 /// A scalar type's conversions from each JSON form; the forms it leaves out are misfits.
@@ -830,7 +883,7 @@ trait Scalar: Sized {
         let _ = value;
         None
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
+    fn from_str(value: &str) -> Option<Fit<Self>> {
         let _ = value;
         None
     }
@@ -844,9 +897,9 @@ impl<T: Scalar> ScalarVisitor<T> {
             .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::Number(value), T::DECLARED))))
     }
 
-    fn text<E>(value: Cow<'_, str>) -> Result<Fit<T>, E> {
-        let kept = Value::from(&*value);
-        Ok(T::from_str(value).unwrap_or_else(|| Fit::Misfit(Misfit::new(kept, T::DECLARED))))
+    fn text<E>(value: &str) -> Result<Fit<T>, E> {
+        Ok(T::from_str(value)
+            .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::from(value), T::DECLARED))))
     }
 }
 
@@ -878,14 +931,16 @@ impl<'de, T: Scalar> Visitor<'de> for ScalarVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Self::text(Cow::Borrowed(value))
+        Self::text(value)
     }
 
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-        Self::text(Cow::Owned(value))
-    }
+    misfit_visits!(null, map, seq);
+}
 
-    misfit_visits!(T::DECLARED; null, map, seq);
+impl<T: Scalar> Declares for ScalarVisitor<T> {
+    fn declared(&self) -> &'static str {
+        T::DECLARED
+    }
 }
 
 /// `Tolerant` and an empty `Inspect` for a [`Scalar`].
@@ -937,8 +992,8 @@ impl Scalar for String {
     fn from_number(value: Number) -> Option<Fit<Self>> {
         Some(Fit::Coerced(value.to_string()))
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        Some(Fit::Exact(value.into_owned()))
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        Some(Fit::Exact(value.to_owned()))
     }
 }
 
@@ -947,8 +1002,8 @@ impl Scalar for i64 {
     fn from_number(value: Number) -> Option<Fit<Self>> {
         value.as_i64().map(Fit::Exact)
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        exact_text(&value).map(Fit::Coerced)
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        exact_text(value).map(Fit::Coerced)
     }
 }
 
@@ -957,8 +1012,8 @@ impl Scalar for Number {
     fn from_number(value: Number) -> Option<Fit<Self>> {
         Some(Fit::Exact(value))
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        exact_text(&value).map(Fit::Coerced)
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        exact_text(value).map(Fit::Coerced)
     }
 }
 
@@ -967,15 +1022,15 @@ impl Scalar for bool {
     fn from_bool(value: bool) -> Option<Fit<Self>> {
         Some(Fit::Exact(value))
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        exact_text(&value).map(Fit::Coerced)
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        exact_text(value).map(Fit::Coerced)
     }
 }
 
 impl Scalar for Timestamp {
     const DECLARED: &'static str = "date-time";
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        Some(Fit::Exact(Timestamp::from_text(value.into_owned())))
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        Some(Fit::Exact(Timestamp::from_text(value)))
     }
 }
 
@@ -1060,7 +1115,7 @@ impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
                     .map_err(de::Error::custom)?;
                 let index = values.len();
                 let misfit = element_misfit::<A::Error, T>(fit)?;
-                values.push(misfit.value.clone());
+                values.push(misfit.value().clone());
                 while let Some(value) = seq.next_element::<Value>()? {
                     values.push(value);
                 }
@@ -1073,7 +1128,13 @@ impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
         Ok(Fit::Exact(items))
     }
 
-    misfit_visits!("array"; bool, number, str, null, map);
+    misfit_visits!(bool, number, str, null, map);
+}
+
+impl<T> Declares for ListVisitor<T> {
+    fn declared(&self) -> &'static str {
+        "array"
+    }
 }
 
 impl<T: Inspect> Inspect for BTreeMap<String, T> {
@@ -1113,7 +1174,7 @@ impl<'de, T: Tolerant> Visitor<'de> for MapVisitor<T> {
                     whole.insert(key.clone(), value);
                 }
                 let misfit = element_misfit::<A::Error, T>(fit)?;
-                whole.insert(key.clone(), misfit.value.clone());
+                whole.insert(key.clone(), misfit.value().clone());
                 while let Some((key, value)) = map.next_entry::<String, Value>()? {
                     whole.insert(key, value);
                 }
@@ -1126,7 +1187,13 @@ impl<'de, T: Tolerant> Visitor<'de> for MapVisitor<T> {
         Ok(Fit::Exact(entries))
     }
 
-    misfit_visits!("object"; bool, number, str, null, seq);
+    misfit_visits!(bool, number, str, null, seq);
+}
+
+impl<T> Declares for MapVisitor<T> {
+    fn declared(&self) -> &'static str {
+        "object"
+    }
 }
 
 #[cfg(test)]
