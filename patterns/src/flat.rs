@@ -12,6 +12,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use crate::consistency::{Member, Memberships};
+
 /// A JSON number, keeping whether it was written as an integer.
 ///
 /// Exact matching compares numbers by representation by default, as the EventBridge documentation states
@@ -86,9 +88,6 @@ pub(crate) struct Leaf<'a> {
     membership: (u32, u32),
 }
 
-/// One array element a leaf sits in: (array id, element index).
-pub(crate) type Member = (u32, u32);
-
 #[derive(Debug, Default)]
 pub(crate) struct FlatEvent<'a> {
     paths: String,
@@ -160,16 +159,6 @@ impl<'a> FlatEvent<'a> {
         self.leaves.get(leaf)
     }
 
-    pub(crate) fn membership(&self, leaf: usize) -> &[Member] {
-        self.leaves
-            .get(leaf)
-            .and_then(|l| {
-                self.members
-                    .get(l.membership.0 as usize..(l.membership.0 + l.membership.1) as usize)
-            })
-            .unwrap_or(&[])
-    }
-
     /// Indices of the leaves at `path`.
     #[cfg(test)]
     pub(crate) fn at(&self, path: &str) -> std::ops::Range<usize> {
@@ -194,6 +183,18 @@ impl<'a> FlatEvent<'a> {
 
     fn path_of(&self, leaf: &Leaf<'_>) -> &str {
         slice(&self.paths, leaf.path)
+    }
+}
+
+impl Memberships for FlatEvent<'_> {
+    fn membership(&self, leaf: usize) -> &[Member] {
+        self.leaves
+            .get(leaf)
+            .and_then(|l| {
+                self.members
+                    .get(l.membership.0 as usize..(l.membership.0 + l.membership.1) as usize)
+            })
+            .unwrap_or(&[])
     }
 }
 
@@ -227,15 +228,6 @@ impl std::hash::Hasher for Fnv {
 }
 
 pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
-
-/// True when two leaves can belong to one match: wherever they sit in the same array, they sit
-/// in the same element.
-pub(crate) fn compatible(a: &[Member], b: &[Member]) -> bool {
-    a.iter().all(|&(array, index)| {
-        b.iter()
-            .all(|&(other, other_index)| other != array || other_index == index)
-    })
-}
 
 struct Builder<'a, 'f> {
     flat: FlatEvent<'a>,
@@ -523,13 +515,5 @@ mod tests {
         }
         // Skipped parts must still be valid JSON.
         assert!(FlatEvent::from_json(r#"{"x": [1, }"#, &filter).is_err());
-    }
-
-    #[test]
-    fn compatibility_requires_same_element_in_shared_arrays() {
-        assert!(compatible(&[(0, 1)], &[(0, 1), (3, 0)]));
-        assert!(!compatible(&[(0, 1)], &[(0, 2)]));
-        assert!(compatible(&[(0, 1)], &[(1, 2)]));
-        assert!(compatible(&[], &[(1, 2)]));
     }
 }

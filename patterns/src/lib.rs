@@ -79,6 +79,7 @@
 //! `bridgecraft transform` for the `bridgecraft` binary.
 
 pub mod cli;
+mod consistency;
 mod error;
 mod flat;
 mod json;
