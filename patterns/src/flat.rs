@@ -16,8 +16,8 @@ use crate::consistency::{Member, Memberships};
 
 /// A JSON number, keeping whether it was written as an integer.
 ///
-/// Exact matching compares numbers by representation by default, as the EventBridge documentation states
-/// (`300`, `300.0` and `3.0e2` are different values), while `numeric` compares the values.
+/// Exact matching can compare numbers by representation, as the EventBridge documentation states
+/// (`300`, `300.0` and `3.0e2` are different values); `numeric` always compares the values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Number {
     Int(i128),

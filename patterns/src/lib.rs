@@ -39,9 +39,10 @@
 //! Validation covers AWS's limits: pattern length ([`ParseOptions`]), at most
 //! [`MAX_OR_COMBINATIONS`] `$or` combinations, and wildcard complexity.
 //!
-//! Exact numbers compare by representation by default, as the EventBridge documentation says
-//! (`300` and `300.0` differ); AWS has been observed to compare values instead, which
-//! [`NumberEquality::Value`] selects. `numeric` and `anything-but` compare values.
+//! Exact numbers compare by value by default, as event-ruler (the library EventBridge runs on)
+//! does: `[300]` matches `300.0` and `3.0e2`. The EventBridge documentation says they differ;
+//! [`NumberEquality::Representation`] selects that reading. `numeric` and `anything-but`
+//! compare values.
 //!
 //! # Many patterns at once
 //!

@@ -150,7 +150,7 @@ impl AnythingBut {
 }
 
 impl Literal {
-    /// JSON-typed equality; numbers compare by representation (see [`Number`]).
+    /// JSON-typed equality; numbers as the literal says (by representation or by value).
     pub(crate) fn equals(&self, value: &Scalar<'_>) -> bool {
         match (self, value) {
             (Literal::Str(a), Scalar::Str(b)) => a == b,

@@ -49,20 +49,19 @@ pub struct ParseOptions {
 
 /// How an exact number in a pattern compares with numbers in events.
 ///
-/// The EventBridge documentation says numbers match by their string representation, so `300`,
-/// `300.0` and `3.0e2` are different values. LocalStack's tests validated against AWS
-/// (`number_comparison_float`) and event-ruler, the library EventBridge runs on, show the service
-/// matching `[300]` against `300.0`. The default follows the documentation, which the project's
-/// shared corpus asserts; choose [`NumberEquality::Value`] to get the observed behaviour.
-/// `numeric` and `anything-but` always compare values.
+/// event-ruler, the library EventBridge runs on, compares values, so `[300]` matches `300.0`
+/// and `3.0e2`; LocalStack's tests validated against AWS (`number_comparison_float`) show the
+/// service doing the same. That is the default. The EventBridge documentation says instead that
+/// numbers match by their string representation (`300`, `300.0` and `3.0e2` differ), which
+/// [`NumberEquality::Representation`] selects. `numeric` and `anything-but` always compare values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NumberEquality {
+    /// Numbers of the same value are equal (`300` = `300.0` = `3.0e2`).
+    #[default]
+    Value,
     /// Integers equal integers of the same value, decimals and exponents equal decimals of the
     /// same value, and the two never equal each other (`300` ≠ `300.0`, `300.0` = `3.0e2`).
-    #[default]
     Representation,
-    /// Numbers of the same value are equal (`300` = `300.0` = `3.0e2`).
-    Value,
 }
 
 impl Default for ParseOptions {
@@ -1198,11 +1197,11 @@ mod tests {
 
     #[test]
     fn number_equality_is_selectable() {
-        let by_text = Pattern::parse(r#"{"a": [300]}"#).unwrap();
-        let by_value = Pattern::parse_with(
+        let by_value = Pattern::parse(r#"{"a": [300]}"#).unwrap();
+        let by_text = Pattern::parse_with(
             r#"{"a": [300]}"#,
             &ParseOptions {
-                numbers: NumberEquality::Value,
+                numbers: NumberEquality::Representation,
                 ..ParseOptions::default()
             },
         )
