@@ -141,10 +141,12 @@ impl<'a> FlatEvent<'a> {
         builder.finish()
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.leaves.len()
     }
 
+    #[cfg(test)]
     pub(crate) fn path(&self, leaf: usize) -> &str {
         self.leaves
             .get(leaf)
@@ -174,11 +176,6 @@ impl<'a> FlatEvent<'a> {
         let end = start
             + self.leaves[start..].partition_point(|l| l.hash == hash && self.path_of(l) == path);
         start..end
-    }
-
-    /// The [`path_hash`] of a leaf's path.
-    pub(crate) fn hash(&self, leaf: usize) -> u64 {
-        self.leaves.get(leaf).map_or(0, |l| l.hash)
     }
 
     fn path_of(&self, leaf: &Leaf<'_>) -> &str {

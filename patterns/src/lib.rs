@@ -81,12 +81,15 @@
 
 pub mod cli;
 mod consistency;
+mod engine;
 mod error;
 mod flat;
 mod json;
 mod matcher;
 mod pattern;
 mod ruleset;
+mod scan;
+mod skip;
 mod transform;
 #[cfg(feature = "webhook")]
 pub mod webhook;
@@ -97,7 +100,7 @@ pub use pattern::{
     DEFAULT_MAX_PATTERN_LENGTH, DEFAULT_MAX_WILDCARD_COMPLEXITY, MAX_OR_COMBINATIONS,
     NumberEquality, ParseOptions, Pattern,
 };
-pub use ruleset::RuleSet;
+pub use ruleset::{RuleId, RuleSet};
 pub use transform::{
     ApplyError, InputTransformer, MAX_INPUT_PATHS, MAX_TEMPLATE_LENGTH, NotDelivered, Output,
     OutputKind, RuleContext, TransformError,

@@ -1,0 +1,1015 @@
+//! Reading only what a rule set reads from an event.
+//!
+//! [`PathTrie`] holds the field paths the patterns name, as a trie over object keys. The scanner
+//! walks raw JSON text with it: a key that leads nowhere in the trie has its value skipped
+//! without building anything (blocks through [`crate::skip`]), and the scalars at wanted paths
+//! become [`Leaf`]s, with their place in the event's arrays. Parts that are read are validated as
+//! strictly as serde_json does; skipped blocks are only checked for balance.
+//!
+//! Keys join with `.` as in EventBridge, so `{"a": {"b": 1}}` and `{"a.b": 1}` both reach the
+//! path `a.b`: the trie has an entry for every way of splitting a wanted path at its dots.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::consistency::{Member, Memberships};
+use crate::flat::{FnvBuild, Number, Scalar};
+use crate::skip;
+
+/// Index of a distinct field path in a rule set.
+pub(crate) type PathId = u32;
+type NodeId = u32;
+const ROOT: NodeId = 0;
+/// Objects and arrays nest at most this deep where they are read, as in serde_json.
+const MAX_DEPTH: u32 = 128;
+/// Above this many keys, a node finds them through a hash table instead of a scan.
+const LINEAR_KEYS: usize = 12;
+
+/// The paths a rule set reads, with every prefix of them that ends before a `.`.
+#[derive(Debug, Clone)]
+pub(crate) struct PathTrie {
+    nodes: Vec<Node>,
+    /// Node of each prefix, by its text; the root is `""`.
+    by_text: HashMap<Box<str>, NodeId, FnvBuild>,
+    free: Vec<NodeId>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    /// Set when this prefix is itself a wanted path.
+    path: Option<PathId>,
+    /// Keys that lead further, with how many wanted paths need each.
+    keys: Vec<(Box<str>, NodeId, u32)>,
+    /// Index into `keys`, once there are many of them.
+    lookup: Option<HashMap<Box<str>, usize, FnvBuild>>,
+    /// How many wanted paths go through this node.
+    uses: u32,
+}
+
+impl Default for PathTrie {
+    fn default() -> Self {
+        let mut by_text = HashMap::default();
+        by_text.insert(Box::from(""), ROOT);
+        PathTrie {
+            nodes: vec![Node::default()],
+            by_text,
+            free: Vec::new(),
+        }
+    }
+}
+
+/// `path` and every prefix of it that ends before a `.`, shortest first.
+fn prefixes(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('.')
+        .map(move |(i, _)| &path[..i])
+        .chain(std::iter::once(path))
+}
+
+/// The key that leads from the prefix `from` to the prefix `to`, if one does: keys join with `.`,
+/// except that nothing is put before the first key.
+fn key_between<'p>(from: &str, to: &'p str) -> Option<&'p str> {
+    if from.is_empty() {
+        return Some(to);
+    }
+    to.strip_prefix(from)?.strip_prefix('.')
+}
+
+impl PathTrie {
+    /// Starts reading `path` (not yet in the trie) as `id`.
+    pub(crate) fn add(&mut self, path: &str, id: PathId) {
+        let mut chain: Vec<(&str, NodeId)> = vec![("", ROOT)];
+        for prefix in prefixes(path) {
+            let node = self.node_for(prefix);
+            if let Some(n) = self.nodes.get_mut(node as usize) {
+                n.uses += 1;
+            }
+            if prefix.is_empty() {
+                continue;
+            }
+            chain.push((prefix, node));
+        }
+        if let Some(&(_, node)) = chain.last()
+            && let Some(n) = self.nodes.get_mut(node as usize)
+        {
+            n.path = Some(id);
+        }
+        for &(from, from_node) in &chain {
+            for to in prefixes(path) {
+                if to.len() <= from.len() && !(from.is_empty() && to.is_empty()) {
+                    continue;
+                }
+                if let (Some(key), Some(&to_node)) = (key_between(from, to), self.by_text.get(to)) {
+                    self.link(from_node, key, to_node);
+                }
+            }
+        }
+    }
+
+    /// Stops reading `path`, added before.
+    pub(crate) fn remove(&mut self, path: &str) {
+        let mut chain: Vec<&str> = vec![""];
+        chain.extend(prefixes(path).filter(|p| !p.is_empty()));
+        for &from in &chain {
+            let Some(&from_node) = self.by_text.get(from) else {
+                continue;
+            };
+            for to in prefixes(path) {
+                if to.len() <= from.len() && !(from.is_empty() && to.is_empty()) {
+                    continue;
+                }
+                if let Some(key) = key_between(from, to) {
+                    self.unlink(from_node, key);
+                }
+            }
+        }
+        if let Some(&node) = self.by_text.get(path)
+            && let Some(n) = self.nodes.get_mut(node as usize)
+        {
+            n.path = None;
+        }
+        for prefix in prefixes(path) {
+            let Some(&node) = self.by_text.get(prefix) else {
+                continue;
+            };
+            let Some(n) = self.nodes.get_mut(node as usize) else {
+                continue;
+            };
+            n.uses = n.uses.saturating_sub(1);
+            if n.uses == 0 && node != ROOT {
+                *n = Node::default();
+                self.by_text.remove(prefix);
+                self.free.push(node);
+            }
+        }
+    }
+
+    fn node_for(&mut self, prefix: &str) -> NodeId {
+        if let Some(&node) = self.by_text.get(prefix) {
+            return node;
+        }
+        let node = match self.free.pop() {
+            Some(node) => node,
+            None => {
+                self.nodes.push(Node::default());
+                to_u32(self.nodes.len() - 1)
+            }
+        };
+        self.by_text.insert(prefix.into(), node);
+        node
+    }
+
+    fn link(&mut self, from: NodeId, key: &str, to: NodeId) {
+        let Some(node) = self.nodes.get_mut(from as usize) else {
+            return;
+        };
+        if let Some(entry) = node.find_mut(key) {
+            entry.2 += 1;
+            return;
+        }
+        node.keys.push((key.into(), to, 1));
+        let at = node.keys.len() - 1;
+        if let Some(lookup) = &mut node.lookup {
+            lookup.insert(key.into(), at);
+        } else if node.keys.len() > LINEAR_KEYS {
+            node.lookup = Some(
+                node.keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _, _))| (k.clone(), i))
+                    .collect(),
+            );
+        }
+    }
+
+    fn unlink(&mut self, from: NodeId, key: &str) {
+        let Some(node) = self.nodes.get_mut(from as usize) else {
+            return;
+        };
+        let Some(at) = node.position(key) else {
+            return;
+        };
+        let Some(entry) = node.keys.get_mut(at) else {
+            return;
+        };
+        entry.2 -= 1;
+        if entry.2 > 0 {
+            return;
+        }
+        node.keys.swap_remove(at);
+        if let Some(lookup) = &mut node.lookup {
+            lookup.remove(key);
+            if let Some((moved, _, _)) = node.keys.get(at) {
+                lookup.insert(moved.clone(), at);
+            }
+        }
+    }
+
+    fn child(&self, node: NodeId, key: &str) -> Option<NodeId> {
+        let node = self.nodes.get(node as usize)?;
+        node.position(key)
+            .and_then(|at| node.keys.get(at))
+            .map(|&(_, to, _)| to)
+    }
+
+    fn wanted(&self, node: NodeId) -> (Option<PathId>, bool) {
+        self.nodes
+            .get(node as usize)
+            .map_or((None, false), |n| (n.path, !n.keys.is_empty()))
+    }
+}
+
+impl Node {
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.lookup {
+            Some(lookup) => lookup.get(key).copied(),
+            None => self.keys.iter().position(|(k, _, _)| **k == *key),
+        }
+    }
+
+    fn find_mut(&mut self, key: &str) -> Option<&mut (Box<str>, NodeId, u32)> {
+        let at = self.position(key)?;
+        self.keys.get_mut(at)
+    }
+}
+
+/// A scalar at a wanted path. Strings are spans of the event text, or of [`Leaves`]'s own buffer
+/// when they had escapes (or came from a `Value`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Val {
+    Text { start: u32, len: u32 },
+    Decoded { start: u32, len: u32 },
+    Num(Number),
+    Bool(bool),
+    Null,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Leaf {
+    pub path: PathId,
+    pub value: Val,
+    /// Range of `Leaves::members`.
+    members: (u32, u32),
+}
+
+/// The leaves of one event, reused from event to event.
+#[derive(Debug, Default)]
+pub(crate) struct Leaves {
+    pub leaves: Vec<Leaf>,
+    members: Vec<Member>,
+    decoded: String,
+    /// Arrays around the value being read.
+    stack: Vec<Member>,
+    next_array: u32,
+}
+
+impl Leaves {
+    fn clear(&mut self) {
+        self.leaves.clear();
+        self.members.clear();
+        self.decoded.clear();
+        self.stack.clear();
+        self.next_array = 0;
+    }
+
+    fn push(&mut self, path: PathId, value: Val) {
+        let start = self.members.len();
+        self.members.extend_from_slice(&self.stack);
+        self.leaves.push(Leaf {
+            path,
+            value,
+            members: (to_u32(start), to_u32(self.stack.len())),
+        });
+    }
+
+    fn new_array(&mut self) -> u32 {
+        let id = self.next_array;
+        self.next_array = self.next_array.wrapping_add(1);
+        id
+    }
+
+    /// The value of a leaf; `text` is the event the leaves were read from.
+    pub(crate) fn scalar<'s>(&'s self, leaf: usize, text: &'s str) -> Scalar<'s> {
+        let Some(leaf) = self.leaves.get(leaf) else {
+            return Scalar::Null;
+        };
+        let span = |s: &'s str, start: u32, len: u32| {
+            Scalar::Str(Cow::Borrowed(
+                s.get(start as usize..(start as usize + len as usize))
+                    .unwrap_or(""),
+            ))
+        };
+        match leaf.value {
+            Val::Text { start, len } => span(text, start, len),
+            Val::Decoded { start, len } => span(&self.decoded, start, len),
+            Val::Num(n) => Scalar::Num(n),
+            Val::Bool(b) => Scalar::Bool(b),
+            Val::Null => Scalar::Null,
+        }
+    }
+}
+
+impl Memberships for Leaves {
+    fn membership(&self, leaf: usize) -> &[Member] {
+        self.leaves
+            .get(leaf)
+            .and_then(|l| {
+                self.members
+                    .get(l.members.0 as usize..(l.members.0 + l.members.1) as usize)
+            })
+            .unwrap_or(&[])
+    }
+}
+
+/// Why an event could not be read, and the byte offset where that was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ScanError {
+    pub message: &'static str,
+    pub offset: usize,
+}
+
+/// Reads the leaves `trie` wants from an event given as JSON text.
+pub(crate) fn scan_json(text: &str, trie: &PathTrie, out: &mut Leaves) -> Result<(), ScanError> {
+    out.clear();
+    if u32::try_from(text.len()).is_err() {
+        return Err(ScanError {
+            message: "event larger than 4 GiB",
+            offset: 0,
+        });
+    }
+    let mut scanner = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        trie,
+        out,
+        depth: 0,
+    };
+    scanner.whitespace();
+    scanner.value_at(ROOT)?;
+    scanner.whitespace();
+    if scanner.pos < scanner.bytes.len() {
+        return Err(scanner.error("trailing characters"));
+    }
+    Ok(())
+}
+
+/// Reads the leaves `trie` wants from a parsed event.
+pub(crate) fn walk_value(value: &Value, trie: &PathTrie, out: &mut Leaves) {
+    out.clear();
+    walk(value, ROOT, trie, out, 0);
+}
+
+fn walk(value: &Value, node: NodeId, trie: &PathTrie, out: &mut Leaves, depth: u32) {
+    let (path, has_keys) = trie.wanted(node);
+    let leaf = match value {
+        Value::Object(map) => {
+            if has_keys && depth < MAX_DEPTH {
+                for (key, item) in map {
+                    if let Some(child) = trie.child(node, key) {
+                        walk(item, child, trie, out, depth + 1);
+                    }
+                }
+            }
+            return;
+        }
+        Value::Array(items) => {
+            if depth < MAX_DEPTH {
+                let id = out.new_array();
+                for (index, item) in items.iter().enumerate() {
+                    out.stack.push((id, to_u32(index)));
+                    walk(item, node, trie, out, depth + 1);
+                    out.stack.pop();
+                }
+            }
+            return;
+        }
+        Value::Null => Val::Null,
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Number(n) => Val::Num(Number::from(n)),
+        Value::String(s) => {
+            if path.is_none() {
+                return;
+            }
+            let start = out.decoded.len();
+            out.decoded.push_str(s);
+            Val::Decoded {
+                start: to_u32(start),
+                len: to_u32(s.len()),
+            }
+        }
+    };
+    if let Some(path) = path {
+        out.push(path, leaf);
+    }
+}
+
+struct Scanner<'t, 'o> {
+    text: &'t str,
+    bytes: &'t [u8],
+    pos: usize,
+    trie: &'t PathTrie,
+    out: &'o mut Leaves,
+    depth: u32,
+}
+
+/// Where a string's text is: in the event, or appended to the decode buffer.
+enum Str {
+    Text(usize, usize),
+    Decoded(usize, usize),
+}
+
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+impl Scanner<'_, '_> {
+    fn error(&self, message: &'static str) -> ScanError {
+        ScanError {
+            message,
+            offset: self.pos,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8, message: &'static str) -> Result<(), ScanError> {
+        self.whitespace();
+        if self.peek() != Some(byte) {
+            return Err(self.error(message));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    fn nest(&mut self) -> Result<(), ScanError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("recursion limit exceeded"));
+        }
+        Ok(())
+    }
+
+    /// Reads the value at the current position, which sits at a wanted `node`.
+    fn value_at(&mut self, node: NodeId) -> Result<(), ScanError> {
+        let (path, has_keys) = self.trie.wanted(node);
+        let value = match self.peek() {
+            Some(b'{') if has_keys => {
+                self.nest()?;
+                self.object(node)?;
+                self.depth -= 1;
+                return Ok(());
+            }
+            Some(b'{') => return self.skip_block(b'{', b'}', "EOF while parsing an object"),
+            Some(b'[') if path.is_some() || has_keys => {
+                self.nest()?;
+                self.array(node)?;
+                self.depth -= 1;
+                return Ok(());
+            }
+            Some(b'[') => return self.skip_block(b'[', b']', "EOF while parsing a list"),
+            Some(b'"') => {
+                let value = self.string()?;
+                match value {
+                    Str::Text(start, len) => Val::Text {
+                        start: to_u32(start),
+                        len: to_u32(len),
+                    },
+                    Str::Decoded(start, len) => Val::Decoded {
+                        start: to_u32(start),
+                        len: to_u32(len),
+                    },
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => Val::Num(self.number()?),
+            Some(b't') => {
+                self.literal(b"true")?;
+                Val::Bool(true)
+            }
+            Some(b'f') => {
+                self.literal(b"false")?;
+                Val::Bool(false)
+            }
+            Some(b'n') => {
+                self.literal(b"null")?;
+                Val::Null
+            }
+            Some(_) => return Err(self.error("expected value")),
+            None => return Err(self.error("EOF while parsing a value")),
+        };
+        if let Some(path) = path {
+            self.out.push(path, value);
+        }
+        Ok(())
+    }
+
+    /// Skips a value no pattern reads. Scalars are still validated; blocks only balanced.
+    fn skip_value(&mut self) -> Result<(), ScanError> {
+        match self.peek() {
+            Some(b'{') => self.skip_block(b'{', b'}', "EOF while parsing an object"),
+            Some(b'[') => self.skip_block(b'[', b']', "EOF while parsing a list"),
+            Some(b'"') => {
+                self.pos = skip::skip_string(self.bytes, self.pos).ok_or(ScanError {
+                    message: "EOF while parsing a string",
+                    offset: self.bytes.len(),
+                })?;
+                Ok(())
+            }
+            Some(b'-' | b'0'..=b'9') => self.number().map(drop),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(_) => Err(self.error("expected value")),
+            None => Err(self.error("EOF while parsing a value")),
+        }
+    }
+
+    fn skip_block(&mut self, open: u8, close: u8, message: &'static str) -> Result<(), ScanError> {
+        self.pos = skip::skip_block(self.bytes, self.pos, open, close).ok_or(ScanError {
+            message,
+            offset: self.bytes.len(),
+        })?;
+        Ok(())
+    }
+
+    fn object(&mut self, node: NodeId) -> Result<(), ScanError> {
+        self.pos += 1; // '{'
+        self.whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            self.whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("key must be a string"));
+            }
+            let mark = self.out.decoded.len();
+            let child = match self.string()? {
+                Str::Text(start, len) => self
+                    .text
+                    .get(start..start + len)
+                    .and_then(|key| self.trie.child(node, key)),
+                Str::Decoded(start, len) => self
+                    .out
+                    .decoded
+                    .get(start..start + len)
+                    .and_then(|key| self.trie.child(node, key)),
+            };
+            self.out.decoded.truncate(mark);
+            self.expect(b':', "expected `:`")?;
+            self.whitespace();
+            match child {
+                Some(child) => self.value_at(child)?,
+                None => self.skip_value()?,
+            }
+            self.whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(_) => return Err(self.error("expected `,` or `}`")),
+                None => return Err(self.error("EOF while parsing an object")),
+            }
+        }
+    }
+
+    fn array(&mut self, node: NodeId) -> Result<(), ScanError> {
+        self.pos += 1; // '['
+        let id = self.out.new_array();
+        self.whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut index = 0u32;
+        loop {
+            self.whitespace();
+            self.out.stack.push((id, index));
+            let read = self.value_at(node);
+            self.out.stack.pop();
+            read?;
+            self.whitespace();
+            match self.peek() {
+                Some(b',') => index = index.saturating_add(1),
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(_) => return Err(self.error("expected `,` or `]`")),
+                None => return Err(self.error("EOF while parsing a list")),
+            }
+            self.pos += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), ScanError> {
+        if self.bytes.get(self.pos..self.pos + word.len()) != Some(word) {
+            return Err(self.error("expected value"));
+        }
+        self.pos += word.len();
+        Ok(())
+    }
+
+    /// Reads a string (at its opening quote), decoding escapes only when there are some.
+    fn string(&mut self) -> Result<Str, ScanError> {
+        let start = self.pos + 1;
+        let end = skip::find_string_special(self.bytes, start);
+        match self.bytes.get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                Ok(Str::Text(start, end - start))
+            }
+            Some(b'\\') => self.decode(start, end),
+            Some(_) => Err(ScanError {
+                message: "control character (\\u0000-\\u001F) found while parsing a string",
+                offset: end,
+            }),
+            None => Err(ScanError {
+                message: "EOF while parsing a string",
+                offset: end,
+            }),
+        }
+    }
+
+    /// Decodes a string with escapes into the decode buffer; `run_end` is its first backslash.
+    fn decode(&mut self, start: usize, mut run_end: usize) -> Result<Str, ScanError> {
+        let begin = self.out.decoded.len();
+        let mut run_start = start;
+        loop {
+            self.out
+                .decoded
+                .push_str(self.text.get(run_start..run_end).unwrap_or(""));
+            self.pos = run_end;
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    let len = self.out.decoded.len() - begin;
+                    return Ok(Str::Decoded(begin, len));
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = self.escape()?;
+                    self.out.decoded.push(c);
+                }
+                Some(_) => {
+                    return Err(self.error(
+                        "control character (\\u0000-\\u001F) found while parsing a string",
+                    ));
+                }
+                None => return Err(self.error("EOF while parsing a string")),
+            }
+            run_start = self.pos;
+            run_end = skip::find_string_special(self.bytes, run_start);
+        }
+    }
+
+    /// The character of the escape after a backslash.
+    fn escape(&mut self) -> Result<char, ScanError> {
+        let Some(b) = self.peek() else {
+            return Err(self.error("EOF while parsing a string"));
+        };
+        self.pos += 1;
+        Ok(match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                if (0xDC00..0xE000).contains(&first) {
+                    return Err(self.error("lone trailing surrogate in hex escape"));
+                }
+                if (0xD800..0xDC00).contains(&first) {
+                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                        return Err(self.error("lone leading surrogate in hex escape"));
+                    }
+                    self.pos += 2;
+                    let second = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return Err(self.error("lone leading surrogate in hex escape"));
+                    }
+                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    char::from_u32(code).ok_or_else(|| self.error("invalid unicode code point"))?
+                } else {
+                    char::from_u32(first).ok_or_else(|| self.error("invalid unicode code point"))?
+                }
+            }
+            _ => return Err(self.error("invalid escape")),
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, ScanError> {
+        let mut code = 0;
+        for _ in 0..4 {
+            let digit = self
+                .peek()
+                .and_then(|b| char::from(b).to_digit(16))
+                .ok_or_else(|| self.error("invalid escape"))?;
+            code = code * 16 + digit;
+            self.pos += 1;
+        }
+        Ok(code)
+    }
+
+    /// Reads a number as serde_json does: integers that fit 64 bits stay integers (except `-0`,
+    /// a float), everything else is the nearest double.
+    fn number(&mut self) -> Result<Number, ScanError> {
+        let bytes = self.bytes;
+        let start = self.pos;
+        let mut i = start;
+        let negative = bytes.get(i) == Some(&b'-');
+        if negative {
+            i += 1;
+        }
+        let mut mantissa = 0u64;
+        let mut overflow = false;
+        let mut digits = |i: &mut usize, mantissa: &mut u64| {
+            let from = *i;
+            while let Some(&d @ b'0'..=b'9') = bytes.get(*i) {
+                match mantissa
+                    .checked_mul(10)
+                    .and_then(|m| m.checked_add(u64::from(d - b'0')))
+                {
+                    Some(m) => *mantissa = m,
+                    None => overflow = true,
+                }
+                *i += 1;
+            }
+            *i - from
+        };
+        let int_start = i;
+        let int_digits = digits(&mut i, &mut mantissa);
+        if int_digits == 0 {
+            self.pos = i;
+            return Err(self.error("invalid number"));
+        }
+        if int_digits > 1 && bytes.get(int_start) == Some(&b'0') {
+            self.pos = int_start + 1;
+            return Err(self.error("invalid number"));
+        }
+        let mut integer = true;
+        let mut fraction_digits = 0;
+        if bytes.get(i) == Some(&b'.') {
+            integer = false;
+            i += 1;
+            fraction_digits = digits(&mut i, &mut mantissa);
+            if fraction_digits == 0 {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+        }
+        let mut exponent = 0i64;
+        if let Some(b'e' | b'E') = bytes.get(i) {
+            integer = false;
+            i += 1;
+            let exponent_negative = match bytes.get(i) {
+                Some(b'-') => {
+                    i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let from = i;
+            while let Some(&d @ b'0'..=b'9') = bytes.get(i) {
+                exponent = (exponent * 10 + i64::from(d - b'0')).min(1 << 20);
+                i += 1;
+            }
+            if i == from {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+            if exponent_negative {
+                exponent = -exponent;
+            }
+        }
+        self.pos = i;
+        if integer && !overflow {
+            if !negative {
+                return Ok(Number::Int(i128::from(mantissa)));
+            }
+            if mantissa == 0 {
+                return Ok(Number::Float(-0.0));
+            }
+            if mantissa <= 1 << 63 {
+                return Ok(Number::Int(-i128::from(mantissa)));
+            }
+        }
+        if !integer && !overflow && mantissa <= 1 << 53 {
+            // Both operands are exact doubles, so one correctly rounded operation gives the
+            // nearest double (Clinger's fast path).
+            let scale = exponent - fraction_digits as i64;
+            if let Some(&power) = POW10.get(scale.unsigned_abs() as usize) {
+                let m = mantissa as f64;
+                let value = if scale >= 0 { m * power } else { m / power };
+                return Ok(Number::Float(if negative { -value } else { value }));
+            }
+        }
+        match self.text.get(start..i).map(str::parse::<f64>) {
+            Some(Ok(value)) if value.is_finite() => Ok(Number::Float(value)),
+            _ => Err(ScanError {
+                message: "number out of range",
+                offset: start,
+            }),
+        }
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trie(paths: &[&str]) -> PathTrie {
+        let mut trie = PathTrie::default();
+        for (i, p) in paths.iter().enumerate() {
+            trie.add(p, to_u32(i));
+        }
+        trie
+    }
+
+    /// (path id, value) of every leaf, in the order read.
+    fn read(text: &str, trie: &PathTrie) -> Vec<(PathId, String)> {
+        let mut out = Leaves::default();
+        scan_json(text, trie, &mut out).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        let raw: Vec<(PathId, String)> = (0..out.leaves.len())
+            .map(|i| {
+                (
+                    out.leaves[i].path,
+                    format!("{:?}", out.scalar(i, text)).replace("Borrowed", "Cow"),
+                )
+            })
+            .collect();
+        let value: Value = serde_json::from_str(text).expect("valid JSON");
+        walk_value(&value, trie, &mut out);
+        let parsed: Vec<(PathId, String)> = (0..out.leaves.len())
+            .map(|i| {
+                (
+                    out.leaves[i].path,
+                    format!("{:?}", out.scalar(i, text)).replace("Borrowed", "Cow"),
+                )
+            })
+            .collect();
+        // A `Value` keeps object keys sorted, so leaves may come in another order.
+        let (mut sorted_raw, mut parsed) = (raw.clone(), parsed);
+        sorted_raw.sort();
+        parsed.sort();
+        assert_eq!(sorted_raw, parsed, "raw and Value reading differ on {text}");
+        raw
+    }
+
+    #[test]
+    fn dotted_keys_and_nesting_reach_the_same_path() {
+        let t = trie(&["a.b.c", "a.d"]);
+        let leaves = read(
+            r#"{"a": {"b": {"c": 1}, "b.c": 2, "d": 3}, "a.b": {"c": 4}, "a.b.c": 5, "x": {"a": 6}}"#,
+            &t,
+        );
+        let ids: Vec<PathId> = leaves.iter().map(|(p, _)| *p).collect();
+        assert_eq!(ids, vec![0, 0, 1, 0, 0]);
+    }
+
+    #[test]
+    fn unwanted_values_are_skipped_and_wanted_ones_kept() {
+        let t = trie(&["k"]);
+        let leaves = read(
+            r#"{"skip": {"k": [1, "]", {"k": 2}]}, "k": ["x", "y\"z", 3.5, -0, null, true]}"#,
+            &t,
+        );
+        let values: Vec<&str> = leaves.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(
+            values,
+            vec![
+                r#"Str("x")"#,
+                r#"Str("y\"z")"#,
+                "Num(Float(3.5))",
+                "Num(Float(-0.0))",
+                "Null",
+                "Bool(true)"
+            ]
+        );
+    }
+
+    #[test]
+    fn array_membership_is_recorded_for_each_leaf() {
+        let t = trie(&["a.x"]);
+        let mut out = Leaves::default();
+        scan_json(r#"{"a": [{"x": 1}, [{"x": 2}]]}"#, &t, &mut out).unwrap();
+        assert_eq!(out.membership(0), &[(0, 0)]);
+        assert_eq!(out.membership(1), &[(0, 1), (1, 0)]);
+    }
+
+    #[test]
+    fn numbers_follow_serde_json() {
+        let t = trie(&["n"]);
+        for text in [
+            "0",
+            "-0",
+            "12",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551615",
+            "18446744073709551616",
+            "3.0e2",
+            "1e-400",
+            "0.1",
+            "-122.433270000000",
+            "123456789012345678901234567890.5",
+            "1.7976931348623157e308",
+            "4.9e-324",
+        ] {
+            read(&format!(r#"{{"n": {text}}}"#), &t);
+        }
+    }
+
+    #[test]
+    fn bad_input_is_an_error_with_a_position() {
+        let t = trie(&["a"]);
+        let mut out = Leaves::default();
+        for (text, offset) in [
+            (r#"{"a": 01}"#, 7),
+            (r#"{"a": 1.}"#, 8),
+            (r#"{"a": 1e400}"#, 6),
+            (r#"{"a": "x\q"}"#, 10),
+            (r#"{"a": "\ud800"}"#, 13),
+            ("{\"a\": \"\u{1}\"}", 7),
+            (r#"{"a": [1 2]}"#, 9),
+            (r#"{"a": tru}"#, 6),
+            (r#"{"a" 1}"#, 5),
+            (r#"{"a": 1} x"#, 9),
+            (r#"{"b": [1, }"#, 11),
+            (r#"{"b": "x"#, 8),
+            (r#"{"a": 1"#, 7),
+            ("", 0),
+        ] {
+            let err = scan_json(text, &t, &mut out).expect_err(text);
+            assert_eq!(err.offset, offset, "{text}: {}", err.message);
+            assert!(serde_json::from_str::<Value>(text).is_err(), "{text}");
+        }
+        let deep = format!(r#"{{"a": {}{}}}"#, "[".repeat(200), "]".repeat(200));
+        assert_eq!(
+            scan_json(&deep, &t, &mut out).unwrap_err().message,
+            "recursion limit exceeded"
+        );
+    }
+
+    #[test]
+    fn removed_paths_are_no_longer_read() {
+        let mut t = trie(&["a.b", "a.c", "d"]);
+        t.remove("a.b");
+        let leaves = read(r#"{"a": {"b": 1, "c": 2}, "a.b": 3, "d": 4}"#, &t);
+        assert_eq!(
+            leaves.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        t.remove("a.c");
+        t.remove("d");
+        assert!(read(r#"{"a": {"b": 1, "c": 2}, "d": 4}"#, &t).is_empty());
+        assert_eq!(t.by_text.len(), 1, "only the root is left");
+        assert!(t.nodes[ROOT as usize].keys.is_empty());
+    }
+
+    #[test]
+    fn many_keys_at_one_node_are_found_through_a_table() {
+        let paths: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let mut t = trie(&refs);
+        assert!(t.nodes[ROOT as usize].lookup.is_some());
+        let leaves = read(r#"{"k7": 1, "k99": 2, "k100": 3}"#, &t);
+        assert_eq!(
+            leaves.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+            vec![7, 99]
+        );
+        for p in &refs[..50] {
+            t.remove(p);
+        }
+        let leaves = read(r#"{"k7": 1, "k99": 2, "k50": 3}"#, &t);
+        assert_eq!(
+            leaves.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+            vec![99, 50]
+        );
+    }
+}
