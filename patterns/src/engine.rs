@@ -456,9 +456,9 @@ impl Index {
 }
 
 fn representation(n: Number) -> NumKey {
-    match n {
-        Number::Int(i) => NumKey::Int(i),
-        Number::Float(f) => NumKey::Float(key_bits(f)),
+    match n.as_integer() {
+        Some(i) => NumKey::Int(i),
+        None => NumKey::Float(key_bits(n.as_f64())),
     }
 }
 
@@ -539,22 +539,6 @@ impl Transition {
         }
         while self.edges.last().is_some_and(Option::is_none) {
             self.edges.pop();
-        }
-    }
-
-    /// Calls `hit` with the edges `value` satisfies (possibly more than once each).
-    fn accepting(&self, value: &Scalar<'_>, folded: &mut String, hit: &mut impl FnMut(u32)) {
-        match &self.index {
-            Some(index) => index.lookup(value, &self.edges, folded, hit),
-            None => {
-                for (e, edge) in self.edges.iter().enumerate() {
-                    if let Some(edge) = edge
-                        && edge.matchers.iter().any(|m| m.accepts(value))
-                    {
-                        hit(to_u32(e));
-                    }
-                }
-            }
         }
     }
 }
@@ -772,11 +756,38 @@ impl Engine {
                     }
                     return;
                 }
+                let Some(index) = &t.index else {
+                    // Few edges: each goes through the leaves, stopping at one outside arrays.
+                    for edge in t.edges.iter().flatten() {
+                        let start = candidates.len();
+                        let mut free = false;
+                        let mut leaf = first;
+                        while leaf != NONE {
+                            let value = leaves.scalar(leaf as usize, text);
+                            if edge.matchers.iter().any(|m| m.accepts(&value)) {
+                                if leaves.membership(leaf as usize).is_empty() {
+                                    free = true;
+                                    break;
+                                }
+                                candidates.push(leaf);
+                            }
+                            leaf = next.get(leaf as usize).copied().unwrap_or(NONE);
+                        }
+                        if free {
+                            candidates.truncate(start);
+                            work.push((edge.child, at, constrained));
+                        } else if candidates.len() > start {
+                            chain.push((at, to_u32(start), to_u32(candidates.len() - start)));
+                            work.push((edge.child, to_u32(chain.len() - 1), constrained + 1));
+                        }
+                    }
+                    return;
+                };
                 hits.clear();
                 let mut leaf = first;
                 while leaf != NONE {
                     let value = leaves.scalar(leaf as usize, text);
-                    t.accepting(&value, folded, &mut |e| hits.push((e, leaf)));
+                    index.lookup(&value, &t.edges, folded, &mut |e| hits.push((e, leaf)));
                     leaf = next.get(leaf as usize).copied().unwrap_or(NONE);
                 }
                 hits.sort_unstable();

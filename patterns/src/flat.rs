@@ -20,15 +20,33 @@ use crate::consistency::{Member, Memberships};
 /// (`300`, `300.0` and `3.0e2` are different values); `numeric` always compares the values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Number {
-    Int(i128),
+    /// A non-negative integer.
+    UInt(u64),
+    /// An integer, usually negative (`UInt` holds the others where it matters).
+    Int(i64),
     Float(f64),
 }
 
 impl Number {
     pub(crate) fn as_f64(self) -> f64 {
         match self {
+            Number::UInt(u) => u as f64,
             Number::Int(i) => i as f64,
             Number::Float(f) => f,
+        }
+    }
+
+    /// An integer, as `UInt` when it is not negative.
+    pub(crate) fn integer(i: i64) -> Number {
+        u64::try_from(i).map_or(Number::Int(i), Number::UInt)
+    }
+
+    /// The integer value, for integers.
+    pub(crate) fn as_integer(self) -> Option<i128> {
+        match self {
+            Number::UInt(u) => Some(i128::from(u)),
+            Number::Int(i) => Some(i128::from(i)),
+            Number::Float(_) => None,
         }
     }
 
@@ -38,10 +56,10 @@ impl Number {
         let is_int = !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
         if is_int {
             if let Ok(u) = text.parse::<u64>() {
-                return Some(Number::Int(i128::from(u)));
+                return Some(Number::UInt(u));
             }
             if let Ok(i) = text.parse::<i64>() {
-                return Some(Number::Int(i128::from(i)));
+                return Some(Number::integer(i));
             }
         }
         text.parse::<f64>()
@@ -52,9 +70,9 @@ impl Number {
 
     pub(crate) fn same_representation(self, other: Number) -> bool {
         match (self, other) {
-            (Number::Int(a), Number::Int(b)) => a == b,
             (Number::Float(a), Number::Float(b)) => a == b,
-            _ => false,
+            (Number::Float(_), _) | (_, Number::Float(_)) => false,
+            (a, b) => a.as_integer() == b.as_integer(),
         }
     }
 }
@@ -62,9 +80,9 @@ impl Number {
 impl From<&serde_json::Number> for Number {
     fn from(n: &serde_json::Number) -> Self {
         if let Some(u) = n.as_u64() {
-            Number::Int(i128::from(u))
+            Number::UInt(u)
         } else if let Some(i) = n.as_i64() {
-            Number::Int(i128::from(i))
+            Number::integer(i)
         } else {
             Number::Float(n.as_f64().unwrap_or(f64::NAN))
         }
@@ -377,11 +395,11 @@ impl<'de, 'b, 'f> Visitor<'de> for Walk<'b, 'de, 'f> {
         Ok(())
     }
     fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.0.leaf(Scalar::Num(Number::Int(i128::from(v))));
+        self.0.leaf(Scalar::Num(Number::UInt(v)));
         Ok(())
     }
     fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.0.leaf(Scalar::Num(Number::Int(i128::from(v))));
+        self.0.leaf(Scalar::Num(Number::integer(v)));
         Ok(())
     }
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
@@ -492,7 +510,7 @@ mod tests {
             Scalar::Num(n) => *n,
             other => panic!("number expected, got {other:?}"),
         };
-        assert_eq!(num("a"), Number::Int(300));
+        assert_eq!(num("a"), Number::UInt(300));
         assert_eq!(num("b"), Number::Float(300.0));
         assert!(num("b").same_representation(num("c")));
         assert!(!num("a").same_representation(num("b")));

@@ -187,10 +187,10 @@ mod tests {
 
     #[test]
     fn types_are_strict() {
-        assert!(!Matcher::Exact(Literal::Num(Number::Int(1))).accepts(&Scalar::Bool(true)));
+        assert!(!Matcher::Exact(Literal::Num(Number::UInt(1))).accepts(&Scalar::Bool(true)));
         assert!(!Matcher::Exact(Literal::Bool(true)).accepts(&s("true")));
-        assert!(!Matcher::Exact(Literal::Str("5".into())).accepts(&Scalar::Num(Number::Int(5))));
-        assert!(!Matcher::Prefix(String::new()).accepts(&Scalar::Num(Number::Int(5))));
+        assert!(!Matcher::Exact(Literal::Str("5".into())).accepts(&Scalar::Num(Number::UInt(5))));
+        assert!(!Matcher::Prefix(String::new()).accepts(&Scalar::Num(Number::UInt(5))));
         assert!(Matcher::Prefix(String::new()).accepts(&s("")));
     }
 
@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn anything_but_accepts_other_kinds_and_null() {
         let ab = Matcher::AnythingBut(AnythingBut::Strings(vec!["x".into()]));
-        assert!(ab.accepts(&Scalar::Num(Number::Int(5))));
+        assert!(ab.accepts(&Scalar::Num(Number::UInt(5))));
         assert!(ab.accepts(&Scalar::Null));
         assert!(!ab.accepts(&s("x")));
         let prefixes = Matcher::AnythingBut(AnythingBut::Prefixes(vec!["init".into()]));

@@ -41,9 +41,9 @@ struct Node {
     /// Set when this prefix is itself a wanted path.
     path: Option<PathId>,
     /// Keys that lead further, with how many wanted paths need each.
-    keys: Vec<(Box<str>, NodeId, u32)>,
+    keys: Vec<(Box<[u8]>, NodeId, u32)>,
     /// Index into `keys`, once there are many of them.
-    lookup: Option<HashMap<Box<str>, usize, FnvBuild>>,
+    lookup: Option<HashMap<Box<[u8]>, usize, FnvBuild>>,
     /// How many wanted paths go through this node.
     uses: u32,
 }
@@ -168,10 +168,10 @@ impl PathTrie {
             entry.2 += 1;
             return;
         }
-        node.keys.push((key.into(), to, 1));
+        node.keys.push((key.as_bytes().into(), to, 1));
         let at = node.keys.len() - 1;
         if let Some(lookup) = &mut node.lookup {
-            lookup.insert(key.into(), at);
+            lookup.insert(key.as_bytes().into(), at);
         } else if node.keys.len() > LINEAR_KEYS {
             node.lookup = Some(
                 node.keys
@@ -187,7 +187,7 @@ impl PathTrie {
         let Some(node) = self.nodes.get_mut(from as usize) else {
             return;
         };
-        let Some(at) = node.position(key) else {
+        let Some(at) = node.position(key.as_bytes()) else {
             return;
         };
         let Some(entry) = node.keys.get_mut(at) else {
@@ -199,14 +199,15 @@ impl PathTrie {
         }
         node.keys.swap_remove(at);
         if let Some(lookup) = &mut node.lookup {
-            lookup.remove(key);
+            lookup.remove(key.as_bytes());
             if let Some((moved, _, _)) = node.keys.get(at) {
                 lookup.insert(moved.clone(), at);
             }
         }
     }
 
-    fn child(&self, node: NodeId, key: &str) -> Option<NodeId> {
+    #[inline]
+    fn child(&self, node: NodeId, key: &[u8]) -> Option<NodeId> {
         let node = self.nodes.get(node as usize)?;
         node.position(key)
             .and_then(|at| node.keys.get(at))
@@ -221,15 +222,19 @@ impl PathTrie {
 }
 
 impl Node {
-    fn position(&self, key: &str) -> Option<usize> {
+    #[inline]
+    fn position(&self, key: &[u8]) -> Option<usize> {
         match &self.lookup {
             Some(lookup) => lookup.get(key).copied(),
-            None => self.keys.iter().position(|(k, _, _)| **k == *key),
+            None => self
+                .keys
+                .iter()
+                .position(|(k, _, _)| k.len() == key.len() && **k == *key),
         }
     }
 
-    fn find_mut(&mut self, key: &str) -> Option<&mut (Box<str>, NodeId, u32)> {
-        let at = self.position(key)?;
+    fn find_mut(&mut self, key: &str) -> Option<&mut (Box<[u8]>, NodeId, u32)> {
+        let at = self.position(key.as_bytes())?;
         self.keys.get_mut(at)
     }
 }
@@ -345,6 +350,8 @@ pub(crate) fn scan_json(text: &str, trie: &PathTrie, out: &mut Leaves) -> Result
         trie,
         out,
         depth: 0,
+        window_at: 0,
+        window: skip::special64(text.as_bytes(), 0),
     };
     scanner.whitespace();
     scanner.value_at(ROOT)?;
@@ -367,7 +374,7 @@ fn walk(value: &Value, node: NodeId, trie: &PathTrie, out: &mut Leaves, depth: u
         Value::Object(map) => {
             if has_keys && depth < MAX_DEPTH {
                 for (key, item) in map {
-                    if let Some(child) = trie.child(node, key) {
+                    if let Some(child) = trie.child(node, key.as_bytes()) {
                         walk(item, child, trie, out, depth + 1);
                     }
                 }
@@ -412,6 +419,10 @@ struct Scanner<'t, 'o> {
     trie: &'t PathTrie,
     out: &'o mut Leaves,
     depth: u32,
+    /// Start of the 64 bytes whose quotes, backslashes and control characters `window` marks
+    /// ([`skip::special64`]).
+    window_at: usize,
+    window: u64,
 }
 
 /// Where a string's text is: in the event, or appended to the decode buffer.
@@ -426,6 +437,27 @@ const POW10: [f64; 23] = [
 ];
 
 impl Scanner<'_, '_> {
+    /// Index of the first quote, backslash or control character at or after `from`, or the
+    /// length of the input.
+    #[inline(always)]
+    fn find_special(&mut self, mut from: usize) -> usize {
+        loop {
+            let offset = from.wrapping_sub(self.window_at);
+            if offset < 64 {
+                let rest = self.window >> offset;
+                if rest != 0 {
+                    return (from + rest.trailing_zeros() as usize).min(self.bytes.len());
+                }
+                from = self.window_at + 64;
+            }
+            if from >= self.bytes.len() {
+                return self.bytes.len();
+            }
+            self.window_at = from;
+            self.window = skip::special64(self.bytes, from);
+        }
+    }
+
     fn error(&self, message: &'static str) -> ScanError {
         ScanError {
             message,
@@ -519,11 +551,10 @@ impl Scanner<'_, '_> {
             Some(b'{') => self.skip_block(b'{', b'}', "EOF while parsing an object"),
             Some(b'[') => self.skip_block(b'[', b']', "EOF while parsing a list"),
             Some(b'"') => {
-                self.pos = skip::skip_string(self.bytes, self.pos).ok_or(ScanError {
-                    message: "EOF while parsing a string",
-                    offset: self.bytes.len(),
-                })?;
-                Ok(())
+                let mark = self.out.decoded.len();
+                let read = self.string().map(drop);
+                self.out.decoded.truncate(mark);
+                read
             }
             Some(b'-' | b'0'..=b'9') => self.number().map(drop),
             Some(b't') => self.literal(b"true"),
@@ -554,19 +585,30 @@ impl Scanner<'_, '_> {
             if self.peek() != Some(b'"') {
                 return Err(self.error("key must be a string"));
             }
-            let mark = self.out.decoded.len();
-            let child = match self.string()? {
-                Str::Text(start, len) => self
-                    .text
-                    .get(start..start + len)
-                    .and_then(|key| self.trie.child(node, key)),
-                Str::Decoded(start, len) => self
-                    .out
-                    .decoded
-                    .get(start..start + len)
-                    .and_then(|key| self.trie.child(node, key)),
+            let start = self.pos + 1;
+            let end = self.find_special(start);
+            let child = match self.bytes.get(end) {
+                Some(b'"') => {
+                    self.pos = end + 1;
+                    self.bytes
+                        .get(start..end)
+                        .and_then(|key| self.trie.child(node, key))
+                }
+                _ => {
+                    // Escapes (or an error): decode the key, find it, forget it.
+                    let mark = self.out.decoded.len();
+                    let key = self.string()?;
+                    let child = match key {
+                        Str::Text(start, len) => self.bytes.get(start..start + len),
+                        Str::Decoded(start, len) => {
+                            self.out.decoded.as_bytes().get(start..start + len)
+                        }
+                    }
+                    .and_then(|key| self.trie.child(node, key));
+                    self.out.decoded.truncate(mark);
+                    child
+                }
             };
-            self.out.decoded.truncate(mark);
             self.expect(b':', "expected `:`")?;
             self.whitespace();
             match child {
@@ -626,7 +668,7 @@ impl Scanner<'_, '_> {
     /// Reads a string (at its opening quote), decoding escapes only when there are some.
     fn string(&mut self) -> Result<Str, ScanError> {
         let start = self.pos + 1;
-        let end = skip::find_string_special(self.bytes, start);
+        let end = self.find_special(start);
         match self.bytes.get(end) {
             Some(b'"') => {
                 self.pos = end + 1;
@@ -672,7 +714,7 @@ impl Scanner<'_, '_> {
                 None => return Err(self.error("EOF while parsing a string")),
             }
             run_start = self.pos;
-            run_end = skip::find_string_special(self.bytes, run_start);
+            run_end = self.find_special(run_start);
         }
     }
 
@@ -740,22 +782,8 @@ impl Scanner<'_, '_> {
         }
         let mut mantissa = 0u64;
         let mut overflow = false;
-        let mut digits = |i: &mut usize, mantissa: &mut u64| {
-            let from = *i;
-            while let Some(&d @ b'0'..=b'9') = bytes.get(*i) {
-                match mantissa
-                    .checked_mul(10)
-                    .and_then(|m| m.checked_add(u64::from(d - b'0')))
-                {
-                    Some(m) => *mantissa = m,
-                    None => overflow = true,
-                }
-                *i += 1;
-            }
-            *i - from
-        };
         let int_start = i;
-        let int_digits = digits(&mut i, &mut mantissa);
+        let int_digits = digits(bytes, &mut i, &mut mantissa, &mut overflow);
         if int_digits == 0 {
             self.pos = i;
             return Err(self.error("invalid number"));
@@ -769,7 +797,7 @@ impl Scanner<'_, '_> {
         if bytes.get(i) == Some(&b'.') {
             integer = false;
             i += 1;
-            fraction_digits = digits(&mut i, &mut mantissa);
+            fraction_digits = digits(bytes, &mut i, &mut mantissa, &mut overflow);
             if fraction_digits == 0 {
                 self.pos = i;
                 return Err(self.error("invalid number"));
@@ -806,13 +834,13 @@ impl Scanner<'_, '_> {
         self.pos = i;
         if integer && !overflow {
             if !negative {
-                return Ok(Number::Int(i128::from(mantissa)));
+                return Ok(Number::UInt(mantissa));
             }
             if mantissa == 0 {
                 return Ok(Number::Float(-0.0));
             }
-            if mantissa <= 1 << 63 {
-                return Ok(Number::Int(-i128::from(mantissa)));
+            if let Some(value) = 0i64.checked_sub_unsigned(mantissa) {
+                return Ok(Number::Int(value));
             }
         }
         if !integer && !overflow && mantissa <= 1 << 53 {
@@ -833,6 +861,63 @@ impl Scanner<'_, '_> {
             }),
         }
     }
+}
+
+/// Reads decimal digits from `bytes[*i..]` onto `mantissa`, eight at a time while they last;
+/// returns how many there were. `overflow` is set once the mantissa no longer fits.
+#[inline(always)]
+fn digits(bytes: &[u8], i: &mut usize, mantissa: &mut u64, overflow: &mut bool) -> usize {
+    let from = *i;
+    // Below 10^10, eight more digits still fit in 64 bits.
+    while *mantissa < 10_000_000_000 {
+        let Some(chunk) = bytes
+            .get(*i..*i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        else {
+            break;
+        };
+        let word = u64::from_le_bytes(chunk);
+        if !eight_digits(word) {
+            break;
+        }
+        *mantissa = *mantissa * 100_000_000 + value_of_eight_digits(word);
+        *i += 8;
+    }
+    while let Some(&b) = bytes.get(*i) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        match mantissa
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(u64::from(digit)))
+        {
+            Some(m) => *mantissa = m,
+            None => *overflow = true,
+        }
+        *i += 1;
+    }
+    *i - from
+}
+
+/// Whether the eight bytes of `word` (read little-endian) are all ASCII digits.
+fn eight_digits(word: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    word & HIGH == ZEROS && word.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS
+}
+
+/// The value of eight ASCII digits read little-endian, the first digit the most significant
+/// (the multiplication trick of the fast_float library).
+fn value_of_eight_digits(word: u64) -> u64 {
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 100 + (1_000_000 << 32);
+    const MUL2: u64 = 1 + (10_000 << 32);
+    let v = word - 0x3030_3030_3030_3030;
+    let v = v * 10 + (v >> 8);
+    let v1 = (v & MASK).wrapping_mul(MUL1);
+    let v2 = ((v >> 16) & MASK).wrapping_mul(MUL2);
+    u64::from((v1.wrapping_add(v2) >> 32) as u32)
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -923,6 +1008,38 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_the_nearest_double() {
+        // serde_json's default parser gives 9.999999999999999e-31 here.
+        let t = trie(&["n"]);
+        let mut out = Leaves::default();
+        for text in [
+            "0.000000000000000000000000000001",
+            "2.2250738585072011e-308",
+        ] {
+            let event = format!(r#"{{"n": {text}}}"#);
+            scan_json(&event, &t, &mut out).unwrap();
+            assert_eq!(
+                out.leaves[0].value,
+                Val::Num(Number::Float(text.parse().unwrap()))
+            );
+        }
+    }
+
+    #[test]
+    fn eight_digits_at_a_time() {
+        for text in ["12345678", "00000000", "99999999", "10203040"] {
+            let word = u64::from_le_bytes(text.as_bytes().try_into().unwrap());
+            assert!(eight_digits(word));
+            assert_eq!(value_of_eight_digits(word), text.parse::<u64>().unwrap());
+        }
+        for text in ["1234567.", "/1234567", "1234567:", "a2345678"] {
+            assert!(!eight_digits(u64::from_le_bytes(
+                text.as_bytes().try_into().unwrap()
+            )));
+        }
+    }
+
+    #[test]
     fn numbers_follow_serde_json() {
         let t = trie(&["n"]);
         for text in [
@@ -940,6 +1057,10 @@ mod tests {
             "123456789012345678901234567890.5",
             "1.7976931348623157e308",
             "4.9e-324",
+            "1234567890123456789",
+            "12345678901234567890",
+            "1234567812345678.25",
+            "-1.23456781234e5",
         ] {
             read(&format!(r#"{{"n": {text}}}"#), &t);
         }
@@ -990,6 +1111,19 @@ mod tests {
         assert!(read(r#"{"a": {"b": 1, "c": 2}, "d": 4}"#, &t).is_empty());
         assert_eq!(t.by_text.len(), 1, "only the root is left");
         assert!(t.nodes[ROOT as usize].keys.is_empty());
+    }
+
+    #[test]
+    fn keys_with_the_same_start_and_length_are_told_apart() {
+        let t = trie(&["abcdefgh1", "abcdefgh2", "abcdefgh"]);
+        let leaves = read(
+            r#"{"abcdefgh2": 1, "abcdefgh1": 2, "abcdefgh": 3, "abcdefgh3": 4, "abcdefg": 5}"#,
+            &t,
+        );
+        assert_eq!(
+            leaves.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+            vec![1, 0, 2]
+        );
     }
 
     #[test]
