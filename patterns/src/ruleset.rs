@@ -296,6 +296,10 @@ mod tests {
                     format!(r#"{{"detail": {{"v": [{matcher}]}}}}"#),
                 )
             })
+            .chain([(
+                "ip".to_owned(),
+                r#"{"detail": {"v": ["2001:DB8::1"]}}"#.to_owned(),
+            )])
             .collect();
         let patterns: Vec<(&str, &str)> = texts
             .iter()
@@ -320,6 +324,7 @@ mod tests {
             r#""vvv19""#,
             r#"["v0", 12]"#,
             "null",
+            r#""2001:db8:0::1""#,
         ] {
             let event = format!(r#"{{"detail": {{"v": {v}}}}}"#);
             let got: Vec<&str> = rules
