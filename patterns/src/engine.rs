@@ -118,8 +118,8 @@ impl PathTable {
 struct State {
     /// Ordered by path.
     transitions: Vec<Transition>,
-    /// Paths with an edge taken when the event has no value there.
-    absent_paths: Vec<PathId>,
+    /// How many transitions have an edge taken when the event has no value at their path.
+    absent_transitions: u32,
     /// Slots of the patterns with a branch ending here.
     terminals: Vec<u32>,
     /// (parent state, path, edge) of the edge that leads here.
@@ -133,8 +133,8 @@ struct Transition {
     edges: Vec<Option<Edge>>,
     live: u32,
     matchers: u32,
-    /// Edges also taken when the event has no value at the path.
-    absent: Vec<u32>,
+    /// How many edges are also taken when the event has no value at the path.
+    absent: u32,
     /// Built once the edges carry more than [`LINEAR_MATCHERS`] matchers.
     index: Option<Box<Index>>,
 }
@@ -323,9 +323,9 @@ impl Index {
                 Matcher::Exact(Literal::Str(s)) => {
                     add_to(&mut self.strings, s.as_str().into(), edge)
                 }
-                Matcher::Exact(Literal::Ip(_, addr)) => {
+                Matcher::Exact(Literal::Ip(ip)) => {
                     self.ips += 1;
-                    add_to(&mut self.strings, addr.to_string().into(), edge);
+                    add_to(&mut self.strings, ip.1.to_string().into(), edge);
                 }
                 Matcher::Exact(Literal::NumValue(f)) => {
                     self.by_value += 1;
@@ -359,9 +359,9 @@ impl Index {
         for m in e.matchers.iter() {
             match m {
                 Matcher::Exact(Literal::Str(s)) => remove_from(&mut self.strings, s.as_str(), edge),
-                Matcher::Exact(Literal::Ip(_, addr)) => {
+                Matcher::Exact(Literal::Ip(ip)) => {
                     self.ips -= 1;
-                    remove_from(&mut self.strings, addr.to_string().as_str(), edge);
+                    remove_from(&mut self.strings, ip.1.to_string().as_str(), edge);
                 }
                 Matcher::Exact(Literal::NumValue(f)) => {
                     self.by_value -= 1;
@@ -469,7 +469,7 @@ impl Transition {
             edges: Vec::new(),
             live: 0,
             matchers: 0,
-            absent: Vec::new(),
+            absent: 0,
             index: None,
         }
     }
@@ -506,13 +506,15 @@ impl Transition {
         self.live += 1;
         self.matchers += to_u32(edge.matchers.len());
         if edge.absent_ok {
-            self.absent.push(slot);
+            self.absent += 1;
         }
         if let Some(index) = &mut self.index {
             index.add(slot, &edge);
         }
         let at = slot as usize;
         if at >= self.edges.len() {
+            let more = at + 1 - self.edges.len();
+            reserve_compact(&mut self.edges, more);
             self.edges.resize(at + 1, None);
         }
         self.edges[at] = Some(edge);
@@ -533,7 +535,9 @@ impl Transition {
         };
         self.live -= 1;
         self.matchers -= to_u32(edge.matchers.len());
-        self.absent.retain(|&e| e != slot);
+        if edge.absent_ok {
+            self.absent -= 1;
+        }
         if let Some(index) = &mut self.index {
             index.remove(slot, &edge);
         }
@@ -593,6 +597,7 @@ impl Engine {
                         .transitions
                         .binary_search_by_key(&id, |t| t.path)
                         .unwrap_or_else(|at| at);
+                    reserve_compact(&mut s.transitions, 1);
                     s.transitions.insert(at, Transition::new(id));
                     (id, at)
                 }
@@ -607,8 +612,8 @@ impl Engine {
             let slot_in_transition = transition.free_slot();
             let child = self.new_state((state, path, slot_in_transition));
             let s = &mut self.states[state as usize];
-            if field.absent_ok && !s.absent_paths.contains(&path) {
-                s.absent_paths.push(path);
+            if field.absent_ok && s.transitions[t].absent == 0 {
+                s.absent_transitions += 1;
             }
             s.transitions[t].add(
                 slot_in_transition,
@@ -620,7 +625,9 @@ impl Engine {
             );
             state = child;
         }
-        self.states[state as usize].terminals.push(slot);
+        let terminals = &mut self.states[state as usize].terminals;
+        reserve_compact(terminals, 1);
+        terminals.push(slot);
         state
     }
 
@@ -663,9 +670,10 @@ impl Engine {
                 let p = &mut self.states[parent as usize];
                 if let Ok(t) = p.transitions.binary_search_by_key(&path, |t| t.path) {
                     let transition = &mut p.transitions[t];
+                    let had_absent = transition.absent > 0;
                     transition.remove(edge);
-                    if transition.absent.is_empty() {
-                        p.absent_paths.retain(|&a| a != path);
+                    if had_absent && transition.absent == 0 {
+                        p.absent_transitions -= 1;
                     }
                     if transition.live == 0 {
                         p.transitions.remove(t);
@@ -749,8 +757,8 @@ impl Engine {
             let mut visit = |t: &Transition, work: &mut Vec<(StateId, u32, u32)>| {
                 let first = first_leaf(t.path);
                 if first == NONE {
-                    for &e in &t.absent {
-                        if let Some(Some(edge)) = t.edges.get(e as usize) {
+                    if t.absent > 0 {
+                        for edge in t.edges.iter().flatten().filter(|e| e.absent_ok) {
                             work.push((edge.child, at, constrained));
                         }
                     }
@@ -821,11 +829,11 @@ impl Engine {
                         visit(&s.transitions[t], work);
                     }
                 }
-                for &path in &s.absent_paths {
-                    if first_leaf(path) == NONE
-                        && let Ok(t) = s.transitions.binary_search_by_key(&path, |t| t.path)
-                    {
-                        visit(&s.transitions[t], work);
+                if s.absent_transitions > 0 {
+                    for t in &s.transitions {
+                        if t.absent > 0 && first_leaf(t.path) == NONE {
+                            visit(t, work);
+                        }
                     }
                 }
             }
@@ -864,6 +872,19 @@ fn chain_is_consistent(
         at = previous;
     }
     consistent(fields, 0, leaves)
+}
+
+/// Makes room for `more` elements; most states hold one transition, one edge and one ending
+/// pattern, so small vectors grow one element at a time instead of to four at once.
+fn reserve_compact<T>(v: &mut Vec<T>, more: usize) {
+    if v.len() + more <= v.capacity() {
+        return;
+    }
+    if v.len() < 4 {
+        v.reserve_exact(more);
+    } else {
+        v.reserve(more);
+    }
 }
 
 fn to_u32(n: usize) -> u32 {

@@ -403,7 +403,7 @@ impl Compiler<'_> {
             let matcher = match &item.kind {
                 Kind::Object(members) => self.match_expression(members, item)?,
                 Kind::String(s) => Matcher::Exact(match s.parse::<IpAddr>() {
-                    Ok(addr) => Literal::Ip(s.clone(), addr),
+                    Ok(addr) => Literal::Ip(Box::new((s.clone(), addr))),
                     Err(_) => Literal::Str(s.clone()),
                 }),
                 Kind::Number(text) => {
