@@ -280,7 +280,10 @@ impl Leaves {
 
     fn push(&mut self, path: PathId, value: Val) {
         let start = self.members.len();
-        self.members.extend_from_slice(&self.stack);
+        // Element by element: stacks are a few entries deep, too short for a memcpy call.
+        for &member in &self.stack {
+            self.members.push(member);
+        }
         self.leaves.push(Leaf {
             path,
             value,
@@ -475,15 +478,6 @@ impl Scanner<'_, '_> {
         }
     }
 
-    fn expect(&mut self, byte: u8, message: &'static str) -> Result<(), ScanError> {
-        self.whitespace();
-        if self.peek() != Some(byte) {
-            return Err(self.error(message));
-        }
-        self.pos += 1;
-        Ok(())
-    }
-
     fn nest(&mut self) -> Result<(), ScanError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -581,9 +575,11 @@ impl Scanner<'_, '_> {
             return Ok(());
         }
         loop {
-            self.whitespace();
             if self.peek() != Some(b'"') {
-                return Err(self.error("key must be a string"));
+                self.whitespace();
+                if self.peek() != Some(b'"') {
+                    return Err(self.error("key must be a string"));
+                }
             }
             let start = self.pos + 1;
             let end = self.find_special(start);
@@ -609,15 +605,19 @@ impl Scanner<'_, '_> {
                     child
                 }
             };
-            self.expect(b':', "expected `:`")?;
-            self.whitespace();
+            self.colon()?;
             match child {
                 Some(child) => self.value_at(child)?,
                 None => self.skip_value()?,
             }
-            self.whitespace();
+            if !matches!(self.peek(), Some(b',' | b'}')) {
+                self.whitespace();
+            }
             match self.peek() {
-                Some(b',') => self.pos += 1,
+                Some(b',') => {
+                    self.pos += 1;
+                    self.one_space();
+                }
                 Some(b'}') => {
                     self.pos += 1;
                     return Ok(());
@@ -625,6 +625,32 @@ impl Scanner<'_, '_> {
                 Some(_) => return Err(self.error("expected `,` or `}`")),
                 None => return Err(self.error("EOF while parsing an object")),
             }
+        }
+    }
+
+    /// Steps over the `:` after a key and the whitespace around it; `": "` and `":"` are the
+    /// usual spellings, found first.
+    #[inline(always)]
+    fn colon(&mut self) -> Result<(), ScanError> {
+        if self.peek() != Some(b':') {
+            self.whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected `:`"));
+            }
+        }
+        self.pos += 1;
+        self.one_space();
+        Ok(())
+    }
+
+    /// Steps over whitespace, expecting at most one space, as most JSON has.
+    #[inline(always)]
+    fn one_space(&mut self) {
+        if self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+        if let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.whitespace();
         }
     }
 
@@ -638,14 +664,20 @@ impl Scanner<'_, '_> {
         }
         let mut index = 0u32;
         loop {
-            self.whitespace();
             self.out.stack.push((id, index));
             let read = self.value_at(node);
             self.out.stack.pop();
             read?;
-            self.whitespace();
+            if !matches!(self.peek(), Some(b',' | b']')) {
+                self.whitespace();
+            }
             match self.peek() {
-                Some(b',') => index = index.saturating_add(1),
+                Some(b',') => {
+                    index = index.saturating_add(1);
+                    self.pos += 1;
+                    self.one_space();
+                    continue;
+                }
                 Some(b']') => {
                     self.pos += 1;
                     return Ok(());
@@ -653,7 +685,6 @@ impl Scanner<'_, '_> {
                 Some(_) => return Err(self.error("expected `,` or `]`")),
                 None => return Err(self.error("EOF while parsing a list")),
             }
-            self.pos += 1;
         }
     }
 
