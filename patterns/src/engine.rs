@@ -22,7 +22,7 @@ use crate::consistency::{Memberships, consistent};
 use crate::flat::{FnvBuild, Number, Scalar};
 use crate::matcher::{Literal, Matcher, Range};
 use crate::pattern::{Branch, Field};
-use crate::scan::{Leaves, PathId, PathTrie};
+use crate::scan::{self, Leaves, PathId, PathTrie, ScanError, Scanned, Watch};
 
 type StateId = u32;
 const ROOT: StateId = 0;
@@ -569,6 +569,65 @@ pub(crate) struct Scratch {
     stamps: Vec<u32>,
     /// Slots of the patterns that matched.
     pub(crate) matched: Vec<u32>,
+    /// By pattern slot: the event it last matched in while being read ([`Early`]).
+    early_stamps: Vec<u32>,
+    early_generation: u32,
+}
+
+/// Matches the branches made of one field while the event is read, so that reading can stop
+/// once every pattern has matched: nothing later in the event can undo a match.
+struct Early<'a> {
+    engine: &'a Engine,
+    stamps: &'a mut Vec<u32>,
+    generation: u32,
+    folded: &'a mut String,
+    matched: usize,
+    needed: usize,
+}
+
+impl Watch for Early<'_> {
+    fn leaf(&mut self, path: PathId, value: &Scalar<'_>) -> bool {
+        let states = &self.engine.states;
+        let Some(root) = states.get(ROOT as usize) else {
+            return false;
+        };
+        let Ok(t) = root.transitions.binary_search_by_key(&path, |t| t.path) else {
+            return false;
+        };
+        let t = &root.transitions[t];
+        let (stamps, generation, matched) = (&mut *self.stamps, self.generation, &mut self.matched);
+        let mut hit = |e: u32| {
+            let Some(Some(edge)) = t.edges.get(e as usize) else {
+                return;
+            };
+            for &slot in states
+                .get(edge.child as usize)
+                .map_or(&[][..], |s| &s.terminals)
+            {
+                let at = slot as usize;
+                if stamps.len() <= at {
+                    stamps.resize(at + 1, 0);
+                }
+                if stamps[at] != generation {
+                    stamps[at] = generation;
+                    *matched += 1;
+                }
+            }
+        };
+        match &t.index {
+            Some(index) => index.lookup(value, &t.edges, self.folded, &mut hit),
+            None => {
+                for (e, edge) in t.edges.iter().enumerate() {
+                    if let Some(edge) = edge
+                        && edge.matchers.iter().any(|m| m.accepts(value))
+                    {
+                        hit(to_u32(e));
+                    }
+                }
+            }
+        }
+        self.matched >= self.needed
+    }
 }
 
 impl Engine {
@@ -685,6 +744,49 @@ impl Engine {
         }
     }
 
+    /// Whether a branch ending at `end` is made of one field.
+    pub(crate) fn is_one_field(&self, end: StateId) -> bool {
+        end != ROOT
+            && self
+                .states
+                .get(end as usize)
+                .is_some_and(|s| s.parent.0 == ROOT)
+    }
+
+    /// Reads the leaves of an event into `scratch`. With `stop_at` (the number of patterns,
+    /// each with a branch of one field), reading stops once all of them have matched.
+    pub(crate) fn scan(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+        stop_at: Option<usize>,
+    ) -> Result<Scanned, ScanError> {
+        let Scratch {
+            leaves,
+            folded,
+            early_stamps,
+            early_generation,
+            ..
+        } = scratch;
+        let Some(needed) = stop_at else {
+            return scan::scan_json(text, &self.trie, leaves, None);
+        };
+        *early_generation = early_generation.wrapping_add(1);
+        if *early_generation == 0 {
+            early_stamps.iter_mut().for_each(|s| *s = 0);
+            *early_generation = 1;
+        }
+        let mut early = Early {
+            engine: self,
+            stamps: early_stamps,
+            generation: *early_generation,
+            folded,
+            matched: 0,
+            needed,
+        };
+        scan::scan_json(text, &self.trie, leaves, Some(&mut early))
+    }
+
     /// Finds the patterns matching the leaves in `scratch` (read from `text`); their slots end
     /// up in `scratch.matched`, each once.
     pub(crate) fn run(&self, scratch: &mut Scratch, text: &str) {
@@ -701,6 +803,7 @@ impl Engine {
             folded,
             stamps,
             matched,
+            ..
         } = scratch;
         *generation = generation.wrapping_add(1);
         if *generation == 0 {

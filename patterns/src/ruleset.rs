@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::engine::{Engine, Scratch};
 use crate::error::EventError;
 use crate::pattern::Pattern;
-use crate::scan;
+use crate::scan::{self, Scanned};
 
 /// Named patterns compiled into one structure, so that an event is read once, only where some
 /// pattern looks, and its cost depends on the event rather than on the number of patterns.
@@ -49,6 +49,8 @@ pub struct RuleSet<K> {
     free: Vec<u32>,
     next_order: u64,
     len: usize,
+    /// How many patterns have a branch made of a single field.
+    one_field: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +60,7 @@ struct Slot<K> {
     order: u64,
     /// The state each branch of the pattern ends at.
     ends: Box<[u32]>,
+    one_field: bool,
 }
 
 /// A pattern's place in a [`RuleSet`], returned by [`RuleSet::insert`].
@@ -76,6 +79,7 @@ impl<K> Default for RuleSet<K> {
             free: Vec::new(),
             next_order: 0,
             len: 0,
+            one_field: 0,
         }
     }
 }
@@ -118,11 +122,14 @@ impl<K> RuleSet<K> {
             }
         };
         let ends = self.engine.insert(&pattern.branches, slot);
+        let one_field = ends.iter().any(|&end| self.engine.is_one_field(end));
+        self.one_field += usize::from(one_field);
         if let Some(place) = self.slots.get_mut(slot as usize) {
             *place = Some(Slot {
                 name,
                 order: self.next_order,
                 ends,
+                one_field,
             });
         }
         self.next_order += 1;
@@ -140,6 +147,7 @@ impl<K> RuleSet<K> {
         }
         let slot = self.slots.get_mut(id.slot as usize)?.take()?;
         self.engine.remove(&slot.ends, id.slot);
+        self.one_field -= usize::from(slot.one_field);
         if let Some(generation) = self.generations.get_mut(id.slot as usize) {
             *generation = generation.wrapping_add(1);
         }
@@ -169,11 +177,21 @@ impl<K> RuleSet<K> {
     }
 
     /// Names of the patterns matching an event given as JSON text. The text is read only where
-    /// some pattern looks; elsewhere it is only checked to be balanced.
+    /// some pattern looks; elsewhere it is only checked to be balanced. When every pattern has
+    /// a branch of a single field, reading stops as soon as all of them have matched, and the
+    /// rest of the event is not read at all.
     pub fn matching_json(&self, event: &str) -> Result<Vec<&K>, EventError> {
+        let stop_at = (self.len > 0 && self.one_field == self.len).then_some(self.len);
         with_scratch(|scratch| {
-            scan::scan_json(event, &self.engine.trie, &mut scratch.leaves)
+            let scanned = self
+                .engine
+                .scan(scratch, event, stop_at)
                 .map_err(|e| EventError::at(event, e.message, e.offset))?;
+            if scanned == Scanned::Stopped {
+                let mut all: Vec<&Slot<K>> = self.slots.iter().flatten().collect();
+                all.sort_unstable_by_key(|slot| slot.order);
+                return Ok(all.into_iter().map(|slot| &slot.name).collect());
+            }
             self.engine.run(scratch, event);
             Ok(self.names(&scratch.matched))
         })
@@ -386,6 +404,34 @@ mod tests {
         rules.remove(first);
         rules.insert(2, &any);
         assert_eq!(rules.matching_json(r#"{"a": 1}"#).unwrap(), vec![&1, &2]);
+    }
+
+    #[test]
+    fn reading_stops_once_every_pattern_has_matched() {
+        let mut rules = set(&[
+            ("a", r#"{"a": ["x"]}"#),
+            (
+                "n",
+                r#"{"$or": [{"n": [{"numeric": [">", 1]}]}, {"m": ["y"], "k": ["z"]}]}"#,
+            ),
+        ]);
+        // Both have matched by the second leaf: the broken rest is never read.
+        let cut = r#"{"a": "x", "n": [0, 5, "#;
+        assert_eq!(rules.matching_json(cut).unwrap(), vec![&"a", &"n"]);
+        // One pattern has not matched yet: reading goes on, and finds the error.
+        assert!(rules.matching_json(r#"{"a": "x", "n": [0, "#).is_err());
+        // A pattern without a branch of one field keeps every event read to the end.
+        rules.insert(
+            "pair",
+            &Pattern::parse(r#"{"a": ["x"], "b": ["y"]}"#).unwrap(),
+        );
+        assert!(rules.matching_json(cut).is_err());
+        assert_eq!(
+            rules
+                .matching_json(r#"{"a": "x", "n": [0, 5], "b": "y"}"#)
+                .unwrap(),
+            vec![&"a", &"n", &"pair"]
+        );
     }
 
     #[test]

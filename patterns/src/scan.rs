@@ -337,8 +337,28 @@ pub(crate) struct ScanError {
     pub offset: usize,
 }
 
+/// Told of every leaf as it is read; returns true once nothing later in the event can change
+/// the outcome, to stop reading there.
+pub(crate) trait Watch {
+    fn leaf(&mut self, path: PathId, value: &Scalar<'_>) -> bool;
+}
+
+/// How far an event was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scanned {
+    /// To the end, and it is valid where read.
+    Whole,
+    /// Until the watcher said the rest does not matter; the rest was not read.
+    Stopped,
+}
+
 /// Reads the leaves `trie` wants from an event given as JSON text.
-pub(crate) fn scan_json(text: &str, trie: &PathTrie, out: &mut Leaves) -> Result<(), ScanError> {
+pub(crate) fn scan_json<'o>(
+    text: &str,
+    trie: &PathTrie,
+    out: &'o mut Leaves,
+    watch: Option<&'o mut dyn Watch>,
+) -> Result<Scanned, ScanError> {
     out.clear();
     if u32::try_from(text.len()).is_err() {
         return Err(ScanError {
@@ -355,14 +375,19 @@ pub(crate) fn scan_json(text: &str, trie: &PathTrie, out: &mut Leaves) -> Result
         depth: 0,
         window_at: 0,
         window: skip::special64(text.as_bytes(), 0),
+        watch,
+        stopped: false,
     };
     scanner.whitespace();
-    scanner.value_at(ROOT)?;
+    match scanner.value_at(ROOT) {
+        Err(_) if scanner.stopped => return Ok(Scanned::Stopped),
+        read => read?,
+    }
     scanner.whitespace();
     if scanner.pos < scanner.bytes.len() {
         return Err(scanner.error("trailing characters"));
     }
-    Ok(())
+    Ok(Scanned::Whole)
 }
 
 /// Reads the leaves `trie` wants from a parsed event.
@@ -426,6 +451,9 @@ struct Scanner<'t, 'o> {
     /// ([`skip::special64`]).
     window_at: usize,
     window: u64,
+    watch: Option<&'o mut dyn Watch>,
+    /// Set when the watcher stopped the reading; the error that unwinds it then means nothing.
+    stopped: bool,
 }
 
 /// Where a string's text is: in the event, or appended to the decode buffer.
@@ -535,6 +563,13 @@ impl Scanner<'_, '_> {
         };
         if let Some(path) = path {
             self.out.push(path, value);
+            if let Some(watch) = &mut self.watch {
+                let leaf = self.out.leaves.len() - 1;
+                if watch.leaf(path, &self.out.scalar(leaf, self.text)) {
+                    self.stopped = true;
+                    return Err(self.error("stopped"));
+                }
+            }
         }
         Ok(())
     }
@@ -970,7 +1005,7 @@ mod tests {
     /// (path id, value) of every leaf, in the order read.
     fn read(text: &str, trie: &PathTrie) -> Vec<(PathId, String)> {
         let mut out = Leaves::default();
-        scan_json(text, trie, &mut out).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        scan_json(text, trie, &mut out, None).unwrap_or_else(|e| panic!("{text}: {e:?}"));
         let raw: Vec<(PathId, String)> = (0..out.leaves.len())
             .map(|i| {
                 (
@@ -1033,7 +1068,7 @@ mod tests {
     fn array_membership_is_recorded_for_each_leaf() {
         let t = trie(&["a.x"]);
         let mut out = Leaves::default();
-        scan_json(r#"{"a": [{"x": 1}, [{"x": 2}]]}"#, &t, &mut out).unwrap();
+        scan_json(r#"{"a": [{"x": 1}, [{"x": 2}]]}"#, &t, &mut out, None).unwrap();
         assert_eq!(out.membership(0), &[(0, 0)]);
         assert_eq!(out.membership(1), &[(0, 1), (1, 0)]);
     }
@@ -1048,7 +1083,7 @@ mod tests {
             "2.2250738585072011e-308",
         ] {
             let event = format!(r#"{{"n": {text}}}"#);
-            scan_json(&event, &t, &mut out).unwrap();
+            scan_json(&event, &t, &mut out, None).unwrap();
             assert_eq!(
                 out.leaves[0].value,
                 Val::Num(Number::Float(text.parse().unwrap()))
@@ -1117,13 +1152,13 @@ mod tests {
             (r#"{"a": 1"#, 7),
             ("", 0),
         ] {
-            let err = scan_json(text, &t, &mut out).expect_err(text);
+            let err = scan_json(text, &t, &mut out, None).expect_err(text);
             assert_eq!(err.offset, offset, "{text}: {}", err.message);
             assert!(serde_json::from_str::<Value>(text).is_err(), "{text}");
         }
         let deep = format!(r#"{{"a": {}{}}}"#, "[".repeat(200), "]".repeat(200));
         assert_eq!(
-            scan_json(&deep, &t, &mut out).unwrap_err().message,
+            scan_json(&deep, &t, &mut out, None).unwrap_err().message,
             "recursion limit exceeded"
         );
     }
