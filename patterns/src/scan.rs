@@ -206,7 +206,7 @@ impl PathTrie {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn child(&self, node: NodeId, key: &[u8]) -> Option<NodeId> {
         let node = self.nodes.get(node as usize)?;
         node.position(key)
@@ -222,14 +222,14 @@ impl PathTrie {
 }
 
 impl Node {
-    #[inline]
+    #[inline(always)]
     fn position(&self, key: &[u8]) -> Option<usize> {
         match &self.lookup {
             Some(lookup) => lookup.get(key).copied(),
-            None => self
-                .keys
-                .iter()
-                .position(|(k, _, _)| k.len() == key.len() && **k == *key),
+            None => self.keys.iter().position(|(k, _, _)| {
+                // Length and first byte reject most keys without a call to compare bytes.
+                k.len() == key.len() && k.first() == key.first() && **k == *key
+            }),
         }
     }
 
@@ -575,6 +575,7 @@ impl Scanner<'_, '_> {
     }
 
     /// Skips a value no pattern reads. Scalars are still validated; blocks only balanced.
+    #[inline(always)]
     fn skip_value(&mut self) -> Result<(), ScanError> {
         match self.peek() {
             Some(b'{') => self.skip_block(b'{', b'}', "EOF while parsing an object"),
@@ -732,6 +733,7 @@ impl Scanner<'_, '_> {
     }
 
     /// Reads a string (at its opening quote), decoding escapes only when there are some.
+    #[inline(always)]
     fn string(&mut self) -> Result<Str, ScanError> {
         let start = self.pos + 1;
         let end = self.find_special(start);
@@ -753,6 +755,7 @@ impl Scanner<'_, '_> {
     }
 
     /// Decodes a string with escapes into the decode buffer; `run_end` is its first backslash.
+    #[cold]
     fn decode(&mut self, start: usize, mut run_end: usize) -> Result<Str, ScanError> {
         let begin = self.out.decoded.len();
         let mut run_start = start;
