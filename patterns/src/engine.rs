@@ -838,6 +838,12 @@ impl Engine {
             _ => NONE,
         };
 
+        // A field leading to a state with no further field only needs one value.
+        let is_last = |state: StateId| {
+            self.states
+                .get(state as usize)
+                .is_none_or(|s| s.transitions.is_empty())
+        };
         work.push((ROOT, NONE, 0));
         while let Some((state, at, constrained)) = work.pop() {
             let Some(s) = self.states.get(state as usize) else {
@@ -868,15 +874,17 @@ impl Engine {
                     return;
                 }
                 let Some(index) = &t.index else {
-                    // Few edges: each goes through the leaves, stopping at one outside arrays.
+                    // Few edges: each goes through the leaves, stopping at one outside arrays,
+                    // or at the first one when no other field can share its arrays.
                     for edge in t.edges.iter().flatten() {
                         let start = candidates.len();
                         let mut free = false;
+                        let alone = constrained == 0 && is_last(edge.child);
                         let mut leaf = first;
                         while leaf != NONE {
                             let value = leaves.scalar(leaf as usize, text);
                             if edge.matchers.iter().any(|m| m.accepts(&value)) {
-                                if leaves.membership(leaf as usize).is_empty() {
+                                if alone || leaves.membership(leaf as usize).is_empty() {
                                     free = true;
                                     break;
                                 }
@@ -909,9 +917,10 @@ impl Engine {
                     else {
                         continue;
                     };
-                    let free = group
-                        .iter()
-                        .any(|&(_, l)| leaves.membership(l as usize).is_empty());
+                    let free = (constrained == 0 && is_last(edge.child))
+                        || group
+                            .iter()
+                            .any(|&(_, l)| leaves.membership(l as usize).is_empty());
                     if free {
                         work.push((edge.child, at, constrained));
                     } else {

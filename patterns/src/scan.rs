@@ -698,10 +698,18 @@ impl Scanner<'_, '_> {
             self.pos += 1;
             return Ok(());
         }
+        let (path, _) = self.trie.wanted(node);
         let mut index = 0u32;
         loop {
             self.out.stack.push((id, index));
-            let read = self.value_at(node);
+            let read = match (path, self.peek()) {
+                // Arrays of numbers (coordinates, measures) are common and long: read their
+                // elements here rather than one call deeper.
+                (Some(path), Some(b'-' | b'0'..=b'9')) if self.watch.is_none() => {
+                    self.number().map(|n| self.out.push(path, Val::Num(n)))
+                }
+                _ => self.value_at(node),
+            };
             self.out.stack.pop();
             read?;
             if !matches!(self.peek(), Some(b',' | b']')) {
