@@ -153,6 +153,7 @@ fn service_event(rng: &mut Lcg, patterns: usize) -> String {
 
 /// A rule set of the patterns (named by index), and the heap it keeps.
 fn bridgecraft(patterns: &[String]) -> (RuleSet<usize>, usize) {
+    let started = std::time::Instant::now();
     let parsed: Vec<Pattern> = patterns
         .iter()
         .map(|p| Pattern::parse(p).expect("valid pattern"))
@@ -163,6 +164,13 @@ fn bridgecraft(patterns: &[String]) -> (RuleSet<usize>, usize) {
         rules.insert(i, pattern);
     }
     let kept = in_use().saturating_sub(before);
+    if patterns.len() >= 10_000 {
+        println!(
+            "build: {} patterns parsed and inserted in {:?}",
+            patterns.len(),
+            started.elapsed()
+        );
+    }
     (rules, kept)
 }
 

@@ -46,8 +46,27 @@
 //!
 //! # Many patterns at once
 //!
-//! [`RuleSet`] compiles named patterns together; an event is flattened once and only the
-//! patterns that could match it are evaluated.
+//! [`RuleSet`] compiles named patterns into one tree of field steps that patterns starting alike
+//! share, with hash tables, tables by length and sorted ranges over the values at each step, so
+//! that an event's cost depends on the event and not on how many patterns there are. Patterns
+//! are added and removed at any time ([`RuleSet::insert`], [`RuleSet::remove`]).
+//!
+//! An event given as JSON text is read once, only where some pattern looks: the values of other
+//! fields are skipped without building anything (only checked to be balanced), and when every
+//! pattern has a branch of a single field, reading stops as soon as all have matched.
+//!
+//! ```
+//! use bridgecraft_patterns::{Pattern, RuleSet};
+//!
+//! let mut rules = RuleSet::default();
+//! let ec2 = rules.insert("ec2", &Pattern::parse(r#"{"source": ["aws.ec2"]}"#)?);
+//! rules.insert("big", &Pattern::parse(r#"{"detail": {"size": [{"numeric": [">", 100]}]}}"#)?);
+//! let event = r#"{"source": "aws.ec2", "detail": {"size": 500, "tags": ["skipped", "unread"]}}"#;
+//! assert_eq!(rules.matching_json(event)?, vec![&"ec2", &"big"]);
+//! rules.remove(ec2);
+//! assert_eq!(rules.matching_json(event)?, vec![&"big"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Input transformers
 //!
