@@ -11,6 +11,13 @@ pub(crate) trait Memberships {
     fn membership(&self, leaf: usize) -> &[Member];
 }
 
+/// The `(start, len)` range of `members` that holds one leaf's membership.
+pub(crate) fn members_of(members: &[Member], (start, len): (u32, u32)) -> &[Member] {
+    members
+        .get(start as usize..start as usize + len as usize)
+        .unwrap_or(&[])
+}
+
 /// Whether one candidate per field can be picked with every pick in the same element of each
 /// array they share (event-ruler's array consistency). All candidates sit in the same elements
 /// of the first `depth` arrays on their way from the root.

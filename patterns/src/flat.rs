@@ -12,7 +12,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::consistency::{Member, Memberships};
+use crate::consistency::{Member, Memberships, members_of};
 
 /// A JSON number, keeping whether it was written as an integer.
 ///
@@ -205,11 +205,7 @@ impl Memberships for FlatEvent<'_> {
     fn membership(&self, leaf: usize) -> &[Member] {
         self.leaves
             .get(leaf)
-            .and_then(|l| {
-                self.members
-                    .get(l.membership.0 as usize..(l.membership.0 + l.membership.1) as usize)
-            })
-            .unwrap_or(&[])
+            .map_or(&[], |l| members_of(&self.members, l.membership))
     }
 }
 

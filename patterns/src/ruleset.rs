@@ -234,6 +234,16 @@ mod tests {
         )
     }
 
+    /// The names a rule set reports for an event given as text.
+    fn names<'r>(rules: &'r RuleSet<&str>, event: &str) -> Vec<&'r str> {
+        rules
+            .matching_json(event)
+            .unwrap()
+            .into_iter()
+            .copied()
+            .collect()
+    }
+
     fn alone<'p>(patterns: &[(&'p str, &str)], event: &str) -> Vec<&'p str> {
         patterns
             .iter()
@@ -279,13 +289,11 @@ mod tests {
     fn agrees_with_matching_each_pattern_alone() {
         let rules = set(PATTERNS);
         for event in EVENTS {
-            let got: Vec<&str> = rules
-                .matching_json(event)
-                .unwrap()
-                .into_iter()
-                .copied()
-                .collect();
-            assert_eq!(got, alone(PATTERNS, event), "event {event}");
+            assert_eq!(
+                names(&rules, event),
+                alone(PATTERNS, event),
+                "event {event}"
+            );
             let value: Value = serde_json::from_str(event).unwrap();
             let got: Vec<&str> = rules.matching_value(&value).into_iter().copied().collect();
             assert_eq!(got, alone(PATTERNS, event), "value {event}");
@@ -345,13 +353,11 @@ mod tests {
             r#""2001:db8:0::1""#,
         ] {
             let event = format!(r#"{{"detail": {{"v": {v}}}}}"#);
-            let got: Vec<&str> = rules
-                .matching_json(&event)
-                .unwrap()
-                .into_iter()
-                .copied()
-                .collect();
-            assert_eq!(got, alone(&patterns, &event), "event {event}");
+            assert_eq!(
+                names(&rules, &event),
+                alone(&patterns, &event),
+                "event {event}"
+            );
         }
     }
 
@@ -372,13 +378,7 @@ mod tests {
         assert_eq!(rules.len(), PATTERNS.len().div_ceil(2));
         let kept: Vec<(&str, &str)> = PATTERNS.iter().copied().step_by(2).collect();
         for event in EVENTS {
-            let got: Vec<&str> = rules
-                .matching_json(event)
-                .unwrap()
-                .into_iter()
-                .copied()
-                .collect();
-            assert_eq!(got, alone(&kept, event), "event {event}");
+            assert_eq!(names(&rules, event), alone(&kept, event), "event {event}");
         }
         // A new pattern reuses a freed slot; the stale id still finds nothing.
         let again = rules.insert("again", &Pattern::parse(PATTERNS[1].1).unwrap());

@@ -14,8 +14,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::consistency::{Member, Memberships};
+use crate::consistency::{Member, Memberships, members_of};
 use crate::flat::{FnvBuild, Number, Scalar};
+use crate::json::{BadEscape, unescape};
 use crate::skip;
 
 /// Index of a distinct field path in a rule set.
@@ -322,11 +323,7 @@ impl Memberships for Leaves {
     fn membership(&self, leaf: usize) -> &[Member] {
         self.leaves
             .get(leaf)
-            .and_then(|l| {
-                self.members
-                    .get(l.members.0 as usize..(l.members.0 + l.members.1) as usize)
-            })
-            .unwrap_or(&[])
+            .map_or(&[], |l| members_of(&self.members, l.members))
     }
 }
 
@@ -797,54 +794,14 @@ impl Scanner<'_, '_> {
 
     /// The character of the escape after a backslash.
     fn escape(&mut self) -> Result<char, ScanError> {
-        let Some(b) = self.peek() else {
-            return Err(self.error("EOF while parsing a string"));
-        };
-        self.pos += 1;
-        Ok(match b {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let first = self.hex4()?;
-                if (0xDC00..0xE000).contains(&first) {
-                    return Err(self.error("lone trailing surrogate in hex escape"));
-                }
-                if (0xD800..0xDC00).contains(&first) {
-                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                        return Err(self.error("lone leading surrogate in hex escape"));
-                    }
-                    self.pos += 2;
-                    let second = self.hex4()?;
-                    if !(0xDC00..0xE000).contains(&second) {
-                        return Err(self.error("lone leading surrogate in hex escape"));
-                    }
-                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                    char::from_u32(code).ok_or_else(|| self.error("invalid unicode code point"))?
-                } else {
-                    char::from_u32(first).ok_or_else(|| self.error("invalid unicode code point"))?
-                }
-            }
-            _ => return Err(self.error("invalid escape")),
+        unescape(self.bytes, &mut self.pos).map_err(|bad| {
+            self.error(match bad {
+                BadEscape::End => "EOF while parsing a string",
+                BadEscape::Hex | BadEscape::Unknown(_) => "invalid escape",
+                BadEscape::LoneLeading => "lone leading surrogate in hex escape",
+                BadEscape::LoneTrailing => "lone trailing surrogate in hex escape",
+            })
         })
-    }
-
-    fn hex4(&mut self) -> Result<u32, ScanError> {
-        let mut code = 0;
-        for _ in 0..4 {
-            let digit = self
-                .peek()
-                .and_then(|b| char::from(b).to_digit(16))
-                .ok_or_else(|| self.error("invalid escape"))?;
-            code = code * 16 + digit;
-            self.pos += 1;
-        }
-        Ok(code)
     }
 
     /// Reads a number as serde_json does: integers that fit 64 bits stay integers (except `-0`,
