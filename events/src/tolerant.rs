@@ -28,6 +28,65 @@ use serde_json::{Number, Value};
 
 use crate::Timestamp;
 
+/// A visitor whose `Value` is `Fit<_>`: what it declares, for the values it keeps as misfits.
+trait Declares {
+    fn declared(&self) -> &'static str;
+}
+
+/// Implements the `visit_*` methods of a [`Declares`] visitor that keep any value they are not
+/// written for as a misfit.
+macro_rules! misfit_visits {
+    ($($kind:ident),*) => {
+        misfit_visits!(Fit::Misfit; $($kind),*);
+    };
+    ($wrap:path; $($kind:ident),*) => {
+        $(misfit_visits!(@ $wrap, $kind);)*
+    };
+    (@ $wrap:path, bool) => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::Bool(v), self.declared())))
+        }
+    };
+    (@ $wrap:path, number) => {
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::from(v), self.declared())))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::from(v), self.declared())))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::from(v), self.declared())))
+        }
+    };
+    (@ $wrap:path, str) => {
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::from(v), self.declared())))
+        }
+    };
+    (@ $wrap:path, null) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::Null, self.declared())))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::Null, self.declared())))
+        }
+    };
+    (@ $wrap:path, map) => {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let declared = self.declared();
+            let value = Value::deserialize(MapAccessDeserializer::new(map))?;
+            Ok($wrap(Misfit::new(value, declared)))
+        }
+    };
+    (@ $wrap:path, seq) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            let declared = self.declared();
+            let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+            Ok($wrap(Misfit::new(value, declared)))
+        }
+    };
+}
+
 /// How a value fit its declared type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fit<T> {
@@ -116,6 +175,18 @@ pub trait Tolerant: Sized + Serialize + Inspect {
     /// Writes a value that was [`Fit::Coerced`] in the form it came in.
     fn serialize_coerced<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.serialize(serializer)
+    }
+
+    /// Decodes a value into `slot`, which is left as it was when the value does not fit.
+    /// Records override it to decode in place rather than move a large value through every
+    /// layer of the decoder.
+    fn decode_into<'de, D: Deserializer<'de>>(
+        slot: &mut Option<Self>,
+        deserializer: D,
+    ) -> Result<Status, D::Error> {
+        Ok(settle(Self::decode(deserializer)?, |value| {
+            *slot = Some(value)
+        }))
     }
 }
 
@@ -514,6 +585,44 @@ impl<R: Record> Tolerant for R {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
         deserializer.deserialize_any(RecordVisitor(PhantomData))
     }
+
+    fn decode_into<'de, D: Deserializer<'de>>(
+        slot: &mut Option<Self>,
+        deserializer: D,
+    ) -> Result<Status, D::Error> {
+        deserializer.deserialize_any(RecordIntoVisitor(slot))
+    }
+}
+
+/// Decodes an object into the record in `slot`, where it stays: no move of the whole record.
+/// Anything else is decoded as [`RecordVisitor`] does.
+struct RecordIntoVisitor<'a, R>(&'a mut Option<R>);
+
+impl<'de, R: Record> Visitor<'de> for RecordIntoVisitor<'_, R> {
+    type Value = Status;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a JSON object for {}", R::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Status, A::Error> {
+        let record = self.0.insert(R::default());
+        fill_record(record, map)?;
+        Ok(Status::Exact)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Status, E> {
+        let fit = RecordVisitor::<R>(PhantomData).visit_str(text)?;
+        Ok(settle(fit, |record| *self.0 = Some(record)))
+    }
+
+    misfit_visits!(Status::Misfit; bool, number, null, seq);
+}
+
+impl<R: Record> Declares for RecordIntoVisitor<'_, R> {
+    fn declared(&self) -> &'static str {
+        R::NAME
+    }
 }
 
 /// `Deserialize` for a [`Record`]: an object, or a JSON string holding one. Anything else is
@@ -599,8 +708,17 @@ pub fn decode_into<'de, A: MapAccess<'de>, T: Tolerant>(
     slot: &mut Option<T>,
     map: &mut A,
 ) -> Result<Status, A::Error> {
-    let fit = map.next_value_seed(FitSeed::<T>(PhantomData))?;
-    Ok(settle(fit, |value| *slot = Some(value)))
+    map.next_value_seed(IntoSeed(slot))
+}
+
+/// Decodes a value into an optional field, with [`Tolerant::decode_into`].
+struct IntoSeed<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: Tolerant> DeserializeSeed<'de> for IntoSeed<'_, T> {
+    type Value = Status;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Status, D::Error> {
+        T::decode_into(self.0, deserializer)
+    }
 }
 
 /// Decodes the next map value into a field recorded as always present.
@@ -643,8 +761,17 @@ pub fn inspect_field<T: Inspect>(
 }
 
 /// Decodes the fields of a record from a map.
-pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Result<R, A::Error> {
+pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(map: A) -> Result<R, A::Error> {
     let mut record = R::default();
+    fill_record(&mut record, map)?;
+    Ok(record)
+}
+
+/// Decodes the fields of a record from a map into `record`.
+fn fill_record<'de, R: Record, A: MapAccess<'de>>(
+    record: &mut R,
+    mut map: A,
+) -> Result<(), A::Error> {
     let mut present = 0u64;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         match record.decode_field(&key, &mut map)? {
@@ -665,7 +792,9 @@ pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Res
                         if index < 64 {
                             present |= 1 << index;
                         }
-                        record.extra_mut().note(spec.key, spec.nullable, status);
+                        if !matches!(status, Status::Exact) {
+                            record.extra_mut().note(spec.key, spec.nullable, status);
+                        }
                     }
                 }
             }
@@ -684,7 +813,7 @@ pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Res
             R::NAME
         )));
     }
-    Ok(record)
+    Ok(())
 }
 
 /// A map key, borrowed from the input when it can be.
@@ -734,62 +863,6 @@ fn kind_of(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-/// A visitor whose `Value` is `Fit<_>`: what it declares, for the values it keeps as misfits.
-trait Declares {
-    fn declared(&self) -> &'static str;
-}
-
-/// Implements the `visit_*` methods of a [`Declares`] visitor that keep any value they are not
-/// written for as a misfit.
-macro_rules! misfit_visits {
-    ($($kind:ident),*) => {
-        $(misfit_visits!(@ $kind);)*
-    };
-    (@ bool) => {
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Bool(v), self.declared())))
-        }
-    };
-    (@ number) => {
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), self.declared())))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), self.declared())))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), self.declared())))
-        }
-    };
-    (@ str) => {
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), self.declared())))
-        }
-    };
-    (@ null) => {
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Null, self.declared())))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Null, self.declared())))
-        }
-    };
-    (@ map) => {
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            let declared = self.declared();
-            let value = Value::deserialize(MapAccessDeserializer::new(map))?;
-            Ok(Fit::Misfit(Misfit::new(value, declared)))
-        }
-    };
-    (@ seq) => {
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            let declared = self.declared();
-            let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
-            Ok(Fit::Misfit(Misfit::new(value, declared)))
-        }
-    };
 }
 
 /// Decodes a string enum: any string is one of its values or its `Unknown` arm; anything else is
