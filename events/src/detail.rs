@@ -26,7 +26,7 @@ pub trait EventDetail: Serialize + DeserializeOwned {
     }
 
     /// Appends where this detail drifted from its schema to `drift`, with JSON paths below
-    /// `path` (see [`Inspect`]). Generated types report what [`Extra`](crate::Extra) kept and
+    /// `path` (see [`Inspect`](crate::Inspect)). Generated types report what [`Extra`](crate::Extra) kept and
     /// what their fields hold; the default reports nothing.
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<Drift>) {
         let _ = (path, drift);
