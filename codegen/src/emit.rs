@@ -24,6 +24,8 @@ pub(crate) struct Paths {
     pub module_root: syn::Path,
     /// Whether each source's module is behind a Cargo feature of its own.
     pub feature_gates: bool,
+    /// Whether records are plain serde derives: strict, with no catch-all and no drift.
+    pub plain: bool,
 }
 
 /// A source's module, feature and enum variant names.
@@ -505,6 +507,13 @@ impl<'a> Emitter<'a> {
         let items = ids.iter().map(|&id| self.def(id));
         let root = format_ident!("{}", self.names[event.root]);
         let related = self.related(index);
+        let inspect = (!self.paths.plain).then(|| {
+            quote! {
+                fn inspect_drift(&self, path: &mut String, drift: &mut Vec<#krate::Drift>) {
+                    #krate::Inspect::inspect(self, path, drift)
+                }
+            }
+        });
         quote! {
             #doc
             #(#items)*
@@ -513,9 +522,7 @@ impl<'a> Emitter<'a> {
                 const SOURCE: &'static str = #source;
                 const DETAIL_TYPE: &'static str = #detail_type;
                 #related
-                fn inspect_drift(&self, path: &mut String, drift: &mut Vec<#krate::Drift>) {
-                    #krate::Inspect::inspect(self, path, drift)
-                }
+                #inspect
             }
         }
     }
@@ -656,7 +663,38 @@ impl<'a> Emitter<'a> {
                     }
                 }
             }
+            Body::Struct(fields) if self.paths.plain => self.plain_record(id, &name, doc, fields),
             Body::Struct(fields) => self.record(id, &name, doc, fields),
+        }
+    }
+
+    /// A record as a plain serde derive: every field optional, nothing else kept.
+    fn plain_record(
+        &self,
+        id: DefId,
+        name: &Ident,
+        doc: Option<TokenStream>,
+        fields: &[Field],
+    ) -> TokenStream {
+        let (field_names, _) = rust_field_names(fields);
+        let declarations = fields.iter().zip(&field_names).map(|(field, rust)| {
+            let ident = ident(rust);
+            let json = &field.json;
+            let ty = self.ty(&field.ty, id);
+            if field.required {
+                return quote! { #[serde(rename = #json)] pub #ident: #ty, };
+            }
+            quote! {
+                #[serde(rename = #json, default, skip_serializing_if = "Option::is_none")]
+                pub #ident: Option<#ty>,
+            }
+        });
+        quote! {
+            #doc
+            #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+            pub struct #name {
+                #(#declarations)*
+            }
         }
     }
 
@@ -877,9 +915,48 @@ fn inner_doc(text: &str) -> TokenStream {
     quote! { #![doc = #text] }
 }
 
+/// Formats a file with prettyplease, and the body of each `string_enum!` as the enum it
+/// declares, which prettyplease leaves as a run of tokens.
 fn render(tokens: TokenStream) -> String {
     let file: syn::File = syn::parse2(tokens).expect("generated code parses");
-    format!("{HEADER}{}", prettyplease::unparse(&file))
+    let unparse = |attrs: Vec<syn::Attribute>, items: Vec<syn::Item>| {
+        prettyplease::unparse(&syn::File {
+            shebang: None,
+            attrs,
+            items,
+        })
+    };
+    let mut text = format!("{HEADER}{}", unparse(file.attrs, Vec::new()));
+    for item in file.items {
+        let string_enum = match &item {
+            syn::Item::Macro(item)
+                if item
+                    .mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "string_enum") =>
+            {
+                syn::parse2::<syn::ItemEnum>(item.mac.tokens.clone())
+                    .ok()
+                    .map(|body| (&item.mac.path, body))
+            }
+            _ => None,
+        };
+        match string_enum {
+            Some((path, body)) => {
+                let path = quote!(#path).to_string().replace(' ', "");
+                let body = unparse(Vec::new(), vec![syn::Item::Enum(body)]);
+                text.push_str(&format!("{path}! {{\n"));
+                for line in body.lines() {
+                    text.push_str(&format!("    {line}\n").replace("    \n", "\n"));
+                }
+                text.push_str("}\n");
+            }
+            None => text.push_str(&unparse(Vec::new(), vec![item])),
+        }
+    }
+    text
 }
 
 /// The Rust names of a struct's fields, and of its catch-all for unlisted keys.

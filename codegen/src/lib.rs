@@ -23,7 +23,7 @@ mod emit;
 mod model;
 mod schema;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -143,6 +143,7 @@ impl Default for Config {
                 events_crate: syn::parse_quote!(crate),
                 module_root: syn::parse_quote!(crate::generated),
                 feature_gates: true,
+                plain: false,
             },
         }
     }
@@ -182,6 +183,15 @@ impl Config {
     /// default), or always compiled.
     pub fn feature_gates(mut self, gate: bool) -> Self {
         self.paths.feature_gates = gate;
+        self
+    }
+
+    /// Whether records are plain `serde` derives, every field an `Option`, with nothing kept
+    /// beside them: strict types that fail on a value of another type and drop unlisted keys.
+    /// Off by default; the tolerant records are what real events need, and these are the
+    /// baseline they are measured against.
+    pub fn plain(mut self, plain: bool) -> Self {
+        self.paths.plain = plain;
         self
     }
 
@@ -337,4 +347,113 @@ pub(crate) fn files_with_extension(
         }
     }
     Ok(())
+}
+
+/// The public API of generated files, a line per item: each type (`aws_ec2::Detail`), each
+/// field with its type (`aws_ec2::ec2_instance_state_change_notification::State...`), each
+/// enum variant. Comparing two of them shows what a regeneration adds and removes, so that one
+/// that breaks users is seen in review.
+pub fn public_api(files: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let mut api = BTreeSet::new();
+    for (path, code) in files {
+        let module = path
+            .trim_end_matches(".rs")
+            .trim_end_matches("/mod")
+            .trim_end_matches("mod")
+            .trim_end_matches('/')
+            .replace('/', "::");
+        let Ok(file) = syn::parse_file(code) else {
+            continue;
+        };
+        let prefix = if module.is_empty() {
+            String::new()
+        } else {
+            format!("{module}::")
+        };
+        for item in file.items {
+            match item {
+                syn::Item::Struct(item) if matches!(item.vis, syn::Visibility::Public(_)) => {
+                    let name = format!("{prefix}{}", item.ident);
+                    for field in &item.fields {
+                        if let (Some(ident), syn::Visibility::Public(_)) =
+                            (&field.ident, &field.vis)
+                        {
+                            let ty = &field.ty;
+                            let ty = quote::quote!(#ty).to_string().replace(' ', "");
+                            api.insert(format!("{name}.{ident}: {ty}"));
+                        }
+                    }
+                    api.insert(name);
+                }
+                syn::Item::Enum(item) if matches!(item.vis, syn::Visibility::Public(_)) => {
+                    let name = format!("{prefix}{}", item.ident);
+                    for variant in &item.variants {
+                        api.insert(format!("{name}::{}", variant.ident));
+                    }
+                    api.insert(name);
+                }
+                syn::Item::Macro(item) => api.extend(string_enum_api(&prefix, &item.mac.tokens)),
+                _ => {}
+            }
+        }
+    }
+    api
+}
+
+/// The enum and variants a `string_enum!` invocation declares.
+fn string_enum_api(prefix: &str, tokens: &proc_macro2::TokenStream) -> Vec<String> {
+    use proc_macro2::TokenTree;
+    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let Some(position) = tokens
+        .iter()
+        .position(|token| matches!(token, TokenTree::Ident(ident) if ident == "enum"))
+    else {
+        return Vec::new();
+    };
+    let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(body))) =
+        (tokens.get(position + 1), tokens.get(position + 2))
+    else {
+        return Vec::new();
+    };
+    let name = format!("{prefix}{name}");
+    let body: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut api: Vec<String> = body
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [TokenTree::Ident(variant), TokenTree::Punct(punct)] if punct.as_char() == '=' => {
+                Some(format!("{name}::{variant}"))
+            }
+            _ => None,
+        })
+        .collect();
+    api.push(name);
+    api
+}
+
+impl Output {
+    /// What writing to `dir` would add to and remove from the public API of the files there.
+    pub fn api_changes(&self, dir: &Path) -> Result<(Vec<String>, Vec<String>), Error> {
+        let mut existing = Vec::new();
+        if dir.exists() {
+            files_with_extension(dir, "rs", &mut existing)?;
+        }
+        let mut old = BTreeMap::new();
+        for path in existing {
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            old.insert(relative, text);
+        }
+        let (old, new) = (public_api(&old), public_api(&self.files));
+        Ok((
+            new.difference(&old).cloned().collect(),
+            old.difference(&new).cloned().collect(),
+        ))
+    }
 }

@@ -43,9 +43,8 @@ pub use tolerant::{Drift, DriftKind, Extra, Fit, Inspect, Misfit, Record, Tolera
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::string_enum::{
-        string_enum_decode, string_enum_deserialize, string_enum_serialize, unknown_value,
-    };
+    pub use crate::string_enum::{string_enum_deserialize, string_enum_serialize, unknown_value};
+    pub use crate::tolerant::decode_string_enum;
 
     /// The box's value as `T`, when `U` is `T`; else the box back.
     pub fn downcast<T: 'static, U: 'static>(boxed: Box<U>) -> Result<T, Box<U>> {

@@ -93,7 +93,7 @@ macro_rules! string_enum {
             const DECLARED: &'static str = ::std::stringify!($name);
 
             fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<$crate::Fit<Self>, D::Error> {
-                $crate::__private::string_enum_decode(deserializer, Self::from_cow, ::std::stringify!($name))
+                $crate::__private::decode_string_enum(deserializer, Self::from_cow, ::std::stringify!($name))
             }
         }
 
@@ -136,25 +136,6 @@ where
     }
 
     deserializer.deserialize_str(StrVisitor(from))
-}
-
-#[doc(hidden)]
-pub fn string_enum_decode<'de, D, T>(
-    deserializer: D,
-    from: fn(Cow<'_, str>) -> T,
-    declared: &'static str,
-) -> Result<crate::Fit<T>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    use crate::{Fit, Misfit};
-    use serde::Deserialize;
-    use serde_json::Value;
-
-    match Value::deserialize(deserializer)? {
-        Value::String(value) => Ok(Fit::Exact(from(Cow::Owned(value)))),
-        other => Ok(Fit::Misfit(Misfit::new(other, declared))),
-    }
 }
 
 #[doc(hidden)]

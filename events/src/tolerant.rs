@@ -28,6 +28,65 @@ use serde_json::{Number, Value};
 
 use crate::Timestamp;
 
+/// A visitor whose `Value` is `Fit<_>`: what it declares, for the values it keeps as misfits.
+trait Declares {
+    fn declared(&self) -> &'static str;
+}
+
+/// Implements the `visit_*` methods of a [`Declares`] visitor that keep any value they are not
+/// written for as a misfit.
+macro_rules! misfit_visits {
+    ($($kind:ident),*) => {
+        misfit_visits!(Fit::Misfit; $($kind),*);
+    };
+    ($wrap:path; $($kind:ident),*) => {
+        $(misfit_visits!(@ $wrap, $kind);)*
+    };
+    (@ $wrap:path, bool) => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::Bool(v), self.declared())))
+        }
+    };
+    (@ $wrap:path, number) => {
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::from(v), self.declared())))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::from(v), self.declared())))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::from(v), self.declared())))
+        }
+    };
+    (@ $wrap:path, str) => {
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::from(v), self.declared())))
+        }
+    };
+    (@ $wrap:path, null) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::Null, self.declared())))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Misfit::new(Value::Null, self.declared())))
+        }
+    };
+    (@ $wrap:path, map) => {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let declared = self.declared();
+            let value = Value::deserialize(MapAccessDeserializer::new(map))?;
+            Ok($wrap(Misfit::new(value, declared)))
+        }
+    };
+    (@ $wrap:path, seq) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            let declared = self.declared();
+            let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+            Ok($wrap(Misfit::new(value, declared)))
+        }
+    };
+}
+
 /// How a value fit its declared type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fit<T> {
@@ -42,7 +101,11 @@ pub enum Fit<T> {
 
 /// A value that did not fit its declared type, kept as it came.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Misfit {
+pub struct Misfit(Box<Kept>);
+
+/// A misfit's parts, boxed: misfits are rare, and a small `Fit` is cheap to move.
+#[derive(Clone, Debug, PartialEq)]
+struct Kept {
     value: Value,
     /// Where in `value` the part that did not fit is: empty for the value itself, an index
     /// for an array's element.
@@ -59,27 +122,27 @@ enum Step {
 impl Misfit {
     /// A misfit of the whole value.
     pub fn new(value: Value, declared: &'static str) -> Self {
-        Self {
+        Self(Box::new(Kept {
             value,
             at: Vec::new(),
             declared,
-        }
+        }))
     }
 
     /// The value as it came, written back in place of the field.
     pub fn value(&self) -> &Value {
-        &self.value
+        &self.0.value
     }
 
     /// What the schema declares where the value did not fit.
     pub fn declared(&self) -> &'static str {
-        self.declared
+        self.0.declared
     }
 
     /// The part of the value that did not fit.
     pub fn found(&self) -> &Value {
-        let mut value = &self.value;
-        for step in &self.at {
+        let mut value = &self.0.value;
+        for step in &self.0.at {
             value = match step {
                 Step::Index(index) => &value[*index],
                 Step::Key(key) => &value[key.as_str()],
@@ -89,8 +152,8 @@ impl Misfit {
     }
 
     fn within(mut self, step: Step, whole: Value) -> Self {
-        self.at.insert(0, step);
-        self.value = whole;
+        self.0.at.insert(0, step);
+        self.0.value = whole;
         self
     }
 }
@@ -112,6 +175,18 @@ pub trait Tolerant: Sized + Serialize + Inspect {
     /// Writes a value that was [`Fit::Coerced`] in the form it came in.
     fn serialize_coerced<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.serialize(serializer)
+    }
+
+    /// Decodes a value into `slot`, which is left as it was when the value does not fit.
+    /// Records override it to decode in place rather than move a large value through every
+    /// layer of the decoder.
+    fn decode_into<'de, D: Deserializer<'de>>(
+        slot: &mut Option<Self>,
+        deserializer: D,
+    ) -> Result<Status, D::Error> {
+        Ok(settle(Self::decode(deserializer)?, |value| {
+            *slot = Some(value)
+        }))
     }
 }
 
@@ -330,7 +405,7 @@ impl Extra {
             return None;
         }
         self.entries.iter().find_map(|entry| match entry {
-            Entry::Misfit { key: k, misfit } if *k == key => Some(&misfit.value),
+            Entry::Misfit { key: k, misfit } if *k == key => Some(misfit.value()),
             Entry::Null { key: k } if *k == key => Some(&Value::Null),
             _ => None,
         })
@@ -353,7 +428,7 @@ impl Extra {
                 declared,
                 came,
             }),
-            Status::Misfit(misfit) if misfit.value.is_null() && nullable => {
+            Status::Misfit(misfit) if misfit.value().is_null() && nullable => {
                 self.entries.push(Entry::Null { key })
             }
             Status::Misfit(misfit) => self.entries.push(Entry::Misfit { key, misfit }),
@@ -382,7 +457,7 @@ impl Inspect for Extra {
                     ));
                 }),
                 Entry::Misfit { key, misfit } => at_key(path, key, |path| {
-                    for step in &misfit.at {
+                    for step in &misfit.0.at {
                         match step {
                             Step::Index(index) => path.push_str(&format!("[{index}]")),
                             Step::Key(key) => push_key(path, key),
@@ -391,7 +466,7 @@ impl Inspect for Extra {
                     drift.push(Drift::new(
                         path.clone(),
                         DriftKind::Misfit,
-                        misfit.declared,
+                        misfit.declared(),
                         misfit.found(),
                     ));
                 }),
@@ -510,6 +585,44 @@ impl<R: Record> Tolerant for R {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
         deserializer.deserialize_any(RecordVisitor(PhantomData))
     }
+
+    fn decode_into<'de, D: Deserializer<'de>>(
+        slot: &mut Option<Self>,
+        deserializer: D,
+    ) -> Result<Status, D::Error> {
+        deserializer.deserialize_any(RecordIntoVisitor(slot))
+    }
+}
+
+/// Decodes an object into the record in `slot`, where it stays: no move of the whole record.
+/// Anything else is decoded as [`RecordVisitor`] does.
+struct RecordIntoVisitor<'a, R>(&'a mut Option<R>);
+
+impl<'de, R: Record> Visitor<'de> for RecordIntoVisitor<'_, R> {
+    type Value = Status;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a JSON object for {}", R::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Status, A::Error> {
+        let record = self.0.insert(R::default());
+        fill_record(record, map)?;
+        Ok(Status::Exact)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Status, E> {
+        let fit = RecordVisitor::<R>(PhantomData).visit_str(text)?;
+        Ok(settle(fit, |record| *self.0 = Some(record)))
+    }
+
+    misfit_visits!(Status::Misfit; bool, number, null, seq);
+}
+
+impl<R: Record> Declares for RecordIntoVisitor<'_, R> {
+    fn declared(&self) -> &'static str {
+        R::NAME
+    }
 }
 
 /// `Deserialize` for a [`Record`]: an object, or a JSON string holding one. Anything else is
@@ -595,8 +708,17 @@ pub fn decode_into<'de, A: MapAccess<'de>, T: Tolerant>(
     slot: &mut Option<T>,
     map: &mut A,
 ) -> Result<Status, A::Error> {
-    let fit = map.next_value_seed(FitSeed::<T>(PhantomData))?;
-    Ok(settle(fit, |value| *slot = Some(value)))
+    map.next_value_seed(IntoSeed(slot))
+}
+
+/// Decodes a value into an optional field, with [`Tolerant::decode_into`].
+struct IntoSeed<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: Tolerant> DeserializeSeed<'de> for IntoSeed<'_, T> {
+    type Value = Status;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Status, D::Error> {
+        T::decode_into(self.0, deserializer)
+    }
 }
 
 /// Decodes the next map value into a field recorded as always present.
@@ -639,8 +761,17 @@ pub fn inspect_field<T: Inspect>(
 }
 
 /// Decodes the fields of a record from a map.
-pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Result<R, A::Error> {
+pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(map: A) -> Result<R, A::Error> {
     let mut record = R::default();
+    fill_record(&mut record, map)?;
+    Ok(record)
+}
+
+/// Decodes the fields of a record from a map into `record`.
+fn fill_record<'de, R: Record, A: MapAccess<'de>>(
+    record: &mut R,
+    mut map: A,
+) -> Result<(), A::Error> {
     let mut present = 0u64;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         match record.decode_field(&key, &mut map)? {
@@ -654,14 +785,16 @@ pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Res
                             spec.key,
                             R::NAME,
                             kind_of(misfit.found()),
-                            misfit.declared
+                            misfit.declared()
                         )));
                     }
                     status => {
                         if index < 64 {
                             present |= 1 << index;
                         }
-                        record.extra_mut().note(spec.key, spec.nullable, status);
+                        if !matches!(status, Status::Exact) {
+                            record.extra_mut().note(spec.key, spec.nullable, status);
+                        }
                     }
                 }
             }
@@ -680,7 +813,7 @@ pub(crate) fn visit_record<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Res
             R::NAME
         )));
     }
-    Ok(record)
+    Ok(())
 }
 
 /// A map key, borrowed from the input when it can be.
@@ -732,53 +865,40 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-/// Implements the `visit_*` methods of a visitor whose `Value` is `Fit<_>` that keep any value
-/// they are not written for as a misfit of `$declared`.
-macro_rules! misfit_visits {
-    ($declared:expr; $($kind:ident),*) => {
-        $(misfit_visits!(@ $kind, $declared);)*
-    };
-    (@ bool, $declared:expr) => {
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Bool(v), $declared)))
-        }
-    };
-    (@ number, $declared:expr) => {
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
-        }
-    };
-    (@ str, $declared:expr) => {
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::from(v), $declared)))
-        }
-    };
-    (@ null, $declared:expr) => {
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Null, $declared)))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Fit::Misfit(Misfit::new(Value::Null, $declared)))
-        }
-    };
-    (@ map, $declared:expr) => {
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            let value = Value::deserialize(MapAccessDeserializer::new(map))?;
-            Ok(Fit::Misfit(Misfit::new(value, $declared)))
-        }
-    };
-    (@ seq, $declared:expr) => {
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
-            Ok(Fit::Misfit(Misfit::new(value, $declared)))
-        }
-    };
+/// Decodes a string enum: any string is one of its values or its `Unknown` arm; anything else is
+/// a misfit of `declared`.
+#[doc(hidden)]
+pub fn decode_string_enum<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    from: fn(Cow<'_, str>) -> T,
+    declared: &'static str,
+) -> Result<Fit<T>, D::Error> {
+    deserializer.deserialize_any(EnumVisitor { from, declared })
+}
+
+struct EnumVisitor<T> {
+    from: fn(Cow<'_, str>) -> T,
+    declared: &'static str,
+}
+
+impl<T> Declares for EnumVisitor<T> {
+    fn declared(&self) -> &'static str {
+        self.declared
+    }
+}
+
+impl<'de, T> Visitor<'de> for EnumVisitor<T> {
+    type Value = Fit<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.declared)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Fit::Exact((self.from)(Cow::Borrowed(value))))
+    }
+
+    misfit_visits!(bool, number, null, map, seq);
 }
 
 struct RecordVisitor<R>(PhantomData<R>);
@@ -816,7 +936,13 @@ impl<'de, R: Record> Visitor<'de> for RecordVisitor<R> {
         }
     }
 
-    misfit_visits!(R::NAME; bool, number, null, seq);
+    misfit_visits!(bool, number, null, seq);
+}
+
+impl<R: Record> Declares for RecordVisitor<R> {
+    fn declared(&self) -> &'static str {
+        R::NAME
+    }
 }
 
 /// A scalar type's conversions from each JSON form; the forms it leaves out are misfits.
@@ -830,7 +956,7 @@ trait Scalar: Sized {
         let _ = value;
         None
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
+    fn from_str(value: &str) -> Option<Fit<Self>> {
         let _ = value;
         None
     }
@@ -844,9 +970,9 @@ impl<T: Scalar> ScalarVisitor<T> {
             .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::Number(value), T::DECLARED))))
     }
 
-    fn text<E>(value: Cow<'_, str>) -> Result<Fit<T>, E> {
-        let kept = Value::from(&*value);
-        Ok(T::from_str(value).unwrap_or_else(|| Fit::Misfit(Misfit::new(kept, T::DECLARED))))
+    fn text<E>(value: &str) -> Result<Fit<T>, E> {
+        Ok(T::from_str(value)
+            .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::from(value), T::DECLARED))))
     }
 }
 
@@ -878,14 +1004,16 @@ impl<'de, T: Scalar> Visitor<'de> for ScalarVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Self::text(Cow::Borrowed(value))
+        Self::text(value)
     }
 
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-        Self::text(Cow::Owned(value))
-    }
+    misfit_visits!(null, map, seq);
+}
 
-    misfit_visits!(T::DECLARED; null, map, seq);
+impl<T: Scalar> Declares for ScalarVisitor<T> {
+    fn declared(&self) -> &'static str {
+        T::DECLARED
+    }
 }
 
 /// `Tolerant` and an empty `Inspect` for a [`Scalar`].
@@ -937,8 +1065,8 @@ impl Scalar for String {
     fn from_number(value: Number) -> Option<Fit<Self>> {
         Some(Fit::Coerced(value.to_string()))
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        Some(Fit::Exact(value.into_owned()))
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        Some(Fit::Exact(value.to_owned()))
     }
 }
 
@@ -947,8 +1075,8 @@ impl Scalar for i64 {
     fn from_number(value: Number) -> Option<Fit<Self>> {
         value.as_i64().map(Fit::Exact)
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        exact_text(&value).map(Fit::Coerced)
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        exact_text(value).map(Fit::Coerced)
     }
 }
 
@@ -957,8 +1085,8 @@ impl Scalar for Number {
     fn from_number(value: Number) -> Option<Fit<Self>> {
         Some(Fit::Exact(value))
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        exact_text(&value).map(Fit::Coerced)
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        exact_text(value).map(Fit::Coerced)
     }
 }
 
@@ -967,15 +1095,15 @@ impl Scalar for bool {
     fn from_bool(value: bool) -> Option<Fit<Self>> {
         Some(Fit::Exact(value))
     }
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        exact_text(&value).map(Fit::Coerced)
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        exact_text(value).map(Fit::Coerced)
     }
 }
 
 impl Scalar for Timestamp {
     const DECLARED: &'static str = "date-time";
-    fn from_str(value: Cow<'_, str>) -> Option<Fit<Self>> {
-        Some(Fit::Exact(Timestamp::from_text(value.into_owned())))
+    fn from_str(value: &str) -> Option<Fit<Self>> {
+        Some(Fit::Exact(Timestamp::from_text(value)))
     }
 }
 
@@ -1060,7 +1188,7 @@ impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
                     .map_err(de::Error::custom)?;
                 let index = values.len();
                 let misfit = element_misfit::<A::Error, T>(fit)?;
-                values.push(misfit.value.clone());
+                values.push(misfit.value().clone());
                 while let Some(value) = seq.next_element::<Value>()? {
                     values.push(value);
                 }
@@ -1073,7 +1201,13 @@ impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
         Ok(Fit::Exact(items))
     }
 
-    misfit_visits!("array"; bool, number, str, null, map);
+    misfit_visits!(bool, number, str, null, map);
+}
+
+impl<T> Declares for ListVisitor<T> {
+    fn declared(&self) -> &'static str {
+        "array"
+    }
 }
 
 impl<T: Inspect> Inspect for BTreeMap<String, T> {
@@ -1113,7 +1247,7 @@ impl<'de, T: Tolerant> Visitor<'de> for MapVisitor<T> {
                     whole.insert(key.clone(), value);
                 }
                 let misfit = element_misfit::<A::Error, T>(fit)?;
-                whole.insert(key.clone(), misfit.value.clone());
+                whole.insert(key.clone(), misfit.value().clone());
                 while let Some((key, value)) = map.next_entry::<String, Value>()? {
                     whole.insert(key, value);
                 }
@@ -1126,7 +1260,13 @@ impl<'de, T: Tolerant> Visitor<'de> for MapVisitor<T> {
         Ok(Fit::Exact(entries))
     }
 
-    misfit_visits!("object"; bool, number, str, null, seq);
+    misfit_visits!(bool, number, str, null, seq);
+}
+
+impl<T> Declares for MapVisitor<T> {
+    fn declared(&self) -> &'static str {
+        "object"
+    }
 }
 
 #[cfg(test)]

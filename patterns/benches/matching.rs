@@ -1,21 +1,63 @@
-//! Matching throughput, in events per second (criterion's `elem/s`).
+//! Matching throughput in events per second (criterion's `elem/s`), bridgecraft's `RuleSet` and
+//! the `quamina` crate (a Rust port of Tim Bray's automaton engine) side by side, on the same
+//! events and patterns in one run. Before any case is timed, both engines match every event and
+//! must report the same patterns; the bench stops if they do not.
 //!
-//! - `citylots_5_rules`: five rules over San Francisco city-lot GeoJSON records, the workload
-//!   aws/event-ruler publishes numbers for (26k to 72k events/s there).
-//! - `rule_set_size`: EventBridge-style events against 1 to 10,000 patterns, to show how the
-//!   cost grows with the number of patterns.
-//! - `single_pattern`: one pattern on raw JSON text, on an already parsed `Value`, and on text
-//!   parsed into a `Value` first (what the raw path saves).
+//! - `citylots`: San Francisco city-lot GeoJSON records, the workload event-ruler publishes
+//!   numbers for, with its five rules together and each rule alone.
+//! - `rule_sets_exact`, `rule_sets_mixed`: EventBridge-style events against 1 to 100,000
+//!   patterns, exact values only, or one pattern in ten with `prefix` and `numeric`. quamina runs
+//!   where it can: it panics on the mixed sets from a few thousand patterns on.
+//! - `single_pattern`: one `Pattern` on raw JSON text, on an already parsed `Value`, and on text
+//!   parsed into a `Value` first.
 //! - `wildcard`: one wildcard pattern of increasing complexity.
 //!
-//! Records are generated here (deterministically) rather than shipped, and runs are kept short
-//! because the machine is shared.
+//! The heap each engine keeps for its patterns is counted by a counting allocator and printed as
+//! bytes per pattern (`memory:` lines). Records are generated here, deterministically. Runs are
+//! kept short because the machine is shared: `cargo bench -p bridgecraft-patterns -- --warm-up-time
+//! 1 --measurement-time 3`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bridgecraft_patterns::{Pattern, RuleSet};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput, measurement::WallTime};
+use quamina::Quamina;
+
+/// The system allocator, counting the bytes in use.
+struct Counting;
+
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed on to the system allocator unchanged; only a counter is updated.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        IN_USE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract for `alloc` is passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract for `dealloc` is passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        IN_USE.fetch_add(new_size, Ordering::Relaxed);
+        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract for `realloc` is passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn in_use() -> usize {
+    IN_USE.load(Ordering::Relaxed)
+}
 
 /// A small deterministic generator, so runs compare.
 struct Lcg(u64);
@@ -67,43 +109,20 @@ fn city_lot(rng: &mut Lcg) -> String {
     )
 }
 
-fn citylots(c: &mut Criterion) {
-    let mut rng = Lcg(7);
-    let events: Vec<String> = (0..1000).map(|_| city_lot(&mut rng)).collect();
-    let rules = RuleSet::new(
-        [
-            r#"{"properties": {"STREET": ["CRANLEIGH"]}}"#,
-            r#"{"properties": {"STREET": ["MARKET"], "ODD_EVEN": ["E"]}}"#,
-            r#"{"properties": {"MAPBLKLOT": [{"prefix": "0001"}]}}"#,
-            r#"{"properties": {"ST_TYPE": [{"anything-but": ["ST", "AVE"]}]}, "type": ["Feature"]}"#,
-            r#"{"geometry": {"coordinates": [{"numeric": ["<", -122.51]}]}}"#,
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, Pattern::parse(p).expect("valid pattern"))),
-    );
-    let mut group = c.benchmark_group("citylots_5_rules");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
-    group.throughput(Throughput::Elements(events.len() as u64));
-    group.bench_function("rule_set_raw_json", |b| {
-        b.iter(|| {
-            events
-                .iter()
-                .map(|e| rules.matching_json(e).map(|m| m.len()).unwrap_or(0))
-                .sum::<usize>()
-        })
-    });
-    group.finish();
-}
+/// event-ruler's five city-lot rules: exact, exact pair, prefix, anything-but, numeric.
+const CITY_RULES: &[&str] = &[
+    r#"{"properties": {"STREET": ["CRANLEIGH"]}}"#,
+    r#"{"properties": {"STREET": ["MARKET"], "ODD_EVEN": ["E"]}}"#,
+    r#"{"properties": {"MAPBLKLOT": [{"prefix": "0001"}]}}"#,
+    r#"{"properties": {"ST_TYPE": [{"anything-but": ["ST", "AVE"]}]}, "type": ["Feature"]}"#,
+    r#"{"geometry": {"coordinates": [{"numeric": ["<", -122.51]}]}}"#,
+];
 
-/// Pattern `i` of a rule set: mostly exact values, one in ten with prefix and numeric operators.
-fn service_pattern(i: usize) -> String {
+/// Pattern `i` of a rule set: exact values, or (mixed, one in ten) prefix and numeric operators.
+fn service_pattern(i: usize, mixed: bool) -> String {
     let source = format!("aws.svc{}", i % 20);
     let detail_type = format!("Thing {} Changed", i % 50);
-    if i % 10 == 9 {
+    if mixed && i % 10 == 9 {
         format!(
             r#"{{"source": ["{source}"], "detail-type": ["{detail_type}"], "detail": {{"name": [{{"prefix": "n{}"}}], "count": [{{"numeric": [">", {}]}}]}}}}"#,
             i % 7,
@@ -132,41 +151,193 @@ fn service_event(rng: &mut Lcg, patterns: usize) -> String {
     )
 }
 
-fn rule_set_size(c: &mut Criterion) {
-    let mut group = c.benchmark_group("rule_set_size");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
-    for n in [1usize, 10, 100, 1_000, 10_000] {
-        let rules = RuleSet::new((0..n).map(|i| {
-            (
-                i,
-                Pattern::parse(&service_pattern(i)).expect("valid pattern"),
-            )
-        }));
-        let mut rng = Lcg(42);
-        let events: Vec<String> = (0..500).map(|_| service_event(&mut rng, n)).collect();
-        group.throughput(Throughput::Elements(events.len() as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &events, |b, events| {
+/// A rule set of the patterns (named by index), and the heap it keeps.
+fn bridgecraft(patterns: &[String]) -> (RuleSet<usize>, usize) {
+    let started = std::time::Instant::now();
+    let parsed: Vec<Pattern> = patterns
+        .iter()
+        .map(|p| Pattern::parse(p).expect("valid pattern"))
+        .collect();
+    let before = in_use();
+    let mut rules = RuleSet::default();
+    for (i, pattern) in parsed.iter().enumerate() {
+        rules.insert(i, pattern);
+    }
+    let kept = in_use().saturating_sub(before);
+    if patterns.len() >= 10_000 {
+        println!(
+            "build: {} patterns parsed and inserted in {:?}",
+            patterns.len(),
+            started.elapsed()
+        );
+    }
+    (rules, kept)
+}
+
+/// quamina with the same patterns and the heap it keeps, or why it cannot match them.
+fn quamina(patterns: &[String], probe: &str) -> Result<(Quamina<usize>, usize), String> {
+    let before = in_use();
+    let mut q = Quamina::new();
+    for (i, pattern) in patterns.iter().enumerate() {
+        q.add_pattern(i, pattern)
+            .map_err(|e| format!("rejects pattern {i}: {e}"))?;
+    }
+    let kept = in_use().saturating_sub(before);
+    // Matching builds part of quamina's automaton lazily, and may panic there.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let probed = catch_unwind(AssertUnwindSafe(|| q.matches_for_event(probe.as_bytes())));
+    std::panic::set_hook(hook);
+    match probed {
+        Ok(Ok(_)) => Ok((q, kept)),
+        Ok(Err(e)) => Err(format!("fails: {e}")),
+        Err(panic) => Err(format!(
+            "panics: {}",
+            panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)")
+        )),
+    }
+}
+
+/// Checks that both engines report the same patterns for every event; returns the matches.
+fn check_agreement(case: &str, events: &[String], rules: &RuleSet<usize>, q: &Quamina<usize>) {
+    let mut matches = 0;
+    for event in events {
+        let mut ours: Vec<usize> = rules
+            .matching_json(event)
+            .expect("valid event")
+            .into_iter()
+            .copied()
+            .collect();
+        let mut theirs = q.matches_for_event(event.as_bytes()).expect("valid event");
+        ours.sort_unstable();
+        theirs.sort_unstable();
+        assert_eq!(ours, theirs, "{case}: the engines disagree on {event}");
+        matches += ours.len();
+    }
+    println!(
+        "agreement: {case}: both report the same {matches} matches over {} events",
+        events.len()
+    );
+}
+
+fn memory_line(case: &str, patterns: usize, ours: usize, theirs: Option<usize>) {
+    let per = |bytes: usize| bytes as f64 / patterns as f64;
+    match theirs {
+        Some(theirs) => println!(
+            "memory: {case}: bridgecraft {:.0} bytes/pattern, quamina {:.0} bytes/pattern",
+            per(ours),
+            per(theirs)
+        ),
+        None => println!("memory: {case}: bridgecraft {:.0} bytes/pattern", per(ours)),
+    }
+}
+
+fn bench_both(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    case: &str,
+    events: &[String],
+    rules: &RuleSet<usize>,
+    q: Option<&Quamina<usize>>,
+) {
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function(BenchmarkId::new("bridgecraft", case), |b| {
+        b.iter(|| {
+            events
+                .iter()
+                .map(|e| rules.matching_json(e).map(|m| m.len()).unwrap_or(0))
+                .sum::<usize>()
+        })
+    });
+    if let Some(q) = q {
+        group.bench_function(BenchmarkId::new("quamina", case), |b| {
             b.iter(|| {
                 events
                     .iter()
-                    .map(|e| rules.matching_json(e).map(|m| m.len()).unwrap_or(0))
+                    .map(|e| {
+                        q.matches_for_event(e.as_bytes())
+                            .map(|m| m.len())
+                            .unwrap_or(0)
+                    })
                     .sum::<usize>()
             })
         });
     }
+}
+
+fn short(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+}
+
+fn citylots(c: &mut Criterion) {
+    let mut rng = Lcg(7);
+    let events: Vec<String> = (0..1000).map(|_| city_lot(&mut rng)).collect();
+    let mut group = c.benchmark_group("citylots");
+    short(&mut group);
+    let mut cases: Vec<(String, Vec<String>)> = vec![(
+        "5_rules".into(),
+        CITY_RULES.iter().map(|r| r.to_string()).collect(),
+    )];
+    cases.extend(
+        CITY_RULES
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("rule_{}", i + 1), vec![r.to_string()])),
+    );
+    for (case, patterns) in cases {
+        let (rules, ours) = bridgecraft(&patterns);
+        let (q, theirs) = quamina(&patterns, &events[0])
+            .unwrap_or_else(|e| panic!("quamina {e} on the city-lot rules"));
+        check_agreement(&format!("citylots {case}"), &events, &rules, &q);
+        memory_line(
+            &format!("citylots {case}"),
+            patterns.len(),
+            ours,
+            Some(theirs),
+        );
+        bench_both(&mut group, &case, &events, &rules, Some(&q));
+    }
     group.finish();
+}
+
+fn rule_sets(c: &mut Criterion) {
+    for (kind, mixed) in [("exact", false), ("mixed", true)] {
+        let mut group = c.benchmark_group(format!("rule_sets_{kind}"));
+        short(&mut group);
+        for n in [1usize, 10, 100, 1_000, 10_000, 100_000] {
+            let patterns: Vec<String> = (0..n).map(|i| service_pattern(i, mixed)).collect();
+            let mut rng = Lcg(42);
+            let events: Vec<String> = (0..500).map(|_| service_event(&mut rng, n)).collect();
+            let case = format!("{kind} {n}");
+            let (rules, ours) = bridgecraft(&patterns);
+            let q = quamina(&patterns, &events[0]);
+            match &q {
+                Ok((q, _)) => check_agreement(&case, &events, &rules, q),
+                Err(why) => println!("agreement: {case}: quamina 0.7.0 {why}; bridgecraft alone"),
+            }
+            memory_line(&case, n, ours, q.as_ref().ok().map(|(_, bytes)| *bytes));
+            bench_both(
+                &mut group,
+                &n.to_string(),
+                &events,
+                &rules,
+                q.as_ref().ok().map(|(q, _)| q),
+            );
+        }
+        group.finish();
+    }
 }
 
 fn single_pattern(c: &mut Criterion) {
     let mut group = c.benchmark_group("single_pattern");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(1));
-    let pattern = Pattern::parse(&service_pattern(3)).expect("valid pattern");
+    short(&mut group);
+    let pattern = Pattern::parse(&service_pattern(3, false)).expect("valid pattern");
     let mut rng = Lcg(3);
     let events: Vec<String> = (0..500).map(|_| service_event(&mut rng, 10)).collect();
     let values: Vec<serde_json::Value> = events
@@ -201,10 +372,7 @@ fn single_pattern(c: &mut Criterion) {
 
 fn wildcard(c: &mut Criterion) {
     let mut group = c.benchmark_group("wildcard");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(1));
+    short(&mut group);
     let arns: Vec<String> = (0..500)
         .map(|i| {
             format!(
@@ -247,5 +415,5 @@ fn wildcard(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, citylots, rule_set_size, single_pattern, wildcard);
-criterion_main!(benches);
+criterion::criterion_group!(benches, citylots, rule_sets, single_pattern, wildcard);
+criterion::criterion_main!(benches);

@@ -68,6 +68,48 @@ impl fmt::Display for PatternError {
 impl std::error::Error for PatternError {}
 
 /// A JSON event that could not be read.
+///
+/// `Display` says what was wrong and where (`event is not valid JSON: expected value at line 1
+/// column 8`); [`EventError::location`] gives the place.
 #[derive(Debug, thiserror::Error)]
 #[error("event is not valid JSON: {0}")]
-pub struct EventError(#[from] pub(crate) serde_json::Error);
+pub struct EventError(Inner);
+
+#[derive(Debug, thiserror::Error)]
+enum Inner {
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error("{message} at line {} column {}", .location.line, .location.column)]
+    Scan {
+        message: &'static str,
+        location: Location,
+    },
+}
+
+impl EventError {
+    pub(crate) fn at(text: &str, message: &'static str, offset: usize) -> EventError {
+        let (line, column) = crate::json::line_column(text, offset);
+        EventError(Inner::Scan {
+            message,
+            location: Location { line, column },
+        })
+    }
+
+    /// Where in the event text the problem was found, when the event was text.
+    pub fn location(&self) -> Option<Location> {
+        match &self.0 {
+            Inner::Json(e) if e.line() > 0 => Some(Location {
+                line: e.line(),
+                column: e.column(),
+            }),
+            Inner::Json(_) => None,
+            Inner::Scan { location, .. } => Some(*location),
+        }
+    }
+}
+
+impl From<serde_json::Error> for EventError {
+    fn from(e: serde_json::Error) -> Self {
+        EventError(Inner::Json(e))
+    }
+}

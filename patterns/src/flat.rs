@@ -12,21 +12,41 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use crate::consistency::{Member, Memberships, members_of};
+
 /// A JSON number, keeping whether it was written as an integer.
 ///
-/// Exact matching compares numbers by representation by default, as the EventBridge documentation states
-/// (`300`, `300.0` and `3.0e2` are different values), while `numeric` compares the values.
+/// Exact matching can compare numbers by representation, as the EventBridge documentation states
+/// (`300`, `300.0` and `3.0e2` are different values); `numeric` always compares the values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Number {
-    Int(i128),
+    /// A non-negative integer.
+    UInt(u64),
+    /// An integer, usually negative (`UInt` holds the others where it matters).
+    Int(i64),
     Float(f64),
 }
 
 impl Number {
     pub(crate) fn as_f64(self) -> f64 {
         match self {
+            Number::UInt(u) => u as f64,
             Number::Int(i) => i as f64,
             Number::Float(f) => f,
+        }
+    }
+
+    /// An integer, as `UInt` when it is not negative.
+    pub(crate) fn integer(i: i64) -> Number {
+        u64::try_from(i).map_or(Number::Int(i), Number::UInt)
+    }
+
+    /// The integer value, for integers.
+    pub(crate) fn as_integer(self) -> Option<i128> {
+        match self {
+            Number::UInt(u) => Some(i128::from(u)),
+            Number::Int(i) => Some(i128::from(i)),
+            Number::Float(_) => None,
         }
     }
 
@@ -36,10 +56,10 @@ impl Number {
         let is_int = !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
         if is_int {
             if let Ok(u) = text.parse::<u64>() {
-                return Some(Number::Int(i128::from(u)));
+                return Some(Number::UInt(u));
             }
             if let Ok(i) = text.parse::<i64>() {
-                return Some(Number::Int(i128::from(i)));
+                return Some(Number::integer(i));
             }
         }
         text.parse::<f64>()
@@ -50,9 +70,9 @@ impl Number {
 
     pub(crate) fn same_representation(self, other: Number) -> bool {
         match (self, other) {
-            (Number::Int(a), Number::Int(b)) => a == b,
             (Number::Float(a), Number::Float(b)) => a == b,
-            _ => false,
+            (Number::Float(_), _) | (_, Number::Float(_)) => false,
+            (a, b) => a.as_integer() == b.as_integer(),
         }
     }
 }
@@ -60,9 +80,9 @@ impl Number {
 impl From<&serde_json::Number> for Number {
     fn from(n: &serde_json::Number) -> Self {
         if let Some(u) = n.as_u64() {
-            Number::Int(i128::from(u))
+            Number::UInt(u)
         } else if let Some(i) = n.as_i64() {
-            Number::Int(i128::from(i))
+            Number::integer(i)
         } else {
             Number::Float(n.as_f64().unwrap_or(f64::NAN))
         }
@@ -85,9 +105,6 @@ pub(crate) struct Leaf<'a> {
     pub value: Scalar<'a>,
     membership: (u32, u32),
 }
-
-/// One array element a leaf sits in: (array id, element index).
-pub(crate) type Member = (u32, u32);
 
 #[derive(Debug, Default)]
 pub(crate) struct FlatEvent<'a> {
@@ -142,10 +159,12 @@ impl<'a> FlatEvent<'a> {
         builder.finish()
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.leaves.len()
     }
 
+    #[cfg(test)]
     pub(crate) fn path(&self, leaf: usize) -> &str {
         self.leaves
             .get(leaf)
@@ -158,16 +177,6 @@ impl<'a> FlatEvent<'a> {
 
     pub(crate) fn leaf(&self, leaf: usize) -> Option<&Leaf<'a>> {
         self.leaves.get(leaf)
-    }
-
-    pub(crate) fn membership(&self, leaf: usize) -> &[Member] {
-        self.leaves
-            .get(leaf)
-            .and_then(|l| {
-                self.members
-                    .get(l.membership.0 as usize..(l.membership.0 + l.membership.1) as usize)
-            })
-            .unwrap_or(&[])
     }
 
     /// Indices of the leaves at `path`.
@@ -187,13 +196,16 @@ impl<'a> FlatEvent<'a> {
         start..end
     }
 
-    /// The [`path_hash`] of a leaf's path.
-    pub(crate) fn hash(&self, leaf: usize) -> u64 {
-        self.leaves.get(leaf).map_or(0, |l| l.hash)
-    }
-
     fn path_of(&self, leaf: &Leaf<'_>) -> &str {
         slice(&self.paths, leaf.path)
+    }
+}
+
+impl Memberships for FlatEvent<'_> {
+    fn membership(&self, leaf: usize) -> &[Member] {
+        self.leaves
+            .get(leaf)
+            .map_or(&[], |l| members_of(&self.members, l.membership))
     }
 }
 
@@ -227,15 +239,6 @@ impl std::hash::Hasher for Fnv {
 }
 
 pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
-
-/// True when two leaves can belong to one match: wherever they sit in the same array, they sit
-/// in the same element.
-pub(crate) fn compatible(a: &[Member], b: &[Member]) -> bool {
-    a.iter().all(|&(array, index)| {
-        b.iter()
-            .all(|&(other, other_index)| other != array || other_index == index)
-    })
-}
 
 struct Builder<'a, 'f> {
     flat: FlatEvent<'a>,
@@ -388,11 +391,11 @@ impl<'de, 'b, 'f> Visitor<'de> for Walk<'b, 'de, 'f> {
         Ok(())
     }
     fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.0.leaf(Scalar::Num(Number::Int(i128::from(v))));
+        self.0.leaf(Scalar::Num(Number::UInt(v)));
         Ok(())
     }
     fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.0.leaf(Scalar::Num(Number::Int(i128::from(v))));
+        self.0.leaf(Scalar::Num(Number::integer(v)));
         Ok(())
     }
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
@@ -503,7 +506,7 @@ mod tests {
             Scalar::Num(n) => *n,
             other => panic!("number expected, got {other:?}"),
         };
-        assert_eq!(num("a"), Number::Int(300));
+        assert_eq!(num("a"), Number::UInt(300));
         assert_eq!(num("b"), Number::Float(300.0));
         assert!(num("b").same_representation(num("c")));
         assert!(!num("a").same_representation(num("b")));
@@ -523,13 +526,5 @@ mod tests {
         }
         // Skipped parts must still be valid JSON.
         assert!(FlatEvent::from_json(r#"{"x": [1, }"#, &filter).is_err());
-    }
-
-    #[test]
-    fn compatibility_requires_same_element_in_shared_arrays() {
-        assert!(compatible(&[(0, 1)], &[(0, 1), (3, 0)]));
-        assert!(!compatible(&[(0, 1)], &[(0, 2)]));
-        assert!(compatible(&[(0, 1)], &[(1, 2)]));
-        assert!(compatible(&[], &[(1, 2)]));
     }
 }

@@ -276,65 +276,86 @@ impl Reader<'_> {
     }
 
     fn escape(&mut self) -> Result<char, SyntaxError> {
-        let Some(&b) = self.bytes.get(self.pos) else {
-            return Err(self.error("Unexpected end-of-input in character escape sequence".into()));
-        };
-        self.pos += 1;
-        Ok(match b {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let first = self.hex4()?;
-                if (0xD800..0xDC00).contains(&first) {
-                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                        return Err(self.error("Unpaired surrogate in \\u escape".into()));
-                    }
-                    self.pos += 2;
-                    let second = self.hex4()?;
-                    if !(0xDC00..0xE000).contains(&second) {
-                        return Err(self.error("Unpaired surrogate in \\u escape".into()));
-                    }
-                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                    char::from_u32(code).ok_or_else(|| self.error("Invalid \\u escape".into()))?
-                } else {
-                    char::from_u32(first)
-                        .ok_or_else(|| self.error("Unpaired surrogate in \\u escape".into()))?
+        unescape(self.bytes, &mut self.pos).map_err(|bad| {
+            self.error(match bad {
+                BadEscape::End => "Unexpected end-of-input in character escape sequence".into(),
+                BadEscape::Hex => "Unexpected character in \\u escape: expected a hex-digit for character escape sequence".into(),
+                BadEscape::LoneLeading | BadEscape::LoneTrailing => {
+                    "Unpaired surrogate in \\u escape".into()
                 }
-            }
-            other => {
-                let c = other as char;
-                return Err(self.error(format!(
-                    "Unrecognized character escape '{c}' (code {})",
-                    other
-                )));
-            }
+                BadEscape::Unknown(other) => format!(
+                    "Unrecognized character escape '{}' (code {other})",
+                    other as char
+                ),
+            })
         })
     }
+}
 
-    fn hex4(&mut self) -> Result<u32, SyntaxError> {
-        let digits = self
-            .bytes
-            .get(self.pos..self.pos + 4)
-            .and_then(|d| std::str::from_utf8(d).ok())
-            .and_then(|d| {
-                u32::from_str_radix(d, 16)
-                    .ok()
-                    .filter(|_| d.bytes().all(|b| b.is_ascii_hexdigit()))
-            });
-        match digits {
-            Some(code) => {
-                self.pos += 4;
-                Ok(code)
+/// Why an escape in a JSON string could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BadEscape {
+    /// The text ends after the backslash.
+    End,
+    /// `\u` is not followed by four hex digits.
+    Hex,
+    /// A high surrogate without a low one after it.
+    LoneLeading,
+    /// A low surrogate without a high one before it.
+    LoneTrailing,
+    /// A character that does not follow a backslash in JSON.
+    Unknown(u8),
+}
+
+/// Decodes the escape after a backslash at `bytes[*pos]`, for pattern and event text alike, and
+/// moves `pos` past it (or to where the problem is).
+pub(crate) fn unescape(bytes: &[u8], pos: &mut usize) -> Result<char, BadEscape> {
+    let Some(&b) = bytes.get(*pos) else {
+        return Err(BadEscape::End);
+    };
+    *pos += 1;
+    Ok(match b {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let first = hex4(bytes, pos)?;
+            if (0xDC00..0xE000).contains(&first) {
+                return Err(BadEscape::LoneTrailing);
             }
-            None => Err(self.error("Unexpected character in \\u escape: expected a hex-digit for character escape sequence".into())),
+            if (0xD800..0xDC00).contains(&first) {
+                if bytes.get(*pos..*pos + 2) != Some(b"\\u") {
+                    return Err(BadEscape::LoneLeading);
+                }
+                *pos += 2;
+                let second = hex4(bytes, pos)?;
+                if !(0xDC00..0xE000).contains(&second) {
+                    return Err(BadEscape::LoneLeading);
+                }
+                let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                char::from_u32(code).ok_or(BadEscape::LoneLeading)?
+            } else {
+                char::from_u32(first).ok_or(BadEscape::LoneTrailing)?
+            }
         }
+        other => return Err(BadEscape::Unknown(other)),
+    })
+}
+
+/// Four hex digits at `bytes[*pos]`; `pos` moves past them only when they are there.
+fn hex4(bytes: &[u8], pos: &mut usize) -> Result<u32, BadEscape> {
+    let digits = bytes.get(*pos..*pos + 4).ok_or(BadEscape::Hex)?;
+    let mut code = 0;
+    for &d in digits {
+        code = code * 16 + char::from(d).to_digit(16).ok_or(BadEscape::Hex)?;
     }
+    *pos += 4;
+    Ok(code)
 }
 
 /// 1-based line and column of a byte offset, counting characters as Jackson does.

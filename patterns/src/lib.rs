@@ -39,14 +39,34 @@
 //! Validation covers AWS's limits: pattern length ([`ParseOptions`]), at most
 //! [`MAX_OR_COMBINATIONS`] `$or` combinations, and wildcard complexity.
 //!
-//! Exact numbers compare by representation by default, as the EventBridge documentation says
-//! (`300` and `300.0` differ); AWS has been observed to compare values instead, which
-//! [`NumberEquality::Value`] selects. `numeric` and `anything-but` compare values.
+//! Exact numbers compare by value by default, as event-ruler (the library EventBridge runs on)
+//! does: `[300]` matches `300.0` and `3.0e2`. The EventBridge documentation says they differ;
+//! [`NumberEquality::Representation`] selects that reading. `numeric` and `anything-but`
+//! compare values.
 //!
 //! # Many patterns at once
 //!
-//! [`RuleSet`] compiles named patterns together; an event is flattened once and only the
-//! patterns that could match it are evaluated.
+//! [`RuleSet`] compiles named patterns into one tree of field steps that patterns starting alike
+//! share, with hash tables, tables by length and sorted ranges over the values at each step, so
+//! that an event's cost depends on the event and not on how many patterns there are. Patterns
+//! are added and removed at any time ([`RuleSet::insert`], [`RuleSet::remove`]).
+//!
+//! An event given as JSON text is read once, only where some pattern looks: the values of other
+//! fields are skipped without building anything (only checked to be balanced), and when every
+//! pattern has a branch of a single field, reading stops as soon as all have matched.
+//!
+//! ```
+//! use bridgecraft_patterns::{Pattern, RuleSet};
+//!
+//! let mut rules = RuleSet::default();
+//! let ec2 = rules.insert("ec2", &Pattern::parse(r#"{"source": ["aws.ec2"]}"#)?);
+//! rules.insert("big", &Pattern::parse(r#"{"detail": {"size": [{"numeric": [">", 100]}]}}"#)?);
+//! let event = r#"{"source": "aws.ec2", "detail": {"size": 500, "tags": ["skipped", "unread"]}}"#;
+//! assert_eq!(rules.matching_json(event)?, vec![&"ec2", &"big"]);
+//! rules.remove(ec2);
+//! assert_eq!(rules.matching_json(event)?, vec![&"big"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Input transformers
 //!
@@ -67,12 +87,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod consistency;
+mod engine;
 mod error;
 mod flat;
 mod json;
 mod matcher;
 mod pattern;
 mod ruleset;
+mod scan;
+mod skip;
 mod transform;
 mod wildcard;
 
@@ -81,7 +105,7 @@ pub use pattern::{
     DEFAULT_MAX_PATTERN_LENGTH, DEFAULT_MAX_WILDCARD_COMPLEXITY, MAX_OR_COMBINATIONS,
     NumberEquality, ParseOptions, Pattern,
 };
-pub use ruleset::RuleSet;
+pub use ruleset::{RuleId, RuleSet};
 pub use transform::{
     ApplyError, InputTransformer, MAX_INPUT_PATHS, MAX_TEMPLATE_LENGTH, NotDelivered, Output,
     OutputKind, RuleContext, TransformError,

@@ -6,8 +6,9 @@ use std::net::IpAddr;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::consistency::{Memberships, consistent};
 use crate::error::{EventError, Location, PatternError, PatternErrorKind};
-use crate::flat::{FlatEvent, Number, PathFilter, compatible, path_hash};
+use crate::flat::{FlatEvent, Number, PathFilter, path_hash};
 use crate::json::{self, Kind, Node};
 use crate::matcher::{AnythingBut, Bound, IpRange, Literal, Matcher, Range, fold};
 use crate::wildcard::{self, Wildcard};
@@ -48,20 +49,19 @@ pub struct ParseOptions {
 
 /// How an exact number in a pattern compares with numbers in events.
 ///
-/// The EventBridge documentation says numbers match by their string representation, so `300`,
-/// `300.0` and `3.0e2` are different values. LocalStack's tests validated against AWS
-/// (`number_comparison_float`) and event-ruler, the library EventBridge runs on, show the service
-/// matching `[300]` against `300.0`. The default follows the documentation, which the project's
-/// shared corpus asserts; choose [`NumberEquality::Value`] to get the observed behaviour.
-/// `numeric` and `anything-but` always compare values.
+/// event-ruler, the library EventBridge runs on, compares values, so `[300]` matches `300.0`
+/// and `3.0e2`; LocalStack's tests validated against AWS (`number_comparison_float`) show the
+/// service doing the same. That is the default. The EventBridge documentation says instead that
+/// numbers match by their string representation (`300`, `300.0` and `3.0e2` differ), which
+/// [`NumberEquality::Representation`] selects. `numeric` and `anything-but` always compare values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NumberEquality {
+    /// Numbers of the same value are equal (`300` = `300.0` = `3.0e2`).
+    #[default]
+    Value,
     /// Integers equal integers of the same value, decimals and exponents equal decimals of the
     /// same value, and the two never equal each other (`300` ≠ `300.0`, `300.0` = `3.0e2`).
-    #[default]
     Representation,
-    /// Numbers of the same value are equal (`300` = `300.0` = `3.0e2`).
-    Value,
 }
 
 impl Default for ParseOptions {
@@ -265,121 +265,6 @@ impl Field {
     }
 }
 
-/// Whether one candidate per field can be picked with every pick in the same element of each
-/// array they share (event-ruler's array consistency). All candidates sit in the same elements
-/// of the first `depth` arrays on their way from the root.
-///
-/// Arrays nest as a tree, so this works level by level: a field with a candidate at this level
-/// is satisfied; the others are grouped by the array they go through next. Groups going through
-/// different arrays cannot conflict and are solved apart; a group going through one array needs
-/// one element of it that satisfies the whole group one level down. Keys that alias one path
-/// (`{"a.b": ..}` next to `{"a": {"b": ..}}`) can send a field through two arrays; such a
-/// group falls back to a search over whole memberships.
-fn consistent(fields: Vec<Vec<usize>>, depth: usize, event: &FlatEvent<'_>) -> bool {
-    let next_array = |leaf: usize| event.membership(leaf).get(depth).copied();
-    let pending: Vec<Vec<usize>> = fields
-        .into_iter()
-        .filter(|candidates| candidates.iter().all(|&l| next_array(l).is_some()))
-        .collect();
-    if pending.len() <= 1 {
-        return pending.iter().all(|c| !c.is_empty());
-    }
-    for group in groups_by_array(pending, |leaf| next_array(leaf).map(|(array, _)| array)) {
-        let arrays: std::collections::BTreeSet<u32> = group
-            .iter()
-            .flatten()
-            .filter_map(|&l| next_array(l))
-            .map(|(array, _)| array)
-            .collect();
-        let satisfied = if arrays.len() == 1 {
-            // Each field's candidates by element of the array; an element must hold a candidate
-            // of every field of the group.
-            let by_element: Vec<BTreeMap<u32, Vec<usize>>> = group
-                .iter()
-                .map(|candidates| {
-                    let mut buckets: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-                    for &leaf in candidates {
-                        if let Some((_, element)) = next_array(leaf) {
-                            buckets.entry(element).or_default().push(leaf);
-                        }
-                    }
-                    buckets
-                })
-                .collect();
-            let Some(fewest) = by_element.iter().min_by_key(|b| b.len()) else {
-                continue;
-            };
-            fewest.keys().any(|element| {
-                let within: Option<Vec<Vec<usize>>> = by_element
-                    .iter()
-                    .map(|buckets| buckets.get(element).cloned())
-                    .collect();
-                within.is_some_and(|within| consistent(within, depth + 1, event))
-            })
-        } else {
-            let mut group = group;
-            group.sort_by_key(Vec::len);
-            assign(&group, &mut Vec::with_capacity(group.len()), event)
-        };
-        if !satisfied {
-            return false;
-        }
-    }
-    true
-}
-
-/// Splits fields (given by their candidate leaves) into groups linked by a shared array.
-fn groups_by_array(
-    fields: Vec<Vec<usize>>,
-    array_of: impl Fn(usize) -> Option<u32>,
-) -> Vec<Vec<Vec<usize>>> {
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    let mut parent: Vec<usize> = (0..fields.len()).collect();
-    let mut owner: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
-    for (field, candidates) in fields.iter().enumerate() {
-        for array in candidates.iter().filter_map(|&leaf| array_of(leaf)) {
-            let other = *owner.entry(array).or_insert(field);
-            let (a, b) = (root(&mut parent, field), root(&mut parent, other));
-            parent[a] = b;
-        }
-    }
-    let mut groups: std::collections::BTreeMap<usize, Vec<Vec<usize>>> =
-        std::collections::BTreeMap::new();
-    for (field, candidates) in fields.into_iter().enumerate() {
-        let r = root(&mut parent, field);
-        groups.entry(r).or_default().push(candidates);
-    }
-    groups.into_values().collect()
-}
-
-/// Picks one candidate per field so that all picks come from the same elements of any array they
-/// share (event-ruler's array consistency).
-fn assign(fields: &[Vec<usize>], chosen: &mut Vec<usize>, event: &FlatEvent<'_>) -> bool {
-    let Some((first, rest)) = fields.split_first() else {
-        return true;
-    };
-    for &candidate in first {
-        let membership = event.membership(candidate);
-        if chosen
-            .iter()
-            .all(|&c| compatible(membership, event.membership(c)))
-        {
-            chosen.push(candidate);
-            if assign(rest, chosen, event) {
-                return true;
-            }
-            chosen.pop();
-        }
-    }
-    false
-}
-
 fn location(text: &str, offset: usize) -> Location {
     let (line, column) = json::line_column(text, offset);
     Location { line, column }
@@ -518,7 +403,7 @@ impl Compiler<'_> {
             let matcher = match &item.kind {
                 Kind::Object(members) => self.match_expression(members, item)?,
                 Kind::String(s) => Matcher::Exact(match s.parse::<IpAddr>() {
-                    Ok(addr) => Literal::Ip(s.clone(), addr),
+                    Ok(addr) => Literal::Ip(Box::new((s.clone(), addr))),
                     Err(_) => Literal::Str(s.clone()),
                 }),
                 Kind::Number(text) => {
@@ -1282,7 +1167,7 @@ mod tests {
                 }
                 let mut sorted = fields.clone();
                 sorted.sort_by_key(Vec::len);
-                let exhaustive = assign(&sorted, &mut Vec::new(), &flat);
+                let exhaustive = crate::consistency::assign(&sorted, &mut Vec::new(), &flat);
                 proptest::prop_assert_eq!(consistent(fields, 0, &flat), exhaustive, "{} fields of {}", take, event);
             }
         }
@@ -1312,11 +1197,11 @@ mod tests {
 
     #[test]
     fn number_equality_is_selectable() {
-        let by_text = Pattern::parse(r#"{"a": [300]}"#).unwrap();
-        let by_value = Pattern::parse_with(
+        let by_value = Pattern::parse(r#"{"a": [300]}"#).unwrap();
+        let by_text = Pattern::parse_with(
             r#"{"a": [300]}"#,
             &ParseOptions {
-                numbers: NumberEquality::Value,
+                numbers: NumberEquality::Representation,
                 ..ParseOptions::default()
             },
         )

@@ -1,158 +1,209 @@
-//! Many patterns matched together against one flattening of the event.
+//! Many patterns matched together, at a cost that depends on the event rather than on how many
+//! patterns there are.
 
-use std::collections::HashMap;
+use std::cell::Cell;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::engine::{Engine, Scratch};
 use crate::error::EventError;
-use crate::flat::{FlatEvent, FnvBuild, PathFilter, Scalar};
-use crate::matcher::{Literal, Matcher};
-use crate::pattern::{Branch, Pattern};
+use crate::pattern::Pattern;
+use crate::scan::{self, Scanned};
 
-/// Named patterns, compiled together so that matching an event costs one flattening of the event
-/// plus the patterns that could match it, not one pass per pattern.
+/// Named patterns compiled into one structure, so that an event is read once, only where some
+/// pattern looks, and its cost depends on the event rather than on the number of patterns.
 ///
-/// Every `$or` branch of every pattern is filed under one field it requires, its *anchor*: the
-/// rarest exact value it needs (say `detail.state = "stopped"`), or else the path of a field that
-/// must be present. For an event, only the branches whose anchor appears in it are evaluated;
-/// branches with no required field (only `exists: false`) are always evaluated.
+/// Every `$or` branch of every pattern becomes a path through a tree of field steps, shared with
+/// the branches that start the same way (the automaton approach of event-ruler and quamina). An
+/// event given as JSON text is scanned without building anything: the values of fields no
+/// pattern names are skipped, only checked to be balanced (strings closed, brackets paired),
+/// while the parts that are read are validated strictly. The event's values at the paths the
+/// patterns name are then looked up once per state of the tree they reach, in hash tables for
+/// exact values, tables by length for prefixes and suffixes, and ranges sorted by bound.
+///
+/// Patterns can be added and removed at any time; only the states they alone used change.
+/// Matches are reported in the order the patterns were added.
 ///
 /// ```
 /// use bridgecraft_patterns::{Pattern, RuleSet};
 ///
-/// let rules = RuleSet::new([
+/// let mut rules = RuleSet::new([
 ///     ("stopped", Pattern::parse(r#"{"detail": {"state": ["stopped"]}}"#)?),
 ///     ("ec2", Pattern::parse(r#"{"source": ["aws.ec2"]}"#)?),
-///     ("big", Pattern::parse(r#"{"detail": {"size": [{"numeric": [">", 100]}]}}"#)?),
 /// ]);
-/// let event = r#"{"source": "aws.ec2", "detail": {"state": "stopped", "size": 5}}"#;
+/// let big = rules.insert("big", &Pattern::parse(r#"{"detail": {"size": [{"numeric": [">", 100]}]}}"#)?);
+/// let event = r#"{"source": "aws.ec2", "detail": {"state": "stopped", "size": 500}}"#;
+/// assert_eq!(rules.matching_json(event)?, vec![&"stopped", &"ec2", &"big"]);
+///
+/// assert_eq!(rules.remove(big), Some("big"));
 /// assert_eq!(rules.matching_json(event)?, vec![&"stopped", &"ec2"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct RuleSet<K> {
-    names: Vec<K>,
-    patterns: Vec<Pattern>,
-    /// (pattern index, branch index), ordered by pattern.
-    branches: Vec<(u32, u32)>,
-    by_path: HashMap<String, PathIndex, FnvBuild>,
-    /// Branches with no required field.
-    always: Vec<u32>,
-    /// Every path any pattern reads; the rest of an event is skipped.
-    filter: PathFilter,
+    engine: Engine,
+    slots: Vec<Option<Slot<K>>>,
+    /// By slot, bumped each time the slot is emptied, so that stale ids find nothing.
+    generations: Vec<u32>,
+    free: Vec<u32>,
+    next_order: u64,
+    len: usize,
+    /// How many patterns have a branch made of a single field.
+    one_field: usize,
 }
 
-#[derive(Debug, Clone, Default)]
-struct PathIndex {
-    /// Exact strings; IP addresses under their canonical spelling.
-    strings: HashMap<String, Vec<u32>, FnvBuild>,
-    /// Some exact values are IP addresses: event strings are also looked up canonicalised.
-    has_ip: bool,
-    others: Vec<(Literal, Vec<u32>)>,
-    /// Branches that only need some value at this path.
-    present: Vec<u32>,
+#[derive(Debug, Clone)]
+struct Slot<K> {
+    name: K,
+    /// Insertion order, for the order of results.
+    order: u64,
+    /// The state each branch of the pattern ends at.
+    ends: Box<[u32]>,
+    one_field: bool,
 }
 
-enum Anchor<'p> {
-    Exact(&'p str, Vec<&'p Literal>),
-    Present(&'p str),
+/// A pattern's place in a [`RuleSet`], returned by [`RuleSet::insert`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleId {
+    slot: u32,
+    generation: u32,
+}
+
+impl<K> Default for RuleSet<K> {
+    fn default() -> Self {
+        RuleSet {
+            engine: Engine::default(),
+            slots: Vec::new(),
+            generations: Vec::new(),
+            free: Vec::new(),
+            next_order: 0,
+            len: 0,
+            one_field: 0,
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with this thread's working memory, kept from one event to the next.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut scratch = SCRATCH
+        .try_with(Cell::take)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let result = f(&mut scratch);
+    let _ = SCRATCH.try_with(|cell| cell.set(Some(scratch)));
+    result
 }
 
 impl<K> RuleSet<K> {
-    /// Compiles the patterns into one index. Names are returned by the matching methods, in the
-    /// order the patterns were given.
+    /// Compiles the patterns together. Names are returned by the matching methods, in the order
+    /// the patterns were given.
     pub fn new(patterns: impl IntoIterator<Item = (K, Pattern)>) -> RuleSet<K> {
-        let (names, patterns): (Vec<K>, Vec<Pattern>) = patterns.into_iter().unzip();
-        let mut set = RuleSet {
-            names,
-            patterns,
-            branches: Vec::new(),
-            by_path: HashMap::default(),
-            always: Vec::new(),
-            filter: PathFilter::default(),
-        };
-        set.filter = PathFilter::new(
-            set.patterns
-                .iter()
-                .flat_map(|p| &p.branches)
-                .flat_map(|b| b.fields.iter().map(|f| f.path.as_str())),
-        );
-
-        // How many branches need each exact value, and each path: anchors go to the rarest.
-        let mut value_counts: HashMap<(&str, LiteralKey<'_>), usize> = HashMap::new();
-        let mut path_counts: HashMap<&str, usize> = HashMap::new();
-        for branch in set.patterns.iter().flat_map(|p| &p.branches) {
-            for field in required_fields(branch) {
-                *path_counts.entry(field.path.as_str()).or_default() += 1;
-                for m in &field.matchers {
-                    if let Matcher::Exact(lit) = m {
-                        *value_counts
-                            .entry((field.path.as_str(), LiteralKey::of(lit)))
-                            .or_default() += 1;
-                    }
-                }
-            }
-        }
-
-        let mut anchors = Vec::new();
-        for (p, pattern) in set.patterns.iter().enumerate() {
-            for (b, branch) in pattern.branches.iter().enumerate() {
-                let id = u32::try_from(anchors.len()).unwrap_or(u32::MAX);
-                set.branches.push((
-                    u32::try_from(p).unwrap_or(u32::MAX),
-                    u32::try_from(b).unwrap_or(u32::MAX),
-                ));
-                anchors.push((id, choose_anchor(branch, &value_counts, &path_counts)));
-            }
-        }
-        for (id, anchor) in anchors {
-            match anchor {
-                None => set.always.push(id),
-                Some(Anchor::Present(path)) => set
-                    .by_path
-                    .entry(path.to_owned())
-                    .or_default()
-                    .present
-                    .push(id),
-                Some(Anchor::Exact(path, literals)) => {
-                    let index = set.by_path.entry(path.to_owned()).or_default();
-                    for lit in literals {
-                        match lit {
-                            Literal::Str(s) => index.strings.entry(s.clone()).or_default().push(id),
-                            Literal::Ip(_, addr) => {
-                                index.has_ip = true;
-                                index.strings.entry(addr.to_string()).or_default().push(id);
-                            }
-                            other => match index.others.iter_mut().find(|(l, _)| l == other) {
-                                Some((_, ids)) => ids.push(id),
-                                None => index.others.push((other.clone(), vec![id])),
-                            },
-                        }
-                    }
-                }
-            }
+        let mut set = RuleSet::default();
+        for (name, pattern) in patterns {
+            set.insert(name, &pattern);
         }
         set
     }
 
+    /// Adds a pattern under `name`, leaving the others as they are.
+    pub fn insert(&mut self, name: K, pattern: &Pattern) -> RuleId {
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(None);
+                self.generations.push(0);
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        let ends = self.engine.insert(&pattern.branches, slot);
+        let one_field = ends.iter().any(|&end| self.engine.is_one_field(end));
+        self.one_field += usize::from(one_field);
+        if let Some(place) = self.slots.get_mut(slot as usize) {
+            *place = Some(Slot {
+                name,
+                order: self.next_order,
+                ends,
+                one_field,
+            });
+        }
+        self.next_order += 1;
+        self.len += 1;
+        RuleId {
+            slot,
+            generation: self.generations.get(slot as usize).copied().unwrap_or(0),
+        }
+    }
+
+    /// Removes a pattern and returns its name; `None` when it was already removed.
+    pub fn remove(&mut self, id: RuleId) -> Option<K> {
+        if self.generations.get(id.slot as usize) != Some(&id.generation) {
+            return None;
+        }
+        let slot = self.slots.get_mut(id.slot as usize)?.take()?;
+        self.engine.remove(&slot.ends, id.slot);
+        self.one_field -= usize::from(slot.one_field);
+        if let Some(generation) = self.generations.get_mut(id.slot as usize) {
+            *generation = generation.wrapping_add(1);
+        }
+        self.free.push(id.slot);
+        self.len -= 1;
+        Some(slot.name)
+    }
+
+    /// The name of a pattern in the set.
+    pub fn get(&self, id: RuleId) -> Option<&K> {
+        if self.generations.get(id.slot as usize) != Some(&id.generation) {
+            return None;
+        }
+        self.slots
+            .get(id.slot as usize)?
+            .as_ref()
+            .map(|slot| &slot.name)
+    }
+
     /// Number of patterns in the set.
     pub fn len(&self) -> usize {
-        self.patterns.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.len == 0
     }
 
-    /// Names of the patterns matching an event given as JSON text.
+    /// Names of the patterns matching an event given as JSON text. The text is read only where
+    /// some pattern looks; elsewhere it is only checked to be balanced. When every pattern has
+    /// a branch of a single field, reading stops as soon as all of them have matched, and the
+    /// rest of the event is not read at all.
     pub fn matching_json(&self, event: &str) -> Result<Vec<&K>, EventError> {
-        Ok(self.matching_flat(&FlatEvent::from_json(event, &self.filter)?))
+        let stop_at = (self.len > 0 && self.one_field == self.len).then_some(self.len);
+        with_scratch(|scratch| {
+            let scanned = self
+                .engine
+                .scan(scratch, event, stop_at)
+                .map_err(|e| EventError::at(event, e.message, e.offset))?;
+            if scanned == Scanned::Stopped {
+                let mut all: Vec<&Slot<K>> = self.slots.iter().flatten().collect();
+                all.sort_unstable_by_key(|slot| slot.order);
+                return Ok(all.into_iter().map(|slot| &slot.name).collect());
+            }
+            self.engine.run(scratch, event);
+            Ok(self.names(&scratch.matched))
+        })
     }
 
     /// Names of the patterns matching a parsed event.
     pub fn matching_value(&self, event: &Value) -> Vec<&K> {
-        self.matching_flat(&FlatEvent::from_value(event, &self.filter))
+        with_scratch(|scratch| {
+            scan::walk_value(event, &self.engine.trie, &mut scratch.leaves);
+            self.engine.run(scratch, "");
+            self.names(&scratch.matched)
+        })
     }
 
     /// Names of the patterns matching any serializable event.
@@ -161,142 +212,14 @@ impl<K> RuleSet<K> {
         Ok(self.matching_value(&value))
     }
 
-    fn matching_flat(&self, event: &FlatEvent<'_>) -> Vec<&K> {
-        let mut candidates: Vec<u32> = self.always.clone();
-        // Leaves come sorted by path: look each distinct path up once.
-        let mut leaf = 0;
-        while leaf < event.len() {
-            let path = event.path(leaf);
-            let hash = event.hash(leaf);
-            let mut end = leaf + 1;
-            while end < event.len() && event.hash(end) == hash && event.path(end) == path {
-                end += 1;
-            }
-            if let Some(index) = self.by_path.get(path) {
-                candidates.extend_from_slice(&index.present);
-                for l in leaf..end {
-                    match event.leaf(l).map(|l| &l.value) {
-                        Some(Scalar::Str(s)) => {
-                            if let Some(ids) = index.strings.get(s.as_ref()) {
-                                candidates.extend_from_slice(ids);
-                            }
-                            if index.has_ip
-                                && let Ok(ip) = s.parse::<std::net::IpAddr>()
-                                && let canonical = ip.to_string()
-                                && canonical != s.as_ref()
-                                && let Some(ids) = index.strings.get(&canonical)
-                            {
-                                candidates.extend_from_slice(ids);
-                            }
-                        }
-                        Some(value) => {
-                            for (lit, ids) in &index.others {
-                                if lit.equals(value) {
-                                    candidates.extend_from_slice(ids);
-                                }
-                            }
-                        }
-                        None => {}
-                    }
-                }
-            }
-            leaf = end;
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-
-        let mut matched = Vec::new();
-        let mut last_matched = None;
-        for id in candidates {
-            let Some(&(p, b)) = self.branches.get(id as usize) else {
-                continue;
-            };
-            if last_matched == Some(p) {
-                continue;
-            }
-            let branch = self
-                .patterns
-                .get(p as usize)
-                .and_then(|pattern| pattern.branches.get(b as usize));
-            if branch.is_some_and(|branch| branch.matches(event)) {
-                last_matched = Some(p);
-                if let Some(name) = self.names.get(p as usize) {
-                    matched.push(name);
-                }
-            }
-        }
-        matched
-    }
-}
-
-/// Fields a branch cannot match without: not satisfied by absence.
-fn required_fields(branch: &Branch) -> impl Iterator<Item = &crate::pattern::Field> {
-    branch
-        .fields
-        .iter()
-        .filter(|f| !f.absent_ok && !f.matchers.is_empty())
-}
-
-/// Hashable identity of an exact literal, for counting.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum LiteralKey<'a> {
-    Str(&'a str),
-    Other(String),
-}
-
-impl<'a> LiteralKey<'a> {
-    fn of(lit: &'a Literal) -> LiteralKey<'a> {
-        match lit {
-            Literal::Str(s) | Literal::Ip(s, _) => LiteralKey::Str(s),
-            other => LiteralKey::Other(format!("{other:?}")),
-        }
-    }
-}
-
-fn choose_anchor<'p>(
-    branch: &'p Branch,
-    value_counts: &HashMap<(&str, LiteralKey<'_>), usize>,
-    path_counts: &HashMap<&str, usize>,
-) -> Option<Anchor<'p>> {
-    // A `present` anchor is evaluated for every event carrying the path, so it weighs more than
-    // an exact value shared by as many branches.
-    const PRESENT_WEIGHT: usize = 4;
-    let mut best: Option<(usize, Anchor<'p>)> = None;
-    for field in required_fields(branch) {
-        let literals: Option<Vec<&Literal>> = field
-            .matchers
+    fn names(&self, matched: &[u32]) -> Vec<&K> {
+        let mut found: Vec<&Slot<K>> = matched
             .iter()
-            .map(|m| match m {
-                Matcher::Exact(lit) => Some(lit),
-                _ => None,
-            })
+            .filter_map(|&slot| self.slots.get(slot as usize)?.as_ref())
             .collect();
-        let (cost, anchor) = match literals {
-            Some(literals) => {
-                let cost = literals
-                    .iter()
-                    .map(|l| {
-                        value_counts
-                            .get(&(field.path.as_str(), LiteralKey::of(l)))
-                            .copied()
-                            .unwrap_or(1)
-                    })
-                    .sum();
-                (cost, Anchor::Exact(field.path.as_str(), literals))
-            }
-            None => {
-                let count = path_counts.get(field.path.as_str()).copied().unwrap_or(1);
-                (
-                    count.saturating_mul(PRESENT_WEIGHT),
-                    Anchor::Present(field.path.as_str()),
-                )
-            }
-        };
-        if best.as_ref().is_none_or(|(c, _)| cost < *c) {
-            best = Some((cost, anchor));
-        }
+        found.sort_unstable_by_key(|slot| slot.order);
+        found.into_iter().map(|slot| &slot.name).collect()
     }
-    best.map(|(_, anchor)| anchor)
 }
 
 #[cfg(test)]
@@ -311,58 +234,218 @@ mod tests {
         )
     }
 
+    /// The names a rule set reports for an event given as text.
+    fn names<'r>(rules: &'r RuleSet<&str>, event: &str) -> Vec<&'r str> {
+        rules
+            .matching_json(event)
+            .unwrap()
+            .into_iter()
+            .copied()
+            .collect()
+    }
+
+    fn alone<'p>(patterns: &[(&'p str, &str)], event: &str) -> Vec<&'p str> {
+        patterns
+            .iter()
+            .filter(|(_, p)| Pattern::parse(p).unwrap().matches_json(event).unwrap())
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    const PATTERNS: &[(&str, &str)] = &[
+        ("exact", r#"{"source": ["aws.ec2"]}"#),
+        ("number", r#"{"detail": {"n": [5]}}"#),
+        ("null", r#"{"detail": {"z": [null]}}"#),
+        (
+            "absent-only",
+            r#"{"detail": {"missing": [{"exists": false}]}}"#,
+        ),
+        ("prefix", r#"{"detail": {"state": [{"prefix": "sto"}]}}"#),
+        (
+            "or",
+            r#"{"$or": [{"source": ["nope"]}, {"detail": {"n": [{"numeric": [">", 1]}]}}]}"#,
+        ),
+        (
+            "array",
+            r#"{"detail": {"items": {"k": ["a"], "v": ["1"]}}}"#,
+        ),
+        ("mixed", r#"{"source": ["aws.ec2", {"prefix": "x"}]}"#),
+        ("ip", r#"{"detail": {"ip": ["2001:db8::1"]}}"#),
+        (
+            "absent-or-value",
+            r#"{"detail": {"z": [{"exists": false}, 7]}}"#,
+        ),
+    ];
+
+    const EVENTS: &[&str] = &[
+        r#"{"source": "aws.ec2", "detail": {"n": 5, "z": null, "state": "stopped"}}"#,
+        r#"{"source": "xyz", "detail": {"missing": 1, "items": [{"k": "a"}, {"v": "1"}]}}"#,
+        r#"{"detail": {"items": [{"k": "a", "v": "1"}], "n": 5.0, "z": 7}}"#,
+        r#"{"detail": {"ip": "2001:DB8:0::1", "z": 8}}"#,
+        r#"{}"#,
+    ];
+
     #[test]
     fn agrees_with_matching_each_pattern_alone() {
-        let patterns = [
-            ("exact", r#"{"source": ["aws.ec2"]}"#),
-            ("number", r#"{"detail": {"n": [5]}}"#),
-            ("null", r#"{"detail": {"z": [null]}}"#),
-            (
-                "absent-only",
-                r#"{"detail": {"missing": [{"exists": false}]}}"#,
-            ),
-            ("prefix", r#"{"detail": {"state": [{"prefix": "sto"}]}}"#),
-            (
-                "or",
-                r#"{"$or": [{"source": ["nope"]}, {"detail": {"n": [{"numeric": [">", 1]}]}}]}"#,
-            ),
-            (
-                "array",
-                r#"{"detail": {"items": {"k": ["a"], "v": ["1"]}}}"#,
-            ),
-            ("mixed", r#"{"source": ["aws.ec2", {"prefix": "x"}]}"#),
-            ("ip", r#"{"detail": {"ip": ["2001:db8::1"]}}"#),
-        ];
-        let rules = set(&patterns);
-        let events = [
-            r#"{"source": "aws.ec2", "detail": {"n": 5, "z": null, "state": "stopped"}}"#,
-            r#"{"source": "xyz", "detail": {"missing": 1, "items": [{"k": "a"}, {"v": "1"}]}}"#,
-            r#"{"detail": {"items": [{"k": "a", "v": "1"}], "n": 5.0}}"#,
-            r#"{"detail": {"ip": "2001:DB8:0::1"}}"#,
-            r#"{}"#,
-        ];
-        for event in events {
-            let expected: Vec<&&str> = patterns
-                .iter()
-                .filter(|(_, p)| Pattern::parse(p).unwrap().matches_json(event).unwrap())
-                .map(|(n, _)| n)
-                .collect();
-            let got = rules.matching_json(event).unwrap();
-            assert_eq!(got, expected, "event {event}");
+        let rules = set(PATTERNS);
+        for event in EVENTS {
+            assert_eq!(
+                names(&rules, event),
+                alone(PATTERNS, event),
+                "event {event}"
+            );
+            let value: Value = serde_json::from_str(event).unwrap();
+            let got: Vec<&str> = rules.matching_value(&value).into_iter().copied().collect();
+            assert_eq!(got, alone(PATTERNS, event), "value {event}");
         }
     }
 
     #[test]
-    fn anchors_on_the_rarest_exact_value() {
-        let rules = set(&[
-            ("a", r#"{"source": ["aws.ec2"], "detail": {"id": ["i-1"]}}"#),
-            ("b", r#"{"source": ["aws.ec2"], "detail": {"id": ["i-2"]}}"#),
+    fn many_values_on_one_path_are_indexed_and_agree() {
+        // Enough matchers on `detail.v` to index them, of every kind.
+        let texts: Vec<(String, String)> = (0..30)
+            .map(|i| {
+                let matcher = match i % 10 {
+                    0 => format!(r#""v{i}""#),
+                    1 => format!(r#"{{"prefix": "v{i}"}}"#),
+                    2 => format!(r#"{{"suffix": "{i}"}}"#),
+                    3 => format!(r#"{{"equals-ignore-case": "V{i}"}}"#),
+                    4 => format!(r#"{{"prefix": {{"equals-ignore-case": "V{}"}}}}"#, i / 10),
+                    5 => format!(r#"{{"suffix": {{"equals-ignore-case": "X{i}"}}}}"#),
+                    6 => format!(r#"{{"numeric": [">", {i}, "<=", {}]}}"#, i + 5),
+                    7 => format!("{i}"),
+                    8 => format!(r#"{{"anything-but": ["v{i}"]}}"#),
+                    _ => format!(r#"{{"wildcard": "v*{i}"}}"#),
+                };
+                (
+                    format!("p{i}"),
+                    format!(r#"{{"detail": {{"v": [{matcher}]}}}}"#),
+                )
+            })
+            .chain([(
+                "ip".to_owned(),
+                r#"{"detail": {"v": ["2001:DB8::1"]}}"#.to_owned(),
+            )])
+            .collect();
+        let patterns: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(n, p)| (n.as_str(), p.as_str()))
+            .collect();
+        let rules = RuleSet::new(
+            patterns
+                .iter()
+                .map(|(n, p)| (*n, Pattern::parse(p).unwrap())),
+        );
+        for v in [
+            r#""v10""#,
+            r#""v11x""#,
+            r#""a12""#,
+            r#""V13""#,
+            r#""v2zz""#,
+            r#""ax15""#,
+            "17",
+            "26.5",
+            "27",
+            r#""v18""#,
+            r#""vvv19""#,
+            r#"["v0", 12]"#,
+            "null",
+            r#""2001:db8:0::1""#,
+        ] {
+            let event = format!(r#"{{"detail": {{"v": {v}}}}}"#);
+            assert_eq!(
+                names(&rules, &event),
+                alone(&patterns, &event),
+                "event {event}"
+            );
+        }
+    }
+
+    #[test]
+    fn removal_leaves_the_others_matching_and_frees_what_only_it_used() {
+        let mut rules: RuleSet<&str> = RuleSet::default();
+        let ids: Vec<RuleId> = PATTERNS
+            .iter()
+            .map(|(n, p)| rules.insert(n, &Pattern::parse(p).unwrap()))
+            .collect();
+        for (i, id) in ids.iter().enumerate().rev() {
+            if i % 2 == 1 {
+                assert_eq!(rules.remove(*id), Some(PATTERNS[i].0));
+                assert_eq!(rules.remove(*id), None, "a removed id is stale");
+                assert_eq!(rules.get(*id), None);
+            }
+        }
+        assert_eq!(rules.len(), PATTERNS.len().div_ceil(2));
+        let kept: Vec<(&str, &str)> = PATTERNS.iter().copied().step_by(2).collect();
+        for event in EVENTS {
+            assert_eq!(names(&rules, event), alone(&kept, event), "event {event}");
+        }
+        // A new pattern reuses a freed slot; the stale id still finds nothing.
+        let again = rules.insert("again", &Pattern::parse(PATTERNS[1].1).unwrap());
+        assert_eq!(again.slot, ids[1].slot);
+        assert_ne!(again, ids[1]);
+        assert_eq!(rules.get(ids[1]), None);
+        assert_eq!(rules.get(again), Some(&"again"));
+        for id in ids.iter().step_by(2) {
+            rules.remove(*id);
+        }
+        rules.remove(again);
+        assert!(rules.is_empty());
+        assert!(rules.matching_json(EVENTS[0]).unwrap().is_empty());
+        assert!(rules.engine.is_bare(), "only the root is left");
+    }
+
+    #[test]
+    fn results_follow_insertion_order() {
+        let mut rules: RuleSet<u32> = RuleSet::default();
+        let any = Pattern::parse(r#"{"a": [{"exists": true}]}"#).unwrap();
+        let first = rules.insert(0, &any);
+        rules.insert(1, &any);
+        rules.remove(first);
+        rules.insert(2, &any);
+        assert_eq!(rules.matching_json(r#"{"a": 1}"#).unwrap(), vec![&1, &2]);
+    }
+
+    #[test]
+    fn reading_stops_once_every_pattern_has_matched() {
+        let mut rules = set(&[
+            ("a", r#"{"a": ["x"]}"#),
+            (
+                "n",
+                r#"{"$or": [{"n": [{"numeric": [">", 1]}]}, {"m": ["y"], "k": ["z"]}]}"#,
+            ),
         ]);
-        let index = rules
-            .by_path
-            .get("detail.id")
-            .expect("anchored on detail.id");
-        assert_eq!(index.strings.len(), 2);
-        assert!(!rules.by_path.contains_key("source"));
+        // Both have matched by the second leaf: the broken rest is never read.
+        let cut = r#"{"a": "x", "n": [0, 5, "#;
+        assert_eq!(rules.matching_json(cut).unwrap(), vec![&"a", &"n"]);
+        // One pattern has not matched yet: reading goes on, and finds the error.
+        assert!(rules.matching_json(r#"{"a": "x", "n": [0, "#).is_err());
+        // A pattern without a branch of one field keeps every event read to the end.
+        rules.insert(
+            "pair",
+            &Pattern::parse(r#"{"a": ["x"], "b": ["y"]}"#).unwrap(),
+        );
+        assert!(rules.matching_json(cut).is_err());
+        assert_eq!(
+            rules
+                .matching_json(r#"{"a": "x", "n": [0, 5], "b": "y"}"#)
+                .unwrap(),
+            vec![&"a", &"n", &"pair"]
+        );
+    }
+
+    #[test]
+    fn bad_events_say_what_and_where() {
+        let rules = set(&[("a", r#"{"a": ["x"]}"#)]);
+        let err = rules.matching_json("{\n  \"a\": tru\n}").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "event is not valid JSON: expected value at line 2 column 8"
+        );
+        let at = err.location().expect("a location");
+        assert_eq!((at.line, at.column), (2, 8));
+        // Skipped parts are only checked for balance.
+        assert!(rules.matching_json(r#"{"b": [tru], "a": "x"}"#).is_ok());
+        assert!(rules.matching_json(r#"{"b": [1, "a": "x"}"#).is_err());
     }
 }

@@ -50,6 +50,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
 
+    let (added, removed) = output
+        .api_changes(&generated_dir)
+        .map_err(|e| e.to_string())?;
+    for line in &removed {
+        println!("- {line}");
+    }
+    for line in &added {
+        println!("+ {line}");
+    }
+    if !(added.is_empty() && removed.is_empty()) {
+        eprintln!(
+            "public API: {} added, {} removed (a rename is both)",
+            added.len(),
+            removed.len()
+        );
+    }
     let changes = output.write_to(&generated_dir).map_err(|e| e.to_string())?;
     if new_manifest != manifest_text {
         std::fs::write(&manifest, new_manifest)

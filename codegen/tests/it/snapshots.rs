@@ -147,3 +147,30 @@ fn unions_merge_their_members() {
     .unwrap();
     insta::assert_snapshot!("all_of_one_of", generate(vec![document]).files["s/d.rs"]);
 }
+
+#[test]
+fn a_regeneration_says_what_it_changes_in_the_public_api() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(fixture_documents()).write_to(dir.path()).unwrap();
+    let fix: bridgecraft_codegen::Fix = serde_json::from_str(
+        r#"{"schema": "OrderPlaced", "properties": ["total"], "type": {"type": "integer"}, "why": "t"}"#,
+    )
+    .unwrap();
+    let retyped = Config::new()
+        .fix(fix)
+        .generate(fixture_documents())
+        .unwrap();
+    let (added, removed) = retyped.api_changes(dir.path()).unwrap();
+    assert_eq!(
+        added,
+        ["com_example_shop::order_placed::OrderPlaced.total: Option<i64>"]
+    );
+    assert_eq!(
+        removed,
+        ["com_example_shop::order_placed::OrderPlaced.total: Option<serde_json::Number>"]
+    );
+    let same = generate(fixture_documents())
+        .api_changes(dir.path())
+        .unwrap();
+    assert_eq!(same, (vec![], vec![]));
+}

@@ -81,14 +81,24 @@ impl serde::Serialize for Addendum {
     }
 }
 crate::string_enum! {
-    #[doc = " The record's category."] pub enum EventCategory { Data = "Data", Insight =
-    "Insight", Management = "Management", NetworkActivity = "NetworkActivity", }
+    /// The record's category.
+    pub enum EventCategory {
+        Data = "Data",
+        Insight = "Insight",
+        Management = "Management",
+        NetworkActivity = "NetworkActivity",
+    }
 }
 crate::string_enum! {
-    #[doc = " What generated the record."] pub enum EventType { AwsApiCall =
-    "AwsApiCall", AwsCloudTrailInsight = "AwsCloudTrailInsight", AwsConsoleAction =
-    "AwsConsoleAction", AwsConsoleSignIn = "AwsConsoleSignIn", AwsServiceEvent =
-    "AwsServiceEvent", AwsVpceEvent = "AwsVpceEvent", }
+    /// What generated the record.
+    pub enum EventType {
+        AwsApiCall = "AwsApiCall",
+        AwsCloudTrailInsight = "AwsCloudTrailInsight",
+        AwsConsoleAction = "AwsConsoleAction",
+        AwsConsoleSignIn = "AwsConsoleSignIn",
+        AwsServiceEvent = "AwsServiceEvent",
+        AwsVpceEvent = "AwsVpceEvent",
+    }
 }
 /// For credentials scoped to a service: what they were issued to.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -779,11 +789,21 @@ impl serde::Serialize for UserIdentity {
     }
 }
 crate::string_enum! {
-    #[doc = " The kind of identity."] pub enum UserIdentityType { AwsAccount =
-    "AWSAccount", AwsService = "AWSService", AssumedRole = "AssumedRole", Directory =
-    "Directory", FederatedUser = "FederatedUser", IamUser = "IAMUser", IdentityCenterUser
-    = "IdentityCenterUser", Role = "Role", Root = "Root", SamlUser = "SAMLUser", Unknown2
-    = "Unknown", WebIdentityUser = "WebIdentityUser", }
+    /// The kind of identity.
+    pub enum UserIdentityType {
+        AwsAccount = "AWSAccount",
+        AwsService = "AWSService",
+        AssumedRole = "AssumedRole",
+        Directory = "Directory",
+        FederatedUser = "FederatedUser",
+        IamUser = "IAMUser",
+        IdentityCenterUser = "IdentityCenterUser",
+        Role = "Role",
+        Root = "Root",
+        SamlUser = "SAMLUser",
+        Unknown2 = "Unknown",
+        WebIdentityUser = "WebIdentityUser",
+    }
 }
 /// For web identity federation: the provider and its attributes.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -71,3 +71,58 @@ fn another_sources_pair_is_unknown_not_an_error() {
         "{error}"
     );
 }
+
+/// Every "AWS API Call via CloudTrail" detail is the documented CloudTrail record, whatever the
+/// service and API: the example events' calls are ones the registry's samples never saw.
+#[cfg(all(feature = "aws-kms", feature = "aws-s3"))]
+#[test]
+fn cloudtrail_calls_of_any_api_decode_as_the_record() {
+    use bridgecraft_events::cloudtrail::{UserIdentity, UserIdentityType};
+    use bridgecraft_events::{aws_kms, aws_s3};
+
+    let example = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/events")
+            .join(name);
+        std::fs::read_to_string(path).unwrap()
+    };
+    for name in [
+        "cloudtrail-ec2-run-instances.json",
+        "cloudtrail-s3-put-object.json",
+        "cloudtrail-kms-decrypt-denied.json",
+    ] {
+        let json = example(name);
+        let event: Event<Detail> = serde_json::from_str(&json).unwrap();
+        assert!(!matches!(event.detail, Detail::Unknown(_)), "{name}");
+        assert_eq!(event.drift(), [], "{name} is what CloudTrail documents");
+        let written = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            written,
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            "{name}"
+        );
+    }
+    let put: Event<aws_s3::AwsApiCallViaCloudTrail> =
+        serde_json::from_str(&example("cloudtrail-s3-put-object.json")).unwrap();
+    assert_eq!(put.detail.event_name.as_deref(), Some("PutObject"));
+    assert_eq!(
+        put.detail
+            .event_time
+            .as_ref()
+            .unwrap()
+            .to_utc()
+            .unwrap()
+            .to_rfc3339(),
+        "2024-03-18T10:02:11+00:00"
+    );
+    assert_eq!(
+        put.detail.request_parameters.as_ref().unwrap()["key"],
+        "reports/2024/03/18.csv"
+    );
+    let denied: Event<aws_kms::AwsApiCallViaCloudTrail> =
+        serde_json::from_str(&example("cloudtrail-kms-decrypt-denied.json")).unwrap();
+    assert_eq!(denied.detail.error_code.as_deref(), Some("AccessDenied"));
+    let identity: &UserIdentity = denied.detail.user_identity.as_ref().unwrap();
+    assert_eq!(identity.r#type, Some(UserIdentityType::AwsService));
+    assert_eq!(identity.invoked_by.as_deref(), Some("lambda.amazonaws.com"));
+}

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 
 use bridgecraft_patterns::{
-    ApplyError, InputTransformer, OutputKind, Pattern, RuleContext, RuleSet,
+    ApplyError, InputTransformer, NumberEquality, OutputKind, ParseOptions, Pattern, RuleContext,
+    RuleSet,
 };
 use serde_json::Value;
 
@@ -44,6 +45,45 @@ fn text_of(case: &Value, key: &str) -> String {
     }
 }
 
+/// Cases asserting the documentation's reading of exact numbers (`300` is not `300.0`). Numbers
+/// compare by value by default, as event-ruler does; these cases run with
+/// [`NumberEquality::Representation`], and the default must give the opposite answer.
+const DOCUMENTED_NUMBER_SPELLING: &[&str] = &["c010", "c011"];
+
+fn options_for(id: &str) -> ParseOptions {
+    ParseOptions {
+        numbers: if DOCUMENTED_NUMBER_SPELLING.contains(&id) {
+            NumberEquality::Representation
+        } else {
+            NumberEquality::Value
+        },
+        ..ParseOptions::default()
+    }
+}
+
+#[test]
+fn numbers_compare_by_value_unless_the_documented_spelling_rule_is_chosen() {
+    let Some(cases) = corpus_file("pattern-cases.jsonl") else {
+        return;
+    };
+    for id in DOCUMENTED_NUMBER_SPELLING {
+        let case = cases
+            .iter()
+            .find(|c| c["id"] == *id)
+            .unwrap_or_else(|| panic!("case {id} is in the corpus"));
+        let expected = case["expected_match"].as_bool().expect("boolean");
+        let pattern = Pattern::parse(&text_of(case, "pattern")).expect("valid pattern");
+        let event = text_of(case, "event");
+        assert_eq!(pattern.matches_json(&event).ok(), Some(!expected), "{id}");
+        let rules = RuleSet::new([(*id, pattern)]);
+        assert_eq!(
+            rules.matching_json(&event).map(|m| m.len()).ok(),
+            Some(usize::from(!expected)),
+            "{id}"
+        );
+    }
+}
+
 #[test]
 fn every_pattern_case_matches_as_expected() {
     let Some(cases) = corpus_file("pattern-cases.jsonl") else {
@@ -66,7 +106,10 @@ fn every_pattern_case_matches_as_expected() {
         let expected = case["expected_match"]
             .as_bool()
             .expect("expected_match is a boolean");
-        match (Pattern::parse(&pattern_text), expect_invalid) {
+        match (
+            Pattern::parse_with(&pattern_text, &options_for(id)),
+            expect_invalid,
+        ) {
             (Ok(_), true) => failures.push(format!("{id}: pattern accepted, AWS rejects it")),
             (Err(_), true) => {}
             (Err(e), false) => failures.push(format!("{id}: pattern rejected: {e}")),
@@ -80,6 +123,20 @@ fn every_pattern_case_matches_as_expected() {
                 }
                 if parsed != expected {
                     failures.push(format!("{id}: Value gave {parsed}, expected {expected}"));
+                }
+                // The same case through a rule set holding only this pattern.
+                let rules = RuleSet::new([(id, pattern)]);
+                let raw = rules.matching_json(&event_text).map(|m| !m.is_empty());
+                if raw.as_ref().ok() != Some(&expected) {
+                    failures.push(format!(
+                        "{id}: rule set on raw JSON gave {raw:?}, expected {expected}"
+                    ));
+                }
+                let parsed = !rules.matching_value(&value).is_empty();
+                if parsed != expected {
+                    failures.push(format!(
+                        "{id}: rule set on a Value gave {parsed}, expected {expected}"
+                    ));
                 }
             }
         }
@@ -109,11 +166,10 @@ fn a_rule_set_of_the_whole_corpus_agrees_with_each_case() {
         })
         .collect();
     let rules = RuleSet::new(valid.iter().map(|c| {
-        let id = c["id"].as_str().unwrap_or("?").to_owned();
-        (
-            id,
-            Pattern::parse(&text_of(c, "pattern")).expect("valid corpus pattern"),
-        )
+        let id = c["id"].as_str().unwrap_or("?");
+        let pattern = Pattern::parse_with(&text_of(c, "pattern"), &options_for(id))
+            .expect("valid corpus pattern");
+        (id.to_owned(), pattern)
     }));
     assert_eq!(rules.len(), valid.len());
     let mut failures = Vec::new();

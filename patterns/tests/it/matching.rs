@@ -131,17 +131,29 @@ fn numeric_ranges_and_bounds() {
 }
 
 #[test]
-fn exact_numbers_compare_by_representation_unless_asked_otherwise() {
-    let by_text = pattern(r#"{"n": [300]}"#);
-    assert!(by_text.matches_json(r#"{"n": 300}"#).unwrap());
-    assert!(!by_text.matches_json(r#"{"n": 300.0}"#).unwrap());
+fn exact_numbers_compare_by_value_unless_asked_otherwise() {
+    let by_value = pattern(r#"{"n": [300]}"#);
+    for event in [r#"{"n": 300}"#, r#"{"n": 300.0}"#, r#"{"n": 3e2}"#] {
+        assert!(by_value.matches_json(event).unwrap(), "{event}");
+    }
+    assert!(!by_value.matches_json(r#"{"n": 300.5}"#).unwrap());
     let options = ParseOptions {
-        numbers: NumberEquality::Value,
+        numbers: NumberEquality::Representation,
         ..ParseOptions::default()
     };
-    let by_value = Pattern::parse_with(r#"{"n": [300]}"#, &options).unwrap();
-    assert!(by_value.matches_json(r#"{"n": 300.0}"#).unwrap());
-    assert!(by_value.matches_json(r#"{"n": 3e2}"#).unwrap());
+    let by_text = Pattern::parse_with(r#"{"n": [300]}"#, &options).unwrap();
+    assert!(by_text.matches_json(r#"{"n": 300}"#).unwrap());
+    assert!(!by_text.matches_json(r#"{"n": 300.0}"#).unwrap());
+    assert!(!by_text.matches_json(r#"{"n": 3e2}"#).unwrap());
+    let rules = RuleSet::new([("value", by_value), ("text", by_text)]);
+    assert_eq!(
+        rules.matching_json(r#"{"n": 300.0}"#).unwrap(),
+        vec![&"value"]
+    );
+    assert_eq!(
+        rules.matching_json(r#"{"n": 300}"#).unwrap(),
+        vec![&"value", &"text"]
+    );
 }
 
 #[test]

@@ -859,9 +859,15 @@ impl serde::Serialize for RetryStrategy {
     }
 }
 crate::string_enum! {
-    pub enum Status { Failed = "FAILED", Pending = "PENDING", Runnable = "RUNNABLE",
-    Running = "RUNNING", Starting = "STARTING", Submitted = "SUBMITTED", Succeeded =
-    "SUCCEEDED", }
+    pub enum Status {
+        Failed = "FAILED",
+        Pending = "PENDING",
+        Runnable = "RUNNABLE",
+        Running = "RUNNING",
+        Starting = "STARTING",
+        Submitted = "SUBMITTED",
+        Succeeded = "SUCCEEDED",
+    }
 }
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]

@@ -502,8 +502,13 @@ impl serde::Serialize for Auth {
     }
 }
 crate::string_enum! {
-    pub enum BuildStatus { Failed = "FAILED", Fault = "FAULT", InProgress =
-    "IN_PROGRESS", Stopped = "STOPPED", Succeeded = "SUCCEEDED", TimedOut = "TIMED_OUT",
+    pub enum BuildStatus {
+        Failed = "FAILED",
+        Fault = "FAULT",
+        InProgress = "IN_PROGRESS",
+        Stopped = "STOPPED",
+        Succeeded = "SUCCEEDED",
+        TimedOut = "TIMED_OUT",
     }
 }
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -405,8 +405,13 @@ impl serde::Serialize for S3Location {
     }
 }
 crate::string_enum! {
-    pub enum State { Abandoned = "ABANDONED", Canceled = "CANCELED", Failed = "FAILED",
-    Started = "STARTED", Succeeded = "SUCCEEDED", }
+    pub enum State {
+        Abandoned = "ABANDONED",
+        Canceled = "CANCELED",
+        Failed = "FAILED",
+        Started = "STARTED",
+        Succeeded = "SUCCEEDED",
+    }
 }
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]

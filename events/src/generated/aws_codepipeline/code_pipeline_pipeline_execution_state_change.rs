@@ -151,9 +151,16 @@ impl serde::Serialize for ExecutionTrigger {
     }
 }
 crate::string_enum! {
-    pub enum State { Canceled = "CANCELED", Failed = "FAILED", Resumed = "RESUMED",
-    Started = "STARTED", Stopped = "STOPPED", Stopping = "STOPPING", Succeeded =
-    "SUCCEEDED", Superseded = "SUPERSEDED", }
+    pub enum State {
+        Canceled = "CANCELED",
+        Failed = "FAILED",
+        Resumed = "RESUMED",
+        Started = "STARTED",
+        Stopped = "STOPPED",
+        Stopping = "STOPPING",
+        Succeeded = "SUCCEEDED",
+        Superseded = "SUPERSEDED",
+    }
 }
 impl crate::EventDetail for CodePipelinePipelineExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";

@@ -74,9 +74,15 @@ impl serde::Serialize for CodePipelineStageExecutionStateChange {
     }
 }
 crate::string_enum! {
-    pub enum State { Canceled = "CANCELED", Failed = "FAILED", Resumed = "RESUMED",
-    Started = "STARTED", Stopped = "STOPPED", Stopping = "STOPPING", Succeeded =
-    "SUCCEEDED", }
+    pub enum State {
+        Canceled = "CANCELED",
+        Failed = "FAILED",
+        Resumed = "RESUMED",
+        Started = "STARTED",
+        Stopped = "STOPPED",
+        Stopping = "STOPPING",
+        Succeeded = "SUCCEEDED",
+    }
 }
 impl crate::EventDetail for CodePipelineStageExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";

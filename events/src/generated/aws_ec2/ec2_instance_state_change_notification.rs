@@ -62,9 +62,14 @@ impl serde::Serialize for Ec2InstanceStateChangeNotification {
     }
 }
 crate::string_enum! {
-    pub enum State { Pending = "pending", Running = "running", ShuttingDown =
-    "shutting-down", Stopped = "stopped", Stopping = "stopping", Terminated =
-    "terminated", }
+    pub enum State {
+        Pending = "pending",
+        Running = "running",
+        ShuttingDown = "shutting-down",
+        Stopped = "stopped",
+        Stopping = "stopping",
+        Terminated = "terminated",
+    }
 }
 impl crate::EventDetail for Ec2InstanceStateChangeNotification {
     const SOURCE: &'static str = "aws.ec2";

@@ -492,9 +492,14 @@ impl serde::Serialize for ResourceDetails {
     }
 }
 crate::string_enum! {
-    pub enum Status { Active = "ACTIVE", Deregistering = "DEREGISTERING", Draining =
-    "DRAINING", Inactive = "INACTIVE", Registering = "REGISTERING", RegistrationFailed =
-    "REGISTRATION_FAILED", }
+    pub enum Status {
+        Active = "ACTIVE",
+        Deregistering = "DEREGISTERING",
+        Draining = "DRAINING",
+        Inactive = "INACTIVE",
+        Registering = "REGISTERING",
+        RegistrationFailed = "REGISTRATION_FAILED",
+    }
 }
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]

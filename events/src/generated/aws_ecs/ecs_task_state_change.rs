@@ -657,16 +657,30 @@ impl serde::Serialize for ContainerDetails {
     }
 }
 crate::string_enum! {
-    pub enum DesiredStatus { Activating = "ACTIVATING", Deactivating = "DEACTIVATING",
-    Deleted = "DELETED", Deprovisioning = "DEPROVISIONING", Pending = "PENDING",
-    Provisioning = "PROVISIONING", Running = "RUNNING", Stopped = "STOPPED", Stopping =
-    "STOPPING", }
+    pub enum DesiredStatus {
+        Activating = "ACTIVATING",
+        Deactivating = "DEACTIVATING",
+        Deleted = "DELETED",
+        Deprovisioning = "DEPROVISIONING",
+        Pending = "PENDING",
+        Provisioning = "PROVISIONING",
+        Running = "RUNNING",
+        Stopped = "STOPPED",
+        Stopping = "STOPPING",
+    }
 }
 crate::string_enum! {
-    pub enum LastStatus { Activating = "ACTIVATING", Deactivating = "DEACTIVATING",
-    Deleted = "DELETED", Deprovisioning = "DEPROVISIONING", Pending = "PENDING",
-    Provisioning = "PROVISIONING", Running = "RUNNING", Stopped = "STOPPED", Stopping =
-    "STOPPING", }
+    pub enum LastStatus {
+        Activating = "ACTIVATING",
+        Deactivating = "DEACTIVATING",
+        Deleted = "DELETED",
+        Deprovisioning = "DEPROVISIONING",
+        Pending = "PENDING",
+        Provisioning = "PROVISIONING",
+        Running = "RUNNING",
+        Stopped = "STOPPED",
+        Stopping = "STOPPING",
+    }
 }
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]

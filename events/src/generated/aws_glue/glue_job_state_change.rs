@@ -72,9 +72,18 @@ impl serde::Serialize for GlueJobStateChange {
     }
 }
 crate::string_enum! {
-    pub enum State { Error = "ERROR", Expired = "EXPIRED", Failed = "FAILED", Running =
-    "RUNNING", Starting = "STARTING", Stopped = "STOPPED", Stopping = "STOPPING",
-    Succeeded = "SUCCEEDED", Timeout = "TIMEOUT", Waiting = "WAITING", }
+    pub enum State {
+        Error = "ERROR",
+        Expired = "EXPIRED",
+        Failed = "FAILED",
+        Running = "RUNNING",
+        Starting = "STARTING",
+        Stopped = "STOPPED",
+        Stopping = "STOPPING",
+        Succeeded = "SUCCEEDED",
+        Timeout = "TIMEOUT",
+        Waiting = "WAITING",
+    }
 }
 impl crate::EventDetail for GlueJobStateChange {
     const SOURCE: &'static str = "aws.glue";

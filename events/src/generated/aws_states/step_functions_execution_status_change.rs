@@ -93,9 +93,14 @@ impl serde::Serialize for StepFunctionsExecutionStatusChange {
     }
 }
 crate::string_enum! {
-    pub enum Status { Aborted = "ABORTED", Failed = "FAILED", PendingRedrive =
-    "PENDING_REDRIVE", Running = "RUNNING", Succeeded = "SUCCEEDED", TimedOut =
-    "TIMED_OUT", }
+    pub enum Status {
+        Aborted = "ABORTED",
+        Failed = "FAILED",
+        PendingRedrive = "PENDING_REDRIVE",
+        Running = "RUNNING",
+        Succeeded = "SUCCEEDED",
+        TimedOut = "TIMED_OUT",
+    }
 }
 impl crate::EventDetail for StepFunctionsExecutionStatusChange {
     const SOURCE: &'static str = "aws.states";

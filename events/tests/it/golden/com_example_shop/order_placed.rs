@@ -326,8 +326,13 @@ impl serde::Serialize for Shipping {
     }
 }
 ::bridgecraft_events::string_enum! {
-    pub enum Status { V3rdParty = "3rd-party", Unknown2 = "Unknown", InTransit =
-    "in-transit", Pending = "pending", Shipped = "shipped", }
+    pub enum Status {
+        V3rdParty = "3rd-party",
+        Unknown2 = "Unknown",
+        InTransit = "in-transit",
+        Pending = "pending",
+        Shipped = "shipped",
+    }
 }
 impl ::bridgecraft_events::EventDetail for OrderPlaced {
     const SOURCE: &'static str = "com.example.shop";
