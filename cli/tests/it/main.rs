@@ -39,8 +39,8 @@ fn the_examples_decode_without_error() {
     assert!(output.status.success(), "{output:?}");
     let lines = lines(&output);
     let summary: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
-    assert_eq!(summary["files"], 8);
-    assert_eq!(summary["records"], 10);
+    assert_eq!(summary["files"], 11);
+    assert_eq!(summary["records"], 13);
     assert_eq!(summary["error"], 0);
     for line in &lines[..lines.len() - 1] {
         let columns: Vec<_> = line.split('\t').collect();
