@@ -175,7 +175,7 @@ fn every_example_decodes_without_error() {
     let factory = app_factory();
     let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/events"));
     let files = crate::support::json_files(dir);
-    assert_eq!(files.len(), 8);
+    assert_eq!(files.len(), 11);
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
         for record in factory.decode(&bytes, Envelope::Auto) {
