@@ -292,16 +292,7 @@ impl Output {
                 changes.written.push(path);
             }
         }
-        let mut existing = Vec::new();
-        if dir.exists() {
-            files_with_extension(dir, "rs", &mut existing)?;
-        }
-        for path in existing {
-            let relative = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
+        for (relative, path) in rust_files(dir)? {
             if !self.files.contains_key(&relative) {
                 if write {
                     std::fs::remove_file(&path).map_err(|source| Error::Io {
@@ -326,6 +317,25 @@ pub fn ensure_file_contents(path: &Path, contents: &str) -> Result<(), Error> {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
     std::fs::write(path, contents).map_err(io)
+}
+
+/// The `.rs` files below `dir` (none when it does not exist), by path relative to it.
+fn rust_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    let mut paths = Vec::new();
+    if dir.exists() {
+        files_with_extension(dir, "rs", &mut paths)?;
+    }
+    Ok(paths
+        .into_iter()
+        .map(|path| {
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            (relative, path)
+        })
+        .collect())
 }
 
 /// Every file below `dir` whose name ends in `.{extension}`, at any depth.
@@ -433,17 +443,8 @@ fn string_enum_api(prefix: &str, tokens: &proc_macro2::TokenStream) -> Vec<Strin
 impl Output {
     /// What writing to `dir` would add to and remove from the public API of the files there.
     pub fn api_changes(&self, dir: &Path) -> Result<(Vec<String>, Vec<String>), Error> {
-        let mut existing = Vec::new();
-        if dir.exists() {
-            files_with_extension(dir, "rs", &mut existing)?;
-        }
         let mut old = BTreeMap::new();
-        for path in existing {
-            let relative = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
+        for (relative, path) in rust_files(dir)? {
             let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
                 path: path.clone(),
                 source,
