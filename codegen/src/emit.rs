@@ -422,6 +422,23 @@ impl<'a> Emitter<'a> {
             quote! { #detail_type => <Box<#name> as serde::Deserialize>::deserialize(deserializer).map(Self::#name), }
         });
         let detail_types = events.iter().map(|(_, _, detail_type, _)| detail_type);
+        let root = &self.paths.module_root;
+        let conversions = events.iter().map(|(_, name, ..)| {
+            quote! {
+                impl TryFrom<Detail> for #name {
+                    type Error = Detail;
+                    fn try_from(detail: Detail) -> Result<Self, Detail> {
+                        detail.downcast()
+                    }
+                }
+                impl TryFrom<#root::Detail> for #name {
+                    type Error = #root::Detail;
+                    fn try_from(detail: #root::Detail) -> Result<Self, #root::Detail> {
+                        detail.downcast()
+                    }
+                }
+            }
+        });
         let enum_doc = doc_attr(&format!(
             "Every detail type `{source}` publishes.\n\nNon-exhaustive: a regeneration from newer schemas adds variants."
         ));
@@ -493,6 +510,8 @@ impl<'a> Emitter<'a> {
                     match self { #(#serialize_arms)* }
                 }
             }
+
+            #(#conversions)*
         }
     }
 

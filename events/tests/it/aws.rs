@@ -126,3 +126,17 @@ fn cloudtrail_calls_of_any_api_decode_as_the_record() {
     assert_eq!(identity.r#type, Some(UserIdentityType::AwsService));
     assert_eq!(identity.invoked_by.as_deref(), Some("lambda.amazonaws.com"));
 }
+
+#[test]
+fn a_detail_converts_to_its_type_without_encoding_it_again() {
+    let event: Event<Detail> = serde_json::from_value(launch_successful()).unwrap();
+    let launch =
+        aws_autoscaling::Ec2InstanceLaunchSuccessful::try_from(event.detail.clone()).unwrap();
+    assert_eq!(launch.ec2_instance_id.as_deref(), Some("i-b188560f"));
+    let not_ec2 = aws_ec2::Ec2InstanceStateChangeNotification::try_from(event.detail).unwrap_err();
+    assert!(
+        not_ec2
+            .downcast_ref::<aws_autoscaling::Ec2InstanceLaunchSuccessful>()
+            .is_some()
+    );
+}

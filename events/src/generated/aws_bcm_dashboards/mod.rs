@@ -117,3 +117,18 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for BillingAndCostManagementDashboardScheduleReportCreated {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail>
+for BillingAndCostManagementDashboardScheduleReportCreated {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}

@@ -130,3 +130,31 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for GameLiftMatchmakingEvent {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for GameLiftMatchmakingEvent {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for GameLiftQueuePlacementEvent {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for GameLiftQueuePlacementEvent {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}

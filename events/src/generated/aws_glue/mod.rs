@@ -201,3 +201,73 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for GlueDataCatalogDatabaseStateChange {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for GlueDataCatalogDatabaseStateChange {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for GlueDataCatalogTableStateChange {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for GlueDataCatalogTableStateChange {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for GlueJobRunStatus {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for GlueJobRunStatus {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for GlueJobStateChange {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for GlueJobStateChange {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}

@@ -209,3 +209,49 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for Route53ApplicationRecoveryControllerCellReadinessStatusChange {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail>
+for Route53ApplicationRecoveryControllerCellReadinessStatusChange {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for Route53ApplicationRecoveryControllerReadinessCheckStatusChange {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail>
+for Route53ApplicationRecoveryControllerReadinessCheckStatusChange {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail>
+for Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail>
+for Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}

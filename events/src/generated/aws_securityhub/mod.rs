@@ -160,3 +160,45 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for SecurityHubFindingsCustomAction {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for SecurityHubFindingsCustomAction {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for SecurityHubFindingsImported {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for SecurityHubFindingsImported {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for SecurityHubInsightResults {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for SecurityHubInsightResults {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}

@@ -164,3 +164,45 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for StorageGatewayFileUploadEvent {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for StorageGatewayFileUploadEvent {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for StorageGatewayObjectUploadEvent {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for StorageGatewayObjectUploadEvent {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for StorageGatewayRefreshCacheEvent {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for StorageGatewayRefreshCacheEvent {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}

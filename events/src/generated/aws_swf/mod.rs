@@ -105,3 +105,17 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for SimpleWorkflowExecutionStateChange {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for SimpleWorkflowExecutionStateChange {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}

@@ -165,3 +165,45 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for SyntheticsCanaryStatusChange {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for SyntheticsCanaryStatusChange {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for SyntheticsCanaryTestRunFailure {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for SyntheticsCanaryTestRunFailure {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for SyntheticsCanaryTestRunSuccessful {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::generated::Detail> for SyntheticsCanaryTestRunSuccessful {
+    type Error = crate::generated::Detail;
+    fn try_from(
+        detail: crate::generated::Detail,
+    ) -> Result<Self, crate::generated::Detail> {
+        detail.downcast()
+    }
+}

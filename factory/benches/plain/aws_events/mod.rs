@@ -100,3 +100,15 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for ScheduledEvent {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::plain::Detail> for ScheduledEvent {
+    type Error = crate::plain::Detail;
+    fn try_from(detail: crate::plain::Detail) -> Result<Self, crate::plain::Detail> {
+        detail.downcast()
+    }
+}

@@ -123,3 +123,27 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::plain::Detail> for AwsApiCallViaCloudTrail {
+    type Error = crate::plain::Detail;
+    fn try_from(detail: crate::plain::Detail) -> Result<Self, crate::plain::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for ObjectCreated {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::plain::Detail> for ObjectCreated {
+    type Error = crate::plain::Detail;
+    fn try_from(detail: crate::plain::Detail) -> Result<Self, crate::plain::Detail> {
+        detail.downcast()
+    }
+}

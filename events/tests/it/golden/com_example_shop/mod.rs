@@ -125,3 +125,27 @@ impl serde::Serialize for Detail {
         }
     }
 }
+impl TryFrom<Detail> for OrderPlaced {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::golden::Detail> for OrderPlaced {
+    type Error = crate::golden::Detail;
+    fn try_from(detail: crate::golden::Detail) -> Result<Self, crate::golden::Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<Detail> for StockChanged {
+    type Error = Detail;
+    fn try_from(detail: Detail) -> Result<Self, Detail> {
+        detail.downcast()
+    }
+}
+impl TryFrom<crate::golden::Detail> for StockChanged {
+    type Error = crate::golden::Detail;
+    fn try_from(detail: crate::golden::Detail) -> Result<Self, crate::golden::Detail> {
+        detail.downcast()
+    }
+}
