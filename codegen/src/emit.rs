@@ -278,10 +278,8 @@ impl<'a> Emitter<'a> {
         let name_arms = arms(quote! { detail.type_name() });
         let related_arms = arms(quote! { detail.related() });
         let inspect_arms = arms(quote! { #krate::DetailSet::inspect_drift(detail, path, drift) });
-        let downcast_ref_arms = arms(quote! { detail.downcast_ref() });
-        let downcast_arms = variants.iter().map(|(_, feature, _, variant, _)| {
-            quote! { #feature Self::#variant(detail) => detail.downcast().map_err(Self::#variant), }
-        });
+        let as_any_arms = arms(quote! { Some(detail.as_any()) });
+        let into_any_arms = arms(quote! { Ok(detail.into_any()) });
         let doc = inner_doc("The generated detail types: a module and a feature per source.");
         quote! {
             #doc
@@ -322,16 +320,29 @@ impl<'a> Emitter<'a> {
 
                 /// The detail as `T`, when it is a `T`.
                 pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-                    match self {
-                        #(#downcast_ref_arms)*
-                        Self::Unknown(_) => None,
-                    }
+                    self.as_any()?.downcast_ref()
                 }
 
                 /// The detail as `T`, when it is a `T`; else the detail back.
                 pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+                    if self.downcast_ref::<T>().is_none() {
+                        return Err(self);
+                    }
+                    let detail = self.into_any()?;
+                    Ok(*detail.downcast().unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")))
+                }
+
+                // Not generic, so that each `T` above instantiates two calls, not one arm per type.
+                fn as_any(&self) -> Option<&dyn std::any::Any> {
                     match self {
-                        #(#downcast_arms)*
+                        #(#as_any_arms)*
+                        Self::Unknown(_) => None,
+                    }
+                }
+
+                fn into_any(self) -> Result<Box<dyn std::any::Any>, Self> {
+                    match self {
+                        #(#into_any_arms)*
                         Self::Unknown(raw) => Err(Self::Unknown(raw)),
                     }
                 }
@@ -414,27 +425,33 @@ impl<'a> Emitter<'a> {
         let inspect_arms =
             arms(quote! { #krate::EventDetail::inspect_drift(&**detail, path, drift) });
         let serialize_arms = arms(quote! { detail.serialize(serializer) });
-        let downcast_ref_arms = arms(quote! { &**detail });
-        let downcast_arms = events.iter().map(|(_, name, ..)| {
-            quote! { Self::#name(detail) => #krate::__private::downcast(detail).map_err(Self::#name), }
-        });
+        let as_any_arms = arms(quote! { &**detail });
+        let into_any_arms = arms(quote! { detail });
         let deserialize_arms = events.iter().map(|(_, name, detail_type, _)| {
             quote! { #detail_type => <Box<#name> as serde::Deserialize>::deserialize(deserializer).map(Self::#name), }
         });
         let detail_types = events.iter().map(|(_, _, detail_type, _)| detail_type);
         let root = &self.paths.module_root;
+        let source_variant = format_ident!("{}", names.variant);
         let conversions = events.iter().map(|(_, name, ..)| {
             quote! {
                 impl TryFrom<Detail> for #name {
                     type Error = Detail;
+                    #[allow(unreachable_patterns)]
                     fn try_from(detail: Detail) -> Result<Self, Detail> {
-                        detail.downcast()
+                        match detail {
+                            Detail::#name(detail) => Ok(*detail),
+                            other => Err(other),
+                        }
                     }
                 }
                 impl TryFrom<#root::Detail> for #name {
                     type Error = #root::Detail;
                     fn try_from(detail: #root::Detail) -> Result<Self, #root::Detail> {
-                        detail.downcast()
+                        match detail {
+                            #root::Detail::#source_variant(Detail::#name(detail)) => Ok(*detail),
+                            other => Err(other),
+                        }
                     }
                 }
             }
@@ -471,13 +488,25 @@ impl<'a> Emitter<'a> {
 
                 /// The detail as `T`, when it is a `T`.
                 pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-                    let detail: &dyn std::any::Any = match self { #(#downcast_ref_arms)* };
-                    detail.downcast_ref()
+                    self.as_any().downcast_ref()
                 }
 
                 /// The detail as `T`, when it is a `T`; else the detail back.
                 pub fn downcast<T: 'static>(self) -> Result<T, Self> {
-                    match self { #(#downcast_arms)* }
+                    if self.downcast_ref::<T>().is_none() {
+                        return Err(self);
+                    }
+                    Ok(*self.into_any().downcast().unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")))
+                }
+
+                // Not generic, so that each `T` above instantiates two calls, not one arm per type;
+                // the crate-wide `Detail` calls them too.
+                pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+                    match self { #(#as_any_arms)* }
+                }
+
+                pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+                    match self { #(#into_any_arms)* }
                 }
             }
 

@@ -45,18 +45,6 @@ pub use tolerant::{Drift, DriftKind, Extra, Fit, Inspect, Misfit, Record, Tolera
 pub mod __private {
     pub use crate::string_enum::{string_enum_deserialize, string_enum_serialize, unknown_value};
     pub use crate::tolerant::decode_string_enum;
-
-    /// The box's value as `T`, when `U` is `T`; else the box back.
-    pub fn downcast<T: 'static, U: 'static>(boxed: Box<U>) -> Result<T, Box<U>> {
-        if std::any::TypeId::of::<T>() != std::any::TypeId::of::<U>() {
-            return Err(boxed);
-        }
-        let any: Box<dyn std::any::Any> = boxed;
-        match any.downcast::<T>() {
-            Ok(value) => Ok(*value),
-            Err(_) => unreachable!("`T` and `U` are the same type"),
-        }
-    }
 }
 
 // Formatted by the generator with prettyplease, not by rustfmt.

@@ -924,415 +924,375 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        match self {
-            #[cfg(feature = "aws-a4b")]
-            Self::AwsA4b(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-acm")]
-            Self::AwsAcm(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-aidevops")]
-            Self::AwsAidevops(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-airflow")]
-            Self::AwsAirflow(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-application-cost-profiler")]
-            Self::AwsApplicationCostProfiler(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-appmesh")]
-            Self::AwsAppmesh(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-athena")]
-            Self::AwsAthena(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-autoscaling")]
-            Self::AwsAutoscaling(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-b2bi")]
-            Self::AwsB2bi(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-batch")]
-            Self::AwsBatch(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-bcm-dashboards")]
-            Self::AwsBcmDashboards(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-chime")]
-            Self::AwsChime(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-cloudformation")]
-            Self::AwsCloudformation(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-cloudshell")]
-            Self::AwsCloudshell(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-cloudwatch")]
-            Self::AwsCloudwatch(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-codebuild")]
-            Self::AwsCodebuild(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-codecommit")]
-            Self::AwsCodecommit(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-codedeploy")]
-            Self::AwsCodedeploy(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-codeguru-profiler")]
-            Self::AwsCodeguruProfiler(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-codepipeline")]
-            Self::AwsCodepipeline(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-connect")]
-            Self::AwsConnect(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-dataexchange")]
-            Self::AwsDataexchange(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-datasync")]
-            Self::AwsDatasync(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-deadline")]
-            Self::AwsDeadline(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-devops-guru")]
-            Self::AwsDevopsGuru(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-dlm")]
-            Self::AwsDlm(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-ec2")]
-            Self::AwsEc2(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-ec2fleet")]
-            Self::AwsEc2fleet(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-ec2spotfleet")]
-            Self::AwsEc2spotfleet(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-ecr")]
-            Self::AwsEcr(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-ecs")]
-            Self::AwsEcs(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-elasticache")]
-            Self::AwsElasticache(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-elasticloadbalancing")]
-            Self::AwsElasticloadbalancing(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-emr")]
-            Self::AwsEmr(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-events")]
-            Self::AwsEvents(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-fis")]
-            Self::AwsFis(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-gamelift")]
-            Self::AwsGamelift(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-geo")]
-            Self::AwsGeo(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-glue")]
-            Self::AwsGlue(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-guardduty")]
-            Self::AwsGuardduty(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-health")]
-            Self::AwsHealth(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-healthlake")]
-            Self::AwsHealthlake(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-imagebuilder")]
-            Self::AwsImagebuilder(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-iotanalytics")]
-            Self::AwsIotanalytics(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-ivs")]
-            Self::AwsIvs(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-kms")]
-            Self::AwsKms(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-logs")]
-            Self::AwsLogs(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-macie")]
-            Self::AwsMacie(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-managedblockchain")]
-            Self::AwsManagedblockchain(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-marketplacecatalog")]
-            Self::AwsMarketplacecatalog(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-medialive")]
-            Self::AwsMedialive(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-mediapackage")]
-            Self::AwsMediapackage(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-medical-imaging")]
-            Self::AwsMedicalImaging(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-mgn")]
-            Self::AwsMgn(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-monitoring")]
-            Self::AwsMonitoring(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-network-firewall")]
-            Self::AwsNetworkFirewall(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-networkmanager")]
-            Self::AwsNetworkmanager(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-omics")]
-            Self::AwsOmics(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-opsworks")]
-            Self::AwsOpsworks(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-organizations")]
-            Self::AwsOrganizations(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-qldb")]
-            Self::AwsQldb(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-rds")]
-            Self::AwsRds(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-redshift-data")]
-            Self::AwsRedshiftData(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-route53-recovery-readiness")]
-            Self::AwsRoute53RecoveryReadiness(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-route53resolver")]
-            Self::AwsRoute53resolver(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-s3")]
-            Self::AwsS3(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-sagemaker")]
-            Self::AwsSagemaker(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-schemas")]
-            Self::AwsSchemas(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-security-ir")]
-            Self::AwsSecurityIr(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-securityhub")]
-            Self::AwsSecurityhub(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-ses")]
-            Self::AwsSes(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-signin")]
-            Self::AwsSignin(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-ssm")]
-            Self::AwsSsm(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-states")]
-            Self::AwsStates(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-storagegateway")]
-            Self::AwsStoragegateway(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-supplychain")]
-            Self::AwsSupplychain(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-swf")]
-            Self::AwsSwf(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-synthetics")]
-            Self::AwsSynthetics(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-tag")]
-            Self::AwsTag(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-transcribe")]
-            Self::AwsTranscribe(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-transfer")]
-            Self::AwsTransfer(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-translate")]
-            Self::AwsTranslate(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-trustedadvisor")]
-            Self::AwsTrustedadvisor(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-voiceid")]
-            Self::AwsVoiceid(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-wellarchitected")]
-            Self::AwsWellarchitected(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-workspaces")]
-            Self::AwsWorkspaces(detail) => detail.downcast_ref(),
-            #[cfg(feature = "aws-xray")]
-            Self::AwsXray(detail) => detail.downcast_ref(),
-            Self::Unknown(_) => None,
-        }
+        self.as_any()?.downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        let detail = self.into_any()?;
+        Ok(
+            *detail
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
         match self {
             #[cfg(feature = "aws-a4b")]
-            Self::AwsA4b(detail) => detail.downcast().map_err(Self::AwsA4b),
+            Self::AwsA4b(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-acm")]
-            Self::AwsAcm(detail) => detail.downcast().map_err(Self::AwsAcm),
+            Self::AwsAcm(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-aidevops")]
-            Self::AwsAidevops(detail) => detail.downcast().map_err(Self::AwsAidevops),
+            Self::AwsAidevops(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-airflow")]
-            Self::AwsAirflow(detail) => detail.downcast().map_err(Self::AwsAirflow),
+            Self::AwsAirflow(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-application-cost-profiler")]
-            Self::AwsApplicationCostProfiler(detail) => {
-                detail.downcast().map_err(Self::AwsApplicationCostProfiler)
-            }
+            Self::AwsApplicationCostProfiler(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-appmesh")]
-            Self::AwsAppmesh(detail) => detail.downcast().map_err(Self::AwsAppmesh),
+            Self::AwsAppmesh(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-athena")]
-            Self::AwsAthena(detail) => detail.downcast().map_err(Self::AwsAthena),
+            Self::AwsAthena(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-autoscaling")]
-            Self::AwsAutoscaling(detail) => {
-                detail.downcast().map_err(Self::AwsAutoscaling)
-            }
+            Self::AwsAutoscaling(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-b2bi")]
-            Self::AwsB2bi(detail) => detail.downcast().map_err(Self::AwsB2bi),
+            Self::AwsB2bi(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-batch")]
-            Self::AwsBatch(detail) => detail.downcast().map_err(Self::AwsBatch),
+            Self::AwsBatch(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-bcm-dashboards")]
-            Self::AwsBcmDashboards(detail) => {
-                detail.downcast().map_err(Self::AwsBcmDashboards)
-            }
+            Self::AwsBcmDashboards(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-chime")]
-            Self::AwsChime(detail) => detail.downcast().map_err(Self::AwsChime),
+            Self::AwsChime(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-cloudformation")]
-            Self::AwsCloudformation(detail) => {
-                detail.downcast().map_err(Self::AwsCloudformation)
-            }
+            Self::AwsCloudformation(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-cloudshell")]
-            Self::AwsCloudshell(detail) => detail.downcast().map_err(Self::AwsCloudshell),
+            Self::AwsCloudshell(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-cloudwatch")]
-            Self::AwsCloudwatch(detail) => detail.downcast().map_err(Self::AwsCloudwatch),
+            Self::AwsCloudwatch(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-codebuild")]
-            Self::AwsCodebuild(detail) => detail.downcast().map_err(Self::AwsCodebuild),
+            Self::AwsCodebuild(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-codecommit")]
-            Self::AwsCodecommit(detail) => detail.downcast().map_err(Self::AwsCodecommit),
+            Self::AwsCodecommit(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-codedeploy")]
-            Self::AwsCodedeploy(detail) => detail.downcast().map_err(Self::AwsCodedeploy),
+            Self::AwsCodedeploy(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-codeguru-profiler")]
-            Self::AwsCodeguruProfiler(detail) => {
-                detail.downcast().map_err(Self::AwsCodeguruProfiler)
-            }
+            Self::AwsCodeguruProfiler(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-codepipeline")]
-            Self::AwsCodepipeline(detail) => {
-                detail.downcast().map_err(Self::AwsCodepipeline)
-            }
+            Self::AwsCodepipeline(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-connect")]
-            Self::AwsConnect(detail) => detail.downcast().map_err(Self::AwsConnect),
+            Self::AwsConnect(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-dataexchange")]
-            Self::AwsDataexchange(detail) => {
-                detail.downcast().map_err(Self::AwsDataexchange)
-            }
+            Self::AwsDataexchange(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-datasync")]
-            Self::AwsDatasync(detail) => detail.downcast().map_err(Self::AwsDatasync),
+            Self::AwsDatasync(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-deadline")]
-            Self::AwsDeadline(detail) => detail.downcast().map_err(Self::AwsDeadline),
+            Self::AwsDeadline(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-devops-guru")]
-            Self::AwsDevopsGuru(detail) => detail.downcast().map_err(Self::AwsDevopsGuru),
+            Self::AwsDevopsGuru(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-dlm")]
-            Self::AwsDlm(detail) => detail.downcast().map_err(Self::AwsDlm),
+            Self::AwsDlm(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-ec2")]
-            Self::AwsEc2(detail) => detail.downcast().map_err(Self::AwsEc2),
+            Self::AwsEc2(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-ec2fleet")]
-            Self::AwsEc2fleet(detail) => detail.downcast().map_err(Self::AwsEc2fleet),
+            Self::AwsEc2fleet(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-ec2spotfleet")]
-            Self::AwsEc2spotfleet(detail) => {
-                detail.downcast().map_err(Self::AwsEc2spotfleet)
-            }
+            Self::AwsEc2spotfleet(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-ecr")]
-            Self::AwsEcr(detail) => detail.downcast().map_err(Self::AwsEcr),
+            Self::AwsEcr(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-ecs")]
-            Self::AwsEcs(detail) => detail.downcast().map_err(Self::AwsEcs),
+            Self::AwsEcs(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-elasticache")]
-            Self::AwsElasticache(detail) => {
-                detail.downcast().map_err(Self::AwsElasticache)
-            }
+            Self::AwsElasticache(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-elasticloadbalancing")]
-            Self::AwsElasticloadbalancing(detail) => {
-                detail.downcast().map_err(Self::AwsElasticloadbalancing)
-            }
+            Self::AwsElasticloadbalancing(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-emr")]
-            Self::AwsEmr(detail) => detail.downcast().map_err(Self::AwsEmr),
+            Self::AwsEmr(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-events")]
-            Self::AwsEvents(detail) => detail.downcast().map_err(Self::AwsEvents),
+            Self::AwsEvents(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-fis")]
-            Self::AwsFis(detail) => detail.downcast().map_err(Self::AwsFis),
+            Self::AwsFis(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-gamelift")]
-            Self::AwsGamelift(detail) => detail.downcast().map_err(Self::AwsGamelift),
+            Self::AwsGamelift(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-geo")]
-            Self::AwsGeo(detail) => detail.downcast().map_err(Self::AwsGeo),
+            Self::AwsGeo(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-glue")]
-            Self::AwsGlue(detail) => detail.downcast().map_err(Self::AwsGlue),
+            Self::AwsGlue(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-guardduty")]
-            Self::AwsGuardduty(detail) => detail.downcast().map_err(Self::AwsGuardduty),
+            Self::AwsGuardduty(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-health")]
-            Self::AwsHealth(detail) => detail.downcast().map_err(Self::AwsHealth),
+            Self::AwsHealth(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-healthlake")]
-            Self::AwsHealthlake(detail) => detail.downcast().map_err(Self::AwsHealthlake),
+            Self::AwsHealthlake(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-imagebuilder")]
-            Self::AwsImagebuilder(detail) => {
-                detail.downcast().map_err(Self::AwsImagebuilder)
-            }
+            Self::AwsImagebuilder(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-iotanalytics")]
-            Self::AwsIotanalytics(detail) => {
-                detail.downcast().map_err(Self::AwsIotanalytics)
-            }
+            Self::AwsIotanalytics(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-ivs")]
-            Self::AwsIvs(detail) => detail.downcast().map_err(Self::AwsIvs),
+            Self::AwsIvs(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-kms")]
-            Self::AwsKms(detail) => detail.downcast().map_err(Self::AwsKms),
+            Self::AwsKms(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-logs")]
-            Self::AwsLogs(detail) => detail.downcast().map_err(Self::AwsLogs),
+            Self::AwsLogs(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-macie")]
-            Self::AwsMacie(detail) => detail.downcast().map_err(Self::AwsMacie),
+            Self::AwsMacie(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-managedblockchain")]
-            Self::AwsManagedblockchain(detail) => {
-                detail.downcast().map_err(Self::AwsManagedblockchain)
-            }
+            Self::AwsManagedblockchain(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-marketplacecatalog")]
-            Self::AwsMarketplacecatalog(detail) => {
-                detail.downcast().map_err(Self::AwsMarketplacecatalog)
-            }
+            Self::AwsMarketplacecatalog(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-medialive")]
-            Self::AwsMedialive(detail) => detail.downcast().map_err(Self::AwsMedialive),
+            Self::AwsMedialive(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-mediapackage")]
-            Self::AwsMediapackage(detail) => {
-                detail.downcast().map_err(Self::AwsMediapackage)
-            }
+            Self::AwsMediapackage(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-medical-imaging")]
-            Self::AwsMedicalImaging(detail) => {
-                detail.downcast().map_err(Self::AwsMedicalImaging)
-            }
+            Self::AwsMedicalImaging(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-mgn")]
-            Self::AwsMgn(detail) => detail.downcast().map_err(Self::AwsMgn),
+            Self::AwsMgn(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-monitoring")]
-            Self::AwsMonitoring(detail) => detail.downcast().map_err(Self::AwsMonitoring),
+            Self::AwsMonitoring(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-network-firewall")]
-            Self::AwsNetworkFirewall(detail) => {
-                detail.downcast().map_err(Self::AwsNetworkFirewall)
-            }
+            Self::AwsNetworkFirewall(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-networkmanager")]
-            Self::AwsNetworkmanager(detail) => {
-                detail.downcast().map_err(Self::AwsNetworkmanager)
-            }
+            Self::AwsNetworkmanager(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-omics")]
-            Self::AwsOmics(detail) => detail.downcast().map_err(Self::AwsOmics),
+            Self::AwsOmics(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-opsworks")]
-            Self::AwsOpsworks(detail) => detail.downcast().map_err(Self::AwsOpsworks),
+            Self::AwsOpsworks(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-organizations")]
-            Self::AwsOrganizations(detail) => {
-                detail.downcast().map_err(Self::AwsOrganizations)
-            }
+            Self::AwsOrganizations(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-qldb")]
-            Self::AwsQldb(detail) => detail.downcast().map_err(Self::AwsQldb),
+            Self::AwsQldb(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-rds")]
-            Self::AwsRds(detail) => detail.downcast().map_err(Self::AwsRds),
+            Self::AwsRds(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-redshift-data")]
-            Self::AwsRedshiftData(detail) => {
-                detail.downcast().map_err(Self::AwsRedshiftData)
-            }
+            Self::AwsRedshiftData(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-route53-recovery-readiness")]
-            Self::AwsRoute53RecoveryReadiness(detail) => {
-                detail.downcast().map_err(Self::AwsRoute53RecoveryReadiness)
-            }
+            Self::AwsRoute53RecoveryReadiness(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-route53resolver")]
-            Self::AwsRoute53resolver(detail) => {
-                detail.downcast().map_err(Self::AwsRoute53resolver)
-            }
+            Self::AwsRoute53resolver(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-s3")]
-            Self::AwsS3(detail) => detail.downcast().map_err(Self::AwsS3),
+            Self::AwsS3(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-sagemaker")]
-            Self::AwsSagemaker(detail) => detail.downcast().map_err(Self::AwsSagemaker),
+            Self::AwsSagemaker(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-schemas")]
-            Self::AwsSchemas(detail) => detail.downcast().map_err(Self::AwsSchemas),
+            Self::AwsSchemas(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-security-ir")]
-            Self::AwsSecurityIr(detail) => detail.downcast().map_err(Self::AwsSecurityIr),
+            Self::AwsSecurityIr(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-securityhub")]
-            Self::AwsSecurityhub(detail) => {
-                detail.downcast().map_err(Self::AwsSecurityhub)
-            }
+            Self::AwsSecurityhub(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-ses")]
-            Self::AwsSes(detail) => detail.downcast().map_err(Self::AwsSes),
+            Self::AwsSes(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-signin")]
-            Self::AwsSignin(detail) => detail.downcast().map_err(Self::AwsSignin),
+            Self::AwsSignin(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-ssm")]
-            Self::AwsSsm(detail) => detail.downcast().map_err(Self::AwsSsm),
+            Self::AwsSsm(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-states")]
-            Self::AwsStates(detail) => detail.downcast().map_err(Self::AwsStates),
+            Self::AwsStates(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-storagegateway")]
-            Self::AwsStoragegateway(detail) => {
-                detail.downcast().map_err(Self::AwsStoragegateway)
-            }
+            Self::AwsStoragegateway(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-supplychain")]
-            Self::AwsSupplychain(detail) => {
-                detail.downcast().map_err(Self::AwsSupplychain)
-            }
+            Self::AwsSupplychain(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-swf")]
-            Self::AwsSwf(detail) => detail.downcast().map_err(Self::AwsSwf),
+            Self::AwsSwf(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-synthetics")]
-            Self::AwsSynthetics(detail) => detail.downcast().map_err(Self::AwsSynthetics),
+            Self::AwsSynthetics(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-tag")]
-            Self::AwsTag(detail) => detail.downcast().map_err(Self::AwsTag),
+            Self::AwsTag(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-transcribe")]
-            Self::AwsTranscribe(detail) => detail.downcast().map_err(Self::AwsTranscribe),
+            Self::AwsTranscribe(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-transfer")]
-            Self::AwsTransfer(detail) => detail.downcast().map_err(Self::AwsTransfer),
+            Self::AwsTransfer(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-translate")]
-            Self::AwsTranslate(detail) => detail.downcast().map_err(Self::AwsTranslate),
+            Self::AwsTranslate(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-trustedadvisor")]
-            Self::AwsTrustedadvisor(detail) => {
-                detail.downcast().map_err(Self::AwsTrustedadvisor)
-            }
+            Self::AwsTrustedadvisor(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-voiceid")]
-            Self::AwsVoiceid(detail) => detail.downcast().map_err(Self::AwsVoiceid),
+            Self::AwsVoiceid(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-wellarchitected")]
-            Self::AwsWellarchitected(detail) => {
-                detail.downcast().map_err(Self::AwsWellarchitected)
-            }
+            Self::AwsWellarchitected(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-workspaces")]
-            Self::AwsWorkspaces(detail) => detail.downcast().map_err(Self::AwsWorkspaces),
+            Self::AwsWorkspaces(detail) => Some(detail.as_any()),
             #[cfg(feature = "aws-xray")]
-            Self::AwsXray(detail) => detail.downcast().map_err(Self::AwsXray),
+            Self::AwsXray(detail) => Some(detail.as_any()),
+            Self::Unknown(_) => None,
+        }
+    }
+    fn into_any(self) -> Result<Box<dyn std::any::Any>, Self> {
+        match self {
+            #[cfg(feature = "aws-a4b")]
+            Self::AwsA4b(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-acm")]
+            Self::AwsAcm(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-aidevops")]
+            Self::AwsAidevops(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-airflow")]
+            Self::AwsAirflow(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-application-cost-profiler")]
+            Self::AwsApplicationCostProfiler(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-appmesh")]
+            Self::AwsAppmesh(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-athena")]
+            Self::AwsAthena(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-autoscaling")]
+            Self::AwsAutoscaling(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-b2bi")]
+            Self::AwsB2bi(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-batch")]
+            Self::AwsBatch(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-bcm-dashboards")]
+            Self::AwsBcmDashboards(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-chime")]
+            Self::AwsChime(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-cloudformation")]
+            Self::AwsCloudformation(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-cloudshell")]
+            Self::AwsCloudshell(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-cloudwatch")]
+            Self::AwsCloudwatch(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-codebuild")]
+            Self::AwsCodebuild(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-codecommit")]
+            Self::AwsCodecommit(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-codedeploy")]
+            Self::AwsCodedeploy(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-codeguru-profiler")]
+            Self::AwsCodeguruProfiler(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-codepipeline")]
+            Self::AwsCodepipeline(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-connect")]
+            Self::AwsConnect(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-dataexchange")]
+            Self::AwsDataexchange(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-datasync")]
+            Self::AwsDatasync(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-deadline")]
+            Self::AwsDeadline(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-devops-guru")]
+            Self::AwsDevopsGuru(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-dlm")]
+            Self::AwsDlm(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-ec2")]
+            Self::AwsEc2(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-ec2fleet")]
+            Self::AwsEc2fleet(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-ec2spotfleet")]
+            Self::AwsEc2spotfleet(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-ecr")]
+            Self::AwsEcr(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-ecs")]
+            Self::AwsEcs(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-elasticache")]
+            Self::AwsElasticache(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-elasticloadbalancing")]
+            Self::AwsElasticloadbalancing(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-emr")]
+            Self::AwsEmr(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-events")]
+            Self::AwsEvents(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-fis")]
+            Self::AwsFis(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-gamelift")]
+            Self::AwsGamelift(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-geo")]
+            Self::AwsGeo(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-glue")]
+            Self::AwsGlue(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-guardduty")]
+            Self::AwsGuardduty(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-health")]
+            Self::AwsHealth(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-healthlake")]
+            Self::AwsHealthlake(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-imagebuilder")]
+            Self::AwsImagebuilder(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-iotanalytics")]
+            Self::AwsIotanalytics(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-ivs")]
+            Self::AwsIvs(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-kms")]
+            Self::AwsKms(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-logs")]
+            Self::AwsLogs(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-macie")]
+            Self::AwsMacie(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-managedblockchain")]
+            Self::AwsManagedblockchain(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-marketplacecatalog")]
+            Self::AwsMarketplacecatalog(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-medialive")]
+            Self::AwsMedialive(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-mediapackage")]
+            Self::AwsMediapackage(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-medical-imaging")]
+            Self::AwsMedicalImaging(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-mgn")]
+            Self::AwsMgn(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-monitoring")]
+            Self::AwsMonitoring(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-network-firewall")]
+            Self::AwsNetworkFirewall(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-networkmanager")]
+            Self::AwsNetworkmanager(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-omics")]
+            Self::AwsOmics(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-opsworks")]
+            Self::AwsOpsworks(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-organizations")]
+            Self::AwsOrganizations(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-qldb")]
+            Self::AwsQldb(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-rds")]
+            Self::AwsRds(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-redshift-data")]
+            Self::AwsRedshiftData(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-route53-recovery-readiness")]
+            Self::AwsRoute53RecoveryReadiness(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-route53resolver")]
+            Self::AwsRoute53resolver(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-s3")]
+            Self::AwsS3(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-sagemaker")]
+            Self::AwsSagemaker(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-schemas")]
+            Self::AwsSchemas(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-security-ir")]
+            Self::AwsSecurityIr(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-securityhub")]
+            Self::AwsSecurityhub(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-ses")]
+            Self::AwsSes(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-signin")]
+            Self::AwsSignin(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-ssm")]
+            Self::AwsSsm(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-states")]
+            Self::AwsStates(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-storagegateway")]
+            Self::AwsStoragegateway(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-supplychain")]
+            Self::AwsSupplychain(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-swf")]
+            Self::AwsSwf(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-synthetics")]
+            Self::AwsSynthetics(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-tag")]
+            Self::AwsTag(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-transcribe")]
+            Self::AwsTranscribe(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-transfer")]
+            Self::AwsTransfer(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-translate")]
+            Self::AwsTranslate(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-trustedadvisor")]
+            Self::AwsTrustedadvisor(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-voiceid")]
+            Self::AwsVoiceid(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-wellarchitected")]
+            Self::AwsWellarchitected(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-workspaces")]
+            Self::AwsWorkspaces(detail) => Ok(detail.into_any()),
+            #[cfg(feature = "aws-xray")]
+            Self::AwsXray(detail) => Ok(detail.into_any()),
             Self::Unknown(raw) => Err(Self::Unknown(raw)),
         }
     }

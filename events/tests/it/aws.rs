@@ -139,4 +139,41 @@ fn a_detail_converts_to_its_type_without_encoding_it_again() {
             .downcast_ref::<aws_autoscaling::Ec2InstanceLaunchSuccessful>()
             .is_some()
     );
+
+    let Detail::AwsAutoscaling(source_detail) = not_ec2.clone() else {
+        panic!("an autoscaling event decodes into the autoscaling variant")
+    };
+    let other = aws_autoscaling::Ec2InstanceTerminateSuccessful::try_from(source_detail.clone())
+        .unwrap_err();
+    assert_eq!(other, source_detail);
+    let launch_again: aws_autoscaling::Ec2InstanceLaunchSuccessful =
+        source_detail.downcast().unwrap();
+    assert_eq!(launch_again, launch);
+
+    let back = not_ec2
+        .downcast::<aws_ec2::Ec2InstanceStateChangeNotification>()
+        .unwrap_err();
+    assert_eq!(
+        back.downcast::<aws_autoscaling::Ec2InstanceLaunchSuccessful>()
+            .unwrap(),
+        launch
+    );
+
+    let unknown: Event<Detail> = serde_json::from_value(serde_json::json!({
+        "source": "com.example.private", "detail-type": "Nothing AWS knows", "detail": {"a": 1}
+    }))
+    .unwrap();
+    assert!(
+        unknown
+            .detail
+            .downcast_ref::<aws_autoscaling::Ec2InstanceLaunchSuccessful>()
+            .is_none()
+    );
+    let Err(Detail::Unknown(raw)) = unknown
+        .detail
+        .downcast::<aws_autoscaling::Ec2InstanceLaunchSuccessful>()
+    else {
+        panic!("an unknown detail comes back as it was")
+    };
+    assert_eq!(raw.get(), r#"{"a":1}"#);
 }

@@ -68,29 +68,43 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        match self {
-            Self::AwsCodedeploy(detail) => detail.downcast_ref(),
-            Self::AwsEc2(detail) => detail.downcast_ref(),
-            Self::AwsEcr(detail) => detail.downcast_ref(),
-            Self::AwsEcs(detail) => detail.downcast_ref(),
-            Self::AwsEvents(detail) => detail.downcast_ref(),
-            Self::AwsKms(detail) => detail.downcast_ref(),
-            Self::AwsS3(detail) => detail.downcast_ref(),
-            Self::AwsTranscribe(detail) => detail.downcast_ref(),
-            Self::Unknown(_) => None,
-        }
+        self.as_any()?.downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        let detail = self.into_any()?;
+        Ok(
+            *detail
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
         match self {
-            Self::AwsCodedeploy(detail) => detail.downcast().map_err(Self::AwsCodedeploy),
-            Self::AwsEc2(detail) => detail.downcast().map_err(Self::AwsEc2),
-            Self::AwsEcr(detail) => detail.downcast().map_err(Self::AwsEcr),
-            Self::AwsEcs(detail) => detail.downcast().map_err(Self::AwsEcs),
-            Self::AwsEvents(detail) => detail.downcast().map_err(Self::AwsEvents),
-            Self::AwsKms(detail) => detail.downcast().map_err(Self::AwsKms),
-            Self::AwsS3(detail) => detail.downcast().map_err(Self::AwsS3),
-            Self::AwsTranscribe(detail) => detail.downcast().map_err(Self::AwsTranscribe),
+            Self::AwsCodedeploy(detail) => Some(detail.as_any()),
+            Self::AwsEc2(detail) => Some(detail.as_any()),
+            Self::AwsEcr(detail) => Some(detail.as_any()),
+            Self::AwsEcs(detail) => Some(detail.as_any()),
+            Self::AwsEvents(detail) => Some(detail.as_any()),
+            Self::AwsKms(detail) => Some(detail.as_any()),
+            Self::AwsS3(detail) => Some(detail.as_any()),
+            Self::AwsTranscribe(detail) => Some(detail.as_any()),
+            Self::Unknown(_) => None,
+        }
+    }
+    fn into_any(self) -> Result<Box<dyn std::any::Any>, Self> {
+        match self {
+            Self::AwsCodedeploy(detail) => Ok(detail.into_any()),
+            Self::AwsEc2(detail) => Ok(detail.into_any()),
+            Self::AwsEcr(detail) => Ok(detail.into_any()),
+            Self::AwsEcs(detail) => Ok(detail.into_any()),
+            Self::AwsEvents(detail) => Ok(detail.into_any()),
+            Self::AwsKms(detail) => Ok(detail.into_any()),
+            Self::AwsS3(detail) => Ok(detail.into_any()),
+            Self::AwsTranscribe(detail) => Ok(detail.into_any()),
             Self::Unknown(raw) => Err(Self::Unknown(raw)),
         }
     }

@@ -89,40 +89,38 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AcmCertificateApproachingExpiration(detail) => &**detail,
             Self::AcmCertificateAvailable(detail) => &**detail,
             Self::AcmCertificateExpired(detail) => &**detail,
             Self::AcmCertificateRenewalActionRequired(detail) => &**detail,
             Self::AcmCertificateRevoked(detail) => &**detail,
             Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AcmCertificateApproachingExpiration(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AcmCertificateApproachingExpiration)
-            }
-            Self::AcmCertificateAvailable(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AcmCertificateAvailable)
-            }
-            Self::AcmCertificateExpired(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AcmCertificateExpired)
-            }
-            Self::AcmCertificateRenewalActionRequired(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AcmCertificateRenewalActionRequired)
-            }
-            Self::AcmCertificateRevoked(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AcmCertificateRevoked)
-            }
-            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AcmCertificateRevokedByCertificateAuthorityCa)
-            }
+            Self::AcmCertificateApproachingExpiration(detail) => detail,
+            Self::AcmCertificateAvailable(detail) => detail,
+            Self::AcmCertificateExpired(detail) => detail,
+            Self::AcmCertificateRenewalActionRequired(detail) => detail,
+            Self::AcmCertificateRevoked(detail) => detail,
+            Self::AcmCertificateRevokedByCertificateAuthorityCa(detail) => detail,
         }
     }
 }
@@ -239,8 +237,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AcmCertificateApproachingExpiration {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AcmCertificateApproachingExpiration(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AcmCertificateApproachingExpiration {
@@ -248,13 +250,22 @@ impl TryFrom<crate::generated::Detail> for AcmCertificateApproachingExpiration {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAcm(
+                Detail::AcmCertificateApproachingExpiration(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AcmCertificateAvailable {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AcmCertificateAvailable(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AcmCertificateAvailable {
@@ -262,13 +273,22 @@ impl TryFrom<crate::generated::Detail> for AcmCertificateAvailable {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAcm(Detail::AcmCertificateAvailable(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AcmCertificateExpired {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AcmCertificateExpired(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AcmCertificateExpired {
@@ -276,13 +296,22 @@ impl TryFrom<crate::generated::Detail> for AcmCertificateExpired {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAcm(Detail::AcmCertificateExpired(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AcmCertificateRenewalActionRequired {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AcmCertificateRenewalActionRequired(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AcmCertificateRenewalActionRequired {
@@ -290,13 +319,22 @@ impl TryFrom<crate::generated::Detail> for AcmCertificateRenewalActionRequired {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAcm(
+                Detail::AcmCertificateRenewalActionRequired(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AcmCertificateRevoked {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AcmCertificateRevoked(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AcmCertificateRevoked {
@@ -304,13 +342,22 @@ impl TryFrom<crate::generated::Detail> for AcmCertificateRevoked {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAcm(Detail::AcmCertificateRevoked(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AcmCertificateRevokedByCertificateAuthorityCa {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AcmCertificateRevokedByCertificateAuthorityCa(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -319,6 +366,11 @@ for AcmCertificateRevokedByCertificateAuthorityCa {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAcm(
+                Detail::AcmCertificateRevokedByCertificateAuthorityCa(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -137,7 +137,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::InvestigationCancelled(detail) => &**detail,
             Self::InvestigationCompleted(detail) => &**detail,
             Self::InvestigationCreated(detail) => &**detail,
@@ -152,56 +167,24 @@ impl Detail {
             Self::MitigationFailed(detail) => &**detail,
             Self::MitigationInProgress(detail) => &**detail,
             Self::MitigationTimedOut(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::InvestigationCancelled(detail) => {
-                crate::__private::downcast(detail).map_err(Self::InvestigationCancelled)
-            }
-            Self::InvestigationCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::InvestigationCompleted)
-            }
-            Self::InvestigationCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::InvestigationCreated)
-            }
-            Self::InvestigationFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::InvestigationFailed)
-            }
-            Self::InvestigationInProgress(detail) => {
-                crate::__private::downcast(detail).map_err(Self::InvestigationInProgress)
-            }
-            Self::InvestigationLinked(detail) => {
-                crate::__private::downcast(detail).map_err(Self::InvestigationLinked)
-            }
-            Self::InvestigationPendingTriage(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::InvestigationPendingTriage)
-            }
-            Self::InvestigationPriorityUpdated(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::InvestigationPriorityUpdated)
-            }
-            Self::InvestigationTimedOut(detail) => {
-                crate::__private::downcast(detail).map_err(Self::InvestigationTimedOut)
-            }
-            Self::MitigationCancelled(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MitigationCancelled)
-            }
-            Self::MitigationCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MitigationCompleted)
-            }
-            Self::MitigationFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MitigationFailed)
-            }
-            Self::MitigationInProgress(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MitigationInProgress)
-            }
-            Self::MitigationTimedOut(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MitigationTimedOut)
-            }
+            Self::InvestigationCancelled(detail) => detail,
+            Self::InvestigationCompleted(detail) => detail,
+            Self::InvestigationCreated(detail) => detail,
+            Self::InvestigationFailed(detail) => detail,
+            Self::InvestigationInProgress(detail) => detail,
+            Self::InvestigationLinked(detail) => detail,
+            Self::InvestigationPendingTriage(detail) => detail,
+            Self::InvestigationPriorityUpdated(detail) => detail,
+            Self::InvestigationTimedOut(detail) => detail,
+            Self::MitigationCancelled(detail) => detail,
+            Self::MitigationCompleted(detail) => detail,
+            Self::MitigationFailed(detail) => detail,
+            Self::MitigationInProgress(detail) => detail,
+            Self::MitigationTimedOut(detail) => detail,
         }
     }
 }
@@ -395,8 +378,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for InvestigationCancelled {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationCancelled(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationCancelled {
@@ -404,13 +391,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationCancelled {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationCancelled(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for InvestigationCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationCompleted {
@@ -418,13 +414,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for InvestigationCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationCreated {
@@ -432,13 +437,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationCreated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for InvestigationFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationFailed {
@@ -446,13 +460,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for InvestigationInProgress {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationInProgress(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationInProgress {
@@ -460,13 +483,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationInProgress {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationInProgress(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for InvestigationLinked {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationLinked(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationLinked {
@@ -474,13 +506,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationLinked {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationLinked(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for InvestigationPendingTriage {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationPendingTriage(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationPendingTriage {
@@ -488,13 +529,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationPendingTriage {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationPendingTriage(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for InvestigationPriorityUpdated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationPriorityUpdated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationPriorityUpdated {
@@ -502,13 +552,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationPriorityUpdated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationPriorityUpdated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for InvestigationTimedOut {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::InvestigationTimedOut(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for InvestigationTimedOut {
@@ -516,13 +575,22 @@ impl TryFrom<crate::generated::Detail> for InvestigationTimedOut {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::InvestigationTimedOut(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MitigationCancelled {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MitigationCancelled(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MitigationCancelled {
@@ -530,13 +598,22 @@ impl TryFrom<crate::generated::Detail> for MitigationCancelled {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::MitigationCancelled(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MitigationCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MitigationCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MitigationCompleted {
@@ -544,13 +621,22 @@ impl TryFrom<crate::generated::Detail> for MitigationCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::MitigationCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MitigationFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MitigationFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MitigationFailed {
@@ -558,13 +644,22 @@ impl TryFrom<crate::generated::Detail> for MitigationFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(Detail::MitigationFailed(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MitigationInProgress {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MitigationInProgress(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MitigationInProgress {
@@ -572,13 +667,22 @@ impl TryFrom<crate::generated::Detail> for MitigationInProgress {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(
+                Detail::MitigationInProgress(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MitigationTimedOut {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MitigationTimedOut(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MitigationTimedOut {
@@ -586,6 +690,11 @@ impl TryFrom<crate::generated::Detail> for MitigationTimedOut {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAidevops(Detail::MitigationTimedOut(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

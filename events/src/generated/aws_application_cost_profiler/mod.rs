@@ -94,7 +94,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::ApplicationCostProfilerIngestionDataAccessFailure(detail) => &**detail,
             Self::ApplicationCostProfilerIngestionDataValidationFailure(detail) => {
@@ -102,31 +117,15 @@ impl Detail {
             }
             Self::ApplicationCostProfilerReportDeliveryFailure(detail) => &**detail,
             Self::ApplicationCostProfilerReportGenerated(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::ApplicationCostProfilerIngestionDataAccessFailure(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ApplicationCostProfilerIngestionDataAccessFailure)
-            }
-            Self::ApplicationCostProfilerIngestionDataValidationFailure(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ApplicationCostProfilerIngestionDataValidationFailure)
-            }
-            Self::ApplicationCostProfilerReportDeliveryFailure(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ApplicationCostProfilerReportDeliveryFailure)
-            }
-            Self::ApplicationCostProfilerReportGenerated(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ApplicationCostProfilerReportGenerated)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::ApplicationCostProfilerIngestionDataAccessFailure(detail) => detail,
+            Self::ApplicationCostProfilerIngestionDataValidationFailure(detail) => detail,
+            Self::ApplicationCostProfilerReportDeliveryFailure(detail) => detail,
+            Self::ApplicationCostProfilerReportGenerated(detail) => detail,
         }
     }
 }
@@ -240,8 +239,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -249,13 +252,24 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsApplicationCostProfiler(
+                Detail::AwsApiCallViaCloudTrail(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ApplicationCostProfilerIngestionDataAccessFailure {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ApplicationCostProfilerIngestionDataAccessFailure(detail) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -264,13 +278,24 @@ for ApplicationCostProfilerIngestionDataAccessFailure {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsApplicationCostProfiler(
+                Detail::ApplicationCostProfilerIngestionDataAccessFailure(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ApplicationCostProfilerIngestionDataValidationFailure {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ApplicationCostProfilerIngestionDataValidationFailure(detail) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -279,13 +304,22 @@ for ApplicationCostProfilerIngestionDataValidationFailure {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsApplicationCostProfiler(
+                Detail::ApplicationCostProfilerIngestionDataValidationFailure(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ApplicationCostProfilerReportDeliveryFailure {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ApplicationCostProfilerReportDeliveryFailure(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ApplicationCostProfilerReportDeliveryFailure {
@@ -293,13 +327,22 @@ impl TryFrom<crate::generated::Detail> for ApplicationCostProfilerReportDelivery
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsApplicationCostProfiler(
+                Detail::ApplicationCostProfilerReportDeliveryFailure(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ApplicationCostProfilerReportGenerated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ApplicationCostProfilerReportGenerated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ApplicationCostProfilerReportGenerated {
@@ -307,6 +350,11 @@ impl TryFrom<crate::generated::Detail> for ApplicationCostProfilerReportGenerate
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsApplicationCostProfiler(
+                Detail::ApplicationCostProfilerReportGenerated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

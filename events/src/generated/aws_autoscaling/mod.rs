@@ -110,7 +110,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::Ec2InstanceLaunchSuccessful(detail) => &**detail,
             Self::Ec2InstanceLaunchUnsuccessful(detail) => &**detail,
@@ -118,39 +133,17 @@ impl Detail {
             Self::Ec2InstanceTerminateUnsuccessful(detail) => &**detail,
             Self::Ec2InstanceLaunchLifecycleAction(detail) => &**detail,
             Self::Ec2InstanceTerminateLifecycleAction(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::Ec2InstanceLaunchSuccessful(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2InstanceLaunchSuccessful)
-            }
-            Self::Ec2InstanceLaunchUnsuccessful(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2InstanceLaunchUnsuccessful)
-            }
-            Self::Ec2InstanceTerminateSuccessful(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2InstanceTerminateSuccessful)
-            }
-            Self::Ec2InstanceTerminateUnsuccessful(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2InstanceTerminateUnsuccessful)
-            }
-            Self::Ec2InstanceLaunchLifecycleAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2InstanceLaunchLifecycleAction)
-            }
-            Self::Ec2InstanceTerminateLifecycleAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2InstanceTerminateLifecycleAction)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::Ec2InstanceLaunchSuccessful(detail) => detail,
+            Self::Ec2InstanceLaunchUnsuccessful(detail) => detail,
+            Self::Ec2InstanceTerminateSuccessful(detail) => detail,
+            Self::Ec2InstanceTerminateUnsuccessful(detail) => detail,
+            Self::Ec2InstanceLaunchLifecycleAction(detail) => detail,
+            Self::Ec2InstanceTerminateLifecycleAction(detail) => detail,
         }
     }
 }
@@ -281,8 +274,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -290,13 +287,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAutoscaling(
+                Detail::AwsApiCallViaCloudTrail(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2InstanceLaunchSuccessful {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2InstanceLaunchSuccessful(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2InstanceLaunchSuccessful {
@@ -304,13 +310,22 @@ impl TryFrom<crate::generated::Detail> for Ec2InstanceLaunchSuccessful {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAutoscaling(
+                Detail::Ec2InstanceLaunchSuccessful(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2InstanceLaunchUnsuccessful {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2InstanceLaunchUnsuccessful(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2InstanceLaunchUnsuccessful {
@@ -318,13 +333,22 @@ impl TryFrom<crate::generated::Detail> for Ec2InstanceLaunchUnsuccessful {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAutoscaling(
+                Detail::Ec2InstanceLaunchUnsuccessful(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2InstanceTerminateSuccessful {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2InstanceTerminateSuccessful(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2InstanceTerminateSuccessful {
@@ -332,13 +356,22 @@ impl TryFrom<crate::generated::Detail> for Ec2InstanceTerminateSuccessful {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAutoscaling(
+                Detail::Ec2InstanceTerminateSuccessful(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2InstanceTerminateUnsuccessful {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2InstanceTerminateUnsuccessful(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2InstanceTerminateUnsuccessful {
@@ -346,13 +379,22 @@ impl TryFrom<crate::generated::Detail> for Ec2InstanceTerminateUnsuccessful {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAutoscaling(
+                Detail::Ec2InstanceTerminateUnsuccessful(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2InstanceLaunchLifecycleAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2InstanceLaunchLifecycleAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2InstanceLaunchLifecycleAction {
@@ -360,13 +402,22 @@ impl TryFrom<crate::generated::Detail> for Ec2InstanceLaunchLifecycleAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAutoscaling(
+                Detail::Ec2InstanceLaunchLifecycleAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2InstanceTerminateLifecycleAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2InstanceTerminateLifecycleAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2InstanceTerminateLifecycleAction {
@@ -374,6 +425,11 @@ impl TryFrom<crate::generated::Detail> for Ec2InstanceTerminateLifecycleAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsAutoscaling(
+                Detail::Ec2InstanceTerminateLifecycleAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -57,30 +57,34 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AcknowledgementCompleted(detail) => &**detail,
             Self::AcknowledgementFailed(detail) => &**detail,
             Self::TransformationCompleted(detail) => &**detail,
             Self::TransformationFailed(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AcknowledgementCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AcknowledgementCompleted)
-            }
-            Self::AcknowledgementFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AcknowledgementFailed)
-            }
-            Self::TransformationCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::TransformationCompleted)
-            }
-            Self::TransformationFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::TransformationFailed)
-            }
+            Self::AcknowledgementCompleted(detail) => detail,
+            Self::AcknowledgementFailed(detail) => detail,
+            Self::TransformationCompleted(detail) => detail,
+            Self::TransformationFailed(detail) => detail,
         }
     }
 }
@@ -169,8 +173,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AcknowledgementCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AcknowledgementCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AcknowledgementCompleted {
@@ -178,13 +186,22 @@ impl TryFrom<crate::generated::Detail> for AcknowledgementCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsB2bi(
+                Detail::AcknowledgementCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AcknowledgementFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AcknowledgementFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AcknowledgementFailed {
@@ -192,13 +209,22 @@ impl TryFrom<crate::generated::Detail> for AcknowledgementFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsB2bi(Detail::AcknowledgementFailed(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for TransformationCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::TransformationCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for TransformationCompleted {
@@ -206,13 +232,22 @@ impl TryFrom<crate::generated::Detail> for TransformationCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsB2bi(
+                Detail::TransformationCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for TransformationFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::TransformationFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for TransformationFailed {
@@ -220,6 +255,11 @@ impl TryFrom<crate::generated::Detail> for TransformationFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsB2bi(Detail::TransformationFailed(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

@@ -49,23 +49,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::CloudWatchAlarmConfigurationChange(detail) => &**detail,
-            Self::CloudWatchAlarmStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::CloudWatchAlarmConfigurationChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CloudWatchAlarmConfigurationChange)
-            }
-            Self::CloudWatchAlarmStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CloudWatchAlarmStateChange)
-            }
+            Self::CloudWatchAlarmConfigurationChange(detail) => &**detail,
+            Self::CloudWatchAlarmStateChange(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::CloudWatchAlarmConfigurationChange(detail) => detail,
+            Self::CloudWatchAlarmStateChange(detail) => detail,
         }
     }
 }
@@ -138,8 +145,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for CloudWatchAlarmConfigurationChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CloudWatchAlarmConfigurationChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CloudWatchAlarmConfigurationChange {
@@ -147,13 +158,22 @@ impl TryFrom<crate::generated::Detail> for CloudWatchAlarmConfigurationChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCloudwatch(
+                Detail::CloudWatchAlarmConfigurationChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CloudWatchAlarmStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CloudWatchAlarmStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CloudWatchAlarmStateChange {
@@ -161,6 +181,11 @@ impl TryFrom<crate::generated::Detail> for CloudWatchAlarmStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCloudwatch(
+                Detail::CloudWatchAlarmStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -67,32 +67,34 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::AwsServiceEventViaCloudTrail(detail) => &**detail,
             Self::CodeBuildBuildPhaseChange(detail) => &**detail,
             Self::CodeBuildBuildStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::AwsServiceEventViaCloudTrail(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AwsServiceEventViaCloudTrail)
-            }
-            Self::CodeBuildBuildPhaseChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeBuildBuildPhaseChange)
-            }
-            Self::CodeBuildBuildStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeBuildBuildStateChange)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::AwsServiceEventViaCloudTrail(detail) => detail,
+            Self::CodeBuildBuildPhaseChange(detail) => detail,
+            Self::CodeBuildBuildStateChange(detail) => detail,
         }
     }
 }
@@ -184,8 +186,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -193,13 +199,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodebuild(
+                Detail::AwsApiCallViaCloudTrail(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AwsServiceEventViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsServiceEventViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsServiceEventViaCloudTrail {
@@ -207,13 +222,22 @@ impl TryFrom<crate::generated::Detail> for AwsServiceEventViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodebuild(
+                Detail::AwsServiceEventViaCloudTrail(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodeBuildBuildPhaseChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeBuildBuildPhaseChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeBuildBuildPhaseChange {
@@ -221,13 +245,22 @@ impl TryFrom<crate::generated::Detail> for CodeBuildBuildPhaseChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodebuild(
+                Detail::CodeBuildBuildPhaseChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodeBuildBuildStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeBuildBuildStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeBuildBuildStateChange {
@@ -235,6 +268,11 @@ impl TryFrom<crate::generated::Detail> for CodeBuildBuildStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodebuild(
+                Detail::CodeBuildBuildStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -97,42 +97,38 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::CodeCommitApprovalRuleTemplateChange(detail) => &**detail,
             Self::CodeCommitCommentOnCommit(detail) => &**detail,
             Self::CodeCommitCommentOnPullRequest(detail) => &**detail,
             Self::CodeCommitPullRequestStateChange(detail) => &**detail,
             Self::CodeCommitRepositoryStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::CodeCommitApprovalRuleTemplateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeCommitApprovalRuleTemplateChange)
-            }
-            Self::CodeCommitCommentOnCommit(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeCommitCommentOnCommit)
-            }
-            Self::CodeCommitCommentOnPullRequest(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeCommitCommentOnPullRequest)
-            }
-            Self::CodeCommitPullRequestStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeCommitPullRequestStateChange)
-            }
-            Self::CodeCommitRepositoryStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeCommitRepositoryStateChange)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::CodeCommitApprovalRuleTemplateChange(detail) => detail,
+            Self::CodeCommitCommentOnCommit(detail) => detail,
+            Self::CodeCommitCommentOnPullRequest(detail) => detail,
+            Self::CodeCommitPullRequestStateChange(detail) => detail,
+            Self::CodeCommitRepositoryStateChange(detail) => detail,
         }
     }
 }
@@ -250,8 +246,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -259,13 +259,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodecommit(
+                Detail::AwsApiCallViaCloudTrail(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodeCommitApprovalRuleTemplateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeCommitApprovalRuleTemplateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeCommitApprovalRuleTemplateChange {
@@ -273,13 +282,22 @@ impl TryFrom<crate::generated::Detail> for CodeCommitApprovalRuleTemplateChange 
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodecommit(
+                Detail::CodeCommitApprovalRuleTemplateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodeCommitCommentOnCommit {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeCommitCommentOnCommit(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeCommitCommentOnCommit {
@@ -287,13 +305,22 @@ impl TryFrom<crate::generated::Detail> for CodeCommitCommentOnCommit {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodecommit(
+                Detail::CodeCommitCommentOnCommit(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodeCommitCommentOnPullRequest {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeCommitCommentOnPullRequest(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeCommitCommentOnPullRequest {
@@ -301,13 +328,22 @@ impl TryFrom<crate::generated::Detail> for CodeCommitCommentOnPullRequest {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodecommit(
+                Detail::CodeCommitCommentOnPullRequest(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodeCommitPullRequestStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeCommitPullRequestStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeCommitPullRequestStateChange {
@@ -315,13 +351,22 @@ impl TryFrom<crate::generated::Detail> for CodeCommitPullRequestStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodecommit(
+                Detail::CodeCommitPullRequestStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodeCommitRepositoryStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeCommitRepositoryStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeCommitRepositoryStateChange {
@@ -329,6 +374,11 @@ impl TryFrom<crate::generated::Detail> for CodeCommitRepositoryStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodecommit(
+                Detail::CodeCommitRepositoryStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -55,23 +55,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::CodeDeployDeploymentStateChangeNotification(detail) => &**detail,
-            Self::CodeDeployInstanceStateChangeNotification(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::CodeDeployDeploymentStateChangeNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeDeployDeploymentStateChangeNotification)
-            }
-            Self::CodeDeployInstanceStateChangeNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodeDeployInstanceStateChangeNotification)
-            }
+            Self::CodeDeployDeploymentStateChangeNotification(detail) => &**detail,
+            Self::CodeDeployInstanceStateChangeNotification(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::CodeDeployDeploymentStateChangeNotification(detail) => detail,
+            Self::CodeDeployInstanceStateChangeNotification(detail) => detail,
         }
     }
 }
@@ -146,8 +153,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for CodeDeployDeploymentStateChangeNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeDeployDeploymentStateChangeNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeDeployDeploymentStateChangeNotification {
@@ -155,13 +166,22 @@ impl TryFrom<crate::generated::Detail> for CodeDeployDeploymentStateChangeNotifi
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodedeploy(
+                Detail::CodeDeployDeploymentStateChangeNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodeDeployInstanceStateChangeNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeDeployInstanceStateChangeNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodeDeployInstanceStateChangeNotification {
@@ -169,6 +189,11 @@ impl TryFrom<crate::generated::Detail> for CodeDeployInstanceStateChangeNotifica
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodedeploy(
+                Detail::CodeDeployInstanceStateChangeNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

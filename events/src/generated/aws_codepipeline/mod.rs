@@ -66,28 +66,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::CodePipelineActionExecutionStateChange(detail) => &**detail,
-            Self::CodePipelinePipelineExecutionStateChange(detail) => &**detail,
-            Self::CodePipelineStageExecutionStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::CodePipelineActionExecutionStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodePipelineActionExecutionStateChange)
-            }
-            Self::CodePipelinePipelineExecutionStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodePipelinePipelineExecutionStateChange)
-            }
-            Self::CodePipelineStageExecutionStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::CodePipelineStageExecutionStateChange)
-            }
+            Self::CodePipelineActionExecutionStateChange(detail) => &**detail,
+            Self::CodePipelinePipelineExecutionStateChange(detail) => &**detail,
+            Self::CodePipelineStageExecutionStateChange(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::CodePipelineActionExecutionStateChange(detail) => detail,
+            Self::CodePipelinePipelineExecutionStateChange(detail) => detail,
+            Self::CodePipelineStageExecutionStateChange(detail) => detail,
         }
     }
 }
@@ -175,8 +179,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for CodePipelineActionExecutionStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodePipelineActionExecutionStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodePipelineActionExecutionStateChange {
@@ -184,13 +192,22 @@ impl TryFrom<crate::generated::Detail> for CodePipelineActionExecutionStateChang
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodepipeline(
+                Detail::CodePipelineActionExecutionStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodePipelinePipelineExecutionStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodePipelinePipelineExecutionStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodePipelinePipelineExecutionStateChange {
@@ -198,13 +215,22 @@ impl TryFrom<crate::generated::Detail> for CodePipelinePipelineExecutionStateCha
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodepipeline(
+                Detail::CodePipelinePipelineExecutionStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CodePipelineStageExecutionStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodePipelineStageExecutionStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CodePipelineStageExecutionStateChange {
@@ -212,6 +238,11 @@ impl TryFrom<crate::generated::Detail> for CodePipelineStageExecutionStateChange
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsCodepipeline(
+                Detail::CodePipelineStageExecutionStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

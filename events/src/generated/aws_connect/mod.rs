@@ -62,28 +62,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::AmazonConnectContactEvent(detail) => &**detail,
-            Self::ContactLensPostCallRulesMatched(detail) => &**detail,
-            Self::ContactLensRealtimeRulesMatched(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::AmazonConnectContactEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AmazonConnectContactEvent)
-            }
-            Self::ContactLensPostCallRulesMatched(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ContactLensPostCallRulesMatched)
-            }
-            Self::ContactLensRealtimeRulesMatched(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ContactLensRealtimeRulesMatched)
-            }
+            Self::AmazonConnectContactEvent(detail) => &**detail,
+            Self::ContactLensPostCallRulesMatched(detail) => &**detail,
+            Self::ContactLensRealtimeRulesMatched(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::AmazonConnectContactEvent(detail) => detail,
+            Self::ContactLensPostCallRulesMatched(detail) => detail,
+            Self::ContactLensRealtimeRulesMatched(detail) => detail,
         }
     }
 }
@@ -163,8 +167,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AmazonConnectContactEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AmazonConnectContactEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AmazonConnectContactEvent {
@@ -172,13 +180,22 @@ impl TryFrom<crate::generated::Detail> for AmazonConnectContactEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsConnect(
+                Detail::AmazonConnectContactEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ContactLensPostCallRulesMatched {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ContactLensPostCallRulesMatched(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ContactLensPostCallRulesMatched {
@@ -186,13 +203,22 @@ impl TryFrom<crate::generated::Detail> for ContactLensPostCallRulesMatched {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsConnect(
+                Detail::ContactLensPostCallRulesMatched(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ContactLensRealtimeRulesMatched {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ContactLensRealtimeRulesMatched(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ContactLensRealtimeRulesMatched {
@@ -200,6 +226,11 @@ impl TryFrom<crate::generated::Detail> for ContactLensRealtimeRulesMatched {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsConnect(
+                Detail::ContactLensRealtimeRulesMatched(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -63,31 +63,34 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::DataSetUpdateDelayed(detail) => &**detail,
             Self::DataUpdatedInDataSet(detail) => &**detail,
             Self::DeprecationPlannedForDataSet(detail) => &**detail,
             Self::SchemaChangePlannedForDataSet(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::DataSetUpdateDelayed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataSetUpdateDelayed)
-            }
-            Self::DataUpdatedInDataSet(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataUpdatedInDataSet)
-            }
-            Self::DeprecationPlannedForDataSet(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::DeprecationPlannedForDataSet)
-            }
-            Self::SchemaChangePlannedForDataSet(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SchemaChangePlannedForDataSet)
-            }
+            Self::DataSetUpdateDelayed(detail) => detail,
+            Self::DataUpdatedInDataSet(detail) => detail,
+            Self::DeprecationPlannedForDataSet(detail) => detail,
+            Self::SchemaChangePlannedForDataSet(detail) => detail,
         }
     }
 }
@@ -178,8 +181,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for DataSetUpdateDelayed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataSetUpdateDelayed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataSetUpdateDelayed {
@@ -187,13 +194,22 @@ impl TryFrom<crate::generated::Detail> for DataSetUpdateDelayed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDataexchange(
+                Detail::DataSetUpdateDelayed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataUpdatedInDataSet {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataUpdatedInDataSet(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataUpdatedInDataSet {
@@ -201,13 +217,22 @@ impl TryFrom<crate::generated::Detail> for DataUpdatedInDataSet {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDataexchange(
+                Detail::DataUpdatedInDataSet(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DeprecationPlannedForDataSet {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DeprecationPlannedForDataSet(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DeprecationPlannedForDataSet {
@@ -215,13 +240,22 @@ impl TryFrom<crate::generated::Detail> for DeprecationPlannedForDataSet {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDataexchange(
+                Detail::DeprecationPlannedForDataSet(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SchemaChangePlannedForDataSet {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SchemaChangePlannedForDataSet(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SchemaChangePlannedForDataSet {
@@ -229,6 +263,11 @@ impl TryFrom<crate::generated::Detail> for SchemaChangePlannedForDataSet {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDataexchange(
+                Detail::SchemaChangePlannedForDataSet(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -67,32 +67,34 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::DataSyncAgentStateChange(detail) => &**detail,
             Self::DataSyncLocationStateChange(detail) => &**detail,
             Self::DataSyncTaskExecutionStateChange(detail) => &**detail,
             Self::DataSyncTaskStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::DataSyncAgentStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::DataSyncAgentStateChange)
-            }
-            Self::DataSyncLocationStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::DataSyncLocationStateChange)
-            }
-            Self::DataSyncTaskExecutionStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::DataSyncTaskExecutionStateChange)
-            }
-            Self::DataSyncTaskStateChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataSyncTaskStateChange)
-            }
+            Self::DataSyncAgentStateChange(detail) => detail,
+            Self::DataSyncLocationStateChange(detail) => detail,
+            Self::DataSyncTaskExecutionStateChange(detail) => detail,
+            Self::DataSyncTaskStateChange(detail) => detail,
         }
     }
 }
@@ -186,8 +188,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for DataSyncAgentStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataSyncAgentStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataSyncAgentStateChange {
@@ -195,13 +201,22 @@ impl TryFrom<crate::generated::Detail> for DataSyncAgentStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDatasync(
+                Detail::DataSyncAgentStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataSyncLocationStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataSyncLocationStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataSyncLocationStateChange {
@@ -209,13 +224,22 @@ impl TryFrom<crate::generated::Detail> for DataSyncLocationStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDatasync(
+                Detail::DataSyncLocationStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataSyncTaskExecutionStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataSyncTaskExecutionStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataSyncTaskExecutionStateChange {
@@ -223,13 +247,22 @@ impl TryFrom<crate::generated::Detail> for DataSyncTaskExecutionStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDatasync(
+                Detail::DataSyncTaskExecutionStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataSyncTaskStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataSyncTaskStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataSyncTaskStateChange {
@@ -237,6 +270,11 @@ impl TryFrom<crate::generated::Detail> for DataSyncTaskStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDatasync(
+                Detail::DataSyncTaskStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -86,37 +86,36 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::DevOpsGuruInsightClosed(detail) => &**detail,
             Self::DevOpsGuruInsightSeverityUpgraded(detail) => &**detail,
             Self::DevOpsGuruNewAnomalyAssociation(detail) => &**detail,
             Self::DevOpsGuruNewInsightOpen(detail) => &**detail,
             Self::DevOpsGuruNewRecommendationCreated(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::DevOpsGuruInsightClosed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DevOpsGuruInsightClosed)
-            }
-            Self::DevOpsGuruInsightSeverityUpgraded(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::DevOpsGuruInsightSeverityUpgraded)
-            }
-            Self::DevOpsGuruNewAnomalyAssociation(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::DevOpsGuruNewAnomalyAssociation)
-            }
-            Self::DevOpsGuruNewInsightOpen(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::DevOpsGuruNewInsightOpen)
-            }
-            Self::DevOpsGuruNewRecommendationCreated(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::DevOpsGuruNewRecommendationCreated)
-            }
+            Self::DevOpsGuruInsightClosed(detail) => detail,
+            Self::DevOpsGuruInsightSeverityUpgraded(detail) => detail,
+            Self::DevOpsGuruNewAnomalyAssociation(detail) => detail,
+            Self::DevOpsGuruNewInsightOpen(detail) => detail,
+            Self::DevOpsGuruNewRecommendationCreated(detail) => detail,
         }
     }
 }
@@ -223,8 +222,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for DevOpsGuruInsightClosed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DevOpsGuruInsightClosed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DevOpsGuruInsightClosed {
@@ -232,13 +235,22 @@ impl TryFrom<crate::generated::Detail> for DevOpsGuruInsightClosed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDevopsGuru(
+                Detail::DevOpsGuruInsightClosed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DevOpsGuruInsightSeverityUpgraded {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DevOpsGuruInsightSeverityUpgraded(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DevOpsGuruInsightSeverityUpgraded {
@@ -246,13 +258,22 @@ impl TryFrom<crate::generated::Detail> for DevOpsGuruInsightSeverityUpgraded {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDevopsGuru(
+                Detail::DevOpsGuruInsightSeverityUpgraded(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DevOpsGuruNewAnomalyAssociation {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DevOpsGuruNewAnomalyAssociation(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DevOpsGuruNewAnomalyAssociation {
@@ -260,13 +281,22 @@ impl TryFrom<crate::generated::Detail> for DevOpsGuruNewAnomalyAssociation {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDevopsGuru(
+                Detail::DevOpsGuruNewAnomalyAssociation(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DevOpsGuruNewInsightOpen {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DevOpsGuruNewInsightOpen(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DevOpsGuruNewInsightOpen {
@@ -274,13 +304,22 @@ impl TryFrom<crate::generated::Detail> for DevOpsGuruNewInsightOpen {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDevopsGuru(
+                Detail::DevOpsGuruNewInsightOpen(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DevOpsGuruNewRecommendationCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DevOpsGuruNewRecommendationCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DevOpsGuruNewRecommendationCreated {
@@ -288,6 +327,11 @@ impl TryFrom<crate::generated::Detail> for DevOpsGuruNewRecommendationCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsDevopsGuru(
+                Detail::DevOpsGuruNewRecommendationCreated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -104,7 +104,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => &**detail,
             Self::EbsSnapshotNotification(detail) => &**detail,
@@ -112,37 +127,17 @@ impl Detail {
             Self::Ec2FastLaunchStateChangeNotification(detail) => &**detail,
             Self::Ec2InstanceStateChangeNotification(detail) => &**detail,
             Self::Ec2SpotInstanceInterruptionWarning(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::EbsMultiVolumeSnapshotsCompletionStatus)
-            }
-            Self::EbsSnapshotNotification(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EbsSnapshotNotification)
-            }
-            Self::EbsVolumeNotification(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EbsVolumeNotification)
-            }
-            Self::Ec2FastLaunchStateChangeNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2FastLaunchStateChangeNotification)
-            }
-            Self::Ec2InstanceStateChangeNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2InstanceStateChangeNotification)
-            }
-            Self::Ec2SpotInstanceInterruptionWarning(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2SpotInstanceInterruptionWarning)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::EbsMultiVolumeSnapshotsCompletionStatus(detail) => detail,
+            Self::EbsSnapshotNotification(detail) => detail,
+            Self::EbsVolumeNotification(detail) => detail,
+            Self::Ec2FastLaunchStateChangeNotification(detail) => detail,
+            Self::Ec2InstanceStateChangeNotification(detail) => detail,
+            Self::Ec2SpotInstanceInterruptionWarning(detail) => detail,
         }
     }
 }
@@ -273,8 +268,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -282,13 +281,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2(Detail::AwsApiCallViaCloudTrail(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EbsMultiVolumeSnapshotsCompletionStatus {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EbsMultiVolumeSnapshotsCompletionStatus(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EbsMultiVolumeSnapshotsCompletionStatus {
@@ -296,13 +304,22 @@ impl TryFrom<crate::generated::Detail> for EbsMultiVolumeSnapshotsCompletionStat
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2(
+                Detail::EbsMultiVolumeSnapshotsCompletionStatus(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EbsSnapshotNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EbsSnapshotNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EbsSnapshotNotification {
@@ -310,13 +327,22 @@ impl TryFrom<crate::generated::Detail> for EbsSnapshotNotification {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2(Detail::EbsSnapshotNotification(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EbsVolumeNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EbsVolumeNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EbsVolumeNotification {
@@ -324,13 +350,22 @@ impl TryFrom<crate::generated::Detail> for EbsVolumeNotification {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2(Detail::EbsVolumeNotification(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2FastLaunchStateChangeNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2FastLaunchStateChangeNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2FastLaunchStateChangeNotification {
@@ -338,13 +373,22 @@ impl TryFrom<crate::generated::Detail> for Ec2FastLaunchStateChangeNotification 
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2(
+                Detail::Ec2FastLaunchStateChangeNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2InstanceStateChangeNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2InstanceStateChangeNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2InstanceStateChangeNotification {
@@ -352,13 +396,22 @@ impl TryFrom<crate::generated::Detail> for Ec2InstanceStateChangeNotification {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2(
+                Detail::Ec2InstanceStateChangeNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2SpotInstanceInterruptionWarning {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2SpotInstanceInterruptionWarning(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2SpotInstanceInterruptionWarning {
@@ -366,6 +419,11 @@ impl TryFrom<crate::generated::Detail> for Ec2SpotInstanceInterruptionWarning {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2(
+                Detail::Ec2SpotInstanceInterruptionWarning(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

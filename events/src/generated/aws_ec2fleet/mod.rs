@@ -68,34 +68,36 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::Ec2FleetError(detail) => &**detail,
             Self::Ec2FleetInformation(detail) => &**detail,
             Self::Ec2FleetInstanceChange(detail) => &**detail,
             Self::Ec2FleetSpotInstanceRequestChange(detail) => &**detail,
             Self::Ec2FleetStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::Ec2FleetError(detail) => {
-                crate::__private::downcast(detail).map_err(Self::Ec2FleetError)
-            }
-            Self::Ec2FleetInformation(detail) => {
-                crate::__private::downcast(detail).map_err(Self::Ec2FleetInformation)
-            }
-            Self::Ec2FleetInstanceChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::Ec2FleetInstanceChange)
-            }
-            Self::Ec2FleetSpotInstanceRequestChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2FleetSpotInstanceRequestChange)
-            }
-            Self::Ec2FleetStateChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::Ec2FleetStateChange)
-            }
+            Self::Ec2FleetError(detail) => detail,
+            Self::Ec2FleetInformation(detail) => detail,
+            Self::Ec2FleetInstanceChange(detail) => detail,
+            Self::Ec2FleetSpotInstanceRequestChange(detail) => detail,
+            Self::Ec2FleetStateChange(detail) => detail,
         }
     }
 }
@@ -197,8 +199,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for Ec2FleetError {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2FleetError(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2FleetError {
@@ -206,13 +212,22 @@ impl TryFrom<crate::generated::Detail> for Ec2FleetError {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2fleet(Detail::Ec2FleetError(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2FleetInformation {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2FleetInformation(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2FleetInformation {
@@ -220,13 +235,22 @@ impl TryFrom<crate::generated::Detail> for Ec2FleetInformation {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2fleet(
+                Detail::Ec2FleetInformation(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2FleetInstanceChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2FleetInstanceChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2FleetInstanceChange {
@@ -234,13 +258,22 @@ impl TryFrom<crate::generated::Detail> for Ec2FleetInstanceChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2fleet(
+                Detail::Ec2FleetInstanceChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2FleetSpotInstanceRequestChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2FleetSpotInstanceRequestChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2FleetSpotInstanceRequestChange {
@@ -248,13 +281,22 @@ impl TryFrom<crate::generated::Detail> for Ec2FleetSpotInstanceRequestChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2fleet(
+                Detail::Ec2FleetSpotInstanceRequestChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2FleetStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2FleetStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2FleetStateChange {
@@ -262,6 +304,11 @@ impl TryFrom<crate::generated::Detail> for Ec2FleetStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2fleet(
+                Detail::Ec2FleetStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -78,35 +78,36 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::Ec2SpotFleetError(detail) => &**detail,
             Self::Ec2SpotFleetInformation(detail) => &**detail,
             Self::Ec2SpotFleetInstanceChange(detail) => &**detail,
             Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => &**detail,
             Self::Ec2SpotFleetStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::Ec2SpotFleetError(detail) => {
-                crate::__private::downcast(detail).map_err(Self::Ec2SpotFleetError)
-            }
-            Self::Ec2SpotFleetInformation(detail) => {
-                crate::__private::downcast(detail).map_err(Self::Ec2SpotFleetInformation)
-            }
-            Self::Ec2SpotFleetInstanceChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2SpotFleetInstanceChange)
-            }
-            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2SpotFleetSpotInstanceRequestChange)
-            }
-            Self::Ec2SpotFleetStateChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::Ec2SpotFleetStateChange)
-            }
+            Self::Ec2SpotFleetError(detail) => detail,
+            Self::Ec2SpotFleetInformation(detail) => detail,
+            Self::Ec2SpotFleetInstanceChange(detail) => detail,
+            Self::Ec2SpotFleetSpotInstanceRequestChange(detail) => detail,
+            Self::Ec2SpotFleetStateChange(detail) => detail,
         }
     }
 }
@@ -209,8 +210,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for Ec2SpotFleetError {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2SpotFleetError(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2SpotFleetError {
@@ -218,13 +223,22 @@ impl TryFrom<crate::generated::Detail> for Ec2SpotFleetError {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2spotfleet(
+                Detail::Ec2SpotFleetError(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2SpotFleetInformation {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2SpotFleetInformation(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2SpotFleetInformation {
@@ -232,13 +246,22 @@ impl TryFrom<crate::generated::Detail> for Ec2SpotFleetInformation {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2spotfleet(
+                Detail::Ec2SpotFleetInformation(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2SpotFleetInstanceChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2SpotFleetInstanceChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2SpotFleetInstanceChange {
@@ -246,13 +269,22 @@ impl TryFrom<crate::generated::Detail> for Ec2SpotFleetInstanceChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2spotfleet(
+                Detail::Ec2SpotFleetInstanceChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2SpotFleetSpotInstanceRequestChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2SpotFleetSpotInstanceRequestChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2SpotFleetSpotInstanceRequestChange {
@@ -260,13 +292,22 @@ impl TryFrom<crate::generated::Detail> for Ec2SpotFleetSpotInstanceRequestChange
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2spotfleet(
+                Detail::Ec2SpotFleetSpotInstanceRequestChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2SpotFleetStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2SpotFleetStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2SpotFleetStateChange {
@@ -274,6 +315,11 @@ impl TryFrom<crate::generated::Detail> for Ec2SpotFleetStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEc2spotfleet(
+                Detail::Ec2SpotFleetStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

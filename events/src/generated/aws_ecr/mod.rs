@@ -71,38 +71,38 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::EcrImageAction(detail) => &**detail,
             Self::EcrImageScan(detail) => &**detail,
             Self::EcrPullThroughCacheAction(detail) => &**detail,
             Self::EcrReferrerAction(detail) => &**detail,
             Self::EcrReplicationAction(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::EcrImageAction(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EcrImageAction)
-            }
-            Self::EcrImageScan(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EcrImageScan)
-            }
-            Self::EcrPullThroughCacheAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::EcrPullThroughCacheAction)
-            }
-            Self::EcrReferrerAction(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EcrReferrerAction)
-            }
-            Self::EcrReplicationAction(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EcrReplicationAction)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::EcrImageAction(detail) => detail,
+            Self::EcrImageScan(detail) => detail,
+            Self::EcrPullThroughCacheAction(detail) => detail,
+            Self::EcrReferrerAction(detail) => detail,
+            Self::EcrReplicationAction(detail) => detail,
         }
     }
 }
@@ -206,8 +206,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -215,13 +219,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEcr(Detail::AwsApiCallViaCloudTrail(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EcrImageAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EcrImageAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EcrImageAction {
@@ -229,13 +242,22 @@ impl TryFrom<crate::generated::Detail> for EcrImageAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEcr(Detail::EcrImageAction(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EcrImageScan {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EcrImageScan(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EcrImageScan {
@@ -243,13 +265,20 @@ impl TryFrom<crate::generated::Detail> for EcrImageScan {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEcr(Detail::EcrImageScan(detail)) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EcrPullThroughCacheAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EcrPullThroughCacheAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EcrPullThroughCacheAction {
@@ -257,13 +286,22 @@ impl TryFrom<crate::generated::Detail> for EcrPullThroughCacheAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEcr(
+                Detail::EcrPullThroughCacheAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EcrReferrerAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EcrReferrerAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EcrReferrerAction {
@@ -271,13 +309,22 @@ impl TryFrom<crate::generated::Detail> for EcrReferrerAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEcr(Detail::EcrReferrerAction(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EcrReplicationAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EcrReplicationAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EcrReplicationAction {
@@ -285,6 +332,11 @@ impl TryFrom<crate::generated::Detail> for EcrReplicationAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEcr(Detail::EcrReplicationAction(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

@@ -97,7 +97,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::CacheCreated(detail) => &**detail,
             Self::CacheCreationFailed(detail) => &**detail,
             Self::CacheDeleted(detail) => &**detail,
@@ -108,42 +123,20 @@ impl Detail {
             Self::SnapshotCreated(detail) => &**detail,
             Self::SnapshotCreationFailed(detail) => &**detail,
             Self::SnapshotExportFailed(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::CacheCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CacheCreated)
-            }
-            Self::CacheCreationFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CacheCreationFailed)
-            }
-            Self::CacheDeleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CacheDeleted)
-            }
-            Self::CacheLimitApproaching(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CacheLimitApproaching)
-            }
-            Self::CacheUpdateFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CacheUpdateFailed)
-            }
-            Self::CacheUpdated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CacheUpdated)
-            }
-            Self::SnapshotCopyFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::SnapshotCopyFailed)
-            }
-            Self::SnapshotCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::SnapshotCreated)
-            }
-            Self::SnapshotCreationFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::SnapshotCreationFailed)
-            }
-            Self::SnapshotExportFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::SnapshotExportFailed)
-            }
+            Self::CacheCreated(detail) => detail,
+            Self::CacheCreationFailed(detail) => detail,
+            Self::CacheDeleted(detail) => detail,
+            Self::CacheLimitApproaching(detail) => detail,
+            Self::CacheUpdateFailed(detail) => detail,
+            Self::CacheUpdated(detail) => detail,
+            Self::SnapshotCopyFailed(detail) => detail,
+            Self::SnapshotCreated(detail) => detail,
+            Self::SnapshotCreationFailed(detail) => detail,
+            Self::SnapshotExportFailed(detail) => detail,
         }
     }
 }
@@ -286,8 +279,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for CacheCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CacheCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CacheCreated {
@@ -295,13 +292,22 @@ impl TryFrom<crate::generated::Detail> for CacheCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(Detail::CacheCreated(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CacheCreationFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CacheCreationFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CacheCreationFailed {
@@ -309,13 +315,22 @@ impl TryFrom<crate::generated::Detail> for CacheCreationFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(
+                Detail::CacheCreationFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CacheDeleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CacheDeleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CacheDeleted {
@@ -323,13 +338,22 @@ impl TryFrom<crate::generated::Detail> for CacheDeleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(Detail::CacheDeleted(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CacheLimitApproaching {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CacheLimitApproaching(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CacheLimitApproaching {
@@ -337,13 +361,22 @@ impl TryFrom<crate::generated::Detail> for CacheLimitApproaching {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(
+                Detail::CacheLimitApproaching(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CacheUpdateFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CacheUpdateFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CacheUpdateFailed {
@@ -351,13 +384,22 @@ impl TryFrom<crate::generated::Detail> for CacheUpdateFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(
+                Detail::CacheUpdateFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CacheUpdated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CacheUpdated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CacheUpdated {
@@ -365,13 +407,22 @@ impl TryFrom<crate::generated::Detail> for CacheUpdated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(Detail::CacheUpdated(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SnapshotCopyFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SnapshotCopyFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SnapshotCopyFailed {
@@ -379,13 +430,22 @@ impl TryFrom<crate::generated::Detail> for SnapshotCopyFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(
+                Detail::SnapshotCopyFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SnapshotCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SnapshotCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SnapshotCreated {
@@ -393,13 +453,22 @@ impl TryFrom<crate::generated::Detail> for SnapshotCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(Detail::SnapshotCreated(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SnapshotCreationFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SnapshotCreationFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SnapshotCreationFailed {
@@ -407,13 +476,22 @@ impl TryFrom<crate::generated::Detail> for SnapshotCreationFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(
+                Detail::SnapshotCreationFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SnapshotExportFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SnapshotExportFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SnapshotExportFailed {
@@ -421,6 +499,11 @@ impl TryFrom<crate::generated::Detail> for SnapshotExportFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsElasticache(
+                Detail::SnapshotExportFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

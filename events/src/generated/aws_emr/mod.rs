@@ -94,7 +94,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::EmrAutoScalingPolicyStateChange(detail) => &**detail,
             Self::EmrClusterStateChange(detail) => &**detail,
             Self::EmrConfigurationError(detail) => &**detail,
@@ -102,37 +117,17 @@ impl Detail {
             Self::EmrInstanceGroupStateChange(detail) => &**detail,
             Self::EmrInstanceGroupStatusNotification(detail) => &**detail,
             Self::EmrStepStatusChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::EmrAutoScalingPolicyStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::EmrAutoScalingPolicyStateChange)
-            }
-            Self::EmrClusterStateChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EmrClusterStateChange)
-            }
-            Self::EmrConfigurationError(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EmrConfigurationError)
-            }
-            Self::EmrInstanceFleetStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::EmrInstanceFleetStateChange)
-            }
-            Self::EmrInstanceGroupStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::EmrInstanceGroupStateChange)
-            }
-            Self::EmrInstanceGroupStatusNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::EmrInstanceGroupStatusNotification)
-            }
-            Self::EmrStepStatusChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::EmrStepStatusChange)
-            }
+            Self::EmrAutoScalingPolicyStateChange(detail) => detail,
+            Self::EmrClusterStateChange(detail) => detail,
+            Self::EmrConfigurationError(detail) => detail,
+            Self::EmrInstanceFleetStateChange(detail) => detail,
+            Self::EmrInstanceGroupStateChange(detail) => detail,
+            Self::EmrInstanceGroupStatusNotification(detail) => detail,
+            Self::EmrStepStatusChange(detail) => detail,
         }
     }
 }
@@ -255,8 +250,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for EmrAutoScalingPolicyStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EmrAutoScalingPolicyStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EmrAutoScalingPolicyStateChange {
@@ -264,13 +263,22 @@ impl TryFrom<crate::generated::Detail> for EmrAutoScalingPolicyStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEmr(
+                Detail::EmrAutoScalingPolicyStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EmrClusterStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EmrClusterStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EmrClusterStateChange {
@@ -278,13 +286,22 @@ impl TryFrom<crate::generated::Detail> for EmrClusterStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEmr(Detail::EmrClusterStateChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EmrConfigurationError {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EmrConfigurationError(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EmrConfigurationError {
@@ -292,13 +309,22 @@ impl TryFrom<crate::generated::Detail> for EmrConfigurationError {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEmr(Detail::EmrConfigurationError(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EmrInstanceFleetStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EmrInstanceFleetStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EmrInstanceFleetStateChange {
@@ -306,13 +332,22 @@ impl TryFrom<crate::generated::Detail> for EmrInstanceFleetStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEmr(
+                Detail::EmrInstanceFleetStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EmrInstanceGroupStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EmrInstanceGroupStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EmrInstanceGroupStateChange {
@@ -320,13 +355,22 @@ impl TryFrom<crate::generated::Detail> for EmrInstanceGroupStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEmr(
+                Detail::EmrInstanceGroupStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EmrInstanceGroupStatusNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EmrInstanceGroupStatusNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EmrInstanceGroupStatusNotification {
@@ -334,13 +378,22 @@ impl TryFrom<crate::generated::Detail> for EmrInstanceGroupStatusNotification {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEmr(
+                Detail::EmrInstanceGroupStatusNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for EmrStepStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::EmrStepStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for EmrStepStatusChange {
@@ -348,6 +401,11 @@ impl TryFrom<crate::generated::Detail> for EmrStepStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsEmr(Detail::EmrStepStatusChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

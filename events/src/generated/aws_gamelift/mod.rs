@@ -45,23 +45,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::GameLiftMatchmakingEvent(detail) => &**detail,
-            Self::GameLiftQueuePlacementEvent(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::GameLiftMatchmakingEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GameLiftMatchmakingEvent)
-            }
-            Self::GameLiftQueuePlacementEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GameLiftQueuePlacementEvent)
-            }
+            Self::GameLiftMatchmakingEvent(detail) => &**detail,
+            Self::GameLiftQueuePlacementEvent(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::GameLiftMatchmakingEvent(detail) => detail,
+            Self::GameLiftQueuePlacementEvent(detail) => detail,
         }
     }
 }
@@ -132,8 +139,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for GameLiftMatchmakingEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GameLiftMatchmakingEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for GameLiftMatchmakingEvent {
@@ -141,13 +152,22 @@ impl TryFrom<crate::generated::Detail> for GameLiftMatchmakingEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGamelift(
+                Detail::GameLiftMatchmakingEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GameLiftQueuePlacementEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GameLiftQueuePlacementEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for GameLiftQueuePlacementEvent {
@@ -155,6 +175,11 @@ impl TryFrom<crate::generated::Detail> for GameLiftQueuePlacementEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGamelift(
+                Detail::GameLiftQueuePlacementEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

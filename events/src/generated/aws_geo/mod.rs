@@ -43,22 +43,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::LocationDevicePositionEvent(detail) => &**detail,
-            Self::LocationGeofenceEvent(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::LocationDevicePositionEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::LocationDevicePositionEvent)
-            }
-            Self::LocationGeofenceEvent(detail) => {
-                crate::__private::downcast(detail).map_err(Self::LocationGeofenceEvent)
-            }
+            Self::LocationDevicePositionEvent(detail) => &**detail,
+            Self::LocationGeofenceEvent(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::LocationDevicePositionEvent(detail) => detail,
+            Self::LocationGeofenceEvent(detail) => detail,
         }
     }
 }
@@ -126,8 +134,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for LocationDevicePositionEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::LocationDevicePositionEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for LocationDevicePositionEvent {
@@ -135,13 +147,22 @@ impl TryFrom<crate::generated::Detail> for LocationDevicePositionEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGeo(
+                Detail::LocationDevicePositionEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for LocationGeofenceEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::LocationGeofenceEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for LocationGeofenceEvent {
@@ -149,6 +170,11 @@ impl TryFrom<crate::generated::Detail> for LocationGeofenceEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGeo(Detail::LocationGeofenceEvent(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

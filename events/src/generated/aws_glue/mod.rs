@@ -74,35 +74,36 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::GlueDataCatalogDatabaseStateChange(detail) => &**detail,
             Self::GlueDataCatalogTableStateChange(detail) => &**detail,
             Self::GlueJobRunStatus(detail) => &**detail,
             Self::GlueJobStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::GlueDataCatalogDatabaseStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GlueDataCatalogDatabaseStateChange)
-            }
-            Self::GlueDataCatalogTableStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GlueDataCatalogTableStateChange)
-            }
-            Self::GlueJobRunStatus(detail) => {
-                crate::__private::downcast(detail).map_err(Self::GlueJobRunStatus)
-            }
-            Self::GlueJobStateChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::GlueJobStateChange)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::GlueDataCatalogDatabaseStateChange(detail) => detail,
+            Self::GlueDataCatalogTableStateChange(detail) => detail,
+            Self::GlueJobRunStatus(detail) => detail,
+            Self::GlueJobStateChange(detail) => detail,
         }
     }
 }
@@ -203,8 +204,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -212,13 +217,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGlue(
+                Detail::AwsApiCallViaCloudTrail(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GlueDataCatalogDatabaseStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GlueDataCatalogDatabaseStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for GlueDataCatalogDatabaseStateChange {
@@ -226,13 +240,22 @@ impl TryFrom<crate::generated::Detail> for GlueDataCatalogDatabaseStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGlue(
+                Detail::GlueDataCatalogDatabaseStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GlueDataCatalogTableStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GlueDataCatalogTableStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for GlueDataCatalogTableStateChange {
@@ -240,13 +263,22 @@ impl TryFrom<crate::generated::Detail> for GlueDataCatalogTableStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGlue(
+                Detail::GlueDataCatalogTableStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GlueJobRunStatus {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GlueJobRunStatus(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for GlueJobRunStatus {
@@ -254,13 +286,22 @@ impl TryFrom<crate::generated::Detail> for GlueJobRunStatus {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGlue(Detail::GlueJobRunStatus(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GlueJobStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GlueJobStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for GlueJobStateChange {
@@ -268,6 +309,11 @@ impl TryFrom<crate::generated::Detail> for GlueJobStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGlue(Detail::GlueJobStateChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

@@ -107,42 +107,38 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::GuardDutyFinding(detail) => &**detail,
             Self::GuardDutyMalwareProtectionObjectScanResult(detail) => &**detail,
             Self::GuardDutyMalwareProtectionPostScanActionFailed(detail) => &**detail,
             Self::GuardDutyMalwareProtectionResourceStatusActive(detail) => &**detail,
             Self::GuardDutyMalwareProtectionResourceStatusError(detail) => &**detail,
             Self::GuardDutyMalwareProtectionResourceStatusWarning(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::GuardDutyFinding(detail) => {
-                crate::__private::downcast(detail).map_err(Self::GuardDutyFinding)
-            }
-            Self::GuardDutyMalwareProtectionObjectScanResult(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GuardDutyMalwareProtectionObjectScanResult)
-            }
-            Self::GuardDutyMalwareProtectionPostScanActionFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GuardDutyMalwareProtectionPostScanActionFailed)
-            }
-            Self::GuardDutyMalwareProtectionResourceStatusActive(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GuardDutyMalwareProtectionResourceStatusActive)
-            }
-            Self::GuardDutyMalwareProtectionResourceStatusError(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GuardDutyMalwareProtectionResourceStatusError)
-            }
-            Self::GuardDutyMalwareProtectionResourceStatusWarning(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::GuardDutyMalwareProtectionResourceStatusWarning)
-            }
+            Self::GuardDutyFinding(detail) => detail,
+            Self::GuardDutyMalwareProtectionObjectScanResult(detail) => detail,
+            Self::GuardDutyMalwareProtectionPostScanActionFailed(detail) => detail,
+            Self::GuardDutyMalwareProtectionResourceStatusActive(detail) => detail,
+            Self::GuardDutyMalwareProtectionResourceStatusError(detail) => detail,
+            Self::GuardDutyMalwareProtectionResourceStatusWarning(detail) => detail,
         }
     }
 }
@@ -265,8 +261,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for GuardDutyFinding {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GuardDutyFinding(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for GuardDutyFinding {
@@ -274,13 +274,22 @@ impl TryFrom<crate::generated::Detail> for GuardDutyFinding {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGuardduty(Detail::GuardDutyFinding(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GuardDutyMalwareProtectionObjectScanResult {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GuardDutyMalwareProtectionObjectScanResult(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for GuardDutyMalwareProtectionObjectScanResult {
@@ -288,13 +297,22 @@ impl TryFrom<crate::generated::Detail> for GuardDutyMalwareProtectionObjectScanR
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGuardduty(
+                Detail::GuardDutyMalwareProtectionObjectScanResult(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GuardDutyMalwareProtectionPostScanActionFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GuardDutyMalwareProtectionPostScanActionFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -303,13 +321,22 @@ for GuardDutyMalwareProtectionPostScanActionFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGuardduty(
+                Detail::GuardDutyMalwareProtectionPostScanActionFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GuardDutyMalwareProtectionResourceStatusActive {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GuardDutyMalwareProtectionResourceStatusActive(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -318,13 +345,22 @@ for GuardDutyMalwareProtectionResourceStatusActive {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGuardduty(
+                Detail::GuardDutyMalwareProtectionResourceStatusActive(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GuardDutyMalwareProtectionResourceStatusError {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GuardDutyMalwareProtectionResourceStatusError(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -333,13 +369,24 @@ for GuardDutyMalwareProtectionResourceStatusError {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGuardduty(
+                Detail::GuardDutyMalwareProtectionResourceStatusError(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for GuardDutyMalwareProtectionResourceStatusWarning {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::GuardDutyMalwareProtectionResourceStatusWarning(detail) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -348,6 +395,11 @@ for GuardDutyMalwareProtectionResourceStatusWarning {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsGuardduty(
+                Detail::GuardDutyMalwareProtectionResourceStatusWarning(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -39,21 +39,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::AwsHealthAbuseEvent(detail) => &**detail,
-            Self::AwsHealthEvent(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::AwsHealthAbuseEvent(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsHealthAbuseEvent)
-            }
-            Self::AwsHealthEvent(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsHealthEvent)
-            }
+            Self::AwsHealthAbuseEvent(detail) => &**detail,
+            Self::AwsHealthEvent(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::AwsHealthAbuseEvent(detail) => detail,
+            Self::AwsHealthEvent(detail) => detail,
         }
     }
 }
@@ -117,8 +126,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsHealthAbuseEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsHealthAbuseEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsHealthAbuseEvent {
@@ -126,13 +139,22 @@ impl TryFrom<crate::generated::Detail> for AwsHealthAbuseEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealth(Detail::AwsHealthAbuseEvent(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AwsHealthEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsHealthEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsHealthEvent {
@@ -140,6 +162,11 @@ impl TryFrom<crate::generated::Detail> for AwsHealthEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealth(Detail::AwsHealthEvent(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

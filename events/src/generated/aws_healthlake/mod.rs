@@ -131,7 +131,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::DataStoreActive(detail) => &**detail,
             Self::DataStoreCreating(detail) => &**detail,
             Self::DataStoreDeleted(detail) => &**detail,
@@ -146,56 +161,24 @@ impl Detail {
             Self::ImportJobFailed(detail) => &**detail,
             Self::ImportJobInProgress(detail) => &**detail,
             Self::ImportJobSubmitted(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::DataStoreActive(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreActive)
-            }
-            Self::DataStoreCreating(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreCreating)
-            }
-            Self::DataStoreDeleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreDeleted)
-            }
-            Self::DataStoreDeleting(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreDeleting)
-            }
-            Self::ExportJobCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ExportJobCompleted)
-            }
-            Self::ExportJobCompletedWithErrors(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ExportJobCompletedWithErrors)
-            }
-            Self::ExportJobFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ExportJobFailed)
-            }
-            Self::ExportJobInProgress(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ExportJobInProgress)
-            }
-            Self::ExportJobSubmitted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ExportJobSubmitted)
-            }
-            Self::ImportJobCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImportJobCompleted)
-            }
-            Self::ImportJobCompletedWithErrors(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ImportJobCompletedWithErrors)
-            }
-            Self::ImportJobFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImportJobFailed)
-            }
-            Self::ImportJobInProgress(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImportJobInProgress)
-            }
-            Self::ImportJobSubmitted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImportJobSubmitted)
-            }
+            Self::DataStoreActive(detail) => detail,
+            Self::DataStoreCreating(detail) => detail,
+            Self::DataStoreDeleted(detail) => detail,
+            Self::DataStoreDeleting(detail) => detail,
+            Self::ExportJobCompleted(detail) => detail,
+            Self::ExportJobCompletedWithErrors(detail) => detail,
+            Self::ExportJobFailed(detail) => detail,
+            Self::ExportJobInProgress(detail) => detail,
+            Self::ExportJobSubmitted(detail) => detail,
+            Self::ImportJobCompleted(detail) => detail,
+            Self::ImportJobCompletedWithErrors(detail) => detail,
+            Self::ImportJobFailed(detail) => detail,
+            Self::ImportJobInProgress(detail) => detail,
+            Self::ImportJobSubmitted(detail) => detail,
         }
     }
 }
@@ -378,8 +361,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for DataStoreActive {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreActive(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreActive {
@@ -387,13 +374,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreActive {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(Detail::DataStoreActive(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataStoreCreating {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreCreating(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreCreating {
@@ -401,13 +397,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreCreating {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::DataStoreCreating(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataStoreDeleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreDeleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreDeleted {
@@ -415,13 +420,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreDeleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(Detail::DataStoreDeleted(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataStoreDeleting {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreDeleting(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreDeleting {
@@ -429,13 +443,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreDeleting {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::DataStoreDeleting(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ExportJobCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ExportJobCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ExportJobCompleted {
@@ -443,13 +466,22 @@ impl TryFrom<crate::generated::Detail> for ExportJobCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::ExportJobCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ExportJobCompletedWithErrors {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ExportJobCompletedWithErrors(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ExportJobCompletedWithErrors {
@@ -457,13 +489,22 @@ impl TryFrom<crate::generated::Detail> for ExportJobCompletedWithErrors {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::ExportJobCompletedWithErrors(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ExportJobFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ExportJobFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ExportJobFailed {
@@ -471,13 +512,22 @@ impl TryFrom<crate::generated::Detail> for ExportJobFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(Detail::ExportJobFailed(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ExportJobInProgress {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ExportJobInProgress(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ExportJobInProgress {
@@ -485,13 +535,22 @@ impl TryFrom<crate::generated::Detail> for ExportJobInProgress {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::ExportJobInProgress(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ExportJobSubmitted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ExportJobSubmitted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ExportJobSubmitted {
@@ -499,13 +558,22 @@ impl TryFrom<crate::generated::Detail> for ExportJobSubmitted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::ExportJobSubmitted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobCompleted {
@@ -513,13 +581,22 @@ impl TryFrom<crate::generated::Detail> for ImportJobCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::ImportJobCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobCompletedWithErrors {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobCompletedWithErrors(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobCompletedWithErrors {
@@ -527,13 +604,22 @@ impl TryFrom<crate::generated::Detail> for ImportJobCompletedWithErrors {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::ImportJobCompletedWithErrors(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobFailed {
@@ -541,13 +627,22 @@ impl TryFrom<crate::generated::Detail> for ImportJobFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(Detail::ImportJobFailed(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobInProgress {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobInProgress(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobInProgress {
@@ -555,13 +650,22 @@ impl TryFrom<crate::generated::Detail> for ImportJobInProgress {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::ImportJobInProgress(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobSubmitted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobSubmitted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobSubmitted {
@@ -569,6 +673,11 @@ impl TryFrom<crate::generated::Detail> for ImportJobSubmitted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsHealthlake(
+                Detail::ImportJobSubmitted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -62,28 +62,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::Ec2ImageBuilderCveDetected(detail) => &**detail,
-            Self::Ec2ImageBuilderImageStateChange(detail) => &**detail,
-            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::Ec2ImageBuilderCveDetected(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2ImageBuilderCveDetected)
-            }
-            Self::Ec2ImageBuilderImageStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2ImageBuilderImageStateChange)
-            }
-            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::Ec2ImageBuilderWorkflowStepWaiting)
-            }
+            Self::Ec2ImageBuilderCveDetected(detail) => &**detail,
+            Self::Ec2ImageBuilderImageStateChange(detail) => &**detail,
+            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::Ec2ImageBuilderCveDetected(detail) => detail,
+            Self::Ec2ImageBuilderImageStateChange(detail) => detail,
+            Self::Ec2ImageBuilderWorkflowStepWaiting(detail) => detail,
         }
     }
 }
@@ -167,8 +171,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for Ec2ImageBuilderCveDetected {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2ImageBuilderCveDetected(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2ImageBuilderCveDetected {
@@ -176,13 +184,22 @@ impl TryFrom<crate::generated::Detail> for Ec2ImageBuilderCveDetected {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsImagebuilder(
+                Detail::Ec2ImageBuilderCveDetected(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2ImageBuilderImageStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2ImageBuilderImageStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2ImageBuilderImageStateChange {
@@ -190,13 +207,22 @@ impl TryFrom<crate::generated::Detail> for Ec2ImageBuilderImageStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsImagebuilder(
+                Detail::Ec2ImageBuilderImageStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Ec2ImageBuilderWorkflowStepWaiting {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Ec2ImageBuilderWorkflowStepWaiting(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for Ec2ImageBuilderWorkflowStepWaiting {
@@ -204,6 +230,11 @@ impl TryFrom<crate::generated::Detail> for Ec2ImageBuilderWorkflowStepWaiting {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsImagebuilder(
+                Detail::Ec2ImageBuilderWorkflowStepWaiting(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -51,22 +51,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
-            Self::IoTAnalyticsDataSetLifecycleNotification(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::IoTAnalyticsDataSetLifecycleNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::IoTAnalyticsDataSetLifecycleNotification)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::IoTAnalyticsDataSetLifecycleNotification(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::IoTAnalyticsDataSetLifecycleNotification(detail) => detail,
         }
     }
 }
@@ -139,8 +147,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -148,13 +160,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsIotanalytics(
+                Detail::AwsApiCallViaCloudTrail(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for IoTAnalyticsDataSetLifecycleNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::IoTAnalyticsDataSetLifecycleNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for IoTAnalyticsDataSetLifecycleNotification {
@@ -162,6 +183,11 @@ impl TryFrom<crate::generated::Detail> for IoTAnalyticsDataSetLifecycleNotificat
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsIotanalytics(
+                Detail::IoTAnalyticsDataSetLifecycleNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

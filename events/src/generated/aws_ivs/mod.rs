@@ -55,29 +55,34 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::IvsLimitBreach(detail) => &**detail,
             Self::IvsRecordingStateChange(detail) => &**detail,
             Self::IvsStreamHealthChange(detail) => &**detail,
             Self::IvsStreamStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::IvsLimitBreach(detail) => {
-                crate::__private::downcast(detail).map_err(Self::IvsLimitBreach)
-            }
-            Self::IvsRecordingStateChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::IvsRecordingStateChange)
-            }
-            Self::IvsStreamHealthChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::IvsStreamHealthChange)
-            }
-            Self::IvsStreamStateChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::IvsStreamStateChange)
-            }
+            Self::IvsLimitBreach(detail) => detail,
+            Self::IvsRecordingStateChange(detail) => detail,
+            Self::IvsStreamHealthChange(detail) => detail,
+            Self::IvsStreamStateChange(detail) => detail,
         }
     }
 }
@@ -164,8 +169,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for IvsLimitBreach {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::IvsLimitBreach(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for IvsLimitBreach {
@@ -173,13 +182,22 @@ impl TryFrom<crate::generated::Detail> for IvsLimitBreach {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsIvs(Detail::IvsLimitBreach(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for IvsRecordingStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::IvsRecordingStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for IvsRecordingStateChange {
@@ -187,13 +205,22 @@ impl TryFrom<crate::generated::Detail> for IvsRecordingStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsIvs(Detail::IvsRecordingStateChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for IvsStreamHealthChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::IvsStreamHealthChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for IvsStreamHealthChange {
@@ -201,13 +228,22 @@ impl TryFrom<crate::generated::Detail> for IvsStreamHealthChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsIvs(Detail::IvsStreamHealthChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for IvsStreamStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::IvsStreamStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for IvsStreamStateChange {
@@ -215,6 +251,11 @@ impl TryFrom<crate::generated::Detail> for IvsStreamStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsIvs(Detail::IvsStreamStateChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

@@ -61,30 +61,34 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::KmsCmkDeletion(detail) => &**detail,
             Self::KmsCmkRotation(detail) => &**detail,
             Self::KmsImportedKeyMaterialExpiration(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::KmsCmkDeletion(detail) => {
-                crate::__private::downcast(detail).map_err(Self::KmsCmkDeletion)
-            }
-            Self::KmsCmkRotation(detail) => {
-                crate::__private::downcast(detail).map_err(Self::KmsCmkRotation)
-            }
-            Self::KmsImportedKeyMaterialExpiration(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::KmsImportedKeyMaterialExpiration)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::KmsCmkDeletion(detail) => detail,
+            Self::KmsCmkRotation(detail) => detail,
+            Self::KmsImportedKeyMaterialExpiration(detail) => detail,
         }
     }
 }
@@ -171,8 +175,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -180,13 +188,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsKms(Detail::AwsApiCallViaCloudTrail(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for KmsCmkDeletion {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::KmsCmkDeletion(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for KmsCmkDeletion {
@@ -194,13 +211,22 @@ impl TryFrom<crate::generated::Detail> for KmsCmkDeletion {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsKms(Detail::KmsCmkDeletion(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for KmsCmkRotation {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::KmsCmkRotation(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for KmsCmkRotation {
@@ -208,13 +234,22 @@ impl TryFrom<crate::generated::Detail> for KmsCmkRotation {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsKms(Detail::KmsCmkRotation(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for KmsImportedKeyMaterialExpiration {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::KmsImportedKeyMaterialExpiration(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for KmsImportedKeyMaterialExpiration {
@@ -222,6 +257,11 @@ impl TryFrom<crate::generated::Detail> for KmsImportedKeyMaterialExpiration {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsKms(
+                Detail::KmsImportedKeyMaterialExpiration(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -53,23 +53,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::ManagedBlockchainInvitationStatusChange(detail) => &**detail,
-            Self::ManagedBlockchainProposalStatusChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::ManagedBlockchainInvitationStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ManagedBlockchainInvitationStatusChange)
-            }
-            Self::ManagedBlockchainProposalStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ManagedBlockchainProposalStatusChange)
-            }
+            Self::ManagedBlockchainInvitationStatusChange(detail) => &**detail,
+            Self::ManagedBlockchainProposalStatusChange(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::ManagedBlockchainInvitationStatusChange(detail) => detail,
+            Self::ManagedBlockchainProposalStatusChange(detail) => detail,
         }
     }
 }
@@ -145,8 +152,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for ManagedBlockchainInvitationStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ManagedBlockchainInvitationStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ManagedBlockchainInvitationStatusChange {
@@ -154,13 +165,22 @@ impl TryFrom<crate::generated::Detail> for ManagedBlockchainInvitationStatusChan
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsManagedblockchain(
+                Detail::ManagedBlockchainInvitationStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ManagedBlockchainProposalStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ManagedBlockchainProposalStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ManagedBlockchainProposalStatusChange {
@@ -168,6 +188,11 @@ impl TryFrom<crate::generated::Detail> for ManagedBlockchainProposalStatusChange
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsManagedblockchain(
+                Detail::ManagedBlockchainProposalStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

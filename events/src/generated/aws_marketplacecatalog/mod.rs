@@ -46,25 +46,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::ChangeSetCancelled(detail) => &**detail,
-            Self::ChangeSetFailed(detail) => &**detail,
-            Self::ChangeSetSucceeded(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::ChangeSetCancelled(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ChangeSetCancelled)
-            }
-            Self::ChangeSetFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ChangeSetFailed)
-            }
-            Self::ChangeSetSucceeded(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ChangeSetSucceeded)
-            }
+            Self::ChangeSetCancelled(detail) => &**detail,
+            Self::ChangeSetFailed(detail) => &**detail,
+            Self::ChangeSetSucceeded(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::ChangeSetCancelled(detail) => detail,
+            Self::ChangeSetFailed(detail) => detail,
+            Self::ChangeSetSucceeded(detail) => detail,
         }
     }
 }
@@ -145,8 +152,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for ChangeSetCancelled {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ChangeSetCancelled(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ChangeSetCancelled {
@@ -154,13 +165,22 @@ impl TryFrom<crate::generated::Detail> for ChangeSetCancelled {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMarketplacecatalog(
+                Detail::ChangeSetCancelled(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ChangeSetFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ChangeSetFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ChangeSetFailed {
@@ -168,13 +188,22 @@ impl TryFrom<crate::generated::Detail> for ChangeSetFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMarketplacecatalog(
+                Detail::ChangeSetFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ChangeSetSucceeded {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ChangeSetSucceeded(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ChangeSetSucceeded {
@@ -182,6 +211,11 @@ impl TryFrom<crate::generated::Detail> for ChangeSetSucceeded {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMarketplacecatalog(
+                Detail::ChangeSetSucceeded(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -74,36 +74,36 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::MediaLiveChannelAlert(detail) => &**detail,
             Self::MediaLiveChannelInputChange(detail) => &**detail,
             Self::MediaLiveChannelStateChange(detail) => &**detail,
             Self::MediaLiveMultiplexAlert(detail) => &**detail,
             Self::MediaLiveMultiplexStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::MediaLiveChannelAlert(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MediaLiveChannelAlert)
-            }
-            Self::MediaLiveChannelInputChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MediaLiveChannelInputChange)
-            }
-            Self::MediaLiveChannelStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MediaLiveChannelStateChange)
-            }
-            Self::MediaLiveMultiplexAlert(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MediaLiveMultiplexAlert)
-            }
-            Self::MediaLiveMultiplexStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MediaLiveMultiplexStateChange)
-            }
+            Self::MediaLiveChannelAlert(detail) => detail,
+            Self::MediaLiveChannelInputChange(detail) => detail,
+            Self::MediaLiveChannelStateChange(detail) => detail,
+            Self::MediaLiveMultiplexAlert(detail) => detail,
+            Self::MediaLiveMultiplexStateChange(detail) => detail,
         }
     }
 }
@@ -205,8 +205,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for MediaLiveChannelAlert {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MediaLiveChannelAlert(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MediaLiveChannelAlert {
@@ -214,13 +218,22 @@ impl TryFrom<crate::generated::Detail> for MediaLiveChannelAlert {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedialive(
+                Detail::MediaLiveChannelAlert(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MediaLiveChannelInputChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MediaLiveChannelInputChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MediaLiveChannelInputChange {
@@ -228,13 +241,22 @@ impl TryFrom<crate::generated::Detail> for MediaLiveChannelInputChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedialive(
+                Detail::MediaLiveChannelInputChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MediaLiveChannelStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MediaLiveChannelStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MediaLiveChannelStateChange {
@@ -242,13 +264,22 @@ impl TryFrom<crate::generated::Detail> for MediaLiveChannelStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedialive(
+                Detail::MediaLiveChannelStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MediaLiveMultiplexAlert {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MediaLiveMultiplexAlert(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MediaLiveMultiplexAlert {
@@ -256,13 +287,22 @@ impl TryFrom<crate::generated::Detail> for MediaLiveMultiplexAlert {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedialive(
+                Detail::MediaLiveMultiplexAlert(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MediaLiveMultiplexStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MediaLiveMultiplexStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MediaLiveMultiplexStateChange {
@@ -270,6 +310,11 @@ impl TryFrom<crate::generated::Detail> for MediaLiveMultiplexStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedialive(
+                Detail::MediaLiveMultiplexStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -62,28 +62,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::MediaPackageHarvestJobNotification(detail) => &**detail,
-            Self::MediaPackageInputNotification(detail) => &**detail,
-            Self::MediaPackageKeyProviderNotification(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::MediaPackageHarvestJobNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MediaPackageHarvestJobNotification)
-            }
-            Self::MediaPackageInputNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MediaPackageInputNotification)
-            }
-            Self::MediaPackageKeyProviderNotification(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MediaPackageKeyProviderNotification)
-            }
+            Self::MediaPackageHarvestJobNotification(detail) => &**detail,
+            Self::MediaPackageInputNotification(detail) => &**detail,
+            Self::MediaPackageKeyProviderNotification(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::MediaPackageHarvestJobNotification(detail) => detail,
+            Self::MediaPackageInputNotification(detail) => detail,
+            Self::MediaPackageKeyProviderNotification(detail) => detail,
         }
     }
 }
@@ -169,8 +173,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for MediaPackageHarvestJobNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MediaPackageHarvestJobNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MediaPackageHarvestJobNotification {
@@ -178,13 +186,22 @@ impl TryFrom<crate::generated::Detail> for MediaPackageHarvestJobNotification {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMediapackage(
+                Detail::MediaPackageHarvestJobNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MediaPackageInputNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MediaPackageInputNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MediaPackageInputNotification {
@@ -192,13 +209,22 @@ impl TryFrom<crate::generated::Detail> for MediaPackageInputNotification {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMediapackage(
+                Detail::MediaPackageInputNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MediaPackageKeyProviderNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MediaPackageKeyProviderNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MediaPackageKeyProviderNotification {
@@ -206,6 +232,11 @@ impl TryFrom<crate::generated::Detail> for MediaPackageKeyProviderNotification {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMediapackage(
+                Detail::MediaPackageKeyProviderNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -168,7 +168,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::DataStoreCreated(detail) => &**detail,
             Self::DataStoreCreating(detail) => &**detail,
             Self::DataStoreCreationFailed(detail) => &**detail,
@@ -188,70 +203,29 @@ impl Detail {
             Self::ImportJobFailed(detail) => &**detail,
             Self::ImportJobInProgress(detail) => &**detail,
             Self::ImportJobSubmitted(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::DataStoreCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreCreated)
-            }
-            Self::DataStoreCreating(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreCreating)
-            }
-            Self::DataStoreCreationFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreCreationFailed)
-            }
-            Self::DataStoreDeleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreDeleted)
-            }
-            Self::DataStoreDeleting(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DataStoreDeleting)
-            }
-            Self::ImageSetCopied(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetCopied)
-            }
-            Self::ImageSetCopyFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetCopyFailed)
-            }
-            Self::ImageSetCopying(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetCopying)
-            }
-            Self::ImageSetCopyingWithReadOnlyAccess(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ImageSetCopyingWithReadOnlyAccess)
-            }
-            Self::ImageSetCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetCreated)
-            }
-            Self::ImageSetDeleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetDeleted)
-            }
-            Self::ImageSetDeleting(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetDeleting)
-            }
-            Self::ImageSetUpdateFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetUpdateFailed)
-            }
-            Self::ImageSetUpdated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetUpdated)
-            }
-            Self::ImageSetUpdating(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImageSetUpdating)
-            }
-            Self::ImportJobCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImportJobCompleted)
-            }
-            Self::ImportJobFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImportJobFailed)
-            }
-            Self::ImportJobInProgress(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImportJobInProgress)
-            }
-            Self::ImportJobSubmitted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ImportJobSubmitted)
-            }
+            Self::DataStoreCreated(detail) => detail,
+            Self::DataStoreCreating(detail) => detail,
+            Self::DataStoreCreationFailed(detail) => detail,
+            Self::DataStoreDeleted(detail) => detail,
+            Self::DataStoreDeleting(detail) => detail,
+            Self::ImageSetCopied(detail) => detail,
+            Self::ImageSetCopyFailed(detail) => detail,
+            Self::ImageSetCopying(detail) => detail,
+            Self::ImageSetCopyingWithReadOnlyAccess(detail) => detail,
+            Self::ImageSetCreated(detail) => detail,
+            Self::ImageSetDeleted(detail) => detail,
+            Self::ImageSetDeleting(detail) => detail,
+            Self::ImageSetUpdateFailed(detail) => detail,
+            Self::ImageSetUpdated(detail) => detail,
+            Self::ImageSetUpdating(detail) => detail,
+            Self::ImportJobCompleted(detail) => detail,
+            Self::ImportJobFailed(detail) => detail,
+            Self::ImportJobInProgress(detail) => detail,
+            Self::ImportJobSubmitted(detail) => detail,
         }
     }
 }
@@ -477,8 +451,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for DataStoreCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreCreated {
@@ -486,13 +464,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::DataStoreCreated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataStoreCreating {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreCreating(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreCreating {
@@ -500,13 +487,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreCreating {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::DataStoreCreating(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataStoreCreationFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreCreationFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreCreationFailed {
@@ -514,13 +510,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreCreationFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::DataStoreCreationFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataStoreDeleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreDeleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreDeleted {
@@ -528,13 +533,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreDeleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::DataStoreDeleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DataStoreDeleting {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DataStoreDeleting(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DataStoreDeleting {
@@ -542,13 +556,22 @@ impl TryFrom<crate::generated::Detail> for DataStoreDeleting {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::DataStoreDeleting(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetCopied {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetCopied(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetCopied {
@@ -556,13 +579,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetCopied {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetCopied(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetCopyFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetCopyFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetCopyFailed {
@@ -570,13 +602,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetCopyFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetCopyFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetCopying {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetCopying(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetCopying {
@@ -584,13 +625,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetCopying {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetCopying(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetCopyingWithReadOnlyAccess {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetCopyingWithReadOnlyAccess(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetCopyingWithReadOnlyAccess {
@@ -598,13 +648,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetCopyingWithReadOnlyAccess {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetCopyingWithReadOnlyAccess(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetCreated {
@@ -612,13 +671,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetCreated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetDeleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetDeleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetDeleted {
@@ -626,13 +694,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetDeleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetDeleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetDeleting {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetDeleting(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetDeleting {
@@ -640,13 +717,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetDeleting {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetDeleting(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetUpdateFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetUpdateFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetUpdateFailed {
@@ -654,13 +740,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetUpdateFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetUpdateFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetUpdated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetUpdated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetUpdated {
@@ -668,13 +763,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetUpdated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetUpdated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImageSetUpdating {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImageSetUpdating(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImageSetUpdating {
@@ -682,13 +786,22 @@ impl TryFrom<crate::generated::Detail> for ImageSetUpdating {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImageSetUpdating(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobCompleted {
@@ -696,13 +809,22 @@ impl TryFrom<crate::generated::Detail> for ImportJobCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImportJobCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobFailed {
@@ -710,13 +832,22 @@ impl TryFrom<crate::generated::Detail> for ImportJobFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImportJobFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobInProgress {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobInProgress(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobInProgress {
@@ -724,13 +855,22 @@ impl TryFrom<crate::generated::Detail> for ImportJobInProgress {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImportJobInProgress(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ImportJobSubmitted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ImportJobSubmitted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ImportJobSubmitted {
@@ -738,6 +878,11 @@ impl TryFrom<crate::generated::Detail> for ImportJobSubmitted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMedicalImaging(
+                Detail::ImportJobSubmitted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -64,28 +64,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::MgnSourceServerDataReplicationStalledChange(detail) => &**detail,
-            Self::MgnSourceServerLaunchResult(detail) => &**detail,
-            Self::MgnSourceServerLifecycleStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::MgnSourceServerDataReplicationStalledChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MgnSourceServerDataReplicationStalledChange)
-            }
-            Self::MgnSourceServerLaunchResult(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MgnSourceServerLaunchResult)
-            }
-            Self::MgnSourceServerLifecycleStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::MgnSourceServerLifecycleStateChange)
-            }
+            Self::MgnSourceServerDataReplicationStalledChange(detail) => &**detail,
+            Self::MgnSourceServerLaunchResult(detail) => &**detail,
+            Self::MgnSourceServerLifecycleStateChange(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::MgnSourceServerDataReplicationStalledChange(detail) => detail,
+            Self::MgnSourceServerLaunchResult(detail) => detail,
+            Self::MgnSourceServerLifecycleStateChange(detail) => detail,
         }
     }
 }
@@ -169,8 +173,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for MgnSourceServerDataReplicationStalledChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MgnSourceServerDataReplicationStalledChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MgnSourceServerDataReplicationStalledChange {
@@ -178,13 +186,22 @@ impl TryFrom<crate::generated::Detail> for MgnSourceServerDataReplicationStalled
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMgn(
+                Detail::MgnSourceServerDataReplicationStalledChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MgnSourceServerLaunchResult {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MgnSourceServerLaunchResult(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MgnSourceServerLaunchResult {
@@ -192,13 +209,22 @@ impl TryFrom<crate::generated::Detail> for MgnSourceServerLaunchResult {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMgn(
+                Detail::MgnSourceServerLaunchResult(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MgnSourceServerLifecycleStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MgnSourceServerLifecycleStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MgnSourceServerLifecycleStateChange {
@@ -206,6 +232,11 @@ impl TryFrom<crate::generated::Detail> for MgnSourceServerLifecycleStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsMgn(
+                Detail::MgnSourceServerLifecycleStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -64,28 +64,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::FirewallAttachmentStatusChanged(detail) => &**detail,
-            Self::FirewallConfigurationChanged(detail) => &**detail,
-            Self::FirewallTransitGatewayAttachmentStatusChanged(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::FirewallAttachmentStatusChanged(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FirewallAttachmentStatusChanged)
-            }
-            Self::FirewallConfigurationChanged(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FirewallConfigurationChanged)
-            }
-            Self::FirewallTransitGatewayAttachmentStatusChanged(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FirewallTransitGatewayAttachmentStatusChanged)
-            }
+            Self::FirewallAttachmentStatusChanged(detail) => &**detail,
+            Self::FirewallConfigurationChanged(detail) => &**detail,
+            Self::FirewallTransitGatewayAttachmentStatusChanged(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::FirewallAttachmentStatusChanged(detail) => detail,
+            Self::FirewallConfigurationChanged(detail) => detail,
+            Self::FirewallTransitGatewayAttachmentStatusChanged(detail) => detail,
         }
     }
 }
@@ -170,8 +174,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for FirewallAttachmentStatusChanged {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FirewallAttachmentStatusChanged(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FirewallAttachmentStatusChanged {
@@ -179,13 +187,22 @@ impl TryFrom<crate::generated::Detail> for FirewallAttachmentStatusChanged {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsNetworkFirewall(
+                Detail::FirewallAttachmentStatusChanged(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FirewallConfigurationChanged {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FirewallConfigurationChanged(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FirewallConfigurationChanged {
@@ -193,13 +210,22 @@ impl TryFrom<crate::generated::Detail> for FirewallConfigurationChanged {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsNetworkFirewall(
+                Detail::FirewallConfigurationChanged(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FirewallTransitGatewayAttachmentStatusChanged {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FirewallTransitGatewayAttachmentStatusChanged(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -208,6 +234,11 @@ for FirewallTransitGatewayAttachmentStatusChanged {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsNetworkFirewall(
+                Detail::FirewallTransitGatewayAttachmentStatusChanged(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -47,23 +47,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::NetworkManagerPolicyUpdate(detail) => &**detail,
-            Self::NetworkManagerSegmentUpdate(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::NetworkManagerPolicyUpdate(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::NetworkManagerPolicyUpdate)
-            }
-            Self::NetworkManagerSegmentUpdate(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::NetworkManagerSegmentUpdate)
-            }
+            Self::NetworkManagerPolicyUpdate(detail) => &**detail,
+            Self::NetworkManagerSegmentUpdate(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::NetworkManagerPolicyUpdate(detail) => detail,
+            Self::NetworkManagerSegmentUpdate(detail) => detail,
         }
     }
 }
@@ -135,8 +142,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for NetworkManagerPolicyUpdate {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::NetworkManagerPolicyUpdate(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for NetworkManagerPolicyUpdate {
@@ -144,13 +155,22 @@ impl TryFrom<crate::generated::Detail> for NetworkManagerPolicyUpdate {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsNetworkmanager(
+                Detail::NetworkManagerPolicyUpdate(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for NetworkManagerSegmentUpdate {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::NetworkManagerSegmentUpdate(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for NetworkManagerSegmentUpdate {
@@ -158,6 +178,11 @@ impl TryFrom<crate::generated::Detail> for NetworkManagerSegmentUpdate {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsNetworkmanager(
+                Detail::NetworkManagerSegmentUpdate(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

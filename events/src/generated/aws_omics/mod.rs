@@ -183,7 +183,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AnnotationImportJobStatusChange(detail) => &**detail,
             Self::AnnotationStoreStatusChange(detail) => &**detail,
             Self::ReadSetActivationJobStatusChange(detail) => &**detail,
@@ -200,71 +215,26 @@ impl Detail {
             Self::VariantImportJobStatusChange(detail) => &**detail,
             Self::VariantStoreStatusChange(detail) => &**detail,
             Self::WorkflowStatusChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AnnotationImportJobStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AnnotationImportJobStatusChange)
-            }
-            Self::AnnotationStoreStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AnnotationStoreStatusChange)
-            }
-            Self::ReadSetActivationJobStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ReadSetActivationJobStatusChange)
-            }
-            Self::ReadSetExportJobStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ReadSetExportJobStatusChange)
-            }
-            Self::ReadSetImportJobStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ReadSetImportJobStatusChange)
-            }
-            Self::ReadSetStatusChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ReadSetStatusChange)
-            }
-            Self::ReferenceImportJobStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ReferenceImportJobStatusChange)
-            }
-            Self::ReferenceStatusChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ReferenceStatusChange)
-            }
-            Self::ReferenceStoreStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ReferenceStoreStatusChange)
-            }
-            Self::RunStatusChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::RunStatusChange)
-            }
-            Self::S3AccessPolicyStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::S3AccessPolicyStatusChange)
-            }
-            Self::SequenceStoreStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SequenceStoreStatusChange)
-            }
-            Self::TaskStatusChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::TaskStatusChange)
-            }
-            Self::VariantImportJobStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::VariantImportJobStatusChange)
-            }
-            Self::VariantStoreStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::VariantStoreStatusChange)
-            }
-            Self::WorkflowStatusChange(detail) => {
-                crate::__private::downcast(detail).map_err(Self::WorkflowStatusChange)
-            }
+            Self::AnnotationImportJobStatusChange(detail) => detail,
+            Self::AnnotationStoreStatusChange(detail) => detail,
+            Self::ReadSetActivationJobStatusChange(detail) => detail,
+            Self::ReadSetExportJobStatusChange(detail) => detail,
+            Self::ReadSetImportJobStatusChange(detail) => detail,
+            Self::ReadSetStatusChange(detail) => detail,
+            Self::ReferenceImportJobStatusChange(detail) => detail,
+            Self::ReferenceStatusChange(detail) => detail,
+            Self::ReferenceStoreStatusChange(detail) => detail,
+            Self::RunStatusChange(detail) => detail,
+            Self::S3AccessPolicyStatusChange(detail) => detail,
+            Self::SequenceStoreStatusChange(detail) => detail,
+            Self::TaskStatusChange(detail) => detail,
+            Self::VariantImportJobStatusChange(detail) => detail,
+            Self::VariantStoreStatusChange(detail) => detail,
+            Self::WorkflowStatusChange(detail) => detail,
         }
     }
 }
@@ -479,8 +449,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AnnotationImportJobStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AnnotationImportJobStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AnnotationImportJobStatusChange {
@@ -488,13 +462,22 @@ impl TryFrom<crate::generated::Detail> for AnnotationImportJobStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::AnnotationImportJobStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AnnotationStoreStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AnnotationStoreStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AnnotationStoreStatusChange {
@@ -502,13 +485,22 @@ impl TryFrom<crate::generated::Detail> for AnnotationStoreStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::AnnotationStoreStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ReadSetActivationJobStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ReadSetActivationJobStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ReadSetActivationJobStatusChange {
@@ -516,13 +508,22 @@ impl TryFrom<crate::generated::Detail> for ReadSetActivationJobStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::ReadSetActivationJobStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ReadSetExportJobStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ReadSetExportJobStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ReadSetExportJobStatusChange {
@@ -530,13 +531,22 @@ impl TryFrom<crate::generated::Detail> for ReadSetExportJobStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::ReadSetExportJobStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ReadSetImportJobStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ReadSetImportJobStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ReadSetImportJobStatusChange {
@@ -544,13 +554,22 @@ impl TryFrom<crate::generated::Detail> for ReadSetImportJobStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::ReadSetImportJobStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ReadSetStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ReadSetStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ReadSetStatusChange {
@@ -558,13 +577,22 @@ impl TryFrom<crate::generated::Detail> for ReadSetStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(Detail::ReadSetStatusChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ReferenceImportJobStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ReferenceImportJobStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ReferenceImportJobStatusChange {
@@ -572,13 +600,22 @@ impl TryFrom<crate::generated::Detail> for ReferenceImportJobStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::ReferenceImportJobStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ReferenceStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ReferenceStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ReferenceStatusChange {
@@ -586,13 +623,22 @@ impl TryFrom<crate::generated::Detail> for ReferenceStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(Detail::ReferenceStatusChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ReferenceStoreStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ReferenceStoreStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ReferenceStoreStatusChange {
@@ -600,13 +646,22 @@ impl TryFrom<crate::generated::Detail> for ReferenceStoreStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::ReferenceStoreStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for RunStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::RunStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for RunStatusChange {
@@ -614,13 +669,22 @@ impl TryFrom<crate::generated::Detail> for RunStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(Detail::RunStatusChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for S3AccessPolicyStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::S3AccessPolicyStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for S3AccessPolicyStatusChange {
@@ -628,13 +692,22 @@ impl TryFrom<crate::generated::Detail> for S3AccessPolicyStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::S3AccessPolicyStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SequenceStoreStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SequenceStoreStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SequenceStoreStatusChange {
@@ -642,13 +715,22 @@ impl TryFrom<crate::generated::Detail> for SequenceStoreStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::SequenceStoreStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for TaskStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::TaskStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for TaskStatusChange {
@@ -656,13 +738,22 @@ impl TryFrom<crate::generated::Detail> for TaskStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(Detail::TaskStatusChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VariantImportJobStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VariantImportJobStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VariantImportJobStatusChange {
@@ -670,13 +761,22 @@ impl TryFrom<crate::generated::Detail> for VariantImportJobStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::VariantImportJobStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VariantStoreStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VariantStoreStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VariantStoreStatusChange {
@@ -684,13 +784,22 @@ impl TryFrom<crate::generated::Detail> for VariantStoreStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(
+                Detail::VariantStoreStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for WorkflowStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::WorkflowStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for WorkflowStatusChange {
@@ -698,6 +807,11 @@ impl TryFrom<crate::generated::Detail> for WorkflowStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOmics(Detail::WorkflowStatusChange(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

@@ -65,32 +65,34 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::OpsWorksAlert(detail) => &**detail,
             Self::OpsWorksCommandStateChange(detail) => &**detail,
             Self::OpsWorksDeploymentStateChange(detail) => &**detail,
             Self::OpsWorksInstanceStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::OpsWorksAlert(detail) => {
-                crate::__private::downcast(detail).map_err(Self::OpsWorksAlert)
-            }
-            Self::OpsWorksCommandStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::OpsWorksCommandStateChange)
-            }
-            Self::OpsWorksDeploymentStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::OpsWorksDeploymentStateChange)
-            }
-            Self::OpsWorksInstanceStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::OpsWorksInstanceStateChange)
-            }
+            Self::OpsWorksAlert(detail) => detail,
+            Self::OpsWorksCommandStateChange(detail) => detail,
+            Self::OpsWorksDeploymentStateChange(detail) => detail,
+            Self::OpsWorksInstanceStateChange(detail) => detail,
         }
     }
 }
@@ -179,8 +181,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for OpsWorksAlert {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::OpsWorksAlert(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for OpsWorksAlert {
@@ -188,13 +194,22 @@ impl TryFrom<crate::generated::Detail> for OpsWorksAlert {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOpsworks(Detail::OpsWorksAlert(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for OpsWorksCommandStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::OpsWorksCommandStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for OpsWorksCommandStateChange {
@@ -202,13 +217,22 @@ impl TryFrom<crate::generated::Detail> for OpsWorksCommandStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOpsworks(
+                Detail::OpsWorksCommandStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for OpsWorksDeploymentStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::OpsWorksDeploymentStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for OpsWorksDeploymentStateChange {
@@ -216,13 +240,22 @@ impl TryFrom<crate::generated::Detail> for OpsWorksDeploymentStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOpsworks(
+                Detail::OpsWorksDeploymentStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for OpsWorksInstanceStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::OpsWorksInstanceStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for OpsWorksInstanceStateChange {
@@ -230,6 +263,11 @@ impl TryFrom<crate::generated::Detail> for OpsWorksInstanceStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsOpsworks(
+                Detail::OpsWorksInstanceStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -80,7 +80,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::RdsDbClusterEvent(detail) => &**detail,
             Self::RdsDbClusterSnapshotEvent(detail) => &**detail,
             Self::RdsDbInstanceEvent(detail) => &**detail,
@@ -88,35 +103,17 @@ impl Detail {
             Self::RdsDbProxyEvent(detail) => &**detail,
             Self::RdsDbSecurityGroupEvent(detail) => &**detail,
             Self::RdsDbSnapshotEvent(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::RdsDbClusterEvent(detail) => {
-                crate::__private::downcast(detail).map_err(Self::RdsDbClusterEvent)
-            }
-            Self::RdsDbClusterSnapshotEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::RdsDbClusterSnapshotEvent)
-            }
-            Self::RdsDbInstanceEvent(detail) => {
-                crate::__private::downcast(detail).map_err(Self::RdsDbInstanceEvent)
-            }
-            Self::RdsDbParameterGroupEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::RdsDbParameterGroupEvent)
-            }
-            Self::RdsDbProxyEvent(detail) => {
-                crate::__private::downcast(detail).map_err(Self::RdsDbProxyEvent)
-            }
-            Self::RdsDbSecurityGroupEvent(detail) => {
-                crate::__private::downcast(detail).map_err(Self::RdsDbSecurityGroupEvent)
-            }
-            Self::RdsDbSnapshotEvent(detail) => {
-                crate::__private::downcast(detail).map_err(Self::RdsDbSnapshotEvent)
-            }
+            Self::RdsDbClusterEvent(detail) => detail,
+            Self::RdsDbClusterSnapshotEvent(detail) => detail,
+            Self::RdsDbInstanceEvent(detail) => detail,
+            Self::RdsDbParameterGroupEvent(detail) => detail,
+            Self::RdsDbProxyEvent(detail) => detail,
+            Self::RdsDbSecurityGroupEvent(detail) => detail,
+            Self::RdsDbSnapshotEvent(detail) => detail,
         }
     }
 }
@@ -233,8 +230,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for RdsDbClusterEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::RdsDbClusterEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for RdsDbClusterEvent {
@@ -242,13 +243,22 @@ impl TryFrom<crate::generated::Detail> for RdsDbClusterEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRds(Detail::RdsDbClusterEvent(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for RdsDbClusterSnapshotEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::RdsDbClusterSnapshotEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for RdsDbClusterSnapshotEvent {
@@ -256,13 +266,22 @@ impl TryFrom<crate::generated::Detail> for RdsDbClusterSnapshotEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRds(
+                Detail::RdsDbClusterSnapshotEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for RdsDbInstanceEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::RdsDbInstanceEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for RdsDbInstanceEvent {
@@ -270,13 +289,22 @@ impl TryFrom<crate::generated::Detail> for RdsDbInstanceEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRds(Detail::RdsDbInstanceEvent(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for RdsDbParameterGroupEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::RdsDbParameterGroupEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for RdsDbParameterGroupEvent {
@@ -284,13 +312,22 @@ impl TryFrom<crate::generated::Detail> for RdsDbParameterGroupEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRds(
+                Detail::RdsDbParameterGroupEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for RdsDbProxyEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::RdsDbProxyEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for RdsDbProxyEvent {
@@ -298,13 +335,22 @@ impl TryFrom<crate::generated::Detail> for RdsDbProxyEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRds(Detail::RdsDbProxyEvent(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for RdsDbSecurityGroupEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::RdsDbSecurityGroupEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for RdsDbSecurityGroupEvent {
@@ -312,13 +358,22 @@ impl TryFrom<crate::generated::Detail> for RdsDbSecurityGroupEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRds(Detail::RdsDbSecurityGroupEvent(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for RdsDbSnapshotEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::RdsDbSnapshotEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for RdsDbSnapshotEvent {
@@ -326,6 +381,11 @@ impl TryFrom<crate::generated::Detail> for RdsDbSnapshotEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRds(Detail::RdsDbSnapshotEvent(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

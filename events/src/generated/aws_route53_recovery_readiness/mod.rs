@@ -74,46 +74,44 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::Route53ApplicationRecoveryControllerCellReadinessStatusChange(
-                detail,
-            ) => &**detail,
-            Self::Route53ApplicationRecoveryControllerReadinessCheckStatusChange(
-                detail,
-            ) => &**detail,
-            Self::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange(
-                detail,
-            ) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::Route53ApplicationRecoveryControllerCellReadinessStatusChange(
                 detail,
-            ) => {
-                crate::__private::downcast(detail)
-                    .map_err(
-                        Self::Route53ApplicationRecoveryControllerCellReadinessStatusChange,
-                    )
-            }
+            ) => &**detail,
             Self::Route53ApplicationRecoveryControllerReadinessCheckStatusChange(
                 detail,
-            ) => {
-                crate::__private::downcast(detail)
-                    .map_err(
-                        Self::Route53ApplicationRecoveryControllerReadinessCheckStatusChange,
-                    )
-            }
+            ) => &**detail,
             Self::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange(
                 detail,
-            ) => {
-                crate::__private::downcast(detail)
-                    .map_err(
-                        Self::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange,
-                    )
-            }
+            ) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::Route53ApplicationRecoveryControllerCellReadinessStatusChange(
+                detail,
+            ) => detail,
+            Self::Route53ApplicationRecoveryControllerReadinessCheckStatusChange(
+                detail,
+            ) => detail,
+            Self::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange(
+                detail,
+            ) => detail,
         }
     }
 }
@@ -211,8 +209,14 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for Route53ApplicationRecoveryControllerCellReadinessStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Route53ApplicationRecoveryControllerCellReadinessStatusChange(
+                detail,
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -221,13 +225,26 @@ for Route53ApplicationRecoveryControllerCellReadinessStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRoute53RecoveryReadiness(
+                Detail::Route53ApplicationRecoveryControllerCellReadinessStatusChange(
+                    detail,
+                ),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for Route53ApplicationRecoveryControllerReadinessCheckStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Route53ApplicationRecoveryControllerReadinessCheckStatusChange(
+                detail,
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -236,14 +253,27 @@ for Route53ApplicationRecoveryControllerReadinessCheckStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRoute53RecoveryReadiness(
+                Detail::Route53ApplicationRecoveryControllerReadinessCheckStatusChange(
+                    detail,
+                ),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail>
 for Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange(
+                detail,
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -252,6 +282,13 @@ for Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRoute53RecoveryReadiness(
+                Detail::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange(
+                    detail,
+                ),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -39,21 +39,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::DnsFirewallAlert(detail) => &**detail,
-            Self::DnsFirewallBlock(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::DnsFirewallAlert(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DnsFirewallAlert)
-            }
-            Self::DnsFirewallBlock(detail) => {
-                crate::__private::downcast(detail).map_err(Self::DnsFirewallBlock)
-            }
+            Self::DnsFirewallAlert(detail) => &**detail,
+            Self::DnsFirewallBlock(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::DnsFirewallAlert(detail) => detail,
+            Self::DnsFirewallBlock(detail) => detail,
         }
     }
 }
@@ -118,8 +127,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for DnsFirewallAlert {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DnsFirewallAlert(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DnsFirewallAlert {
@@ -127,13 +140,22 @@ impl TryFrom<crate::generated::Detail> for DnsFirewallAlert {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRoute53resolver(
+                Detail::DnsFirewallAlert(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for DnsFirewallBlock {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::DnsFirewallBlock(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for DnsFirewallBlock {
@@ -141,6 +163,11 @@ impl TryFrom<crate::generated::Detail> for DnsFirewallBlock {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsRoute53resolver(
+                Detail::DnsFirewallBlock(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -112,7 +112,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::ObjectAclUpdated(detail) => &**detail,
             Self::ObjectAccessTierChanged(detail) => &**detail,
@@ -124,46 +139,21 @@ impl Detail {
             Self::ObjectStorageClassChanged(detail) => &**detail,
             Self::ObjectTagsAdded(detail) => &**detail,
             Self::ObjectTagsDeleted(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::ObjectAclUpdated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectAclUpdated)
-            }
-            Self::ObjectAccessTierChanged(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectAccessTierChanged)
-            }
-            Self::ObjectCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectCreated)
-            }
-            Self::ObjectDeleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectDeleted)
-            }
-            Self::ObjectRestoreCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectRestoreCompleted)
-            }
-            Self::ObjectRestoreExpired(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectRestoreExpired)
-            }
-            Self::ObjectRestoreInitiated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectRestoreInitiated)
-            }
-            Self::ObjectStorageClassChanged(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::ObjectStorageClassChanged)
-            }
-            Self::ObjectTagsAdded(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectTagsAdded)
-            }
-            Self::ObjectTagsDeleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::ObjectTagsDeleted)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::ObjectAclUpdated(detail) => detail,
+            Self::ObjectAccessTierChanged(detail) => detail,
+            Self::ObjectCreated(detail) => detail,
+            Self::ObjectDeleted(detail) => detail,
+            Self::ObjectRestoreCompleted(detail) => detail,
+            Self::ObjectRestoreExpired(detail) => detail,
+            Self::ObjectRestoreInitiated(detail) => detail,
+            Self::ObjectStorageClassChanged(detail) => detail,
+            Self::ObjectTagsAdded(detail) => detail,
+            Self::ObjectTagsDeleted(detail) => detail,
         }
     }
 }
@@ -313,8 +303,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -322,13 +316,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::AwsApiCallViaCloudTrail(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectAclUpdated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectAclUpdated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectAclUpdated {
@@ -336,13 +339,22 @@ impl TryFrom<crate::generated::Detail> for ObjectAclUpdated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectAclUpdated(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectAccessTierChanged {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectAccessTierChanged(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectAccessTierChanged {
@@ -350,13 +362,22 @@ impl TryFrom<crate::generated::Detail> for ObjectAccessTierChanged {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectAccessTierChanged(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectCreated {
@@ -364,13 +385,20 @@ impl TryFrom<crate::generated::Detail> for ObjectCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectCreated(detail)) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectDeleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectDeleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectDeleted {
@@ -378,13 +406,20 @@ impl TryFrom<crate::generated::Detail> for ObjectDeleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectDeleted(detail)) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectRestoreCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectRestoreCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectRestoreCompleted {
@@ -392,13 +427,22 @@ impl TryFrom<crate::generated::Detail> for ObjectRestoreCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectRestoreCompleted(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectRestoreExpired {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectRestoreExpired(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectRestoreExpired {
@@ -406,13 +450,22 @@ impl TryFrom<crate::generated::Detail> for ObjectRestoreExpired {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectRestoreExpired(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectRestoreInitiated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectRestoreInitiated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectRestoreInitiated {
@@ -420,13 +473,22 @@ impl TryFrom<crate::generated::Detail> for ObjectRestoreInitiated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectRestoreInitiated(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectStorageClassChanged {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectStorageClassChanged(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectStorageClassChanged {
@@ -434,13 +496,22 @@ impl TryFrom<crate::generated::Detail> for ObjectStorageClassChanged {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(
+                Detail::ObjectStorageClassChanged(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectTagsAdded {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectTagsAdded(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectTagsAdded {
@@ -448,13 +519,22 @@ impl TryFrom<crate::generated::Detail> for ObjectTagsAdded {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectTagsAdded(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectTagsDeleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectTagsDeleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for ObjectTagsDeleted {
@@ -462,6 +542,11 @@ impl TryFrom<crate::generated::Detail> for ObjectTagsDeleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsS3(Detail::ObjectTagsDeleted(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

@@ -207,7 +207,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::AwsApiCallViaCloudTrail(detail) => &**detail,
             Self::SageMakerAlgorithmStateChange(detail) => &**detail,
             Self::SageMakerEndpointConfigStateChange(detail) => &**detail,
@@ -226,69 +241,26 @@ impl Detail {
             Self::SageMakerNotebookLifecycleConfigStateChange(detail) => &**detail,
             Self::SageMakerTrainingJobStateChange(detail) => &**detail,
             Self::SageMakerTransformJobStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                crate::__private::downcast(detail).map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::SageMakerAlgorithmStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerAlgorithmStateChange)
-            }
-            Self::SageMakerEndpointConfigStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerEndpointConfigStateChange)
-            }
-            Self::SageMakerEndpointStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerEndpointStateChange)
-            }
-            Self::SageMakerGroundTruthLabelingJobTaskStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerGroundTruthLabelingJobTaskStatusChange)
-            }
-            Self::SageMakerHyperParameterTuningJobStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerHyperParameterTuningJobStateChange)
-            }
-            Self::SageMakerModelBuildingPipelineExecutionStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerModelBuildingPipelineExecutionStatusChange)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::SageMakerAlgorithmStateChange(detail) => detail,
+            Self::SageMakerEndpointConfigStateChange(detail) => detail,
+            Self::SageMakerEndpointStateChange(detail) => detail,
+            Self::SageMakerGroundTruthLabelingJobTaskStatusChange(detail) => detail,
+            Self::SageMakerHyperParameterTuningJobStateChange(detail) => detail,
+            Self::SageMakerModelBuildingPipelineExecutionStatusChange(detail) => detail,
             Self::SageMakerModelBuildingPipelineExecutionStepStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(
-                        Self::SageMakerModelBuildingPipelineExecutionStepStatusChange,
-                    )
+                detail
             }
-            Self::SageMakerModelPackageStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerModelPackageStateChange)
-            }
-            Self::SageMakerModelStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerModelStateChange)
-            }
-            Self::SageMakerNotebookInstanceStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerNotebookInstanceStateChange)
-            }
-            Self::SageMakerNotebookLifecycleConfigStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerNotebookLifecycleConfigStateChange)
-            }
-            Self::SageMakerTrainingJobStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerTrainingJobStateChange)
-            }
-            Self::SageMakerTransformJobStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SageMakerTransformJobStateChange)
-            }
+            Self::SageMakerModelPackageStateChange(detail) => detail,
+            Self::SageMakerModelStateChange(detail) => detail,
+            Self::SageMakerNotebookInstanceStateChange(detail) => detail,
+            Self::SageMakerNotebookLifecycleConfigStateChange(detail) => detail,
+            Self::SageMakerTrainingJobStateChange(detail) => detail,
+            Self::SageMakerTransformJobStateChange(detail) => detail,
         }
     }
 }
@@ -508,8 +480,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
@@ -517,13 +493,22 @@ impl TryFrom<crate::generated::Detail> for AwsApiCallViaCloudTrail {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::AwsApiCallViaCloudTrail(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerAlgorithmStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerAlgorithmStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerAlgorithmStateChange {
@@ -531,13 +516,22 @@ impl TryFrom<crate::generated::Detail> for SageMakerAlgorithmStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerAlgorithmStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerEndpointConfigStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerEndpointConfigStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerEndpointConfigStateChange {
@@ -545,13 +539,22 @@ impl TryFrom<crate::generated::Detail> for SageMakerEndpointConfigStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerEndpointConfigStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerEndpointStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerEndpointStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerEndpointStateChange {
@@ -559,13 +562,24 @@ impl TryFrom<crate::generated::Detail> for SageMakerEndpointStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerEndpointStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerGroundTruthLabelingJobTaskStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerGroundTruthLabelingJobTaskStatusChange(detail) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -574,13 +588,22 @@ for SageMakerGroundTruthLabelingJobTaskStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerGroundTruthLabelingJobTaskStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerHyperParameterTuningJobStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerHyperParameterTuningJobStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerHyperParameterTuningJobStateChange {
@@ -588,13 +611,24 @@ impl TryFrom<crate::generated::Detail> for SageMakerHyperParameterTuningJobState
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerHyperParameterTuningJobStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerModelBuildingPipelineExecutionStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerModelBuildingPipelineExecutionStatusChange(detail) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -603,13 +637,24 @@ for SageMakerModelBuildingPipelineExecutionStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerModelBuildingPipelineExecutionStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerModelBuildingPipelineExecutionStepStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerModelBuildingPipelineExecutionStepStatusChange(detail) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail>
@@ -618,13 +663,22 @@ for SageMakerModelBuildingPipelineExecutionStepStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerModelBuildingPipelineExecutionStepStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerModelPackageStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerModelPackageStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerModelPackageStateChange {
@@ -632,13 +686,22 @@ impl TryFrom<crate::generated::Detail> for SageMakerModelPackageStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerModelPackageStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerModelStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerModelStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerModelStateChange {
@@ -646,13 +709,22 @@ impl TryFrom<crate::generated::Detail> for SageMakerModelStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerModelStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerNotebookInstanceStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerNotebookInstanceStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerNotebookInstanceStateChange {
@@ -660,13 +732,22 @@ impl TryFrom<crate::generated::Detail> for SageMakerNotebookInstanceStateChange 
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerNotebookInstanceStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerNotebookLifecycleConfigStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerNotebookLifecycleConfigStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerNotebookLifecycleConfigStateChange {
@@ -674,13 +755,22 @@ impl TryFrom<crate::generated::Detail> for SageMakerNotebookLifecycleConfigState
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerNotebookLifecycleConfigStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerTrainingJobStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerTrainingJobStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerTrainingJobStateChange {
@@ -688,13 +778,22 @@ impl TryFrom<crate::generated::Detail> for SageMakerTrainingJobStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerTrainingJobStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SageMakerTransformJobStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SageMakerTransformJobStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SageMakerTransformJobStateChange {
@@ -702,6 +801,11 @@ impl TryFrom<crate::generated::Detail> for SageMakerTransformJobStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSagemaker(
+                Detail::SageMakerTransformJobStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -88,7 +88,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::CaseClosed(detail) => &**detail,
             Self::CaseCommentCreated(detail) => &**detail,
             Self::CaseCommentUpdated(detail) => &**detail,
@@ -98,39 +113,19 @@ impl Detail {
             Self::MembershipCreated(detail) => &**detail,
             Self::MembershipTerminated(detail) => &**detail,
             Self::MembershipUpdated(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::CaseClosed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CaseClosed)
-            }
-            Self::CaseCommentCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CaseCommentCreated)
-            }
-            Self::CaseCommentUpdated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CaseCommentUpdated)
-            }
-            Self::CaseCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CaseCreated)
-            }
-            Self::CaseUpdated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::CaseUpdated)
-            }
-            Self::MembershipCancelled(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MembershipCancelled)
-            }
-            Self::MembershipCreated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MembershipCreated)
-            }
-            Self::MembershipTerminated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MembershipTerminated)
-            }
-            Self::MembershipUpdated(detail) => {
-                crate::__private::downcast(detail).map_err(Self::MembershipUpdated)
-            }
+            Self::CaseClosed(detail) => detail,
+            Self::CaseCommentCreated(detail) => detail,
+            Self::CaseCommentUpdated(detail) => detail,
+            Self::CaseCreated(detail) => detail,
+            Self::CaseUpdated(detail) => detail,
+            Self::MembershipCancelled(detail) => detail,
+            Self::MembershipCreated(detail) => detail,
+            Self::MembershipTerminated(detail) => detail,
+            Self::MembershipUpdated(detail) => detail,
         }
     }
 }
@@ -263,8 +258,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for CaseClosed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CaseClosed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CaseClosed {
@@ -272,13 +271,22 @@ impl TryFrom<crate::generated::Detail> for CaseClosed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(Detail::CaseClosed(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CaseCommentCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CaseCommentCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CaseCommentCreated {
@@ -286,13 +294,22 @@ impl TryFrom<crate::generated::Detail> for CaseCommentCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(
+                Detail::CaseCommentCreated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CaseCommentUpdated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CaseCommentUpdated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CaseCommentUpdated {
@@ -300,13 +317,22 @@ impl TryFrom<crate::generated::Detail> for CaseCommentUpdated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(
+                Detail::CaseCommentUpdated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CaseCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CaseCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CaseCreated {
@@ -314,13 +340,22 @@ impl TryFrom<crate::generated::Detail> for CaseCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(Detail::CaseCreated(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for CaseUpdated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CaseUpdated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for CaseUpdated {
@@ -328,13 +363,22 @@ impl TryFrom<crate::generated::Detail> for CaseUpdated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(Detail::CaseUpdated(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MembershipCancelled {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MembershipCancelled(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MembershipCancelled {
@@ -342,13 +386,22 @@ impl TryFrom<crate::generated::Detail> for MembershipCancelled {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(
+                Detail::MembershipCancelled(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MembershipCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MembershipCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MembershipCreated {
@@ -356,13 +409,22 @@ impl TryFrom<crate::generated::Detail> for MembershipCreated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(
+                Detail::MembershipCreated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MembershipTerminated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MembershipTerminated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MembershipTerminated {
@@ -370,13 +432,22 @@ impl TryFrom<crate::generated::Detail> for MembershipTerminated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(
+                Detail::MembershipTerminated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for MembershipUpdated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::MembershipUpdated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for MembershipUpdated {
@@ -384,6 +455,11 @@ impl TryFrom<crate::generated::Detail> for MembershipUpdated {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityIr(
+                Detail::MembershipUpdated(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -60,28 +60,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::SecurityHubFindingsCustomAction(detail) => &**detail,
-            Self::SecurityHubFindingsImported(detail) => &**detail,
-            Self::SecurityHubInsightResults(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::SecurityHubFindingsCustomAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SecurityHubFindingsCustomAction)
-            }
-            Self::SecurityHubFindingsImported(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SecurityHubFindingsImported)
-            }
-            Self::SecurityHubInsightResults(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SecurityHubInsightResults)
-            }
+            Self::SecurityHubFindingsCustomAction(detail) => &**detail,
+            Self::SecurityHubFindingsImported(detail) => &**detail,
+            Self::SecurityHubInsightResults(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::SecurityHubFindingsCustomAction(detail) => detail,
+            Self::SecurityHubFindingsImported(detail) => detail,
+            Self::SecurityHubInsightResults(detail) => detail,
         }
     }
 }
@@ -162,8 +166,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for SecurityHubFindingsCustomAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SecurityHubFindingsCustomAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SecurityHubFindingsCustomAction {
@@ -171,13 +179,22 @@ impl TryFrom<crate::generated::Detail> for SecurityHubFindingsCustomAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityhub(
+                Detail::SecurityHubFindingsCustomAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SecurityHubFindingsImported {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SecurityHubFindingsImported(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SecurityHubFindingsImported {
@@ -185,13 +202,22 @@ impl TryFrom<crate::generated::Detail> for SecurityHubFindingsImported {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityhub(
+                Detail::SecurityHubFindingsImported(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SecurityHubInsightResults {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SecurityHubInsightResults(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SecurityHubInsightResults {
@@ -199,6 +225,11 @@ impl TryFrom<crate::generated::Detail> for SecurityHubInsightResults {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSecurityhub(
+                Detail::SecurityHubInsightResults(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

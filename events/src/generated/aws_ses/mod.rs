@@ -51,23 +51,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::AdvisorRecommendationStatusOpen(detail) => &**detail,
-            Self::AdvisorRecommendationStatusResolved(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::AdvisorRecommendationStatusOpen(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AdvisorRecommendationStatusOpen)
-            }
-            Self::AdvisorRecommendationStatusResolved(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::AdvisorRecommendationStatusResolved)
-            }
+            Self::AdvisorRecommendationStatusOpen(detail) => &**detail,
+            Self::AdvisorRecommendationStatusResolved(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::AdvisorRecommendationStatusOpen(detail) => detail,
+            Self::AdvisorRecommendationStatusResolved(detail) => detail,
         }
     }
 }
@@ -138,8 +145,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AdvisorRecommendationStatusOpen {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AdvisorRecommendationStatusOpen(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AdvisorRecommendationStatusOpen {
@@ -147,13 +158,22 @@ impl TryFrom<crate::generated::Detail> for AdvisorRecommendationStatusOpen {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSes(
+                Detail::AdvisorRecommendationStatusOpen(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for AdvisorRecommendationStatusResolved {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AdvisorRecommendationStatusResolved(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for AdvisorRecommendationStatusResolved {
@@ -161,6 +181,11 @@ impl TryFrom<crate::generated::Detail> for AdvisorRecommendationStatusResolved {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSes(
+                Detail::AdvisorRecommendationStatusResolved(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -62,28 +62,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::StorageGatewayFileUploadEvent(detail) => &**detail,
-            Self::StorageGatewayObjectUploadEvent(detail) => &**detail,
-            Self::StorageGatewayRefreshCacheEvent(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::StorageGatewayFileUploadEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::StorageGatewayFileUploadEvent)
-            }
-            Self::StorageGatewayObjectUploadEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::StorageGatewayObjectUploadEvent)
-            }
-            Self::StorageGatewayRefreshCacheEvent(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::StorageGatewayRefreshCacheEvent)
-            }
+            Self::StorageGatewayFileUploadEvent(detail) => &**detail,
+            Self::StorageGatewayObjectUploadEvent(detail) => &**detail,
+            Self::StorageGatewayRefreshCacheEvent(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::StorageGatewayFileUploadEvent(detail) => detail,
+            Self::StorageGatewayObjectUploadEvent(detail) => detail,
+            Self::StorageGatewayRefreshCacheEvent(detail) => detail,
         }
     }
 }
@@ -166,8 +170,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for StorageGatewayFileUploadEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::StorageGatewayFileUploadEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for StorageGatewayFileUploadEvent {
@@ -175,13 +183,22 @@ impl TryFrom<crate::generated::Detail> for StorageGatewayFileUploadEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsStoragegateway(
+                Detail::StorageGatewayFileUploadEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for StorageGatewayObjectUploadEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::StorageGatewayObjectUploadEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for StorageGatewayObjectUploadEvent {
@@ -189,13 +206,22 @@ impl TryFrom<crate::generated::Detail> for StorageGatewayObjectUploadEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsStoragegateway(
+                Detail::StorageGatewayObjectUploadEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for StorageGatewayRefreshCacheEvent {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::StorageGatewayRefreshCacheEvent(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for StorageGatewayRefreshCacheEvent {
@@ -203,6 +229,11 @@ impl TryFrom<crate::generated::Detail> for StorageGatewayRefreshCacheEvent {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsStoragegateway(
+                Detail::StorageGatewayRefreshCacheEvent(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -62,28 +62,32 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::SyntheticsCanaryStatusChange(detail) => &**detail,
-            Self::SyntheticsCanaryTestRunFailure(detail) => &**detail,
-            Self::SyntheticsCanaryTestRunSuccessful(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::SyntheticsCanaryStatusChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SyntheticsCanaryStatusChange)
-            }
-            Self::SyntheticsCanaryTestRunFailure(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SyntheticsCanaryTestRunFailure)
-            }
-            Self::SyntheticsCanaryTestRunSuccessful(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SyntheticsCanaryTestRunSuccessful)
-            }
+            Self::SyntheticsCanaryStatusChange(detail) => &**detail,
+            Self::SyntheticsCanaryTestRunFailure(detail) => &**detail,
+            Self::SyntheticsCanaryTestRunSuccessful(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::SyntheticsCanaryStatusChange(detail) => detail,
+            Self::SyntheticsCanaryTestRunFailure(detail) => detail,
+            Self::SyntheticsCanaryTestRunSuccessful(detail) => detail,
         }
     }
 }
@@ -167,8 +171,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for SyntheticsCanaryStatusChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SyntheticsCanaryStatusChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SyntheticsCanaryStatusChange {
@@ -176,13 +184,22 @@ impl TryFrom<crate::generated::Detail> for SyntheticsCanaryStatusChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSynthetics(
+                Detail::SyntheticsCanaryStatusChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SyntheticsCanaryTestRunFailure {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SyntheticsCanaryTestRunFailure(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SyntheticsCanaryTestRunFailure {
@@ -190,13 +207,22 @@ impl TryFrom<crate::generated::Detail> for SyntheticsCanaryTestRunFailure {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSynthetics(
+                Detail::SyntheticsCanaryTestRunFailure(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SyntheticsCanaryTestRunSuccessful {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SyntheticsCanaryTestRunSuccessful(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SyntheticsCanaryTestRunSuccessful {
@@ -204,6 +230,11 @@ impl TryFrom<crate::generated::Detail> for SyntheticsCanaryTestRunSuccessful {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsSynthetics(
+                Detail::SyntheticsCanaryTestRunSuccessful(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

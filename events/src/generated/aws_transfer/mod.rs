@@ -643,7 +643,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::As2MdnReceiveCompleted(detail) => &**detail,
             Self::As2MdnReceiveFailed(detail) => &**detail,
             Self::As2MdnSendCompleted(detail) => &**detail,
@@ -698,221 +713,64 @@ impl Detail {
             Self::SftpServerFileRenameFailed(detail) => &**detail,
             Self::SftpServerFileUploadCompleted(detail) => &**detail,
             Self::SftpServerFileUploadFailed(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::As2MdnReceiveCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::As2MdnReceiveCompleted)
-            }
-            Self::As2MdnReceiveFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::As2MdnReceiveFailed)
-            }
-            Self::As2MdnSendCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::As2MdnSendCompleted)
-            }
-            Self::As2MdnSendFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::As2MdnSendFailed)
-            }
-            Self::As2PayloadReceiveCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::As2PayloadReceiveCompleted)
-            }
-            Self::As2PayloadReceiveFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::As2PayloadReceiveFailed)
-            }
-            Self::As2PayloadSendCompleted(detail) => {
-                crate::__private::downcast(detail).map_err(Self::As2PayloadSendCompleted)
-            }
-            Self::As2PayloadSendFailed(detail) => {
-                crate::__private::downcast(detail).map_err(Self::As2PayloadSendFailed)
-            }
-            Self::FtpServerDirectoryCreateCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerDirectoryCreateCompleted)
-            }
-            Self::FtpServerDirectoryCreateFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerDirectoryCreateFailed)
-            }
-            Self::FtpServerDirectoryDeleteCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerDirectoryDeleteCompleted)
-            }
-            Self::FtpServerDirectoryDeleteFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerDirectoryDeleteFailed)
-            }
-            Self::FtpServerFileDeleteCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerFileDeleteCompleted)
-            }
-            Self::FtpServerFileDeleteFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerFileDeleteFailed)
-            }
-            Self::FtpServerFileDownloadCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerFileDownloadCompleted)
-            }
-            Self::FtpServerFileDownloadFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerFileDownloadFailed)
-            }
-            Self::FtpServerFileRenameCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerFileRenameCompleted)
-            }
-            Self::FtpServerFileRenameFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerFileRenameFailed)
-            }
-            Self::FtpServerFileUploadCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerFileUploadCompleted)
-            }
-            Self::FtpServerFileUploadFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpServerFileUploadFailed)
-            }
-            Self::FtpsServerDirectoryCreateCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerDirectoryCreateCompleted)
-            }
-            Self::FtpsServerDirectoryCreateFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerDirectoryCreateFailed)
-            }
-            Self::FtpsServerDirectoryDeleteCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerDirectoryDeleteCompleted)
-            }
-            Self::FtpsServerDirectoryDeleteFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerDirectoryDeleteFailed)
-            }
-            Self::FtpsServerFileDeleteCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerFileDeleteCompleted)
-            }
-            Self::FtpsServerFileDeleteFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerFileDeleteFailed)
-            }
-            Self::FtpsServerFileDownloadCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerFileDownloadCompleted)
-            }
-            Self::FtpsServerFileDownloadFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerFileDownloadFailed)
-            }
-            Self::FtpsServerFileRenameCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerFileRenameCompleted)
-            }
-            Self::FtpsServerFileRenameFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerFileRenameFailed)
-            }
-            Self::FtpsServerFileUploadCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerFileUploadCompleted)
-            }
-            Self::FtpsServerFileUploadFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::FtpsServerFileUploadFailed)
-            }
-            Self::SftpConnectorDirectoryListingCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorDirectoryListingCompleted)
-            }
-            Self::SftpConnectorDirectoryListingFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorDirectoryListingFailed)
-            }
-            Self::SftpConnectorFileRetrieveCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorFileRetrieveCompleted)
-            }
-            Self::SftpConnectorFileRetrieveFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorFileRetrieveFailed)
-            }
-            Self::SftpConnectorFileSendCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorFileSendCompleted)
-            }
-            Self::SftpConnectorFileSendFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorFileSendFailed)
-            }
-            Self::SftpConnectorRemoteDeleteCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorRemoteDeleteCompleted)
-            }
-            Self::SftpConnectorRemoteDeleteFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorRemoteDeleteFailed)
-            }
-            Self::SftpConnectorRemoteMoveCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorRemoteMoveCompleted)
-            }
-            Self::SftpConnectorRemoteMoveFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpConnectorRemoteMoveFailed)
-            }
-            Self::SftpServerDirectoryCreateCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerDirectoryCreateCompleted)
-            }
-            Self::SftpServerDirectoryCreateFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerDirectoryCreateFailed)
-            }
-            Self::SftpServerDirectoryDeleteCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerDirectoryDeleteCompleted)
-            }
-            Self::SftpServerDirectoryDeleteFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerDirectoryDeleteFailed)
-            }
-            Self::SftpServerFileDeleteCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerFileDeleteCompleted)
-            }
-            Self::SftpServerFileDeleteFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerFileDeleteFailed)
-            }
-            Self::SftpServerFileDownloadCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerFileDownloadCompleted)
-            }
-            Self::SftpServerFileDownloadFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerFileDownloadFailed)
-            }
-            Self::SftpServerFileRenameCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerFileRenameCompleted)
-            }
-            Self::SftpServerFileRenameFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerFileRenameFailed)
-            }
-            Self::SftpServerFileUploadCompleted(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerFileUploadCompleted)
-            }
-            Self::SftpServerFileUploadFailed(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::SftpServerFileUploadFailed)
-            }
+            Self::As2MdnReceiveCompleted(detail) => detail,
+            Self::As2MdnReceiveFailed(detail) => detail,
+            Self::As2MdnSendCompleted(detail) => detail,
+            Self::As2MdnSendFailed(detail) => detail,
+            Self::As2PayloadReceiveCompleted(detail) => detail,
+            Self::As2PayloadReceiveFailed(detail) => detail,
+            Self::As2PayloadSendCompleted(detail) => detail,
+            Self::As2PayloadSendFailed(detail) => detail,
+            Self::FtpServerDirectoryCreateCompleted(detail) => detail,
+            Self::FtpServerDirectoryCreateFailed(detail) => detail,
+            Self::FtpServerDirectoryDeleteCompleted(detail) => detail,
+            Self::FtpServerDirectoryDeleteFailed(detail) => detail,
+            Self::FtpServerFileDeleteCompleted(detail) => detail,
+            Self::FtpServerFileDeleteFailed(detail) => detail,
+            Self::FtpServerFileDownloadCompleted(detail) => detail,
+            Self::FtpServerFileDownloadFailed(detail) => detail,
+            Self::FtpServerFileRenameCompleted(detail) => detail,
+            Self::FtpServerFileRenameFailed(detail) => detail,
+            Self::FtpServerFileUploadCompleted(detail) => detail,
+            Self::FtpServerFileUploadFailed(detail) => detail,
+            Self::FtpsServerDirectoryCreateCompleted(detail) => detail,
+            Self::FtpsServerDirectoryCreateFailed(detail) => detail,
+            Self::FtpsServerDirectoryDeleteCompleted(detail) => detail,
+            Self::FtpsServerDirectoryDeleteFailed(detail) => detail,
+            Self::FtpsServerFileDeleteCompleted(detail) => detail,
+            Self::FtpsServerFileDeleteFailed(detail) => detail,
+            Self::FtpsServerFileDownloadCompleted(detail) => detail,
+            Self::FtpsServerFileDownloadFailed(detail) => detail,
+            Self::FtpsServerFileRenameCompleted(detail) => detail,
+            Self::FtpsServerFileRenameFailed(detail) => detail,
+            Self::FtpsServerFileUploadCompleted(detail) => detail,
+            Self::FtpsServerFileUploadFailed(detail) => detail,
+            Self::SftpConnectorDirectoryListingCompleted(detail) => detail,
+            Self::SftpConnectorDirectoryListingFailed(detail) => detail,
+            Self::SftpConnectorFileRetrieveCompleted(detail) => detail,
+            Self::SftpConnectorFileRetrieveFailed(detail) => detail,
+            Self::SftpConnectorFileSendCompleted(detail) => detail,
+            Self::SftpConnectorFileSendFailed(detail) => detail,
+            Self::SftpConnectorRemoteDeleteCompleted(detail) => detail,
+            Self::SftpConnectorRemoteDeleteFailed(detail) => detail,
+            Self::SftpConnectorRemoteMoveCompleted(detail) => detail,
+            Self::SftpConnectorRemoteMoveFailed(detail) => detail,
+            Self::SftpServerDirectoryCreateCompleted(detail) => detail,
+            Self::SftpServerDirectoryCreateFailed(detail) => detail,
+            Self::SftpServerDirectoryDeleteCompleted(detail) => detail,
+            Self::SftpServerDirectoryDeleteFailed(detail) => detail,
+            Self::SftpServerFileDeleteCompleted(detail) => detail,
+            Self::SftpServerFileDeleteFailed(detail) => detail,
+            Self::SftpServerFileDownloadCompleted(detail) => detail,
+            Self::SftpServerFileDownloadFailed(detail) => detail,
+            Self::SftpServerFileRenameCompleted(detail) => detail,
+            Self::SftpServerFileRenameFailed(detail) => detail,
+            Self::SftpServerFileUploadCompleted(detail) => detail,
+            Self::SftpServerFileUploadFailed(detail) => detail,
         }
     }
 }
@@ -1560,8 +1418,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for As2MdnReceiveCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::As2MdnReceiveCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for As2MdnReceiveCompleted {
@@ -1569,13 +1431,22 @@ impl TryFrom<crate::generated::Detail> for As2MdnReceiveCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::As2MdnReceiveCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for As2MdnReceiveFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::As2MdnReceiveFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for As2MdnReceiveFailed {
@@ -1583,13 +1454,22 @@ impl TryFrom<crate::generated::Detail> for As2MdnReceiveFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::As2MdnReceiveFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for As2MdnSendCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::As2MdnSendCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for As2MdnSendCompleted {
@@ -1597,13 +1477,22 @@ impl TryFrom<crate::generated::Detail> for As2MdnSendCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::As2MdnSendCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for As2MdnSendFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::As2MdnSendFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for As2MdnSendFailed {
@@ -1611,13 +1500,22 @@ impl TryFrom<crate::generated::Detail> for As2MdnSendFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(Detail::As2MdnSendFailed(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for As2PayloadReceiveCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::As2PayloadReceiveCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for As2PayloadReceiveCompleted {
@@ -1625,13 +1523,22 @@ impl TryFrom<crate::generated::Detail> for As2PayloadReceiveCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::As2PayloadReceiveCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for As2PayloadReceiveFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::As2PayloadReceiveFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for As2PayloadReceiveFailed {
@@ -1639,13 +1546,22 @@ impl TryFrom<crate::generated::Detail> for As2PayloadReceiveFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::As2PayloadReceiveFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for As2PayloadSendCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::As2PayloadSendCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for As2PayloadSendCompleted {
@@ -1653,13 +1569,22 @@ impl TryFrom<crate::generated::Detail> for As2PayloadSendCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::As2PayloadSendCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for As2PayloadSendFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::As2PayloadSendFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for As2PayloadSendFailed {
@@ -1667,13 +1592,22 @@ impl TryFrom<crate::generated::Detail> for As2PayloadSendFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::As2PayloadSendFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerDirectoryCreateCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerDirectoryCreateCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerDirectoryCreateCompleted {
@@ -1681,13 +1615,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerDirectoryCreateCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerDirectoryCreateCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerDirectoryCreateFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerDirectoryCreateFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerDirectoryCreateFailed {
@@ -1695,13 +1638,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerDirectoryCreateFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerDirectoryCreateFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerDirectoryDeleteCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerDirectoryDeleteCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerDirectoryDeleteCompleted {
@@ -1709,13 +1661,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerDirectoryDeleteCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerDirectoryDeleteCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerDirectoryDeleteFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerDirectoryDeleteFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerDirectoryDeleteFailed {
@@ -1723,13 +1684,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerDirectoryDeleteFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerDirectoryDeleteFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerFileDeleteCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerFileDeleteCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerFileDeleteCompleted {
@@ -1737,13 +1707,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerFileDeleteCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerFileDeleteCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerFileDeleteFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerFileDeleteFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerFileDeleteFailed {
@@ -1751,13 +1730,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerFileDeleteFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerFileDeleteFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerFileDownloadCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerFileDownloadCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerFileDownloadCompleted {
@@ -1765,13 +1753,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerFileDownloadCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerFileDownloadCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerFileDownloadFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerFileDownloadFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerFileDownloadFailed {
@@ -1779,13 +1776,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerFileDownloadFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerFileDownloadFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerFileRenameCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerFileRenameCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerFileRenameCompleted {
@@ -1793,13 +1799,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerFileRenameCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerFileRenameCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerFileRenameFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerFileRenameFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerFileRenameFailed {
@@ -1807,13 +1822,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerFileRenameFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerFileRenameFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerFileUploadCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerFileUploadCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerFileUploadCompleted {
@@ -1821,13 +1845,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerFileUploadCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerFileUploadCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpServerFileUploadFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpServerFileUploadFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpServerFileUploadFailed {
@@ -1835,13 +1868,22 @@ impl TryFrom<crate::generated::Detail> for FtpServerFileUploadFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpServerFileUploadFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerDirectoryCreateCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerDirectoryCreateCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerDirectoryCreateCompleted {
@@ -1849,13 +1891,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerDirectoryCreateCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerDirectoryCreateCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerDirectoryCreateFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerDirectoryCreateFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerDirectoryCreateFailed {
@@ -1863,13 +1914,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerDirectoryCreateFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerDirectoryCreateFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerDirectoryDeleteCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerDirectoryDeleteCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerDirectoryDeleteCompleted {
@@ -1877,13 +1937,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerDirectoryDeleteCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerDirectoryDeleteCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerDirectoryDeleteFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerDirectoryDeleteFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerDirectoryDeleteFailed {
@@ -1891,13 +1960,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerDirectoryDeleteFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerDirectoryDeleteFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerFileDeleteCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerFileDeleteCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerFileDeleteCompleted {
@@ -1905,13 +1983,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerFileDeleteCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerFileDeleteCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerFileDeleteFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerFileDeleteFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerFileDeleteFailed {
@@ -1919,13 +2006,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerFileDeleteFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerFileDeleteFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerFileDownloadCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerFileDownloadCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerFileDownloadCompleted {
@@ -1933,13 +2029,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerFileDownloadCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerFileDownloadCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerFileDownloadFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerFileDownloadFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerFileDownloadFailed {
@@ -1947,13 +2052,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerFileDownloadFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerFileDownloadFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerFileRenameCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerFileRenameCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerFileRenameCompleted {
@@ -1961,13 +2075,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerFileRenameCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerFileRenameCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerFileRenameFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerFileRenameFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerFileRenameFailed {
@@ -1975,13 +2098,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerFileRenameFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerFileRenameFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerFileUploadCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerFileUploadCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerFileUploadCompleted {
@@ -1989,13 +2121,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerFileUploadCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerFileUploadCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for FtpsServerFileUploadFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::FtpsServerFileUploadFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for FtpsServerFileUploadFailed {
@@ -2003,13 +2144,22 @@ impl TryFrom<crate::generated::Detail> for FtpsServerFileUploadFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::FtpsServerFileUploadFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorDirectoryListingCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorDirectoryListingCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorDirectoryListingCompleted {
@@ -2017,13 +2167,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorDirectoryListingComplete
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorDirectoryListingCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorDirectoryListingFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorDirectoryListingFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorDirectoryListingFailed {
@@ -2031,13 +2190,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorDirectoryListingFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorDirectoryListingFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorFileRetrieveCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorFileRetrieveCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorFileRetrieveCompleted {
@@ -2045,13 +2213,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorFileRetrieveCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorFileRetrieveCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorFileRetrieveFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorFileRetrieveFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorFileRetrieveFailed {
@@ -2059,13 +2236,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorFileRetrieveFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorFileRetrieveFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorFileSendCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorFileSendCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorFileSendCompleted {
@@ -2073,13 +2259,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorFileSendCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorFileSendCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorFileSendFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorFileSendFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorFileSendFailed {
@@ -2087,13 +2282,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorFileSendFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorFileSendFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorRemoteDeleteCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorRemoteDeleteCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorRemoteDeleteCompleted {
@@ -2101,13 +2305,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorRemoteDeleteCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorRemoteDeleteCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorRemoteDeleteFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorRemoteDeleteFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorRemoteDeleteFailed {
@@ -2115,13 +2328,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorRemoteDeleteFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorRemoteDeleteFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorRemoteMoveCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorRemoteMoveCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorRemoteMoveCompleted {
@@ -2129,13 +2351,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorRemoteMoveCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorRemoteMoveCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpConnectorRemoteMoveFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpConnectorRemoteMoveFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpConnectorRemoteMoveFailed {
@@ -2143,13 +2374,22 @@ impl TryFrom<crate::generated::Detail> for SftpConnectorRemoteMoveFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpConnectorRemoteMoveFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerDirectoryCreateCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerDirectoryCreateCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerDirectoryCreateCompleted {
@@ -2157,13 +2397,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerDirectoryCreateCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerDirectoryCreateCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerDirectoryCreateFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerDirectoryCreateFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerDirectoryCreateFailed {
@@ -2171,13 +2420,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerDirectoryCreateFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerDirectoryCreateFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerDirectoryDeleteCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerDirectoryDeleteCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerDirectoryDeleteCompleted {
@@ -2185,13 +2443,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerDirectoryDeleteCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerDirectoryDeleteCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerDirectoryDeleteFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerDirectoryDeleteFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerDirectoryDeleteFailed {
@@ -2199,13 +2466,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerDirectoryDeleteFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerDirectoryDeleteFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerFileDeleteCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerFileDeleteCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerFileDeleteCompleted {
@@ -2213,13 +2489,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerFileDeleteCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerFileDeleteCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerFileDeleteFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerFileDeleteFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerFileDeleteFailed {
@@ -2227,13 +2512,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerFileDeleteFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerFileDeleteFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerFileDownloadCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerFileDownloadCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerFileDownloadCompleted {
@@ -2241,13 +2535,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerFileDownloadCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerFileDownloadCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerFileDownloadFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerFileDownloadFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerFileDownloadFailed {
@@ -2255,13 +2558,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerFileDownloadFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerFileDownloadFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerFileRenameCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerFileRenameCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerFileRenameCompleted {
@@ -2269,13 +2581,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerFileRenameCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerFileRenameCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerFileRenameFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerFileRenameFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerFileRenameFailed {
@@ -2283,13 +2604,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerFileRenameFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerFileRenameFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerFileUploadCompleted {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerFileUploadCompleted(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerFileUploadCompleted {
@@ -2297,13 +2627,22 @@ impl TryFrom<crate::generated::Detail> for SftpServerFileUploadCompleted {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerFileUploadCompleted(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for SftpServerFileUploadFailed {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::SftpServerFileUploadFailed(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for SftpServerFileUploadFailed {
@@ -2311,6 +2650,11 @@ impl TryFrom<crate::generated::Detail> for SftpServerFileUploadFailed {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTransfer(
+                Detail::SftpServerFileUploadFailed(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

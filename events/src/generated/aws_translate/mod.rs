@@ -51,23 +51,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::TranslateParallelDataStateChange(detail) => &**detail,
-            Self::TranslateTextTranslationJobStateChange(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::TranslateParallelDataStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::TranslateParallelDataStateChange)
-            }
-            Self::TranslateTextTranslationJobStateChange(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::TranslateTextTranslationJobStateChange)
-            }
+            Self::TranslateParallelDataStateChange(detail) => &**detail,
+            Self::TranslateTextTranslationJobStateChange(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::TranslateParallelDataStateChange(detail) => detail,
+            Self::TranslateTextTranslationJobStateChange(detail) => detail,
         }
     }
 }
@@ -142,8 +149,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for TranslateParallelDataStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::TranslateParallelDataStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for TranslateParallelDataStateChange {
@@ -151,13 +162,22 @@ impl TryFrom<crate::generated::Detail> for TranslateParallelDataStateChange {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTranslate(
+                Detail::TranslateParallelDataStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for TranslateTextTranslationJobStateChange {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::TranslateTextTranslationJobStateChange(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for TranslateTextTranslationJobStateChange {
@@ -165,6 +185,11 @@ impl TryFrom<crate::generated::Detail> for TranslateTextTranslationJobStateChang
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsTranslate(
+                Detail::TranslateTextTranslationJobStateChange(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -115,7 +115,22 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
+        self.as_any().downcast_ref()
+    }
+    /// The detail as `T`, when it is a `T`; else the detail back.
+    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
+        match self {
             Self::VoiceIdBatchFraudsterRegistrationAction(detail) => &**detail,
             Self::VoiceIdBatchSpeakerEnrollmentAction(detail) => &**detail,
             Self::VoiceIdEvaluateSessionAction(detail) => &**detail,
@@ -124,42 +139,18 @@ impl Detail {
             Self::VoiceIdSpeakerAction(detail) => &**detail,
             Self::VoiceIdStartSessionAction(detail) => &**detail,
             Self::VoiceIdUpdateSessionAction(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        }
     }
-    /// The detail as `T`, when it is a `T`; else the detail back.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
         match self {
-            Self::VoiceIdBatchFraudsterRegistrationAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::VoiceIdBatchFraudsterRegistrationAction)
-            }
-            Self::VoiceIdBatchSpeakerEnrollmentAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::VoiceIdBatchSpeakerEnrollmentAction)
-            }
-            Self::VoiceIdEvaluateSessionAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::VoiceIdEvaluateSessionAction)
-            }
-            Self::VoiceIdFraudsterAction(detail) => {
-                crate::__private::downcast(detail).map_err(Self::VoiceIdFraudsterAction)
-            }
-            Self::VoiceIdSessionSpeakerEnrollmentAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::VoiceIdSessionSpeakerEnrollmentAction)
-            }
-            Self::VoiceIdSpeakerAction(detail) => {
-                crate::__private::downcast(detail).map_err(Self::VoiceIdSpeakerAction)
-            }
-            Self::VoiceIdStartSessionAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::VoiceIdStartSessionAction)
-            }
-            Self::VoiceIdUpdateSessionAction(detail) => {
-                crate::__private::downcast(detail)
-                    .map_err(Self::VoiceIdUpdateSessionAction)
-            }
+            Self::VoiceIdBatchFraudsterRegistrationAction(detail) => detail,
+            Self::VoiceIdBatchSpeakerEnrollmentAction(detail) => detail,
+            Self::VoiceIdEvaluateSessionAction(detail) => detail,
+            Self::VoiceIdFraudsterAction(detail) => detail,
+            Self::VoiceIdSessionSpeakerEnrollmentAction(detail) => detail,
+            Self::VoiceIdSpeakerAction(detail) => detail,
+            Self::VoiceIdStartSessionAction(detail) => detail,
+            Self::VoiceIdUpdateSessionAction(detail) => detail,
         }
     }
 }
@@ -297,8 +288,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for VoiceIdBatchFraudsterRegistrationAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VoiceIdBatchFraudsterRegistrationAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VoiceIdBatchFraudsterRegistrationAction {
@@ -306,13 +301,22 @@ impl TryFrom<crate::generated::Detail> for VoiceIdBatchFraudsterRegistrationActi
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsVoiceid(
+                Detail::VoiceIdBatchFraudsterRegistrationAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VoiceIdBatchSpeakerEnrollmentAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VoiceIdBatchSpeakerEnrollmentAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VoiceIdBatchSpeakerEnrollmentAction {
@@ -320,13 +324,22 @@ impl TryFrom<crate::generated::Detail> for VoiceIdBatchSpeakerEnrollmentAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsVoiceid(
+                Detail::VoiceIdBatchSpeakerEnrollmentAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VoiceIdEvaluateSessionAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VoiceIdEvaluateSessionAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VoiceIdEvaluateSessionAction {
@@ -334,13 +347,22 @@ impl TryFrom<crate::generated::Detail> for VoiceIdEvaluateSessionAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsVoiceid(
+                Detail::VoiceIdEvaluateSessionAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VoiceIdFraudsterAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VoiceIdFraudsterAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VoiceIdFraudsterAction {
@@ -348,13 +370,22 @@ impl TryFrom<crate::generated::Detail> for VoiceIdFraudsterAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsVoiceid(
+                Detail::VoiceIdFraudsterAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VoiceIdSessionSpeakerEnrollmentAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VoiceIdSessionSpeakerEnrollmentAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VoiceIdSessionSpeakerEnrollmentAction {
@@ -362,13 +393,22 @@ impl TryFrom<crate::generated::Detail> for VoiceIdSessionSpeakerEnrollmentAction
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsVoiceid(
+                Detail::VoiceIdSessionSpeakerEnrollmentAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VoiceIdSpeakerAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VoiceIdSpeakerAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VoiceIdSpeakerAction {
@@ -376,13 +416,22 @@ impl TryFrom<crate::generated::Detail> for VoiceIdSpeakerAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsVoiceid(
+                Detail::VoiceIdSpeakerAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VoiceIdStartSessionAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VoiceIdStartSessionAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VoiceIdStartSessionAction {
@@ -390,13 +439,22 @@ impl TryFrom<crate::generated::Detail> for VoiceIdStartSessionAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsVoiceid(
+                Detail::VoiceIdStartSessionAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for VoiceIdUpdateSessionAction {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::VoiceIdUpdateSessionAction(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for VoiceIdUpdateSessionAction {
@@ -404,6 +462,11 @@ impl TryFrom<crate::generated::Detail> for VoiceIdUpdateSessionAction {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsVoiceid(
+                Detail::VoiceIdUpdateSessionAction(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -32,17 +32,28 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::WorkSpacesAccess(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::WorkSpacesAccess(detail) => {
-                crate::__private::downcast(detail).map_err(Self::WorkSpacesAccess)
-            }
+            Self::WorkSpacesAccess(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::WorkSpacesAccess(detail) => detail,
         }
     }
 }
@@ -97,8 +108,12 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for WorkSpacesAccess {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::WorkSpacesAccess(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::generated::Detail> for WorkSpacesAccess {
@@ -106,6 +121,11 @@ impl TryFrom<crate::generated::Detail> for WorkSpacesAccess {
     fn try_from(
         detail: crate::generated::Detail,
     ) -> Result<Self, crate::generated::Detail> {
-        detail.downcast()
+        match detail {
+            crate::generated::Detail::AwsWorkspaces(Detail::WorkSpacesAccess(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }

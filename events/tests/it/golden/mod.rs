@@ -32,17 +32,29 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        match self {
-            Self::ComExampleShop(detail) => detail.downcast_ref(),
-            Self::Unknown(_) => None,
-        }
+        self.as_any()?.downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        let detail = self.into_any()?;
+        Ok(
+            *detail
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
         match self {
-            Self::ComExampleShop(detail) => {
-                detail.downcast().map_err(Self::ComExampleShop)
-            }
+            Self::ComExampleShop(detail) => Some(detail.as_any()),
+            Self::Unknown(_) => None,
+        }
+    }
+    fn into_any(self) -> Result<Box<dyn std::any::Any>, Self> {
+        match self {
+            Self::ComExampleShop(detail) => Ok(detail.into_any()),
             Self::Unknown(raw) => Err(Self::Unknown(raw)),
         }
     }

@@ -40,18 +40,28 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::CodeDeployDeploymentStateChangeNotification(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::CodeDeployDeploymentStateChangeNotification(detail) => {
-                ::bridgecraft_events::__private::downcast(detail)
-                    .map_err(Self::CodeDeployDeploymentStateChangeNotification)
-            }
+            Self::CodeDeployDeploymentStateChangeNotification(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::CodeDeployDeploymentStateChangeNotification(detail) => detail,
         }
     }
 }
@@ -115,13 +125,22 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for CodeDeployDeploymentStateChangeNotification {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::CodeDeployDeploymentStateChangeNotification(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::plain::Detail> for CodeDeployDeploymentStateChangeNotification {
     type Error = crate::plain::Detail;
     fn try_from(detail: crate::plain::Detail) -> Result<Self, crate::plain::Detail> {
-        detail.downcast()
+        match detail {
+            crate::plain::Detail::AwsCodedeploy(
+                Detail::CodeDeployDeploymentStateChangeNotification(detail),
+            ) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -43,23 +43,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
-            Self::ObjectCreated(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::AwsApiCallViaCloudTrail(detail) => {
-                ::bridgecraft_events::__private::downcast(detail)
-                    .map_err(Self::AwsApiCallViaCloudTrail)
-            }
-            Self::ObjectCreated(detail) => {
-                ::bridgecraft_events::__private::downcast(detail)
-                    .map_err(Self::ObjectCreated)
-            }
+            Self::AwsApiCallViaCloudTrail(detail) => &**detail,
+            Self::ObjectCreated(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::AwsApiCallViaCloudTrail(detail) => detail,
+            Self::ObjectCreated(detail) => detail,
         }
     }
 }
@@ -125,25 +132,41 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for AwsApiCallViaCloudTrail {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::AwsApiCallViaCloudTrail(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::plain::Detail> for AwsApiCallViaCloudTrail {
     type Error = crate::plain::Detail;
     fn try_from(detail: crate::plain::Detail) -> Result<Self, crate::plain::Detail> {
-        detail.downcast()
+        match detail {
+            crate::plain::Detail::AwsS3(Detail::AwsApiCallViaCloudTrail(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for ObjectCreated {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::ObjectCreated(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::plain::Detail> for ObjectCreated {
     type Error = crate::plain::Detail;
     fn try_from(detail: crate::plain::Detail) -> Result<Self, crate::plain::Detail> {
-        detail.downcast()
+        match detail {
+            crate::plain::Detail::AwsS3(Detail::ObjectCreated(detail)) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }

@@ -43,23 +43,30 @@ impl Detail {
     }
     /// The detail as `T`, when it is a `T`.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        let detail: &dyn std::any::Any = match self {
-            Self::OrderPlaced(detail) => &**detail,
-            Self::StockChanged(detail) => &**detail,
-        };
-        detail.downcast_ref()
+        self.as_any().downcast_ref()
     }
     /// The detail as `T`, when it is a `T`; else the detail back.
     pub fn downcast<T: 'static>(self) -> Result<T, Self> {
+        if self.downcast_ref::<T>().is_none() {
+            return Err(self);
+        }
+        Ok(
+            *self
+                .into_any()
+                .downcast()
+                .unwrap_or_else(|_| unreachable!("checked by `downcast_ref`")),
+        )
+    }
+    pub(crate) fn as_any(&self) -> &dyn std::any::Any {
         match self {
-            Self::OrderPlaced(detail) => {
-                ::bridgecraft_events::__private::downcast(detail)
-                    .map_err(Self::OrderPlaced)
-            }
-            Self::StockChanged(detail) => {
-                ::bridgecraft_events::__private::downcast(detail)
-                    .map_err(Self::StockChanged)
-            }
+            Self::OrderPlaced(detail) => &**detail,
+            Self::StockChanged(detail) => &**detail,
+        }
+    }
+    pub(crate) fn into_any(self) -> Box<dyn std::any::Any> {
+        match self {
+            Self::OrderPlaced(detail) => detail,
+            Self::StockChanged(detail) => detail,
         }
     }
 }
@@ -127,25 +134,43 @@ impl serde::Serialize for Detail {
 }
 impl TryFrom<Detail> for OrderPlaced {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::OrderPlaced(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::golden::Detail> for OrderPlaced {
     type Error = crate::golden::Detail;
     fn try_from(detail: crate::golden::Detail) -> Result<Self, crate::golden::Detail> {
-        detail.downcast()
+        match detail {
+            crate::golden::Detail::ComExampleShop(Detail::OrderPlaced(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<Detail> for StockChanged {
     type Error = Detail;
+    #[allow(unreachable_patterns)]
     fn try_from(detail: Detail) -> Result<Self, Detail> {
-        detail.downcast()
+        match detail {
+            Detail::StockChanged(detail) => Ok(*detail),
+            other => Err(other),
+        }
     }
 }
 impl TryFrom<crate::golden::Detail> for StockChanged {
     type Error = crate::golden::Detail;
     fn try_from(detail: crate::golden::Detail) -> Result<Self, crate::golden::Detail> {
-        detail.downcast()
+        match detail {
+            crate::golden::Detail::ComExampleShop(Detail::StockChanged(detail)) => {
+                Ok(*detail)
+            }
+            other => Err(other),
+        }
     }
 }
