@@ -121,9 +121,13 @@ impl std::fmt::Display for UnknownReason {
 /// One message of a batch or envelope: its id where the envelope has one, and its own result,
 /// so that one bad message never sinks the others.
 #[derive(Clone, Debug)]
-pub struct Record<D> {
+pub struct Received<T> {
     /// The SQS or SNS message id, when the envelope carries one.
     pub message_id: Option<String>,
-    /// The decoded event, or why it could not be decoded.
-    pub result: DecodeResult<D>,
+    /// What the message decoded into, or why it could not be decoded.
+    pub result: Result<T, DecodeError>,
 }
+
+/// One EventBridge event of a batch or envelope, as an [`EventFactory`](crate::EventFactory)
+/// decodes it.
+pub type Record<D> = Received<Decoded<D>>;

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 /// `D` is what the whole factory hands back: the crate-wide
 /// [`Detail`](bridgecraft_events::Detail) for AWS events alone, or an enum of the user's own
 /// (see [`detail_enum!`](crate::detail_enum)) that each chained factory's types convert into.
-/// Factories chain with [`Or`] (`Known::<A>::new().or(Aws)`): the first that knows a pair decodes it, and pairs no
+/// Factories chain with [`Chain::or`](crate::Chain::or) (`Known::<A>::new().or(Aws)`): the first that knows a pair decodes it, and pairs no
 /// factory knows become [`Unknown`](crate::Decoded::Unknown).
 ///
 /// [`Known`] covers any [`DetailSet`], which includes every single `EventDetail`
@@ -61,21 +61,6 @@ pub enum MaybeTyped<D> {
     /// The detail's JSON, as it came.
     Raw(Box<RawValue>),
 }
-
-/// Adds `or`, chaining one more factory after this one, to the factories of this crate.
-/// A factory of your own chains with [`Or::new`].
-macro_rules! chainable {
-    ($([$($generics:tt)*] $ty:ty),* $(,)?) => {
-        $(impl<$($generics)*> $ty {
-            /// This factory, then `next` for the pairs this one does not know.
-            pub fn or<N>(self, next: N) -> Or<Self, N> {
-                Or::new(self, next)
-            }
-        })*
-    };
-}
-
-chainable!([S] Known<S>, [A, B] Or<A, B>, [] Aws);
 
 /// The detail types of a [`DetailSet`] `S`, handed back as any `D` that `S` converts into.
 ///
@@ -128,8 +113,8 @@ impl<S: DetailSet, D: From<S>> DetailFactory<D> for Known<S> {
 /// Two factories chained: `first` decodes the pairs it knows, `second` the rest.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Or<A, B> {
-    first: A,
-    second: B,
+    pub(crate) first: A,
+    pub(crate) second: B,
 }
 
 impl<A, B> Or<A, B> {
@@ -202,7 +187,7 @@ impl<D: From<bridgecraft_events::Detail>> DetailFactory<D> for Aws {
 ///
 /// ```
 /// use bridgecraft_events::EventDetail;
-/// use bridgecraft_factory::{Aws, DetailFactory, EventFactory, Factory, Known, Decoded};
+/// use bridgecraft_factory::{Aws, Chain, DetailFactory, EventFactory, Factory, Known, Decoded};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Debug, Deserialize, Serialize)]
@@ -286,6 +271,7 @@ macro_rules! detail_enum {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Chain;
     use bridgecraft_events::EventDetail;
     use serde::{Deserialize, Serialize};
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny, Visitor};
 use serde_json::value::RawValue;
 
-use crate::{DecodeError, DecodeResult, EventFactory, Layer, Record};
+use crate::{DecodeError, Layer, Received};
 
 /// Which envelope an input is in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -201,11 +201,90 @@ fn full_shape(text: &str) -> Shape {
     Shape::Event
 }
 
-pub(crate) fn decode<F: EventFactory + ?Sized>(
-    factory: &F,
-    input: &[u8],
-    envelope: Envelope,
-) -> Vec<Record<F::Detail>> {
+/// One message taken out of its envelopes: its id, where an envelope carries one, and its text,
+/// borrowed from the input unless a layer held it as an escaped JSON string.
+///
+/// [`unwrap`] yields these for any message format; [`decode`](Self::decode) turns one into a
+/// [`Received`] with the decoder of that format, naming the envelope layers in its errors.
+#[derive(Clone, Debug)]
+pub struct Unwrapped<'a> {
+    message_id: Option<Cow<'a, str>>,
+    text: Result<Cow<'a, str>, DecodeError>,
+    /// The layers around the text, innermost first.
+    layers: Vec<Layer>,
+}
+
+impl<'a> Unwrapped<'a> {
+    fn new(text: Cow<'a, str>) -> Self {
+        Self {
+            message_id: None,
+            text: Ok(text),
+            layers: Vec::new(),
+        }
+    }
+
+    fn failed(message_id: Option<Cow<'a, str>>, error: DecodeError) -> Self {
+        Self {
+            message_id,
+            text: Err(error),
+            layers: Vec::new(),
+        }
+    }
+
+    /// Adds the layer this message was inside; the layer's message id, when it has one, is the
+    /// message's (an SQS consumer deletes by the SQS id, not by that of the SNS notification
+    /// inside).
+    fn within(mut self, layer: Layer, message_id: Option<Cow<'a, str>>) -> Self {
+        self.text = match self.text {
+            Ok(text) => {
+                self.layers.push(layer);
+                Ok(text)
+            }
+            Err(error) => Err(error.within(layer)),
+        };
+        if message_id.is_some() {
+            self.message_id = message_id;
+        }
+        self
+    }
+
+    /// The SQS or SNS message id, when an envelope carries one.
+    pub fn message_id(&self) -> Option<&str> {
+        self.message_id.as_deref()
+    }
+
+    /// The message's text, or why the envelope around it could not be read.
+    pub fn text(&self) -> Result<&str, &DecodeError> {
+        self.text.as_deref()
+    }
+
+    /// Decodes the text with `decode`; its errors are placed inside this message's layers.
+    pub fn decode<T>(self, decode: impl FnOnce(&str) -> Result<T, DecodeError>) -> Received<T> {
+        let layers = self.layers;
+        let result = self.text.and_then(|text| {
+            decode(&text).map_err(|error| layers.into_iter().fold(error, DecodeError::within))
+        });
+        Received {
+            message_id: self.message_id.map(Cow::into_owned),
+            result,
+        }
+    }
+}
+
+/// Takes every message out of `input`, in the given envelope or the one its shape shows with
+/// [`Envelope::Auto`]: one for a bare message, an SQS message or an SNS notification, one per
+/// record of a Lambda batch. Input that is not UTF-8 or matches no envelope gives one message
+/// holding the error.
+///
+/// ```
+/// use bridgecraft_factory::{Envelope, unwrap};
+///
+/// let sqs = r#"{"MessageId":"m-1","Body":"{\"hello\":\"world\"}"}"#;
+/// let messages = unwrap(sqs.as_bytes(), Envelope::Auto);
+/// assert_eq!(messages[0].message_id(), Some("m-1"));
+/// assert_eq!(messages[0].text(), Ok(r#"{"hello":"world"}"#));
+/// ```
+pub fn unwrap(input: &[u8], envelope: Envelope) -> Vec<Unwrapped<'_>> {
     let text = match std::str::from_utf8(input) {
         Ok(text) => text,
         Err(error) => {
@@ -216,10 +295,7 @@ pub(crate) fn decode<F: EventFactory + ?Sized>(
                 Envelope::LambdaSqs => Layer::LambdaSqsEvent,
                 Envelope::LambdaSns => Layer::LambdaSnsEvent,
             };
-            return vec![Record {
-                message_id: None,
-                result: Err(utf8_error(layer, error)),
-            }];
+            return vec![Unwrapped::failed(None, utf8_error(layer, error))];
         }
     };
     let shape = match envelope {
@@ -234,24 +310,42 @@ pub(crate) fn decode<F: EventFactory + ?Sized>(
         Envelope::LambdaSns => Shape::LambdaSns,
     };
     match shape {
-        Shape::Event => vec![Record {
-            message_id: None,
-            result: factory.decode_event(text),
-        }],
-        Shape::SqsMessage => vec![factory.decode_sqs_message(text)],
-        Shape::SnsNotification => vec![factory.decode_sns_notification(text)],
-        Shape::LambdaSqs => factory.decode_lambda_sqs(text),
-        Shape::LambdaSns => factory.decode_lambda_sns(text),
+        Shape::Event => vec![Unwrapped::new(Cow::Borrowed(text))],
+        Shape::SqsMessage => vec![sqs_message(text)],
+        Shape::SnsNotification => vec![sns_notification(text)],
+        Shape::LambdaSqs => lambda_sqs(text),
+        Shape::LambdaSns => lambda_sns(text),
     }
 }
 
-pub(crate) fn sqs_body<F: EventFactory + ?Sized>(
-    factory: &F,
-    body: &str,
-) -> DecodeResult<F::Detail> {
+/// The body of an SQS message: the message itself, or an SNS notification around it.
+pub(crate) fn sqs_body(body: &str) -> Unwrapped<'_> {
     match shape(body) {
-        Shape::SnsNotification => notification(factory, body).1,
-        _ => factory.decode_event(body),
+        Shape::SnsNotification => sns_notification(body),
+        _ => Unwrapped::new(Cow::Borrowed(body)),
+    }
+}
+
+/// A body unescaped from a JSON string owns its text; what is inside it borrows from that, so
+/// it is made owned before the body goes.
+fn owned_body(body: Cow<'_, str>) -> Unwrapped<'static> {
+    let inner = sqs_body(&body);
+    Unwrapped {
+        message_id: inner.message_id.map(|id| Cow::Owned(id.into_owned())),
+        text: inner.text.map(|text| Cow::Owned(text.into_owned())),
+        layers: inner.layers,
+    }
+}
+
+/// The body of an SQS message, borrowed from the input when it was recorded as an object and
+/// owned when it was a JSON string.
+fn body_of<'a>(body: Cow<'a, str>) -> Unwrapped<'a> {
+    match body {
+        Cow::Borrowed(body) => sqs_body(body),
+        Cow::Owned(body) if shape(&body) != Shape::SnsNotification => {
+            Unwrapped::new(Cow::Owned(body))
+        }
+        owned => owned_body(owned),
     }
 }
 
@@ -270,11 +364,10 @@ struct MessageIdOnly<'a> {
     message_id: Option<Cow<'a, str>>,
 }
 
-fn message_id_of(text: &str) -> Option<String> {
+fn message_id_of(text: &str) -> Option<Cow<'_, str>> {
     serde_json::from_str::<MessageIdOnly<'_>>(text)
         .ok()
         .and_then(|only| only.message_id)
-        .map(Cow::into_owned)
 }
 
 /// An SQS message whose `Body` is a JSON string, as on the wire: read and unescaped in one pass.
@@ -286,29 +379,18 @@ struct SqsWireMessage<'a> {
     body: Cow<'a, str>,
 }
 
-pub(crate) fn sqs_message<F: EventFactory + ?Sized>(factory: &F, text: &str) -> Record<F::Detail> {
+pub(crate) fn sqs_message(text: &str) -> Unwrapped<'_> {
     if let Ok(message) = serde_json::from_str::<SqsWireMessage<'_>>(text) {
-        return Record {
-            result: sqs_body(factory, &message.body)
-                .map_err(|error| error.within(Layer::SqsMessage)),
-            message_id: message.message_id.map(Cow::into_owned),
-        };
+        return body_of(message.body).within(Layer::SqsMessage, message.message_id);
     }
     // A Body recorded as an object, or a message that is broken somewhere.
     let message = match parse_layer::<SqsMessage<'_>>(text, Layer::SqsMessage) {
         Ok(message) => message,
-        Err(error) => {
-            return Record {
-                message_id: message_id_of(text),
-                result: Err(error),
-            };
-        }
+        Err(error) => return Unwrapped::failed(message_id_of(text), error),
     };
-    let result = inner_text(message.body, Layer::SqsMessage, "Body")
-        .and_then(|body| sqs_body(factory, &body).map_err(|error| error.within(Layer::SqsMessage)));
-    Record {
-        message_id: message.message_id.map(Cow::into_owned),
-        result,
+    match inner_text(message.body, Layer::SqsMessage, "Body") {
+        Ok(body) => body_of(body).within(Layer::SqsMessage, message.message_id),
+        Err(error) => Unwrapped::failed(message.message_id, error),
     }
 }
 
@@ -322,36 +404,20 @@ struct SnsNotification<'a> {
     message: Cow<'a, str>,
 }
 
-/// The notification's message id and the event inside it.
-fn notification<F: EventFactory + ?Sized>(
-    factory: &F,
-    text: &str,
-) -> (Option<String>, DecodeResult<F::Detail>) {
+pub(crate) fn sns_notification(text: &str) -> Unwrapped<'_> {
     let notification = match parse_layer::<SnsNotification<'_>>(text, Layer::SnsNotification) {
         Ok(notification) => notification,
-        Err(error) => return (message_id_of(text), Err(error)),
+        Err(error) => return Unwrapped::failed(message_id_of(text), error),
     };
-    let message_id = notification.message_id.map(Cow::into_owned);
     if notification.kind != "Notification" {
         let error = DecodeError::new(
             Layer::SnsNotification,
             "Type",
             format!("expected `Notification`, found `{}`", notification.kind),
         );
-        return (message_id, Err(error));
+        return Unwrapped::failed(notification.message_id, error);
     }
-    let result = factory
-        .decode_event(&notification.message)
-        .map_err(|error| error.within(Layer::SnsNotification));
-    (message_id, result)
-}
-
-pub(crate) fn sns_notification<F: EventFactory + ?Sized>(
-    factory: &F,
-    text: &str,
-) -> Record<F::Detail> {
-    let (message_id, result) = notification(factory, text);
-    Record { message_id, result }
+    Unwrapped::new(notification.message).within(Layer::SnsNotification, notification.message_id)
 }
 
 #[derive(Deserialize)]
@@ -383,79 +449,59 @@ struct LambdaSnsRecord<'a> {
 }
 
 /// Reads `Records`, then each record on its own so that one broken record stays in its place.
-fn batch<D>(text: &str, layer: Layer, record: impl Fn(&str) -> Record<D>) -> Vec<Record<D>> {
+fn batch<'a>(
+    text: &'a str,
+    layer: Layer,
+    record: impl Fn(&'a str) -> Unwrapped<'a>,
+) -> Vec<Unwrapped<'a>> {
     let records = match parse_layer::<Batch<'_>>(text, layer.clone()) {
         Ok(batch) => batch.records,
-        Err(error) => {
-            return vec![Record {
-                message_id: None,
-                result: Err(error),
-            }];
-        }
+        Err(error) => return vec![Unwrapped::failed(None, error)],
     };
     records
         .into_iter()
         .enumerate()
         .map(|(index, raw)| {
-            let mut decoded = record(raw.get());
-            decoded.result = decoded
-                .result
-                .map_err(|error| error.within(Layer::Record { index }).within(layer.clone()));
-            decoded
+            record(raw.get())
+                .within(Layer::Record { index }, None)
+                .within(layer.clone(), None)
         })
         .collect()
 }
 
-pub(crate) fn lambda_sqs<F: EventFactory + ?Sized>(
-    factory: &F,
-    text: &str,
-) -> Vec<Record<F::Detail>> {
+/// An error in a record's own fields: the batch adds the record's layer, with its index.
+fn record_error(mut error: DecodeError) -> DecodeError {
+    error.layers.clear();
+    error
+}
+
+pub(crate) fn lambda_sqs(text: &str) -> Vec<Unwrapped<'_>> {
     batch(text, Layer::LambdaSqsEvent, |record| {
         if let Ok(wire) = serde_json::from_str::<LambdaSqsWireRecord<'_>>(record) {
-            return Record {
-                result: sqs_body(factory, &wire.body),
-                message_id: wire.message_id.map(Cow::into_owned),
-            };
+            let mut body = body_of(wire.body);
+            body.message_id = wire.message_id.or(body.message_id);
+            return body;
         }
         let parsed = match parse_layer::<LambdaSqsRecord<'_>>(record, Layer::Record { index: 0 }) {
             Ok(parsed) => parsed,
-            Err(mut error) => {
-                // The batch adds the record's own layer with its index.
-                error.layers.clear();
-                return Record {
-                    message_id: message_id_of(record),
-                    result: Err(error),
-                };
-            }
+            Err(error) => return Unwrapped::failed(message_id_of(record), record_error(error)),
         };
-        let result = match inner_text(parsed.body, Layer::Record { index: 0 }, "body") {
-            Ok(body) => sqs_body(factory, &body),
-            Err(mut error) => {
-                error.layers.clear();
-                Err(error)
+        match inner_text(parsed.body, Layer::Record { index: 0 }, "body") {
+            Ok(body) => {
+                let mut body = body_of(body);
+                body.message_id = parsed.message_id.or(body.message_id);
+                body
             }
-        };
-        Record {
-            message_id: parsed.message_id.map(Cow::into_owned),
-            result,
+            Err(error) => Unwrapped::failed(parsed.message_id, record_error(error)),
         }
     })
 }
 
-pub(crate) fn lambda_sns<F: EventFactory + ?Sized>(
-    factory: &F,
-    text: &str,
-) -> Vec<Record<F::Detail>> {
+pub(crate) fn lambda_sns(text: &str) -> Vec<Unwrapped<'_>> {
     batch(text, Layer::LambdaSnsEvent, |record| {
         match parse_layer::<LambdaSnsRecord<'_>>(record, Layer::Record { index: 0 }) {
-            Ok(parsed) => sns_notification(factory, parsed.sns.get()),
-            Err(mut error) => {
-                error.layers.clear();
-                Record {
-                    message_id: None,
-                    result: Err(error),
-                }
-            }
+            Ok(parsed) => sns_notification(parsed.sns.get()),
+            Err(error) => Unwrapped::failed(None, record_error(error)),
         }
     })
 }

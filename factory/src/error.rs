@@ -18,6 +18,10 @@ pub enum Layer {
     LambdaSqsEvent,
     /// A Lambda event from an SNS trigger, around its `Records`.
     LambdaSnsEvent,
+    /// A CloudEvent in structured JSON.
+    CloudEvent,
+    /// An idem event.
+    IdemEvent,
     /// One record of a Lambda batch.
     Record {
         /// Position in `Records`, from 0.
@@ -33,6 +37,8 @@ impl fmt::Display for Layer {
             Layer::SnsNotification => f.write_str("sns notification"),
             Layer::LambdaSqsEvent => f.write_str("lambda sqs event"),
             Layer::LambdaSnsEvent => f.write_str("lambda sns event"),
+            Layer::CloudEvent => f.write_str("cloudevent"),
+            Layer::IdemEvent => f.write_str("idem event"),
             Layer::Record { index } => write!(f, "record {index}"),
         }
     }

@@ -9,7 +9,7 @@ use bridgecraft_events::{DetailDecoder, Event, deserialize_event_with};
 use serde::de::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use crate::envelope::{self, Envelope};
+use crate::envelope::{self, Envelope, Unwrapped};
 use crate::type_name::NameProbe;
 use crate::{Aws, DecodeError, DecodeResult, Decoded, DetailFactory, Layer, MaybeTyped, Record};
 use crate::{UnknownEvent, UnknownReason};
@@ -41,36 +41,46 @@ pub trait EventFactory: Send + Sync {
     /// delivery on), or an SNS `Notification` carrying the event in its `Message` (raw delivery
     /// off). This is the entry point for an SQS consumer holding `Message::body`.
     fn decode_sqs_body(&self, body: &str) -> DecodeResult<Self::Detail> {
-        envelope::sqs_body(self, body)
+        envelope::sqs_body(body)
+            .decode(|event| self.decode_event(event))
+            .result
     }
 
     /// Decodes one SQS message as `ReceiveMessage` returns it in JSON: `MessageId` and a `Body`
     /// that is a JSON string (as on the wire) or an object.
     fn decode_sqs_message(&self, message: &str) -> Record<Self::Detail> {
-        envelope::sqs_message(self, message)
+        envelope::sqs_message(message).decode(|event| self.decode_event(event))
     }
 
     /// Decodes an SNS `Notification` (the JSON SNS posts to HTTP or puts in an SQS body).
     fn decode_sns_notification(&self, notification: &str) -> Record<Self::Detail> {
-        envelope::sns_notification(self, notification)
+        envelope::sns_notification(notification).decode(|event| self.decode_event(event))
     }
 
     /// Decodes a Lambda event from an SQS trigger: one record per `Records[]` entry, with its
     /// `messageId`, its `body` decoded as [`decode_sqs_body`](Self::decode_sqs_body) does.
     fn decode_lambda_sqs(&self, event: &str) -> Vec<Record<Self::Detail>> {
-        envelope::lambda_sqs(self, event)
+        self.decode_all(envelope::lambda_sqs(event))
     }
 
     /// Decodes a Lambda event from an SNS trigger: one record per `Records[]` entry, with the
     /// notification's `MessageId`.
     fn decode_lambda_sns(&self, event: &str) -> Vec<Record<Self::Detail>> {
-        envelope::lambda_sns(self, event)
+        self.decode_all(envelope::lambda_sns(event))
     }
 
     /// Decodes `input` in the given envelope, or the one its shape shows with
     /// [`Envelope::Auto`]. Inputs that are not UTF-8 or match no envelope give one error record.
     fn decode(&self, input: &[u8], envelope: Envelope) -> Vec<Record<Self::Detail>> {
-        envelope::decode(self, input, envelope)
+        self.decode_all(envelope::unwrap(input, envelope))
+    }
+
+    /// Decodes messages already taken out of their envelopes (see [`unwrap`](crate::unwrap)).
+    fn decode_all(&self, messages: Vec<Unwrapped<'_>>) -> Vec<Record<Self::Detail>> {
+        messages
+            .into_iter()
+            .map(|message| message.decode(|event| self.decode_event(event)))
+            .collect()
     }
 }
 

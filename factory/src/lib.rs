@@ -25,14 +25,19 @@ mod details;
 mod envelope;
 mod error;
 mod factory;
+pub mod keyed;
+mod kind;
 mod type_name;
 
 pub use bridgecraft_events::{DetailSet, Event, EventDetail};
-pub use decoded::{DecodeResult, Decoded, Record, UnknownEvent, UnknownReason};
+pub use decoded::{DecodeResult, Decoded, Received, Record, UnknownEvent, UnknownReason};
 pub use details::{Aws, DetailFactory, Known, MaybeTyped, Or};
-pub use envelope::{Envelope, UnknownEnvelope};
+pub use envelope::{Envelope, UnknownEnvelope, Unwrapped, unwrap};
 pub use error::{DecodeError, Layer};
 pub use factory::{AwsFactory, EventFactory, Factory, Strictness};
+pub use kind::{BoxedDetailFactory, BoxedKindFactory, Chain, Kind, KindFactory, OfKind, Payload};
+#[cfg(feature = "select")]
+pub use kind::{Select, SelectError};
 
 #[doc(hidden)]
 pub mod __private {

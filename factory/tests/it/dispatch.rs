@@ -223,7 +223,7 @@ fn aws_events_decode_into_the_generated_enums() {
 /// A user's own type for an AWS pair, chained first, wins over the generated one.
 #[test]
 fn the_first_factory_that_knows_a_pair_wins() {
-    use bridgecraft_factory::{Aws, EventDetail, Factory, Known};
+    use bridgecraft_factory::{Aws, Chain, EventDetail, Factory, Known};
 
     #[derive(Debug, serde::Deserialize, serde::Serialize)]
     struct MyStateChange {
@@ -245,4 +245,41 @@ fn the_first_factory_that_knows_a_pair_wins() {
     let json = crate::support::example("ec2-instance-state-change.json");
     let event = factory.decode_event(&json).unwrap().typed().unwrap();
     assert!(matches!(event.detail, Mine::State(MyStateChange { ref state }) if state == "running"));
+}
+
+#[test]
+fn factories_boxed_and_registered_at_run_time_decode_as_the_chain_does() {
+    use bridgecraft_factory::{BoxedDetailFactory, Factory, Known};
+
+    use crate::support::OrderCancelled;
+
+    // A plugin table filled at start-up, in the order the plugins were found.
+    let registry: Vec<BoxedDetailFactory<AppDetail>> = vec![
+        BoxedDetailFactory::new(Known::<OrderCancelled>::new()),
+        BoxedDetailFactory::new(Known::<OrderPlaced>::new()),
+    ];
+    let factory = Factory::new(registry);
+    let decoded = factory
+        .decode_event(&order_event("Order Placed", PLACED))
+        .unwrap();
+    assert!(matches!(
+        decoded.typed().unwrap().detail,
+        AppDetail::Placed(_)
+    ));
+    let other = factory
+        .decode_event(&order_event("Order Lost", PLACED))
+        .unwrap();
+    assert!(
+        matches!(other, Decoded::Unknown(ref unknown) if unknown.reason == UnknownReason::Unlisted)
+    );
+
+    let wrong = order_event(
+        "Order Placed",
+        r#"{"order_id":"o-1","customer":"c-1","total_cents":"lots","currency":"EUR"}"#,
+    );
+    let error = factory
+        .strictness(Strictness::Strict)
+        .decode_event(&wrong)
+        .unwrap_err();
+    assert_eq!(error.path(), "detail.total_cents");
 }

@@ -3,5 +3,6 @@
 mod corpus;
 mod dispatch;
 mod envelopes;
+mod keyed;
 mod props;
 mod support;

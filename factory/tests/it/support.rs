@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bridgecraft_factory::{Aws, EventDetail, Factory, Known, Or};
+use bridgecraft_factory::{Aws, Chain, EventDetail, Factory, Known, Or};
 use serde::{Deserialize, Serialize};
 
 /// The shared corpus beside the workspace, if this checkout has it; in CI (`CI=true`) it must.

@@ -2,7 +2,7 @@
 
 use bridgecraft_events::EventDetail;
 use bridgecraft_events::aws_ec2::Ec2InstanceStateChangeNotification;
-use bridgecraft_factory::{Factory, Known, Or};
+use bridgecraft_factory::{Chain, Factory, Known, Or};
 use bridgecraft_router::Delivery;
 use serde::{Deserialize, Serialize};
 
