@@ -87,6 +87,7 @@ impl Entry {
     pub fn root_name(&self) -> String {
         self.detail
             .name
+            .0
             .clone()
             .unwrap_or_else(|| schema_name(&self.detail_type))
     }
@@ -362,7 +363,7 @@ fn choose_name(
     parent: &str,
     taken: &BTreeMap<String, &Fields>,
 ) -> String {
-    let mut candidates: Vec<String> = object.name.iter().cloned().collect();
+    let mut candidates: Vec<String> = object.name.0.iter().cloned().collect();
     candidates.push(base.to_owned());
     candidates.push(format!("{parent}{base}"));
     for candidate in &candidates {
@@ -556,8 +557,14 @@ impl<'a> Parser<'a> {
                 let target_pointer = format!("{}/{}", self.prefix.trim_start_matches('#'), target);
                 let mut named = self.shape(&self.schemas[target], &target_pointer)?;
                 self.stack.pop();
-                if let Some(Object::Fields(fields)) = &mut named.object {
-                    fields.name = Some(target.to_owned());
+                // A registry's names are kept; in a discovered document they are what
+                // discovery names the shape, and are named so again, so that updating a
+                // document is discovering all its samples at once.
+                let is_root = self.stack.is_empty();
+                if let Some(Object::Fields(fields)) = &mut named.object
+                    && (is_root || !self.discovered)
+                {
+                    fields.name.0 = Some(target.to_owned());
                 }
                 shape.merge(named);
             }

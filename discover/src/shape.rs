@@ -70,9 +70,19 @@ pub(crate) enum Object {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Fields {
     pub fields: BTreeMap<String, Field>,
-    /// The schema's name in the document it was read from.
-    pub name: Option<String>,
+    pub name: NameHint,
     pub notes: Notes,
+}
+
+/// The schema's name in the document an object was read from: a hint for writing it again,
+/// not part of its shape, so two objects that differ only in it are equal.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NameHint(pub Option<String>);
+
+impl PartialEq for NameHint {
+    fn eq(&self, _: &NameHint) -> bool {
+        true
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -181,7 +191,12 @@ impl Shape {
                 nullable: self.null || self.any,
             },
         );
-        if let Some(items) = &self.array {
+        // The items of arrays that were always empty have no place to list.
+        if let Some(items) = self
+            .array
+            .as_ref()
+            .filter(|items| items.any || items.null || !items.kinds().is_empty())
+        {
             items.walk(&format!("{path}[*]"), true, out);
         }
         match &self.object {
@@ -423,7 +438,7 @@ impl Fields {
                     (key.clone(), field)
                 })
                 .collect(),
-            name: None,
+            name: NameHint::default(),
             notes: Notes::new(),
         }
     }
@@ -450,7 +465,7 @@ impl Fields {
                 }
             }
         }
-        self.name = match (self.name.take(), other.name) {
+        self.name.0 = match (self.name.0.take(), other.name.0) {
             (Some(mine), Some(theirs)) => Some(mine.min(theirs)),
             (mine, theirs) => mine.or(theirs),
         };
