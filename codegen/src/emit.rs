@@ -502,9 +502,12 @@ impl<'a> Emitter<'a> {
                 (module, name, detail_type, type_name)
             })
             .collect();
-        let modules = events
-            .iter()
-            .map(|(module, name, ..)| quote! { pub mod #module; pub use self::#module::#name; });
+        let modules = events.iter().map(|(module, name, ..)| {
+            // A detail-type spelled as its source (`core.update-account-command` twice).
+            let inception =
+                (*module == names.module).then(|| quote! { #[allow(clippy::module_inception)] });
+            quote! { #inception pub mod #module; pub use self::#module::#name; }
+        });
         let variants = events.iter().map(|(_, name, detail_type, _)| {
             let doc = doc_attr(&format!("`{detail_type}`"));
             quote! { #doc #name(Box<#name>), }

@@ -662,14 +662,12 @@ impl<'a> Parser<'a> {
             // In a document from elsewhere, a schema that says nothing admits any JSON.
             shape.merge(Shape::any());
         }
-        if describes_object {
-            if let Some(object) = &mut shape.object {
-                let target = match object {
-                    Object::Fields(fields) => &mut fields.notes,
-                    Object::Map { notes, .. } => notes,
-                };
-                crate::shape::merge_notes(target, std::mem::take(&mut notes));
-            }
+        if describes_object && let Some(object) = &mut shape.object {
+            let target = match object {
+                Object::Fields(fields) => &mut fields.notes,
+                Object::Map { notes, .. } => notes,
+            };
+            crate::shape::merge_notes(target, std::mem::take(&mut notes));
         }
         crate::shape::merge_notes(&mut shape.notes, notes);
         Ok(shape)

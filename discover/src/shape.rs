@@ -528,7 +528,8 @@ pub(crate) fn merge_notes(mine: &mut Notes, theirs: Notes) {
                 entry.insert(value);
             }
             MapEntry::Occupied(mut entry) => {
-                if value.to_string() < entry.get().to_string() {
+                let text = |value: &Value| serde_json::to_string(value).unwrap_or_default();
+                if text(&value) < text(entry.get()) {
                     entry.insert(value);
                 }
             }
