@@ -4,6 +4,7 @@
 mod consume;
 mod decode;
 mod discover;
+mod generate;
 mod matching;
 
 use std::io;
@@ -37,6 +38,12 @@ enum Command {
     /// `changed` (followed by what changed) or `unchanged`, the path and the samples merged,
     /// then a JSON line of counts. A progress bar shows on a terminal.
     Discover(discover::DiscoverArgs),
+
+    /// Generate Rust types from registry documents, as a module tree to check in.
+    ///
+    /// The types decode tolerantly, as the AWS ones do, and need no dependency but
+    /// `bridgecraft-events`. A `build.rs` does the same with `bridgecraft_codegen::Config`.
+    Generate(generate::GenerateArgs),
 
     /// Receive messages from an SQS queue and print one JSON line per message.
     ///
@@ -81,6 +88,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Decode(args) => decode::main(args),
         Command::Discover(args) => discover::main(args),
+        Command::Generate(args) => generate::main(args),
         #[cfg(feature = "consume")]
         Command::Consume(args) => consume::main(args),
         Command::Match { pattern, events } => exit_code(matching::run_match(
