@@ -248,17 +248,33 @@ impl Catalog {
             _ => Err(format!("no string `{key}`: not an event")),
         };
         let (source, detail_type) = (text("source")?, text("detail-type")?);
+        let parsed;
         let detail = match map.get("detail") {
-            None => Fields::default(),
-            Some(Value::Object(detail)) => Fields::of(detail),
+            None => None,
+            Some(Value::Object(detail)) => Some(detail),
             Some(Value::String(text)) => match serde_json::from_str(text) {
-                Ok(Value::Object(detail)) => Fields::of(&detail),
+                Ok(Value::Object(detail)) => {
+                    parsed = detail;
+                    Some(&parsed)
+                }
                 _ => return Err("`detail` is a string that holds no JSON object".to_owned()),
             },
             Some(other) => {
                 return Err(format!("`detail` is {}, not an object", kind_of(other)));
             }
         };
+        let empty = Map::new();
+        let detail = detail.unwrap_or(&empty);
+        if let Some(entry) = self
+            .entries
+            .get_mut(source)
+            .and_then(|types| types.get_mut(detail_type))
+        {
+            entry.envelope.absorb(map, Some("detail"));
+            entry.detail.absorb(detail, None);
+            entry.samples += 1;
+            return Ok(());
+        }
         let mut envelope = Fields::default();
         for (key, value) in map {
             let shape = match key.as_str() {
@@ -273,7 +289,7 @@ impl Catalog {
         }
         self.insert(Entry {
             envelope,
-            detail,
+            detail: Fields::of(detail),
             samples: 1,
             ..Entry::new(source, detail_type)
         });
@@ -300,6 +316,18 @@ impl Catalog {
                     }
                 }
                 Err(error) => tally.skip(origin, index, error.to_string()),
+            }
+            return;
+        }
+        // A bare event, the common case, is read once; anything else goes through the
+        // factory's unwrapping of envelopes.
+        if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(json)
+            && value.get("source").is_some_and(Value::is_string)
+            && value.get("detail-type").is_some_and(Value::is_string)
+        {
+            match self.add_event(&value) {
+                Ok(()) => tally.events += 1,
+                Err(reason) => tally.skip(origin, index, reason),
             }
             return;
         }

@@ -224,10 +224,10 @@ impl Renderer {
     /// key's, the key's after its parent's, or the key's with a number. Objects of one name
     /// and the same shape share their schema.
     fn new<'a>(root: &str, detail: &'a Fields, envelope: &'a Fields) -> Renderer {
-        let mut taken: BTreeMap<String, &'a Fields> = BTreeMap::new();
+        let mut taken: BTreeMap<String, Signature> = BTreeMap::new();
         let mut names = HashMap::new();
-        taken.insert("AWSEvent".to_owned(), envelope);
-        taken.insert(root.to_owned(), detail);
+        taken.insert("AWSEvent".to_owned(), signature(envelope));
+        taken.insert(root.to_owned(), signature(detail));
         names.insert(detail as *const Fields, root.to_owned());
         let mut queue = std::collections::VecDeque::new();
         queue.push_back((detail, root.to_owned()));
@@ -238,7 +238,7 @@ impl Renderer {
                 objects_in(&field.shape, schema_name(key), &mut found);
                 for (object, base) in found {
                     let name = choose_name(object, &base, &parent, &taken);
-                    taken.insert(name.clone(), object);
+                    taken.insert(name.clone(), signature(object));
                     names.insert(object as *const Fields, name.clone());
                     queue.push_back((object, name));
                 }
@@ -357,19 +357,31 @@ fn objects_in<'a>(shape: &'a Shape, base: String, found: &mut Vec<(&'a Fields, S
     }
 }
 
+/// What an object's schema says: every place below it with what it admits, and its notes.
+/// Objects that are written alike share a name, whatever their shapes keep that is not
+/// written (the values seen, integers among numbers).
+type Signature = (BTreeMap<String, crate::shape::PathInfo>, Notes);
+
+fn signature(object: &Fields) -> Signature {
+    let mut paths = BTreeMap::new();
+    object.walk("", &mut paths);
+    (paths, object.notes.clone())
+}
+
 fn choose_name(
     object: &Fields,
     base: &str,
     parent: &str,
-    taken: &BTreeMap<String, &Fields>,
+    taken: &BTreeMap<String, Signature>,
 ) -> String {
     let mut candidates: Vec<String> = object.name.0.iter().cloned().collect();
     candidates.push(base.to_owned());
     candidates.push(format!("{parent}{base}"));
+    let own = signature(object);
     for candidate in &candidates {
         match taken.get(candidate) {
             None => return candidate.clone(),
-            Some(other) if *other == object => return candidate.clone(),
+            Some(other) if *other == own => return candidate.clone(),
             Some(_) => {}
         }
     }

@@ -114,6 +114,34 @@ impl Shape {
         shape
     }
 
+    /// Merges one JSON value in, as `merge(Shape::of(value))` does, without building its
+    /// shape first: what is already known is only checked, not allocated again.
+    pub fn absorb(&mut self, value: &Value) {
+        if self.any {
+            return;
+        }
+        match value {
+            Value::Null => self.null = true,
+            Value::Bool(_) => self.boolean = true,
+            Value::Number(number) if number.is_i64() => self.integer = true,
+            Value::Number(_) => self.number = true,
+            Value::String(text) => match &mut self.string {
+                None => self.string = Some(Strings::of(text)),
+                Some(strings) => strings.absorb(text),
+            },
+            Value::Array(items) => {
+                let item = self.array.get_or_insert_with(Box::default);
+                for value in items {
+                    item.absorb(value);
+                }
+            }
+            Value::Object(map) => match &mut self.object {
+                None => self.object = Some(Object::of(map)),
+                Some(object) => object.absorb(map),
+            },
+        }
+    }
+
     /// Any JSON value.
     pub(crate) fn any() -> Shape {
         Shape {
@@ -300,6 +328,20 @@ impl Strings {
         }
     }
 
+    fn absorb(&mut self, text: &str) {
+        // Once a string was no timestamp, no other needs parsing.
+        self.date_time = self.date_time && is_date_time(text);
+        if let Values::Few(values) = &mut self.values
+            && !values.contains(text)
+        {
+            if text.len() > MAX_VALUE_LEN || values.len() == MAX_VALUES {
+                self.values = Values::Many;
+            } else {
+                values.insert(text.to_owned());
+            }
+        }
+    }
+
     fn merge(&mut self, other: Strings) {
         self.date_time &= other.date_time;
         self.enumerated |= other.enumerated;
@@ -368,6 +410,20 @@ impl Object {
         let mut object = Object::Fields(Fields::of(map));
         object.collapse_if_wide();
         object
+    }
+
+    fn absorb(&mut self, map: &Map<String, Value>) {
+        let keyed_by_data = !map.is_empty() && map.keys().all(|key| is_data_key(key));
+        match self {
+            Object::Fields(fields) if !keyed_by_data => fields.absorb(map, None),
+            Object::Map { values, .. } => {
+                for value in map.values() {
+                    values.absorb(value);
+                }
+            }
+            Object::Fields(_) => self.merge(Object::of(map)),
+        }
+        self.collapse_if_wide();
     }
 
     fn merge(&mut self, other: Object) {
@@ -440,6 +496,34 @@ impl Fields {
                 .collect(),
             name: NameHint::default(),
             notes: Notes::new(),
+        }
+    }
+
+    /// Merges one object in, as `merge(Fields::of(map))` does, in place, into the fields of at
+    /// least one object seen before; the value of the key `except`, when given, is only noted
+    /// as present.
+    pub(crate) fn absorb(&mut self, map: &Map<String, Value>, except: Option<&str>) {
+        for (key, field) in &mut self.fields {
+            if !map.contains_key(key) {
+                field.required = false;
+            }
+        }
+        for (key, value) in map {
+            let skip = except == Some(key.as_str());
+            match self.fields.get_mut(key) {
+                Some(field) if !skip => field.shape.absorb(value),
+                Some(_) => {}
+                None => {
+                    let shape = if skip {
+                        Shape::default()
+                    } else {
+                        Shape::of(value)
+                    };
+                    // Missing from the samples before.
+                    let required = false;
+                    self.fields.insert(key.clone(), Field { shape, required });
+                }
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! The laws of merging, on generated samples: order does not matter, every sample fits its
 //! document, and a document updated with samples is the document of all of them.
 
-use bridgecraft_discover::Catalog;
+use bridgecraft_discover::{Catalog, Shape};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -128,5 +128,15 @@ proptest! {
         all.extend(after.iter().cloned());
         let json = |catalog: &Catalog| catalog.documents().into_iter().map(|d| d.json).collect::<Vec<_>>();
         prop_assert_eq!(json(&updated), json(&catalog_of(&all)));
+    }
+
+    #[test]
+    fn absorbing_a_value_is_merging_its_shape(values in prop::collection::vec(json_value(), 1..8)) {
+        let (mut absorbed, mut merged) = (Shape::default(), Shape::default());
+        for value in &values {
+            absorbed.absorb(value);
+            merged.merge(Shape::of(value));
+        }
+        prop_assert_eq!(absorbed, merged);
     }
 }
