@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::Error;
 use crate::document::{self, Entry};
-use crate::shape::{Fields, Shape, Violation};
+use crate::shape::{Fields, PathInfo, Shape, Violation};
 
 /// Event types by `source` and `detail-type`, each with what its samples and documents say.
 ///
@@ -398,6 +398,12 @@ impl Catalog {
                 .keys()
                 .map(move |detail_type| (source.as_str(), detail_type.as_str()))
         })
+    }
+
+    /// Every place of an event type by JSON path (`source`, `detail.items[*].sku`, `detail.tags.*`
+    /// for a map's values), with what it admits: `None` when the catalog has no such type.
+    pub fn places(&self, source: &str, detail_type: &str) -> Option<BTreeMap<String, PathInfo>> {
+        self.entry(source, detail_type).map(Entry::paths)
     }
 
     fn all(&self) -> impl Iterator<Item = &Entry> {

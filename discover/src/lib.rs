@@ -52,7 +52,7 @@ pub use catalog::{Catalog, Change, Checked, Document, Skip, Tally, Update};
 pub use document::DISCOVERED;
 pub use input::{SAMPLE_EXTENSIONS, files};
 pub use keys::{is_data_key, is_date_time};
-pub use shape::{MAX_FIELDS, MAX_VALUES, Shape, Violation, ViolationKind};
+pub use shape::{MAX_FIELDS, MAX_VALUES, PathInfo, Shape, Violation, ViolationKind};
 
 /// What can go wrong reading documents or writing them.
 #[derive(Debug, thiserror::Error)]

@@ -307,11 +307,17 @@ impl Shape {
     }
 }
 
-/// What one place of a document admits, as [`Shape::walk`] lists it.
+/// What one place of an event type admits, as [`Catalog::places`](crate::Catalog::places)
+/// lists them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct PathInfo {
+#[non_exhaustive]
+pub struct PathInfo {
+    /// The JSON types seen or declared: `integer`, `string (date-time)`, `string | integer`,
+    /// `map`, `any`.
     pub summary: String,
+    /// Present in every sample of the object that holds it (or required by the document).
     pub required: bool,
+    /// `null` seen (or declared).
     pub nullable: bool,
 }
 
