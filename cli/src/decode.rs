@@ -4,7 +4,21 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bridgecraft_factory::{AwsFactory, Decoded, Envelope, EventFactory, Record, Strictness};
+use bridgecraft_discover::{Catalog, Checked};
+use bridgecraft_factory::{Aws, Decoded, Envelope, EventFactory, Factory, Or, Record, Strictness};
+
+bridgecraft_factory::detail_enum! {
+    /// A detail typed by a document of `--schemas`, checked against it, or by a generated
+    /// AWS type.
+    #[derive(Debug)]
+    enum Detail {
+        Schema(Checked),
+        Aws(bridgecraft_events::Detail),
+    }
+}
+
+/// The documents of `--schemas` first, then the AWS types this build generates.
+type CliFactory = Factory<Detail, Or<Catalog, Aws>>;
 
 #[derive(clap::Args)]
 pub struct DecodeArgs {
@@ -12,11 +26,18 @@ pub struct DecodeArgs {
     #[arg(required_unless_present = "reencode")]
     paths: Vec<PathBuf>,
 
+    /// Registry documents of your own event types (`*.json`, as `bridgecraft discover`
+    /// writes them or the registry exports them), checked before the AWS types: an event of
+    /// one is `typed` by the document's name, and where it does not fit is its drift.
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
+
     /// The envelope the inputs are in.
     #[arg(long, default_value = "auto", value_parser = parse_envelope)]
     envelope: Envelope,
 
-    /// Make a detail that does not fit its type an error, instead of unknown with the reason.
+    /// Make a detail that does not fit its type (or its document) an error, instead of
+    /// unknown with the reason (or typed with drift).
     #[arg(long)]
     strict: bool,
 
@@ -56,7 +77,17 @@ pub fn main(args: DecodeArgs) -> ExitCode {
     } else {
         Strictness::Lenient
     };
-    let factory = AwsFactory::aws().strictness(strictness);
+    let catalog = match &args.schemas {
+        Some(dir) => match Catalog::read_documents(dir) {
+            Ok(catalog) => catalog,
+            Err(error) => {
+                eprintln!("bridgecraft: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Catalog::new(),
+    };
+    let factory = Factory::new(Or::new(catalog, Aws)).strictness(strictness);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = run(&factory, &args, &mut out).and_then(|counts| {
@@ -75,20 +106,14 @@ pub fn main(args: DecodeArgs) -> ExitCode {
     }
 }
 
-fn run(factory: &AwsFactory, args: &DecodeArgs, out: &mut impl Write) -> io::Result<Counts> {
+fn run(factory: &CliFactory, args: &DecodeArgs, out: &mut impl Write) -> io::Result<Counts> {
     let mut counts = Counts::default();
     if let Some(file) = &args.reencode {
         reencode(factory, file, args.envelope, out, &mut counts)?;
     }
     for path in &args.paths {
         for file in inputs(path) {
-            decode_file(
-                factory,
-                &file,
-                (args.envelope, args.drift),
-                out,
-                &mut counts,
-            )?;
+            decode_file(factory, &file, args, out, &mut counts)?;
         }
     }
     if args.summary {
@@ -131,9 +156,9 @@ fn inputs(path: &Path) -> Vec<PathBuf> {
 }
 
 fn decode_file(
-    factory: &AwsFactory,
+    factory: &CliFactory,
     file: &Path,
-    (envelope, drift): (Envelope, bool),
+    args: &DecodeArgs,
     out: &mut impl Write,
     counts: &mut Counts,
 ) -> io::Result<()> {
@@ -147,20 +172,15 @@ fn decode_file(
             return writeln!(out, "{shown}\terror\tcannot read: {error}");
         }
     };
-    for record in factory.decode(&bytes, envelope) {
+    for record in factory.decode(&bytes, args.envelope) {
         counts.records += 1;
-        let line = describe(&record, counts);
+        let line = describe(&record, args.strict, counts);
         match &record.message_id {
             Some(id) => writeln!(out, "{shown}\t{line}\t{id}")?,
             None => writeln!(out, "{shown}\t{line}")?,
         }
-        if drift {
-            let found = match &record.result {
-                Ok(Decoded::Typed(event)) => event.drift(),
-                Ok(Decoded::Unknown(unknown)) => unknown.event.envelope_drift(),
-                Err(_) => Vec::new(),
-            };
-            for drift in found {
+        if args.drift {
+            for drift in drift_of(&record) {
                 writeln!(out, "{shown}\tdrift\t{drift}")?;
             }
         }
@@ -168,12 +188,53 @@ fn decode_file(
     Ok(())
 }
 
-fn describe(record: &Record<bridgecraft_events::Detail>, counts: &mut Counts) -> String {
-    match &record.result {
-        Ok(Decoded::Typed(event)) => {
-            counts.typed += 1;
-            format!("typed\t{}", event.detail.type_name())
+/// Where a record drifted from its schemas, a line each: `PATH<TAB>DECLARED<TAB>FOUND`.
+fn drift_of(record: &Record<Detail>) -> Vec<String> {
+    let (envelope, detail) = match &record.result {
+        Ok(Decoded::Typed(event)) => (event.envelope_drift(), Some(&event.detail)),
+        Ok(Decoded::Unknown(unknown)) => (unknown.event.envelope_drift(), None),
+        Err(_) => (Vec::new(), None),
+    };
+    let mut lines: Vec<String> = envelope.iter().map(ToString::to_string).collect();
+    match detail {
+        Some(Detail::Aws(detail)) => {
+            let mut drift = Vec::new();
+            bridgecraft_events::DetailSet::inspect_drift(
+                detail,
+                &mut "detail".to_owned(),
+                &mut drift,
+            );
+            lines.extend(drift.iter().map(ToString::to_string));
         }
+        Some(Detail::Schema(checked)) => {
+            lines.extend(checked.violations.iter().map(ToString::to_string));
+        }
+        None => {}
+    }
+    lines
+}
+
+fn describe(record: &Record<Detail>, strict: bool, counts: &mut Counts) -> String {
+    match &record.result {
+        Ok(Decoded::Typed(event)) => match &event.detail {
+            Detail::Aws(detail) => {
+                counts.typed += 1;
+                format!("typed\t{}", detail.type_name())
+            }
+            Detail::Schema(checked) => match checked.violations.first() {
+                Some(violation) if strict => {
+                    counts.errors += 1;
+                    format!(
+                        "error\tevent at `{}`: {} does not fit {} (decoding {})",
+                        violation.path, violation.found, violation.declared, checked.schema
+                    )
+                }
+                _ => {
+                    counts.typed += 1;
+                    format!("typed\t{}", checked.schema)
+                }
+            },
+        },
         Ok(Decoded::Unknown(unknown)) => {
             counts.unknown += 1;
             format!(
@@ -189,7 +250,7 @@ fn describe(record: &Record<bridgecraft_events::Detail>, counts: &mut Counts) ->
 }
 
 fn reencode(
-    factory: &AwsFactory,
+    factory: &CliFactory,
     file: &Path,
     envelope: Envelope,
     out: &mut impl Write,

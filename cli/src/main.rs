@@ -3,6 +3,8 @@
 #[cfg(feature = "consume")]
 mod consume;
 mod decode;
+mod discover;
+mod generate;
 mod matching;
 
 use std::io;
@@ -27,6 +29,21 @@ enum Command {
     /// event) gives one line per record; a line whose envelope has a message id (SQS, SNS,
     /// Lambda records) ends with it. Exits non-zero when any input is an error.
     Decode(decode::DecodeArgs),
+
+    /// Infer a schema-registry document per event type from sample events.
+    ///
+    /// Reads events, SQS messages, SNS notifications and Lambda batches (one per file or as
+    /// JSON lines), merges the samples of each `(source, detail-type)` and writes one OpenAPI 3
+    /// document each, in the registry's format. Prints a line per document: `written`, `new`,
+    /// `changed` (followed by what changed) or `unchanged`, the path and the samples merged,
+    /// then a JSON line of counts. A progress bar shows on a terminal.
+    Discover(discover::DiscoverArgs),
+
+    /// Generate Rust types from registry documents, as a module tree to check in.
+    ///
+    /// The types decode tolerantly, as the AWS ones do, and need no dependency but
+    /// `bridgecraft-events`. A `build.rs` does the same with `bridgecraft_codegen::Config`.
+    Generate(generate::GenerateArgs),
 
     /// Receive messages from an SQS queue and print one JSON line per message.
     ///
@@ -70,6 +87,8 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Decode(args) => decode::main(args),
+        Command::Discover(args) => discover::main(args),
+        Command::Generate(args) => generate::main(args),
         #[cfg(feature = "consume")]
         Command::Consume(args) => consume::main(args),
         Command::Match { pattern, events } => exit_code(matching::run_match(

@@ -1,19 +1,55 @@
 //! Turns EventBridge schema-registry documents into serde types.
 //!
 //! The input is one document per event type, in the formats the registry exports (OpenAPI 3 or
-//! JSONSchemaDraft4). The output is a Rust module tree: a module per source with a file per
-//! detail type, a `Detail` enum per source and one over all sources, and the Cargo features that
-//! turn each source on. Generation is pure and deterministic: the same documents give the same
-//! bytes, whatever order they are read in.
+//! JSONSchemaDraft4), as `aws schemas export-schema` or `bridgecraft discover` writes them.
+//! The output is a Rust module tree: a module per source with a file per detail type, a
+//! `Detail` enum per source and one over all sources, and the Cargo features that turn each
+//! source on. Generation is pure and deterministic: the same documents give the same bytes,
+//! whatever order they are read in.
+//!
+//! # In your own build
+//!
+//! A `build.rs` generates the types of your own schemas into `OUT_DIR`, with
+//! `bridgecraft-codegen` as a build dependency and `bridgecraft-events` as the only
+//! dependency the generated code needs:
 //!
 //! ```no_run
-//! use bridgecraft_codegen::{Config, read_dir};
-//!
-//! let documents = read_dir("schemas".as_ref())?;
-//! let output = Config::new().generate(documents)?;
-//! output.write_to("events/src/generated".as_ref())?;
-//! # Ok::<(), bridgecraft_codegen::Error>(())
+//! // build.rs
+//! fn main() -> Result<(), bridgecraft_codegen::Error> {
+//!     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("events.rs");
+//!     bridgecraft_codegen::Config::new()
+//!         .events_crate("::bridgecraft_events")?
+//!         .module_root("crate::events")?
+//!         .feature_gates(false)
+//!         .derive("com_example_orders::order_placed::Status", "Default")?
+//!         .field_attribute("com_example_orders::order_placed::Status.placed", "#[default]")?
+//!         .extern_path("com_example_orders::order_placed::Money", "crate::Money")?
+//!         .emit_rerun_if_changed(true)
+//!         .compile("schemas", &out)?;
+//!     Ok(())
+//! }
 //! ```
+//!
+//! ```ignore
+//! // src/lib.rs
+//! pub mod events {
+//!     include!(concat!(env!("OUT_DIR"), "/events.rs"));
+//! }
+//! ```
+//!
+//! [`compile`](Config::compile) writes one file, and only when its text changed, so that a
+//! build whose schemas did not change recompiles nothing; with
+//! [`emit_rerun_if_changed`](Config::emit_rerun_if_changed) it tells Cargo to run the build
+//! script again only when a schema changes. Code that is checked in is better generated into
+//! a module tree with [`generate`](Config::generate) and [`Output::write_to`], as
+//! `bridgecraft generate --schemas DIR --out DIR` and this repository's `cargo xtask regen` do.
+//!
+//! Options name generated types by their path from the generated module's root, as Rust names
+//! them: `com_example_orders::order_placed::Customer` (a source's module, the event's file, the
+//! type), a detail type also as `com_example_orders::OrderPlaced`; a module's path names every
+//! type in it, and `.` names every type. A field or an enum variant follows a `.`, by its Rust
+//! or its JSON name. An option that names nothing is an error, so that a typo or a renamed
+//! type does not silently drop it.
 //!
 //! Registry schemas are inferred from sample events and are sometimes wrong about real ones.
 //! A [`Fix`] corrects one property of one schema, with the reason; a fix that no longer matches
@@ -21,6 +57,7 @@
 
 mod emit;
 mod model;
+mod rules;
 mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +71,7 @@ pub use schema::{Document, read_dir};
 
 /// What can go wrong reading schemas or writing code.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     #[error("{}: {source}", path.display())]
     Io {
@@ -54,6 +92,24 @@ pub enum Error {
     },
     #[error("`{path}` is not a Rust path: {message}")]
     Path { path: String, message: String },
+    /// An option's attribute, type or module name that does not parse.
+    #[error("`{text}` is not {what}: {message}")]
+    Syntax {
+        what: &'static str,
+        text: String,
+        message: String,
+    },
+    /// An option whose path names no generated type, field or source.
+    #[error("{option}(\"{path}\") names nothing that is generated")]
+    Unmatched { option: &'static str, path: String },
+    /// Two sources whose modules would have one name.
+    #[error(
+        "source `{event_source}` would be module `{module}`, which another source has: give one a `module_name`"
+    )]
+    ModuleClash {
+        module: String,
+        event_source: String,
+    },
     #[error("{0} matches no property of any schema: remove it or correct it")]
     StaleFix(String),
     #[error("two documents define source `{event_source}` detail-type `{detail_type}`: {} and {}", first.display(), second.display())]
@@ -110,6 +166,23 @@ fn parse_path(path: &str) -> Result<syn::Path, Error> {
     })
 }
 
+fn syntax_error(what: &'static str, text: &str, error: syn::Error) -> Error {
+    Error::Syntax {
+        what,
+        text: text.to_owned(),
+        message: error.to_string(),
+    }
+}
+
+/// Outer attributes, such as `#[derive(Hash)]` or `#[serde(default)] #[doc = "..."]`.
+fn parse_attributes(text: &str) -> Result<proc_macro2::TokenStream, Error> {
+    use syn::parse::Parser;
+    let attributes = syn::Attribute::parse_outer
+        .parse_str(text)
+        .map_err(|e| syntax_error("an attribute", text, e))?;
+    Ok(quote::quote!(#(#attributes)*))
+}
+
 /// Reads a JSON array of [`Fix`]es.
 pub fn read_fixes(path: &Path) -> Result<Vec<Fix>, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -129,6 +202,8 @@ pub struct Config {
     fixes: Vec<Fix>,
     paths: emit::Paths,
     cloudtrail: bool,
+    rules: rules::Rules,
+    rerun_if_changed: bool,
 }
 
 /// The CloudTrail record as a registry document: the record contents CloudTrail documents.
@@ -144,18 +219,26 @@ impl Default for Config {
                 module_root: syn::parse_quote!(crate::generated),
                 feature_gates: true,
                 plain: false,
+                header: HEADER.to_owned(),
             },
+            rules: rules::Rules::default(),
+            rerun_if_changed: false,
         }
     }
 }
 
 impl Config {
+    /// The configuration that generates the events crate's own modules; set
+    /// [`events_crate`](Self::events_crate) and [`module_root`](Self::module_root) to generate
+    /// types in another crate.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The path to the `bridgecraft-events` crate from the generated code: `crate` (the
-    /// default) inside it, `::bridgecraft_events` for types generated in another crate.
+    /// default) inside it, `::bridgecraft_events` (or `::bridgecraft::events` through the
+    /// facade) for types generated in another crate. Outside the events crate, generated code
+    /// reaches `serde` and `serde_json` through it too, so it needs no other dependency.
     pub fn events_crate(mut self, path: &str) -> Result<Self, Error> {
         self.paths.events_crate = parse_path(path)?;
         Ok(self)
@@ -203,6 +286,105 @@ impl Config {
         self
     }
 
+    /// Adds `attribute` (one or more outer attributes, such as `#[derive(Hash)]`) to the
+    /// types `path` names: a type, every type of a module, or `.` for all. Options add up.
+    ///
+    /// Records derive `Clone, Debug, Default, PartialEq` and keep what did not fit in an
+    /// `Extra`, which is not `Eq` or `Hash`; string enums derive `Eq`, `Hash` and `Ord` too.
+    pub fn type_attribute(mut self, path: &str, attribute: &str) -> Result<Self, Error> {
+        let attribute = parse_attributes(attribute)?;
+        self.rules
+            .type_attributes
+            .push((path.to_owned(), attribute));
+        Ok(self)
+    }
+
+    /// Derives `derives` (such as `"Default"` or `"PartialOrd, Ord"`) for the types `path`
+    /// names: a [`type_attribute`](Self::type_attribute) of `#[derive(...)]`.
+    pub fn derive(self, path: &str, derives: &str) -> Result<Self, Error> {
+        let attribute = format!("#[derive({derives})]");
+        self.type_attribute(path, &attribute)
+    }
+
+    /// Adds `attribute` to the fields or enum variants `path` names: a type's path (or a
+    /// module's, for that member of every type in it), a `.` and the member's Rust or JSON
+    /// name, such as `com_example_orders::order_placed::OrderPlaced.total` or
+    /// `...::Status.placed`.
+    pub fn field_attribute(mut self, path: &str, attribute: &str) -> Result<Self, Error> {
+        let attribute = parse_attributes(attribute)?;
+        self.rules
+            .field_attributes
+            .push((path.to_owned(), attribute));
+        Ok(self)
+    }
+
+    /// Uses your own `rust_type` instead of generating the type at `path`, or as the type of
+    /// the field at `path` (`TYPE.FIELD`), as prost's `extern_path` does. What only that type
+    /// reached is not generated either.
+    ///
+    /// The type decodes tolerantly like generated ones: it implements
+    /// `bridgecraft_events::Tolerant` (a type with serde's derives gets it from
+    /// `bridgecraft_events::tolerant_via_serde!`), and `Clone`, `Debug` and `PartialEq`.
+    pub fn extern_path(mut self, path: &str, rust_type: &str) -> Result<Self, Error> {
+        let ty: syn::Type =
+            syn::parse_str(rust_type).map_err(|e| syntax_error("a Rust type", rust_type, e))?;
+        self.rules
+            .extern_paths
+            .push((path.to_owned(), quote::quote!(#ty)));
+        Ok(self)
+    }
+
+    /// Names the module of `source`'s types: `module` instead of the source with its
+    /// punctuation as `_` (`com_example_orders`).
+    pub fn module_name(mut self, source: &str, module: &str) -> Result<Self, Error> {
+        let ident: syn::Ident =
+            syn::parse_str(module).map_err(|e| syntax_error("a module name", module, e))?;
+        self.rules
+            .module_names
+            .push((source.to_owned(), ident.to_string()));
+        Ok(self)
+    }
+
+    /// The command every generated file's first line names as the one that makes it:
+    /// `cargo xtask regen` by default.
+    pub fn generated_by(mut self, command: &str) -> Self {
+        self.paths.header = format!("// @generated by `{command}`: do not edit by hand.\n");
+        self
+    }
+
+    /// Whether [`compile`](Self::compile) prints `cargo:rerun-if-changed` for the schema
+    /// folder and each of its documents, so that a build script runs again only when a schema
+    /// changes. Off by default; turn it on in a `build.rs`.
+    pub fn emit_rerun_if_changed(mut self, emit: bool) -> Self {
+        self.rerun_if_changed = emit;
+        self
+    }
+
+    /// Generates the types of every document below `schemas` into one file, `out` (for
+    /// `include!`), written only when its text changed. Returns whether it was written.
+    pub fn compile(&self, schemas: impl AsRef<Path>, out: impl AsRef<Path>) -> Result<bool, Error> {
+        let (schemas, out) = (schemas.as_ref(), out.as_ref());
+        let mut files = Vec::new();
+        files_with_extension(schemas, "json", &mut files)?;
+        files.sort();
+        if self.rerun_if_changed {
+            println!("cargo:rerun-if-changed={}", schemas.display());
+            for file in &files {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        }
+        let documents = files
+            .iter()
+            .map(|path| Document::read(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        let text = self.generate(documents)?.single_file();
+        if std::fs::read_to_string(out).ok().as_deref() == Some(text.as_str()) {
+            return Ok(false);
+        }
+        ensure_file_contents(out, &text)?;
+        Ok(true)
+    }
+
     /// Generates the code for `documents`.
     pub fn generate(&self, mut documents: Vec<Document>) -> Result<Output, Error> {
         documents.sort_by(|a, b| {
@@ -226,7 +408,8 @@ impl Config {
             false => None,
         };
         let space = model::TypeSpace::build(documents, &self.fixes, cloudtrail.as_ref())?;
-        let emitter = emit::Emitter::new(&space, &self.paths);
+        let mut emitter = emit::Emitter::new(&space, &self.paths);
+        emitter.apply(&self.rules)?;
         Ok(Output {
             files: emitter.files(),
             features: emitter.features(),
@@ -260,6 +443,67 @@ impl Changes {
 }
 
 impl Output {
+    /// The files as one, each module inline where its parent declares it, for `include!`:
+    /// the root's inner doc comment is left out, since an included file cannot have one.
+    pub fn single_file(&self) -> String {
+        let root = self
+            .files
+            .get("mod.rs")
+            .map(String::as_str)
+            .unwrap_or_default();
+        let mut lines = root.lines();
+        let header = lines.next().unwrap_or_default();
+        let body: String = lines
+            .skip_while(|line| line.starts_with("//!"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        format!("{header}\n{}", self.inline_modules(&body, ""))
+    }
+
+    /// `text` with each `pub mod NAME;` replaced by the module's own file, inline; `dir` is
+    /// the folder of the file `text` comes from.
+    fn inline_modules(&self, text: &str, dir: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for line in text.lines() {
+            let declared = line
+                .trim_start()
+                .strip_prefix("pub mod ")
+                .and_then(|rest| rest.strip_suffix(';'));
+            let child = declared.and_then(|name| {
+                let file = format!("{dir}{name}.rs");
+                let folder = format!("{dir}{name}/mod.rs");
+                let path = match self.files.contains_key(&file) {
+                    true => file,
+                    false => folder,
+                };
+                self.files
+                    .get(&path)
+                    .map(|code| (name, code, format!("{dir}{name}/")))
+            });
+            let Some((name, code, child_dir)) = child else {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            };
+            let indent = &line[..line.len() - line.trim_start().len()];
+            // The child's own text, without the header line every file starts with.
+            let body: String = code
+                .lines()
+                .skip(1)
+                .map(|line| format!("{line}\n"))
+                .collect();
+            out.push_str(&format!("{indent}pub mod {name} {{\n"));
+            for inner in self.inline_modules(&body, &child_dir).lines() {
+                match inner.is_empty() {
+                    true => out.push('\n'),
+                    false => out.push_str(&format!("{indent}    {inner}\n")),
+                }
+            }
+            out.push_str(&format!("{indent}}}\n"));
+        }
+        out
+    }
+
     /// The `[features]` table, as TOML.
     pub fn features_toml(&self) -> String {
         let mut toml = String::from("[features]\ndefault = []\n");

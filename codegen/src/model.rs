@@ -432,7 +432,7 @@ impl Converter<'_> {
                 &property_pointer,
                 &format!("{prefix}{}", type_name(&json)),
             )?;
-            if ty == Ty::String && !replaced && holds_time(&json) {
+            if ty == Ty::String && !replaced && !self.document.discovered && holds_time(&json) {
                 ty = Ty::Timestamp;
             }
             if required && !matches!(ty, Ty::String | Ty::Integer | Ty::Number | Ty::Boolean) {

@@ -23,6 +23,10 @@ pub struct Document {
     pub schemas: BTreeMap<String, Value>,
     /// The AWS resources the event is about, and the properties that identify them.
     pub resources: Vec<ResourceField>,
+    /// Whether the document was inferred from samples by `bridgecraft-discover` (its
+    /// `info.x-bridgecraft-discovered`): then a string without `format: date-time` held
+    /// something other than a timestamp, whatever its key says.
+    pub discovered: bool,
     /// How a `$ref` to a named schema starts: `#/components/schemas/` or `#/definitions/`.
     ref_prefix: &'static str,
     /// The JSON pointer of `schemas` in the document, for errors.
@@ -137,8 +141,13 @@ impl Document {
                 )
             })?,
         };
+        let discovered = root
+            .get("info")
+            .and_then(|info| info.get("x-bridgecraft-discovered"))
+            == Some(&Value::Bool(true));
         let mut document = Document {
             resources,
+            discovered,
             path: path.to_owned(),
             source,
             detail_type,

@@ -77,14 +77,14 @@ macro_rules! string_enum {
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 $crate::__private::string_enum_serialize(self.as_str(), serializer)
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 $crate::__private::string_enum_deserialize(deserializer, Self::from_cow)
             }
         }
@@ -92,7 +92,7 @@ macro_rules! string_enum {
         impl $crate::Tolerant for $name {
             const DECLARED: &'static str = ::std::stringify!($name);
 
-            fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<$crate::Fit<Self>, D::Error> {
+            fn decode<'de, D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<$crate::Fit<Self>, D::Error> {
                 $crate::__private::decode_string_enum(deserializer, Self::from_cow, ::std::stringify!($name))
             }
         }

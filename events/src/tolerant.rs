@@ -1269,6 +1269,59 @@ impl<T> Declares for MapVisitor<T> {
     }
 }
 
+/// Decodes a value of a type with serde's derives tolerantly: a value that does not
+/// deserialize into it is kept as a misfit. What [`tolerant_via_serde!`](crate::tolerant_via_serde)
+/// implements [`Tolerant`] with.
+#[doc(hidden)]
+pub fn decode_via_serde<'de, D: Deserializer<'de>, T: de::DeserializeOwned>(
+    deserializer: D,
+    declared: &'static str,
+) -> Result<Fit<T>, D::Error> {
+    let value = Value::deserialize(deserializer)?;
+    match T::deserialize(&value) {
+        Ok(typed) => Ok(Fit::Exact(typed)),
+        Err(_) => Ok(Fit::Misfit(Misfit::new(value, declared))),
+    }
+}
+
+/// Makes types with serde's derives [`Tolerant`] (and [`Inspect`], reporting nothing of their
+/// own), so that generated records can hold them in place of a generated type (the
+/// generator's `extern_path`): a value that does not deserialize into one is kept as it came
+/// and reported as drift, never an error.
+///
+/// ```
+/// use bridgecraft_events::{Fit, Tolerant};
+///
+/// #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+/// pub struct Money {
+///     pub cents: i64,
+///     pub currency: String,
+/// }
+/// bridgecraft_events::tolerant_via_serde!(Money);
+///
+/// let fit = Money::decode(&mut serde_json::Deserializer::from_str(r#"{"cents": 5, "currency": "EUR"}"#))?;
+/// assert!(matches!(fit, Fit::Exact(Money { cents: 5, .. })));
+/// let fit = Money::decode(&mut serde_json::Deserializer::from_str(r#""five euros""#))?;
+/// assert!(matches!(fit, Fit::Misfit(_)));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[macro_export]
+macro_rules! tolerant_via_serde {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl $crate::Inspect for $ty {}
+
+        impl $crate::Tolerant for $ty {
+            const DECLARED: &'static str = ::std::stringify!($ty);
+
+            fn decode<'de, D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<$crate::Fit<Self>, D::Error> {
+                $crate::__private::decode_via_serde(deserializer, <Self as $crate::Tolerant>::DECLARED)
+            }
+        }
+    )+};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

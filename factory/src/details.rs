@@ -185,6 +185,11 @@ impl<D: From<bridgecraft_events::Detail>> DetailFactory<D> for Aws {
 /// (the enum itself as the error, to try another), and a `Serialize` that writes the inner
 /// detail.
 ///
+/// A variant holding a set of types (a generated `Detail` enum) can list, after `=>`, the types
+/// of the set that convert out of it with `TryFrom`: each then converts out of this enum too,
+/// so that a router's typed routes take them from it (`Orders(events::Detail) => [OrderPlaced,
+/// OrderShipped]`).
+///
 /// ```
 /// use bridgecraft_events::EventDetail;
 /// use bridgecraft_factory::{Aws, Chain, DetailFactory, EventFactory, Factory, Known, Decoded};
@@ -227,13 +232,28 @@ macro_rules! detail_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident($ty:ty), )*
+            $( $(#[$variant_meta:meta])* $variant:ident($ty:ty) $(=> [$($inner:ty),* $(,)?])?, )*
         }
     ) => {
         $(#[$meta])*
         $vis enum $name {
             $( $(#[$variant_meta])* $variant($ty), )*
         }
+
+        $($($(
+            impl ::std::convert::TryFrom<$name> for $inner {
+                type Error = $name;
+
+                fn try_from(detail: $name) -> ::std::result::Result<Self, $name> {
+                    #[allow(unreachable_patterns)]
+                    match detail {
+                        $name::$variant(set) => <$inner as ::std::convert::TryFrom<$ty>>::try_from(set)
+                            .map_err($name::$variant),
+                        other => ::std::result::Result::Err(other),
+                    }
+                }
+            }
+        )*)?)*
 
         $(
             impl ::std::convert::From<$ty> for $name {
@@ -310,6 +330,44 @@ mod tests {
         let detail: Both = chain.decode("test", "Pong", &mut de).unwrap();
         assert_eq!(detail, Both::Pong(Pong { n: 2 }));
         assert_eq!(serde_json::to_string(&detail).unwrap(), r#"{"n":2}"#);
+    }
+
+    /// A set of two types, as a generated source's `Detail` is.
+    #[derive(Debug, PartialEq, Serialize)]
+    #[serde(untagged)]
+    enum Set {
+        Ping(Ping),
+        Pong(Pong),
+    }
+
+    impl TryFrom<Set> for Ping {
+        type Error = Set;
+        fn try_from(set: Set) -> Result<Ping, Set> {
+            match set {
+                Set::Ping(ping) => Ok(ping),
+                other => Err(other),
+            }
+        }
+    }
+
+    crate::detail_enum! {
+        #[derive(Debug, PartialEq)]
+        enum App {
+            Set(Set) => [Ping],
+            Other(Pong),
+        }
+    }
+
+    #[test]
+    fn a_variant_holding_a_set_gives_back_the_types_it_lists() {
+        let ping = || Ping { n: 1 };
+        assert_eq!(Ping::try_from(App::Set(Set::Ping(ping()))), Ok(ping()));
+        let pong = || Pong { n: 2 };
+        assert_eq!(
+            Ping::try_from(App::Set(Set::Pong(pong()))),
+            Err(App::Set(Set::Pong(pong())))
+        );
+        assert_eq!(Ping::try_from(App::Other(pong())), Err(App::Other(pong())));
     }
 
     #[test]

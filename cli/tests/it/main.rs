@@ -3,6 +3,7 @@
 mod commands;
 #[cfg(feature = "consume")]
 mod consume;
+mod discover;
 // The SQS crate's test harness: moto's server, queues and events. The consume tests use part of
 // its helpers.
 #[cfg(feature = "consume")]

@@ -1,5 +1,6 @@
 //! The generator, from schema documents to Rust.
 
+mod builder;
 mod errors;
 mod golden;
 mod snapshots;
