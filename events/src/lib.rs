@@ -30,12 +30,14 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod arn;
 mod detail;
 mod envelope;
 mod string_enum;
 mod timestamp;
 pub mod tolerant;
 
+pub use arn::{Arn, ArnError, ArnErrorKind, ArnPart, partition_of_region};
 pub use detail::{DetailDecoder, DetailSet, EventDetail, ResourceRef, Typed};
 pub use envelope::{Event, deserialize_event_with};
 pub use timestamp::{Timestamp, TimestampError};
