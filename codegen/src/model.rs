@@ -87,8 +87,6 @@ pub(crate) struct Def {
 pub(crate) struct Event {
     pub document: Document,
     pub root: DefId,
-    /// What each of the document's named schemas converted to.
-    pub named: BTreeMap<String, Ty>,
 }
 
 /// The detail-type of CloudTrail's events in every source.
@@ -133,29 +131,17 @@ impl TypeSpace {
             space.cloudtrail = Some(fields);
         }
         for (index, document) in documents.into_iter().enumerate() {
-            let (root, named) = {
-                let mut converter = Converter {
-                    space: &mut space,
-                    document: &document,
-                    owner: Owner::Event(index),
-                    fixes,
-                    fixes_used: &mut fixes_used,
-                    named: BTreeMap::new(),
-                    in_progress: BTreeSet::new(),
-                };
-                let root = converter.root()?;
-                let named = converter
-                    .named
-                    .into_iter()
-                    .map(|(name, (ty, _))| (name, ty))
-                    .collect();
-                (root, named)
-            };
-            space.events.push(Event {
-                document,
-                root,
-                named,
-            });
+            let root = Converter {
+                space: &mut space,
+                document: &document,
+                owner: Owner::Event(index),
+                fixes,
+                fixes_used: &mut fixes_used,
+                named: BTreeMap::new(),
+                in_progress: BTreeSet::new(),
+            }
+            .root()?;
+            space.events.push(Event { document, root });
         }
         for (index, fix) in fixes.iter().enumerate() {
             let unused = fix

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use bridgecraft_codegen::{Config, Output, read_dir, read_fixes};
+use bridgecraft_codegen::{Config, Output, read_arn_templates, read_dir, read_fixes};
 
 use crate::project_root;
 
@@ -88,8 +88,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
 pub fn generate(root: &Path) -> Result<Output, String> {
     let documents = read_dir(&root.join("schemas")).map_err(|e| e.to_string())?;
     let fixes = read_fixes(&root.join("xtask/fixes.json")).map_err(|e| e.to_string())?;
+    let templates = read_arn_templates(&root.join(ARN_TEMPLATES)).map_err(|e| e.to_string())?;
     Config::new()
         .fixes(fixes)
+        .arn_templates(templates)
         .generate(documents)
         .map_err(|e| e.to_string())
 }

@@ -338,23 +338,13 @@ impl ::bridgecraft_events::EventDetail for OrderPlaced {
     const SOURCE: &'static str = "com.example.shop";
     const DETAIL_TYPE: &'static str = "Order Placed";
     fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
-        [
-            Some(::bridgecraft_events::ResourceRef {
-                cloudformation_type: "Shop::Order",
-                identifier: &self.order_id,
-            }),
-            self
-                .shipping
-                .as_ref()
-                .and_then(|value| value.carrier.as_ref())
-                .map(|identifier| ::bridgecraft_events::ResourceRef {
-                    cloudformation_type: "Shop::Carrier",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        related
+            .push(::bridgecraft_events::ResourceRef::new("Shop::Order", &self.order_id));
+        if let Some(v0) = &self.shipping && let Some(v1) = &v0.carrier {
+            related.push(::bridgecraft_events::ResourceRef::new("Shop::Carrier", v1));
+        }
+        related
     }
     fn inspect_drift(
         &self,
