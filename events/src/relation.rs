@@ -264,29 +264,32 @@ pub(crate) fn relations<'a>(
     relations
 }
 
-/// Appends a relation of `reference`'s type for every string in `value` at `keys`, looking
-/// through arrays at every level: for generated types whose field holding the identifier lies
-/// inside untyped JSON, such as a CloudTrail record's `requestParameters`.
+/// Appends a relation of `reference`'s type for every string `key` holds anywhere in `value`
+/// (in objects at any depth, and each string of a list), or for the strings `value` itself is
+/// or lists when `key` is `None`: for generated types whose field holding the identifier lies
+/// inside untyped JSON, such as a CloudTrail record's `requestParameters`, whose shape changes
+/// with every API.
 #[doc(hidden)]
 pub fn related_in_json<'a>(
     related: &mut Vec<ResourceRef<'a>>,
     reference: ResourceRef<'static>,
     value: &'a Value,
-    keys: &[&str],
+    key: Option<&str>,
 ) {
-    match (value, keys) {
-        (Value::Array(items), _) => {
-            for item in items {
-                related_in_json(related, reference, item, keys);
-            }
-        }
-        (Value::String(identifier), []) => related.push(ResourceRef {
+    match (value, key) {
+        (Value::String(identifier), None) => related.push(ResourceRef {
             identifier,
             ..reference
         }),
-        (Value::Object(object), [key, rest @ ..]) => {
-            if let Some(value) = object.get(*key) {
-                related_in_json(related, reference, value, rest);
+        (Value::Array(items), _) => {
+            for item in items {
+                related_in_json(related, reference, item, key);
+            }
+        }
+        (Value::Object(object), Some(key)) => {
+            for (name, value) in object {
+                let below = if name == key { None } else { Some(key) };
+                related_in_json(related, reference, value, below);
             }
         }
         _ => {}
@@ -418,21 +421,20 @@ mod tests {
     }
 
     #[test]
-    fn identifiers_inside_json_are_found_through_arrays() {
+    fn identifiers_inside_json_are_found_at_any_depth_and_in_lists() {
         let value = serde_json::json!({
             "instancesSet": {"items": [{"instanceId": "i-1"}, {"instanceId": "i-2"}, {"other": 1}]},
             "instanceId": 7,
+            "group": {"instanceId": ["i-3", {"instanceId": "i-4"}]},
         });
         let mut related = Vec::new();
         let reference = ResourceRef::new("AWS::EC2::Instance", "");
-        related_in_json(
-            &mut related,
-            reference,
-            &value,
-            &["instancesSet", "items", "instanceId"],
-        );
-        related_in_json(&mut related, reference, &value, &["instanceId"]);
+        related_in_json(&mut related, reference, &value, Some("instanceId"));
         let ids: Vec<&str> = related.iter().map(|r| r.identifier).collect();
-        assert_eq!(ids, ["i-1", "i-2"]);
+        // In key order; a key's own value is not searched for the key again.
+        assert_eq!(ids, ["i-3", "i-1", "i-2"]);
+        related.clear();
+        related_in_json(&mut related, reference, &value["group"]["instanceId"], None);
+        assert_eq!(related.len(), 1);
     }
 }

@@ -1,6 +1,8 @@
 //! `EventDetail::related`: the code that finds, in a decoded detail, every value of the
 //! properties the registry says identify the event's resources; and the table of ARN templates.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -31,12 +33,13 @@ impl Emitter<'_> {
     /// `EventDetail::related` for an event whose document names the properties that identify
     /// the resources it is about: every place in the detail where the property's schema sits
     /// (nested records, list elements, map values), followed through the generated types and,
-    /// where they hold untyped JSON, through the JSON. Resources named without a property are
-    /// left out.
+    /// where they hold untyped JSON, searched for in all of it. Resources named without a
+    /// property are left out.
     pub(super) fn related(&self, index: usize) -> Option<TokenStream> {
         let event = &self.space.events[index];
         let krate = &self.paths.events_crate;
         let mut blocks = Vec::new();
+        let mut seen = BTreeSet::new();
         for resource in &event.document.resources {
             let (Some(schema), Some(property)) = (&resource.schema, &resource.property) else {
                 continue;
@@ -55,12 +58,18 @@ impl Emitter<'_> {
                     emitter: self,
                     reference: &reference,
                 };
-                blocks.extend(walk.code(
+                let code = walk.code(
                     &Ty::Def(event.root),
                     Place::Field(quote! { self }),
                     &steps,
                     0,
-                ));
+                );
+                // Several places may enter the same untyped JSON, searched once.
+                if let Some(code) = code
+                    && seen.insert(code.to_string())
+                {
+                    blocks.push(code);
+                }
             }
         }
         if blocks.is_empty() {
@@ -297,19 +306,18 @@ impl Walk<'_> {
         };
         match (ty, steps) {
             (Ty::Any, _) => {
-                // Untyped JSON: its helper looks through arrays itself.
-                if steps.contains(&Step::Values) {
-                    return None;
-                }
-                let keys = steps.iter().filter_map(|step| match step {
-                    Step::Key(key) => Some(key),
+                // Untyped JSON, whose shape the registry saw in one sample (a CloudTrail
+                // record's parameters change with every API): the property anywhere in it.
+                let key = steps.iter().rev().find_map(|step| match step {
+                    Step::Key(key) => Some(quote! { Some(#key) }),
                     _ => None,
                 });
+                let key = key.unwrap_or_else(|| quote! { None });
                 let krate = &self.emitter.paths.events_crate;
                 let reference = (self.reference)(quote! { "" });
                 let json = place.reference();
                 Some(Guarded::new(quote! {
-                    #krate::__private::related_in_json(&mut related, #reference, #json, &[#(#keys),*]);
+                    #krate::__private::related_in_json(&mut related, #reference, #json, #key);
                 }))
             }
             (Ty::String, []) => {
@@ -346,8 +354,6 @@ impl Walk<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::*;
 
     #[test]

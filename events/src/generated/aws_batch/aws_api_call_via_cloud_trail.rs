@@ -366,7 +366,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                         "arn:${Partition}:batch:${Region}:${Account}:job-definition/${JobDefinitionName}",
                     ),
                 v0,
-                &["jobDefinition"],
+                Some("jobDefinition"),
             );
         }
         related

@@ -366,7 +366,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                         "arn:${Partition}:codecommit:${Region}:${Account}:${RepositoryName}",
                     ),
                 v0,
-                &["targets", "repositoryName"],
+                Some("repositoryName"),
             );
         }
         related

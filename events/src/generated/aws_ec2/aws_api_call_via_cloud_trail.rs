@@ -366,7 +366,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                         "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}",
                     ),
                 v0,
-                &["instancesSet", "items", "instanceId"],
+                Some("instanceId"),
             );
         }
         related

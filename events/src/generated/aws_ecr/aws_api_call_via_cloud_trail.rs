@@ -366,7 +366,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                         "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}",
                     ),
                 v0,
-                &["repositoryName"],
+                Some("repositoryName"),
             );
         }
         related

@@ -363,7 +363,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                 &mut related,
                 crate::ResourceRef::new("AWS::ECS::Cluster", ""),
                 v0,
-                &["tasks", "clusterArn"],
+                Some("clusterArn"),
             );
         }
         related

@@ -366,7 +366,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                         "arn:${Partition}:glue:${Region}:${Account}:job/${JobName}",
                     ),
                 v0,
-                &["jobName"],
+                Some("jobName"),
             );
         }
         related

@@ -366,7 +366,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                         "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}",
                     ),
                 v0,
-                &["keyId"],
+                Some("keyId"),
             );
         }
         related

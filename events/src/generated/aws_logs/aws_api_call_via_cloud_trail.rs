@@ -366,7 +366,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                         "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}",
                     ),
                 v0,
-                &["logGroupName"],
+                Some("logGroupName"),
             );
         }
         related

@@ -364,7 +364,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                 crate::ResourceRef::new("AWS::S3::Bucket", "")
                     .with_arn_template("arn:${Partition}:s3:::${BucketName}"),
                 v0,
-                &["bucketName"],
+                Some("bucketName"),
             );
         }
         related

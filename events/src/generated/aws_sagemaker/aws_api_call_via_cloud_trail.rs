@@ -366,7 +366,7 @@ impl crate::EventDetail for AwsApiCallViaCloudTrail {
                         "arn:${Partition}:sagemaker:${Region}:${Account}:model/${ModelName}",
                     ),
                 v0,
-                &["productionVariants", "modelName"],
+                Some("modelName"),
             );
         }
         related

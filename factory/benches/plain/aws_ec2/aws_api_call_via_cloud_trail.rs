@@ -116,7 +116,7 @@ impl ::bridgecraft_events::EventDetail for AwsApiCallViaCloudTrail {
                 &mut related,
                 ::bridgecraft_events::ResourceRef::new("AWS::EC2::Instance", ""),
                 v0,
-                &["instancesSet", "items", "instanceId"],
+                Some("instanceId"),
             );
         }
         related

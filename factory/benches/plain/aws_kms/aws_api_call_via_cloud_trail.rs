@@ -116,7 +116,7 @@ impl ::bridgecraft_events::EventDetail for AwsApiCallViaCloudTrail {
                 &mut related,
                 ::bridgecraft_events::ResourceRef::new("AWS::KMS::Key", ""),
                 v0,
-                &["keyId"],
+                Some("keyId"),
             );
         }
         related

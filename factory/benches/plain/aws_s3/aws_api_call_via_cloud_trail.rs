@@ -116,7 +116,7 @@ impl ::bridgecraft_events::EventDetail for AwsApiCallViaCloudTrail {
                 &mut related,
                 ::bridgecraft_events::ResourceRef::new("AWS::S3::Bucket", ""),
                 v0,
-                &["bucketName"],
+                Some("bucketName"),
             );
         }
         related
