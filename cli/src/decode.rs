@@ -4,6 +4,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use bridgecraft_events::Relation;
 use bridgecraft_factory::{AwsFactory, Decoded, Envelope, EventFactory, Record, Strictness};
 
 #[derive(clap::Args)]
@@ -24,6 +25,13 @@ pub struct DecodeArgs {
     /// `PATH<TAB>drift<TAB>JSON_PATH<TAB>what the schema declares<TAB>what came`.
     #[arg(long)]
     drift: bool,
+
+    /// After each event's line, print a line per AWS resource it is about, those its detail
+    /// names and then those of its `resources`:
+    /// `CFN_TYPE<TAB>IDENTIFIER<TAB>REGION<TAB>ACCOUNT<TAB>ARN`, a column empty when unknown.
+    /// Nothing is fetched.
+    #[arg(long)]
+    relations: bool,
 
     /// End with a JSON line counting files, records, typed, unknown and errors.
     #[arg(long)]
@@ -82,13 +90,7 @@ fn run(factory: &AwsFactory, args: &DecodeArgs, out: &mut impl Write) -> io::Res
     }
     for path in &args.paths {
         for file in inputs(path) {
-            decode_file(
-                factory,
-                &file,
-                (args.envelope, args.drift),
-                out,
-                &mut counts,
-            )?;
+            decode_file(factory, &file, args, out, &mut counts)?;
         }
     }
     if args.summary {
@@ -133,7 +135,7 @@ fn inputs(path: &Path) -> Vec<PathBuf> {
 fn decode_file(
     factory: &AwsFactory,
     file: &Path,
-    (envelope, drift): (Envelope, bool),
+    args: &DecodeArgs,
     out: &mut impl Write,
     counts: &mut Counts,
 ) -> io::Result<()> {
@@ -147,14 +149,24 @@ fn decode_file(
             return writeln!(out, "{shown}\terror\tcannot read: {error}");
         }
     };
-    for record in factory.decode(&bytes, envelope) {
+    for record in factory.decode(&bytes, args.envelope) {
         counts.records += 1;
         let line = describe(&record, counts);
         match &record.message_id {
             Some(id) => writeln!(out, "{shown}\t{line}\t{id}")?,
             None => writeln!(out, "{shown}\t{line}")?,
         }
-        if drift {
+        if args.relations {
+            let relations = match &record.result {
+                Ok(Decoded::Typed(event)) => event.relations(),
+                Ok(Decoded::Unknown(unknown)) => unknown.event.relations_with(Vec::new()),
+                Err(_) => Vec::new(),
+            };
+            for relation in &relations {
+                print_relation(relation, out)?;
+            }
+        }
+        if args.drift {
             let found = match &record.result {
                 Ok(Decoded::Typed(event)) => event.drift(),
                 Ok(Decoded::Unknown(unknown)) => unknown.event.envelope_drift(),
@@ -166,6 +178,29 @@ fn decode_file(
         }
     }
     Ok(())
+}
+
+/// `CFN_TYPE<TAB>IDENTIFIER<TAB>REGION<TAB>ACCOUNT<TAB>ARN`, with tabs and line breaks inside
+/// a value escaped so that the line keeps its five columns.
+fn print_relation(relation: &Relation<'_>, out: &mut impl Write) -> io::Result<()> {
+    let columns = [
+        relation.cloudformation_type.unwrap_or_default(),
+        relation.identifier,
+        relation.region.unwrap_or_default(),
+        relation.account.unwrap_or_default(),
+        relation.arn.as_deref().unwrap_or_default(),
+    ];
+    let columns: Vec<String> = columns
+        .iter()
+        .map(|column| {
+            column
+                .replace('\\', "\\\\")
+                .replace('\t', "\\t")
+                .replace('\n', "\\n")
+                .replace('\r', "\\r")
+        })
+        .collect();
+    writeln!(out, "{}", columns.join("\t"))
 }
 
 fn describe(record: &Record<bridgecraft_events::Detail>, counts: &mut Counts) -> String {

@@ -43,10 +43,12 @@ impl<'a> ResourceRef<'a> {
 
     /// The ARN the template makes of the identifier, in `region` and `account`: none without
     /// a template, when the template needs a region or account that is not known, or when the
-    /// identifier has a `:` (it is then not the plain name or id the template wants).
+    /// identifier is empty or has a `:`, white space or a control character (it is then not
+    /// the plain name or id the template wants).
     pub fn build_arn(&self, region: Option<&str>, account: Option<&str>) -> Option<String> {
         let template = self.arn_template?;
-        if self.identifier.contains(':') {
+        let plain = |c: char| c != ':' && !c.is_whitespace() && !c.is_control();
+        if self.identifier.is_empty() || !self.identifier.chars().all(plain) {
             return None;
         }
         let mut arn = String::with_capacity(template.len() + self.identifier.len());
@@ -374,6 +376,9 @@ mod tests {
             "arn:${Partition}:sagemaker:${Region}:${Account}:image/${ImageName}",
         );
         assert_eq!(uri.build_arn(Some("us-east-1"), Some("1")), None);
+        let spaced = ResourceRef::new("AWS::S3::Bucket", " b")
+            .with_arn_template("arn:${Partition}:s3:::${BucketName}");
+        assert_eq!(spaced.build_arn(None, None), None);
         assert_eq!(
             ResourceRef::new("X::Y::Z", "n").build_arn(Some("r"), Some("a")),
             None
