@@ -93,6 +93,10 @@ pub struct Fix {
     /// Real events send another type: this schema replaces the property's.
     #[serde(default, rename = "type")]
     pub replacement: Option<Value>,
+    /// The property identifies a resource of this CloudFormation type that the registry does
+    /// not name there (it names some by type alone): the event is about it too.
+    #[serde(default)]
+    pub related: Option<String>,
     /// Why: the real events or documentation that show the schema wrong.
     pub why: String,
 }

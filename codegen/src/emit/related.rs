@@ -48,7 +48,7 @@ impl Emitter<'_> {
             let template = self
                 .arn_templates
                 .get(cloudformation_type)
-                .filter(|template| fills(template, property))
+                .filter(|template| fills(template, schema, property))
                 .map(|template| quote! { .with_arn_template(#template) });
             let reference = |identifier: TokenStream| {
                 quote! { #krate::ResourceRef::new(#cloudformation_type, #identifier) #template }
@@ -114,9 +114,11 @@ impl Emitter<'_> {
 
 /// Whether the value of `property` is the one value `template` needs besides partition,
 /// region and account: the template's variable is named after the property (`WorkGroupName`
-/// for `workgroupName`, `InstanceId` for `instance-id`), or after it and `Name` (a CodePipeline
-/// event's `pipeline` for `PipelineName`).
-fn fills(template: &str, property: &str) -> bool {
+/// for `workgroupName`, `InstanceId` for `instance-id`), after it and `Name` (a CodePipeline
+/// event's `pipeline` for `PipelineName`), after the schema that has it and it (an S3 event's
+/// `bucket.name` for `BucketName`), or, when the variable's name has several words, the
+/// property's ends with it (`EC2InstanceId` for `InstanceId`).
+fn fills(template: &str, schema: &str, property: &str) -> bool {
     let normal = |name: &str| -> String {
         name.chars()
             .filter(char::is_ascii_alphanumeric)
@@ -132,8 +134,12 @@ fn fills(template: &str, property: &str) -> bool {
     let [variable] = variables.as_slice() else {
         return false;
     };
-    let (variable, property) = (normal(variable), normal(property));
-    variable == property || variable == format!("{property}name")
+    let words = variable.chars().filter(char::is_ascii_uppercase).count();
+    let (variable, schema, property) = (normal(variable), normal(schema), normal(property));
+    variable == property
+        || variable == format!("{property}name")
+        || variable == format!("{schema}{property}")
+        || (words > 1 && property.ends_with(&variable))
 }
 
 /// Every way down from the document's detail schema to `property` of the named schema
@@ -359,14 +365,26 @@ mod tests {
     #[test]
     fn a_property_fills_the_variable_named_after_it() {
         let athena = "arn:${Partition}:athena:${Region}:${Account}:workgroup/${WorkGroupName}";
-        assert!(fills(athena, "workgroupName"));
-        assert!(fills(athena, "workGroup"));
-        assert!(!fills(athena, "queryExecutionId"));
+        assert!(fills(athena, "Detail", "workgroupName"));
+        assert!(fills(athena, "Detail", "workGroup"));
+        assert!(!fills(athena, "Detail", "queryExecutionId"));
         let ec2 = "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}";
-        assert!(fills(ec2, "instance-id"));
+        assert!(fills(ec2, "Detail", "instance-id"));
+        assert!(fills(ec2, "Detail", "EC2InstanceId"));
+        let bucket = "arn:${Partition}:s3:::${BucketName}";
+        assert!(fills(bucket, "Bucket", "name"));
+        assert!(!fills(bucket, "Object", "name"));
+        let detector = "arn:${Partition}:guardduty:${Region}:${Account}:detector/${Id}";
+        assert!(
+            !fills(detector, "Detail", "parentId"),
+            "one word is too little to end with"
+        );
         let service =
             "arn:${Partition}:ecs:${Region}:${Account}:service/${ClusterName}/${ServiceName}";
-        assert!(!fills(service, "serviceName"), "two values are needed");
+        assert!(
+            !fills(service, "Detail", "serviceName"),
+            "two values are needed"
+        );
     }
 
     /// Unique names for the places found, to compare them.

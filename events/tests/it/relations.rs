@@ -466,21 +466,58 @@ fn real_events_relate_their_resources_with_place() {
             ),
         ]
     );
-    // An Auto Scaling group by name: its type has no ARN template.
+    // An Auto Scaling group by name: its type has no ARN template; and the instance, which a
+    // fix names, with its ARN; then the Go library's placeholders, which are not ARNs.
     let launch = find("lambda-rust-runtime/example-autoscaling-event-launch-successful.json");
     let relations = launch.relations();
+    let instance = "arn:aws:ec2:us-west-2:123456789012:instance/i-1234567890abcdef0";
     assert_eq!(
-        relations[0].cloudformation_type,
-        Some("AWS::AutoScaling::AutoScalingGroup")
+        rows(&relations),
+        [
+            (
+                Some("AWS::AutoScaling::AutoScalingGroup"),
+                "my-auto-scaling-group",
+                Some("us-west-2"),
+                Some("123456789012"),
+                None
+            ),
+            (
+                Some("AWS::EC2::Instance"),
+                "i-1234567890abcdef0",
+                Some("us-west-2"),
+                Some("123456789012"),
+                Some(instance)
+            ),
+            (
+                None,
+                "auto-scaling-group-arn",
+                Some("us-west-2"),
+                Some("123456789012"),
+                None
+            ),
+            (
+                None,
+                "instance-arn",
+                Some("us-west-2"),
+                Some("123456789012"),
+                None
+            ),
+        ]
     );
-    assert_eq!(relations[0].identifier, "my-auto-scaling-group");
-    assert_eq!(relations[0].arn, None);
-    // An S3 bucket from the envelope, whose ARN has no region or account: the event's.
+    // An S3 bucket by name in the detail, whose ARN has no region or account, and is the
+    // envelope's: one relation.
     let created = find("powertools-python/s3EventBridgeNotificationObjectCreatedEvent.json");
     let relations = created.relations();
-    assert_eq!(relations[0].cloudformation_type, Some("AWS::S3::Bucket"));
-    assert_eq!(relations[0].region, created.region.as_deref());
-    assert_eq!(relations[0].account, created.account.as_deref());
+    assert_eq!(
+        rows(&relations),
+        [(
+            Some("AWS::S3::Bucket"),
+            "example-bucket",
+            created.region.as_deref(),
+            created.account.as_deref(),
+            Some("arn:aws:s3:::example-bucket")
+        )]
+    );
     // An EC2 instance named by id in the detail and by ARN in the envelope: one relation.
     let state =
         find("awsdocs-eventbridge-guide/eb-event-patterns-content-based-filtering__block009.json");

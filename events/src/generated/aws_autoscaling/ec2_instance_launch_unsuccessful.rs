@@ -208,6 +208,15 @@ impl crate::EventDetail for Ec2InstanceLaunchUnsuccessful {
             related
                 .push(crate::ResourceRef::new("AWS::AutoScaling::AutoScalingGroup", v0));
         }
+        if let Some(v0) = &self.ec2_instance_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::EC2::Instance", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}",
+                        ),
+                );
+        }
         related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
