@@ -158,14 +158,17 @@ impl<'a> Arn<'a> {
             parts[index] = value;
             start += value.len() + 1;
         }
-        let [partition, service, region, account, resource] = parts;
-        Ok(Self {
+        Ok(Self::from_parts(parts))
+    }
+
+    fn from_parts([partition, service, region, account, resource]: [&'a str; 5]) -> Self {
+        Self {
             partition,
             service,
             region,
             account,
             resource,
-        })
+        }
     }
 
     /// An ARN of these parts; the error names the first part that cannot be in one (a `:`
@@ -178,11 +181,9 @@ impl<'a> Arn<'a> {
         account: &'a str,
         resource: &'a str,
     ) -> Result<Self, ArnError> {
+        let parts = [partition, service, region, account, resource];
         let mut start = "arn:".len();
-        for (part, value) in ArnPart::ALL
-            .into_iter()
-            .zip([partition, service, region, account, resource])
-        {
+        for (part, value) in ArnPart::ALL.into_iter().zip(parts) {
             if part != ArnPart::Resource
                 && let Some(position) = value.find(':')
             {
@@ -194,13 +195,7 @@ impl<'a> Arn<'a> {
             check(part, value, start)?;
             start += value.len() + 1;
         }
-        Ok(Self {
-            partition,
-            service,
-            region,
-            account,
-            resource,
-        })
+        Ok(Self::from_parts(parts))
     }
 
     /// The partition: `aws`, `aws-cn`, `aws-us-gov`...
@@ -426,39 +421,36 @@ mod tests {
 
     #[test]
     fn errors_name_the_part_and_the_byte() {
-        let error = |text| {
+        let cases = [
+            ("urn:aws:s3:::b", ArnErrorKind::NoPrefix, 0),
+            ("arn:aws:s3", ArnErrorKind::Missing(ArnPart::Region), 10),
+            (
+                "arn:aws:sqs:us-east-1:123",
+                ArnErrorKind::Missing(ArnPart::Resource),
+                25,
+            ),
+            ("arn::s3:::b", ArnErrorKind::Empty(ArnPart::Partition), 4),
+            (
+                "arn:aws::us-east-1:1:r",
+                ArnErrorKind::Empty(ArnPart::Service),
+                8,
+            ),
+            ("arn:aws:s3:::", ArnErrorKind::Empty(ArnPart::Resource), 13),
+            (
+                "arn:aws:ec2:us east-1:1:r",
+                ArnErrorKind::Character(ArnPart::Region, ' '),
+                14,
+            ),
+            (
+                "arn:aws:s3:::bucket/key\n",
+                ArnErrorKind::Character(ArnPart::Resource, '\n'),
+                23,
+            ),
+        ];
+        for (text, kind, offset) in cases {
             let error = Arn::parse(text).unwrap_err();
-            (error.kind(), error.offset())
-        };
-        assert_eq!(error("urn:aws:s3:::b"), (ArnErrorKind::NoPrefix, 0));
-        assert_eq!(
-            error("arn:aws:s3"),
-            (ArnErrorKind::Missing(ArnPart::Region), 10)
-        );
-        assert_eq!(
-            error("arn:aws:sqs:us-east-1:123"),
-            (ArnErrorKind::Missing(ArnPart::Resource), 25)
-        );
-        assert_eq!(
-            error("arn::s3:::b"),
-            (ArnErrorKind::Empty(ArnPart::Partition), 4)
-        );
-        assert_eq!(
-            error("arn:aws::us-east-1:1:r"),
-            (ArnErrorKind::Empty(ArnPart::Service), 8)
-        );
-        assert_eq!(
-            error("arn:aws:s3:::"),
-            (ArnErrorKind::Empty(ArnPart::Resource), 13)
-        );
-        assert_eq!(
-            error("arn:aws:ec2:us east-1:1:r"),
-            (ArnErrorKind::Character(ArnPart::Region, ' '), 14)
-        );
-        assert_eq!(
-            error("arn:aws:s3:::bucket/key\n"),
-            (ArnErrorKind::Character(ArnPart::Resource, '\n'), 23)
-        );
+            assert_eq!((error.kind(), error.offset()), (kind, offset), "{text:?}");
+        }
         assert_eq!(
             Arn::parse("arn:aws:s3:::b\tc").unwrap_err().to_string(),
             "not an ARN: the resource has '\\t' at byte 14"
