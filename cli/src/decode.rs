@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bridgecraft_discover::{Catalog, Checked};
+use bridgecraft_events::Relation;
 use bridgecraft_factory::{Aws, Decoded, Envelope, EventFactory, Factory, Or, Record, Strictness};
 
 bridgecraft_factory::detail_enum! {
@@ -45,6 +46,13 @@ pub struct DecodeArgs {
     /// `PATH<TAB>drift<TAB>JSON_PATH<TAB>what the schema declares<TAB>what came`.
     #[arg(long)]
     drift: bool,
+
+    /// After each event's line, print a line per AWS resource it is about, those its detail
+    /// names and then those of its `resources`:
+    /// `CFN_TYPE<TAB>IDENTIFIER<TAB>REGION<TAB>ACCOUNT<TAB>ARN`, a column empty when unknown.
+    /// Nothing is fetched.
+    #[arg(long)]
+    relations: bool,
 
     /// End with a JSON line counting files, records, typed, unknown and errors.
     #[arg(long)]
@@ -179,6 +187,20 @@ fn decode_file(
             Some(id) => writeln!(out, "{shown}\t{line}\t{id}")?,
             None => writeln!(out, "{shown}\t{line}")?,
         }
+        if args.relations {
+            let relations = match &record.result {
+                Ok(Decoded::Typed(event)) => match &event.detail {
+                    Detail::Aws(detail) => event
+                        .relations_with(bridgecraft_events::DetailSet::related_resources(detail)),
+                    Detail::Schema(_) => event.relations_with(Vec::new()),
+                },
+                Ok(Decoded::Unknown(unknown)) => unknown.event.relations_with(Vec::new()),
+                Err(_) => Vec::new(),
+            };
+            for relation in &relations {
+                print_relation(relation, out)?;
+            }
+        }
         if args.drift {
             for drift in drift_of(&record) {
                 writeln!(out, "{shown}\tdrift\t{drift}")?;
@@ -212,6 +234,29 @@ fn drift_of(record: &Record<Detail>) -> Vec<String> {
         None => {}
     }
     lines
+}
+
+/// `CFN_TYPE<TAB>IDENTIFIER<TAB>REGION<TAB>ACCOUNT<TAB>ARN`, with tabs and line breaks inside
+/// a value escaped so that the line keeps its five columns.
+fn print_relation(relation: &Relation<'_>, out: &mut impl Write) -> io::Result<()> {
+    let columns = [
+        relation.cloudformation_type.unwrap_or_default(),
+        relation.identifier,
+        relation.region.unwrap_or_default(),
+        relation.account.unwrap_or_default(),
+        relation.arn.as_deref().unwrap_or_default(),
+    ];
+    let columns: Vec<String> = columns
+        .iter()
+        .map(|column| {
+            column
+                .replace('\\', "\\\\")
+                .replace('\t', "\\t")
+                .replace('\n', "\\n")
+                .replace('\r', "\\r")
+        })
+        .collect();
+    writeln!(out, "{}", columns.join("\t"))
 }
 
 fn describe(record: &Record<Detail>, strict: bool, counts: &mut Counts) -> String {

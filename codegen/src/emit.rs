@@ -1,6 +1,8 @@
 //! Placing the type space into modules, naming every type uniquely in its module, and writing
 //! the Rust source with `quote!` and `prettyplease`.
 
+mod related;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -59,6 +61,8 @@ pub(crate) struct SourceNames {
 pub(crate) struct Emitter<'a> {
     space: &'a TypeSpace,
     paths: &'a Paths,
+    /// ARN templates by CloudFormation type.
+    arn_templates: &'a BTreeMap<String, String>,
     names: Vec<String>,
     pub sources: BTreeMap<String, SourceNames>,
     /// Per event, its file module's name.
@@ -70,7 +74,11 @@ pub(crate) struct Emitter<'a> {
 }
 
 impl<'a> Emitter<'a> {
-    pub fn new(space: &'a TypeSpace, paths: &'a Paths) -> Self {
+    pub fn new(
+        space: &'a TypeSpace,
+        paths: &'a Paths,
+        arn_templates: &'a BTreeMap<String, String>,
+    ) -> Self {
         let mut sources: BTreeMap<String, SourceNames> = BTreeMap::new();
         for (index, event) in space.events.iter().enumerate() {
             let source = &event.document.source;
@@ -98,6 +106,7 @@ impl<'a> Emitter<'a> {
         let mut emitter = Emitter {
             space,
             paths,
+            arn_templates,
             names: vec![String::new(); space.defs.len()],
             sources,
             event_modules: Vec::new(),
@@ -269,6 +278,12 @@ impl<'a> Emitter<'a> {
         let prelude = self.paths.runtime_imports();
         let render = |tokens| render(tokens, &self.paths.header, prelude.as_ref());
         files.insert("mod.rs".to_owned(), render(self.root_module()));
+        if !self.arn_templates.is_empty() {
+            files.insert(
+                format!("{}.rs", related::TEMPLATES_MODULE),
+                render(self.arn_template_table()),
+            );
+        }
         if !self.cloudtrail_features().is_empty() {
             let doc = inner_doc(
                 "The CloudTrail record, the detail of every `AWS API Call via CloudTrail` event.",
@@ -381,8 +396,13 @@ impl<'a> Emitter<'a> {
         let as_any_arms = arms(quote! { Some(detail.as_any()) });
         let into_any_arms = arms(quote! { Ok(detail.into_any()) });
         let doc = inner_doc("The generated detail types: a module and a feature per source.");
+        let templates = (!self.arn_templates.is_empty()).then(|| {
+            let module = format_ident!("{}", related::TEMPLATES_MODULE);
+            quote! { pub(crate) mod #module; }
+        });
         quote! {
             #doc
+            #templates
             #cloudtrail
             #(#modules)*
 
@@ -473,6 +493,10 @@ impl<'a> Emitter<'a> {
                         #(#inspect_arms)*
                         Self::Unknown(_) => {}
                     }
+                }
+
+                fn related_resources(&self) -> Vec<#krate::ResourceRef<'_>> {
+                    Detail::related(self)
                 }
             }
 
@@ -635,6 +659,10 @@ impl<'a> Emitter<'a> {
                 fn inspect_drift(&self, path: &mut String, drift: &mut Vec<#krate::Drift>) {
                     match self { #(#inspect_arms)* }
                 }
+
+                fn related_resources(&self) -> Vec<#krate::ResourceRef<'_>> {
+                    Detail::related(self)
+                }
             }
 
             impl serde::Serialize for Detail {
@@ -676,97 +704,6 @@ impl<'a> Emitter<'a> {
                 #inspect
             }
         }
-    }
-
-    /// `EventDetail::related` for an event whose document names the properties that identify
-    /// the resources it is about. Properties reached through struct fields from the detail are
-    /// used; those inside arrays, and resources named without a property, are left out.
-    fn related(&self, index: usize) -> Option<TokenStream> {
-        let event = &self.space.events[index];
-        let krate = &self.paths.events_crate;
-        let mut references = Vec::new();
-        for resource in &event.document.resources {
-            let (Some(schema), Some(property)) = (&resource.schema, &resource.property) else {
-                continue;
-            };
-            let holder = match event.named.get(schema) {
-                Some(Ty::Def(id)) => *id,
-                None if *schema == event.document.root => event.root,
-                _ => continue,
-            };
-            let Some(mut path) = self.path_to(event.root, holder) else {
-                continue;
-            };
-            let Body::Struct(fields) = &self.space.defs[holder].body else {
-                continue;
-            };
-            let Some(position) = fields
-                .iter()
-                .position(|f| &f.json == property && f.ty == Ty::String)
-            else {
-                continue;
-            };
-            path.push((holder, position));
-            let cloudformation_type = &resource.cloudformation_type;
-            references.push(match self.access(&path) {
-                (access, false) => quote! { Some(#krate::ResourceRef { cloudformation_type: #cloudformation_type, identifier: &#access }) },
-                (access, true) => quote! { #access.map(|identifier| #krate::ResourceRef { cloudformation_type: #cloudformation_type, identifier }) },
-            });
-        }
-        if references.is_empty() {
-            return None;
-        }
-        Some(quote! {
-            fn related(&self) -> Vec<#krate::ResourceRef<'_>> {
-                [#(#references),*].into_iter().flatten().collect()
-            }
-        })
-    }
-
-    /// The struct fields leading from `from` to `to`, as `(struct, field index)` steps.
-    fn path_to(&self, from: DefId, to: DefId) -> Option<Vec<(DefId, usize)>> {
-        let mut queue = std::collections::VecDeque::from([(from, Vec::new())]);
-        let mut seen = BTreeSet::from([from]);
-        while let Some((id, path)) = queue.pop_front() {
-            if id == to {
-                return Some(path);
-            }
-            let Body::Struct(fields) = &self.space.defs[id].body else {
-                continue;
-            };
-            for (position, field) in fields.iter().enumerate() {
-                if let Ty::Def(next) = field.ty
-                    && seen.insert(next)
-                {
-                    let mut longer = path.clone();
-                    longer.push((id, position));
-                    queue.push_back((next, longer));
-                }
-            }
-        }
-        None
-    }
-
-    /// An expression that follows `path` from `self`: a `String` place, or an
-    /// `Option<&String>` when a field on the way may be missing (the `bool`).
-    fn access(&self, path: &[(DefId, usize)]) -> (TokenStream, bool) {
-        let mut expression = quote! { self };
-        let mut optional = false;
-        for &(id, position) in path {
-            let Body::Struct(fields) = &self.space.defs[id].body else {
-                unreachable!("paths go through structs")
-            };
-            let field = ident(&rust_field_names(fields).0[position]);
-            let may_be_missing = !fields[position].required;
-            expression = match (optional, may_be_missing) {
-                (false, false) => quote! { #expression.#field },
-                (false, true) => quote! { #expression.#field.as_ref() },
-                (true, false) => quote! { #expression.map(|value| &value.#field) },
-                (true, true) => quote! { #expression.and_then(|value| value.#field.as_ref()) },
-            };
-            optional |= may_be_missing;
-        }
-        (expression, optional)
     }
 
     /// The name a record reports in drift and errors: its module path in the events crate.

@@ -112,6 +112,13 @@ pub enum Error {
     },
     #[error("{0} matches no property of any schema: remove it or correct it")]
     StaleFix(String),
+    /// A line of an ARN template table that is not `TYPE<TAB>TEMPLATE`.
+    #[error("{}: line {line}: {message}", path.display())]
+    Templates {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("two documents define source `{event_source}` detail-type `{detail_type}`: {} and {}", first.display(), second.display())]
     DuplicateEvent {
         event_source: String,
@@ -142,6 +149,10 @@ pub struct Fix {
     /// Real events send another type: this schema replaces the property's.
     #[serde(default, rename = "type")]
     pub replacement: Option<Value>,
+    /// The property identifies a resource of this CloudFormation type that the registry does
+    /// not name there (it names some by type alone): the event is about it too.
+    #[serde(default)]
+    pub related: Option<String>,
     /// Why: the real events or documentation that show the schema wrong.
     pub why: String,
 }
@@ -195,6 +206,35 @@ pub fn read_fixes(path: &Path) -> Result<Vec<Fix>, Error> {
     })
 }
 
+/// Reads a table of ARN templates: a line per CloudFormation type, `TYPE<TAB>TEMPLATE`, such as
+/// `AWS::SQS::Queue<TAB>arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`; lines
+/// starting with `#` are comments.
+pub fn read_arn_templates(path: &Path) -> Result<Vec<(String, String)>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut templates = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fail = |message: &str| Error::Templates {
+            path: path.to_owned(),
+            line: index + 1,
+            message: message.to_owned(),
+        };
+        let (kind, template) = line
+            .split_once('\t')
+            .ok_or_else(|| fail("expected a CloudFormation type, a tab and an ARN template"))?;
+        if !template.starts_with("arn:") || template.split(':').count() < 6 {
+            return Err(fail("the template is not an ARN"));
+        }
+        templates.push((kind.to_owned(), template.to_owned()));
+    }
+    Ok(templates)
+}
+
 /// How to generate. Options add up; the defaults generate the events crate's own modules
 /// from every document as it is.
 #[derive(Clone, Debug)]
@@ -204,6 +244,7 @@ pub struct Config {
     cloudtrail: bool,
     rules: rules::Rules,
     rerun_if_changed: bool,
+    arn_templates: BTreeMap<String, String>,
 }
 
 /// The CloudTrail record as a registry document: the record contents CloudTrail documents.
@@ -214,6 +255,7 @@ impl Default for Config {
         Self {
             fixes: Vec::new(),
             cloudtrail: true,
+            arn_templates: BTreeMap::new(),
             paths: emit::Paths {
                 events_crate: syn::parse_quote!(crate),
                 module_root: syn::parse_quote!(crate::generated),
@@ -385,6 +427,15 @@ impl Config {
         Ok(true)
     }
 
+    /// The ARN template of each CloudFormation type, by type (see [`read_arn_templates`]). A
+    /// related resource whose property is the one value its type's template needs gets the
+    /// template, so that its ARN can be built; and the events crate gets the whole table in
+    /// `arn_templates.rs`, by which an ARN finds its type. For the events crate only.
+    pub fn arn_templates(mut self, templates: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.arn_templates.extend(templates);
+        self
+    }
+
     /// Generates the code for `documents`.
     pub fn generate(&self, mut documents: Vec<Document>) -> Result<Output, Error> {
         documents.sort_by(|a, b| {
@@ -408,7 +459,7 @@ impl Config {
             false => None,
         };
         let space = model::TypeSpace::build(documents, &self.fixes, cloudtrail.as_ref())?;
-        let mut emitter = emit::Emitter::new(&space, &self.paths);
+        let mut emitter = emit::Emitter::new(&space, &self.paths, &self.arn_templates);
         emitter.apply(&self.rules)?;
         Ok(Output {
             files: emitter.files(),

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
-use crate::schema::{Document, escape_pointer};
+use crate::schema::{Document, ResourceField, escape_pointer};
 use crate::{Error, Fix};
 
 /// A type as a field holds it.
@@ -87,8 +87,6 @@ pub(crate) struct Def {
 pub(crate) struct Event {
     pub document: Document,
     pub root: DefId,
-    /// What each of the document's named schemas converted to.
-    pub named: BTreeMap<String, Ty>,
 }
 
 /// The detail-type of CloudTrail's events in every source.
@@ -122,6 +120,7 @@ impl TypeSpace {
                 fixes_used: &mut fixes_used,
                 named: BTreeMap::new(),
                 in_progress: BTreeSet::new(),
+                related: Vec::new(),
             };
             let schema = &document.schemas[&document.root];
             let fields = converter.fields(
@@ -132,30 +131,21 @@ impl TypeSpace {
             )?;
             space.cloudtrail = Some(fields);
         }
-        for (index, document) in documents.into_iter().enumerate() {
-            let (root, named) = {
-                let mut converter = Converter {
-                    space: &mut space,
-                    document: &document,
-                    owner: Owner::Event(index),
-                    fixes,
-                    fixes_used: &mut fixes_used,
-                    named: BTreeMap::new(),
-                    in_progress: BTreeSet::new(),
-                };
-                let root = converter.root()?;
-                let named = converter
-                    .named
-                    .into_iter()
-                    .map(|(name, (ty, _))| (name, ty))
-                    .collect();
-                (root, named)
+        for (index, mut document) in documents.into_iter().enumerate() {
+            let mut converter = Converter {
+                space: &mut space,
+                document: &document,
+                owner: Owner::Event(index),
+                fixes,
+                fixes_used: &mut fixes_used,
+                named: BTreeMap::new(),
+                in_progress: BTreeSet::new(),
+                related: Vec::new(),
             };
-            space.events.push(Event {
-                document,
-                root,
-                named,
-            });
+            let root = converter.root()?;
+            let related = converter.related;
+            document.resources.extend(related);
+            space.events.push(Event { document, root });
         }
         for (index, fix) in fixes.iter().enumerate() {
             let unused = fix
@@ -208,6 +198,8 @@ struct Converter<'a> {
     /// Named schemas converted so far, each once however often it is referenced.
     named: BTreeMap<String, (Ty, bool)>,
     in_progress: BTreeSet<String>,
+    /// Resources that fixes say properties of the document identify.
+    related: Vec<ResourceField>,
 }
 
 /// What a schema converts to: the type and whether it admits `null`.
@@ -420,6 +412,13 @@ impl Converter<'_> {
                     continue;
                 }
                 self.fixes_used.insert((index, json.clone()));
+                if let Some(cloudformation_type) = &fix.related {
+                    self.related.push(ResourceField {
+                        cloudformation_type: cloudformation_type.clone(),
+                        schema: Some(name.to_owned()),
+                        property: Some(json.clone()),
+                    });
+                }
                 required |= fix.required;
                 forced_nullable |= fix.nullable;
                 if let Some(replacement) = &fix.replacement {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::Drift;
+use crate::{Drift, ResourceRef};
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
 
 /// A type that is the `detail` of one kind of event, published under a `source` and a
@@ -19,8 +19,12 @@ pub trait EventDetail: Serialize + DeserializeOwned {
     /// The AWS resources this event is about, by CloudFormation type and identifier.
     ///
     /// Generated from what AWS's registry says identifies each event's resource (an Athena
-    /// query's work group, an Auto Scaling group's name, an S3 object's bucket). Empty unless
-    /// a type says otherwise; no network call is made.
+    /// query's work group, an Auto Scaling group's name, an ECS cluster's ARN), wherever the
+    /// field is: nested in other records, in every element of a list, inside untyped JSON such
+    /// as a CloudTrail record's `requestParameters`. A field that is absent gives nothing; a
+    /// resource a list names several times comes as often. Empty unless a type says
+    /// otherwise; no network call is made. [`Event::relations`](crate::Event::relations) adds
+    /// the envelope's resources and where each lives.
     fn related(&self) -> Vec<ResourceRef<'_>> {
         Vec::new()
     }
@@ -31,15 +35,6 @@ pub trait EventDetail: Serialize + DeserializeOwned {
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<Drift>) {
         let _ = (path, drift);
     }
-}
-
-/// An AWS resource an event is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ResourceRef<'a> {
-    /// The resource's CloudFormation type, such as `AWS::S3::Bucket`.
-    pub cloudformation_type: &'static str,
-    /// The value that identifies it in the event: a name, an id or an ARN.
-    pub identifier: &'a str,
 }
 
 /// A closed set of detail types, chosen by `source` and `detail-type`.
@@ -63,6 +58,12 @@ pub trait DetailSet: Serialize + Sized {
     /// Appends where the detail drifted from its schema (see [`EventDetail::inspect_drift`]).
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<Drift>) {
         let _ = (path, drift);
+    }
+
+    /// The AWS resources the detail names (see [`EventDetail::related`]; named apart so
+    /// that calls of `related` stay unambiguous with both traits in scope).
+    fn related_resources(&self) -> Vec<ResourceRef<'_>> {
+        Vec::new()
     }
 }
 
@@ -89,6 +90,10 @@ impl<T: EventDetail> DetailSet for T {
 
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<Drift>) {
         EventDetail::inspect_drift(self, path, drift);
+    }
+
+    fn related_resources(&self) -> Vec<ResourceRef<'_>> {
+        EventDetail::related(self)
     }
 }
 

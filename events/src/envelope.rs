@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::tolerant::{Extra, KeySeed, at_key, decode_into, put};
-use crate::{DetailDecoder, DetailSet, Drift, Inspect, Timestamp, Typed};
+use crate::{
+    Arn, ArnError, DetailDecoder, DetailSet, Drift, Inspect, Relation, ResourceRef, Timestamp,
+    Typed,
+};
 
 /// An EventBridge event: the envelope EventBridge adds, around a `detail` of type `D`.
 ///
@@ -144,6 +147,55 @@ impl<D> Event<D> {
     /// Whether the event came without a `detail`.
     pub fn detail_is_absent(&self) -> bool {
         self.absent.detail
+    }
+}
+
+impl<D> Event<D> {
+    /// The envelope's `resources`, each read as an ARN.
+    pub fn resource_arns(&self) -> impl Iterator<Item = Result<Arn<'_>, ArnError>> {
+        self.resources.iter().map(|resource| Arn::parse(resource))
+    }
+
+    /// The resources `related` names, then those of the envelope's `resources` that are not
+    /// among them, each with its type, region, account and ARN as far as they are known (see
+    /// [`Relation`]). For events whose detail is no [`DetailSet`], such as unknown ones;
+    /// [`relations`](Self::relations) gives the detail's own. Nothing is fetched.
+    pub fn relations_with<'a>(&'a self, related: Vec<ResourceRef<'a>>) -> Vec<Relation<'a>> {
+        crate::relation::relations(
+            related,
+            &self.resources,
+            self.region.as_deref(),
+            self.account.as_deref(),
+        )
+    }
+}
+
+impl<D: DetailSet> Event<D> {
+    /// The AWS resources this event is about: those its detail names (see
+    /// [`EventDetail::related`](crate::EventDetail::related)), each once, then the envelope's
+    /// `resources` that are not among them. Each has its CloudFormation type, identifier,
+    /// region and account (from the ARN when the identifier is one, else from the envelope),
+    /// and its ARN when it is known or can be built. Nothing is fetched.
+    ///
+    /// ```
+    /// # #[cfg(feature = "aws-ecs")] {
+    /// use bridgecraft_events::{Event, aws_ecs};
+    ///
+    /// let json = r#"{"version":"0","id":"1","detail-type":"ECS Task State Change",
+    ///     "source":"aws.ecs","account":"111122223333","time":"2024-01-01T00:00:00Z",
+    ///     "region":"us-west-2","resources":["arn:aws:ecs:us-west-2:111122223333:task/web/c13b"],
+    ///     "detail":{"clusterArn":"arn:aws:ecs:us-west-2:111122223333:cluster/web"}}"#;
+    /// let event: Event<aws_ecs::Detail> = serde_json::from_str(json)?;
+    /// let relations = event.relations();
+    /// assert_eq!(relations[0].cloudformation_type, Some("AWS::ECS::Cluster"));
+    /// assert_eq!(relations[0].region, Some("us-west-2"));
+    /// assert_eq!(relations[1].identifier, "arn:aws:ecs:us-west-2:111122223333:task/web/c13b");
+    /// assert_eq!(relations[1].cloudformation_type, None, "tasks are no CloudFormation type");
+    /// # }
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn relations(&self) -> Vec<Relation<'_>> {
+        self.relations_with(self.detail.related_resources())
     }
 }
 

@@ -30,24 +30,29 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod arn;
 mod detail;
 mod envelope;
 #[cfg(feature = "schemars")]
 mod registry;
+mod relation;
 mod string_enum;
 mod timestamp;
 pub mod tolerant;
 
-pub use detail::{DetailDecoder, DetailSet, EventDetail, ResourceRef, Typed};
+pub use arn::{Arn, ArnError, ArnErrorKind, ArnPart, partition_of_region};
+pub use detail::{DetailDecoder, DetailSet, EventDetail, Typed};
 pub use envelope::{Event, deserialize_event_with};
 #[cfg(feature = "schemars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub use registry::registry_document;
+pub use relation::{Relation, ResourceRef};
 pub use timestamp::{Timestamp, TimestampError};
 pub use tolerant::{Drift, DriftKind, Extra, Fit, Inspect, Misfit, Record, Tolerant};
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::relation::related_in_json;
     pub use crate::string_enum::{string_enum_deserialize, string_enum_serialize, unknown_value};
     pub use crate::tolerant::{decode_string_enum, decode_via_serde};
     // Generated code outside this crate reaches them here, so that it needs no dependency but

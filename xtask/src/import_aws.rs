@@ -45,6 +45,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         wanted.insert(path);
     }
     remove_stale(&out_dir, &wanted)?;
+    let templates = arn_templates(&db)?;
+    write_if_changed(&root.join(crate::regen::ARN_TEMPLATES), &templates)?;
     if let Some(version) = &contents.version {
         write_if_changed(&version_file, &format!("{version}\n"))?;
     }
@@ -267,6 +269,27 @@ fn convert(db: &Value) -> Result<BTreeMap<String, Value>, String> {
         documents.insert(format!("{source}/{name}.json"), document);
     }
     Ok(documents)
+}
+
+/// The `resource` table's ARN templates as `TYPE<TAB>TEMPLATE` lines, by type.
+fn arn_templates(db: &Value) -> Result<String, String> {
+    let mut rows = BTreeMap::new();
+    for resource in entities(db, "resource")?.values() {
+        if let (Some(kind), Some(template)) = (
+            resource["cloudFormationType"].as_str(),
+            resource["arnTemplate"].as_str(),
+        ) {
+            rows.insert(kind, template);
+        }
+    }
+    let mut text = format!(
+        "# The ARN template of each CloudFormation resource type that has one, from {PACKAGE}:\n\
+         # TYPE<TAB>TEMPLATE. Written by `cargo xtask import-aws`.\n"
+    );
+    for (kind, template) in rows {
+        text.push_str(&format!("{kind}\t{template}\n"));
+    }
+    Ok(text)
 }
 
 fn collect_refs<'a>(value: &'a Value, refs: &mut Vec<&'a str>) {

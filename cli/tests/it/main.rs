@@ -217,3 +217,63 @@ fn the_whole_corpus_decodes_and_drift_is_named() {
     }
     assert_eq!(placeholder_times, 65);
 }
+
+/// `--relations`: after each event's line, a line per resource it is about, five columns each,
+/// the detail's resources first; an unknown event still relates its envelope's resources.
+#[test]
+fn relations_follow_each_event_line() {
+    let output = bridgecraft(&[
+        "decode",
+        "--relations",
+        "examples/events/ec2-instance-state-change.json",
+        "events/tests/fixtures/ec2-terminate-instances-via-cloudtrail.json",
+        "events/tests/fixtures/organizations-create-account.json",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let instance = |id: &str, region: &str| {
+        format!(
+            "AWS::EC2::Instance\t{id}\t{region}\t123456789012\tarn:aws:ec2:{region}:123456789012:instance/{id}"
+        )
+    };
+    assert_eq!(
+        lines(&output),
+        [
+            "examples/events/ec2-instance-state-change.json\ttyped\taws_ec2::Ec2InstanceStateChangeNotification".to_owned(),
+            instance("i-0abcd1234ef567890", "eu-west-1"),
+            "events/tests/fixtures/ec2-terminate-instances-via-cloudtrail.json\ttyped\taws_ec2::AwsApiCallViaCloudTrail".to_owned(),
+            instance("i-0a1b2c3d4e5f60718", "eu-west-1"),
+            instance("i-0f1e2d3c4b5a69788", "eu-west-1"),
+            "events/tests/fixtures/organizations-create-account.json\ttyped\taws_organizations::AwsServiceEventViaCloudTrail".to_owned(),
+            // No ARN template for accounts: the last column is empty.
+            "AWS::Organizations::Account\t222222222222\tus-east-1\t111111111111\t".to_owned(),
+        ]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let unknown = dir.path().join("unknown.json");
+    std::fs::write(
+        &unknown,
+        r#"{"version":"0","id":"1","detail-type":"Order Placed","source":"com.example.orders",
+            "account":"123456789012","time":"2024-01-01T00:00:00Z","region":"eu-west-1",
+            "resources":["arn:aws:sqs:eu-west-1:123456789012:orders","arn:aws:ecs:eu-west-1:123456789012:task/web/1f2e","odd\tname"],
+            "detail":{"note":"a\ttab"}}"#,
+    )
+    .unwrap();
+    let output = bridgecraft(&["decode", "--relations", unknown.to_str().unwrap()]);
+    let lines = lines(&output);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines[0].contains("\tunknown\t"));
+    assert_eq!(
+        lines[1..],
+        [
+            "AWS::SQS::Queue\tarn:aws:sqs:eu-west-1:123456789012:orders\teu-west-1\t123456789012\tarn:aws:sqs:eu-west-1:123456789012:orders",
+            // No CloudFormation type's template matches a task: the first column is empty.
+            "\tarn:aws:ecs:eu-west-1:123456789012:task/web/1f2e\teu-west-1\t123456789012\tarn:aws:ecs:eu-west-1:123456789012:task/web/1f2e",
+            // Not an ARN, and a tab in it, escaped to keep the columns.
+            "\todd\\tname\teu-west-1\t123456789012\t",
+        ]
+    );
+    for line in &lines[1..] {
+        assert_eq!(line.split('\t').count(), 5, "{line}");
+    }
+}

@@ -131,6 +131,33 @@ fn fixes_change_the_generated_field() {
 }
 
 #[test]
+fn a_fix_can_name_a_resource_the_registry_does_not() {
+    let related: Fix = serde_json::from_str(
+        r#"{"source": "com.example.shop", "schema": "Item", "properties": ["host"],
+            "related": "Shop::Host", "why": "t"}"#,
+    )
+    .unwrap();
+    let templates = [(
+        "Shop::Host".to_owned(),
+        "arn:${Partition}:shop:${Region}:${Account}:host/${ItemHost}".to_owned(),
+    )];
+    let output = Config::new()
+        .fix(related)
+        .arn_templates(templates)
+        .generate(fixture_documents())
+        .unwrap();
+    let code: String = output.files["com_example_shop/order_placed.rs"]
+        .split_whitespace()
+        .collect();
+    // In every item of the list; the template's value is named after the record and field.
+    assert!(
+        code.contains(r#"crate::ResourceRef::new("Shop::Host",v2).with_arn_template("arn:${Partition}:shop:${Region}:${Account}:host/${ItemHost}",)"#),
+        "{code}"
+    );
+    assert!(output.files["arn_templates.rs"].contains(r#"("shop", "Shop::Host", "#));
+}
+
+#[test]
 fn only_scalars_can_be_recorded_as_always_present() {
     let fix: Fix = serde_json::from_str(
         r#"{"schema": "OrderPlaced", "properties": ["items"], "required": true, "why": "t"}"#,

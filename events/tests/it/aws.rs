@@ -39,16 +39,22 @@ fn dispatches_on_source_and_detail_type() {
 }
 
 #[test]
-fn relates_the_event_to_its_auto_scaling_group() {
+fn relates_the_event_to_its_auto_scaling_group_and_instance() {
     let event: Event<aws_autoscaling::Ec2InstanceLaunchSuccessful> =
         serde_json::from_value(launch_successful()).unwrap();
-    let related = event.detail.related();
-    assert_eq!(related.len(), 1);
+    let related: Vec<_> = event
+        .detail
+        .related()
+        .iter()
+        .map(|r| (r.cloudformation_type, r.identifier))
+        .collect();
     assert_eq!(
-        related[0].cloudformation_type,
-        "AWS::AutoScaling::AutoScalingGroup"
+        related,
+        [
+            ("AWS::AutoScaling::AutoScalingGroup", "sampleLuanchSucASG"),
+            ("AWS::EC2::Instance", "i-b188560f")
+        ]
     );
-    assert_eq!(related[0].identifier, "sampleLuanchSucASG");
 }
 
 #[test]

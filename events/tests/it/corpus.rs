@@ -11,7 +11,14 @@ use std::path::{Path, PathBuf};
 use bridgecraft_events::{Detail, DetailSet, Event};
 
 fn corpus_events() -> Option<(PathBuf, Vec<PathBuf>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/events");
+    corpus_files("events")
+}
+
+/// The folder of the corpus named `folder` and its JSON files, at any depth, in path order.
+pub(crate) fn corpus_files(folder: &str) -> Option<(PathBuf, Vec<PathBuf>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(folder);
     if !dir.is_dir() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),

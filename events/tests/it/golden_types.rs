@@ -163,7 +163,8 @@ fn a_field_recorded_as_always_present_must_be_there() {
 fn related_resources_follow_the_registry_fields() {
     let detail = json!({
         "order-id": "o-7", "status": "pending", "placedAt": "2024-05-01T12:00:00Z",
-        "type": "retail", "Type": 1, "items": [], "shipping": {"carrier": "post"},
+        "type": "retail", "Type": 1, "shipping": {"carrier": "post"},
+        "items": [{"sku": "s-1", "quantity": 1}, {"quantity": 2}, {"sku": "s-2", "quantity": 1}],
     });
     let placed: Event<Detail> = serde_json::from_value(event("Order Placed", detail)).unwrap();
     let related: Vec<(&str, &str)> = placed
@@ -172,8 +173,17 @@ fn related_resources_follow_the_registry_fields() {
         .iter()
         .map(|r| (r.cloudformation_type, r.identifier))
         .collect();
-    // The warehouse is named without a property, so there is nothing to point at.
-    assert_eq!(related, [("Shop::Order", "o-7"), ("Shop::Carrier", "post")]);
+    // The warehouse is named without a property, so there is nothing to point at; every item
+    // of the list names its product, and the item without a `sku` none.
+    assert_eq!(
+        related,
+        [
+            ("Shop::Order", "o-7"),
+            ("Shop::Carrier", "post"),
+            ("Shop::Product", "s-1"),
+            ("Shop::Product", "s-2")
+        ]
+    );
 
     let detail = json!({"order-id": "o-8", "status": "shipped"});
     let without_shipping: Event<OrderPlaced> =

@@ -102,18 +102,17 @@ impl crate::EventDetail for AthenaQueryStateChange {
     const SOURCE: &'static str = "aws.athena";
     const DETAIL_TYPE: &'static str = "Athena Query State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .workgroup_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Athena::WorkGroup",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.workgroup_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Athena::WorkGroup", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:athena:${Region}:${Account}:workgroup/${WorkGroupName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

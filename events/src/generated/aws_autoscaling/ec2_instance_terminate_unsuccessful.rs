@@ -203,18 +203,21 @@ impl crate::EventDetail for Ec2InstanceTerminateUnsuccessful {
     const SOURCE: &'static str = "aws.autoscaling";
     const DETAIL_TYPE: &'static str = "EC2 Instance Terminate Unsuccessful";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .auto_scaling_group_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::AutoScaling::AutoScalingGroup",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.auto_scaling_group_name {
+            related
+                .push(crate::ResourceRef::new("AWS::AutoScaling::AutoScalingGroup", v0));
+        }
+        if let Some(v0) = &self.ec2_instance_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::EC2::Instance", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

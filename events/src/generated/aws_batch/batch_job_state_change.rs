@@ -990,18 +990,17 @@ impl crate::EventDetail for BatchJobStateChange {
     const SOURCE: &'static str = "aws.batch";
     const DETAIL_TYPE: &'static str = "Batch Job State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .job_definition
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Batch::JobDefinition",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.job_definition {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Batch::JobDefinition", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:batch:${Region}:${Account}:job-definition/${JobDefinitionName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

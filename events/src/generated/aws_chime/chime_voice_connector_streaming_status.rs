@@ -140,18 +140,11 @@ impl crate::EventDetail for ChimeVoiceConnectorStreamingStatus {
     const SOURCE: &'static str = "aws.chime";
     const DETAIL_TYPE: &'static str = "Chime VoiceConnector Streaming Status";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .voice_connector_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Chime::VoiceConnector",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.voice_connector_id {
+            related.push(crate::ResourceRef::new("AWS::Chime::VoiceConnector", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

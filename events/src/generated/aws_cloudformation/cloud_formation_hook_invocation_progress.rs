@@ -324,19 +324,12 @@ impl crate::EventDetail for CloudFormationHookInvocationProgress {
     const SOURCE: &'static str = "aws.cloudformation";
     const DETAIL_TYPE: &'static str = "CloudFormation Hook Invocation Progress";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .hook_detail
-                .as_ref()
-                .and_then(|value| value.hook_version.as_ref())
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::CloudFormation::HookVersion",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.hook_detail && let Some(v1) = &v0.hook_version {
+            related
+                .push(crate::ResourceRef::new("AWS::CloudFormation::HookVersion", v1));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -592,19 +592,17 @@ impl crate::EventDetail for CloudWatchAlarmConfigurationChange {
     const SOURCE: &'static str = "aws.cloudwatch";
     const DETAIL_TYPE: &'static str = "CloudWatch Alarm Configuration Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .configuration
-                .as_ref()
-                .and_then(|value| value.alarm_name.as_ref())
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::CloudWatch::Alarm",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.configuration && let Some(v1) = &v0.alarm_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::CloudWatch::Alarm", v1)
+                        .with_arn_template(
+                            "arn:${Partition}:cloudwatch:${Region}:${Account}:alarm:${AlarmName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

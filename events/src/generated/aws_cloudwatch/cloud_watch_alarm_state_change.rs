@@ -500,18 +500,17 @@ impl crate::EventDetail for CloudWatchAlarmStateChange {
     const SOURCE: &'static str = "aws.cloudwatch";
     const DETAIL_TYPE: &'static str = "CloudWatch Alarm State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .alarm_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::CloudWatch::Alarm",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.alarm_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::CloudWatch::Alarm", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:cloudwatch:${Region}:${Account}:alarm:${AlarmName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -1056,18 +1056,17 @@ impl crate::EventDetail for CodeBuildBuildStateChange {
     const SOURCE: &'static str = "aws.codebuild";
     const DETAIL_TYPE: &'static str = "CodeBuild Build State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .project_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::CodeBuild::Project",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.project_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::CodeBuild::Project", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:codebuild:${Region}:${Account}:project/${ProjectName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

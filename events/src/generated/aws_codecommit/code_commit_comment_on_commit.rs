@@ -125,18 +125,11 @@ impl crate::EventDetail for CodeCommitCommentOnCommit {
     const SOURCE: &'static str = "aws.codecommit";
     const DETAIL_TYPE: &'static str = "CodeCommit Comment on Commit";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .repository_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::CodeCommit::Repository",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.repository_id {
+            related.push(crate::ResourceRef::new("AWS::CodeCommit::Repository", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

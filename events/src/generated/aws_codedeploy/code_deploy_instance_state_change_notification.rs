@@ -100,18 +100,17 @@ impl crate::EventDetail for CodeDeployInstanceStateChangeNotification {
     const SOURCE: &'static str = "aws.codedeploy";
     const DETAIL_TYPE: &'static str = "CodeDeploy Instance State-change Notification";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .application
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::CodeDeploy::Application",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.application {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::CodeDeploy::Application", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:codedeploy:${Region}:${Account}:application:${ApplicationName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -480,18 +480,17 @@ impl crate::EventDetail for CodePipelineActionExecutionStateChange {
     const SOURCE: &'static str = "aws.codepipeline";
     const DETAIL_TYPE: &'static str = "CodePipeline Action Execution State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .pipeline
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::CodePipeline::Pipeline",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.pipeline {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::CodePipeline::Pipeline", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:codepipeline:${Region}:${Account}:${PipelineName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -86,18 +86,11 @@ impl crate::EventDetail for ContactLensRealtimeRulesMatched {
     const SOURCE: &'static str = "aws.connect";
     const DETAIL_TYPE: &'static str = "Contact Lens Realtime Rules Matched";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .instance_arn
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Connect::Instance",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.instance_arn {
+            related.push(crate::ResourceRef::new("AWS::Connect::Instance", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

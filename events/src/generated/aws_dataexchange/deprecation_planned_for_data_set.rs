@@ -678,6 +678,19 @@ impl serde::Serialize for Scope {
 impl crate::EventDetail for DeprecationPlannedForDataSet {
     const SOURCE: &'static str = "aws.dataexchange";
     const DETAIL_TYPE: &'static str = "Deprecation Planned for Data Set";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        let mut related = Vec::new();
+        if let Some(v0) = &self.data_set && let Some(v1) = &v0.id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::DataExchange::DataSet", v1)
+                        .with_arn_template(
+                            "arn:${Partition}:dataexchange:${Region}:${Account}:data-sets/${DataSetId}",
+                        ),
+                );
+        }
+        related
+    }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)
     }

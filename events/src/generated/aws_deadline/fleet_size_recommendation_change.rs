@@ -72,18 +72,17 @@ impl crate::EventDetail for FleetSizeRecommendationChange {
     const SOURCE: &'static str = "aws.deadline";
     const DETAIL_TYPE: &'static str = "Fleet Size Recommendation Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .farm_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Deadline::Farm",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.farm_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Deadline::Farm", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:deadline:${Region}:${Account}:farm/${FarmId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -75,18 +75,17 @@ impl crate::EventDetail for Ec2InstanceStateChangeNotification {
     const SOURCE: &'static str = "aws.ec2";
     const DETAIL_TYPE: &'static str = "EC2 Instance State-change Notification";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .instance_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::EC2::Instance",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.instance_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::EC2::Instance", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

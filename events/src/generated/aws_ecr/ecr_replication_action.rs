@@ -100,18 +100,17 @@ impl crate::EventDetail for EcrReplicationAction {
     const SOURCE: &'static str = "aws.ecr";
     const DETAIL_TYPE: &'static str = "ECR Replication Action";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .repository_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::ECR::Repository",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.repository_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::ECR::Repository", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -356,6 +356,18 @@ impl serde::Serialize for AwsApiCallViaCloudTrail {
 impl crate::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        let mut related = Vec::new();
+        if let Some(v0) = &self.response_elements {
+            crate::__private::related_in_json(
+                &mut related,
+                crate::ResourceRef::new("AWS::ECS::Cluster", ""),
+                v0,
+                Some("clusterArn"),
+            );
+        }
+        related
+    }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)
     }

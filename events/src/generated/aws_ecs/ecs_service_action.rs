@@ -166,18 +166,11 @@ impl crate::EventDetail for EcsServiceAction {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "ECS Service Action";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .cluster_arn
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::ECS::Cluster",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.cluster_arn {
+            related.push(crate::ResourceRef::new("AWS::ECS::Cluster", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

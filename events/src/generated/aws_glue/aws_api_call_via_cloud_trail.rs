@@ -356,6 +356,21 @@ impl serde::Serialize for AwsApiCallViaCloudTrail {
 impl crate::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.glue";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        let mut related = Vec::new();
+        if let Some(v0) = &self.request_parameters {
+            crate::__private::related_in_json(
+                &mut related,
+                crate::ResourceRef::new("AWS::Glue::Job", "")
+                    .with_arn_template(
+                        "arn:${Partition}:glue:${Region}:${Account}:job/${JobName}",
+                    ),
+                v0,
+                Some("jobName"),
+            );
+        }
+        related
+    }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)
     }

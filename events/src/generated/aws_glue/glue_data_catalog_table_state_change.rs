@@ -79,18 +79,17 @@ impl crate::EventDetail for GlueDataCatalogTableStateChange {
     const SOURCE: &'static str = "aws.glue";
     const DETAIL_TYPE: &'static str = "Glue Data Catalog Table State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .database_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Glue::Database",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.database_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Glue::Database", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:glue:${Region}:${Account}:database/${DatabaseName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -153,18 +153,17 @@ impl crate::EventDetail for GlueJobRunStatus {
     const SOURCE: &'static str = "aws.glue";
     const DETAIL_TYPE: &'static str = "Glue Job Run Status";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .job_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Glue::Job",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.job_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Glue::Job", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:glue:${Region}:${Account}:job/${JobName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -8116,19 +8116,17 @@ impl crate::EventDetail for GuardDutyFinding {
     const SOURCE: &'static str = "aws.guardduty";
     const DETAIL_TYPE: &'static str = "GuardDuty Finding";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .service
-                .as_ref()
-                .and_then(|value| value.detector_id.as_ref())
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::GuardDuty::Detector",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.service && let Some(v1) = &v0.detector_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::GuardDuty::Detector", v1)
+                        .with_arn_template(
+                            "arn:${Partition}:guardduty:${Region}:${Account}:detector/${DetectorId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

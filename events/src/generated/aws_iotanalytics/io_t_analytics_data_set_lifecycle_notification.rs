@@ -98,18 +98,17 @@ impl crate::EventDetail for IoTAnalyticsDataSetLifecycleNotification {
     const SOURCE: &'static str = "aws.iotanalytics";
     const DETAIL_TYPE: &'static str = "IoT Analytics DataSet Lifecycle Notification";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .dataset_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::IoTAnalytics::Dataset",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.dataset_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::IoTAnalytics::Dataset", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:iotanalytics:${Region}:${Account}:dataset/${DatasetName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -118,18 +118,11 @@ impl crate::EventDetail for IvsRecordingStateChange {
     const SOURCE: &'static str = "aws.ivs";
     const DETAIL_TYPE: &'static str = "IVS Recording State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .channel_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::IVS::Channel",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.channel_name {
+            related.push(crate::ResourceRef::new("AWS::IVS::Channel", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

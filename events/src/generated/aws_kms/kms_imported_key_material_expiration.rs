@@ -56,18 +56,17 @@ impl crate::EventDetail for KmsImportedKeyMaterialExpiration {
     const SOURCE: &'static str = "aws.kms";
     const DETAIL_TYPE: &'static str = "KMS Imported Key Material Expiration";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .key_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::KMS::Key",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.key_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::KMS::Key", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

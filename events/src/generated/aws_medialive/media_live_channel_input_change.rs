@@ -100,18 +100,11 @@ impl crate::EventDetail for MediaLiveChannelInputChange {
     const SOURCE: &'static str = "aws.medialive";
     const DETAIL_TYPE: &'static str = "MediaLive Channel Input Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .channel_arn
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::MediaLive::Channel",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.channel_arn {
+            related.push(crate::ResourceRef::new("AWS::MediaLive::Channel", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

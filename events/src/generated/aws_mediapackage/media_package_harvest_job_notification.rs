@@ -243,19 +243,12 @@ impl crate::EventDetail for MediaPackageHarvestJobNotification {
     const SOURCE: &'static str = "aws.mediapackage";
     const DETAIL_TYPE: &'static str = "MediaPackage HarvestJob Notification";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .harvest_job
-                .as_ref()
-                .and_then(|value| value.origin_endpoint_id.as_ref())
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::MediaPackage::OriginEndpoint",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.harvest_job && let Some(v1) = &v0.origin_endpoint_id {
+            related
+                .push(crate::ResourceRef::new("AWS::MediaPackage::OriginEndpoint", v1));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

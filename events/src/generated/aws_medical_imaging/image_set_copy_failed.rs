@@ -103,18 +103,17 @@ impl crate::EventDetail for ImageSetCopyFailed {
     const SOURCE: &'static str = "aws.medical-imaging";
     const DETAIL_TYPE: &'static str = "Image Set Copy Failed";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .datastore_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::HealthImaging::Datastore",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.datastore_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::HealthImaging::Datastore", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:medical-imaging:${Region}:${Account}:datastore/${DatastoreId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

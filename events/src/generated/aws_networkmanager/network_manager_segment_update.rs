@@ -171,18 +171,12 @@ impl crate::EventDetail for NetworkManagerSegmentUpdate {
     const SOURCE: &'static str = "aws.networkmanager";
     const DETAIL_TYPE: &'static str = "Network Manager Segment Update";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .core_network_arn
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::NetworkManager::CoreNetwork",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.core_network_arn {
+            related
+                .push(crate::ResourceRef::new("AWS::NetworkManager::CoreNetwork", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -83,18 +83,17 @@ impl crate::EventDetail for ReadSetImportJobStatusChange {
     const SOURCE: &'static str = "aws.omics";
     const DETAIL_TYPE: &'static str = "Read Set Import Job Status Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .sequence_store_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Omics::SequenceStore",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.sequence_store_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Omics::SequenceStore", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:omics:${Region}:${Account}:sequenceStore/${SequenceStoreId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

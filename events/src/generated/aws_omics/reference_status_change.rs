@@ -92,18 +92,17 @@ impl crate::EventDetail for ReferenceStatusChange {
     const SOURCE: &'static str = "aws.omics";
     const DETAIL_TYPE: &'static str = "Reference Status Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .reference_store_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Omics::ReferenceStore",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.reference_store_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Omics::ReferenceStore", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:omics:${Region}:${Account}:referenceStore/${ReferenceStoreId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

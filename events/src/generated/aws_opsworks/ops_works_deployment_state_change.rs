@@ -80,18 +80,11 @@ impl crate::EventDetail for OpsWorksDeploymentStateChange {
     const SOURCE: &'static str = "aws.opsworks";
     const DETAIL_TYPE: &'static str = "OpsWorks Deployment State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .stack_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::OpsWorks::Stack",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.stack_id {
+            related.push(crate::ResourceRef::new("AWS::OpsWorks::Stack", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -91,18 +91,11 @@ impl crate::EventDetail for OpsWorksInstanceStateChange {
     const SOURCE: &'static str = "aws.opsworks";
     const DETAIL_TYPE: &'static str = "OpsWorks Instance State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .instance_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::OpsWorks::Instance",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.instance_id {
+            related.push(crate::ResourceRef::new("AWS::OpsWorks::Instance", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -362,20 +362,13 @@ impl crate::EventDetail for AwsServiceEventViaCloudTrail {
     const SOURCE: &'static str = "aws.organizations";
     const DETAIL_TYPE: &'static str = "AWS Service Event via CloudTrail";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .service_event_details
-                .as_ref()
-                .and_then(|value| value.create_account_status.as_ref())
-                .and_then(|value| value.account_id.as_ref())
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Organizations::Account",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.service_event_details
+            && let Some(v1) = &v0.create_account_status && let Some(v2) = &v1.account_id
+        {
+            related.push(crate::ResourceRef::new("AWS::Organizations::Account", v2));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

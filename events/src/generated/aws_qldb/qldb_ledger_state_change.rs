@@ -62,18 +62,17 @@ impl crate::EventDetail for QldbLedgerStateChange {
     const SOURCE: &'static str = "aws.qldb";
     const DETAIL_TYPE: &'static str = "QLDB Ledger State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .ledger_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::QLDB::Ledger",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.ledger_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::QLDB::Ledger", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:qldb:${Region}:${Account}:ledger/${LedgerName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -145,18 +145,17 @@ for Route53ApplicationRecoveryControllerCellReadinessStatusChange {
     const SOURCE: &'static str = "aws.route53-recovery-readiness";
     const DETAIL_TYPE: &'static str = "Route 53 Application Recovery Controller cell readiness status change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .cell_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Route53RecoveryReadiness::Cell",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.cell_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Route53RecoveryReadiness::Cell", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:route53-recovery-readiness::${Account}:cell/${CellName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

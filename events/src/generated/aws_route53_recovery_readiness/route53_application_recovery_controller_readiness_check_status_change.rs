@@ -153,18 +153,17 @@ for Route53ApplicationRecoveryControllerReadinessCheckStatusChange {
     const SOURCE: &'static str = "aws.route53-recovery-readiness";
     const DETAIL_TYPE: &'static str = "Route 53 Application Recovery Controller readiness check status change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .readiness_check_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Route53RecoveryReadiness::ReadinessCheck",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.readiness_check_name {
+            related
+                .push(
+                    crate::ResourceRef::new(
+                        "AWS::Route53RecoveryReadiness::ReadinessCheck",
+                        v0,
+                    ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -154,18 +154,17 @@ for Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange {
     const SOURCE: &'static str = "aws.route53-recovery-readiness";
     const DETAIL_TYPE: &'static str = "Route 53 Application Recovery Controller recovery group readiness status change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .recovery_group_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Route53RecoveryReadiness::RecoveryGroup",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.recovery_group_name {
+            related
+                .push(
+                    crate::ResourceRef::new(
+                        "AWS::Route53RecoveryReadiness::RecoveryGroup",
+                        v0,
+                    ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

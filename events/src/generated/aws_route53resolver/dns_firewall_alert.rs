@@ -354,18 +354,17 @@ impl crate::EventDetail for DnsFirewallAlert {
     const SOURCE: &'static str = "aws.route53resolver";
     const DETAIL_TYPE: &'static str = "DNS Firewall Alert";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .firewall_domain_list_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Route53Resolver::FirewallDomainList",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.firewall_domain_list_id {
+            related
+                .push(
+                    crate::ResourceRef::new(
+                        "AWS::Route53Resolver::FirewallDomainList",
+                        v0,
+                    ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

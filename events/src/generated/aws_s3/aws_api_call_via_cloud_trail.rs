@@ -356,6 +356,19 @@ impl serde::Serialize for AwsApiCallViaCloudTrail {
 impl crate::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.s3";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        let mut related = Vec::new();
+        if let Some(v0) = &self.request_parameters {
+            crate::__private::related_in_json(
+                &mut related,
+                crate::ResourceRef::new("AWS::S3::Bucket", "")
+                    .with_arn_template("arn:${Partition}:s3:::${BucketName}"),
+                v0,
+                Some("bucketName"),
+            );
+        }
+        related
+    }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)
     }

@@ -208,6 +208,17 @@ impl serde::Serialize for Object {
 impl crate::EventDetail for ObjectCreated {
     const SOURCE: &'static str = "aws.s3";
     const DETAIL_TYPE: &'static str = "Object Created";
+    fn related(&self) -> Vec<crate::ResourceRef<'_>> {
+        let mut related = Vec::new();
+        if let Some(v0) = &self.bucket && let Some(v1) = &v0.name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::S3::Bucket", v1)
+                        .with_arn_template("arn:${Partition}:s3:::${BucketName}"),
+                );
+        }
+        related
+    }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)
     }

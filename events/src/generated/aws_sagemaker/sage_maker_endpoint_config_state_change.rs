@@ -244,18 +244,17 @@ impl crate::EventDetail for SageMakerEndpointConfigStateChange {
     const SOURCE: &'static str = "aws.sagemaker";
     const DETAIL_TYPE: &'static str = "SageMaker Endpoint Config State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .endpoint_config_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::SageMaker::EndpointConfig",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.endpoint_config_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::SageMaker::EndpointConfig", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:sagemaker:${Region}:${Account}:endpoint-config/${EndpointConfigName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

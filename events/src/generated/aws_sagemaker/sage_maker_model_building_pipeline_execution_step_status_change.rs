@@ -335,18 +335,11 @@ impl crate::EventDetail for SageMakerModelBuildingPipelineExecutionStepStatusCha
     const SOURCE: &'static str = "aws.sagemaker";
     const DETAIL_TYPE: &'static str = "SageMaker Model Building Pipeline Execution Step Status Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .pipeline_arn
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::SageMaker::Pipeline",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.pipeline_arn {
+            related.push(crate::ResourceRef::new("AWS::SageMaker::Pipeline", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

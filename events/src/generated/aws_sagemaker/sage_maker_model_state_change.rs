@@ -224,19 +224,17 @@ impl crate::EventDetail for SageMakerModelStateChange {
     const SOURCE: &'static str = "aws.sagemaker";
     const DETAIL_TYPE: &'static str = "SageMaker Model State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .primary_container
-                .as_ref()
-                .and_then(|value| value.image.as_ref())
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::SageMaker::Image",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.primary_container && let Some(v1) = &v0.image {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::SageMaker::Image", v1)
+                        .with_arn_template(
+                            "arn:${Partition}:sagemaker:${Region}:${Account}:image/${ImageName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -548,18 +548,17 @@ impl crate::EventDetail for SageMakerTransformJobStateChange {
     const SOURCE: &'static str = "aws.sagemaker";
     const DETAIL_TYPE: &'static str = "SageMaker Transform Job State Change";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .model_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::SageMaker::Model",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.model_name {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::SageMaker::Model", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:sagemaker:${Region}:${Account}:model/${ModelName}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -98,18 +98,11 @@ impl crate::EventDetail for SecurityHubInsightResults {
     const SOURCE: &'static str = "aws.securityhub";
     const DETAIL_TYPE: &'static str = "Security Hub Insight Results";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .insight_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::SecurityHub::Insight",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.insight_name {
+            related.push(crate::ResourceRef::new("AWS::SecurityHub::Insight", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

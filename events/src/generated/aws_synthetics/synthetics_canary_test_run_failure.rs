@@ -178,18 +178,11 @@ impl crate::EventDetail for SyntheticsCanaryTestRunFailure {
     const SOURCE: &'static str = "aws.synthetics";
     const DETAIL_TYPE: &'static str = "Synthetics Canary TestRun Failure";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .canary_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Synthetics::Canary",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.canary_id {
+            related.push(crate::ResourceRef::new("AWS::Synthetics::Canary", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

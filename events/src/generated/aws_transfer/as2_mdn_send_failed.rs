@@ -268,18 +268,11 @@ impl crate::EventDetail for As2MdnSendFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "AS2 MDN Send Failed";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .agreement_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Transfer::Agreement",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.agreement_id {
+            related.push(crate::ResourceRef::new("AWS::Transfer::Agreement", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

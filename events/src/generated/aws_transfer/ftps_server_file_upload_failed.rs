@@ -138,18 +138,17 @@ impl crate::EventDetail for FtpsServerFileUploadFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "FTPS Server File Upload Failed";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .server_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Transfer::Server",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.server_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Transfer::Server", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:transfer:${Region}:${Account}:server/${ServerId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

@@ -232,18 +232,17 @@ impl crate::EventDetail for SftpConnectorFileSendFailed {
     const SOURCE: &'static str = "aws.transfer";
     const DETAIL_TYPE: &'static str = "SFTP Connector File Send Failed";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .connector_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::Transfer::Connector",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.connector_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::Transfer::Connector", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:transfer:${Region}:${Account}:connector/${ConnectorId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

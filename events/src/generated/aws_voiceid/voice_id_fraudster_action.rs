@@ -243,18 +243,17 @@ impl crate::EventDetail for VoiceIdFraudsterAction {
     const SOURCE: &'static str = "aws.voiceid";
     const DETAIL_TYPE: &'static str = "VoiceId Fraudster Action";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .domain_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::VoiceID::Domain",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.domain_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::VoiceID::Domain", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:voiceid:${Region}:${Account}:domain/${DomainId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

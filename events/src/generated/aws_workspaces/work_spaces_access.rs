@@ -121,18 +121,17 @@ impl crate::EventDetail for WorkSpacesAccess {
     const SOURCE: &'static str = "aws.workspaces";
     const DETAIL_TYPE: &'static str = "WorkSpaces Access";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .workspace_id
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::WorkSpaces::Workspace",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.workspace_id {
+            related
+                .push(
+                    crate::ResourceRef::new("AWS::WorkSpaces::Workspace", v0)
+                        .with_arn_template(
+                            "arn:${Partition}:workspaces:${Region}:${Account}:workspace/${WorkspaceId}",
+                        ),
+                );
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

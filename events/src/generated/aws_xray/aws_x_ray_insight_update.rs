@@ -548,18 +548,11 @@ impl crate::EventDetail for AwsXRayInsightUpdate {
     const SOURCE: &'static str = "aws.xray";
     const DETAIL_TYPE: &'static str = "AWS X-Ray Insight Update";
     fn related(&self) -> Vec<crate::ResourceRef<'_>> {
-        [
-            self
-                .group_name
-                .as_ref()
-                .map(|identifier| crate::ResourceRef {
-                    cloudformation_type: "AWS::XRay::Group",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.group_name {
+            related.push(crate::ResourceRef::new("AWS::XRay::Group", v0));
+        }
+        related
     }
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::Inspect::inspect(self, path, drift)

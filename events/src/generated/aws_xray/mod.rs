@@ -98,6 +98,9 @@ impl crate::DetailSet for Detail {
             }
         }
     }
+    fn related_resources(&self) -> Vec<crate::ResourceRef<'_>> {
+        Detail::related(self)
+    }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

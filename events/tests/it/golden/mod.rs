@@ -111,6 +111,9 @@ impl ::bridgecraft_events::DetailSet for Detail {
             Self::Unknown(_) => {}
         }
     }
+    fn related_resources(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
+        Detail::related(self)
+    }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -30,17 +30,16 @@ impl ::bridgecraft_events::EventDetail for CodeDeployDeploymentStateChangeNotifi
     const SOURCE: &'static str = "aws.codedeploy";
     const DETAIL_TYPE: &'static str = "CodeDeploy Deployment State-change Notification";
     fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
-        [
-            self
-                .application
-                .as_ref()
-                .map(|identifier| ::bridgecraft_events::ResourceRef {
-                    cloudformation_type: "AWS::CodeDeploy::Application",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.application {
+            related
+                .push(
+                    ::bridgecraft_events::ResourceRef::new(
+                        "AWS::CodeDeploy::Application",
+                        v0,
+                    ),
+                );
+        }
+        related
     }
 }

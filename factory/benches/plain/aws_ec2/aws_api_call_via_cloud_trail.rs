@@ -111,4 +111,16 @@ pub struct AwsApiCallViaCloudTrail {
 impl ::bridgecraft_events::EventDetail for AwsApiCallViaCloudTrail {
     const SOURCE: &'static str = "aws.ec2";
     const DETAIL_TYPE: &'static str = "AWS API Call via CloudTrail";
+    fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
+        let mut related = Vec::new();
+        if let Some(v0) = &self.response_elements {
+            ::bridgecraft_events::__private::related_in_json(
+                &mut related,
+                ::bridgecraft_events::ResourceRef::new("AWS::EC2::Instance", ""),
+                v0,
+                Some("instanceId"),
+            );
+        }
+        related
+    }
 }

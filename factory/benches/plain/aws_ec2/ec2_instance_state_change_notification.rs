@@ -24,17 +24,11 @@ impl ::bridgecraft_events::EventDetail for Ec2InstanceStateChangeNotification {
     const SOURCE: &'static str = "aws.ec2";
     const DETAIL_TYPE: &'static str = "EC2 Instance State-change Notification";
     fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
-        [
-            self
-                .instance_id
-                .as_ref()
-                .map(|identifier| ::bridgecraft_events::ResourceRef {
-                    cloudformation_type: "AWS::EC2::Instance",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.instance_id {
+            related
+                .push(::bridgecraft_events::ResourceRef::new("AWS::EC2::Instance", v0));
+        }
+        related
     }
 }

@@ -43,17 +43,13 @@ impl ::bridgecraft_events::EventDetail for EcrImageScan {
     const SOURCE: &'static str = "aws.ecr";
     const DETAIL_TYPE: &'static str = "ECR Image Scan";
     fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
-        [
-            self
-                .repository_name
-                .as_ref()
-                .map(|identifier| ::bridgecraft_events::ResourceRef {
-                    cloudformation_type: "AWS::ECR::Repository",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.repository_name {
+            related
+                .push(
+                    ::bridgecraft_events::ResourceRef::new("AWS::ECR::Repository", v0),
+                );
+        }
+        related
     }
 }

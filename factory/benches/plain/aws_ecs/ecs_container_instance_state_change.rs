@@ -129,17 +129,11 @@ impl ::bridgecraft_events::EventDetail for EcsContainerInstanceStateChange {
     const SOURCE: &'static str = "aws.ecs";
     const DETAIL_TYPE: &'static str = "ECS Container Instance State Change";
     fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
-        [
-            self
-                .cluster_arn
-                .as_ref()
-                .map(|identifier| ::bridgecraft_events::ResourceRef {
-                    cloudformation_type: "AWS::ECS::Cluster",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        if let Some(v0) = &self.cluster_arn {
+            related
+                .push(::bridgecraft_events::ResourceRef::new("AWS::ECS::Cluster", v0));
+        }
+        related
     }
 }

@@ -123,6 +123,9 @@ impl ::bridgecraft_events::DetailSet for Detail {
             }
         }
     }
+    fn related_resources(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
+        Detail::related(self)
+    }
 }
 impl serde::Serialize for Detail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

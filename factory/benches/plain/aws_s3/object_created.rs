@@ -45,4 +45,11 @@ pub struct Object {
 impl ::bridgecraft_events::EventDetail for ObjectCreated {
     const SOURCE: &'static str = "aws.s3";
     const DETAIL_TYPE: &'static str = "Object Created";
+    fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
+        let mut related = Vec::new();
+        if let Some(v0) = &self.bucket && let Some(v1) = &v0.name {
+            related.push(::bridgecraft_events::ResourceRef::new("AWS::S3::Bucket", v1));
+        }
+        related
+    }
 }

@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use ::bridgecraft_events::__private::{serde, serde_json};
 /// An order a customer placed.
-/// Covers: string enums, nullable, date-time, keywords, colliding names, related resources.
+/// Covers: string enums, nullable, date-time, keywords, colliding names, related resources (in nested records and list elements).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrderPlaced {
@@ -340,23 +340,23 @@ impl ::bridgecraft_events::EventDetail for OrderPlaced {
     const SOURCE: &'static str = "com.example.shop";
     const DETAIL_TYPE: &'static str = "Order Placed";
     fn related(&self) -> Vec<::bridgecraft_events::ResourceRef<'_>> {
-        [
-            Some(::bridgecraft_events::ResourceRef {
-                cloudformation_type: "Shop::Order",
-                identifier: &self.order_id,
-            }),
-            self
-                .shipping
-                .as_ref()
-                .and_then(|value| value.carrier.as_ref())
-                .map(|identifier| ::bridgecraft_events::ResourceRef {
-                    cloudformation_type: "Shop::Carrier",
-                    identifier,
-                }),
-        ]
-            .into_iter()
-            .flatten()
-            .collect()
+        let mut related = Vec::new();
+        related
+            .push(::bridgecraft_events::ResourceRef::new("Shop::Order", &self.order_id));
+        if let Some(v0) = &self.shipping && let Some(v1) = &v0.carrier {
+            related.push(::bridgecraft_events::ResourceRef::new("Shop::Carrier", v1));
+        }
+        if let Some(v0) = &self.items {
+            for v1 in v0 {
+                if let Some(v2) = &v1.sku {
+                    related
+                        .push(
+                            ::bridgecraft_events::ResourceRef::new("Shop::Product", v2),
+                        );
+                }
+            }
+        }
+        related
     }
     fn inspect_drift(
         &self,
