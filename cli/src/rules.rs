@@ -127,7 +127,9 @@ impl Target {
             Some(transformer) => {
                 match transformer.apply(delivery.json(), &RuleContext::local(&self.name)) {
                     Ok(output) => output.text,
-                    Err(ApplyError::NotDelivered(why)) => return Outcome::NotDelivered(why.to_string()),
+                    Err(ApplyError::NotDelivered(why)) => {
+                        return Outcome::NotDelivered(why.to_string());
+                    }
                     Err(error) => return Outcome::Failed(error.to_string()),
                 }
             }
@@ -205,7 +207,9 @@ fn build(spec: &TargetSpec, error: &mut impl FnMut(&str, String)) -> Option<Targ
         (Some(_), Some(_)) => Err(("pattern", "give a pattern or a filter, not both".to_owned())),
         (None, None) => Err(("pattern", "give a pattern or a CEL filter".to_owned())),
     };
-    let filter = filter.map_err(|(field, message)| check(field, Err(message))).ok();
+    let filter = filter
+        .map_err(|(field, message)| check(field, Err(message)))
+        .ok();
     let transformer = match (&spec.input_paths_map, &spec.input_template) {
         (paths, Some(template)) => {
             let paths: Vec<(&str, &str)> = paths
@@ -251,7 +255,9 @@ fn build(spec: &TargetSpec, error: &mut impl FnMut(&str, String)) -> Option<Targ
             if rate > 0.0 && rate.is_finite() {
                 Ok(())
             } else {
-                Err(format!("{rate} is not a positive number of requests a second"))
+                Err(format!(
+                    "{rate} is not a positive number of requests a second"
+                ))
             },
         );
     }
@@ -334,6 +340,11 @@ rate_limit = 5.0
     fn every_error_is_listed_with_its_place_and_nothing_is_loaded() {
         let bad = r#"
 [[target]]
+name = "fine"
+pattern = '{"source": ["aws.ec2"]}'
+url = "http://127.0.0.1:9/"
+
+[[target]]
 name = "orders"
 pattern = '{"source": "not a list"}'
 method = "TRACE"
@@ -358,23 +369,26 @@ name = "neither"
 url = "http://127.0.0.1:9/"
 auth = { type = "basic", username = "u" }
 "#;
+        // The valid first target is not loaded either.
         let errors = load(bad).err().expect("the file is rejected");
         let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
         let expect = [
-            ("line 2: target[0] (\"orders\") pattern:", "not valid"),
-            ("line 2: target[0] (\"orders\") input_template:", "missing"),
-            ("line 2: target[0] (\"orders\") method:", "TRACE"),
-            ("line 2: target[0] (\"orders\") url:", "scheme"),
-            ("line 2: target[0] (\"orders\") headers:", "bad header"),
-            ("line 10: target[1] (\"orders\") name:", "another target"),
-            ("line 10: target[1] (\"orders\") filter:", ""),
-            ("line 10: target[1] (\"orders\") rate_limit:", "-1"),
-            ("line 16: target[2]:", "retries"),
-            ("line 22: target[3]:", "password"),
+            ("line 7: target[1] (\"orders\") pattern:", "not valid"),
+            ("line 7: target[1] (\"orders\") input_template:", "missing"),
+            ("line 7: target[1] (\"orders\") method:", "TRACE"),
+            ("line 7: target[1] (\"orders\") url:", "scheme"),
+            ("line 7: target[1] (\"orders\") headers:", "bad header"),
+            ("line 15: target[2] (\"orders\") name:", "another target"),
+            ("line 15: target[2] (\"orders\") filter:", ""),
+            ("line 15: target[2] (\"orders\") rate_limit:", "-1"),
+            ("line 21: target[3]:", "retries"),
+            ("line 27: target[4]:", "password"),
         ];
         for (place, words) in expect {
             assert!(
-                listed.iter().any(|line| line.starts_with(place) && line.contains(words)),
+                listed
+                    .iter()
+                    .any(|line| line.starts_with(place) && line.contains(words)),
                 "{place} … {words} missing from {listed:#?}"
             );
         }

@@ -368,7 +368,11 @@ where
         self,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<ConsumerStats, ConsumerError> {
-        let queue = Queue::new(self.client.clone(), self.queue_url.as_str(), self.request_timeout);
+        let queue = Queue::new(
+            self.client.clone(),
+            self.queue_url.as_str(),
+            self.request_timeout,
+        );
         let counters = Arc::new(Counters::default());
         let slots = Arc::new(Semaphore::new(self.concurrency));
         let (delete_tx, delete_rx) = mpsc::unbounded_channel();
@@ -563,10 +567,17 @@ where
     /// Sorts out a received batch: drops duplicate deliveries (deleting those already handled)
     /// and returns the rest as runs: one per FIFO message group, in order, and one per other
     /// message.
-    fn admit(&self, messages: Vec<Received>, permits: Vec<OwnedSemaphorePermit>) -> Vec<(Option<String>, Run)> {
+    fn admit(
+        &self,
+        messages: Vec<Received>,
+        permits: Vec<OwnedSemaphorePermit>,
+    ) -> Vec<(Option<String>, Run)> {
         let mut runs: Vec<(Option<String>, Run)> = Vec::new();
         for (message, permit) in messages.into_iter().zip(permits) {
-            match self.tracker.admit(&message.message_id, &message.receipt_handle) {
+            match self
+                .tracker
+                .admit(&message.message_id, &message.receipt_handle)
+            {
                 Admission::New => {}
                 Admission::Held => {
                     tracing::debug!(message_id = message.message_id, "received again while held");
@@ -574,7 +585,10 @@ where
                     continue;
                 }
                 Admission::Handled => {
-                    tracing::debug!(message_id = message.message_id, "received again after it was handled; deleting it");
+                    tracing::debug!(
+                        message_id = message.message_id,
+                        "received again after it was handled; deleting it"
+                    );
                     Counters::add(&self.counters.duplicates, 1);
                     let _ = self.deletes.send(message.receipt_handle);
                     continue;
@@ -690,7 +704,9 @@ where
             detail_type = delivery.event.detail_type(),
             "decoded"
         );
-        let extending = self.extension.map(|extension| self.keep_invisible(&message, extension));
+        let extending = self
+            .extension
+            .map(|extension| self.keep_invisible(&message, extension));
         let result = self.handler.handle(delivery).await;
         drop(extending);
         match result {
@@ -755,7 +771,11 @@ where
 
     /// Extends the message's visibility until the returned guard is dropped, with its newest
     /// receipt handle (the only one SQS accepts for visibility changes).
-    fn keep_invisible(self: &Arc<Self>, message: &Received, extension: Extension) -> AbortOnDrop<()> {
+    fn keep_invisible(
+        self: &Arc<Self>,
+        message: &Received,
+        extension: Extension,
+    ) -> AbortOnDrop<()> {
         let work = self.clone();
         let message_id = message.message_id.clone();
         let first_receipt = message.receipt_handle.clone();

@@ -15,5 +15,5 @@ mod settle;
 mod tracker;
 
 pub use consumer::{Consumer, ConsumerError, ConsumerStats, OnDecodeError};
-pub use retry::Backoff;
 pub use queue::{SqsError, client};
+pub use retry::Backoff;

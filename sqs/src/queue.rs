@@ -9,8 +9,8 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::config::http::HttpResponse;
 use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::{
-    BatchResultErrorEntry,     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
-    MessageSystemAttributeName,
+    BatchResultErrorEntry, ChangeMessageVisibilityBatchRequestEntry,
+    DeleteMessageBatchRequestEntry, MessageSystemAttributeName,
 };
 
 /// An SQS client from the usual AWS configuration chain, with the endpoint and region given.
@@ -152,7 +152,11 @@ impl Queue {
             .message_system_attribute_names(MessageSystemAttributeName::MessageGroupId)
             .send();
         let output = self
-            .bounded("ReceiveMessage", Duration::from_secs(seconds(wait) as u64), call)
+            .bounded(
+                "ReceiveMessage",
+                Duration::from_secs(seconds(wait) as u64),
+                call,
+            )
             .await?;
         Ok(output
             .messages
@@ -224,7 +228,10 @@ impl Queue {
     }
 
     /// Makes up to 10 messages visible again at once; returns the entries SQS did not change.
-    pub async fn hand_back_batch(&self, receipts: &[String]) -> Result<Vec<EntryFailure>, SqsError> {
+    pub async fn hand_back_batch(
+        &self,
+        receipts: &[String],
+    ) -> Result<Vec<EntryFailure>, SqsError> {
         let entries = receipts
             .iter()
             .enumerate()

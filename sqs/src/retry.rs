@@ -43,9 +43,7 @@ impl Backoff {
             Backoff::Exponential { first, max } => {
                 // Doubling more than 32 times passes any cap SQS allows.
                 let failures_before = receive_count.saturating_sub(1).min(32) as usize;
-                exponential(first, max)
-                    .nth(failures_before)
-                    .unwrap_or(max)
+                exponential(first, max).nth(failures_before).unwrap_or(max)
             }
         };
         delay.min(MAX_VISIBILITY)

@@ -94,7 +94,12 @@ mod tests {
     fn failure(receipt: &str, retryable: bool) -> EntryFailure {
         EntryFailure {
             receipt_handle: receipt.to_owned(),
-            code: if retryable { "InternalError" } else { "ReceiptHandleIsInvalid" }.to_owned(),
+            code: if retryable {
+                "InternalError"
+            } else {
+                "ReceiptHandleIsInvalid"
+            }
+            .to_owned(),
             retryable,
         }
     }
@@ -132,7 +137,14 @@ mod tests {
             [receipts(&["a", "b", "c", "d"]), receipts(&["b"])],
             "the duplicate receipt is sent once; only b is retried, d is refused for good"
         );
-        assert_eq!(settled, Settled { done: 3, failed: 1, retries: 1 });
+        assert_eq!(
+            settled,
+            Settled {
+                done: 3,
+                failed: 1,
+                retries: 1
+            }
+        );
     }
 
     #[tokio::test]
@@ -148,8 +160,19 @@ mod tests {
             pauses(),
         )
         .await;
-        assert_eq!(*calls.lock().unwrap(), 4, "the first call and three retries");
-        assert_eq!(settled, Settled { done: 0, failed: 2, retries: 3 });
+        assert_eq!(
+            *calls.lock().unwrap(),
+            4,
+            "the first call and three retries"
+        );
+        assert_eq!(
+            settled,
+            Settled {
+                done: 0,
+                failed: 2,
+                retries: 3
+            }
+        );
     }
 
     #[tokio::test]
@@ -166,6 +189,13 @@ mod tests {
         )
         .await;
         assert_eq!(*calls.lock().unwrap(), 1);
-        assert_eq!(settled, Settled { done: 0, failed: 1, retries: 0 });
+        assert_eq!(
+            settled,
+            Settled {
+                done: 0,
+                failed: 1,
+                retries: 0
+            }
+        );
     }
 }

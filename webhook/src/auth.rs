@@ -72,7 +72,8 @@ impl Auth {
         let mut value = HeaderValue::from_str(value).map_err(|e| invalid(e.to_string()))?;
         value.set_sensitive(true);
         Ok(Auth::ApiKey {
-            header: HeaderName::from_bytes(header.as_bytes()).map_err(|e| invalid(e.to_string()))?,
+            header: HeaderName::from_bytes(header.as_bytes())
+                .map_err(|e| invalid(e.to_string()))?,
             value,
         })
     }
@@ -145,7 +146,10 @@ impl OAuth {
     /// waiting meanwhile share the one fetch.
     async fn token(&self, client: &reqwest::Client) -> Result<String, TokenError> {
         let mut token = self.token.lock().await;
-        if let Some(token) = token.as_ref().filter(|token| Instant::now() < token.renew_at) {
+        if let Some(token) = token
+            .as_ref()
+            .filter(|token| Instant::now() < token.renew_at)
+        {
             return Ok(token.value.clone());
         }
         let fresh = self.fetch(client).await?;
@@ -165,12 +169,13 @@ impl OAuth {
             .form(&form)
             .send()
             .await
-            .map_err(|e| TokenError::passing(format!("token request failed: {}", error_chain(&e))))?;
+            .map_err(|e| {
+                TokenError::passing(format!("token request failed: {}", error_chain(&e)))
+            })?;
         let status = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| TokenError::passing(format!("token response unreadable: {}", error_chain(&e))))?;
+        let body = response.text().await.map_err(|e| {
+            TokenError::passing(format!("token response unreadable: {}", error_chain(&e)))
+        })?;
         if !status.is_success() {
             let message = format!("token endpoint answered {}", status.as_u16());
             return Err(TokenError {

@@ -236,7 +236,10 @@ impl fmt::Debug for WebhookTarget {
             .field("auth", &self.auth)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
-            .field("rate_limit", &self.rate_limit.as_ref().map(|limit| limit.interval))
+            .field(
+                "rate_limit",
+                &self.rate_limit.as_ref().map(|limit| limit.interval),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -348,9 +351,11 @@ impl WebhookTarget {
                     attempts -= 1;
                     continue;
                 }
-                Answer::Status(status, retry_after) => {
-                    (AttemptFailure::Status(status), retryable_status(status), retry_after)
-                }
+                Answer::Status(status, retry_after) => (
+                    AttemptFailure::Status(status),
+                    retryable_status(status),
+                    retry_after,
+                ),
                 Answer::Transport(e) => (AttemptFailure::Transport(e), true, None),
                 Answer::Token(e, retryable) => (AttemptFailure::Token(e), retryable, None),
             };

@@ -109,7 +109,11 @@ async fn each_group_is_handled_in_order_one_at_a_time_and_a_failure_holds_back_i
             .filter(|(_, ok)| *ok)
             .map(|(index, _)| *index)
             .collect();
-        assert_eq!(successes, (0..PER_GROUP).collect::<Vec<_>>(), "{group} in order");
+        assert_eq!(
+            successes,
+            (0..PER_GROUP).collect::<Vec<_>>(),
+            "{group} in order"
+        );
     }
     assert_eq!(
         starts["g1"],

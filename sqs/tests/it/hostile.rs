@@ -42,10 +42,19 @@ fn hostile_bodies() -> Vec<(&'static str, String)> {
     let deep = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
     vec![
         ("nested 100 000 deep", deep(100_000)),
-        ("an id nested 10 000 deep", envelope_field("id", &deep(10_000))),
-        ("an id of 200 000 digits", envelope_field("id", &"9".repeat(200_000))),
+        (
+            "an id nested 10 000 deep",
+            envelope_field("id", &deep(10_000)),
+        ),
+        (
+            "an id of 200 000 digits",
+            envelope_field("id", &"9".repeat(200_000)),
+        ),
         ("an id out of range", envelope_field("id", "1e999999")),
-        ("a lone surrogate, JSON's invalid UTF-8", envelope_field("id", r#""\ud800""#)),
+        (
+            "a lone surrogate, JSON's invalid UTF-8",
+            envelope_field("id", r#""\ud800""#),
+        ),
         ("an array", "[1, 2, 3]".to_owned()),
         ("a string", r#""an event""#.to_owned()),
         (
@@ -64,11 +73,13 @@ fn hostile_bodies() -> Vec<(&'static str, String)> {
 /// Events whose envelope is fine and whose detail is hostile: handled, with the detail kept
 /// raw and the reason it does not fit.
 fn hostile_details() -> Vec<String> {
-    let with_state = |id: &str, state: &str| {
-        ec2_state_change(id, "running").replace(r#""running""#, state)
-    };
+    let with_state =
+        |id: &str, state: &str| ec2_state_change(id, "running").replace(r#""running""#, state);
     vec![
-        with_state("detail-deep", &format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000))),
+        with_state(
+            "detail-deep",
+            &format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)),
+        ),
         with_state("detail-digits", &"9".repeat(200_000)),
         with_state("detail-range", "1e999999"),
         with_state("detail-surrogate", r#""\ud800""#),
@@ -118,7 +129,10 @@ async fn hostile_bodies_are_error_records_and_sink_no_batch() {
                     let UnknownReason::Rejected(error) = &unknown.reason else {
                         panic!("{id}: {:?}", unknown.reason);
                     };
-                    eprintln!("{id}: kept raw, {}", error.to_string().chars().take(160).collect::<String>());
+                    eprintln!(
+                        "{id}: kept raw, {}",
+                        error.to_string().chars().take(160).collect::<String>()
+                    );
                 }
                 handled.fetch_add(1, Ordering::Relaxed);
                 check_done();
@@ -145,7 +159,12 @@ async fn hostile_bodies_are_error_records_and_sink_no_batch() {
         panic!(
             "every message is seen: {} handled of {good}, errors {:?}",
             handled.load(Ordering::Relaxed),
-            reports.lock().unwrap().iter().map(|r| &r[..r.len().min(80)]).collect::<Vec<_>>()
+            reports
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|r| &r[..r.len().min(80)])
+                .collect::<Vec<_>>()
         )
     })
     .expect("runs");
@@ -154,7 +173,11 @@ async fn hostile_bodies_are_error_records_and_sink_no_batch() {
     for report in &reports {
         eprintln!("error record: {}", &report[..report.len().min(200)]);
         assert!(report.len() > 10, "a clear message: {report:?}");
-        assert!(report.len() < 1000, "the body is not repeated whole: {} bytes", report.len());
+        assert!(
+            report.len() < 1000,
+            "the body is not repeated whole: {} bytes",
+            report.len()
+        );
     }
     assert_eq!(stats.handled as usize, good, "{stats:?}");
     assert_eq!(stats.decode_errors as usize, hostile.len(), "{stats:?}");
@@ -201,7 +224,10 @@ async fn a_message_delivered_again_while_its_handler_runs_is_handled_once() {
     .expect("runs");
 
     assert_eq!(runs.lock().unwrap()["slow"], 1, "handled once");
-    assert!(stats.duplicates >= 1, "the second delivery was recognised: {stats:?}");
+    assert!(
+        stats.duplicates >= 1,
+        "the second delivery was recognised: {stats:?}"
+    );
     assert_eq!((stats.handled, stats.deleted), (1, 1), "{stats:?}");
     // Deleted with the newest receipt handle: gone, not back after its visibility timeout.
     assert!(

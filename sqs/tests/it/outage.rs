@@ -34,7 +34,9 @@ impl Ledger {
     fn handler(
         self: &Arc<Self>,
         fails: fn(&str) -> bool,
-    ) -> impl Fn(Delivery<aws_ec2::Detail>) -> std::pin::Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send>>
+    ) -> impl Fn(
+        Delivery<aws_ec2::Detail>,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send>>
     + Send
     + Sync
     + 'static {
@@ -97,10 +99,16 @@ async fn produce(
     total: usize,
     ahead: usize,
     ledger: &Ledger,
+    consumer: &tokio::task::JoinHandle<Result<ConsumerStats, bridgecraft_sqs::ConsumerError>>,
 ) -> Vec<String> {
     let ids: Vec<String> = (0..total).map(|i| format!("{prefix}{i:05}")).collect();
     for (n, chunk) in ids.chunks(10).enumerate() {
         while n * 10 > ledger.unique() + ahead {
+            assert!(
+                !consumer.is_finished(),
+                "the consumer stopped with {} of {total} processed",
+                ledger.unique()
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let bodies: Vec<String> = chunk
@@ -140,7 +148,11 @@ impl Figures {
         assert_eq!(self.ledger.unique(), self.sent, "every message processed");
         assert_eq!(
             stats.received,
-            stats.handled + stats.failed + stats.decode_errors + stats.duplicates + stats.handed_back,
+            stats.handled
+                + stats.failed
+                + stats.decode_errors
+                + stats.duplicates
+                + stats.handed_back,
             "each message received ends one way: {stats:?}"
         );
         assert_eq!(
@@ -150,7 +162,10 @@ impl Figures {
         );
         assert_eq!(stats.failed, *self.ledger.failures.lock().unwrap());
         // A first delivery whose receive was cut off comes back as the second, which succeeds.
-        assert!(stats.failed as usize <= failing, "each chosen message failed at most once");
+        assert!(
+            stats.failed as usize <= failing,
+            "each chosen message failed at most once"
+        );
         assert!(stats.failed > 0 || failing == 0);
         assert!(stats.outages >= 2, "the outages are counted: {stats:?}");
         assert!(stats.receive_errors >= stats.outages);
@@ -159,7 +174,11 @@ impl Figures {
 
 /// One message in 20 fails its first delivery.
 fn one_in_twenty(id: &str) -> bool {
-    id.ends_with("00") || id.ends_with("20") || id.ends_with("40") || id.ends_with("60") || id.ends_with("80")
+    id.ends_with("00")
+        || id.ends_with("20")
+        || id.ends_with("40")
+        || id.ends_with("60")
+        || id.ends_with("80")
 }
 
 /// Shows the consumer's warnings (outages starting and ending) in the test's output.
@@ -171,22 +190,26 @@ fn show_warnings() {
 }
 
 /// Prints how far the handler got every 10 seconds, for runs long enough to wonder.
-fn report_progress(label: &'static str, ledger: &Arc<Ledger>, started: Instant) -> tokio::task::JoinHandle<()> {
+fn report_progress(
+    label: &'static str,
+    ledger: &Arc<Ledger>,
+    started: Instant,
+) -> tokio::task::JoinHandle<()> {
     let ledger = ledger.clone();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(10)).await;
-            eprintln!("{label}: {} processed after {:?}", ledger.unique(), started.elapsed());
+            eprintln!(
+                "{label}: {} processed after {:?}",
+                ledger.unique(),
+                started.elapsed()
+            );
         }
     })
 }
 
 /// A consumer through `proxy` that notices faults within a second and retries quickly.
-fn consumer_via<H>(
-    client: aws_sdk_sqs::Client,
-    url: &str,
-    handler: H,
-) -> Consumer<Ec2Factory, H>
+fn consumer_via<H>(client: aws_sdk_sqs::Client, url: &str, handler: H) -> Consumer<Ec2Factory, H>
 where
     H: bridgecraft_router::Handler<aws_ec2::Detail>,
 {
@@ -208,7 +231,11 @@ async fn the_consumer_rides_out_refused_dropped_and_stalled_connections() {
     let queue = queue(&direct, "outage").await;
     let proxy = FaultProxy::to_moto().await;
     let ledger = Arc::new(Ledger::default());
-    let consumer = consumer_via(sqs_at(&proxy.endpoint).await, &queue.url, ledger.handler(one_in_twenty));
+    let consumer = consumer_via(
+        sqs_at(&proxy.endpoint).await,
+        &queue.url,
+        ledger.handler(one_in_twenty),
+    );
     let started = Instant::now();
     let run = tokio::spawn(consumer.run(ledger.clone().until_all(TOTAL)));
     let progress = report_progress("outage", &ledger, started);
@@ -233,7 +260,7 @@ async fn the_consumer_rides_out_refused_dropped_and_stalled_connections() {
         recoveries
     };
     let (ids, recoveries) = tokio::join!(
-        produce(&direct, &queue.url, "o", TOTAL, AHEAD, &ledger),
+        produce(&direct, &queue.url, "o", TOTAL, AHEAD, &ledger, &run),
         faults
     );
     let stats = tokio::time::timeout(Duration::from_secs(90), run)
@@ -249,18 +276,29 @@ async fn the_consumer_rides_out_refused_dropped_and_stalled_connections() {
         ledger: ledger.clone(),
     };
     for (fault, recovery, traffic_before) in &recoveries {
-        eprintln!("time to recover after {fault:?} was lifted: {recovery:?} (traffic before: {traffic_before})");
-        assert!(*recovery < Duration::from_secs(10), "{fault:?}: {recovery:?}");
+        eprintln!(
+            "time to recover after {fault:?} was lifted: {recovery:?} (traffic before: {traffic_before})"
+        );
+        assert!(
+            *recovery < Duration::from_secs(10),
+            "{fault:?}: {recovery:?}"
+        );
     }
     let failing = ids.iter().filter(|id| one_in_twenty(id)).count();
     figures.check("outage", failing);
     let tally = &proxy.tally;
-    let cut = tally.responses_cut.load(std::sync::atomic::Ordering::Relaxed);
-    let stalled = tally.requests_stalled.load(std::sync::atomic::Ordering::Relaxed);
+    let cut = tally
+        .responses_cut
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let stalled = tally
+        .requests_stalled
+        .load(std::sync::atomic::Ordering::Relaxed);
     eprintln!("proxy: {cut} responses cut, {stalled} requests stalled");
     assert!(cut > 0 && stalled > 0, "the faults met traffic");
     assert!(
-        drain_bodies(&direct, &queue.url, Duration::ZERO).await.is_empty(),
+        drain_bodies(&direct, &queue.url, Duration::ZERO)
+            .await
+            .is_empty(),
         "nothing left on the queue"
     );
 }
@@ -287,7 +325,10 @@ async fn a_soak_with_failures_at_five_percent_and_two_outages_loses_nothing() {
     let run = tokio::spawn(consumer.run(ledger.clone().until_all(total)));
     let outages = async {
         // One outage early and one well into the run.
-        for (at, fault) in [(total / 4, Fault::Refuse), (total * 3 / 5, Fault::DropMidResponse)] {
+        for (at, fault) in [
+            (total / 4, Fault::Refuse),
+            (total * 3 / 5, Fault::DropMidResponse),
+        ] {
             while ledger.unique() < at {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
@@ -295,7 +336,10 @@ async fn a_soak_with_failures_at_five_percent_and_two_outages_loses_nothing() {
         }
     };
     let progress = report_progress("soak", &ledger, started);
-    let (ids, ()) = tokio::join!(produce(&direct, &queue.url, "s", total, AHEAD, &ledger), outages);
+    let (ids, ()) = tokio::join!(
+        produce(&direct, &queue.url, "s", total, AHEAD, &ledger, &run),
+        outages
+    );
     let stats = tokio::time::timeout(Duration::from_secs(120), run)
         .await
         .expect("everything is processed in time")
@@ -311,5 +355,9 @@ async fn a_soak_with_failures_at_five_percent_and_two_outages_loses_nothing() {
         ledger,
     }
     .check("soak", failing);
-    assert!(drain_bodies(&direct, &queue.url, Duration::ZERO).await.is_empty());
+    assert!(
+        drain_bodies(&direct, &queue.url, Duration::ZERO)
+            .await
+            .is_empty()
+    );
 }

@@ -43,11 +43,19 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// A proxy to `upstream` on a free loopback port, passing everything through.
     pub async fn start(upstream: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
         let address = listener.local_addr().expect("local address");
         let (fault, watched) = watch::channel(Fault::None);
         let tally = Arc::new(Tally::default());
-        tokio::spawn(accept_loop(listener, address, upstream, watched, tally.clone()));
+        tokio::spawn(accept_loop(
+            listener,
+            address,
+            upstream,
+            watched,
+            tally.clone(),
+        ));
         Self {
             endpoint: format!("http://{address}"),
             tally,
@@ -88,7 +96,11 @@ async fn accept_loop(
     loop {
         let Some(open) = &listener else {
             // Refusing: nothing listens until the fault is lifted.
-            if fault.wait_for(|fault| *fault != Fault::Refuse).await.is_err() {
+            if fault
+                .wait_for(|fault| *fault != Fault::Refuse)
+                .await
+                .is_err()
+            {
                 return;
             }
             listener = Some(rebind(address).await);

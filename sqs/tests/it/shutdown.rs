@@ -27,7 +27,10 @@ async fn a_message_received_after_the_signal_mid_poll_is_handed_back_at_once() {
     let queue = queue_with(
         &client,
         "stop-mid-poll",
-        &[(QueueAttributeName::VisibilityTimeout, LONG_VISIBILITY.to_owned())],
+        &[(
+            QueueAttributeName::VisibilityTimeout,
+            LONG_VISIBILITY.to_owned(),
+        )],
     )
     .await;
     let handled = Arc::new(AtomicUsize::new(0));
@@ -62,7 +65,11 @@ async fn a_message_received_after_the_signal_mid_poll_is_handed_back_at_once() {
 
     eprintln!("stopped {stop_time:?} after the signal mid-poll; {stats:?}");
     assert!(stop_time < wait + Duration::from_secs(2), "{stop_time:?}");
-    assert_eq!(handled.load(Ordering::Relaxed), 0, "not handled after the signal");
+    assert_eq!(
+        handled.load(Ordering::Relaxed),
+        0,
+        "not handled after the signal"
+    );
     assert_eq!((stats.received, stats.handed_back), (1, 1), "{stats:?}");
     assert_eq!(
         depth(&client, &queue.url).await,
@@ -118,7 +125,12 @@ async fn handlers_overrunning_the_grace_are_stopped_and_their_messages_handed_ba
         .await
         .expect("attributes set");
     let messages: Vec<(String, String)> = (0..3)
-        .map(|i| ("g".to_owned(), ec2_state_change(&format!("stuck{i}"), "running")))
+        .map(|i| {
+            (
+                "g".to_owned(),
+                ec2_state_change(&format!("stuck{i}"), "running"),
+            )
+        })
         .collect();
     send_grouped(&client, &queue.url, &messages).await;
 
@@ -157,7 +169,10 @@ async fn handlers_overrunning_the_grace_are_stopped_and_their_messages_handed_ba
     // SQS may return the group in one batch or only its first message (the rest of a group
     // waits while one of it is in flight); either way all that was received goes back.
     assert_eq!(stats.handled, 0, "{stats:?}");
-    assert!(stats.received >= 1 && stats.handed_back == stats.received, "{stats:?}");
+    assert!(
+        stats.received >= 1 && stats.handed_back == stats.received,
+        "{stats:?}"
+    );
     assert_eq!(
         depth(&client, &queue.url).await,
         (3, 0),

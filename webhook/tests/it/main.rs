@@ -161,16 +161,23 @@ async fn basic_and_api_key_authorization_are_sent() {
         .auth(Auth::api_key("x-api-key", "k-123").expect("valid header"));
     keyed.deliver("{}").await.expect("delivered");
     let received = server.await.expect("server task");
-    assert_eq!(received[0].header("authorization"), Some("Basic dXNlcjpwYXNz"));
+    assert_eq!(
+        received[0].header("authorization"),
+        Some("Basic dXNlcjpwYXNz")
+    );
     assert_eq!(received[1].header("x-api-key"), Some("k-123"));
     assert_eq!(received[1].header("authorization"), None);
-    assert!(!format!("{basic:?}{keyed:?}").contains("pass") && !format!("{keyed:?}").contains("k-123"));
+    assert!(
+        !format!("{basic:?}{keyed:?}").contains("pass") && !format!("{keyed:?}").contains("k-123")
+    );
 }
 
 fn token(value: &str) -> Reply {
     Reply::status(200)
         .header("content-type", "application/json")
-        .body(&format!(r#"{{"access_token": "{value}", "token_type": "Bearer", "expires_in": 3600}}"#))
+        .body(&format!(
+            r#"{{"access_token": "{value}", "token_type": "Bearer", "expires_in": 3600}}"#
+        ))
 }
 
 #[tokio::test]
@@ -197,7 +204,10 @@ async fn an_oauth_token_is_fetched_once_cached_and_refreshed_after_a_401() {
         .retry_policy(quick_retries(0));
     for _ in 0..3 {
         let delivery = target.deliver("{}").await.expect("delivered");
-        assert_eq!(delivery.attempts, 1, "the refresh after a 401 is not a retry");
+        assert_eq!(
+            delivery.attempts, 1,
+            "the refresh after a 401 is not a retry"
+        );
     }
     let received = server.await.expect("server task");
     let seen: Vec<(&str, Option<&str>)> = received
@@ -215,7 +225,10 @@ async fn an_oauth_token_is_fetched_once_cached_and_refreshed_after_a_401() {
             ("/hook", Some("Bearer t2")),
         ]
     );
-    assert_eq!(received[0].body, "grant_type=client_credentials&scope=events%3Awrite");
+    assert_eq!(
+        received[0].body,
+        "grant_type=client_credentials&scope=events%3Awrite"
+    );
 }
 
 #[tokio::test]
@@ -229,7 +242,11 @@ async fn a_token_endpoint_that_refuses_the_credentials_is_a_final_failure() {
         .retry_policy(quick_retries(3));
     let failure = target.deliver("{}").await.expect_err("no token");
     assert_eq!((failure.attempts, failure.retryable), (1, false));
-    assert!(matches!(failure.last, AttemptFailure::Token(_)), "{:?}", failure.last);
+    assert!(
+        matches!(failure.last, AttemptFailure::Token(_)),
+        "{:?}",
+        failure.last
+    );
     assert_eq!(server.await.expect("server task").len(), 1);
 }
 
@@ -249,7 +266,10 @@ async fn requests_to_a_destination_are_spaced_by_its_rate_limit() {
         delivery.await.expect("task").expect("delivered");
     }
     let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(400), "five at 10 a second: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(400),
+        "five at 10 a second: {elapsed:?}"
+    );
     assert_eq!(received.lock().unwrap().len(), 5);
 }
 
@@ -267,7 +287,10 @@ async fn a_429_waits_as_long_as_retry_after_asks() {
     let delivery = target.deliver("{}").await.expect("delivered");
     let elapsed = started.elapsed();
     assert_eq!(delivery.attempts, 2);
-    assert!(elapsed >= Duration::from_secs(1), "waited out Retry-After: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_secs(1),
+        "waited out Retry-After: {elapsed:?}"
+    );
     assert_eq!(server.await.expect("server task").len(), 2);
 }
 
@@ -281,7 +304,11 @@ async fn client_errors_other_than_429_are_not_retried() {
             .auth(Auth::basic("u", "p"))
             .retry_policy(quick_retries(3));
         let failure = target.deliver("{}").await.expect_err("final");
-        assert_eq!((failure.attempts, failure.retryable), (1, false), "{status}");
+        assert_eq!(
+            (failure.attempts, failure.retryable),
+            (1, false),
+            "{status}"
+        );
         drop(target);
         assert_eq!(server.await.expect("server task").len(), 1, "{status}");
     }
@@ -299,9 +326,15 @@ async fn a_slow_endpoint_times_out_per_request_and_is_retried() {
         .timeout(Duration::from_millis(300))
         .retry_policy(quick_retries(1));
     let started = std::time::Instant::now();
-    let delivery = target.deliver("{}").await.expect("the second attempt answers in time");
+    let delivery = target
+        .deliver("{}")
+        .await
+        .expect("the second attempt answers in time");
     assert_eq!(delivery.attempts, 2);
-    assert!(started.elapsed() < Duration::from_secs(2), "did not wait for the slow answer");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "did not wait for the slow answer"
+    );
     assert_eq!(server.await.expect("server task").len(), 2);
 }
 
@@ -330,7 +363,9 @@ async fn failed_deliveries_go_to_the_dead_letter_sink_with_the_reason() {
     );
     assert_eq!(
         letters[1].to_string(),
-        format!("delivery to http://{addr}/ failed after 1 attempt(s): HTTP status 404 (not retryable)")
+        format!(
+            "delivery to http://{addr}/ failed after 1 attempt(s): HTTP status 404 (not retryable)"
+        )
     );
     assert_eq!(server.await.expect("server task").len(), 3);
 }

@@ -183,4 +183,3 @@ async fn write_reply(mut stream: TcpStream, reply: &Reply) {
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
 }
-
