@@ -194,7 +194,7 @@ auth = {{ type = "basic", username = "shop", password = "secret" }}
             "the outages are reported: {stderr}"
         );
 
-        let requests = received.lock().unwrap();
+        let requests = received.lock().unwrap().clone();
         let delivered = |path: &str, key: &str| -> BTreeSet<String> {
             requests
                 .iter()
@@ -227,7 +227,6 @@ auth = {{ type = "basic", username = "shop", password = "secret" }}
                 .all(|request| request.method == "PUT"
                     && request.header("authorization") == Some("Basic c2hvcDpzZWNyZXQ="))
         );
-        drop(requests);
 
         let lines: Vec<Value> = String::from_utf8(output.stdout)
             .unwrap()

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bridgecraft_events::aws_ec2;
-use bridgecraft_router::{Delivery, HandlerError};
+use bridgecraft_router::{Delivery, Handler, HandlerError};
 use bridgecraft_sqs::{Backoff, Consumer, ConsumerStats};
 use tokio::sync::Notify;
 
@@ -31,27 +31,19 @@ struct Ledger {
 impl Ledger {
     /// A handler that fails the first delivery of every message `fails` picks, and records
     /// every success.
-    fn handler(
-        self: &Arc<Self>,
-        fails: fn(&str) -> bool,
-    ) -> impl Fn(
-        Delivery<aws_ec2::Detail>,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send>>
-    + Send
-    + Sync
-    + 'static {
+    fn handler(self: &Arc<Self>, fails: fn(&str) -> bool) -> impl Handler<aws_ec2::Detail> {
         let ledger = self.clone();
         move |delivery: Delivery<aws_ec2::Detail>| {
             let ledger = ledger.clone();
-            Box::pin(async move {
+            async move {
                 let id = delivery.event.id().unwrap_or_default().to_owned();
                 if fails(&id) && delivery.receive_count == Some(1) {
                     *ledger.failures.lock().unwrap() += 1;
                     return Err(format!("{id} fails its first delivery").into());
                 }
                 ledger.succeeded(id);
-                Ok(())
-            })
+                Ok::<(), HandlerError>(())
+            }
         }
     }
 
@@ -211,7 +203,7 @@ fn report_progress(
 /// A consumer through `proxy` that notices faults within a second and retries quickly.
 fn consumer_via<H>(client: aws_sdk_sqs::Client, url: &str, handler: H) -> Consumer<Ec2Factory, H>
 where
-    H: bridgecraft_router::Handler<aws_ec2::Detail>,
+    H: Handler<aws_ec2::Detail>,
 {
     Consumer::new(client, url, ec2_factory(), handler)
         .concurrency(32)
