@@ -6,6 +6,8 @@ mod decode;
 mod discover;
 mod generate;
 mod matching;
+#[cfg(feature = "consume")]
+mod rules;
 
 use std::io;
 use std::path::PathBuf;

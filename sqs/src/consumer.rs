@@ -2,16 +2,19 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bridgecraft_factory::{DecodeError, EventFactory};
 use bridgecraft_router::{Delivery, Handler};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-use crate::queue::{MAX_BATCH, MAX_VISIBILITY, MAX_WAIT, Queue, Received, SqsError};
+use crate::queue::{MAX_BATCH, MAX_WAIT, Queue, Received, SqsError};
+use crate::retry::{Backoff, RetryPolicy};
+use crate::settle::{Settled, settle};
+use crate::tracker::{Admission, Groups, Tracker};
 
 /// What the consumer does with a message that does not decode.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,36 +29,12 @@ pub enum OnDecodeError {
     SendTo(String),
 }
 
-/// How long a message whose handler failed stays invisible before it is delivered again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backoff {
-    /// The same delay every time.
-    Fixed(Duration),
-    /// `first` after the first failure, doubling with each delivery up to `max`.
-    Exponential {
-        /// The delay after the first delivery failed.
-        first: Duration,
-        /// The longest delay.
-        max: Duration,
-    },
-}
-
-impl Backoff {
-    /// The delay after the delivery numbered `receive_count` (from 1) failed.
-    pub fn delay(&self, receive_count: u32) -> Duration {
-        let delay = match *self {
-            Backoff::Fixed(delay) => delay,
-            Backoff::Exponential { first, max } => {
-                let doublings = receive_count.saturating_sub(1).min(31);
-                first.saturating_mul(1 << doublings).min(max)
-            }
-        };
-        delay.min(MAX_VISIBILITY)
-    }
-}
-
 /// Counts of what a consumer did, returned when it stops.
+///
+/// Each message received ends as exactly one of `handled`, `failed`, `decode_errors`,
+/// `duplicates` and `handed_back`, so those add up to `received`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConsumerStats {
     /// Messages received, redeliveries included.
     pub received: u64,
@@ -65,12 +44,28 @@ pub struct ConsumerStats {
     pub failed: u64,
     /// Messages that did not decode.
     pub decode_errors: u64,
+    /// Messages received again while held, or after their handler had succeeded (their delete
+    /// had not reached SQS): not handled again.
+    pub duplicates: u64,
+    /// Messages made visible again at once without being handled: received after shutdown
+    /// began, held back behind a failure in their FIFO group, or abandoned when handlers
+    /// overran the shutdown grace.
+    pub handed_back: u64,
     /// Messages deleted.
     pub deleted: u64,
-    /// Messages SQS did not delete, which will be delivered again.
+    /// Messages SQS did not delete even after retries, which will be delivered again.
     pub delete_failures: u64,
+    /// Visibility changes (retry delays, hand-backs) SQS did not make: those messages come back
+    /// when their visibility timeout ends instead.
+    pub visibility_failures: u64,
     /// Visibility extensions made for slow handlers.
     pub extensions: u64,
+    /// Receives that failed.
+    pub receive_errors: u64,
+    /// Times receiving started failing after it had worked (or from the start).
+    pub outages: u64,
+    /// The longest time receiving kept failing before it worked again.
+    pub longest_outage: Duration,
 }
 
 #[derive(Default)]
@@ -79,9 +74,15 @@ struct Counters {
     handled: AtomicU64,
     failed: AtomicU64,
     decode_errors: AtomicU64,
+    duplicates: AtomicU64,
+    handed_back: AtomicU64,
     deleted: AtomicU64,
     delete_failures: AtomicU64,
+    visibility_failures: AtomicU64,
     extensions: AtomicU64,
+    receive_errors: AtomicU64,
+    outages: AtomicU64,
+    longest_outage_micros: AtomicU64,
 }
 
 impl Counters {
@@ -96,17 +97,25 @@ impl Counters {
             handled: get(&self.handled),
             failed: get(&self.failed),
             decode_errors: get(&self.decode_errors),
+            duplicates: get(&self.duplicates),
+            handed_back: get(&self.handed_back),
             deleted: get(&self.deleted),
             delete_failures: get(&self.delete_failures),
+            visibility_failures: get(&self.visibility_failures),
             extensions: get(&self.extensions),
+            receive_errors: get(&self.receive_errors),
+            outages: get(&self.outages),
+            longest_outage: Duration::from_micros(get(&self.longest_outage_micros)),
         }
     }
 }
 
 /// Why a consumer stopped before it was asked to.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConsumerError {
-    /// Receiving kept failing.
+    /// Receiving failed in a way no retry fixes (the queue does not exist, the credentials are
+    /// refused), or failed more times in a row than allowed.
     #[error("receiving failed {attempts} times in a row: {last}")]
     Receive {
         /// Consecutive failed receives.
@@ -125,13 +134,46 @@ struct Extension {
     to: Duration,
 }
 
+/// How long an SQS call may take, beyond its long poll, unless told otherwise.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long handlers in flight may run on after shutdown, unless told otherwise.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
 /// Consumes an SQS queue: long-polls it, decodes each message with an [`EventFactory`], hands
 /// the events to a [`Handler`] with bounded concurrency and deletes each message once its handler
 /// succeeded.
 ///
 /// Delivery is at least once: a message is deleted only after its handler returned `Ok`; one
 /// whose handler failed or panicked, or that was in hand when the consumer was dropped, is
-/// delivered again once its visibility timeout expires.
+/// delivered again once its visibility timeout expires. A message SQS delivers again while it
+/// is held, or after its handler succeeded but before its delete reached SQS, is recognised by
+/// its message id and not handled twice ([`ConsumerStats::duplicates`]).
+///
+/// # Faults
+///
+/// Receives that fail for a passing reason (the endpoint refuses connections, drops them,
+/// stalls past [`request_timeout`](Self::request_timeout), throttles or answers 5xx) are
+/// retried for as long as it takes, with capped, jittered exponential pauses; the outage is
+/// logged when it starts and when it ends, and counted in [`ConsumerStats`]. Deletes and
+/// visibility changes are retried the same way for the entries that failed, a few times: a
+/// message whose delete never succeeds is counted in
+/// [`delete_failures`](ConsumerStats::delete_failures), never as deleted, and comes back after
+/// its visibility timeout.
+///
+/// # FIFO queues
+///
+/// Messages of one message group are handled one at a time, in order; groups run in parallel.
+/// When one fails, the messages of its group received with it are handed back unhandled, so the
+/// failed one is delivered again before them: a group never skips ahead.
+///
+/// # Shutdown
+///
+/// When `shutdown` completes, no new receive starts. A long poll in progress is awaited (at
+/// most the [`wait_time`](Self::wait_time) plus the request timeout) and whatever it returns is
+/// handed back at once (visibility 0), as are FIFO messages waiting for their turn. Handlers in
+/// flight get [`shutdown_grace`](Self::shutdown_grace) to finish; those still running then are
+/// stopped and their messages handed back. Stopping therefore takes at most the wait time plus
+/// the grace plus a few request timeouts for the last deletes and hand-backs.
 ///
 /// ```no_run
 /// # async fn example(client: aws_sdk_sqs::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -151,7 +193,8 @@ struct Extension {
 /// # Ok(()) }
 /// ```
 pub struct Consumer<F, H> {
-    queue: Queue,
+    client: aws_sdk_sqs::Client,
+    queue_url: String,
     factory: Arc<F>,
     handler: Arc<H>,
     batch_size: usize,
@@ -162,7 +205,10 @@ pub struct Consumer<F, H> {
     failure_backoff: Option<Backoff>,
     on_decode_error: OnDecodeError,
     report_decode_error: Option<Arc<DecodeErrorReport>>,
-    max_receive_failures: u32,
+    max_receive_failures: Option<u32>,
+    retry: RetryPolicy,
+    request_timeout: Duration,
+    shutdown_grace: Duration,
     max_messages: Option<u64>,
     idle_timeout: Option<Duration>,
     delete_handled: bool,
@@ -183,7 +229,8 @@ where
         handler: H,
     ) -> Self {
         Self {
-            queue: Queue::new(client, queue_url.into()),
+            client,
+            queue_url: queue_url.into(),
             factory: Arc::new(factory),
             handler: Arc::new(handler),
             batch_size: MAX_BATCH,
@@ -194,7 +241,10 @@ where
             failure_backoff: None,
             on_decode_error: OnDecodeError::default(),
             report_decode_error: None,
-            max_receive_failures: 5,
+            max_receive_failures: None,
+            retry: RetryPolicy::default(),
+            request_timeout: REQUEST_TIMEOUT,
+            shutdown_grace: SHUTDOWN_GRACE,
             max_messages: None,
             idle_timeout: None,
             delete_handled: true,
@@ -261,10 +311,31 @@ where
         self
     }
 
-    /// Gives up after this many receives in a row failed (at least 1; 5 by default), with
-    /// a growing pause between them. A queue that does not exist fails at once.
+    /// Gives up after this many receives in a row failed (at least 1). By default receives
+    /// that fail for a passing reason are retried for as long as it takes; a queue that does
+    /// not exist, refused credentials and other errors no retry fixes stop the consumer at once.
     pub fn max_receive_failures(mut self, attempts: u32) -> Self {
-        self.max_receive_failures = attempts.max(1);
+        self.max_receive_failures = Some(attempts.max(1));
+        self
+    }
+
+    /// The pauses between attempts at a failed SQS call: `first`, doubling up to `max`, each
+    /// with random jitter of up to as much again. 200 ms and 10 s by default.
+    pub fn retry_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.retry = RetryPolicy { first, max };
+        self
+    }
+
+    /// How long an SQS call may take, on top of its long poll, before it is abandoned as
+    /// stalled and retried; 10 seconds by default.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How long handlers in flight may run on once shutdown began; 30 seconds by default.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
         self
     }
 
@@ -291,22 +362,28 @@ where
     }
 
     /// Consumes until `shutdown` completes (or the [`max_messages`](Self::max_messages) or
-    /// [`idle_timeout`](Self::idle_timeout) given are reached), then stops receiving, lets the handlers in flight
-    /// finish, deletes what succeeded and returns what it did.
-    ///
-    /// A long poll in progress when `shutdown` completes is abandoned: any messages it was
-    /// about to return stay invisible until their visibility timeout and are then delivered
-    /// again, so nothing is lost.
+    /// [`idle_timeout`](Self::idle_timeout) given are reached), then stops as the type's
+    /// documentation says and returns what it did.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<ConsumerStats, ConsumerError> {
+        let queue = Queue::new(
+            self.client.clone(),
+            self.queue_url.as_str(),
+            self.request_timeout,
+        );
         let counters = Arc::new(Counters::default());
         let slots = Arc::new(Semaphore::new(self.concurrency));
         let (delete_tx, delete_rx) = mpsc::unbounded_channel();
-        let deleter = tokio::spawn(delete_loop(self.queue.clone(), delete_rx, counters.clone()));
+        let deleter = tokio::spawn(delete_loop(
+            queue.clone(),
+            delete_rx,
+            counters.clone(),
+            self.retry,
+        ));
         let work = Arc::new(Work {
-            queue: self.queue.clone(),
+            queue: queue.clone(),
             factory: self.factory.clone(),
             handler: self.handler.clone(),
             extension: self.extension,
@@ -314,12 +391,18 @@ where
             on_decode_error: self.on_decode_error.clone(),
             report_decode_error: self.report_decode_error.clone(),
             deletes: delete_tx,
-            delete_handled: self.delete_handled,
             counters: counters.clone(),
+            tracker: Tracker::new(self.delete_handled),
+            groups: Groups::default(),
+            stopping: AtomicBool::new(false),
+            retry: self.retry,
+            delete_handled: self.delete_handled,
         });
 
         let mut in_flight = JoinSet::new();
         let mut receive_failures = 0;
+        let mut outage_started = Instant::now();
+        let mut pauses = self.retry.pauses();
         let mut received_total = 0;
         let mut idle = Duration::ZERO;
         let mut outcome = Ok(());
@@ -347,13 +430,35 @@ where
                 }
             }
             let started = Instant::now();
+            let receive = queue.receive(permits.len(), wait, self.visibility_timeout);
+            tokio::pin!(receive);
+            let mut stopping = false;
             let received = tokio::select! {
-                () = &mut shutdown => break,
-                received = self.queue.receive(permits.len(), wait, self.visibility_timeout) => received,
+                biased;
+                received = &mut receive => received,
+                () = &mut shutdown => {
+                    // Messages the poll returns now are invisible to everyone else: wait for
+                    // them and hand them back rather than leave them to their timeout.
+                    stopping = true;
+                    tracing::info!("stopping: waiting for the receive in progress");
+                    receive.await
+                }
             };
             let messages = match received {
                 Ok(messages) => {
-                    receive_failures = 0;
+                    if receive_failures > 0 {
+                        let outage = outage_started.elapsed();
+                        tracing::warn!(
+                            ?outage,
+                            failed_receives = receive_failures,
+                            "SQS answers again"
+                        );
+                        counters
+                            .longest_outage_micros
+                            .fetch_max(outage.as_micros() as u64, Ordering::Relaxed);
+                        receive_failures = 0;
+                        pauses = self.retry.pauses();
+                    }
                     if messages.is_empty() {
                         idle += started.elapsed();
                     } else {
@@ -364,16 +469,33 @@ where
                 }
                 Err(error) => {
                     receive_failures += 1;
-                    tracing::warn!(%error, attempt = receive_failures, "receive failed");
-                    if error.queue_missing || receive_failures >= self.max_receive_failures {
+                    Counters::add(&counters.receive_errors, 1);
+                    if receive_failures == 1 {
+                        outage_started = started;
+                        Counters::add(&counters.outages, 1);
+                    }
+                    let give_up = !error.transient
+                        || self
+                            .max_receive_failures
+                            .is_some_and(|max| receive_failures >= max);
+                    if give_up {
+                        tracing::error!(%error, attempt = receive_failures, "receive failed; stopping");
                         outcome = Err(ConsumerError::Receive {
                             attempts: receive_failures,
                             last: error,
                         });
                         break;
                     }
+                    let pause = pauses.next().unwrap_or(self.retry.max);
+                    if receive_failures == 1 {
+                        tracing::warn!(%error, "receive failed; retrying until SQS answers");
+                    } else {
+                        tracing::debug!(%error, attempt = receive_failures, ?pause, "receive failed again");
+                    }
                     drop(permits);
-                    let pause = Duration::from_millis(200 << receive_failures.min(6));
+                    if stopping {
+                        break;
+                    }
                     tokio::select! {
                         () = &mut shutdown => break,
                         () = tokio::time::sleep(pause) => continue,
@@ -381,40 +503,37 @@ where
                 }
             };
             Counters::add(&counters.received, messages.len() as u64);
-            for (message, permit) in messages.into_iter().zip(permits.drain(..)) {
+            if stopping {
+                work.hand_back(messages.into_iter().map(|m| m.receipt_handle).collect())
+                    .await;
+                break;
+            }
+            for (group, messages) in work.admit(messages, permits) {
                 let work = work.clone();
-                let span = tracing::info_span!(
-                    "sqs_message",
-                    message_id = %message.message_id,
-                    receive_count = message.receive_count,
-                );
-                in_flight.spawn(
-                    async move {
-                        work.process(message).await;
-                        drop(permit);
-                    }
-                    .instrument(span),
-                );
+                in_flight.spawn(async move { work.process_in_turn(group, messages).await });
             }
-            while let Some(finished) = in_flight.try_join_next() {
-                note_panic(finished, &counters);
-            }
+            while in_flight.try_join_next().is_some() {}
         }
 
-        while let Some(finished) = in_flight.join_next().await {
-            note_panic(finished, &counters);
+        work.stopping.store(true, Ordering::Relaxed);
+        let finished = tokio::time::timeout(self.shutdown_grace, async {
+            while in_flight.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                handlers = in_flight.len(),
+                grace = ?self.shutdown_grace,
+                "handlers still running after the shutdown grace are stopped; their messages are handed back"
+            );
+            in_flight.shutdown().await;
         }
+        // Whatever is still held was never finished: make it visible again for someone else.
+        let abandoned = work.tracker.release_all();
+        work.hand_back(abandoned).await;
         drop(work);
         deleter.await.expect("the delete loop does not panic");
         outcome.map(|()| counters.snapshot())
-    }
-}
-
-/// A handler that panicked counts as failed: its message is not deleted.
-fn note_panic(finished: Result<(), tokio::task::JoinError>, counters: &Counters) {
-    if let Err(error) = finished {
-        tracing::error!(%error, "a handler panicked; its message will be delivered again");
-        Counters::add(&counters.failed, 1);
     }
 }
 
@@ -428,9 +547,16 @@ struct Work<F, H> {
     on_decode_error: OnDecodeError,
     report_decode_error: Option<Arc<DecodeErrorReport>>,
     deletes: mpsc::UnboundedSender<String>,
-    delete_handled: bool,
     counters: Arc<Counters>,
+    tracker: Tracker,
+    groups: Groups,
+    stopping: AtomicBool,
+    retry: RetryPolicy,
+    delete_handled: bool,
 }
+
+/// Messages to process one after the other, with the slots they hold.
+type Run = Vec<(Received, OwnedSemaphorePermit)>;
 
 impl<F, H> Work<F, H>
 where
@@ -438,7 +564,136 @@ where
     F::Detail: Send + 'static,
     H: Handler<F::Detail>,
 {
-    async fn process(&self, message: Received) {
+    /// Sorts out a received batch: drops duplicate deliveries (deleting those already handled)
+    /// and returns the rest as runs: one per FIFO message group, in order, and one per other
+    /// message.
+    fn admit(
+        &self,
+        messages: Vec<Received>,
+        permits: Vec<OwnedSemaphorePermit>,
+    ) -> Vec<(Option<String>, Run)> {
+        let mut runs: Vec<(Option<String>, Run)> = Vec::new();
+        for (message, permit) in messages.into_iter().zip(permits) {
+            match self
+                .tracker
+                .admit(&message.message_id, &message.receipt_handle)
+            {
+                Admission::New => {}
+                Admission::Held => {
+                    tracing::debug!(message_id = message.message_id, "received again while held");
+                    Counters::add(&self.counters.duplicates, 1);
+                    continue;
+                }
+                Admission::Handled => {
+                    tracing::debug!(
+                        message_id = message.message_id,
+                        "received again after it was handled; deleting it"
+                    );
+                    Counters::add(&self.counters.duplicates, 1);
+                    let _ = self.deletes.send(message.receipt_handle);
+                    continue;
+                }
+            }
+            let group = message.group_id.clone();
+            match runs
+                .iter_mut()
+                .find(|(run_group, _)| group.is_some() && *run_group == group)
+            {
+                Some((_, run)) => run.push((message, permit)),
+                None => runs.push((group, vec![(message, permit)])),
+            }
+        }
+        runs
+    }
+
+    /// Processes a run in order, in its group's turn; after a failure, or once shutdown began,
+    /// hands back the rest unhandled.
+    async fn process_in_turn(self: Arc<Self>, group: Option<String>, run: Run) {
+        let _turn = match &group {
+            Some(group) => Some(self.groups.turn(group).await),
+            None => None,
+        };
+        let mut run = run.into_iter();
+        while let Some((message, permit)) = run.next() {
+            if self.stopping.load(Ordering::Relaxed) && group.is_some() {
+                let rest = std::iter::once(message).chain(run.map(|(message, _)| message));
+                self.release_unhandled(rest).await;
+                return;
+            }
+            let done = self.clone().process_guarded(message).await;
+            drop(permit);
+            if !done {
+                let rest: Vec<Received> = run.map(|(message, _)| message).collect();
+                if !rest.is_empty() {
+                    tracing::info!(
+                        group,
+                        held_back = rest.len(),
+                        "a message of the group failed; the rest of the group waits for it"
+                    );
+                    self.release_unhandled(rest).await;
+                }
+                return;
+            }
+        }
+    }
+
+    /// Hands back messages that were admitted but will not be handled.
+    async fn release_unhandled(&self, messages: impl IntoIterator<Item = Received>) {
+        let receipts = messages
+            .into_iter()
+            .map(|message| {
+                self.tracker
+                    .release(&message.message_id, false)
+                    .unwrap_or(message.receipt_handle)
+            })
+            .collect();
+        self.hand_back(receipts).await;
+    }
+
+    /// Makes messages visible again at once.
+    async fn hand_back(&self, receipts: Vec<String>) {
+        if receipts.is_empty() {
+            return;
+        }
+        Counters::add(&self.counters.handed_back, receipts.len() as u64);
+        for chunk in receipts.chunks(MAX_BATCH) {
+            let settled = settle(
+                "hand back",
+                chunk.to_vec(),
+                |batch| {
+                    let queue = self.queue.clone();
+                    async move { queue.hand_back_batch(&batch).await }
+                },
+                self.retry.pauses().take(3),
+            )
+            .await;
+            Counters::add(&self.counters.visibility_failures, settled.failed as u64);
+        }
+    }
+
+    /// Processes one message in a task of its own, so that a handler that panics fails only
+    /// its message; true when the message is done with.
+    async fn process_guarded(self: Arc<Self>, message: Received) -> bool {
+        let message_id = message.message_id.clone();
+        let span = tracing::info_span!(
+            "sqs_message",
+            message_id = %message.message_id,
+            receive_count = message.receive_count,
+            group = message.group_id,
+        );
+        let mut task = AbortOnDrop(tokio::spawn(self.clone().process(message).instrument(span)));
+        match (&mut task.0).await {
+            Ok(done) => done,
+            Err(error) => {
+                tracing::error!(%error, "a handler panicked; its message will be delivered again");
+                Counters::add(&self.counters.failed, 1);
+                self.tracker.release(&message_id, false);
+                false
+            }
+        }
+    }
+
+    async fn process(self: Arc<Self>, message: Received) -> bool {
         let mut delivery = match Delivery::from_sqs_body(&*self.factory, &message.body) {
             Ok(delivery) => delivery.with_message_id(message.message_id.as_str()),
             Err(error) => return self.decode_failed(message, error).await,
@@ -449,70 +704,93 @@ where
             detail_type = delivery.event.detail_type(),
             "decoded"
         );
-        let _extending = self
+        let extending = self
             .extension
-            .map(|extension| self.keep_invisible(&message.receipt_handle, extension));
-        match self.handler.handle(delivery).await {
+            .map(|extension| self.keep_invisible(&message, extension));
+        let result = self.handler.handle(delivery).await;
+        drop(extending);
+        match result {
             Ok(()) => {
                 Counters::add(&self.counters.handled, 1);
+                let receipt = self.newest_receipt(&message, true);
                 if self.delete_handled {
-                    let _ = self.deletes.send(message.receipt_handle);
+                    let _ = self.deletes.send(receipt);
                 }
+                true
             }
             Err(error) => {
                 Counters::add(&self.counters.failed, 1);
                 tracing::warn!(%error, "handler failed; the message will be delivered again");
+                let receipt = self.newest_receipt(&message, false);
                 if let Some(backoff) = self.failure_backoff {
                     let delay = backoff.delay(message.receive_count.unwrap_or(1));
-                    if let Err(error) = self
-                        .queue
-                        .change_visibility(&message.receipt_handle, delay)
-                        .await
-                    {
-                        tracing::warn!(%error, "could not set the retry delay");
+                    if let Err(error) = self.queue.change_visibility(&receipt, delay).await {
+                        Counters::add(&self.counters.visibility_failures, 1);
+                        tracing::warn!(%error, "could not set the retry delay; the visibility timeout applies");
                     }
                 }
+                false
             }
         }
     }
 
-    async fn decode_failed(&self, message: Received, error: DecodeError) {
+    /// Lets go of the message and returns its newest receipt handle.
+    fn newest_receipt(&self, message: &Received, handled: bool) -> String {
+        self.tracker
+            .release(&message.message_id, handled)
+            .unwrap_or_else(|| message.receipt_handle.clone())
+    }
+
+    async fn decode_failed(&self, message: Received, error: DecodeError) -> bool {
         Counters::add(&self.counters.decode_errors, 1);
         tracing::warn!(%error, action = ?self.on_decode_error, "message does not decode");
         if let Some(report) = &self.report_decode_error {
             report(&message.message_id, &error);
         }
+        let receipt = self.newest_receipt(&message, false);
         match &self.on_decode_error {
-            OnDecodeError::Leave => {}
+            OnDecodeError::Leave => false,
             OnDecodeError::Delete => {
-                let _ = self.deletes.send(message.receipt_handle);
+                let _ = self.deletes.send(receipt);
+                true
             }
             OnDecodeError::SendTo(url) => {
                 match self.queue.with_url(url.as_str()).send(&message.body).await {
                     Ok(()) => {
-                        let _ = self.deletes.send(message.receipt_handle);
+                        let _ = self.deletes.send(receipt);
+                        true
                     }
                     Err(error) => {
                         tracing::warn!(%error, "could not move the message; it stays on its queue");
+                        false
                     }
                 }
             }
         }
     }
 
-    /// Extends the message's visibility until the returned guard is dropped.
-    fn keep_invisible(&self, receipt: &str, extension: Extension) -> AbortOnDrop {
-        let queue = self.queue.clone();
-        let receipt = receipt.to_owned();
-        let counters = self.counters.clone();
+    /// Extends the message's visibility until the returned guard is dropped, with its newest
+    /// receipt handle (the only one SQS accepts for visibility changes).
+    fn keep_invisible(
+        self: &Arc<Self>,
+        message: &Received,
+        extension: Extension,
+    ) -> AbortOnDrop<()> {
+        let work = self.clone();
+        let message_id = message.message_id.clone();
+        let first_receipt = message.receipt_handle.clone();
         let task = tokio::spawn(
             async move {
                 let mut ticks = tokio::time::interval(extension.every);
                 ticks.tick().await;
                 loop {
                     ticks.tick().await;
-                    match queue.change_visibility(&receipt, extension.to).await {
-                        Ok(()) => Counters::add(&counters.extensions, 1),
+                    let receipt = work
+                        .tracker
+                        .receipt(&message_id)
+                        .unwrap_or_else(|| first_receipt.clone());
+                    match work.queue.change_visibility(&receipt, extension.to).await {
+                        Ok(()) => Counters::add(&work.counters.extensions, 1),
                         Err(error) => tracing::warn!(%error, "could not extend visibility"),
                     }
                 }
@@ -523,9 +801,9 @@ where
     }
 }
 
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 
-impl Drop for AbortOnDrop {
+impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -536,12 +814,15 @@ impl Drop for AbortOnDrop {
 const DELETE_LINGER: Duration = Duration::from_millis(20);
 /// Delete calls in flight at once.
 const DELETE_CALLS: usize = 4;
+/// Retries of a delete before it is left to the visibility timeout.
+const DELETE_RETRIES: usize = 6;
 
 /// Deletes succeeded messages in batches of up to 10 until every sender is gone.
 async fn delete_loop(
     queue: Queue,
     mut receipts: mpsc::UnboundedReceiver<String>,
     counters: Arc<Counters>,
+    retry: RetryPolicy,
 ) {
     let calls = Arc::new(Semaphore::new(DELETE_CALLS));
     let mut in_flight = JoinSet::new();
@@ -558,41 +839,21 @@ async fn delete_loop(
         let queue = queue.clone();
         let counters = counters.clone();
         in_flight.spawn(async move {
-            let failed = match queue.delete_batch(&batch).await {
-                Ok(failed) => failed.len(),
-                Err(error) => {
-                    tracing::warn!(%error, "messages will be delivered again");
-                    batch.len()
-                }
-            };
-            Counters::add(&counters.deleted, (batch.len() - failed) as u64);
+            let Settled { done, failed, .. } = settle(
+                "delete",
+                batch,
+                |batch| {
+                    let queue = queue.clone();
+                    async move { queue.delete_batch(&batch).await }
+                },
+                retry.pauses().take(DELETE_RETRIES),
+            )
+            .await;
+            Counters::add(&counters.deleted, done as u64);
             Counters::add(&counters.delete_failures, failed as u64);
             drop(permit);
         });
         while in_flight.try_join_next().is_some() {}
     }
     while in_flight.join_next().await.is_some() {}
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exponential_backoff_doubles_up_to_its_cap() {
-        let backoff = Backoff::Exponential {
-            first: Duration::from_secs(2),
-            max: Duration::from_secs(30),
-        };
-        let delays: Vec<_> = (1..=6).map(|n| backoff.delay(n).as_secs()).collect();
-        assert_eq!(delays, [2, 4, 8, 16, 30, 30]);
-        assert_eq!(backoff.delay(0), Duration::from_secs(2));
-        assert_eq!(backoff.delay(u32::MAX), Duration::from_secs(30));
-    }
-
-    #[test]
-    fn backoff_never_exceeds_the_sqs_maximum() {
-        let backoff = Backoff::Fixed(Duration::from_secs(1 << 20));
-        assert_eq!(backoff.delay(1), MAX_VISIBILITY);
-    }
 }

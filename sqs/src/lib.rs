@@ -10,6 +10,10 @@
 
 mod consumer;
 mod queue;
+mod retry;
+mod settle;
+mod tracker;
 
-pub use consumer::{Backoff, Consumer, ConsumerError, ConsumerStats, OnDecodeError};
+pub use consumer::{Consumer, ConsumerError, ConsumerStats, OnDecodeError};
 pub use queue::{SqsError, client};
+pub use retry::Backoff;

@@ -581,7 +581,9 @@ async fn a_missing_queue_stops_the_consumer_at_once() {
         .await
         .expect("does not retry a missing queue for long")
         .unwrap_err();
-    let ConsumerError::Receive { attempts, last } = error;
+    let ConsumerError::Receive { attempts, last } = error else {
+        panic!("not a receive error: {error}")
+    };
     assert_eq!(attempts, 1);
     assert!(last.queue_missing, "{last}");
 }

@@ -21,6 +21,14 @@ pub async fn sqs() -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::new(&moto::sdk_config().await)
 }
 
+/// A client that reaches moto through `endpoint`, such as a fault-injecting proxy.
+pub async fn sqs_at(endpoint: &str) -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::config::Builder::from(&moto::sdk_config().await)
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
 /// A name no other test in this run uses.
 pub fn unique_name(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -113,6 +121,38 @@ pub async fn send_all(client: &aws_sdk_sqs::Client, url: &str, bodies: &[String]
             "send failures: {:?}",
             output.failed
         );
+    }
+}
+
+/// Creates a FIFO queue, deduplicating by content.
+pub async fn fifo_queue(client: &aws_sdk_sqs::Client, prefix: &str) -> TestQueue {
+    let url = client
+        .create_queue()
+        .queue_name(format!("{}.fifo", unique_name(prefix)))
+        .attributes(QueueAttributeName::FifoQueue, "true")
+        .attributes(QueueAttributeName::ContentBasedDeduplication, "true")
+        .send()
+        .await
+        .expect("FIFO queue is created")
+        .queue_url
+        .expect("queue has a URL");
+    TestQueue {
+        arn: String::new(),
+        url,
+    }
+}
+
+/// Sends `(group, body)` pairs to a FIFO queue, one at a time so that their order is kept.
+pub async fn send_grouped(client: &aws_sdk_sqs::Client, url: &str, messages: &[(String, String)]) {
+    for (group, body) in messages {
+        client
+            .send_message()
+            .queue_url(url)
+            .message_group_id(group)
+            .message_body(body)
+            .send()
+            .await
+            .expect("message is sent");
     }
 }
 

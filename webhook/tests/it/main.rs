@@ -1,101 +1,18 @@
-//! Webhook delivery against a local HTTP server started by each test (127.0.0.1 only). The
-//! server answers a fixed list of statuses, one connection each, then stops: request counts are
-//! bounded and the tests cannot hang.
+//! Webhook delivery against a local HTTP server started by each test (127.0.0.1 only) that
+//! fails in each way an endpoint does. Most tests script a fixed list of answers, one
+//! connection each, after which the server stops: request counts are bounded and the tests
+//! cannot hang.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
+mod server;
+
 use bridgecraft_patterns::{InputTransformer, RuleContext};
-use bridgecraft_webhook::{AttemptFailure, HttpMethod, RetryPolicy, WebhookTarget};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
-
-#[derive(Debug)]
-struct Request {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Serves one request per status in `statuses`, then returns what it received.
-async fn serve(statuses: Vec<u16>) -> (SocketAddr, JoinHandle<Vec<Request>>) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1");
-    let addr = listener.local_addr().expect("local address");
-    let handle = tokio::spawn(async move {
-        let mut received = Vec::new();
-        for status in statuses {
-            let accepted = tokio::time::timeout(Duration::from_secs(2), listener.accept()).await;
-            let Ok(Ok((stream, _))) = accepted else { break };
-            if let Some(request) = answer(stream, status).await {
-                received.push(request);
-            }
-        }
-        received
-    });
-    (addr, handle)
-}
-
-async fn answer(mut stream: TcpStream, status: u16) -> Option<Request> {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = stream.read(&mut buf).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        data.extend_from_slice(&buf[..n]);
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next()?.split(' ');
-    let (method, path) = (
-        request_line.next()?.to_owned(),
-        request_line.next()?.to_owned(),
-    );
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    while data.len() < head_end + length {
-        let n = stream.read(&mut buf).await.ok()?;
-        if n == 0 {
-            break;
-        }
-        data.extend_from_slice(&buf[..n]);
-    }
-    let body = String::from_utf8_lossy(&data[head_end..]).into_owned();
-    let response =
-        format!("HTTP/1.1 {status} Status\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-    stream.write_all(response.as_bytes()).await.ok()?;
-    let _ = stream.shutdown().await;
-    Some(Request {
-        method,
-        path,
-        headers,
-        body,
-    })
-}
+use bridgecraft_webhook::{
+    AttemptFailure, Auth, DeliveryFailure, HttpMethod, RetryPolicy, WebhookTarget,
+};
+use server::{Reply, serve, serve_each, serve_replies};
+use tokio::net::TcpListener;
 
 fn quick_retries(retries: u32) -> RetryPolicy {
     RetryPolicy {
@@ -229,4 +146,226 @@ async fn unreachable_endpoints_are_retried_then_reported() {
         "{:?}",
         failure.last
     );
+}
+
+#[tokio::test]
+async fn basic_and_api_key_authorization_are_sent() {
+    let (addr, server) = serve(vec![200, 200]).await;
+    let endpoint = format!("http://{addr}/");
+    let basic = WebhookTarget::new(&endpoint, HttpMethod::Post)
+        .expect("valid target")
+        .auth(Auth::basic("user", "pass"));
+    basic.deliver("{}").await.expect("delivered");
+    let keyed = WebhookTarget::new(&endpoint, HttpMethod::Post)
+        .expect("valid target")
+        .auth(Auth::api_key("x-api-key", "k-123").expect("valid header"));
+    keyed.deliver("{}").await.expect("delivered");
+    let received = server.await.expect("server task");
+    assert_eq!(
+        received[0].header("authorization"),
+        Some("Basic dXNlcjpwYXNz")
+    );
+    assert_eq!(received[1].header("x-api-key"), Some("k-123"));
+    assert_eq!(received[1].header("authorization"), None);
+    assert!(
+        !format!("{basic:?}{keyed:?}").contains("pass") && !format!("{keyed:?}").contains("k-123")
+    );
+}
+
+fn token(value: &str) -> Reply {
+    Reply::status(200)
+        .header("content-type", "application/json")
+        .body(&format!(
+            r#"{{"access_token": "{value}", "token_type": "Bearer", "expires_in": 3600}}"#
+        ))
+}
+
+#[tokio::test]
+async fn an_oauth_token_is_fetched_once_cached_and_refreshed_after_a_401() {
+    let (addr, server) = serve_replies(vec![
+        token("t1"),
+        Reply::status(200),
+        Reply::status(200),
+        Reply::status(401),
+        token("t2"),
+        Reply::status(200),
+    ])
+    .await;
+    let auth = Auth::oauth_client_credentials(
+        &format!("http://{addr}/oauth/token"),
+        "client",
+        "secret",
+        Some("events:write"),
+    )
+    .expect("valid token endpoint");
+    let target = WebhookTarget::new(&format!("http://{addr}/hook"), HttpMethod::Post)
+        .expect("valid target")
+        .auth(auth)
+        .retry_policy(quick_retries(0));
+    for _ in 0..3 {
+        let delivery = target.deliver("{}").await.expect("delivered");
+        assert_eq!(
+            delivery.attempts, 1,
+            "the refresh after a 401 is not a retry"
+        );
+    }
+    let received = server.await.expect("server task");
+    let seen: Vec<(&str, Option<&str>)> = received
+        .iter()
+        .map(|request| (request.path.as_str(), request.header("authorization")))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("/oauth/token", Some("Basic Y2xpZW50OnNlY3JldA==")),
+            ("/hook", Some("Bearer t1")),
+            ("/hook", Some("Bearer t1")),
+            ("/hook", Some("Bearer t1")),
+            ("/oauth/token", Some("Basic Y2xpZW50OnNlY3JldA==")),
+            ("/hook", Some("Bearer t2")),
+        ]
+    );
+    assert_eq!(
+        received[0].body,
+        "grant_type=client_credentials&scope=events%3Awrite"
+    );
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_refuses_the_credentials_is_a_final_failure() {
+    let (addr, server) = serve_replies(vec![Reply::status(400)]).await;
+    let auth = Auth::oauth_client_credentials(&format!("http://{addr}/token"), "c", "wrong", None)
+        .expect("valid token endpoint");
+    let target = WebhookTarget::new(&format!("http://{addr}/hook"), HttpMethod::Post)
+        .expect("valid target")
+        .auth(auth)
+        .retry_policy(quick_retries(3));
+    let failure = target.deliver("{}").await.expect_err("no token");
+    assert_eq!((failure.attempts, failure.retryable), (1, false));
+    assert!(
+        matches!(failure.last, AttemptFailure::Token(_)),
+        "{:?}",
+        failure.last
+    );
+    assert_eq!(server.await.expect("server task").len(), 1);
+}
+
+#[tokio::test]
+async fn requests_to_a_destination_are_spaced_by_its_rate_limit() {
+    let (addr, received) = serve_each(|_| Reply::status(200)).await;
+    let target = WebhookTarget::new(&format!("http://{addr}/"), HttpMethod::Post)
+        .expect("valid target")
+        .rate_limit(10.0);
+    let started = std::time::Instant::now();
+    // Clones share the limit, as deliveries to one destination do.
+    let deliveries = (0..5).map(|_| {
+        let target = target.clone();
+        tokio::spawn(async move { target.deliver("{}").await })
+    });
+    for delivery in deliveries {
+        delivery.await.expect("task").expect("delivered");
+    }
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(400),
+        "five at 10 a second: {elapsed:?}"
+    );
+    assert_eq!(received.lock().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn a_429_waits_as_long_as_retry_after_asks() {
+    let (addr, server) = serve_replies(vec![
+        Reply::status(429).header("retry-after", "1"),
+        Reply::status(200),
+    ])
+    .await;
+    let target = WebhookTarget::new(&format!("http://{addr}/"), HttpMethod::Post)
+        .expect("valid target")
+        .retry_policy(quick_retries(2));
+    let started = std::time::Instant::now();
+    let delivery = target.deliver("{}").await.expect("delivered");
+    let elapsed = started.elapsed();
+    assert_eq!(delivery.attempts, 2);
+    assert!(
+        elapsed >= Duration::from_secs(1),
+        "waited out Retry-After: {elapsed:?}"
+    );
+    assert_eq!(server.await.expect("server task").len(), 2);
+}
+
+#[tokio::test]
+async fn client_errors_other_than_429_are_not_retried() {
+    for status in [401, 403, 404, 409, 413] {
+        // A retry would find the server gone and fail differently, after more attempts.
+        let (addr, server) = serve(vec![status]).await;
+        let target = WebhookTarget::new(&format!("http://{addr}/"), HttpMethod::Post)
+            .expect("valid target")
+            .auth(Auth::basic("u", "p"))
+            .retry_policy(quick_retries(3));
+        let failure = target.deliver("{}").await.expect_err("final");
+        assert_eq!(
+            (failure.attempts, failure.retryable),
+            (1, false),
+            "{status}"
+        );
+        drop(target);
+        assert_eq!(server.await.expect("server task").len(), 1, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn a_slow_endpoint_times_out_per_request_and_is_retried() {
+    let (addr, server) = serve_replies(vec![
+        Reply::status(200).after(Duration::from_secs(2)),
+        Reply::status(200),
+    ])
+    .await;
+    let target = WebhookTarget::new(&format!("http://{addr}/"), HttpMethod::Post)
+        .expect("valid target")
+        .timeout(Duration::from_millis(300))
+        .retry_policy(quick_retries(1));
+    let started = std::time::Instant::now();
+    let delivery = target
+        .deliver("{}")
+        .await
+        .expect("the second attempt answers in time");
+    assert_eq!(delivery.attempts, 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "did not wait for the slow answer"
+    );
+    assert_eq!(server.await.expect("server task").len(), 2);
+}
+
+#[tokio::test]
+async fn failed_deliveries_go_to_the_dead_letter_sink_with_the_reason() {
+    let (addr, server) = serve(vec![503, 503, 404]).await;
+    let letters = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let target = WebhookTarget::new(&format!("http://{addr}/"), HttpMethod::Post)
+        .expect("valid target")
+        .retry_policy(quick_retries(1))
+        .dead_letter_sink({
+            let letters = letters.clone();
+            move |failure: &DeliveryFailure| {
+                letters.lock().unwrap().push(failure.clone());
+                Ok(())
+            }
+        });
+    let exhausted = target.deliver(r#"{"n": 1}"#).await.expect_err("503 twice");
+    let refused = target.deliver(r#"{"n": 2}"#).await.expect_err("404");
+    let letters = letters.lock().unwrap().clone();
+    assert_eq!(letters, [exhausted, refused]);
+    assert_eq!(letters[0].payload, r#"{"n": 1}"#);
+    assert_eq!(
+        letters[0].to_string(),
+        format!("delivery to http://{addr}/ failed after 2 attempt(s): HTTP status 503")
+    );
+    assert_eq!(
+        letters[1].to_string(),
+        format!(
+            "delivery to http://{addr}/ failed after 1 attempt(s): HTTP status 404 (not retryable)"
+        )
+    );
+    assert_eq!(server.await.expect("server task").len(), 3);
 }
