@@ -7,6 +7,10 @@
 //! `detail-type` it is published under, and each source has an enum of its detail types that
 //! joins the crate-wide [`Detail`] enum.
 //!
+//! [`Event::relations`] says which AWS resources an event is about and where each lives, from
+//! the fields AWS's registry names and the envelope's `resources`, read as [`Arn`]s; nothing
+//! is fetched (the `bridgecraft-resolve` crate fetches them through the AWS SDK).
+//!
 //! ```
 //! use bridgecraft_events::{Event, EventDetail};
 //! use serde::{Deserialize, Serialize};
