@@ -46,6 +46,11 @@ pub struct ConsumeArgs {
     /// progress, so this also bounds how long stopping takes.
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     wait: u64,
+    /// Stop with an error after this many receives in a row failed. By default an endpoint
+    /// that cannot be reached, stalls or fails is retried, with growing pauses, for as long as
+    /// it takes; errors no retry fixes (a missing queue, refused credentials) stop at once.
+    #[arg(long, value_name = "N")]
+    give_up_after: Option<u32>,
 }
 
 /// One output line.
@@ -133,6 +138,7 @@ pub fn main(args: ConsumeArgs) -> ExitCode {
     // Outages, retries and failed deliveries are reported as warnings on standard error.
     let _ = tracing_subscriber::fmt()
         .with_writer(io::stderr)
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
         .with_max_level(tracing::Level::WARN)
         .try_init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -173,6 +179,9 @@ pub fn main(args: ConsumeArgs) -> ExitCode {
             });
         if let Some(max) = args.max {
             consumer = consumer.max_messages(max);
+        }
+        if let Some(attempts) = args.give_up_after {
+            consumer = consumer.max_receive_failures(attempts);
         }
         if let Some(idle) = args.idle_exit {
             consumer = consumer.idle_timeout(Duration::from_secs(idle));
