@@ -318,6 +318,18 @@ pub fn unwrap(input: &[u8], envelope: Envelope) -> Vec<Unwrapped<'_>> {
     }
 }
 
+/// Takes every message out of `input` (see [`unwrap`]) and decodes each with `decode`.
+pub(crate) fn decode_each<T>(
+    input: &[u8],
+    envelope: Envelope,
+    decode: impl Fn(&str) -> Result<T, DecodeError>,
+) -> Vec<Received<T>> {
+    unwrap(input, envelope)
+        .into_iter()
+        .map(|message| message.decode(&decode))
+        .collect()
+}
+
 /// The body of an SQS message: the message itself, or an SNS notification around it.
 pub(crate) fn sqs_body(body: &str) -> Unwrapped<'_> {
     match shape(body) {

@@ -72,7 +72,7 @@ pub trait EventFactory: Send + Sync {
     /// Decodes `input` in the given envelope, or the one its shape shows with
     /// [`Envelope::Auto`]. Inputs that are not UTF-8 or match no envelope give one error record.
     fn decode(&self, input: &[u8], envelope: Envelope) -> Vec<Record<Self::Detail>> {
-        self.decode_all(envelope::unwrap(input, envelope))
+        envelope::decode_each(input, envelope, |event| self.decode_event(event))
     }
 
     /// Decodes messages already taken out of their envelopes (see [`unwrap`](crate::unwrap)).

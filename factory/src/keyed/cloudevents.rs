@@ -174,9 +174,6 @@ impl<D, F: KindFactory<D>> CloudEventFactory<D, F> {
 
     /// Decodes every CloudEvent in `input`, in the given envelope (see [`crate::unwrap`]).
     pub fn decode(&self, input: &[u8], envelope: Envelope) -> Vec<Received<CloudEvent<D>>> {
-        crate::unwrap(input, envelope)
-            .into_iter()
-            .map(|message| message.decode(|text| self.decode_event(text)))
-            .collect()
+        crate::envelope::decode_each(input, envelope, |text| self.decode_event(text))
     }
 }

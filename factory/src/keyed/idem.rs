@@ -199,10 +199,7 @@ impl<D, F: KindFactory<D>> IdemFactory<D, F> {
 
     /// Decodes every idem event in `input`, in the given envelope (see [`crate::unwrap`]).
     pub fn decode(&self, input: &[u8], envelope: Envelope) -> Vec<Received<IdemEvent<D>>> {
-        crate::unwrap(input, envelope)
-            .into_iter()
-            .map(|message| message.decode(|text| self.decode_event(text)))
-            .collect()
+        crate::envelope::decode_each(input, envelope, |text| self.decode_event(text))
     }
 }
 
