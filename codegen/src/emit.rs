@@ -58,6 +58,11 @@ pub(crate) struct SourceNames {
     pub events: Vec<usize>,
 }
 
+/// Nested records estimated larger than this many bytes are boxed in the records that hold
+/// them, which keeps every generated record of AWS's schemas within glibc's per-thread cache
+/// (1,032 bytes).
+const BOX_RECORDS_ABOVE: usize = 256;
+
 pub(crate) struct Emitter<'a> {
     space: &'a TypeSpace,
     paths: &'a Paths,
@@ -71,6 +76,8 @@ pub(crate) struct Emitter<'a> {
     reachable: BTreeSet<DefId>,
     /// The user's attributes and types, by the generated type they apply to.
     custom: Resolved,
+    /// Each record's estimated size in bytes, by [`DefId`].
+    record_sizes: Vec<usize>,
 }
 
 impl<'a> Emitter<'a> {
@@ -112,8 +119,10 @@ impl<'a> Emitter<'a> {
             event_modules: Vec::new(),
             reachable: reachable(space, &custom),
             custom,
+            record_sizes: Vec::new(),
         };
         emitter.assign_names();
+        emitter.measure_records();
         emitter
     }
 
@@ -149,6 +158,7 @@ impl<'a> Emitter<'a> {
             .collect();
         self.custom = Resolved::resolve(rules, &types)?;
         self.reachable = reachable(self.space, &self.custom);
+        self.measure_records();
         Ok(())
     }
 
@@ -195,6 +205,77 @@ impl<'a> Emitter<'a> {
     }
 
     /// A field's type: the user's, where an `extern_path` names the field, or its own.
+    /// Whether an optional field of a record boxes its value: a nested record larger than
+    /// [`BOX_RECORDS_ABOVE`], so that the records holding it stay small. A small record is
+    /// cheap to allocate and to move, where a large one takes the allocator's slow path.
+    fn boxes(&self, id: DefId, index: usize, field: &Field) -> bool {
+        !field.required
+            && !self.custom.extern_fields.contains_key(&(id, index))
+            && matches!(field.ty, Ty::Def(nested) if self.is_local_record(nested)
+                && self.record_size(nested) > BOX_RECORDS_ABOVE)
+    }
+
+    /// `self.field` as an `Option<&T>`, through the box when there is one.
+    fn optional_ref(&self, id: DefId, index: usize, field: &Field, ident: &Ident) -> TokenStream {
+        if self.boxes(id, index, field) {
+            quote! { self.#ident.as_deref() }
+        } else {
+            quote! { self.#ident.as_ref() }
+        }
+    }
+
+    fn is_local_record(&self, id: DefId) -> bool {
+        !self.custom.extern_types.contains_key(&id)
+            && matches!(self.space.defs[id].body, Body::Struct(_))
+    }
+
+    fn record_size(&self, id: DefId) -> usize {
+        self.record_sizes[id]
+    }
+
+    /// Estimates every record's size, once the user's types are known.
+    fn measure_records(&mut self) {
+        let mut sizes = vec![None; self.space.defs.len()];
+        for id in 0..self.space.defs.len() {
+            self.measure(id, &mut sizes);
+        }
+        self.record_sizes = sizes.into_iter().map(Option::unwrap_or_default).collect();
+    }
+
+    /// An estimate of a record's size in bytes, as the tolerant runtime lays it out: its
+    /// optional fields, inline nested records included unless boxed, and its `Extra`.
+    fn measure(&self, id: DefId, sizes: &mut Vec<Option<usize>>) -> usize {
+        if let Some(size) = sizes[id] {
+            return size;
+        }
+        let Body::Struct(fields) = &self.space.defs[id].body else {
+            return 0;
+        };
+        let fields: usize = fields
+            .iter()
+            .enumerate()
+            .map(|(index, field)| {
+                if self.custom.extern_fields.contains_key(&(id, index)) {
+                    return 24;
+                }
+                match &field.ty {
+                    Ty::Boolean => 1,
+                    Ty::Timestamp | Ty::Integer | Ty::Number => 16,
+                    Ty::String | Ty::Array(_) | Ty::Map(_) => 24,
+                    Ty::Any => 32,
+                    Ty::Def(nested) if self.is_local_record(*nested) => {
+                        let size = self.measure(*nested, sizes);
+                        if size > BOX_RECORDS_ABOVE { 8 } else { size }
+                    }
+                    Ty::Def(_) => 24,
+                }
+            })
+            .sum();
+        let size = fields.next_multiple_of(8) + 32;
+        sizes[id] = Some(size);
+        size
+    }
+
     fn field_ty(&self, id: DefId, index: usize, field: &Field) -> TokenStream {
         match self.custom.extern_fields.get(&(id, index)) {
             Some(ty) => ty.clone(),
@@ -823,6 +904,8 @@ impl<'a> Emitter<'a> {
                 let ty = self.field_ty(id, index, field);
                 let ty = if field.required {
                     ty
+                } else if self.boxes(id, index, field) {
+                    quote! { Option<Box<#ty>> }
                 } else {
                     quote! { Option<#ty> }
                 };
@@ -849,53 +932,60 @@ impl<'a> Emitter<'a> {
             let mask = Literal::u64_unsuffixed(required);
             quote! { const REQUIRED: u64 = #mask; }
         });
-        let decode = if fields.is_empty() {
-            quote! { let _ = (key, map); Ok(None) }
-        } else {
-            let arms = fields.iter().zip(&idents).enumerate().map(|(index, (field, ident))| {
+        let decode =
+            if fields.is_empty() {
+                quote! { let _ = (key, map); Ok(None) }
+            } else {
+                let arms = fields.iter().zip(&idents).enumerate().map(|(index, (field, ident))| {
                 let json = &field.json;
-                let index = Literal::usize_unsuffixed(index);
-                if field.required {
-                    quote! { #json => (#index, #krate::tolerant::decode_required(&mut self.#ident, map)?), }
+                let decode = if field.required {
+                    quote! { decode_required }
+                } else if self.boxes(id, index, field) {
+                    quote! { decode_boxed_into }
                 } else {
-                    quote! { #json => (#index, #krate::tolerant::decode_into(&mut self.#ident, map)?), }
-                }
-            });
-            quote! {
-                let decoded = match key {
-                    #(#arms)*
-                    _ => return Ok(None),
+                    quote! { decode_into }
                 };
-                Ok(Some(decoded))
-            }
-        };
-        let serialize = if fields.is_empty() {
-            quote! { let _ = map; Ok(()) }
-        } else {
-            let puts = fields.iter().zip(&idents).map(|(field, ident)| {
+                let index = Literal::usize_unsuffixed(index);
+                quote! { #json => (#index, #krate::tolerant::#decode(&mut self.#ident, map)?), }
+            });
+                quote! {
+                    let decoded = match key {
+                        #(#arms)*
+                        _ => return Ok(None),
+                    };
+                    Ok(Some(decoded))
+                }
+            };
+        let serialize =
+            if fields.is_empty() {
+                quote! { let _ = map; Ok(()) }
+            } else {
+                let puts = fields.iter().zip(&idents).enumerate().map(|(index, (field, ident))| {
                 let json = &field.json;
                 if field.required {
                     quote! { #krate::tolerant::put_required(map, extra, #json, &self.#ident)?; }
                 } else {
-                    quote! { #krate::tolerant::put(map, extra, #json, self.#ident.as_ref())?; }
+                    let value = self.optional_ref(id, index, field, ident);
+                    quote! { #krate::tolerant::put(map, extra, #json, #value)?; }
                 }
             });
-            quote! {
-                let extra = &self.#extra;
-                #(#puts)*
-                Ok(())
-            }
-        };
+                quote! {
+                    let extra = &self.#extra;
+                    #(#puts)*
+                    Ok(())
+                }
+            };
         let inspections: Vec<TokenStream> = fields
             .iter()
             .zip(&idents)
-            .filter(|(field, _)| can_drift(&field.ty))
-            .map(|(field, ident)| {
+            .enumerate()
+            .filter(|(_, (field, _))| can_drift(&field.ty))
+            .map(|(index, (field, ident))| {
                 let json = &field.json;
                 let value = if field.required {
                     quote! { Some(&self.#ident) }
                 } else {
-                    quote! { self.#ident.as_ref() }
+                    self.optional_ref(id, index, field, ident)
                 };
                 quote! { #krate::tolerant::inspect_field(#value, #json, path, drift); }
             })

@@ -590,15 +590,40 @@ impl<R: Record> Tolerant for R {
         slot: &mut Option<Self>,
         deserializer: D,
     ) -> Result<Status, D::Error> {
-        deserializer.deserialize_any(RecordIntoVisitor(slot))
+        deserializer.deserialize_any(RecordIntoVisitor(slot, PhantomData))
+    }
+}
+
+/// Where a record field keeps its record: inline, or boxed when the record is large.
+trait RecordSlot<R> {
+    /// Puts a default record in the slot and returns it, to be filled in place.
+    fn fresh(&mut self) -> &mut R;
+    fn set(&mut self, record: R);
+}
+
+impl<R: Default> RecordSlot<R> for Option<R> {
+    fn fresh(&mut self) -> &mut R {
+        self.insert(R::default())
+    }
+    fn set(&mut self, record: R) {
+        *self = Some(record);
+    }
+}
+
+impl<R: Default> RecordSlot<R> for Option<Box<R>> {
+    fn fresh(&mut self) -> &mut R {
+        self.insert(Box::default())
+    }
+    fn set(&mut self, record: R) {
+        *self = Some(Box::new(record));
     }
 }
 
 /// Decodes an object into the record in `slot`, where it stays: no move of the whole record.
 /// Anything else is decoded as [`RecordVisitor`] does.
-struct RecordIntoVisitor<'a, R>(&'a mut Option<R>);
+struct RecordIntoVisitor<'a, S, R>(&'a mut S, PhantomData<R>);
 
-impl<'de, R: Record> Visitor<'de> for RecordIntoVisitor<'_, R> {
+impl<'de, S: RecordSlot<R>, R: Record> Visitor<'de> for RecordIntoVisitor<'_, S, R> {
     type Value = Status;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -606,20 +631,19 @@ impl<'de, R: Record> Visitor<'de> for RecordIntoVisitor<'_, R> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Status, A::Error> {
-        let record = self.0.insert(R::default());
-        fill_record(record, map)?;
+        fill_record(self.0.fresh(), map)?;
         Ok(Status::Exact)
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Status, E> {
         let fit = RecordVisitor::<R>(PhantomData).visit_str(text)?;
-        Ok(settle(fit, |record| *self.0 = Some(record)))
+        Ok(settle(fit, |record| self.0.set(record)))
     }
 
     misfit_visits!(Status::Misfit; bool, number, null, seq);
 }
 
-impl<R: Record> Declares for RecordIntoVisitor<'_, R> {
+impl<S, R: Record> Declares for RecordIntoVisitor<'_, S, R> {
     fn declared(&self) -> &'static str {
         R::NAME
     }
@@ -709,6 +733,24 @@ pub fn decode_into<'de, A: MapAccess<'de>, T: Tolerant>(
     map: &mut A,
 ) -> Result<Status, A::Error> {
     map.next_value_seed(IntoSeed(slot))
+}
+
+/// Decodes the next map value into an optional field that boxes its record: generated code
+/// boxes the records of large nested objects, so that the records holding them stay small.
+pub fn decode_boxed_into<'de, A: MapAccess<'de>, R: Record>(
+    slot: &mut Option<Box<R>>,
+    map: &mut A,
+) -> Result<Status, A::Error> {
+    map.next_value_seed(BoxedIntoSeed(slot))
+}
+
+struct BoxedIntoSeed<'a, R>(&'a mut Option<Box<R>>);
+
+impl<'de, R: Record> DeserializeSeed<'de> for BoxedIntoSeed<'_, R> {
+    type Value = Status;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Status, D::Error> {
+        deserializer.deserialize_any(RecordIntoVisitor(self.0, PhantomData::<R>))
+    }
 }
 
 /// Decodes a value into an optional field, with [`Tolerant::decode_into`].

@@ -81,7 +81,7 @@ fn cloudtrail_calls_of_every_source_share_the_documented_record() {
         "{call}"
     );
     assert!(
-        call.contains("pub user_identity: Option<crate::generated::cloudtrail::UserIdentity>"),
+        call.contains("pub user_identity: Option<Box<crate::generated::cloudtrail::UserIdentity>>"),
         "{call}"
     );
     assert!(
@@ -173,4 +173,39 @@ fn a_regeneration_says_what_it_changes_in_the_public_api() {
         .api_changes(dir.path())
         .unwrap();
     assert_eq!(same, (vec![], vec![]));
+}
+
+#[test]
+fn large_nested_records_are_boxed_and_small_ones_inline() {
+    // Eleven strings and the record's `Extra` are 296 bytes, over the 256 that boxes; one
+    // string is 56, which stays inline.
+    let large: Vec<String> = (0..11)
+        .map(|i| format!(r#""f{i}": {{"type": "string"}}"#))
+        .collect();
+    let document = Document::parse(
+        std::path::Path::new("boxed.json"),
+        &format!(
+            r##"{{"openapi": "3.0.0", "components": {{"schemas": {{
+            "AWSEvent": {{"x-amazon-events-source": "s", "x-amazon-events-detail-type": "D",
+                         "properties": {{"detail": {{"$ref": "#/components/schemas/D"}}}}}},
+            "D": {{"type": "object", "properties": {{
+                "large": {{"$ref": "#/components/schemas/Large"}},
+                "small": {{"$ref": "#/components/schemas/Small"}},
+                "many": {{"type": "array", "items": {{"$ref": "#/components/schemas/Large"}}}}}}}},
+            "Large": {{"type": "object", "properties": {{{}}}}},
+            "Small": {{"type": "object", "properties": {{"s": {{"type": "string"}}}}}}}}}}}}"##,
+            large.join(", ")
+        ),
+    )
+    .unwrap();
+    let code = generate(vec![document]).files["s/d.rs"].clone();
+    assert!(code.contains("pub large: Option<Box<Large>>,"), "{code}");
+    assert!(code.contains("pub small: Option<Small>,"), "{code}");
+    assert!(code.contains("pub many: Option<Vec<Large>>,"), "{code}");
+    assert!(
+        code.contains("decode_boxed_into(&mut self.large, map)"),
+        "{code}"
+    );
+    assert!(code.contains("self.large.as_deref()"), "{code}");
+    insta::assert_snapshot!("boxed", code);
 }

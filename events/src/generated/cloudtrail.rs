@@ -660,7 +660,7 @@ pub struct UserIdentity {
     pub on_behalf_of: Option<OnBehalfOf>,
     /// The principal's unique id.
     pub principal_id: Option<String>,
-    pub session_context: Option<SessionContext>,
+    pub session_context: Option<Box<SessionContext>>,
     /// The kind of identity.
     pub r#type: Option<UserIdentityType>,
     /// The user's name.
@@ -711,7 +711,7 @@ impl crate::Record for UserIdentity {
                 (8, crate::tolerant::decode_into(&mut self.principal_id, map)?)
             }
             "sessionContext" => {
-                (9, crate::tolerant::decode_into(&mut self.session_context, map)?)
+                (9, crate::tolerant::decode_boxed_into(&mut self.session_context, map)?)
             }
             "type" => (10, crate::tolerant::decode_into(&mut self.r#type, map)?),
             "userName" => (11, crate::tolerant::decode_into(&mut self.user_name, map)?),
@@ -742,7 +742,7 @@ impl crate::Record for UserIdentity {
             map,
             extra,
             "sessionContext",
-            self.session_context.as_ref(),
+            self.session_context.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "type", self.r#type.as_ref())?;
         crate::tolerant::put(map, extra, "userName", self.user_name.as_ref())?;
@@ -762,7 +762,7 @@ impl crate::Record for UserIdentity {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.session_context.as_ref(),
+            self.session_context.as_deref(),
             "sessionContext",
             path,
             drift,

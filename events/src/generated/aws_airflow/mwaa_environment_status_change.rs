@@ -15,7 +15,7 @@ pub struct MwaaEnvironmentStatusChange {
     pub execution_role_arn: Option<String>,
     pub kms_key: Option<String>,
     pub last_update: Option<LastUpdate>,
-    pub logging_configuration: Option<LoggingConfiguration>,
+    pub logging_configuration: Option<Box<LoggingConfiguration>>,
     pub max_workers: Option<serde_json::Number>,
     pub min_workers: Option<serde_json::Number>,
     pub name: Option<String>,
@@ -110,7 +110,13 @@ impl crate::Record for MwaaEnvironmentStatusChange {
                 (10, crate::tolerant::decode_into(&mut self.last_update, map)?)
             }
             "loggingConfiguration" => {
-                (11, crate::tolerant::decode_into(&mut self.logging_configuration, map)?)
+                (
+                    11,
+                    crate::tolerant::decode_boxed_into(
+                        &mut self.logging_configuration,
+                        map,
+                    )?,
+                )
             }
             "maxWorkers" => {
                 (12, crate::tolerant::decode_into(&mut self.max_workers, map)?)
@@ -249,7 +255,7 @@ impl crate::Record for MwaaEnvironmentStatusChange {
             map,
             extra,
             "loggingConfiguration",
-            self.logging_configuration.as_ref(),
+            self.logging_configuration.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "maxWorkers", self.max_workers.as_ref())?;
         crate::tolerant::put(map, extra, "minWorkers", self.min_workers.as_ref())?;
@@ -345,7 +351,7 @@ impl crate::Record for MwaaEnvironmentStatusChange {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.logging_configuration.as_ref(),
+            self.logging_configuration.as_deref(),
             "loggingConfiguration",
             path,
             drift,

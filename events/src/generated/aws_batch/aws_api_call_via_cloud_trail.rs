@@ -58,7 +58,7 @@ pub struct AwsApiCallViaCloudTrail {
     pub tls_details: Option<crate::generated::cloudtrail::TlsDetails>,
     /// The agent the request was made through.
     pub user_agent: Option<String>,
-    pub user_identity: Option<crate::generated::cloudtrail::UserIdentity>,
+    pub user_identity: Option<Box<crate::generated::cloudtrail::UserIdentity>>,
     /// The account that owns the VPC endpoint.
     pub vpc_endpoint_account_id: Option<String>,
     /// The VPC endpoint the request came through.
@@ -177,7 +177,7 @@ impl crate::Record for AwsApiCallViaCloudTrail {
             }
             "userAgent" => (27, crate::tolerant::decode_into(&mut self.user_agent, map)?),
             "userIdentity" => {
-                (28, crate::tolerant::decode_into(&mut self.user_identity, map)?)
+                (28, crate::tolerant::decode_boxed_into(&mut self.user_identity, map)?)
             }
             "vpcEndpointAccountId" => {
                 (
@@ -280,7 +280,7 @@ impl crate::Record for AwsApiCallViaCloudTrail {
         )?;
         crate::tolerant::put(map, extra, "tlsDetails", self.tls_details.as_ref())?;
         crate::tolerant::put(map, extra, "userAgent", self.user_agent.as_ref())?;
-        crate::tolerant::put(map, extra, "userIdentity", self.user_identity.as_ref())?;
+        crate::tolerant::put(map, extra, "userIdentity", self.user_identity.as_deref())?;
         crate::tolerant::put(
             map,
             extra,
@@ -328,7 +328,7 @@ impl crate::Record for AwsApiCallViaCloudTrail {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.user_identity.as_ref(),
+            self.user_identity.as_deref(),
             "userIdentity",
             path,
             drift,

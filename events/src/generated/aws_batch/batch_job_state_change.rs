@@ -5,7 +5,7 @@
 #[non_exhaustive]
 pub struct BatchJobStateChange {
     pub attempts: Option<Vec<BatchJobStateChangeItem>>,
-    pub container: Option<Container>,
+    pub container: Option<Box<Container>>,
     pub created_at: Option<i64>,
     pub depends_on: Option<Vec<JobDependency>>,
     pub job_definition: Option<String>,
@@ -47,7 +47,9 @@ impl crate::Record for BatchJobStateChange {
     ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
         let decoded = match key {
             "attempts" => (0, crate::tolerant::decode_into(&mut self.attempts, map)?),
-            "container" => (1, crate::tolerant::decode_into(&mut self.container, map)?),
+            "container" => {
+                (1, crate::tolerant::decode_boxed_into(&mut self.container, map)?)
+            }
             "createdAt" => (2, crate::tolerant::decode_into(&mut self.created_at, map)?),
             "dependsOn" => (3, crate::tolerant::decode_into(&mut self.depends_on, map)?),
             "jobDefinition" => {
@@ -76,7 +78,7 @@ impl crate::Record for BatchJobStateChange {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "attempts", self.attempts.as_ref())?;
-        crate::tolerant::put(map, extra, "container", self.container.as_ref())?;
+        crate::tolerant::put(map, extra, "container", self.container.as_deref())?;
         crate::tolerant::put(map, extra, "createdAt", self.created_at.as_ref())?;
         crate::tolerant::put(map, extra, "dependsOn", self.depends_on.as_ref())?;
         crate::tolerant::put(map, extra, "jobDefinition", self.job_definition.as_ref())?;
@@ -94,7 +96,7 @@ impl crate::Record for BatchJobStateChange {
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(self.attempts.as_ref(), "attempts", path, drift);
         crate::tolerant::inspect_field(
-            self.container.as_ref(),
+            self.container.as_deref(),
             "container",
             path,
             drift,

@@ -5,7 +5,7 @@
 #[non_exhaustive]
 pub struct CloudWatchAlarmConfigurationChange {
     pub alarm_name: Option<String>,
-    pub configuration: Option<Configuration>,
+    pub configuration: Option<Box<Configuration>>,
     pub operation: Option<String>,
     pub state: Option<State>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -28,7 +28,7 @@ impl crate::Record for CloudWatchAlarmConfigurationChange {
         let decoded = match key {
             "alarmName" => (0, crate::tolerant::decode_into(&mut self.alarm_name, map)?),
             "configuration" => {
-                (1, crate::tolerant::decode_into(&mut self.configuration, map)?)
+                (1, crate::tolerant::decode_boxed_into(&mut self.configuration, map)?)
             }
             "operation" => (2, crate::tolerant::decode_into(&mut self.operation, map)?),
             "state" => (3, crate::tolerant::decode_into(&mut self.state, map)?),
@@ -42,14 +42,19 @@ impl crate::Record for CloudWatchAlarmConfigurationChange {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "alarmName", self.alarm_name.as_ref())?;
-        crate::tolerant::put(map, extra, "configuration", self.configuration.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "configuration",
+            self.configuration.as_deref(),
+        )?;
         crate::tolerant::put(map, extra, "operation", self.operation.as_ref())?;
         crate::tolerant::put(map, extra, "state", self.state.as_ref())?;
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.configuration.as_ref(),
+            self.configuration.as_deref(),
             "configuration",
             path,
             drift,

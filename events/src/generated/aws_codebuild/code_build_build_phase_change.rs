@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CodeBuildBuildPhaseChange {
-    pub additional_information: Option<AdditionalInformation>,
+    pub additional_information: Option<Box<AdditionalInformation>>,
     pub build_id: Option<String>,
     pub completed_phase: Option<String>,
     pub completed_phase_context: Option<String>,
@@ -39,7 +39,13 @@ impl crate::Record for CodeBuildBuildPhaseChange {
     ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
         let decoded = match key {
             "additional-information" => {
-                (0, crate::tolerant::decode_into(&mut self.additional_information, map)?)
+                (
+                    0,
+                    crate::tolerant::decode_boxed_into(
+                        &mut self.additional_information,
+                        map,
+                    )?,
+                )
             }
             "build-id" => (1, crate::tolerant::decode_into(&mut self.build_id, map)?),
             "completed-phase" => {
@@ -86,7 +92,7 @@ impl crate::Record for CodeBuildBuildPhaseChange {
             map,
             extra,
             "additional-information",
-            self.additional_information.as_ref(),
+            self.additional_information.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "build-id", self.build_id.as_ref())?;
         crate::tolerant::put(
@@ -131,7 +137,7 @@ impl crate::Record for CodeBuildBuildPhaseChange {
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.additional_information.as_ref(),
+            self.additional_information.as_deref(),
             "additional-information",
             path,
             drift,

@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CodeBuildBuildStateChange {
-    pub additional_information: Option<AdditionalInformation>,
+    pub additional_information: Option<Box<AdditionalInformation>>,
     pub build_id: Option<String>,
     pub build_status: Option<BuildStatus>,
     pub current_phase: Option<String>,
@@ -33,7 +33,13 @@ impl crate::Record for CodeBuildBuildStateChange {
     ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
         let decoded = match key {
             "additional-information" => {
-                (0, crate::tolerant::decode_into(&mut self.additional_information, map)?)
+                (
+                    0,
+                    crate::tolerant::decode_boxed_into(
+                        &mut self.additional_information,
+                        map,
+                    )?,
+                )
             }
             "build-id" => (1, crate::tolerant::decode_into(&mut self.build_id, map)?),
             "build-status" => {
@@ -62,7 +68,7 @@ impl crate::Record for CodeBuildBuildStateChange {
             map,
             extra,
             "additional-information",
-            self.additional_information.as_ref(),
+            self.additional_information.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "build-id", self.build_id.as_ref())?;
         crate::tolerant::put(map, extra, "build-status", self.build_status.as_ref())?;
@@ -79,7 +85,7 @@ impl crate::Record for CodeBuildBuildStateChange {
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.additional_information.as_ref(),
+            self.additional_information.as_deref(),
             "additional-information",
             path,
             drift,

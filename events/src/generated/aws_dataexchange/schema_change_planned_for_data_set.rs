@@ -5,7 +5,7 @@
 #[non_exhaustive]
 pub struct SchemaChangePlannedForDataSet {
     pub data_set: Option<DataSet>,
-    pub notification: Option<Notification>,
+    pub notification: Option<Box<Notification>>,
     pub product: Option<Product>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -26,7 +26,7 @@ impl crate::Record for SchemaChangePlannedForDataSet {
         let decoded = match key {
             "DataSet" => (0, crate::tolerant::decode_into(&mut self.data_set, map)?),
             "Notification" => {
-                (1, crate::tolerant::decode_into(&mut self.notification, map)?)
+                (1, crate::tolerant::decode_boxed_into(&mut self.notification, map)?)
             }
             "Product" => (2, crate::tolerant::decode_into(&mut self.product, map)?),
             _ => return Ok(None),
@@ -39,14 +39,14 @@ impl crate::Record for SchemaChangePlannedForDataSet {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "DataSet", self.data_set.as_ref())?;
-        crate::tolerant::put(map, extra, "Notification", self.notification.as_ref())?;
+        crate::tolerant::put(map, extra, "Notification", self.notification.as_deref())?;
         crate::tolerant::put(map, extra, "Product", self.product.as_ref())?;
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(self.data_set.as_ref(), "DataSet", path, drift);
         crate::tolerant::inspect_field(
-            self.notification.as_ref(),
+            self.notification.as_deref(),
             "Notification",
             path,
             drift,

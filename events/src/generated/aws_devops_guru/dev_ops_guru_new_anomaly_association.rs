@@ -1094,7 +1094,7 @@ impl serde::Serialize for ResourceCollection {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SourceDetail {
-    pub data_identifiers: Option<DataIdentifiers>,
+    pub data_identifiers: Option<Box<DataIdentifiers>>,
     pub data_source: Option<String>,
     pub data_source_detail: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -1115,7 +1115,7 @@ impl crate::Record for SourceDetail {
     ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
         let decoded = match key {
             "dataIdentifiers" => {
-                (0, crate::tolerant::decode_into(&mut self.data_identifiers, map)?)
+                (0, crate::tolerant::decode_boxed_into(&mut self.data_identifiers, map)?)
             }
             "dataSource" => {
                 (1, crate::tolerant::decode_into(&mut self.data_source, map)?)
@@ -1136,7 +1136,7 @@ impl crate::Record for SourceDetail {
             map,
             extra,
             "dataIdentifiers",
-            self.data_identifiers.as_ref(),
+            self.data_identifiers.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "dataSource", self.data_source.as_ref())?;
         crate::tolerant::put(
@@ -1149,7 +1149,7 @@ impl crate::Record for SourceDetail {
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.data_identifiers.as_ref(),
+            self.data_identifiers.as_deref(),
             "dataIdentifiers",
             path,
             drift,

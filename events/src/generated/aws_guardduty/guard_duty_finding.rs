@@ -11,9 +11,9 @@ pub struct GuardDutyFinding {
     pub id: Option<String>,
     pub partition: Option<String>,
     pub region: Option<String>,
-    pub resource: Option<Resource>,
+    pub resource: Option<Box<Resource>>,
     pub schema_version: Option<String>,
-    pub service: Option<Service>,
+    pub service: Option<Box<Service>>,
     pub severity: Option<serde_json::Number>,
     pub title: Option<String>,
     pub r#type: Option<String>,
@@ -55,11 +55,13 @@ impl crate::Record for GuardDutyFinding {
             "id" => (4, crate::tolerant::decode_into(&mut self.id, map)?),
             "partition" => (5, crate::tolerant::decode_into(&mut self.partition, map)?),
             "region" => (6, crate::tolerant::decode_into(&mut self.region, map)?),
-            "resource" => (7, crate::tolerant::decode_into(&mut self.resource, map)?),
+            "resource" => {
+                (7, crate::tolerant::decode_boxed_into(&mut self.resource, map)?)
+            }
             "schemaVersion" => {
                 (8, crate::tolerant::decode_into(&mut self.schema_version, map)?)
             }
-            "service" => (9, crate::tolerant::decode_into(&mut self.service, map)?),
+            "service" => (9, crate::tolerant::decode_boxed_into(&mut self.service, map)?),
             "severity" => (10, crate::tolerant::decode_into(&mut self.severity, map)?),
             "title" => (11, crate::tolerant::decode_into(&mut self.title, map)?),
             "type" => (12, crate::tolerant::decode_into(&mut self.r#type, map)?),
@@ -80,9 +82,9 @@ impl crate::Record for GuardDutyFinding {
         crate::tolerant::put(map, extra, "id", self.id.as_ref())?;
         crate::tolerant::put(map, extra, "partition", self.partition.as_ref())?;
         crate::tolerant::put(map, extra, "region", self.region.as_ref())?;
-        crate::tolerant::put(map, extra, "resource", self.resource.as_ref())?;
+        crate::tolerant::put(map, extra, "resource", self.resource.as_deref())?;
         crate::tolerant::put(map, extra, "schemaVersion", self.schema_version.as_ref())?;
-        crate::tolerant::put(map, extra, "service", self.service.as_ref())?;
+        crate::tolerant::put(map, extra, "service", self.service.as_deref())?;
         crate::tolerant::put(map, extra, "severity", self.severity.as_ref())?;
         crate::tolerant::put(map, extra, "title", self.title.as_ref())?;
         crate::tolerant::put(map, extra, "type", self.r#type.as_ref())?;
@@ -96,8 +98,13 @@ impl crate::Record for GuardDutyFinding {
             path,
             drift,
         );
-        crate::tolerant::inspect_field(self.resource.as_ref(), "resource", path, drift);
-        crate::tolerant::inspect_field(self.service.as_ref(), "service", path, drift);
+        crate::tolerant::inspect_field(
+            self.resource.as_deref(),
+            "resource",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(self.service.as_deref(), "service", path, drift);
         crate::tolerant::inspect_field(
             self.updated_at.as_ref(),
             "updatedAt",
@@ -342,10 +349,10 @@ impl serde::Serialize for AccountLevelPermissions {
 #[non_exhaustive]
 pub struct Action {
     pub action_type: Option<String>,
-    pub aws_api_call_action: Option<AwsApiCallAction1>,
+    pub aws_api_call_action: Option<Box<AwsApiCallAction1>>,
     pub dns_request_action: Option<DnsRequestAction>,
     pub kubernetes_api_call_action: Option<KubernetesApiCallAction>,
-    pub network_connection_action: Option<NetworkConnectionAction>,
+    pub network_connection_action: Option<Box<NetworkConnectionAction>>,
     pub port_probe_action: Option<PortProbeAction>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -371,7 +378,13 @@ impl crate::Record for Action {
                 (0, crate::tolerant::decode_into(&mut self.action_type, map)?)
             }
             "awsApiCallAction" => {
-                (1, crate::tolerant::decode_into(&mut self.aws_api_call_action, map)?)
+                (
+                    1,
+                    crate::tolerant::decode_boxed_into(
+                        &mut self.aws_api_call_action,
+                        map,
+                    )?,
+                )
             }
             "dnsRequestAction" => {
                 (2, crate::tolerant::decode_into(&mut self.dns_request_action, map)?)
@@ -388,7 +401,7 @@ impl crate::Record for Action {
             "networkConnectionAction" => {
                 (
                     4,
-                    crate::tolerant::decode_into(
+                    crate::tolerant::decode_boxed_into(
                         &mut self.network_connection_action,
                         map,
                     )?,
@@ -411,7 +424,7 @@ impl crate::Record for Action {
             map,
             extra,
             "awsApiCallAction",
-            self.aws_api_call_action.as_ref(),
+            self.aws_api_call_action.as_deref(),
         )?;
         crate::tolerant::put(
             map,
@@ -429,7 +442,7 @@ impl crate::Record for Action {
             map,
             extra,
             "networkConnectionAction",
-            self.network_connection_action.as_ref(),
+            self.network_connection_action.as_deref(),
         )?;
         crate::tolerant::put(
             map,
@@ -441,7 +454,7 @@ impl crate::Record for Action {
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.aws_api_call_action.as_ref(),
+            self.aws_api_call_action.as_deref(),
             "awsApiCallAction",
             path,
             drift,
@@ -459,7 +472,7 @@ impl crate::Record for Action {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.network_connection_action.as_ref(),
+            self.network_connection_action.as_deref(),
             "networkConnectionAction",
             path,
             drift,
@@ -503,7 +516,7 @@ pub struct AdditionalInfo {
     pub old_policy: Option<OldPolicy>,
     pub out_bytes: Option<String>,
     pub ports_scanned_sample: Option<Vec<serde_json::Number>>,
-    pub profiled_behavior: Option<ProfiledBehavior>,
+    pub profiled_behavior: Option<Box<ProfiledBehavior>>,
     pub recent_credentials: Option<Vec<AdditionalInfoItem1>>,
     pub sample: Option<bool>,
     pub scanned_port: Option<serde_json::Number>,
@@ -511,7 +524,7 @@ pub struct AdditionalInfo {
     pub threat_name: Option<String>,
     pub r#type: Option<String>,
     pub unusual: Option<serde_json::Value>,
-    pub unusual_behavior: Option<UnusualBehavior>,
+    pub unusual_behavior: Option<Box<UnusualBehavior>>,
     pub unusual_protocol: Option<String>,
     pub user_agent: Option<UserAgent>,
     pub value: Option<String>,
@@ -572,7 +585,10 @@ impl crate::Record for AdditionalInfo {
                 (9, crate::tolerant::decode_into(&mut self.ports_scanned_sample, map)?)
             }
             "profiledBehavior" => {
-                (10, crate::tolerant::decode_into(&mut self.profiled_behavior, map)?)
+                (
+                    10,
+                    crate::tolerant::decode_boxed_into(&mut self.profiled_behavior, map)?,
+                )
             }
             "recentCredentials" => {
                 (11, crate::tolerant::decode_into(&mut self.recent_credentials, map)?)
@@ -590,7 +606,10 @@ impl crate::Record for AdditionalInfo {
             "type" => (16, crate::tolerant::decode_into(&mut self.r#type, map)?),
             "unusual" => (17, crate::tolerant::decode_into(&mut self.unusual, map)?),
             "unusualBehavior" => {
-                (18, crate::tolerant::decode_into(&mut self.unusual_behavior, map)?)
+                (
+                    18,
+                    crate::tolerant::decode_boxed_into(&mut self.unusual_behavior, map)?,
+                )
             }
             "unusualProtocol" => {
                 (19, crate::tolerant::decode_into(&mut self.unusual_protocol, map)?)
@@ -630,7 +649,7 @@ impl crate::Record for AdditionalInfo {
             map,
             extra,
             "profiledBehavior",
-            self.profiled_behavior.as_ref(),
+            self.profiled_behavior.as_deref(),
         )?;
         crate::tolerant::put(
             map,
@@ -653,7 +672,7 @@ impl crate::Record for AdditionalInfo {
             map,
             extra,
             "unusualBehavior",
-            self.unusual_behavior.as_ref(),
+            self.unusual_behavior.as_deref(),
         )?;
         crate::tolerant::put(
             map,
@@ -686,7 +705,7 @@ impl crate::Record for AdditionalInfo {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.profiled_behavior.as_ref(),
+            self.profiled_behavior.as_deref(),
             "profiledBehavior",
             path,
             drift,
@@ -698,7 +717,7 @@ impl crate::Record for AdditionalInfo {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.unusual_behavior.as_ref(),
+            self.unusual_behavior.as_deref(),
             "unusualBehavior",
             path,
             drift,
@@ -997,7 +1016,7 @@ pub struct AwsApiCallAction {
     pub api: Option<String>,
     pub caller_type: Option<String>,
     pub error_code: Option<String>,
-    pub remote_ip_details: Option<RemoteIpDetails>,
+    pub remote_ip_details: Option<Box<RemoteIpDetails>>,
     pub service_name: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -1028,7 +1047,10 @@ impl crate::Record for AwsApiCallAction {
             }
             "errorCode" => (3, crate::tolerant::decode_into(&mut self.error_code, map)?),
             "remoteIpDetails" => {
-                (4, crate::tolerant::decode_into(&mut self.remote_ip_details, map)?)
+                (
+                    4,
+                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
+                )
             }
             "serviceName" => {
                 (5, crate::tolerant::decode_into(&mut self.service_name, map)?)
@@ -1055,14 +1077,14 @@ impl crate::Record for AwsApiCallAction {
             map,
             extra,
             "remoteIpDetails",
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "serviceName", self.service_name.as_ref())?;
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
             "remoteIpDetails",
             path,
             drift,
@@ -1095,7 +1117,7 @@ pub struct AwsApiCallAction1 {
     pub caller_type: Option<String>,
     pub error_code: Option<String>,
     pub remote_account_details: Option<RemoteAccountDetails>,
-    pub remote_ip_details: Option<RemoteIpDetails1>,
+    pub remote_ip_details: Option<Box<RemoteIpDetails1>>,
     pub service_name: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -1130,7 +1152,10 @@ impl crate::Record for AwsApiCallAction1 {
                 (4, crate::tolerant::decode_into(&mut self.remote_account_details, map)?)
             }
             "remoteIpDetails" => {
-                (5, crate::tolerant::decode_into(&mut self.remote_ip_details, map)?)
+                (
+                    5,
+                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
+                )
             }
             "serviceName" => {
                 (6, crate::tolerant::decode_into(&mut self.service_name, map)?)
@@ -1163,7 +1188,7 @@ impl crate::Record for AwsApiCallAction1 {
             map,
             extra,
             "remoteIpDetails",
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "serviceName", self.service_name.as_ref())?;
         Ok(())
@@ -1182,7 +1207,7 @@ impl crate::Record for AwsApiCallAction1 {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
             "remoteIpDetails",
             path,
             drift,
@@ -2279,7 +2304,7 @@ impl serde::Serialize for EbsVolumeDetailsItem {
 #[non_exhaustive]
 pub struct EbsVolumeScanDetails {
     pub scan_completed_at: Option<serde_json::Number>,
-    pub scan_detections: Option<ScanDetections>,
+    pub scan_detections: Option<Box<ScanDetections>>,
     pub scan_id: Option<String>,
     pub scan_started_at: Option<serde_json::Number>,
     pub sources: Option<Vec<String>>,
@@ -2308,7 +2333,7 @@ impl crate::Record for EbsVolumeScanDetails {
                 (0, crate::tolerant::decode_into(&mut self.scan_completed_at, map)?)
             }
             "scanDetections" => {
-                (1, crate::tolerant::decode_into(&mut self.scan_detections, map)?)
+                (1, crate::tolerant::decode_boxed_into(&mut self.scan_detections, map)?)
             }
             "scanId" => (2, crate::tolerant::decode_into(&mut self.scan_id, map)?),
             "scanStartedAt" => {
@@ -2337,7 +2362,7 @@ impl crate::Record for EbsVolumeScanDetails {
             map,
             extra,
             "scanDetections",
-            self.scan_detections.as_ref(),
+            self.scan_detections.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "scanId", self.scan_id.as_ref())?;
         crate::tolerant::put(
@@ -2357,7 +2382,7 @@ impl crate::Record for EbsVolumeScanDetails {
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.scan_detections.as_ref(),
+            self.scan_detections.as_deref(),
             "scanDetections",
             path,
             drift,
@@ -3459,7 +3484,7 @@ impl serde::Serialize for InstanceDetailsItemItem1 {
 #[non_exhaustive]
 pub struct KubernetesApiCallAction {
     pub parameters: Option<String>,
-    pub remote_ip_details: Option<RemoteIpDetails2>,
+    pub remote_ip_details: Option<Box<RemoteIpDetails2>>,
     pub request_uri: Option<String>,
     pub source_i_ps: Option<Vec<String>>,
     pub status_code: Option<serde_json::Number>,
@@ -3488,7 +3513,10 @@ impl crate::Record for KubernetesApiCallAction {
         let decoded = match key {
             "parameters" => (0, crate::tolerant::decode_into(&mut self.parameters, map)?),
             "remoteIpDetails" => {
-                (1, crate::tolerant::decode_into(&mut self.remote_ip_details, map)?)
+                (
+                    1,
+                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
+                )
             }
             "requestUri" => {
                 (2, crate::tolerant::decode_into(&mut self.request_uri, map)?)
@@ -3513,7 +3541,7 @@ impl crate::Record for KubernetesApiCallAction {
             map,
             extra,
             "remoteIpDetails",
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "requestUri", self.request_uri.as_ref())?;
         crate::tolerant::put(map, extra, "sourceIPs", self.source_i_ps.as_ref())?;
@@ -3524,7 +3552,7 @@ impl crate::Record for KubernetesApiCallAction {
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
             "remoteIpDetails",
             path,
             drift,
@@ -4079,7 +4107,7 @@ pub struct NetworkConnectionAction {
     pub local_ip_details: Option<LocalIpDetails>,
     pub local_port_details: Option<LocalPortDetails>,
     pub protocol: Option<String>,
-    pub remote_ip_details: Option<RemoteIpDetails3>,
+    pub remote_ip_details: Option<Box<RemoteIpDetails3>>,
     pub remote_port_details: Option<RemotePortDetails>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -4114,7 +4142,10 @@ impl crate::Record for NetworkConnectionAction {
             }
             "protocol" => (4, crate::tolerant::decode_into(&mut self.protocol, map)?),
             "remoteIpDetails" => {
-                (5, crate::tolerant::decode_into(&mut self.remote_ip_details, map)?)
+                (
+                    5,
+                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
+                )
             }
             "remotePortDetails" => {
                 (6, crate::tolerant::decode_into(&mut self.remote_port_details, map)?)
@@ -4152,7 +4183,7 @@ impl crate::Record for NetworkConnectionAction {
             map,
             extra,
             "remoteIpDetails",
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
         )?;
         crate::tolerant::put(
             map,
@@ -4176,7 +4207,7 @@ impl crate::Record for NetworkConnectionAction {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
             "remoteIpDetails",
             path,
             drift,
@@ -5079,7 +5110,7 @@ impl serde::Serialize for PortProbeAction {
 pub struct PortProbeActionItem {
     pub local_ip_details: Option<LocalIpDetails1>,
     pub local_port_details: Option<LocalPortDetails1>,
-    pub remote_ip_details: Option<RemoteIpDetails4>,
+    pub remote_ip_details: Option<Box<RemoteIpDetails4>>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
     pub extra: crate::Extra,
@@ -5104,7 +5135,10 @@ impl crate::Record for PortProbeActionItem {
                 (1, crate::tolerant::decode_into(&mut self.local_port_details, map)?)
             }
             "remoteIpDetails" => {
-                (2, crate::tolerant::decode_into(&mut self.remote_ip_details, map)?)
+                (
+                    2,
+                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
+                )
             }
             _ => return Ok(None),
         };
@@ -5131,7 +5165,7 @@ impl crate::Record for PortProbeActionItem {
             map,
             extra,
             "remoteIpDetails",
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
         )?;
         Ok(())
     }
@@ -5149,7 +5183,7 @@ impl crate::Record for PortProbeActionItem {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.remote_ip_details.as_ref(),
+            self.remote_ip_details.as_deref(),
             "remoteIpDetails",
             path,
             drift,
@@ -6606,10 +6640,10 @@ pub struct Resource {
     pub access_key_details: Option<AccessKeyDetails>,
     pub container_details: Option<ContainerDetails>,
     pub ebs_volume_details: Option<EbsVolumeDetails>,
-    pub ecs_cluster_details: Option<EcsClusterDetails>,
+    pub ecs_cluster_details: Option<Box<EcsClusterDetails>>,
     pub eks_cluster_details: Option<EksClusterDetails>,
-    pub instance_details: Option<InstanceDetails>,
-    pub kubernetes_details: Option<KubernetesDetails>,
+    pub instance_details: Option<Box<InstanceDetails>>,
+    pub kubernetes_details: Option<Box<KubernetesDetails>>,
     pub resource_type: Option<String>,
     pub s3_bucket_details: Option<Vec<ResourceItem>>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -6645,16 +6679,28 @@ impl crate::Record for Resource {
                 (2, crate::tolerant::decode_into(&mut self.ebs_volume_details, map)?)
             }
             "ecsClusterDetails" => {
-                (3, crate::tolerant::decode_into(&mut self.ecs_cluster_details, map)?)
+                (
+                    3,
+                    crate::tolerant::decode_boxed_into(
+                        &mut self.ecs_cluster_details,
+                        map,
+                    )?,
+                )
             }
             "eksClusterDetails" => {
                 (4, crate::tolerant::decode_into(&mut self.eks_cluster_details, map)?)
             }
             "instanceDetails" => {
-                (5, crate::tolerant::decode_into(&mut self.instance_details, map)?)
+                (5, crate::tolerant::decode_boxed_into(&mut self.instance_details, map)?)
             }
             "kubernetesDetails" => {
-                (6, crate::tolerant::decode_into(&mut self.kubernetes_details, map)?)
+                (
+                    6,
+                    crate::tolerant::decode_boxed_into(
+                        &mut self.kubernetes_details,
+                        map,
+                    )?,
+                )
             }
             "resourceType" => {
                 (7, crate::tolerant::decode_into(&mut self.resource_type, map)?)
@@ -6693,7 +6739,7 @@ impl crate::Record for Resource {
             map,
             extra,
             "ecsClusterDetails",
-            self.ecs_cluster_details.as_ref(),
+            self.ecs_cluster_details.as_deref(),
         )?;
         crate::tolerant::put(
             map,
@@ -6705,13 +6751,13 @@ impl crate::Record for Resource {
             map,
             extra,
             "instanceDetails",
-            self.instance_details.as_ref(),
+            self.instance_details.as_deref(),
         )?;
         crate::tolerant::put(
             map,
             extra,
             "kubernetesDetails",
-            self.kubernetes_details.as_ref(),
+            self.kubernetes_details.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "resourceType", self.resource_type.as_ref())?;
         crate::tolerant::put(
@@ -6742,7 +6788,7 @@ impl crate::Record for Resource {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.ecs_cluster_details.as_ref(),
+            self.ecs_cluster_details.as_deref(),
             "ecsClusterDetails",
             path,
             drift,
@@ -6754,13 +6800,13 @@ impl crate::Record for Resource {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.instance_details.as_ref(),
+            self.instance_details.as_deref(),
             "instanceDetails",
             path,
             drift,
         );
         crate::tolerant::inspect_field(
-            self.kubernetes_details.as_ref(),
+            self.kubernetes_details.as_deref(),
             "kubernetesDetails",
             path,
             drift,
@@ -6799,7 +6845,7 @@ pub struct ResourceItem {
     pub default_server_side_encryption: Option<DefaultServerSideEncryption>,
     pub name: Option<String>,
     pub owner: Option<Owner>,
-    pub public_access: Option<PublicAccess>,
+    pub public_access: Option<Box<PublicAccess>>,
     pub tags: Option<Vec<EcsClusterDetailsItem>>,
     pub r#type: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -6838,7 +6884,7 @@ impl crate::Record for ResourceItem {
             "name" => (3, crate::tolerant::decode_into(&mut self.name, map)?),
             "owner" => (4, crate::tolerant::decode_into(&mut self.owner, map)?),
             "publicAccess" => {
-                (5, crate::tolerant::decode_into(&mut self.public_access, map)?)
+                (5, crate::tolerant::decode_boxed_into(&mut self.public_access, map)?)
             }
             "tags" => (6, crate::tolerant::decode_into(&mut self.tags, map)?),
             "type" => (7, crate::tolerant::decode_into(&mut self.r#type, map)?),
@@ -6861,7 +6907,7 @@ impl crate::Record for ResourceItem {
         )?;
         crate::tolerant::put(map, extra, "name", self.name.as_ref())?;
         crate::tolerant::put(map, extra, "owner", self.owner.as_ref())?;
-        crate::tolerant::put(map, extra, "publicAccess", self.public_access.as_ref())?;
+        crate::tolerant::put(map, extra, "publicAccess", self.public_access.as_deref())?;
         crate::tolerant::put(map, extra, "tags", self.tags.as_ref())?;
         crate::tolerant::put(map, extra, "type", self.r#type.as_ref())?;
         Ok(())
@@ -6875,7 +6921,7 @@ impl crate::Record for ResourceItem {
         );
         crate::tolerant::inspect_field(self.owner.as_ref(), "owner", path, drift);
         crate::tolerant::inspect_field(
-            self.public_access.as_ref(),
+            self.public_access.as_deref(),
             "publicAccess",
             path,
             drift,
@@ -7146,8 +7192,8 @@ impl serde::Serialize for SecurityContext {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Service {
-    pub action: Option<Action>,
-    pub additional_info: Option<AdditionalInfo>,
+    pub action: Option<Box<Action>>,
+    pub additional_info: Option<Box<AdditionalInfo>>,
     pub archived: Option<bool>,
     pub aws_api_call_action: Option<AwsApiCallAction>,
     pub count: Option<serde_json::Number>,
@@ -7186,9 +7232,9 @@ impl crate::Record for Service {
         map: &mut A,
     ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
         let decoded = match key {
-            "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
+            "action" => (0, crate::tolerant::decode_boxed_into(&mut self.action, map)?),
             "additionalInfo" => {
-                (1, crate::tolerant::decode_into(&mut self.additional_info, map)?)
+                (1, crate::tolerant::decode_boxed_into(&mut self.additional_info, map)?)
             }
             "archived" => (2, crate::tolerant::decode_into(&mut self.archived, map)?),
             "awsApiCallAction" => {
@@ -7229,12 +7275,12 @@ impl crate::Record for Service {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
-        crate::tolerant::put(map, extra, "action", self.action.as_ref())?;
+        crate::tolerant::put(map, extra, "action", self.action.as_deref())?;
         crate::tolerant::put(
             map,
             extra,
             "additionalInfo",
-            self.additional_info.as_ref(),
+            self.additional_info.as_deref(),
         )?;
         crate::tolerant::put(map, extra, "archived", self.archived.as_ref())?;
         crate::tolerant::put(
@@ -7270,9 +7316,9 @@ impl crate::Record for Service {
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
-        crate::tolerant::inspect_field(self.action.as_ref(), "action", path, drift);
+        crate::tolerant::inspect_field(self.action.as_deref(), "action", path, drift);
         crate::tolerant::inspect_field(
-            self.additional_info.as_ref(),
+            self.additional_info.as_deref(),
             "additionalInfo",
             path,
             drift,

@@ -10,7 +10,7 @@ pub struct MacieAlert {
     pub name: Option<String>,
     pub notification_type: Option<String>,
     pub risk_score: Option<serde_json::Number>,
-    pub summary: Option<Summary>,
+    pub summary: Option<Box<Summary>>,
     pub tags: Option<Vec<String>>,
     pub trigger: Option<Trigger>,
     pub url: Option<String>,
@@ -46,7 +46,7 @@ impl crate::Record for MacieAlert {
                 (4, crate::tolerant::decode_into(&mut self.notification_type, map)?)
             }
             "risk-score" => (5, crate::tolerant::decode_into(&mut self.risk_score, map)?),
-            "summary" => (6, crate::tolerant::decode_into(&mut self.summary, map)?),
+            "summary" => (6, crate::tolerant::decode_boxed_into(&mut self.summary, map)?),
             "tags" => (7, crate::tolerant::decode_into(&mut self.tags, map)?),
             "trigger" => (8, crate::tolerant::decode_into(&mut self.trigger, map)?),
             "url" => (9, crate::tolerant::decode_into(&mut self.url, map)?),
@@ -70,7 +70,7 @@ impl crate::Record for MacieAlert {
             self.notification_type.as_ref(),
         )?;
         crate::tolerant::put(map, extra, "risk-score", self.risk_score.as_ref())?;
-        crate::tolerant::put(map, extra, "summary", self.summary.as_ref())?;
+        crate::tolerant::put(map, extra, "summary", self.summary.as_deref())?;
         crate::tolerant::put(map, extra, "tags", self.tags.as_ref())?;
         crate::tolerant::put(map, extra, "trigger", self.trigger.as_ref())?;
         crate::tolerant::put(map, extra, "url", self.url.as_ref())?;
@@ -83,7 +83,7 @@ impl crate::Record for MacieAlert {
             path,
             drift,
         );
-        crate::tolerant::inspect_field(self.summary.as_ref(), "summary", path, drift);
+        crate::tolerant::inspect_field(self.summary.as_deref(), "summary", path, drift);
         crate::tolerant::inspect_field(self.trigger.as_ref(), "trigger", path, drift);
     }
     fn extra(&self) -> &crate::Extra {
@@ -1427,7 +1427,7 @@ pub struct Summary {
     pub dlp_risk: Option<DlpRisk>,
     pub description: Option<String>,
     pub event_count: Option<serde_json::Number>,
-    pub events: Option<Events>,
+    pub events: Option<Box<Events>>,
     pub ip: Option<Ip>,
     pub location: Option<Location>,
     pub object: Option<Object>,
@@ -1477,7 +1477,7 @@ impl crate::Record for Summary {
             "Event-Count" => {
                 (4, crate::tolerant::decode_into(&mut self.event_count, map)?)
             }
-            "Events" => (5, crate::tolerant::decode_into(&mut self.events, map)?),
+            "Events" => (5, crate::tolerant::decode_boxed_into(&mut self.events, map)?),
             "IP" => (6, crate::tolerant::decode_into(&mut self.ip, map)?),
             "Location" => (7, crate::tolerant::decode_into(&mut self.location, map)?),
             "Object" => (8, crate::tolerant::decode_into(&mut self.object, map)?),
@@ -1512,7 +1512,7 @@ impl crate::Record for Summary {
         crate::tolerant::put(map, extra, "DLP-risk", self.dlp_risk.as_ref())?;
         crate::tolerant::put(map, extra, "Description", self.description.as_ref())?;
         crate::tolerant::put(map, extra, "Event-Count", self.event_count.as_ref())?;
-        crate::tolerant::put(map, extra, "Events", self.events.as_ref())?;
+        crate::tolerant::put(map, extra, "Events", self.events.as_deref())?;
         crate::tolerant::put(map, extra, "IP", self.ip.as_ref())?;
         crate::tolerant::put(map, extra, "Location", self.location.as_ref())?;
         crate::tolerant::put(map, extra, "Object", self.object.as_ref())?;
@@ -1534,7 +1534,7 @@ impl crate::Record for Summary {
         crate::tolerant::inspect_field(self.acl.as_ref(), "ACL", path, drift);
         crate::tolerant::inspect_field(self.bucket.as_ref(), "Bucket", path, drift);
         crate::tolerant::inspect_field(self.dlp_risk.as_ref(), "DLP-risk", path, drift);
-        crate::tolerant::inspect_field(self.events.as_ref(), "Events", path, drift);
+        crate::tolerant::inspect_field(self.events.as_deref(), "Events", path, drift);
         crate::tolerant::inspect_field(self.ip.as_ref(), "IP", path, drift);
         crate::tolerant::inspect_field(self.location.as_ref(), "Location", path, drift);
         crate::tolerant::inspect_field(self.object.as_ref(), "Object", path, drift);
@@ -1804,7 +1804,7 @@ pub struct Trigger {
     pub alert_type: Option<String>,
     pub created_at: Option<crate::Timestamp>,
     pub description: Option<String>,
-    pub features: Option<Features>,
+    pub features: Option<Box<Features>>,
     pub risk: Option<serde_json::Number>,
     pub rule_arn: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -1832,7 +1832,9 @@ impl crate::Record for Trigger {
             "description" => {
                 (2, crate::tolerant::decode_into(&mut self.description, map)?)
             }
-            "features" => (3, crate::tolerant::decode_into(&mut self.features, map)?),
+            "features" => {
+                (3, crate::tolerant::decode_boxed_into(&mut self.features, map)?)
+            }
             "risk" => (4, crate::tolerant::decode_into(&mut self.risk, map)?),
             "rule-arn" => (5, crate::tolerant::decode_into(&mut self.rule_arn, map)?),
             _ => return Ok(None),
@@ -1847,7 +1849,7 @@ impl crate::Record for Trigger {
         crate::tolerant::put(map, extra, "alert-type", self.alert_type.as_ref())?;
         crate::tolerant::put(map, extra, "created-at", self.created_at.as_ref())?;
         crate::tolerant::put(map, extra, "description", self.description.as_ref())?;
-        crate::tolerant::put(map, extra, "features", self.features.as_ref())?;
+        crate::tolerant::put(map, extra, "features", self.features.as_deref())?;
         crate::tolerant::put(map, extra, "risk", self.risk.as_ref())?;
         crate::tolerant::put(map, extra, "rule-arn", self.rule_arn.as_ref())?;
         Ok(())
@@ -1859,7 +1861,12 @@ impl crate::Record for Trigger {
             path,
             drift,
         );
-        crate::tolerant::inspect_field(self.features.as_ref(), "features", path, drift);
+        crate::tolerant::inspect_field(
+            self.features.as_deref(),
+            "features",
+            path,
+            drift,
+        );
     }
     fn extra(&self) -> &crate::Extra {
         &self.extra

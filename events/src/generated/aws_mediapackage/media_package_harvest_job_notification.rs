@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MediaPackageHarvestJobNotification {
-    pub harvest_job: Option<HarvestJob>,
+    pub harvest_job: Option<Box<HarvestJob>>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
     pub extra: crate::Extra,
@@ -21,7 +21,7 @@ impl crate::Record for MediaPackageHarvestJobNotification {
     ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
         let decoded = match key {
             "harvest_job" => {
-                (0, crate::tolerant::decode_into(&mut self.harvest_job, map)?)
+                (0, crate::tolerant::decode_boxed_into(&mut self.harvest_job, map)?)
             }
             _ => return Ok(None),
         };
@@ -32,12 +32,12 @@ impl crate::Record for MediaPackageHarvestJobNotification {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
-        crate::tolerant::put(map, extra, "harvest_job", self.harvest_job.as_ref())?;
+        crate::tolerant::put(map, extra, "harvest_job", self.harvest_job.as_deref())?;
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.harvest_job.as_ref(),
+            self.harvest_job.as_deref(),
             "harvest_job",
             path,
             drift,

@@ -11,7 +11,7 @@ pub struct SageMakerHyperParameterTuningJobStateChange {
     pub last_modified_time: Option<crate::Timestamp>,
     pub objective_status_counters: Option<ObjectiveStatusCounters>,
     pub tags: Option<Vec<Tags>>,
-    pub training_job_definition: Option<TrainingJobDefinition>,
+    pub training_job_definition: Option<Box<TrainingJobDefinition>>,
     pub training_job_status_counters: Option<TrainingJobStatusCounters>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -82,7 +82,10 @@ impl crate::Record for SageMakerHyperParameterTuningJobStateChange {
             "TrainingJobDefinition" => {
                 (
                     7,
-                    crate::tolerant::decode_into(&mut self.training_job_definition, map)?,
+                    crate::tolerant::decode_boxed_into(
+                        &mut self.training_job_definition,
+                        map,
+                    )?,
                 )
             }
             "TrainingJobStatusCounters" => {
@@ -139,7 +142,7 @@ impl crate::Record for SageMakerHyperParameterTuningJobStateChange {
             map,
             extra,
             "TrainingJobDefinition",
-            self.training_job_definition.as_ref(),
+            self.training_job_definition.as_deref(),
         )?;
         crate::tolerant::put(
             map,
@@ -170,7 +173,7 @@ impl crate::Record for SageMakerHyperParameterTuningJobStateChange {
         );
         crate::tolerant::inspect_field(self.tags.as_ref(), "Tags", path, drift);
         crate::tolerant::inspect_field(
-            self.training_job_definition.as_ref(),
+            self.training_job_definition.as_deref(),
             "TrainingJobDefinition",
             path,
             drift,

@@ -6,7 +6,7 @@
 pub struct SimpleWorkflowExecutionStateChange {
     pub event_id: Option<serde_json::Number>,
     pub event_type: Option<String>,
-    pub workflow_execution_detail: Option<WorkflowExecutionDetail>,
+    pub workflow_execution_detail: Option<Box<WorkflowExecutionDetail>>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
     pub extra: crate::Extra,
@@ -29,7 +29,7 @@ impl crate::Record for SimpleWorkflowExecutionStateChange {
             "workflowExecutionDetail" => {
                 (
                     2,
-                    crate::tolerant::decode_into(
+                    crate::tolerant::decode_boxed_into(
                         &mut self.workflow_execution_detail,
                         map,
                     )?,
@@ -50,13 +50,13 @@ impl crate::Record for SimpleWorkflowExecutionStateChange {
             map,
             extra,
             "workflowExecutionDetail",
-            self.workflow_execution_detail.as_ref(),
+            self.workflow_execution_detail.as_deref(),
         )?;
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
         crate::tolerant::inspect_field(
-            self.workflow_execution_detail.as_ref(),
+            self.workflow_execution_detail.as_deref(),
             "workflowExecutionDetail",
             path,
             drift,
@@ -542,7 +542,7 @@ impl serde::Serialize for TaskList {
 #[non_exhaustive]
 pub struct WorkflowExecutionDetail {
     pub execution_configuration: Option<ExecutionConfiguration>,
-    pub execution_info: Option<ExecutionInfo>,
+    pub execution_info: Option<Box<ExecutionInfo>>,
     pub latest_activity_task_timestamp: Option<serde_json::Value>,
     pub open_counts: Option<OpenCounts>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -570,7 +570,7 @@ impl crate::Record for WorkflowExecutionDetail {
                 )
             }
             "executionInfo" => {
-                (1, crate::tolerant::decode_into(&mut self.execution_info, map)?)
+                (1, crate::tolerant::decode_boxed_into(&mut self.execution_info, map)?)
             }
             "latestActivityTaskTimestamp" => {
                 (
@@ -599,7 +599,12 @@ impl crate::Record for WorkflowExecutionDetail {
             "executionConfiguration",
             self.execution_configuration.as_ref(),
         )?;
-        crate::tolerant::put(map, extra, "executionInfo", self.execution_info.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "executionInfo",
+            self.execution_info.as_deref(),
+        )?;
         crate::tolerant::put(
             map,
             extra,
@@ -617,7 +622,7 @@ impl crate::Record for WorkflowExecutionDetail {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.execution_info.as_ref(),
+            self.execution_info.as_deref(),
             "executionInfo",
             path,
             drift,

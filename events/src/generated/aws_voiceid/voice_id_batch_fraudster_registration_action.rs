@@ -6,7 +6,7 @@
 pub struct VoiceIdBatchFraudsterRegistrationAction {
     pub action: Option<String>,
     pub batch_job_id: Option<String>,
-    pub data: Option<Data>,
+    pub data: Option<Box<Data>>,
     pub domain_id: Option<String>,
     pub error_info: Option<ErrorInfo>,
     pub source_id: Option<String>,
@@ -36,7 +36,7 @@ impl crate::Record for VoiceIdBatchFraudsterRegistrationAction {
             "batchJobId" => {
                 (1, crate::tolerant::decode_into(&mut self.batch_job_id, map)?)
             }
-            "data" => (2, crate::tolerant::decode_into(&mut self.data, map)?),
+            "data" => (2, crate::tolerant::decode_boxed_into(&mut self.data, map)?),
             "domainId" => (3, crate::tolerant::decode_into(&mut self.domain_id, map)?),
             "errorInfo" => (4, crate::tolerant::decode_into(&mut self.error_info, map)?),
             "sourceId" => (5, crate::tolerant::decode_into(&mut self.source_id, map)?),
@@ -52,7 +52,7 @@ impl crate::Record for VoiceIdBatchFraudsterRegistrationAction {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "action", self.action.as_ref())?;
         crate::tolerant::put(map, extra, "batchJobId", self.batch_job_id.as_ref())?;
-        crate::tolerant::put(map, extra, "data", self.data.as_ref())?;
+        crate::tolerant::put(map, extra, "data", self.data.as_deref())?;
         crate::tolerant::put(map, extra, "domainId", self.domain_id.as_ref())?;
         crate::tolerant::put(map, extra, "errorInfo", self.error_info.as_ref())?;
         crate::tolerant::put(map, extra, "sourceId", self.source_id.as_ref())?;
@@ -60,7 +60,7 @@ impl crate::Record for VoiceIdBatchFraudsterRegistrationAction {
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
-        crate::tolerant::inspect_field(self.data.as_ref(), "data", path, drift);
+        crate::tolerant::inspect_field(self.data.as_deref(), "data", path, drift);
         crate::tolerant::inspect_field(
             self.error_info.as_ref(),
             "errorInfo",

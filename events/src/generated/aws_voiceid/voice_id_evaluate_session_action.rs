@@ -7,7 +7,7 @@ pub struct VoiceIdEvaluateSessionAction {
     pub action: Option<String>,
     pub domain_id: Option<String>,
     pub error_info: Option<ErrorInfo>,
-    pub session: Option<Session>,
+    pub session: Option<Box<Session>>,
     pub source_id: Option<String>,
     pub status: Option<String>,
     pub system_attributes: Option<SystemAttributes>,
@@ -35,7 +35,7 @@ impl crate::Record for VoiceIdEvaluateSessionAction {
             "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
             "domainId" => (1, crate::tolerant::decode_into(&mut self.domain_id, map)?),
             "errorInfo" => (2, crate::tolerant::decode_into(&mut self.error_info, map)?),
-            "session" => (3, crate::tolerant::decode_into(&mut self.session, map)?),
+            "session" => (3, crate::tolerant::decode_boxed_into(&mut self.session, map)?),
             "sourceId" => (4, crate::tolerant::decode_into(&mut self.source_id, map)?),
             "status" => (5, crate::tolerant::decode_into(&mut self.status, map)?),
             "systemAttributes" => {
@@ -53,7 +53,7 @@ impl crate::Record for VoiceIdEvaluateSessionAction {
         crate::tolerant::put(map, extra, "action", self.action.as_ref())?;
         crate::tolerant::put(map, extra, "domainId", self.domain_id.as_ref())?;
         crate::tolerant::put(map, extra, "errorInfo", self.error_info.as_ref())?;
-        crate::tolerant::put(map, extra, "session", self.session.as_ref())?;
+        crate::tolerant::put(map, extra, "session", self.session.as_deref())?;
         crate::tolerant::put(map, extra, "sourceId", self.source_id.as_ref())?;
         crate::tolerant::put(map, extra, "status", self.status.as_ref())?;
         crate::tolerant::put(
@@ -71,7 +71,7 @@ impl crate::Record for VoiceIdEvaluateSessionAction {
             path,
             drift,
         );
-        crate::tolerant::inspect_field(self.session.as_ref(), "session", path, drift);
+        crate::tolerant::inspect_field(self.session.as_deref(), "session", path, drift);
         crate::tolerant::inspect_field(
             self.system_attributes.as_ref(),
             "systemAttributes",
@@ -701,7 +701,7 @@ impl serde::Serialize for RiskDetails {
 #[non_exhaustive]
 pub struct Session {
     pub authentication_result: Option<AuthenticationResult>,
-    pub fraud_detection_result: Option<FraudDetectionResult>,
+    pub fraud_detection_result: Option<Box<FraudDetectionResult>>,
     pub generated_speaker_id: Option<String>,
     pub session_id: Option<String>,
     pub session_name: Option<String>,
@@ -730,7 +730,13 @@ impl crate::Record for Session {
                 (0, crate::tolerant::decode_into(&mut self.authentication_result, map)?)
             }
             "fraudDetectionResult" => {
-                (1, crate::tolerant::decode_into(&mut self.fraud_detection_result, map)?)
+                (
+                    1,
+                    crate::tolerant::decode_boxed_into(
+                        &mut self.fraud_detection_result,
+                        map,
+                    )?,
+                )
             }
             "generatedSpeakerId" => {
                 (2, crate::tolerant::decode_into(&mut self.generated_speaker_id, map)?)
@@ -761,7 +767,7 @@ impl crate::Record for Session {
             map,
             extra,
             "fraudDetectionResult",
-            self.fraud_detection_result.as_ref(),
+            self.fraud_detection_result.as_deref(),
         )?;
         crate::tolerant::put(
             map,
@@ -787,7 +793,7 @@ impl crate::Record for Session {
             drift,
         );
         crate::tolerant::inspect_field(
-            self.fraud_detection_result.as_ref(),
+            self.fraud_detection_result.as_deref(),
             "fraudDetectionResult",
             path,
             drift,

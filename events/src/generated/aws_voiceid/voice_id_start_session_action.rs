@@ -7,7 +7,7 @@ pub struct VoiceIdStartSessionAction {
     pub action: Option<String>,
     pub domain_id: Option<String>,
     pub error_info: Option<ErrorInfo>,
-    pub session: Option<Session>,
+    pub session: Option<Box<Session>>,
     pub source_id: Option<String>,
     pub status: Option<String>,
     pub system_attributes: Option<SystemAttributes>,
@@ -35,7 +35,7 @@ impl crate::Record for VoiceIdStartSessionAction {
             "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
             "domainId" => (1, crate::tolerant::decode_into(&mut self.domain_id, map)?),
             "errorInfo" => (2, crate::tolerant::decode_into(&mut self.error_info, map)?),
-            "session" => (3, crate::tolerant::decode_into(&mut self.session, map)?),
+            "session" => (3, crate::tolerant::decode_boxed_into(&mut self.session, map)?),
             "sourceId" => (4, crate::tolerant::decode_into(&mut self.source_id, map)?),
             "status" => (5, crate::tolerant::decode_into(&mut self.status, map)?),
             "systemAttributes" => {
@@ -53,7 +53,7 @@ impl crate::Record for VoiceIdStartSessionAction {
         crate::tolerant::put(map, extra, "action", self.action.as_ref())?;
         crate::tolerant::put(map, extra, "domainId", self.domain_id.as_ref())?;
         crate::tolerant::put(map, extra, "errorInfo", self.error_info.as_ref())?;
-        crate::tolerant::put(map, extra, "session", self.session.as_ref())?;
+        crate::tolerant::put(map, extra, "session", self.session.as_deref())?;
         crate::tolerant::put(map, extra, "sourceId", self.source_id.as_ref())?;
         crate::tolerant::put(map, extra, "status", self.status.as_ref())?;
         crate::tolerant::put(
@@ -71,7 +71,7 @@ impl crate::Record for VoiceIdStartSessionAction {
             path,
             drift,
         );
-        crate::tolerant::inspect_field(self.session.as_ref(), "session", path, drift);
+        crate::tolerant::inspect_field(self.session.as_deref(), "session", path, drift);
         crate::tolerant::inspect_field(
             self.system_attributes.as_ref(),
             "systemAttributes",
