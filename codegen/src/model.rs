@@ -58,6 +58,12 @@ pub(crate) enum Body {
     Struct(Vec<Field>),
     /// A string with a known set of values.
     Enum(Vec<String>),
+    /// A `oneOf`/`anyOf` of records that the string value of the key `tag` tells apart: each
+    /// member's tag value and record, in the schema's order.
+    Tagged {
+        tag: String,
+        members: Vec<(String, DefId)>,
+    },
 }
 
 /// Which module a type is generated in.
@@ -294,8 +300,15 @@ impl Converter<'_> {
 
         for key in ["oneOf", "anyOf", "allOf"] {
             if let Some(members) = object.get(key) {
-                let (ty, member_nullable) =
-                    self.union(members, &format!("{pointer}/{key}"), hint, key == "allOf")?;
+                let pointer = format!("{pointer}/{key}");
+                let tagged = match key {
+                    "allOf" => None,
+                    _ => self.tagged(members, &pointer, hint, object.get("discriminator"))?,
+                };
+                let (ty, member_nullable) = match tagged {
+                    Some(tagged) => tagged,
+                    None => self.union(members, &pointer, hint, key == "allOf")?,
+                };
                 return Ok((ty, nullable || member_nullable));
             }
         }
@@ -304,6 +317,8 @@ impl Converter<'_> {
             [] if object.contains_key("properties") => {
                 self.object(object, schema, pointer, hint)?
             }
+            // A `const` string: a string, of one value.
+            [] if object.get("const").is_some_and(Value::is_string) => Ty::String,
             [] => Ty::Any,
             ["object"] => self.object(object, schema, pointer, hint)?,
             ["array"] => match object.get("items") {
@@ -449,6 +464,94 @@ impl Converter<'_> {
             });
         }
         Ok(fields)
+    }
+
+    /// A `oneOf`/`anyOf` whose members are records that one property tells apart: an enum
+    /// of them. The property is the OpenAPI `discriminator`'s `propertyName` when given, else
+    /// the first (by name) that every member declares with one string value (a `const`, or
+    /// an `enum` of one); each member's value is the `discriminator`'s `mapping` to it, else
+    /// its own declared value, else (with a `discriminator`) its schema's name. The values
+    /// must differ. `None` when the members are not so told apart.
+    fn tagged(
+        &mut self,
+        members: &Value,
+        pointer: &str,
+        hint: &str,
+        discriminator: Option<&Value>,
+    ) -> Result<Option<Converted>, Error> {
+        let Value::Array(members) = members else {
+            return Ok(None);
+        };
+        // A `{"type": "null"}` member makes the union nullable, and tells nothing apart.
+        let is_null = |member: &Value| member.get("type").and_then(Value::as_str) == Some("null");
+        let nullable = members.iter().any(is_null);
+        let listed: Vec<(usize, &Value)> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, member)| !is_null(member))
+            .collect();
+        if listed.len() < 2 {
+            return Ok(None);
+        }
+        let property = discriminator
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str);
+        let mapping: Vec<(&str, &str)> = discriminator
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+            .map(|mapping| {
+                mapping
+                    .iter()
+                    .filter_map(|(value, target)| Some((value.as_str(), target.as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let candidates: Vec<String> = match property {
+            Some(property) => vec![property.to_owned()],
+            None => {
+                let mut names = BTreeSet::new();
+                self.document.property_names(listed[0].1, &mut names, 0);
+                names.into_iter().collect()
+            }
+        };
+        let chosen = candidates.into_iter().find_map(|candidate| {
+            let values: Option<Vec<String>> = listed
+                .iter()
+                .map(|(_, member)| {
+                    self.document
+                        .tag_value(member, &candidate, &mapping, property.is_some())
+                })
+                .collect();
+            let values = values?;
+            let distinct: BTreeSet<&String> = values.iter().collect();
+            (distinct.len() == values.len()).then_some((candidate, values))
+        });
+        let Some((tag, values)) = chosen else {
+            return Ok(None);
+        };
+        let mut tagged = Vec::with_capacity(listed.len());
+        for ((index, member), value) in listed.into_iter().zip(values) {
+            // An inline member is named after the union and its tag: `PaymentCard`.
+            let member_hint = format!("{hint}{}", type_name(&value));
+            let (ty, _) = self.convert(member, &format!("{pointer}/{index}"), &member_hint)?;
+            match ty {
+                Ty::Def(id) if matches!(self.space.defs[id].body, Body::Struct(_)) => {
+                    tagged.push((value, id))
+                }
+                _ => return Ok(None),
+            }
+        }
+        let id = self.space.intern(Def {
+            owner: self.owner,
+            name: type_name(hint),
+            doc: None,
+            body: Body::Tagged {
+                tag,
+                members: tagged,
+            },
+            event: None,
+        });
+        Ok(Some((Ty::Def(id), nullable)))
     }
 
     /// `oneOf`/`anyOf` (`all_required` false) or `allOf`: members that are all objects merge into
