@@ -651,3 +651,138 @@ pub(crate) fn type_name(name: &str) -> String {
     }
     name
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The type space of a document whose detail has one property, `value`, of `schema`,
+    /// beside the named schemas `others`.
+    fn space(schema: Value, others: Value) -> TypeSpace {
+        let mut schemas = serde_json::json!({
+            "AWSEvent": {"x-amazon-events-source": "s", "x-amazon-events-detail-type": "D",
+                         "properties": {"detail": {"$ref": "#/components/schemas/D"}}},
+            "D": {"type": "object", "properties": {"value": schema}},
+        });
+        schemas
+            .as_object_mut()
+            .unwrap()
+            .extend(others.as_object().unwrap().clone());
+        let text = serde_json::json!({"openapi": "3.0.0", "components": {"schemas": schemas}});
+        let document = Document::parse(std::path::Path::new("t.json"), &text.to_string()).unwrap();
+        TypeSpace::build(vec![document], &[], None).unwrap()
+    }
+
+    /// The body of the detail's `value`, and the names of a tagged union's members.
+    fn value(space: &TypeSpace) -> (&Body, Vec<(String, String)>) {
+        let Body::Struct(fields) = &space.defs[space.events[0].root].body else {
+            panic!("the detail is a record")
+        };
+        let id = fields[0].ty.def().expect("a named type");
+        let body = &space.defs[id].body;
+        let members = match body {
+            Body::Tagged { members, .. } => members
+                .iter()
+                .map(|(value, id)| (value.clone(), space.defs[*id].name.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        (body, members)
+    }
+
+    fn kind(value: Value) -> Value {
+        serde_json::json!({"type": "object", "properties": {"kind": value, "n": {"type": "integer"}}})
+    }
+
+    #[test]
+    fn members_told_apart_by_a_const_or_an_enum_of_one_make_an_enum() {
+        let space = space(
+            serde_json::json!({"oneOf": [
+                kind(serde_json::json!({"const": "card"})),
+                kind(serde_json::json!({"type": "string", "enum": ["bank transfer"]})),
+                {"$ref": "#/components/schemas/Voucher"},
+                {"type": "null"},
+            ]}),
+            serde_json::json!({"Voucher": kind(serde_json::json!({"type": "string", "const": "voucher"}))}),
+        );
+        let (body, members) = value(&space);
+        assert!(matches!(body, Body::Tagged { tag, .. } if tag == "kind"));
+        // Inline members are named after the union and their tag, not by where they sit.
+        assert_eq!(
+            members,
+            [
+                ("card".to_owned(), "ValueCard".to_owned()),
+                ("bank transfer".to_owned(), "ValueBankTransfer".to_owned()),
+                ("voucher".to_owned(), "Voucher".to_owned()),
+            ]
+        );
+        let Body::Struct(fields) = &space.defs[space.events[0].root].body else {
+            unreachable!()
+        };
+        assert!(fields[0].nullable, "a null member makes the union nullable");
+    }
+
+    #[test]
+    fn a_discriminator_names_the_property_and_maps_its_values() {
+        let space = space(
+            serde_json::json!({
+                "anyOf": [{"$ref": "#/components/schemas/Card"}, {"$ref": "#/components/schemas/Cash"}],
+                "discriminator": {"propertyName": "via", "mapping": {"card-v2": "#/components/schemas/Card"}},
+            }),
+            serde_json::json!({
+                "Card": {"type": "object", "properties": {"via": {"type": "string"}, "last4": {"type": "string"}}},
+                "Cash": {"type": "object", "properties": {"currency": {"type": "string"}}},
+            }),
+        );
+        let (body, members) = value(&space);
+        assert!(matches!(body, Body::Tagged { tag, .. } if tag == "via"));
+        assert_eq!(
+            members,
+            [
+                ("card-v2".to_owned(), "Card".to_owned()),
+                ("Cash".to_owned(), "Cash".to_owned()),
+            ],
+            "mapped, else named after the schema"
+        );
+    }
+
+    #[test]
+    fn a_tag_inside_an_all_of_member_counts() {
+        let space = space(
+            serde_json::json!({"oneOf": [
+                {"allOf": [{"$ref": "#/components/schemas/Base"}, kind(serde_json::json!({"const": "a"}))]},
+                kind(serde_json::json!({"const": "b"})),
+            ]}),
+            serde_json::json!({"Base": {"type": "object", "properties": {"id": {"type": "string"}}}}),
+        );
+        let (_, members) = value(&space);
+        let values: Vec<&str> = members.iter().map(|(value, _)| value.as_str()).collect();
+        assert_eq!(values, ["a", "b"]);
+    }
+
+    #[test]
+    fn members_no_property_tells_apart_still_merge() {
+        for union in [
+            // The same value twice.
+            serde_json::json!({"oneOf": [kind(serde_json::json!({"const": "a"})), kind(serde_json::json!({"const": "a"}))]}),
+            // A member without the property.
+            serde_json::json!({"oneOf": [kind(serde_json::json!({"const": "a"})), {"type": "object", "properties": {"n": {"type": "integer"}}}]}),
+            // Several values.
+            serde_json::json!({"oneOf": [kind(serde_json::json!({"enum": ["a", "b"]})), kind(serde_json::json!({"const": "c"}))]}),
+            // Not a record.
+            serde_json::json!({"oneOf": [kind(serde_json::json!({"const": "a"})), {"type": "string"}]}),
+            // `allOf` is every member at once.
+            serde_json::json!({"allOf": [kind(serde_json::json!({"const": "a"})), kind(serde_json::json!({"const": "b"}))]}),
+        ] {
+            let space = space(union.clone(), serde_json::json!({}));
+            let Body::Struct(fields) = &space.defs[space.events[0].root].body else {
+                unreachable!()
+            };
+            let body = fields[0].ty.def().map(|id| &space.defs[id].body);
+            assert!(
+                !matches!(body, Some(Body::Tagged { .. })),
+                "{union}: {body:?}"
+            );
+        }
+    }
+}
