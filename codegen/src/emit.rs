@@ -787,12 +787,11 @@ impl<'a> Emitter<'a> {
         members: &[(String, DefId)],
     ) -> TokenStream {
         let krate = &self.paths.events_crate;
-        let values: Vec<&String> = members.iter().map(|(value, _)| value).collect();
-        let variants: Vec<Ident> =
-            variant_names(&values.iter().map(|v| (*v).clone()).collect::<Vec<_>>())
-                .iter()
-                .map(|variant| format_ident!("{variant}"))
-                .collect();
+        let values: Vec<String> = members.iter().map(|(value, _)| value.clone()).collect();
+        let variants: Vec<Ident> = variant_names(&values)
+            .iter()
+            .map(|variant| format_ident!("{variant}"))
+            .collect();
         // A large member is boxed, so that the enum is not as large as its largest member.
         let boxed: Vec<bool> = members
             .iter()
