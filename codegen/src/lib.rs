@@ -51,6 +51,17 @@
 //! or its JSON name. An option that names nothing is an error, so that a typo or a renamed
 //! type does not silently drop it.
 //!
+//! # Unions
+//!
+//! A `oneOf` or `anyOf` of records that one property tells apart becomes an enum: each member
+//! declares the property with one string (a `const`, or an `enum` of one value), or an OpenAPI
+//! `discriminator` names the property and maps its values (a member it does not map is named
+//! after its schema), and no two members share a value. Each variant is named after its tag
+//! value (`kind: "bank_transfer"` is `BankTransfer`) and holds the member's record (boxed when
+//! large); `Unknown` keeps, as it came, an object whose tag no member has or that has none, and
+//! reports it as drift. Other unions of records merge into one record with every field
+//! optional; a union of one type is that type, and any other is any JSON.
+//!
 //! Registry schemas are inferred from sample events and are sometimes wrong about real ones.
 //! A [`Fix`] corrects one property of one schema, with the reason; a fix that no longer matches
 //! anything is an error, so fixes cannot silently go stale.

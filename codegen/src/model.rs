@@ -58,6 +58,12 @@ pub(crate) enum Body {
     Struct(Vec<Field>),
     /// A string with a known set of values.
     Enum(Vec<String>),
+    /// A `oneOf`/`anyOf` of records that the string value of the key `tag` tells apart: each
+    /// member's tag value and record, in the schema's order.
+    Tagged {
+        tag: String,
+        members: Vec<(String, DefId)>,
+    },
 }
 
 /// Which module a type is generated in.
@@ -294,8 +300,15 @@ impl Converter<'_> {
 
         for key in ["oneOf", "anyOf", "allOf"] {
             if let Some(members) = object.get(key) {
-                let (ty, member_nullable) =
-                    self.union(members, &format!("{pointer}/{key}"), hint, key == "allOf")?;
+                let pointer = format!("{pointer}/{key}");
+                let tagged = match key {
+                    "allOf" => None,
+                    _ => self.tagged(members, &pointer, hint, object.get("discriminator"))?,
+                };
+                let (ty, member_nullable) = match tagged {
+                    Some(tagged) => tagged,
+                    None => self.union(members, &pointer, hint, key == "allOf")?,
+                };
                 return Ok((ty, nullable || member_nullable));
             }
         }
@@ -304,6 +317,8 @@ impl Converter<'_> {
             [] if object.contains_key("properties") => {
                 self.object(object, schema, pointer, hint)?
             }
+            // A `const` string: a string, of one value.
+            [] if object.get("const").is_some_and(Value::is_string) => Ty::String,
             [] => Ty::Any,
             ["object"] => self.object(object, schema, pointer, hint)?,
             ["array"] => match object.get("items") {
@@ -451,6 +466,94 @@ impl Converter<'_> {
         Ok(fields)
     }
 
+    /// A `oneOf`/`anyOf` whose members are records that one property tells apart: an enum
+    /// of them. The property is the OpenAPI `discriminator`'s `propertyName` when given, else
+    /// the first (by name) that every member declares with one string value (a `const`, or
+    /// an `enum` of one); each member's value is the `discriminator`'s `mapping` to it, else
+    /// its own declared value, else (with a `discriminator`) its schema's name. The values
+    /// must differ. `None` when the members are not so told apart.
+    fn tagged(
+        &mut self,
+        members: &Value,
+        pointer: &str,
+        hint: &str,
+        discriminator: Option<&Value>,
+    ) -> Result<Option<Converted>, Error> {
+        let Value::Array(members) = members else {
+            return Ok(None);
+        };
+        // A `{"type": "null"}` member makes the union nullable, and tells nothing apart.
+        let is_null = |member: &Value| member.get("type").and_then(Value::as_str) == Some("null");
+        let nullable = members.iter().any(is_null);
+        let listed: Vec<(usize, &Value)> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, member)| !is_null(member))
+            .collect();
+        if listed.len() < 2 {
+            return Ok(None);
+        }
+        let property = discriminator
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str);
+        let mapping: Vec<(&str, &str)> = discriminator
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+            .map(|mapping| {
+                mapping
+                    .iter()
+                    .filter_map(|(value, target)| Some((value.as_str(), target.as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let candidates: Vec<String> = match property {
+            Some(property) => vec![property.to_owned()],
+            None => {
+                let mut names = BTreeSet::new();
+                self.document.property_names(listed[0].1, &mut names, 0);
+                names.into_iter().collect()
+            }
+        };
+        let chosen = candidates.into_iter().find_map(|candidate| {
+            let values: Option<Vec<String>> = listed
+                .iter()
+                .map(|(_, member)| {
+                    self.document
+                        .tag_value(member, &candidate, &mapping, property.is_some())
+                })
+                .collect();
+            let values = values?;
+            let distinct: BTreeSet<&String> = values.iter().collect();
+            (distinct.len() == values.len()).then_some((candidate, values))
+        });
+        let Some((tag, values)) = chosen else {
+            return Ok(None);
+        };
+        let mut tagged = Vec::with_capacity(listed.len());
+        for ((index, member), value) in listed.into_iter().zip(values) {
+            // An inline member is named after the union and its tag: `PaymentCard`.
+            let member_hint = format!("{hint}{}", type_name(&value));
+            let (ty, _) = self.convert(member, &format!("{pointer}/{index}"), &member_hint)?;
+            match ty {
+                Ty::Def(id) if matches!(self.space.defs[id].body, Body::Struct(_)) => {
+                    tagged.push((value, id))
+                }
+                _ => return Ok(None),
+            }
+        }
+        let id = self.space.intern(Def {
+            owner: self.owner,
+            name: type_name(hint),
+            doc: None,
+            body: Body::Tagged {
+                tag,
+                members: tagged,
+            },
+            event: None,
+        });
+        Ok(Some((Ty::Def(id), nullable)))
+    }
+
     /// `oneOf`/`anyOf` (`all_required` false) or `allOf`: members that are all objects merge into
     /// one struct; members of one type give that type; anything else is any JSON.
     fn union(
@@ -547,4 +650,139 @@ pub(crate) fn type_name(name: &str) -> String {
         name.insert_str(0, "Type");
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The type space of a document whose detail has one property, `value`, of `schema`,
+    /// beside the named schemas `others`.
+    fn space(schema: Value, others: Value) -> TypeSpace {
+        let mut schemas = serde_json::json!({
+            "AWSEvent": {"x-amazon-events-source": "s", "x-amazon-events-detail-type": "D",
+                         "properties": {"detail": {"$ref": "#/components/schemas/D"}}},
+            "D": {"type": "object", "properties": {"value": schema}},
+        });
+        schemas
+            .as_object_mut()
+            .unwrap()
+            .extend(others.as_object().unwrap().clone());
+        let text = serde_json::json!({"openapi": "3.0.0", "components": {"schemas": schemas}});
+        let document = Document::parse(std::path::Path::new("t.json"), &text.to_string()).unwrap();
+        TypeSpace::build(vec![document], &[], None).unwrap()
+    }
+
+    /// The body of the detail's `value`, and the names of a tagged union's members.
+    fn value(space: &TypeSpace) -> (&Body, Vec<(String, String)>) {
+        let Body::Struct(fields) = &space.defs[space.events[0].root].body else {
+            panic!("the detail is a record")
+        };
+        let id = fields[0].ty.def().expect("a named type");
+        let body = &space.defs[id].body;
+        let members = match body {
+            Body::Tagged { members, .. } => members
+                .iter()
+                .map(|(value, id)| (value.clone(), space.defs[*id].name.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        (body, members)
+    }
+
+    fn kind(value: Value) -> Value {
+        serde_json::json!({"type": "object", "properties": {"kind": value, "n": {"type": "integer"}}})
+    }
+
+    #[test]
+    fn members_told_apart_by_a_const_or_an_enum_of_one_make_an_enum() {
+        let space = space(
+            serde_json::json!({"oneOf": [
+                kind(serde_json::json!({"const": "card"})),
+                kind(serde_json::json!({"type": "string", "enum": ["bank transfer"]})),
+                {"$ref": "#/components/schemas/Voucher"},
+                {"type": "null"},
+            ]}),
+            serde_json::json!({"Voucher": kind(serde_json::json!({"type": "string", "const": "voucher"}))}),
+        );
+        let (body, members) = value(&space);
+        assert!(matches!(body, Body::Tagged { tag, .. } if tag == "kind"));
+        // Inline members are named after the union and their tag, not by where they sit.
+        assert_eq!(
+            members,
+            [
+                ("card".to_owned(), "ValueCard".to_owned()),
+                ("bank transfer".to_owned(), "ValueBankTransfer".to_owned()),
+                ("voucher".to_owned(), "Voucher".to_owned()),
+            ]
+        );
+        let Body::Struct(fields) = &space.defs[space.events[0].root].body else {
+            unreachable!()
+        };
+        assert!(fields[0].nullable, "a null member makes the union nullable");
+    }
+
+    #[test]
+    fn a_discriminator_names_the_property_and_maps_its_values() {
+        let space = space(
+            serde_json::json!({
+                "anyOf": [{"$ref": "#/components/schemas/Card"}, {"$ref": "#/components/schemas/Cash"}],
+                "discriminator": {"propertyName": "via", "mapping": {"card-v2": "#/components/schemas/Card"}},
+            }),
+            serde_json::json!({
+                "Card": {"type": "object", "properties": {"via": {"type": "string"}, "last4": {"type": "string"}}},
+                "Cash": {"type": "object", "properties": {"currency": {"type": "string"}}},
+            }),
+        );
+        let (body, members) = value(&space);
+        assert!(matches!(body, Body::Tagged { tag, .. } if tag == "via"));
+        assert_eq!(
+            members,
+            [
+                ("card-v2".to_owned(), "Card".to_owned()),
+                ("Cash".to_owned(), "Cash".to_owned()),
+            ],
+            "mapped, else named after the schema"
+        );
+    }
+
+    #[test]
+    fn a_tag_inside_an_all_of_member_counts() {
+        let space = space(
+            serde_json::json!({"oneOf": [
+                {"allOf": [{"$ref": "#/components/schemas/Base"}, kind(serde_json::json!({"const": "a"}))]},
+                kind(serde_json::json!({"const": "b"})),
+            ]}),
+            serde_json::json!({"Base": {"type": "object", "properties": {"id": {"type": "string"}}}}),
+        );
+        let (_, members) = value(&space);
+        let values: Vec<&str> = members.iter().map(|(value, _)| value.as_str()).collect();
+        assert_eq!(values, ["a", "b"]);
+    }
+
+    #[test]
+    fn members_no_property_tells_apart_still_merge() {
+        for union in [
+            // The same value twice.
+            serde_json::json!({"oneOf": [kind(serde_json::json!({"const": "a"})), kind(serde_json::json!({"const": "a"}))]}),
+            // A member without the property.
+            serde_json::json!({"oneOf": [kind(serde_json::json!({"const": "a"})), {"type": "object", "properties": {"n": {"type": "integer"}}}]}),
+            // Several values.
+            serde_json::json!({"oneOf": [kind(serde_json::json!({"enum": ["a", "b"]})), kind(serde_json::json!({"const": "c"}))]}),
+            // Not a record.
+            serde_json::json!({"oneOf": [kind(serde_json::json!({"const": "a"})), {"type": "string"}]}),
+            // `allOf` is every member at once.
+            serde_json::json!({"allOf": [kind(serde_json::json!({"const": "a"})), kind(serde_json::json!({"const": "b"}))]}),
+        ] {
+            let space = space(union.clone(), serde_json::json!({}));
+            let Body::Struct(fields) = &space.defs[space.events[0].root].body else {
+                unreachable!()
+            };
+            let body = fields[0].ty.def().map(|id| &space.defs[id].body);
+            assert!(
+                !matches!(body, Some(Body::Tagged { .. })),
+                "{union}: {body:?}"
+            );
+        }
+    }
 }

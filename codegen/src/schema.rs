@@ -1,7 +1,7 @@
 //! Reading schema-registry documents: OpenAPI 3 exports and JSONSchemaDraft4 exports, as
 //! `aws schemas export-schema` writes them and as `cargo xtask import-aws` writes AWS's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -174,6 +174,98 @@ impl Document {
                 format!("`$ref` `{reference}` points to no schema in this document"),
             )),
         }
+    }
+
+    /// The schema a chain of `$ref`s ends at, and the name of the first schema it points to;
+    /// a schema that is no `$ref`, or a dangling one, is itself.
+    fn target<'s>(&'s self, schema: &'s Value) -> (Option<&'s str>, &'s Value) {
+        let mut first = None;
+        let mut schema = schema;
+        // A chain longer than this is a loop.
+        for _ in 0..16 {
+            let next = schema
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|reference| reference.strip_prefix(self.ref_prefix))
+                .and_then(|name| self.schemas.get_key_value(name));
+            let Some((name, target)) = next else { break };
+            first = first.or(Some(name.as_str()));
+            schema = target;
+        }
+        (first, schema)
+    }
+
+    /// The names of the properties an object schema declares, its `allOf` members' included.
+    pub(crate) fn property_names(
+        &self,
+        schema: &Value,
+        names: &mut BTreeSet<String>,
+        depth: usize,
+    ) {
+        let (_, schema) = self.target(schema);
+        if let Some(Value::Object(properties)) = schema.get("properties") {
+            names.extend(properties.keys().cloned());
+        }
+        if let (Some(Value::Array(members)), true) = (schema.get("allOf"), depth < 16) {
+            for member in members {
+                self.property_names(member, names, depth + 1);
+            }
+        }
+    }
+
+    /// The one string an object schema (or one of its `allOf` members) declares `property`
+    /// to be: its `const`, or its `enum` of one value.
+    fn declared_value(&self, schema: &Value, property: &str, depth: usize) -> Option<String> {
+        let (_, schema) = self.target(schema);
+        if let Some(declared) = schema.get("properties").and_then(|p| p.get(property)) {
+            let (_, declared) = self.target(declared);
+            if let Some(Value::String(value)) = declared.get("const") {
+                return Some(value.clone());
+            }
+            if let Some(Value::Array(values)) = declared.get("enum")
+                && let [Value::String(value)] = values.as_slice()
+            {
+                return Some(value.clone());
+            }
+        }
+        if depth >= 16 {
+            return None;
+        }
+        schema
+            .get("allOf")
+            .and_then(Value::as_array)?
+            .iter()
+            .find_map(|member| self.declared_value(member, property, depth + 1))
+    }
+
+    /// The value of `property` that tells a union's member apart: the OpenAPI
+    /// discriminator's `mapping` to it, else the one value the member declares, else (under a
+    /// `discriminator`) the name of the schema the member refers to. `None` for a member that
+    /// declares no properties.
+    pub(crate) fn tag_value(
+        &self,
+        member: &Value,
+        property: &str,
+        mapping: &[(&str, &str)],
+        discriminator: bool,
+    ) -> Option<String> {
+        let mut names = BTreeSet::new();
+        self.property_names(member, &mut names, 0);
+        if names.is_empty() {
+            return None;
+        }
+        let (name, _) = self.target(member);
+        let reference = member.get("$ref").and_then(Value::as_str);
+        let mapped = mapping.iter().find(|(_, target)| {
+            Some(*target) == reference || (name.is_some() && Some(*target) == name)
+        });
+        if let Some((value, _)) = mapped {
+            return Some((*value).to_owned());
+        }
+        if let Some(value) = self.declared_value(member, property, 0) {
+            return Some(value);
+        }
+        name.filter(|_| discriminator).map(str::to_owned)
     }
 
     /// The JSON pointer of a named schema.

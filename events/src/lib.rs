@@ -52,7 +52,9 @@ pub use envelope::{Event, deserialize_event_with};
 pub use registry::registry_document;
 pub use relation::{Relation, ResourceRef};
 pub use timestamp::{Timestamp, TimestampError};
-pub use tolerant::{Drift, DriftKind, Extra, Fit, Inspect, Misfit, Record, Tolerant};
+pub use tolerant::{
+    Drift, DriftKind, Extra, Fit, Inspect, Misfit, Record, Tagged, Tolerant, Untagged,
+};
 
 #[doc(hidden)]
 pub mod __private {

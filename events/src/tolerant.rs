@@ -87,6 +87,12 @@ macro_rules! misfit_visits {
     };
 }
 
+mod tagged;
+
+pub use tagged::{
+    Tagged, TaggedObject, Untagged, decode_tagged, deserialize_tagged, inspect_member,
+};
+
 /// How a value fit its declared type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fit<T> {
@@ -815,37 +821,61 @@ fn fill_record<'de, R: Record, A: MapAccess<'de>>(
     mut map: A,
 ) -> Result<(), A::Error> {
     let mut present = 0u64;
+    fill_entries(record, &mut map, &mut present)?;
+    check_present::<R, A::Error>(present)
+}
+
+/// Decodes the rest of a map's entries into `record`'s fields and [`Extra`]; `present` gets a
+/// bit per field that came.
+fn fill_entries<'de, R: Record, A: MapAccess<'de>>(
+    record: &mut R,
+    map: &mut A,
+    present: &mut u64,
+) -> Result<(), A::Error> {
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        match record.decode_field(&key, &mut map)? {
-            Some((index, status)) => {
-                let spec = R::FIELDS[index];
-                let required = index < 64 && R::REQUIRED & (1 << index) != 0;
-                match status {
-                    Status::Misfit(misfit) if required => {
-                        return Err(de::Error::custom(format_args!(
-                            "`{}` of {}, recorded as always present, is {} where {} is declared",
-                            spec.key,
-                            R::NAME,
-                            kind_of(misfit.found()),
-                            misfit.declared()
-                        )));
-                    }
-                    status => {
-                        if index < 64 {
-                            present |= 1 << index;
-                        }
-                        if !matches!(status, Status::Exact) {
-                            record.extra_mut().note(spec.key, spec.nullable, status);
-                        }
-                    }
-                }
-            }
-            None => {
-                let value: Box<RawValue> = map.next_value()?;
-                record.extra_mut().insert_unlisted(key.into_owned(), value);
-            }
+        if !fill_field(record, &key, map, present)? {
+            let value: Box<RawValue> = map.next_value()?;
+            record.extra_mut().insert_unlisted(key.into_owned(), value);
         }
     }
+    Ok(())
+}
+
+/// Decodes the value of `key` into its field; `false`, with the value left unread, for a key
+/// the record does not list.
+fn fill_field<'de, R: Record, A: MapAccess<'de>>(
+    record: &mut R,
+    key: &str,
+    map: &mut A,
+    present: &mut u64,
+) -> Result<bool, A::Error> {
+    let Some((index, status)) = record.decode_field(key, map)? else {
+        return Ok(false);
+    };
+    let spec = R::FIELDS[index];
+    let required = index < 64 && R::REQUIRED & (1 << index) != 0;
+    match status {
+        Status::Misfit(misfit) if required => Err(de::Error::custom(format_args!(
+            "`{}` of {}, recorded as always present, is {} where {} is declared",
+            spec.key,
+            R::NAME,
+            kind_of(misfit.found()),
+            misfit.declared()
+        ))),
+        status => {
+            if index < 64 {
+                *present |= 1 << index;
+            }
+            if !matches!(status, Status::Exact) {
+                record.extra_mut().note(spec.key, spec.nullable, status);
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// Fails when a field recorded as always present did not come.
+fn check_present<R: Record, E: de::Error>(present: u64) -> Result<(), E> {
     if present & R::REQUIRED != R::REQUIRED {
         let missing = (0..R::FIELDS.len().min(64))
             .find(|index| R::REQUIRED & (1 << index) != 0 && present & (1 << index) == 0)

@@ -219,3 +219,14 @@ fn a_discovered_document_is_trusted_about_its_timestamps() {
     assert!(ping(true).contains("pub sent_at: Option<crate::Timestamp>,"));
     assert!(ping(false).contains("pub created_at: Option<crate::Timestamp>,"));
 }
+
+#[test]
+fn plain_types_hold_a_tagged_union_as_any_json() {
+    let output = outside(|config| Ok(config.plain(true))).unwrap();
+    let order = file(&output, ORDER);
+    assert!(
+        order.contains("pub type Payment = serde_json::Value;"),
+        "{order}"
+    );
+    assert!(!order.contains("Tagged"), "{order}");
+}

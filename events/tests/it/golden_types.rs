@@ -194,3 +194,108 @@ fn related_resources_follow_the_registry_fields() {
         "a missing optional field relates nothing"
     );
 }
+
+#[test]
+fn tagged_unions_decode_the_member_their_tag_names() {
+    use crate::golden::com_example_shop::order_placed::{Payment, PaymentGiftCardMethod, Refund};
+
+    let payments = json!([
+        {"method": "card", "last4": "4242", "expires": "2027-01-31T00:00:00Z"},
+        {"iban": "NL00BANK0123456789", "method": "bank-transfer", "reference": 7},
+        {"method": "gift-card", "code": "G-1", "items": [{"sku": "s", "quantity": "2"}], "shipping": {"carrier": "post"}},
+        {"method": "crypto", "wallet": {"b": 1, "a": 2}},
+        {"last4": "4242"},
+    ]);
+    let mut decoded = Vec::new();
+    for (index, payment) in payments.as_array().unwrap().iter().enumerate() {
+        let detail = json!({"order-id": format!("o-{index}"), "payment": payment, "refund": {"via": "Cash", "amount": 5}});
+        let text = event("Order Placed", detail.clone()).to_string();
+        // From text, as events arrive, so that the union's object is read in one pass.
+        let event: Event<OrderPlaced> = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            serde_json::to_value(&event.detail).unwrap(),
+            detail,
+            "{payment}: written back as it came"
+        );
+        let drift: Vec<String> = event.drift().iter().map(ToString::to_string).collect();
+        decoded.push((event.detail.payment.unwrap(), drift));
+        assert!(matches!(event.detail.refund, Some(Refund::Cash(_))));
+    }
+    let [card, bank, gift, crypto, untagged] = &decoded[..] else {
+        panic!("{decoded:?}")
+    };
+    let (Payment::Card(card_member), []) = (&card.0, &card.1[..]) else {
+        panic!("{card:?}")
+    };
+    assert_eq!(card_member.last4.as_deref(), Some("4242"));
+    assert_eq!(card_member.method.as_deref(), Some("card"));
+    let Payment::BankTransfer(bank_member) = &bank.0 else {
+        panic!("{bank:?}")
+    };
+    assert_eq!(bank_member.iban.as_deref(), Some("NL00BANK0123456789"));
+    assert_eq!(
+        bank.1,
+        ["detail.payment.reference\tstring\t7"],
+        "drift inside the member is reported below the union"
+    );
+    let Payment::GiftCard(gift_member) = &gift.0 else {
+        panic!("{gift:?}")
+    };
+    assert_eq!(gift_member.method, Some(PaymentGiftCardMethod::GiftCard));
+    assert_eq!(gift_member.items.as_ref().unwrap()[0].quantity, Some(2));
+    assert_eq!(gift.1, ["detail.payment.items[0].quantity\tinteger\t\"2\""]);
+    let Payment::Unknown(kept) = &crypto.0 else {
+        panic!("{crypto:?}")
+    };
+    assert_eq!(
+        kept.raw().get(),
+        r#"{"method":"crypto","wallet":{"a":2,"b":1}}"#
+    );
+    assert_eq!(
+        crypto.1,
+        ["detail.payment.method\t\"card\" | \"bank-transfer\" | \"gift-card\"\t\"crypto\""]
+    );
+    assert!(matches!(untagged.0, Payment::Unknown(_)));
+    assert_eq!(
+        untagged.1,
+        [
+            "detail.payment\tan object with `method` \"card\" | \"bank-transfer\" | \"gift-card\"\t{\"last4\":\"4242\"}"
+        ]
+    );
+}
+
+#[test]
+fn a_discriminator_maps_its_values_and_names_the_rest_after_their_schemas() {
+    use crate::golden::com_example_shop::order_placed::Refund;
+
+    for (refund, drift) in [
+        (json!({"via": "store-credit", "amount": 5}), None),
+        // `Cash` does not list `via`: the tag is kept and written back, and is no drift.
+        (json!({"amount": 5, "via": "Cash", "currency": "EUR"}), None),
+        (
+            json!({"via": "cheque"}),
+            Some("detail.refund.via\t\"store-credit\" | \"Cash\"\t\"cheque\""),
+        ),
+        (
+            json!("ten euros"),
+            Some("detail.refund\tcom_example_shop::order_placed::Refund\t\"ten euros\""),
+        ),
+    ] {
+        let detail = json!({"order-id": "o-1", "refund": refund});
+        let event: Event<OrderPlaced> =
+            serde_json::from_value(event("Order Placed", detail.clone())).unwrap();
+        assert_eq!(serde_json::to_value(&event.detail).unwrap(), detail);
+        let found: Vec<String> = event.drift().iter().map(ToString::to_string).collect();
+        assert_eq!(found, Vec::from_iter(drift.map(str::to_owned)), "{refund}");
+        match (&event.detail.refund, refund["via"].as_str()) {
+            (Some(Refund::StoreCredit(credit)), Some("store-credit")) => {
+                assert_eq!(credit.via.as_deref(), Some("store-credit"))
+            }
+            (Some(Refund::Cash(cash)), Some("Cash")) => {
+                assert_eq!(cash.currency.as_deref(), Some("EUR"))
+            }
+            (Some(Refund::Unknown(_)), Some("cheque")) | (None, None) => {}
+            other => panic!("{refund}: {other:?}"),
+        }
+    }
+}

@@ -220,7 +220,10 @@ fn fixture_event() -> Value {
         "resources": [], "detail": {
             "order-id": "o-1", "status": "pending", "placedAt": "2024-05-01T12:00:00.000Z",
             "type": "retail", "Type": 2, "total": 45.99, "coupon": null,
-            "items": [{"sku": "s", "quantity": 1}], "shipping": {"carrier": "post"}
+            "items": [{"sku": "s", "quantity": 1}], "shipping": {"carrier": "post"},
+            "payment": {"method": "gift-card", "code": "G-1", "items": [{"sku": "t", "quantity": 2}],
+                        "shipping": {"carrier": "post"}},
+            "refund": {"amount": 5, "via": "Cash", "currency": "EUR"}
         }
     })
 }

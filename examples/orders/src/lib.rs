@@ -3,7 +3,10 @@
 //! `schemas/` holds the service's registry documents: three of `com.example.orders`, written
 //! for it, and one of `com.example.payments` exported from a type written by hand
 //! ([`refund::RefundIssued`], through `schemars`). `build.rs` generates their types into
-//! [`events`] with `bridgecraft-codegen`, again only when a schema changes. The [`factory`]
+//! [`events`] with `bridgecraft-codegen`, again only when a schema changes. An order's
+//! payment is a `oneOf` whose `kind` tells a card, a bank transfer and a voucher apart: the
+//! enum `events::orders::order_placed::Payment`, with a variant for each and `Unknown` for a
+//! kind the schema does not know. The [`factory`]
 //! decodes them before the AWS types, and the [`router`] sends each to its handler.
 
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,8 @@
-//! The orders service: its events decoded with the generated types and routed, the published
-//! schema of the type written by hand, and the build script's triggers.
+//! The orders service: its events decoded with the generated types and routed, its payments
+//! told apart by their kind, the published schema of the type written by hand, and the build
+//! script's triggers.
 
+mod payment;
 mod refund;
 mod routes;
 

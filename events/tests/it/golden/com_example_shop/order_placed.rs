@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use ::bridgecraft_events::__private::{serde, serde_json};
 /// An order a customer placed.
-/// Covers: string enums, nullable, date-time, keywords, colliding names, related resources (in nested records and list elements).
+/// Covers: string enums, nullable, date-time, keywords, colliding names, related resources (in nested records and list elements), tagged unions (by `const` and one-value `enum`, and by an OpenAPI `discriminator` with a `mapping`).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrderPlaced {
@@ -13,8 +13,11 @@ pub struct OrderPlaced {
     pub note: Option<String>,
     /// The order's id.
     pub order_id: String,
+    /// How the order is paid, told apart by `method`.
+    pub payment: Option<Payment>,
     pub placed_at: Option<::bridgecraft_events::Timestamp>,
     pub read_only: Option<bool>,
+    pub refund: Option<Refund>,
     pub shipping: Option<Shipping>,
     pub status: Option<Status>,
     pub total: Option<serde_json::Number>,
@@ -31,8 +34,10 @@ impl ::bridgecraft_events::Record for OrderPlaced {
         ::bridgecraft_events::tolerant::FieldSpec::new("items"),
         ::bridgecraft_events::tolerant::FieldSpec::nullable("note"),
         ::bridgecraft_events::tolerant::FieldSpec::new("order-id"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("payment"),
         ::bridgecraft_events::tolerant::FieldSpec::new("placedAt"),
         ::bridgecraft_events::tolerant::FieldSpec::new("readOnly"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("refund"),
         ::bridgecraft_events::tolerant::FieldSpec::new("shipping"),
         ::bridgecraft_events::tolerant::FieldSpec::new("status"),
         ::bridgecraft_events::tolerant::FieldSpec::new("total"),
@@ -66,9 +71,12 @@ impl ::bridgecraft_events::Record for OrderPlaced {
                     )?,
                 )
             }
+            "payment" => {
+                (5, ::bridgecraft_events::tolerant::decode_into(&mut self.payment, map)?)
+            }
             "placedAt" => {
                 (
-                    5,
+                    6,
                     ::bridgecraft_events::tolerant::decode_into(
                         &mut self.placed_at,
                         map,
@@ -77,27 +85,30 @@ impl ::bridgecraft_events::Record for OrderPlaced {
             }
             "readOnly" => {
                 (
-                    6,
+                    7,
                     ::bridgecraft_events::tolerant::decode_into(
                         &mut self.read_only,
                         map,
                     )?,
                 )
             }
+            "refund" => {
+                (8, ::bridgecraft_events::tolerant::decode_into(&mut self.refund, map)?)
+            }
             "shipping" => {
                 (
-                    7,
+                    9,
                     ::bridgecraft_events::tolerant::decode_into(&mut self.shipping, map)?,
                 )
             }
             "status" => {
-                (8, ::bridgecraft_events::tolerant::decode_into(&mut self.status, map)?)
+                (10, ::bridgecraft_events::tolerant::decode_into(&mut self.status, map)?)
             }
             "total" => {
-                (9, ::bridgecraft_events::tolerant::decode_into(&mut self.total, map)?)
+                (11, ::bridgecraft_events::tolerant::decode_into(&mut self.total, map)?)
             }
             "type" => {
-                (10, ::bridgecraft_events::tolerant::decode_into(&mut self.type2, map)?)
+                (12, ::bridgecraft_events::tolerant::decode_into(&mut self.type2, map)?)
             }
             _ => return Ok(None),
         };
@@ -121,6 +132,12 @@ impl ::bridgecraft_events::Record for OrderPlaced {
         ::bridgecraft_events::tolerant::put(
             map,
             extra,
+            "payment",
+            self.payment.as_ref(),
+        )?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
             "placedAt",
             self.placed_at.as_ref(),
         )?;
@@ -130,6 +147,7 @@ impl ::bridgecraft_events::Record for OrderPlaced {
             "readOnly",
             self.read_only.as_ref(),
         )?;
+        ::bridgecraft_events::tolerant::put(map, extra, "refund", self.refund.as_ref())?;
         ::bridgecraft_events::tolerant::put(
             map,
             extra,
@@ -153,8 +171,20 @@ impl ::bridgecraft_events::Record for OrderPlaced {
             drift,
         );
         ::bridgecraft_events::tolerant::inspect_field(
+            self.payment.as_ref(),
+            "payment",
+            path,
+            drift,
+        );
+        ::bridgecraft_events::tolerant::inspect_field(
             self.placed_at.as_ref(),
             "placedAt",
+            path,
+            drift,
+        );
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.refund.as_ref(),
+            "refund",
             path,
             drift,
         );
@@ -186,6 +216,149 @@ impl<'de> serde::Deserialize<'de> for OrderPlaced {
     }
 }
 impl serde::Serialize for OrderPlaced {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ::bridgecraft_events::tolerant::serialize_record(self, serializer)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct BankTransfer {
+    pub iban: Option<String>,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: ::bridgecraft_events::Extra,
+}
+impl ::bridgecraft_events::Record for BankTransfer {
+    const NAME: &'static str = "com_example_shop::order_placed::BankTransfer";
+    const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
+        ::bridgecraft_events::tolerant::FieldSpec::new("iban"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("method"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("reference"),
+    ];
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
+        let decoded = match key {
+            "iban" => {
+                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.iban, map)?)
+            }
+            "method" => {
+                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.method, map)?)
+            }
+            "reference" => {
+                (
+                    2,
+                    ::bridgecraft_events::tolerant::decode_into(
+                        &mut self.reference,
+                        map,
+                    )?,
+                )
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(decoded))
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        ::bridgecraft_events::tolerant::put(map, extra, "iban", self.iban.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "method", self.method.as_ref())?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "reference",
+            self.reference.as_ref(),
+        )?;
+        Ok(())
+    }
+    fn extra(&self) -> &::bridgecraft_events::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut ::bridgecraft_events::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for BankTransfer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for BankTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ::bridgecraft_events::tolerant::serialize_record(self, serializer)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Cash {
+    pub amount: Option<serde_json::Number>,
+    pub currency: Option<String>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: ::bridgecraft_events::Extra,
+}
+impl ::bridgecraft_events::Record for Cash {
+    const NAME: &'static str = "com_example_shop::order_placed::Cash";
+    const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
+        ::bridgecraft_events::tolerant::FieldSpec::new("amount"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("currency"),
+    ];
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
+        let decoded = match key {
+            "amount" => {
+                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.amount, map)?)
+            }
+            "currency" => {
+                (
+                    1,
+                    ::bridgecraft_events::tolerant::decode_into(&mut self.currency, map)?,
+                )
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(decoded))
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        ::bridgecraft_events::tolerant::put(map, extra, "amount", self.amount.as_ref())?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "currency",
+            self.currency.as_ref(),
+        )?;
+        Ok(())
+    }
+    fn extra(&self) -> &::bridgecraft_events::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut ::bridgecraft_events::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for Cash {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for Cash {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         ::bridgecraft_events::tolerant::serialize_record(self, serializer)
     }
@@ -269,6 +442,371 @@ impl serde::Serialize for Item {
         ::bridgecraft_events::tolerant::serialize_record(self, serializer)
     }
 }
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Payment {
+    /// `method` is `card`.
+    Card(PaymentCard),
+    /// `method` is `bank-transfer`.
+    BankTransfer(BankTransfer),
+    /// `method` is `gift-card`.
+    GiftCard(Box<PaymentGiftCard>),
+    /// An object whose `method` no member has, or that has no `method`: kept as it came.
+    Unknown(::bridgecraft_events::Untagged),
+}
+impl ::bridgecraft_events::Tagged for Payment {
+    const NAME: &'static str = "com_example_shop::order_placed::Payment";
+    const TAG: &'static str = "method";
+    const TAGS: &'static [&'static str] = &["card", "bank-transfer", "gift-card"];
+    fn decode_member<'de, A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        object: ::bridgecraft_events::tolerant::TaggedObject<'_, 'de, A>,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("card") => object.decode().map(Self::Card),
+            Some("bank-transfer") => object.decode().map(Self::BankTransfer),
+            Some("gift-card") => {
+                object.decode().map(|member| Self::GiftCard(Box::new(member)))
+            }
+            _ => object.keep().map(Self::Unknown),
+        }
+    }
+}
+impl ::bridgecraft_events::Tolerant for Payment {
+    const DECLARED: &'static str = "com_example_shop::order_placed::Payment";
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<::bridgecraft_events::Fit<Self>, D::Error> {
+        ::bridgecraft_events::tolerant::decode_tagged(deserializer)
+    }
+}
+impl ::bridgecraft_events::Inspect for Payment {
+    fn inspect(&self, path: &mut String, drift: &mut Vec<::bridgecraft_events::Drift>) {
+        match self {
+            Self::Card(member) => {
+                ::bridgecraft_events::tolerant::inspect_member(
+                    member,
+                    "method",
+                    path,
+                    drift,
+                )
+            }
+            Self::BankTransfer(member) => {
+                ::bridgecraft_events::tolerant::inspect_member(
+                    member,
+                    "method",
+                    path,
+                    drift,
+                )
+            }
+            Self::GiftCard(member) => {
+                ::bridgecraft_events::tolerant::inspect_member(
+                    &**member,
+                    "method",
+                    path,
+                    drift,
+                )
+            }
+            Self::Unknown(kept) => kept.inspect_as::<Self>(path, drift),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for Payment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_tagged(deserializer)
+    }
+}
+impl serde::Serialize for Payment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Card(member) => member.serialize(serializer),
+            Self::BankTransfer(member) => member.serialize(serializer),
+            Self::GiftCard(member) => member.serialize(serializer),
+            Self::Unknown(kept) => kept.serialize(serializer),
+        }
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct PaymentCard {
+    pub expires: Option<::bridgecraft_events::Timestamp>,
+    pub last4: Option<String>,
+    pub method: Option<String>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: ::bridgecraft_events::Extra,
+}
+impl ::bridgecraft_events::Record for PaymentCard {
+    const NAME: &'static str = "com_example_shop::order_placed::PaymentCard";
+    const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
+        ::bridgecraft_events::tolerant::FieldSpec::new("expires"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("last4"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("method"),
+    ];
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
+        let decoded = match key {
+            "expires" => {
+                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.expires, map)?)
+            }
+            "last4" => {
+                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.last4, map)?)
+            }
+            "method" => {
+                (2, ::bridgecraft_events::tolerant::decode_into(&mut self.method, map)?)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(decoded))
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "expires",
+            self.expires.as_ref(),
+        )?;
+        ::bridgecraft_events::tolerant::put(map, extra, "last4", self.last4.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "method", self.method.as_ref())?;
+        Ok(())
+    }
+    fn inspect_fields(
+        &self,
+        path: &mut String,
+        drift: &mut Vec<::bridgecraft_events::Drift>,
+    ) {
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.expires.as_ref(),
+            "expires",
+            path,
+            drift,
+        );
+    }
+    fn extra(&self) -> &::bridgecraft_events::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut ::bridgecraft_events::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for PaymentCard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for PaymentCard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ::bridgecraft_events::tolerant::serialize_record(self, serializer)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct PaymentGiftCard {
+    pub code: Option<String>,
+    pub from: Option<String>,
+    pub items: Option<Vec<Item>>,
+    pub message: Option<String>,
+    pub method: Option<PaymentGiftCardMethod>,
+    pub shipping: Option<Shipping>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: ::bridgecraft_events::Extra,
+}
+impl ::bridgecraft_events::Record for PaymentGiftCard {
+    const NAME: &'static str = "com_example_shop::order_placed::PaymentGiftCard";
+    const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
+        ::bridgecraft_events::tolerant::FieldSpec::new("code"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("from"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("items"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("message"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("method"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("shipping"),
+    ];
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
+        let decoded = match key {
+            "code" => {
+                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.code, map)?)
+            }
+            "from" => {
+                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.from, map)?)
+            }
+            "items" => {
+                (2, ::bridgecraft_events::tolerant::decode_into(&mut self.items, map)?)
+            }
+            "message" => {
+                (3, ::bridgecraft_events::tolerant::decode_into(&mut self.message, map)?)
+            }
+            "method" => {
+                (4, ::bridgecraft_events::tolerant::decode_into(&mut self.method, map)?)
+            }
+            "shipping" => {
+                (
+                    5,
+                    ::bridgecraft_events::tolerant::decode_into(&mut self.shipping, map)?,
+                )
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(decoded))
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        ::bridgecraft_events::tolerant::put(map, extra, "code", self.code.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "from", self.from.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "items", self.items.as_ref())?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "message",
+            self.message.as_ref(),
+        )?;
+        ::bridgecraft_events::tolerant::put(map, extra, "method", self.method.as_ref())?;
+        ::bridgecraft_events::tolerant::put(
+            map,
+            extra,
+            "shipping",
+            self.shipping.as_ref(),
+        )?;
+        Ok(())
+    }
+    fn inspect_fields(
+        &self,
+        path: &mut String,
+        drift: &mut Vec<::bridgecraft_events::Drift>,
+    ) {
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.items.as_ref(),
+            "items",
+            path,
+            drift,
+        );
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.method.as_ref(),
+            "method",
+            path,
+            drift,
+        );
+        ::bridgecraft_events::tolerant::inspect_field(
+            self.shipping.as_ref(),
+            "shipping",
+            path,
+            drift,
+        );
+    }
+    fn extra(&self) -> &::bridgecraft_events::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut ::bridgecraft_events::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for PaymentGiftCard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for PaymentGiftCard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ::bridgecraft_events::tolerant::serialize_record(self, serializer)
+    }
+}
+::bridgecraft_events::string_enum! {
+    pub enum PaymentGiftCardMethod {
+        GiftCard = "gift-card",
+    }
+}
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Refund {
+    /// `via` is `store-credit`.
+    StoreCredit(StoreCredit),
+    /// `via` is `Cash`.
+    Cash(Cash),
+    /// An object whose `via` no member has, or that has no `via`: kept as it came.
+    Unknown(::bridgecraft_events::Untagged),
+}
+impl ::bridgecraft_events::Tagged for Refund {
+    const NAME: &'static str = "com_example_shop::order_placed::Refund";
+    const TAG: &'static str = "via";
+    const TAGS: &'static [&'static str] = &["store-credit", "Cash"];
+    fn decode_member<'de, A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        object: ::bridgecraft_events::tolerant::TaggedObject<'_, 'de, A>,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("store-credit") => object.decode().map(Self::StoreCredit),
+            Some("Cash") => object.decode().map(Self::Cash),
+            _ => object.keep().map(Self::Unknown),
+        }
+    }
+}
+impl ::bridgecraft_events::Tolerant for Refund {
+    const DECLARED: &'static str = "com_example_shop::order_placed::Refund";
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<::bridgecraft_events::Fit<Self>, D::Error> {
+        ::bridgecraft_events::tolerant::decode_tagged(deserializer)
+    }
+}
+impl ::bridgecraft_events::Inspect for Refund {
+    fn inspect(&self, path: &mut String, drift: &mut Vec<::bridgecraft_events::Drift>) {
+        match self {
+            Self::StoreCredit(member) => {
+                ::bridgecraft_events::tolerant::inspect_member(
+                    member,
+                    "via",
+                    path,
+                    drift,
+                )
+            }
+            Self::Cash(member) => {
+                ::bridgecraft_events::tolerant::inspect_member(
+                    member,
+                    "via",
+                    path,
+                    drift,
+                )
+            }
+            Self::Unknown(kept) => kept.inspect_as::<Self>(path, drift),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for Refund {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_tagged(deserializer)
+    }
+}
+impl serde::Serialize for Refund {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::StoreCredit(member) => member.serialize(serializer),
+            Self::Cash(member) => member.serialize(serializer),
+            Self::Unknown(kept) => kept.serialize(serializer),
+        }
+    }
+}
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Shipping {
@@ -334,6 +872,65 @@ impl serde::Serialize for Shipping {
         InTransit = "in-transit",
         Pending = "pending",
         Shipped = "shipped",
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct StoreCredit {
+    pub amount: Option<serde_json::Number>,
+    pub via: Option<String>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: ::bridgecraft_events::Extra,
+}
+impl ::bridgecraft_events::Record for StoreCredit {
+    const NAME: &'static str = "com_example_shop::order_placed::StoreCredit";
+    const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
+        ::bridgecraft_events::tolerant::FieldSpec::new("amount"),
+        ::bridgecraft_events::tolerant::FieldSpec::new("via"),
+    ];
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
+        let decoded = match key {
+            "amount" => {
+                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.amount, map)?)
+            }
+            "via" => {
+                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.via, map)?)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(decoded))
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        ::bridgecraft_events::tolerant::put(map, extra, "amount", self.amount.as_ref())?;
+        ::bridgecraft_events::tolerant::put(map, extra, "via", self.via.as_ref())?;
+        Ok(())
+    }
+    fn extra(&self) -> &::bridgecraft_events::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut ::bridgecraft_events::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for StoreCredit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::bridgecraft_events::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for StoreCredit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ::bridgecraft_events::tolerant::serialize_record(self, serializer)
     }
 }
 impl ::bridgecraft_events::EventDetail for OrderPlaced {
