@@ -177,10 +177,10 @@ fn a_regeneration_says_what_it_changes_in_the_public_api() {
 
 #[test]
 fn large_nested_records_are_boxed_and_small_ones_inline() {
-    // Eleven strings and the record's `Extra` are 296 bytes, over the 256 that boxes; one
-    // string is 56, which stays inline.
+    // Eleven strings and a tag with the record's `Extra` are 320 bytes, over the 256 that
+    // boxes; a string and a tag are 80, which stay inline.
     let large: Vec<String> = (0..11)
-        .map(|i| format!(r#""f{i}": {{"type": "string"}}"#))
+        .map(|i| format!(r#""f{i}": {{"type": "string"}}, "#))
         .collect();
     let document = Document::parse(
         std::path::Path::new("boxed.json"),
@@ -191,10 +191,11 @@ fn large_nested_records_are_boxed_and_small_ones_inline() {
             "D": {{"type": "object", "properties": {{
                 "large": {{"$ref": "#/components/schemas/Large"}},
                 "small": {{"$ref": "#/components/schemas/Small"}},
-                "many": {{"type": "array", "items": {{"$ref": "#/components/schemas/Large"}}}}}}}},
-            "Large": {{"type": "object", "properties": {{{}}}}},
-            "Small": {{"type": "object", "properties": {{"s": {{"type": "string"}}}}}}}}}}}}"##,
-            large.join(", ")
+                "many": {{"type": "array", "items": {{"$ref": "#/components/schemas/Large"}}}},
+                "either": {{"oneOf": [{{"$ref": "#/components/schemas/Large"}}, {{"$ref": "#/components/schemas/Small"}}]}}}}}},
+            "Large": {{"type": "object", "properties": {{{}"kind": {{"const": "large"}}}}}},
+            "Small": {{"type": "object", "properties": {{"s": {{"type": "string"}}, "kind": {{"const": "small"}}}}}}}}}}}}"##,
+            large.concat()
         ),
     )
     .unwrap();
@@ -207,5 +208,7 @@ fn large_nested_records_are_boxed_and_small_ones_inline() {
         "{code}"
     );
     assert!(code.contains("self.large.as_deref()"), "{code}");
+    assert!(code.contains("Large(Box<Large>),"), "{code}");
+    assert!(code.contains("Small(Small),"), "{code}");
     insta::assert_snapshot!("boxed", code);
 }

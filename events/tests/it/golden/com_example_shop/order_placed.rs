@@ -450,7 +450,7 @@ pub enum Payment {
     /// `method` is `bank-transfer`.
     BankTransfer(BankTransfer),
     /// `method` is `gift-card`.
-    GiftCard(Box<PaymentGiftCard>),
+    GiftCard(PaymentGiftCard),
     /// An object whose `method` no member has, or that has no `method`: kept as it came.
     Unknown(::bridgecraft_events::Untagged),
 }
@@ -465,9 +465,7 @@ impl ::bridgecraft_events::Tagged for Payment {
         match tag {
             Some("card") => object.decode().map(Self::Card),
             Some("bank-transfer") => object.decode().map(Self::BankTransfer),
-            Some("gift-card") => {
-                object.decode().map(|member| Self::GiftCard(Box::new(member)))
-            }
+            Some("gift-card") => object.decode().map(Self::GiftCard),
             _ => object.keep().map(Self::Unknown),
         }
     }
@@ -501,7 +499,7 @@ impl ::bridgecraft_events::Inspect for Payment {
             }
             Self::GiftCard(member) => {
                 ::bridgecraft_events::tolerant::inspect_member(
-                    &**member,
+                    member,
                     "method",
                     path,
                     drift,
