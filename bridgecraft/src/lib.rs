@@ -12,6 +12,10 @@
 //! | `lambda` | [`lambda`] | Lambda functions for EventBridge rules, SQS and SNS triggers, without an AWS SDK |
 //! | `sqs` | [`sqs`] | A long-running SQS consumer on aws-sdk-sqs |
 //! | `webhook` | [`webhook`] | HTTP delivery as EventBridge API destinations deliver |
+//! | `resolve` | [`resolve`] | The AWS resources an event is about, fetched through the AWS SDK |
+//! | `schemars` | [`events::registry_document`] | The registry document of a hand-written detail type |
+//! | `discover` | [`discover`] | Registry documents discovered from sample events |
+//! | `codegen` | [`codegen`] | The generator, for a `build.rs` or an xtask, in the style of prost-build |
 //!
 //! No event source is on by default: turn on one feature per source you decode (`aws-ec2`,
 //! `aws-s3`, ..., named as in `bridgecraft-events`), or `aws` for every AWS source.
@@ -22,6 +26,12 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "codegen")]
+#[doc(inline)]
+pub use bridgecraft_codegen as codegen;
+#[cfg(feature = "discover")]
+#[doc(inline)]
+pub use bridgecraft_discover as discover;
 #[cfg(feature = "events")]
 #[doc(inline)]
 pub use bridgecraft_events as events;
@@ -34,6 +44,9 @@ pub use bridgecraft_lambda as lambda;
 #[cfg(feature = "patterns")]
 #[doc(inline)]
 pub use bridgecraft_patterns as patterns;
+#[cfg(feature = "resolve")]
+#[doc(inline)]
+pub use bridgecraft_resolve as resolve;
 #[cfg(feature = "router")]
 #[doc(inline)]
 pub use bridgecraft_router as router;

@@ -50,3 +50,52 @@ fn the_parts_are_reachable_through_the_facade() {
             .matches(&delivery)
     );
 }
+
+/// A private source end to end through the facade alone: samples discovered into a registry
+/// document, and the document generated into Rust.
+#[cfg(all(feature = "discover", feature = "codegen"))]
+#[test]
+fn discovery_and_the_generator_are_reachable_through_the_facade() {
+    use bridgecraft::codegen::{Config, Document};
+    use bridgecraft::discover::Catalog;
+
+    let mut catalog = Catalog::new();
+    let tally = catalog.add_json(
+        r#"{"source":"my.orders","detail-type":"Order Placed","detail":{"order-id":"o-1","total":12}}"#,
+    );
+    assert_eq!(tally.events, 1, "{tally:?}");
+    let documents = catalog.documents();
+    let [discovered] = documents.as_slice() else {
+        panic!("one document: {documents:?}");
+    };
+    let document = Document::parse(&discovered.path, &discovered.text()).unwrap();
+    let output = Config::new().generate(vec![document]).unwrap();
+    let code = &output.files["my_orders/order_placed.rs"];
+    assert!(code.contains("pub order_id: Option<String>"), "{code}");
+}
+
+#[cfg(feature = "resolve")]
+#[test]
+fn the_resolver_is_reachable_through_the_facade() {
+    fn is_resolver<R: bridgecraft::resolve::Resolver>() {}
+    is_resolver::<bridgecraft::resolve::SqsQueues>();
+}
+
+#[cfg(feature = "schemars")]
+#[test]
+fn registry_documents_of_hand_written_types_are_reachable_through_the_facade() {
+    use bridgecraft::events::{EventDetail, registry_document};
+
+    #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+    struct OrderPlaced {
+        order_id: String,
+    }
+    impl EventDetail for OrderPlaced {
+        const SOURCE: &'static str = "my.orders";
+        const DETAIL_TYPE: &'static str = "Order Placed";
+    }
+
+    let document = registry_document::<OrderPlaced>();
+    let event = &document["components"]["schemas"]["AWSEvent"];
+    assert_eq!(event["x-amazon-events-source"], "my.orders");
+}
