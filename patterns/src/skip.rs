@@ -13,13 +13,25 @@
 #[inline(always)]
 pub(crate) fn special64(bytes: &[u8], from: usize) -> u64 {
     #[cfg(target_arch = "x86_64")]
-    if let Some(window) = bytes.get(from..from + 64) {
+    {
+        let mut tail = [0u8; 64];
+        let window = match bytes.get(from..from + 64) {
+            Some(window) => window,
+            // The last window of the text: the zeros past its end are control characters,
+            // so their bits are set, as bytes past the end must be.
+            None => {
+                let rest = bytes.get(from..).unwrap_or_default();
+                tail[..rest.len()].copy_from_slice(rest);
+                &tail
+            }
+        };
         let mut mask = 0u64;
         for (i, chunk) in window.chunks_exact(16).enumerate() {
             mask |= u64::from(x86::special16(chunk, true)) << (16 * i);
         }
-        return mask;
+        mask
     }
+    #[cfg(not(target_arch = "x86_64"))]
     scalar::special64(bytes, from)
 }
 
@@ -300,6 +312,7 @@ mod x86 {
 
 /// Byte-at-a-time versions: the fallback, and the reference the fast versions are tested against.
 mod scalar {
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
     pub(super) fn special64(bytes: &[u8], from: usize) -> u64 {
         let mut mask = 0u64;
         for i in 0..64 {
