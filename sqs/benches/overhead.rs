@@ -10,9 +10,6 @@
 //! `cargo bench -p bridgecraft-sqs --bench overhead` runs the full measurement; without
 //! `--bench` (as under `cargo test --all-targets`) it runs one small round as a smoke test.
 
-#[path = "../tests/it/moto.rs"]
-mod moto;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -22,13 +19,9 @@ use bridgecraft_events::aws_ec2;
 use bridgecraft_factory::{Factory, Known};
 use bridgecraft_router::{Delivery, HandlerError};
 use bridgecraft_sqs::Consumer;
+use bridgecraft_testkit::events::ec2_state_change;
+use bridgecraft_testkit::moto;
 use tokio::sync::Notify;
-
-fn event(id: usize) -> String {
-    format!(
-        r#"{{"version":"0","id":"{id}","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","account":"123456789012","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":["arn:aws:ec2:us-east-1:123456789012:instance/i-{id}"],"detail":{{"instance-id":"i-{id}","state":"running"}}}}"#
-    )
-}
 
 async fn fresh_queue(client: &aws_sdk_sqs::Client, name: String, messages: usize) -> String {
     let url = client
@@ -44,7 +37,7 @@ async fn fresh_queue(client: &aws_sdk_sqs::Client, name: String, messages: usize
             .map(|id| {
                 SendMessageBatchRequestEntry::builder()
                     .id(id.to_string())
-                    .message_body(event(id))
+                    .message_body(ec2_state_change(&id.to_string(), "running"))
                     .build()
                     .unwrap()
             })

@@ -3,10 +3,10 @@
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use bridgecraft_testkit::events::{custom_event, ec2_state_change};
+use bridgecraft_testkit::moto;
+use bridgecraft_testkit::sqs::{depth, queue, send_all, sqs};
 use serde_json::Value;
-
-use crate::moto;
-use crate::support::{custom_event, depth, ec2_state_change, queue, send_all, sqs};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().unwrap()

@@ -4,27 +4,8 @@ mod commands;
 #[cfg(feature = "consume")]
 mod consume;
 mod discover;
-// The SQS crate's test harness: moto's server, queues and events. The consume tests use part of
-// its helpers.
-#[cfg(feature = "consume")]
-#[path = "../../../sqs/tests/it/moto.rs"]
-mod moto;
-#[cfg(feature = "consume")]
-#[allow(dead_code)]
-#[path = "../../../sqs/tests/it/support.rs"]
-mod support;
-// The SQS harness's fault-injecting proxy and the webhook tests' HTTP server, for
-// `consume --rules` through a faulty endpoint.
-#[cfg(feature = "consume")]
-#[allow(dead_code)]
-#[path = "../../../sqs/tests/it/proxy.rs"]
-mod proxy;
 #[cfg(feature = "consume")]
 mod rules;
-#[cfg(feature = "consume")]
-#[allow(dead_code)]
-#[path = "../../../webhook/tests/it/server.rs"]
-mod server;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -6,13 +6,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::QueueAttributeName;
+use bridgecraft_testkit::events::{custom_event, ec2_state_change};
+use bridgecraft_testkit::http::{Reply, serve_each};
+use bridgecraft_testkit::proxy::{Fault, FaultProxy};
+use bridgecraft_testkit::sqs::{depth, drain_bodies, queue, queue_with, send_all, sqs};
 use serde_json::Value;
-
-use crate::proxy::{Fault, FaultProxy};
-use crate::server::{Reply, serve_each};
-use crate::support::{
-    custom_event, depth, drain_bodies, ec2_state_change, queue, queue_with, send_all, sqs,
-};
 
 fn consume_command(
     endpoint: &str,

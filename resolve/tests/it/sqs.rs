@@ -12,8 +12,7 @@ use bridgecraft_events::{Detail, Event, ResourceRef};
 use bridgecraft_resolve::{
     Accounts, AssumeRole, BoxError, ResolveError, Resources, Sessions, SqsQueues,
 };
-
-use crate::moto;
+use bridgecraft_testkit::moto;
 
 /// moto's account for credentials it did not issue.
 const ACCOUNT: &str = "123456789012";

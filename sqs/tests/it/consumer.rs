@@ -10,6 +10,10 @@ use bridgecraft_events::aws_ec2;
 use bridgecraft_factory::Decoded;
 use bridgecraft_router::{Delivery, HandlerError};
 use bridgecraft_sqs::{Backoff, Consumer, ConsumerError, OnDecodeError};
+use bridgecraft_testkit::events::{custom_event, ec2_state_change};
+use bridgecraft_testkit::sqs::{
+    depth, drain_bodies, queue, queue_with, send_all, sqs, unique_name,
+};
 use tokio::sync::Notify;
 
 use crate::support::*;
@@ -581,7 +585,7 @@ async fn a_missing_queue_stops_the_consumer_at_once() {
     let client = sqs().await;
     let url = format!(
         "{}/123456789012/{}",
-        crate::moto::moto().endpoint,
+        bridgecraft_testkit::moto::moto().endpoint,
         unique_name("missing")
     );
     let handler = |_: Delivery<aws_ec2::Detail>| async { Ok::<(), HandlerError>(()) };

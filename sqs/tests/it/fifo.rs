@@ -8,6 +8,8 @@ use std::time::Duration;
 use bridgecraft_events::aws_ec2;
 use bridgecraft_router::{Delivery, HandlerError};
 use bridgecraft_sqs::{Backoff, Consumer};
+use bridgecraft_testkit::events::ec2_state_change;
+use bridgecraft_testkit::sqs::{drain_bodies, sqs};
 use tokio::sync::Notify;
 
 use crate::support::*;

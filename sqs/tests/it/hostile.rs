@@ -11,6 +11,8 @@ use bridgecraft_events::aws_ec2;
 use bridgecraft_factory::{Decoded, UnknownReason};
 use bridgecraft_router::{Delivery, HandlerError};
 use bridgecraft_sqs::Consumer;
+use bridgecraft_testkit::events::ec2_state_change;
+use bridgecraft_testkit::sqs::{depth, drain_bodies, queue, send_all, sqs};
 use tokio::sync::Notify;
 
 use crate::support::*;

@@ -1,11 +1,10 @@
-//! Integration tests against a real SQS, SNS and EventBridge: moto's server on loopback.
+//! Integration tests against a real SQS, SNS and EventBridge: moto's server on loopback, started
+//! by the workspace's test harness, `bridgecraft-testkit`.
 
 mod consumer;
 mod fifo;
 mod hostile;
-mod moto;
 mod outage;
-mod proxy;
 mod router;
 mod shutdown;
 mod sources;

@@ -13,10 +13,12 @@ use std::time::{Duration, Instant};
 use bridgecraft_events::aws_ec2;
 use bridgecraft_router::{Delivery, Handler, HandlerError};
 use bridgecraft_sqs::{Backoff, Consumer, ConsumerStats};
+use bridgecraft_testkit::events::ec2_state_change;
+use bridgecraft_testkit::sqs::{drain_bodies, queue, send_all, sqs};
 use tokio::sync::Notify;
 
-use crate::proxy::{Fault, FaultProxy};
 use crate::support::*;
+use bridgecraft_testkit::proxy::{Fault, FaultProxy};
 
 /// What the handler saw, message by message.
 #[derive(Default)]

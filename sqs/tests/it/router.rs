@@ -12,8 +12,8 @@ use bridgecraft_factory::{Decoded, Factory, Known};
 use bridgecraft_lambda::{Context, LambdaEvent, SqsFunction};
 use bridgecraft_router::{Filter, HandlerError, Router};
 use bridgecraft_sqs::Consumer;
-
-use crate::support::*;
+use bridgecraft_testkit::events::{custom_event, ec2_state_change};
+use bridgecraft_testkit::sqs::{queue, send_all, sqs};
 
 bridgecraft_factory::detail_enum! {
     /// The one type these routes decode.

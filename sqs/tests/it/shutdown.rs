@@ -9,6 +9,8 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use bridgecraft_events::aws_ec2;
 use bridgecraft_router::{Delivery, HandlerError};
 use bridgecraft_sqs::Consumer;
+use bridgecraft_testkit::events::ec2_state_change;
+use bridgecraft_testkit::sqs::{depth, queue, queue_with, send_all, sqs};
 use tokio::sync::{Notify, oneshot};
 
 use crate::support::*;

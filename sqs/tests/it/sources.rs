@@ -7,8 +7,10 @@ use bridgecraft_events::aws_ec2;
 use bridgecraft_factory::Decoded;
 use bridgecraft_router::{Filter, Subscriptions};
 use bridgecraft_sqs::Consumer;
+use bridgecraft_testkit::events::ec2_state_change;
+use bridgecraft_testkit::moto;
+use bridgecraft_testkit::sqs::{drain_bodies, queue, sqs, unique_name};
 
-use crate::moto;
 use crate::support::*;
 
 /// Consumes `queue_url` until `count` events arrived (or 30 seconds passed), publishing them

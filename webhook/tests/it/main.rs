@@ -5,13 +5,14 @@
 
 use std::time::Duration;
 
-mod server;
+mod scripted;
 
 use bridgecraft_patterns::{InputTransformer, RuleContext};
+use bridgecraft_testkit::http::{Reply, serve_each};
 use bridgecraft_webhook::{
     AttemptFailure, Auth, DeliveryFailure, HttpMethod, RetryPolicy, WebhookTarget,
 };
-use server::{Reply, serve, serve_each, serve_replies};
+use scripted::{serve, serve_replies};
 use tokio::net::TcpListener;
 
 fn quick_retries(retries: u32) -> RetryPolicy {

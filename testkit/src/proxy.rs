@@ -1,6 +1,8 @@
-//! A TCP proxy on loopback between a client and moto that injects faults on demand: refused
-//! connections, connections dropped in the middle of a response, and requests that get no
-//! answer at all, for as long as a fault is set.
+//! A TCP proxy on loopback between a client and moto (or any loopback server) that injects
+//! faults on demand: refused connections, connections dropped in the middle of a response, and
+//! requests that get no answer at all, for as long as a fault is set.
+//!
+//! It runs on the tokio runtime of the test that starts it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,14 +30,21 @@ pub enum Fault {
 /// How much traffic met each fault.
 #[derive(Default)]
 pub struct Tally {
+    /// Connections accepted.
     pub connections: AtomicU64,
+    /// Responses cut halfway by [`Fault::DropMidResponse`].
     pub responses_cut: AtomicU64,
+    /// Requests held unanswered by [`Fault::Stall`].
     pub requests_stalled: AtomicU64,
+    /// Open connections closed by [`Fault::Refuse`].
     pub connections_closed: AtomicU64,
 }
 
+/// A running proxy; it stops with the test's runtime.
 pub struct FaultProxy {
+    /// The proxy's URL, `http://127.0.0.1:PORT`, to give a client as its endpoint.
     pub endpoint: String,
+    /// What the proxy did so far.
     pub tally: Arc<Tally>,
     fault: watch::Sender<Fault>,
 }
@@ -63,7 +72,7 @@ impl FaultProxy {
         }
     }
 
-    /// A proxy to the shared moto server.
+    /// A proxy to the shared moto server ([`crate::moto::moto`]).
     pub async fn to_moto() -> Self {
         let endpoint = &crate::moto::moto().endpoint;
         let upstream = endpoint
@@ -73,6 +82,7 @@ impl FaultProxy {
         Self::start(upstream).await
     }
 
+    /// Injects `fault` from now on, until another is set.
     pub fn set(&self, fault: Fault) {
         self.fault.send_replace(fault);
     }
@@ -203,5 +213,59 @@ async fn pump(
         if to.write_all(&buffer[..n]).await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::tests::exchange;
+    use crate::http::{Reply, serve_each};
+
+    const GET: &str = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    /// Waits until connecting to `address` succeeds (or fails, when not `listening`): the
+    /// proxy's accept loop closes and reopens its listener after a fault changes.
+    async fn until_listening(address: SocketAddr, listening: bool) {
+        while TcpStream::connect(address).await.is_ok() != listening {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn passes_traffic_and_refuses_cuts_or_stalls_it_on_demand() {
+        let (upstream, _) = serve_each(|_| Reply::status(200).body(&"x".repeat(100))).await;
+        let proxy = FaultProxy::start(upstream).await;
+        let address: SocketAddr = proxy
+            .endpoint
+            .trim_start_matches("http://")
+            .parse()
+            .expect("an address");
+
+        let whole = exchange(address, GET).await.expect("passed through");
+        assert!(whole.starts_with("HTTP/1.1 200 Status\r\n") && whole.ends_with(&"x".repeat(100)));
+
+        proxy.set(Fault::DropMidResponse);
+        let cut = exchange(address, GET).await.expect("half an answer");
+        assert!(
+            cut.len() < whole.len() && whole.starts_with(&cut),
+            "{cut:?}"
+        );
+        assert_eq!(proxy.tally.responses_cut.load(Ordering::Relaxed), 1);
+
+        proxy.set(Fault::Refuse);
+        until_listening(address, false).await;
+        assert!(exchange(address, GET).await.is_err(), "refused");
+
+        proxy.set(Fault::Stall);
+        until_listening(address, true).await;
+        let stalled =
+            tokio::time::timeout(Duration::from_millis(300), exchange(address, GET)).await;
+        assert!(stalled.is_err(), "no answer: {stalled:?}");
+        assert_eq!(proxy.tally.requests_stalled.load(Ordering::Relaxed), 1);
+
+        proxy.outage(Fault::Refuse, Duration::from_millis(50)).await;
+        until_listening(address, true).await;
+        assert_eq!(exchange(address, GET).await.expect("passed again"), whole);
     }
 }

@@ -33,14 +33,21 @@ threading.Thread(target=exit_when_parent_goes, daemon=True).start()
 main(sys.argv[1:])
 "#;
 
+/// The running server.
 pub struct Moto {
+    /// Its URL, `http://127.0.0.1:PORT`.
     pub endpoint: String,
     _server: Child,
     /// Closing this (when the test binary exits) stops the server.
     _lifeline: ChildStdin,
 }
 
-/// The shared server, started on first use.
+/// The shared server, installed and started on first use, then the same for the rest of the
+/// test binary.
+///
+/// # Panics
+///
+/// When Python 3.9 or later is missing, moto cannot be installed, or the server does not start.
 pub fn moto() -> &'static Moto {
     static MOTO: OnceLock<Moto> = OnceLock::new();
     MOTO.get_or_init(|| {
