@@ -12,6 +12,9 @@
 //! - `factory`: `AwsFactory` on the bytes, dispatching on `source` and `detail-type` into the
 //!   generated enums in the same pass.
 //!
+//! `ratios` then prints each way's time over `plain`'s, measured interleaved round by round, so
+//! that the machine's drifting speed does not sway them.
+//!
 //! Group `envelopes` measures the same events in an SQS `ReceiveMessage` message (Body a JSON
 //! string) and in a Lambda SQS batch.
 //!
@@ -204,6 +207,87 @@ fn decode(c: &mut Criterion) {
     compare(c, "decode_cloudtrail", &read(examples, CLOUDTRAIL));
 }
 
+/// The ways of decoding that `compare` measures, as one pass over `events` each.
+fn passes(events: &[(String, Decode, Decode)]) -> Vec<(&'static str, Box<dyn Fn() + '_>)> {
+    let factory = AwsFactory::aws();
+    vec![
+        (
+            "ignored_any",
+            Box::new(move || {
+                for (json, ..) in events {
+                    black_box(serde_json::from_str::<serde::de::IgnoredAny>(black_box(json)).ok());
+                }
+            }),
+        ),
+        (
+            "value",
+            Box::new(move || {
+                for (json, ..) in events {
+                    black_box(serde_json::from_str::<serde_json::Value>(black_box(json)).ok());
+                }
+            }),
+        ),
+        (
+            "plain",
+            Box::new(move || {
+                for (json, _, plain) in events {
+                    plain(black_box(json));
+                }
+            }),
+        ),
+        (
+            "factory",
+            Box::new(move || {
+                for (json, ..) in events {
+                    black_box(factory.decode_event(black_box(json)).ok());
+                }
+            }),
+        ),
+    ]
+}
+
+/// Each way's time over `plain`'s, measured interleaved: every round times a batch of passes
+/// of each way in turn, and the ratio reported is the median over the rounds. A shared
+/// machine's speed drifts over the seconds that separate criterion's benchmarks; within a round
+/// every way sees about the same machine.
+fn interleaved(name: &str, events: &[(String, Decode, Decode)]) {
+    const ROUNDS: usize = 41;
+    const PASSES: usize = 200;
+    let ways = passes(events);
+    let mut ratios = vec![Vec::with_capacity(ROUNDS); ways.len()];
+    let plain = ways.iter().position(|(way, _)| *way == "plain").expect("plain");
+    for _ in 0..ROUNDS {
+        let times: Vec<f64> = ways
+            .iter()
+            .map(|(_, pass)| {
+                let start = std::time::Instant::now();
+                for _ in 0..PASSES {
+                    pass();
+                }
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        for (ratio, time) in ratios.iter_mut().zip(&times) {
+            ratio.push(time / times[plain]);
+        }
+    }
+    for ((way, _), ratio) in ways.iter().zip(&mut ratios) {
+        ratio.sort_by(f64::total_cmp);
+        println!(
+            "{name}/{way}: {:.3} of plain's time (median of {ROUNDS} interleaved rounds)",
+            ratio[ROUNDS / 2]
+        );
+    }
+}
+
+fn ratios(_: &mut Criterion) {
+    if let Some(events) = load() {
+        interleaved("decode", &events);
+    }
+    let examples = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/events"));
+    interleaved("decode_cloudtrail", &read(examples, CLOUDTRAIL));
+}
+
 fn envelopes(c: &mut Criterion) {
     let Some(events) = load() else { return };
     let factory = AwsFactory::aws();
@@ -254,5 +338,5 @@ fn envelopes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decode, envelopes);
+criterion_group!(benches, decode, ratios, envelopes);
 criterion_main!(benches);
