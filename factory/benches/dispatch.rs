@@ -255,7 +255,10 @@ fn interleaved(name: &str, events: &[(String, Decode, Decode)]) {
     const PASSES: usize = 200;
     let ways = passes(events);
     let mut ratios = vec![Vec::with_capacity(ROUNDS); ways.len()];
-    let plain = ways.iter().position(|(way, _)| *way == "plain").expect("plain");
+    let plain = ways
+        .iter()
+        .position(|(way, _)| *way == "plain")
+        .expect("plain");
     for _ in 0..ROUNDS {
         let times: Vec<f64> = ways
             .iter()
