@@ -207,8 +207,11 @@ fn decode(c: &mut Criterion) {
     compare(c, "decode_cloudtrail", &read(examples, CLOUDTRAIL));
 }
 
+/// A way of decoding, by name, as one pass over the events.
+type Pass<'a> = (&'static str, Box<dyn Fn() + 'a>);
+
 /// The ways of decoding that `compare` measures, as one pass over `events` each.
-fn passes(events: &[(String, Decode, Decode)]) -> Vec<(&'static str, Box<dyn Fn() + '_>)> {
+fn passes(events: &[(String, Decode, Decode)]) -> Vec<Pass<'_>> {
     let factory = AwsFactory::aws();
     vec![
         (
