@@ -432,7 +432,7 @@ impl Extra {
             Status::Coerced { declared, came } => self.entries.push(Entry::Coerced {
                 key,
                 declared,
-                came,
+                came: *came,
             }),
             Status::Misfit(misfit) if misfit.value().is_null() && nullable => {
                 self.entries.push(Entry::Null { key })
@@ -504,8 +504,9 @@ pub enum Status {
     Coerced {
         /// The field's declared type.
         declared: &'static str,
-        /// The value as it came.
-        came: Value,
+        /// The value as it came, boxed: coercions are rare, and a small `Status` is cheap to
+        /// return from every field.
+        came: Box<Value>,
     },
     /// The field is absent; the value is kept.
     Misfit(Misfit),
@@ -789,7 +790,7 @@ fn settle<T: Tolerant>(fit: Fit<T>, store: impl FnOnce(T)) -> Status {
             store(value);
             Status::Coerced {
                 declared: T::DECLARED,
-                came,
+                came: Box::new(came),
             }
         }
         Fit::Misfit(misfit) => Status::Misfit(misfit),
