@@ -215,8 +215,12 @@ impl<'a> Emitter<'a> {
     fn boxes(&self, id: DefId, index: usize, field: &Field) -> bool {
         !field.required
             && !self.custom.extern_fields.contains_key(&(id, index))
-            && matches!(field.ty, Ty::Def(nested) if self.is_local_record(nested)
-                && self.estimated_size(nested) > BOX_RECORDS_ABOVE)
+            && matches!(field.ty, Ty::Def(nested) if self.is_boxed(nested))
+    }
+
+    /// Whether a record is boxed where another type holds it.
+    fn is_boxed(&self, id: DefId) -> bool {
+        self.is_local_record(id) && self.estimated_size(id) > BOX_RECORDS_ABOVE
     }
 
     /// `self.field` as an `Option<&T>`, through the box when there is one.
@@ -891,7 +895,7 @@ impl<'a> Emitter<'a> {
         // A large member is boxed, so that the enum is not as large as its largest member.
         let boxed: Vec<bool> = members
             .iter()
-            .map(|(_, member)| self.estimated_size(*member) > BOX_RECORDS_ABOVE)
+            .map(|(_, member)| self.is_boxed(*member))
             .collect();
         let declarations = members.iter().zip(&variants).zip(&boxed).enumerate().map(
             |(index, (((value, member), variant), boxed))| {
