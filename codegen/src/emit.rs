@@ -662,7 +662,13 @@ impl<'a> Emitter<'a> {
         let as_any_arms = arms(quote! { &**detail });
         let into_any_arms = arms(quote! { detail });
         let deserialize_arms = events.iter().map(|(_, name, detail_type, _)| {
-            quote! { #detail_type => <Box<#name> as serde::Deserialize>::deserialize(deserializer).map(Self::#name), }
+            // A detail is a record, decoded in the box its variant holds.
+            let boxed = if self.paths.plain {
+                quote! { <Box<#name> as serde::Deserialize>::deserialize(deserializer) }
+            } else {
+                quote! { #krate::tolerant::deserialize_boxed_record::<#name, _>(deserializer) }
+            };
+            quote! { #detail_type => #boxed.map(Self::#name), }
         });
         let detail_types = events.iter().map(|(_, _, detail_type, _)| detail_type);
         let root = &self.paths.module_root;
@@ -1071,40 +1077,58 @@ impl<'a> Emitter<'a> {
                 quote! { #krate::tolerant::FieldSpec::new(#json) }
             }
         });
+        // A bit per field recorded as always present, among the first 64 (`Record::REQUIRED`).
+        let required_bit =
+            |index: usize, field: &Field| (field.required && index < 64).then(|| 1u64 << index);
         let required: u64 = fields
             .iter()
             .enumerate()
-            .filter(|(_, field)| field.required)
-            .map(|(index, _)| 1u64 << index)
+            .filter_map(|(index, field)| required_bit(index, field))
             .sum();
+        let present = if required != 0 {
+            quote! { present }
+        } else {
+            quote! { _present }
+        };
         let required = (required != 0).then(|| {
             let mask = Literal::u64_unsuffixed(required);
             quote! { const REQUIRED: u64 = #mask; }
         });
-        let decode =
-            if fields.is_empty() {
-                quote! { let _ = (key, map); Ok(None) }
-            } else {
-                let arms = fields.iter().zip(&idents).enumerate().map(|(index, (field, ident))| {
-                let json = &field.json;
-                let decode = if field.required {
-                    quote! { decode_required }
-                } else if self.boxes(id, index, field) {
-                    quote! { decode_boxed_into }
-                } else {
-                    quote! { decode_into }
-                };
-                let index = Literal::usize_unsuffixed(index);
-                quote! { #json => (#index, #krate::tolerant::#decode(&mut self.#ident, map)?), }
-            });
-                quote! {
-                    let decoded = match key {
-                        #(#arms)*
-                        _ => return Ok(None),
-                    };
-                    Ok(Some(decoded))
+        let decode = if fields.is_empty() {
+            quote! { let _ = (key, map); Ok(false) }
+        } else {
+            let arms = fields
+                .iter()
+                .zip(&idents)
+                .enumerate()
+                .map(|(index, (field, ident))| {
+                    let json = &field.json;
+                    let spec = Literal::usize_unsuffixed(index);
+                    let spec = quote! { Self::FIELDS[#spec] };
+                    let slot = quote! { &mut self.#ident, &mut self.#extra, #spec };
+                    if field.required {
+                        let bit = required_bit(index, field).map(|bit| {
+                            let bit = Literal::u64_unsuffixed(bit);
+                            quote! { *present |= #bit; }
+                        });
+                        quote! { #json => {
+                            #krate::tolerant::required_field(#slot, Self::NAME, map)?;
+                            #bit
+                        } }
+                    } else if self.boxes(id, index, field) {
+                        quote! { #json => #krate::tolerant::boxed_field(#slot, map)?, }
+                    } else {
+                        quote! { #json => #krate::tolerant::field(#slot, map)?, }
+                    }
+                });
+            quote! {
+                match key {
+                    #(#arms)*
+                    _ => return Ok(false),
                 }
-            };
+                Ok(true)
+            }
+        };
         let serialize =
             if fields.is_empty() {
                 quote! { let _ = map; Ok(()) }
@@ -1167,7 +1191,8 @@ impl<'a> Emitter<'a> {
                     &mut self,
                     key: &str,
                     map: &mut A,
-                ) -> Result<Option<(usize, #krate::tolerant::Status)>, A::Error> {
+                    #present: &mut u64,
+                ) -> Result<bool, A::Error> {
                     #decode
                 }
 

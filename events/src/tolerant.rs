@@ -425,8 +425,15 @@ impl Extra {
                 .any(|entry| matches!(entry, Entry::Coerced { key: k, .. } if *k == key))
     }
 
-    /// Notes how a listed field's value fit.
+    /// Notes how a listed field's value fit: nothing to note, for nearly every value.
+    #[inline]
     pub(crate) fn note(&mut self, key: &'static str, nullable: bool, status: Status) {
+        if !matches!(status, Status::Exact) {
+            self.keep(key, nullable, status);
+        }
+    }
+
+    fn keep(&mut self, key: &'static str, nullable: bool, status: Status) {
         match status {
             Status::Exact => {}
             Status::Coerced { declared, came } => self.entries.push(Entry::Coerced {
@@ -494,8 +501,8 @@ impl Inspect for Extra {
     }
 }
 
-/// How a listed field's value fit, once the value is in its field: what
-/// [`Record::decode_field`] returns for the record to note in its [`Extra`].
+/// How a value fit, once it is in its field: what [`Tolerant::decode_into`] returns, for the
+/// record to note in its [`Extra`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
     /// The value is in the field.
@@ -555,13 +562,16 @@ pub trait Record: Default + Serialize {
     /// The fields recorded as always present, as a bit per field index.
     const REQUIRED: u64 = 0;
 
-    /// Decodes the value of `key` into its field, or returns `None`, without reading the
-    /// value, for a key this record does not list.
+    /// Decodes the value of `key` into its field with [`field`], [`boxed_field`] or
+    /// [`required_field`], which note in the record's [`Extra`] a value that did not fit; or
+    /// returns `false`, without reading the value, for a key this record does not list. A field
+    /// recorded as always present sets its bit in `present`.
     fn decode_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, Status)>, A::Error>;
+        present: &mut u64,
+    ) -> Result<bool, A::Error>;
 
     /// Writes the typed fields, and the kept values of absent ones, with [`put`] and
     /// [`put_required`].
@@ -663,11 +673,30 @@ pub fn deserialize_record<'de, R: Record, D: Deserializer<'de>>(
 ) -> Result<R, D::Error> {
     match R::decode(deserializer)? {
         Fit::Exact(record) | Fit::Coerced(record) => Ok(record),
-        Fit::Misfit(misfit) => Err(de::Error::custom(format_args!(
-            "expected a JSON object for {}, found {}",
-            R::NAME,
-            kind_of(misfit.found())
-        ))),
+        Fit::Misfit(misfit) => Err(not_a_record::<R, _>(&misfit)),
+    }
+}
+
+/// The error for a value that is no object (or JSON string holding one) where `R` must be.
+fn not_a_record<R: Record, E: de::Error>(misfit: &Misfit) -> E {
+    E::custom(format_args!(
+        "expected a JSON object for {}, found {}",
+        R::NAME,
+        kind_of(misfit.found())
+    ))
+}
+
+/// `Deserialize` for a boxed [`Record`], decoded in its box: the detail types of events, whose
+/// enums box them.
+pub fn deserialize_boxed_record<'de, R: Record, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Box<R>, D::Error> {
+    let mut slot: Option<Box<R>> = None;
+    let status = deserializer.deserialize_any(RecordIntoVisitor(&mut slot, PhantomData::<R>))?;
+    match (status, slot) {
+        (Status::Exact | Status::Coerced { .. }, Some(record)) => Ok(record),
+        (Status::Misfit(misfit), _) => Err(not_a_record::<R, _>(&misfit)),
+        (_, None) => Err(de::Error::custom(format_args!("no value for {}", R::NAME))),
     }
 }
 
@@ -735,20 +764,39 @@ impl<T: Tolerant> Serialize for AsCoerced<'_, T> {
 }
 
 /// Decodes the next map value into an optional field.
-pub fn decode_into<'de, A: MapAccess<'de>, T: Tolerant>(
+pub(crate) fn decode_into<'de, A: MapAccess<'de>, T: Tolerant>(
     slot: &mut Option<T>,
     map: &mut A,
 ) -> Result<Status, A::Error> {
     map.next_value_seed(IntoSeed(slot))
 }
 
-/// Decodes the next map value into an optional field that boxes its record: generated code
-/// boxes the records of large nested objects, so that the records holding them stay small.
-pub fn decode_boxed_into<'de, A: MapAccess<'de>, R: Record>(
-    slot: &mut Option<Box<R>>,
+/// Decodes the next map value into an optional field of a record, noting in the record's
+/// `extra` a value that came in another form or did not fit.
+#[inline]
+pub fn field<'de, A: MapAccess<'de>, T: Tolerant>(
+    slot: &mut Option<T>,
+    extra: &mut Extra,
+    spec: FieldSpec,
     map: &mut A,
-) -> Result<Status, A::Error> {
-    map.next_value_seed(BoxedIntoSeed(slot))
+) -> Result<(), A::Error> {
+    let status = map.next_value_seed(IntoSeed(slot))?;
+    extra.note(spec.key, spec.nullable, status);
+    Ok(())
+}
+
+/// [`field`] for a field that boxes its record: generated code boxes the records of large
+/// nested objects, so that the records holding them stay small.
+#[inline]
+pub fn boxed_field<'de, A: MapAccess<'de>, R: Record>(
+    slot: &mut Option<Box<R>>,
+    extra: &mut Extra,
+    spec: FieldSpec,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    let status = map.next_value_seed(BoxedIntoSeed(slot))?;
+    extra.note(spec.key, spec.nullable, status);
+    Ok(())
 }
 
 struct BoxedIntoSeed<'a, R>(&'a mut Option<Box<R>>);
@@ -770,13 +818,28 @@ impl<'de, T: Tolerant> DeserializeSeed<'de> for IntoSeed<'_, T> {
     }
 }
 
-/// Decodes the next map value into a field recorded as always present.
-pub fn decode_required<'de, A: MapAccess<'de>, T: Tolerant>(
+/// Decodes the next map value into a field of `record` recorded as always present: a value
+/// that does not fit fails the record.
+pub fn required_field<'de, A: MapAccess<'de>, T: Tolerant>(
     slot: &mut T,
+    extra: &mut Extra,
+    spec: FieldSpec,
+    record: &'static str,
     map: &mut A,
-) -> Result<Status, A::Error> {
+) -> Result<(), A::Error> {
     let fit = map.next_value_seed(FitSeed::<T>(PhantomData))?;
-    Ok(settle(fit, |value| *slot = value))
+    match settle(fit, |value| *slot = value) {
+        Status::Misfit(misfit) => Err(de::Error::custom(format_args!(
+            "`{}` of {record}, recorded as always present, is {} where {} is declared",
+            spec.key,
+            kind_of(misfit.found()),
+            misfit.declared()
+        ))),
+        status => {
+            extra.note(spec.key, spec.nullable, status);
+            Ok(())
+        }
+    }
 }
 
 fn settle<T: Tolerant>(fit: Fit<T>, store: impl FnOnce(T)) -> Status {
@@ -834,45 +897,12 @@ fn fill_entries<'de, R: Record, A: MapAccess<'de>>(
     present: &mut u64,
 ) -> Result<(), A::Error> {
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        if !fill_field(record, &key, map, present)? {
+        if !record.decode_field(&key, map, present)? {
             let value: Box<RawValue> = map.next_value()?;
             record.extra_mut().insert_unlisted(key.into_owned(), value);
         }
     }
     Ok(())
-}
-
-/// Decodes the value of `key` into its field; `false`, with the value left unread, for a key
-/// the record does not list.
-fn fill_field<'de, R: Record, A: MapAccess<'de>>(
-    record: &mut R,
-    key: &str,
-    map: &mut A,
-    present: &mut u64,
-) -> Result<bool, A::Error> {
-    let Some((index, status)) = record.decode_field(key, map)? else {
-        return Ok(false);
-    };
-    let spec = R::FIELDS[index];
-    let required = index < 64 && R::REQUIRED & (1 << index) != 0;
-    match status {
-        Status::Misfit(misfit) if required => Err(de::Error::custom(format_args!(
-            "`{}` of {}, recorded as always present, is {} where {} is declared",
-            spec.key,
-            R::NAME,
-            kind_of(misfit.found()),
-            misfit.declared()
-        ))),
-        status => {
-            if index < 64 {
-                *present |= 1 << index;
-            }
-            if !matches!(status, Status::Exact) {
-                record.extra_mut().note(spec.key, spec.nullable, status);
-            }
-            Ok(true)
-        }
-    }
 }
 
 /// Fails when a field recorded as always present did not come.
@@ -1033,6 +1063,62 @@ trait Scalar: Sized {
         let _ = value;
         None
     }
+    /// Decodes a string into `slot`: what most fields hold, so types whose strings always
+    /// fit say so without building a [`Fit`].
+    #[inline]
+    fn str_into(slot: &mut Option<Self>, value: &str) -> Status
+    where
+        Self: Tolerant,
+    {
+        match Self::from_str(value) {
+            Some(fit) => settle(fit, |value| *slot = Some(value)),
+            None => Status::Misfit(Misfit::new(Value::from(value), <Self as Scalar>::DECLARED)),
+        }
+    }
+}
+
+/// Decodes a scalar straight into its field.
+struct ScalarInto<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: Scalar + Tolerant> Visitor<'de> for ScalarInto<'_, T> {
+    type Value = Status;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(<T as Scalar>::DECLARED)
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Status, E> {
+        Ok(T::str_into(self.0, value))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Status, E> {
+        let fit = ScalarVisitor::<T>(PhantomData).visit_bool(value)?;
+        Ok(settle(fit, |value| *self.0 = Some(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Status, E> {
+        let fit = ScalarVisitor::<T>(PhantomData).visit_i64(value)?;
+        Ok(settle(fit, |value| *self.0 = Some(value)))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Status, E> {
+        let fit = ScalarVisitor::<T>(PhantomData).visit_u64(value)?;
+        Ok(settle(fit, |value| *self.0 = Some(value)))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Status, E> {
+        let fit = ScalarVisitor::<T>(PhantomData).visit_f64(value)?;
+        Ok(settle(fit, |value| *self.0 = Some(value)))
+    }
+
+    misfit_visits!(Status::Misfit; null, map, seq);
+}
+
+impl<T: Scalar> Declares for ScalarInto<'_, T> {
+    fn declared(&self) -> &'static str {
+        T::DECLARED
+    }
 }
 
 struct ScalarVisitor<T>(PhantomData<T>);
@@ -1101,6 +1187,13 @@ macro_rules! tolerant_scalar {
                 deserializer.deserialize_any(ScalarVisitor::<$ty>(PhantomData))
             }
 
+            fn decode_into<'de, D: Deserializer<'de>>(
+                slot: &mut Option<Self>,
+                deserializer: D,
+            ) -> Result<Status, D::Error> {
+                deserializer.deserialize_any(ScalarInto(slot))
+            }
+
             fn serialize_coerced<S: Serializer>(&self, $serializer: S) -> Result<S::Ok, S::Error> {
                 let $this = self;
                 $coerced
@@ -1141,6 +1234,11 @@ impl Scalar for String {
     fn from_str(value: &str) -> Option<Fit<Self>> {
         Some(Fit::Exact(value.to_owned()))
     }
+    #[inline]
+    fn str_into(slot: &mut Option<Self>, value: &str) -> Status {
+        *slot = Some(value.to_owned());
+        Status::Exact
+    }
 }
 
 impl Scalar for i64 {
@@ -1178,6 +1276,11 @@ impl Scalar for Timestamp {
     fn from_str(value: &str) -> Option<Fit<Self>> {
         Some(Fit::Exact(Timestamp::from_text(value)))
     }
+    #[inline]
+    fn str_into(slot: &mut Option<Self>, value: &str) -> Status {
+        *slot = Some(Timestamp::from_text(value));
+        Status::Exact
+    }
 }
 
 impl Inspect for Timestamp {
@@ -1198,6 +1301,13 @@ impl Tolerant for Timestamp {
 
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fit<Self>, D::Error> {
         deserializer.deserialize_any(ScalarVisitor::<Timestamp>(PhantomData))
+    }
+
+    fn decode_into<'de, D: Deserializer<'de>>(
+        slot: &mut Option<Self>,
+        deserializer: D,
+    ) -> Result<Status, D::Error> {
+        deserializer.deserialize_any(ScalarInto(slot))
     }
 }
 
@@ -1251,25 +1361,31 @@ impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(fit) = seq.next_element_seed(FitSeed::<T>(PhantomData))? {
-            let Fit::Exact(item) = fit else {
-                // Keep the whole list as it came, not its typed part.
-                let mut values = items
-                    .iter()
-                    .map(serde_json::to_value)
-                    .collect::<Result<Vec<Value>, _>>()
-                    .map_err(de::Error::custom)?;
-                let index = values.len();
-                let misfit = element_misfit::<A::Error, T>(fit)?;
-                values.push(misfit.value().clone());
-                while let Some(value) = seq.next_element::<Value>()? {
-                    values.push(value);
+        // Each element is decoded in this slot, in place, and moved once into the list.
+        let mut slot = None;
+        while let Some(status) = seq.next_element_seed(IntoSeed(&mut slot))? {
+            let misfit = match status {
+                Status::Exact => {
+                    items.extend(slot.take());
+                    continue;
                 }
-                return Ok(Fit::Misfit(
-                    misfit.within(Step::Index(index), Value::Array(values)),
-                ));
+                Status::Coerced { came, .. } => Misfit::new(*came, T::DECLARED),
+                Status::Misfit(misfit) => misfit,
             };
-            items.push(item);
+            // Keep the whole list as it came, not its typed part.
+            let mut values = items
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<Value>, _>>()
+                .map_err(de::Error::custom)?;
+            let index = values.len();
+            values.push(misfit.value().clone());
+            while let Some(value) = seq.next_element::<Value>()? {
+                values.push(value);
+            }
+            return Ok(Fit::Misfit(
+                misfit.within(Step::Index(index), Value::Array(values)),
+            ));
         }
         Ok(Fit::Exact(items))
     }
@@ -1396,8 +1512,85 @@ macro_rules! tolerant_via_serde {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A record with a `kind` and an `n`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub(crate) struct Counted {
+        pub(crate) kind: Option<String>,
+        pub(crate) n: Option<i64>,
+        pub(crate) extra: Extra,
+    }
+
+    impl Record for Counted {
+        const NAME: &'static str = "Counted";
+        const FIELDS: &'static [FieldSpec] = &[FieldSpec::new("kind"), FieldSpec::new("n")];
+
+        fn decode_field<'de, A: MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+            _present: &mut u64,
+        ) -> Result<bool, A::Error> {
+            match key {
+                "kind" => field(&mut self.kind, &mut self.extra, Self::FIELDS[0], map)?,
+                "n" => field(&mut self.n, &mut self.extra, Self::FIELDS[1], map)?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+
+        fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+            put(map, &self.extra, "kind", self.kind.as_ref())?;
+            put(map, &self.extra, "n", self.n.as_ref())
+        }
+
+        fn inspect_fields(&self, path: &mut String, drift: &mut Vec<Drift>) {
+            let _ = (path, drift);
+        }
+
+        fn extra(&self) -> &Extra {
+            &self.extra
+        }
+
+        fn extra_mut(&mut self) -> &mut Extra {
+            &mut self.extra
+        }
+    }
+
+    #[test]
+    fn a_boxed_record_decodes_in_its_box() {
+        let boxed = |json: &str| {
+            deserialize_boxed_record::<Counted, _>(&mut serde_json::Deserializer::from_str(json))
+        };
+        let record = boxed(r#"{"kind": "a", "n": "2", "x": [1]}"#).unwrap();
+        assert_eq!((record.kind.as_deref(), record.n), (Some("a"), Some(2)));
+        assert_eq!(
+            serde_json::to_string(&record).unwrap(),
+            r#"{"kind":"a","n":"2","x":[1]}"#
+        );
+        let record = boxed(r#""{\"n\": 3}""#).unwrap();
+        assert!(record.extra.came_as_json_string());
+        let error = boxed("[1]").unwrap_err().to_string();
+        assert!(error.contains("for Counted, found an array"), "{error}");
+    }
+
+    #[test]
+    fn a_list_of_records_keeps_every_element() {
+        let fit = decode::<Vec<Counted>>(r#"[{"n": 1}, {"n": "2", "y": null}, {}]"#);
+        let Fit::Exact(records) = fit else {
+            panic!("every element is an object")
+        };
+        let n: Vec<_> = records.iter().map(|record| record.n).collect();
+        assert_eq!(n, [Some(1), Some(2), None]);
+        assert!(records[1].extra.get("y").is_some());
+        let Fit::Misfit(misfit) = decode::<Vec<Counted>>(r#"[{"n": 1}, 2]"#) else {
+            panic!("2 is not a record")
+        };
+        assert_eq!(misfit.value(), &serde_json::json!([{"n": 1}, 2]));
+        assert_eq!(misfit.found(), 2);
+    }
 
     fn decode<T: Tolerant>(json: &str) -> Fit<T> {
         T::decode(&mut serde_json::Deserializer::from_str(json)).unwrap()
@@ -1431,6 +1624,12 @@ mod tests {
         assert_eq!(misfit.value(), &serde_json::json!([1, "x", 3]));
         assert_eq!(misfit.found(), "x");
         assert!(matches!(decode::<Vec<i64>>(r#""x""#), Fit::Misfit(_)));
+        // An element that converts is still not of the list's type: the list is kept whole.
+        let Fit::Misfit(misfit) = decode::<Vec<i64>>(r#"[1, "2"]"#) else {
+            panic!("a string is not an integer")
+        };
+        assert_eq!(misfit.value(), &serde_json::json!([1, "2"]));
+        assert_eq!(misfit.found(), "2");
     }
 
     #[test]

@@ -204,7 +204,7 @@ fn large_nested_records_are_boxed_and_small_ones_inline() {
     assert!(code.contains("pub small: Option<Small>,"), "{code}");
     assert!(code.contains("pub many: Option<Vec<Large>>,"), "{code}");
     assert!(
-        code.contains("decode_boxed_into(&mut self.large, map)"),
+        code.contains("boxed_field(\n                    &mut self.large,"),
         "{code}"
     );
     assert!(code.contains("self.large.as_deref()"), "{code}");

@@ -24,21 +24,44 @@ impl crate::Record for Addendum {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "originalEventID" => {
-                (0, crate::tolerant::decode_into(&mut self.original_event_id, map)?)
+                crate::tolerant::field(
+                    &mut self.original_event_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "originalRequestID" => {
-                (1, crate::tolerant::decode_into(&mut self.original_request_id, map)?)
+                crate::tolerant::field(
+                    &mut self.original_request_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "reason" => (2, crate::tolerant::decode_into(&mut self.reason, map)?),
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "updatedFields" => {
-                (3, crate::tolerant::decode_into(&mut self.updated_fields, map)?)
+                crate::tolerant::field(
+                    &mut self.updated_fields,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -124,21 +147,44 @@ impl crate::Record for InScopeOf {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "credentialsIssuedTo" => {
-                (0, crate::tolerant::decode_into(&mut self.credentials_issued_to, map)?)
+                crate::tolerant::field(
+                    &mut self.credentials_issued_to,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "issuerType" => {
-                (1, crate::tolerant::decode_into(&mut self.issuer_type, map)?)
+                crate::tolerant::field(
+                    &mut self.issuer_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "sourceAccount" => {
-                (2, crate::tolerant::decode_into(&mut self.source_account, map)?)
+                crate::tolerant::field(
+                    &mut self.source_account,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "sourceArn" => (3, crate::tolerant::decode_into(&mut self.source_arn, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "sourceArn" => {
+                crate::tolerant::field(
+                    &mut self.source_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -195,15 +241,28 @@ impl crate::Record for OnBehalfOf {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "identityStoreArn" => {
-                (0, crate::tolerant::decode_into(&mut self.identity_store_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.identity_store_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "userId" => (1, crate::tolerant::decode_into(&mut self.user_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "userId" => {
+                crate::tolerant::field(
+                    &mut self.user_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -260,14 +319,36 @@ impl crate::Record for Resource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "ARN" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "accountId" => (1, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "type" => (2, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "ARN" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -319,17 +400,28 @@ impl crate::Record for SessionAttributes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "creationDate" => {
-                (0, crate::tolerant::decode_into(&mut self.creation_date, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_date,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "mfaAuthenticated" => {
-                (1, crate::tolerant::decode_into(&mut self.mfa_authenticated, map)?)
+                crate::tolerant::field(
+                    &mut self.mfa_authenticated,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -403,27 +495,60 @@ impl crate::Record for SessionContext {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "assumedRoot" => {
-                (0, crate::tolerant::decode_into(&mut self.assumed_root, map)?)
+                crate::tolerant::field(
+                    &mut self.assumed_root,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "attributes" => (1, crate::tolerant::decode_into(&mut self.attributes, map)?),
+            "attributes" => {
+                crate::tolerant::field(
+                    &mut self.attributes,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "ec2RoleDelivery" => {
-                (2, crate::tolerant::decode_into(&mut self.ec2_role_delivery, map)?)
+                crate::tolerant::field(
+                    &mut self.ec2_role_delivery,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "sessionIssuer" => {
-                (3, crate::tolerant::decode_into(&mut self.session_issuer, map)?)
+                crate::tolerant::field(
+                    &mut self.session_issuer,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "sourceIdentity" => {
-                (4, crate::tolerant::decode_into(&mut self.source_identity, map)?)
+                crate::tolerant::field(
+                    &mut self.source_identity,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "webIdFederationData" => {
-                (5, crate::tolerant::decode_into(&mut self.web_id_federation_data, map)?)
+                crate::tolerant::field(
+                    &mut self.web_id_federation_data,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -519,18 +644,52 @@ impl crate::Record for SessionIssuer {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "accountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "arn" => (1, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "principalId" => {
-                (2, crate::tolerant::decode_into(&mut self.principal_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "userName" => (4, crate::tolerant::decode_into(&mut self.user_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "principalId" => {
+                crate::tolerant::field(
+                    &mut self.principal_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "userName" => {
+                crate::tolerant::field(
+                    &mut self.user_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -585,26 +744,36 @@ impl crate::Record for TlsDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "cipherSuite" => {
-                (0, crate::tolerant::decode_into(&mut self.cipher_suite, map)?)
+                crate::tolerant::field(
+                    &mut self.cipher_suite,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "clientProvidedHostHeader" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.client_provided_host_header,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.client_provided_host_header,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "tlsVersion" => {
-                (2, crate::tolerant::decode_into(&mut self.tls_version, map)?)
+                crate::tolerant::field(
+                    &mut self.tls_version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -689,35 +858,108 @@ impl crate::Record for UserIdentity {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "accessKeyId" => {
-                (0, crate::tolerant::decode_into(&mut self.access_key_id, map)?)
+                crate::tolerant::field(
+                    &mut self.access_key_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "accountId" => (1, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "arn" => (2, crate::tolerant::decode_into(&mut self.arn, map)?),
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "credentialId" => {
-                (3, crate::tolerant::decode_into(&mut self.credential_id, map)?)
+                crate::tolerant::field(
+                    &mut self.credential_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "identityProvider" => {
-                (4, crate::tolerant::decode_into(&mut self.identity_provider, map)?)
+                crate::tolerant::field(
+                    &mut self.identity_provider,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "inScopeOf" => (5, crate::tolerant::decode_into(&mut self.in_scope_of, map)?),
-            "invokedBy" => (6, crate::tolerant::decode_into(&mut self.invoked_by, map)?),
+            "inScopeOf" => {
+                crate::tolerant::field(
+                    &mut self.in_scope_of,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "invokedBy" => {
+                crate::tolerant::field(
+                    &mut self.invoked_by,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "onBehalfOf" => {
-                (7, crate::tolerant::decode_into(&mut self.on_behalf_of, map)?)
+                crate::tolerant::field(
+                    &mut self.on_behalf_of,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "principalId" => {
-                (8, crate::tolerant::decode_into(&mut self.principal_id, map)?)
+                crate::tolerant::field(
+                    &mut self.principal_id,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "sessionContext" => {
-                (9, crate::tolerant::decode_boxed_into(&mut self.session_context, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.session_context,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "type" => (10, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "userName" => (11, crate::tolerant::decode_into(&mut self.user_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            "userName" => {
+                crate::tolerant::field(
+                    &mut self.user_name,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -825,15 +1067,28 @@ impl crate::Record for WebIdFederationData {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "attributes" => (0, crate::tolerant::decode_into(&mut self.attributes, map)?),
-            "federatedProvider" => {
-                (1, crate::tolerant::decode_into(&mut self.federated_provider, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "attributes" => {
+                crate::tolerant::field(
+                    &mut self.attributes,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "federatedProvider" => {
+                crate::tolerant::field(
+                    &mut self.federated_provider,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 
 use super::{
     Declares, Drift, DriftKind, Fit, KeySeed, Misfit, Record, at_key, check_present, fill_entries,
-    fill_field, kind_of,
+    kind_of,
 };
 
 /// A `oneOf` of records told apart by the string value of one key, [`TAG`](Self::TAG): an
@@ -204,14 +204,16 @@ impl<'de, A: MapAccess<'de>> TaggedObject<'_, 'de, A> {
     }
 }
 
-/// Decodes one kept entry into its field, as [`fill_field`] does from the map.
+/// Decodes one kept entry into its field, as [`Record::decode_field`] does from the map.
 fn replay<R: Record, E: de::Error>(
     record: &mut R,
     key: &str,
     raw: &RawValue,
     present: &mut u64,
 ) -> Result<bool, E> {
-    fill_field(record, key, &mut Replay(Some(raw)), present).map_err(E::custom)
+    record
+        .decode_field(key, &mut Replay(Some(raw)), present)
+        .map_err(E::custom)
 }
 
 /// A map of one value, already read as raw JSON, for a record's `decode_field`.
@@ -307,51 +309,10 @@ impl Serialize for Untagged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tolerant::{Extra, FieldSpec, Status, decode_into, put};
+    use crate::tolerant::tests::Counted;
+    use crate::tolerant::{Extra, FieldSpec, field, put};
     use crate::{Inspect, Tolerant};
     use serde::ser::SerializeMap;
-
-    /// A member with a `kind` and an `n`.
-    #[derive(Clone, Debug, Default, PartialEq)]
-    struct Counted {
-        kind: Option<String>,
-        n: Option<i64>,
-        extra: Extra,
-    }
-
-    impl Record for Counted {
-        const NAME: &'static str = "Counted";
-        const FIELDS: &'static [FieldSpec] = &[FieldSpec::new("kind"), FieldSpec::new("n")];
-
-        fn decode_field<'de, A: MapAccess<'de>>(
-            &mut self,
-            key: &str,
-            map: &mut A,
-        ) -> Result<Option<(usize, Status)>, A::Error> {
-            Ok(Some(match key {
-                "kind" => (0, decode_into(&mut self.kind, map)?),
-                "n" => (1, decode_into(&mut self.n, map)?),
-                _ => return Ok(None),
-            }))
-        }
-
-        fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-            put(map, &self.extra, "kind", self.kind.as_ref())?;
-            put(map, &self.extra, "n", self.n.as_ref())
-        }
-
-        fn inspect_fields(&self, path: &mut String, drift: &mut Vec<Drift>) {
-            let _ = (path, drift);
-        }
-
-        fn extra(&self) -> &Extra {
-            &self.extra
-        }
-
-        fn extra_mut(&mut self) -> &mut Extra {
-            &mut self.extra
-        }
-    }
 
     /// A member that does not list the tag.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -368,11 +329,13 @@ mod tests {
             &mut self,
             key: &str,
             map: &mut A,
-        ) -> Result<Option<(usize, Status)>, A::Error> {
+            _present: &mut u64,
+        ) -> Result<bool, A::Error> {
             match key {
-                "name" => Ok(Some((0, decode_into(&mut self.name, map)?))),
-                _ => Ok(None),
+                "name" => field(&mut self.name, &mut self.extra, Self::FIELDS[0], map)?,
+                _ => return Ok(false),
             }
+            Ok(true)
         }
 
         fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {

@@ -24,17 +24,44 @@ impl crate::Record for AlexaForBusinessRoomStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "calendar-event" => {
-                (0, crate::tolerant::decode_into(&mut self.calendar_event, map)?)
+                crate::tolerant::field(
+                    &mut self.calendar_event,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "event-type" => (1, crate::tolerant::decode_into(&mut self.event_type, map)?),
-            "mode" => (2, crate::tolerant::decode_into(&mut self.mode, map)?),
-            "version" => (3, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "event-type" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "mode" => {
+                crate::tolerant::field(
+                    &mut self.mode,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -112,28 +139,84 @@ impl crate::Record for CalendarEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "calendarId" => {
-                (0, crate::tolerant::decode_into(&mut self.calendar_id, map)?)
+                crate::tolerant::field(
+                    &mut self.calendar_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "checkInTime" => {
-                (1, crate::tolerant::decode_into(&mut self.check_in_time, map)?)
+                crate::tolerant::field(
+                    &mut self.check_in_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "endTime" => (2, crate::tolerant::decode_into(&mut self.end_time, map)?),
-            "id" => (3, crate::tolerant::decode_into(&mut self.id, map)?),
+            "endTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "profileArn" => {
-                (4, crate::tolerant::decode_into(&mut self.profile_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.profile_arn,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "provider" => (5, crate::tolerant::decode_into(&mut self.provider, map)?),
+            "provider" => {
+                crate::tolerant::field(
+                    &mut self.provider,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "releaseTime" => {
-                (6, crate::tolerant::decode_into(&mut self.release_time, map)?)
+                crate::tolerant::field(
+                    &mut self.release_time,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "roomArn" => (7, crate::tolerant::decode_into(&mut self.room_arn, map)?),
-            "startTime" => (8, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "roomArn" => {
+                crate::tolerant::field(
+                    &mut self.room_arn,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -82,9 +82,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Alexa for Business Room State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AlexaForBusinessRoomStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AlexaForBusinessRoomStateChange)
             }
             _ => {

@@ -20,15 +20,28 @@ impl crate::Record for AcmCertificateApproachingExpiration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "DaysToExpiry" => {
-                (0, crate::tolerant::decode_into(&mut self.days_to_expiry, map)?)
+                crate::tolerant::field(
+                    &mut self.days_to_expiry,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "Exportable" => (1, crate::tolerant::decode_into(&mut self.exportable, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Exportable" => {
+                crate::tolerant::field(
+                    &mut self.exportable,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -36,51 +36,92 @@ impl crate::Record for AcmCertificateAvailable {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Action" => {
+                crate::tolerant::field(
+                    &mut self.action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "CertificateCreatedDate" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.certificate_created_date,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.certificate_created_date,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "CertificateExpirationDate" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.certificate_expiration_date,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.certificate_expiration_date,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "CertificateType" => {
-                (3, crate::tolerant::decode_into(&mut self.certificate_type, map)?)
+                crate::tolerant::field(
+                    &mut self.certificate_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "CommonName" => {
-                (4, crate::tolerant::decode_into(&mut self.common_name, map)?)
+                crate::tolerant::field(
+                    &mut self.common_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "DaysToExpiry" => {
-                (5, crate::tolerant::decode_into(&mut self.days_to_expiry, map)?)
+                crate::tolerant::field(
+                    &mut self.days_to_expiry,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "DomainValidationMethod" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(
-                        &mut self.domain_validation_method,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.domain_validation_method,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "Exportable" => (7, crate::tolerant::decode_into(&mut self.exportable, map)?),
-            "Exported" => (8, crate::tolerant::decode_into(&mut self.exported, map)?),
-            "InUse" => (9, crate::tolerant::decode_into(&mut self.in_use, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Exportable" => {
+                crate::tolerant::field(
+                    &mut self.exportable,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "Exported" => {
+                crate::tolerant::field(
+                    &mut self.exported,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "InUse" => {
+                crate::tolerant::field(
+                    &mut self.in_use,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

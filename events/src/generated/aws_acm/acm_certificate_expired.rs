@@ -32,47 +32,76 @@ impl crate::Record for AcmCertificateExpired {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CertificateCreatedDate" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.certificate_created_date,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.certificate_created_date,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "CertificateExpirationDate" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.certificate_expiration_date,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.certificate_expiration_date,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "CertificateType" => {
-                (2, crate::tolerant::decode_into(&mut self.certificate_type, map)?)
+                crate::tolerant::field(
+                    &mut self.certificate_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "CommonName" => {
-                (3, crate::tolerant::decode_into(&mut self.common_name, map)?)
+                crate::tolerant::field(
+                    &mut self.common_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "DomainValidationMethod" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.domain_validation_method,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.domain_validation_method,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "Exportable" => (5, crate::tolerant::decode_into(&mut self.exportable, map)?),
-            "Exported" => (6, crate::tolerant::decode_into(&mut self.exported, map)?),
-            "InUse" => (7, crate::tolerant::decode_into(&mut self.in_use, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Exportable" => {
+                crate::tolerant::field(
+                    &mut self.exportable,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "Exported" => {
+                crate::tolerant::field(
+                    &mut self.exported,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "InUse" => {
+                crate::tolerant::field(
+                    &mut self.in_use,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -24,27 +24,44 @@ impl crate::Record for AcmCertificateRevoked {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CertificateExpirationDate" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.certificate_expiration_date,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.certificate_expiration_date,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "CertificateType" => {
-                (1, crate::tolerant::decode_into(&mut self.certificate_type, map)?)
+                crate::tolerant::field(
+                    &mut self.certificate_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "CommonName" => {
-                (2, crate::tolerant::decode_into(&mut self.common_name, map)?)
+                crate::tolerant::field(
+                    &mut self.common_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "Exportable" => (3, crate::tolerant::decode_into(&mut self.exportable, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Exportable" => {
+                crate::tolerant::field(
+                    &mut self.exportable,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -30,42 +30,68 @@ impl crate::Record for AcmCertificateRevokedByCertificateAuthorityCa {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CertificateExpirationDate" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.certificate_expiration_date,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.certificate_expiration_date,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "CertificateRevocationDate" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.certificate_revocation_date,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.certificate_revocation_date,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "CertificateSerial" => {
-                (2, crate::tolerant::decode_into(&mut self.certificate_serial, map)?)
+                crate::tolerant::field(
+                    &mut self.certificate_serial,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "CertificateType" => {
-                (3, crate::tolerant::decode_into(&mut self.certificate_type, map)?)
+                crate::tolerant::field(
+                    &mut self.certificate_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "CommonName" => {
-                (4, crate::tolerant::decode_into(&mut self.common_name, map)?)
+                crate::tolerant::field(
+                    &mut self.common_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "Exportable" => (5, crate::tolerant::decode_into(&mut self.exportable, map)?),
+            "Exportable" => {
+                crate::tolerant::field(
+                    &mut self.exportable,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "RevocationReason" => {
-                (6, crate::tolerant::decode_into(&mut self.revocation_reason, map)?)
+                crate::tolerant::field(
+                    &mut self.revocation_reason,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

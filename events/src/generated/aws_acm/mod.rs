@@ -148,39 +148,45 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "ACM Certificate Approaching Expiration" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateApproachingExpiration,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AcmCertificateApproachingExpiration)
             }
             "ACM Certificate Available" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateAvailable,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AcmCertificateAvailable)
             }
             "ACM Certificate Expired" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateExpired,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AcmCertificateExpired)
             }
             "ACM Certificate Renewal Action Required" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateRenewalActionRequired,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AcmCertificateRenewalActionRequired)
             }
             "ACM Certificate Revoked" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateRevoked,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AcmCertificateRevoked)
             }
             "ACM Certificate Revoked by Certificate Authority (CA)" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateRevokedByCertificateAuthorityCa,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AcmCertificateRevokedByCertificateAuthorityCa)
             }
             _ => {

@@ -22,14 +22,36 @@ impl crate::Record for InvestigationInProgress {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "data" => (0, crate::tolerant::decode_into(&mut self.data, map)?),
-            "metadata" => (1, crate::tolerant::decode_into(&mut self.metadata, map)?),
-            "version" => (2, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "data" => {
+                crate::tolerant::field(
+                    &mut self.data,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "metadata" => {
+                crate::tolerant::field(
+                    &mut self.metadata,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -89,16 +111,52 @@ impl crate::Record for Data {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "created_at" => (0, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "priority" => (1, crate::tolerant::decode_into(&mut self.priority, map)?),
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
-            "task_type" => (3, crate::tolerant::decode_into(&mut self.task_type, map)?),
-            "updated_at" => (4, crate::tolerant::decode_into(&mut self.updated_at, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "created_at" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "priority" => {
+                crate::tolerant::field(
+                    &mut self.priority,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "task_type" => {
+                crate::tolerant::field(
+                    &mut self.task_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "updated_at" => {
+                crate::tolerant::field(
+                    &mut self.updated_at,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -166,18 +224,36 @@ impl crate::Record for Metadata {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "agent_space_id" => {
-                (0, crate::tolerant::decode_into(&mut self.agent_space_id, map)?)
+                crate::tolerant::field(
+                    &mut self.agent_space_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "execution_id" => {
-                (1, crate::tolerant::decode_into(&mut self.execution_id, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "task_id" => (2, crate::tolerant::decode_into(&mut self.task_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "task_id" => {
+                crate::tolerant::field(
+                    &mut self.task_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -217,85 +217,101 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Investigation Cancelled" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationCancelled,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationCancelled)
             }
             "Investigation Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationCompleted)
             }
             "Investigation Created" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationCreated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationCreated)
             }
             "Investigation Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationFailed)
             }
             "Investigation In Progress" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationInProgress,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationInProgress)
             }
             "Investigation Linked" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationLinked,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationLinked)
             }
             "Investigation Pending Triage" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationPendingTriage,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationPendingTriage)
             }
             "Investigation Priority Updated" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationPriorityUpdated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationPriorityUpdated)
             }
             "Investigation Timed Out" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     InvestigationTimedOut,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::InvestigationTimedOut)
             }
             "Mitigation Cancelled" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MitigationCancelled,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MitigationCancelled)
             }
             "Mitigation Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MitigationCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MitigationCompleted)
             }
             "Mitigation Failed" => {
-                <Box<MitigationFailed> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    MitigationFailed,
+                    _,
+                >(deserializer)
                     .map(Self::MitigationFailed)
             }
             "Mitigation In Progress" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MitigationInProgress,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MitigationInProgress)
             }
             "Mitigation Timed Out" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MitigationTimedOut,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MitigationTimedOut)
             }
             _ => {

@@ -80,9 +80,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "MWAA Environment Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MwaaEnvironmentStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MwaaEnvironmentStatusChange)
             }
             _ => {

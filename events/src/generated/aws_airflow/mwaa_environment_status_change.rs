@@ -76,134 +76,252 @@ impl crate::Record for MwaaEnvironmentStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "airflowVersion" => {
-                (0, crate::tolerant::decode_into(&mut self.airflow_version, map)?)
+                crate::tolerant::field(
+                    &mut self.airflow_version,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "arn" => (1, crate::tolerant::decode_into(&mut self.arn, map)?),
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "celeryExecutorQueue" => {
-                (2, crate::tolerant::decode_into(&mut self.celery_executor_queue, map)?)
+                crate::tolerant::field(
+                    &mut self.celery_executor_queue,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "createdAt" => (3, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "dagS3Path" => (4, crate::tolerant::decode_into(&mut self.dag_s3_path, map)?),
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "dagS3Path" => {
+                crate::tolerant::field(
+                    &mut self.dag_s3_path,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "databaseVpcEndpointService" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.database_vpc_endpoint_service,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.database_vpc_endpoint_service,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "endpointManagement" => {
-                (6, crate::tolerant::decode_into(&mut self.endpoint_management, map)?)
+                crate::tolerant::field(
+                    &mut self.endpoint_management,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "environmentClass" => {
-                (7, crate::tolerant::decode_into(&mut self.environment_class, map)?)
+                crate::tolerant::field(
+                    &mut self.environment_class,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "executionRoleArn" => {
-                (8, crate::tolerant::decode_into(&mut self.execution_role_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_role_arn,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            "kmsKey" => (9, crate::tolerant::decode_into(&mut self.kms_key, map)?),
+            "kmsKey" => {
+                crate::tolerant::field(
+                    &mut self.kms_key,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "lastUpdate" => {
-                (10, crate::tolerant::decode_into(&mut self.last_update, map)?)
+                crate::tolerant::field(
+                    &mut self.last_update,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "loggingConfiguration" => {
-                (
-                    11,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.logging_configuration,
-                        map,
-                    )?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.logging_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "maxWorkers" => {
-                (12, crate::tolerant::decode_into(&mut self.max_workers, map)?)
+                crate::tolerant::field(
+                    &mut self.max_workers,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
             "minWorkers" => {
-                (13, crate::tolerant::decode_into(&mut self.min_workers, map)?)
+                crate::tolerant::field(
+                    &mut self.min_workers,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
-            "name" => (14, crate::tolerant::decode_into(&mut self.name, map)?),
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
+            }
             "networkConfiguration" => {
-                (15, crate::tolerant::decode_into(&mut self.network_configuration, map)?)
+                crate::tolerant::field(
+                    &mut self.network_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
             "pluginsS3ObjectVersion" => {
-                (
-                    16,
-                    crate::tolerant::decode_into(
-                        &mut self.plugins_s3_object_version,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.plugins_s3_object_version,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
             }
             "pluginsS3Path" => {
-                (17, crate::tolerant::decode_into(&mut self.plugins_s3_path, map)?)
+                crate::tolerant::field(
+                    &mut self.plugins_s3_path,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
             "requirementsS3ObjectVersion" => {
-                (
-                    18,
-                    crate::tolerant::decode_into(
-                        &mut self.requirements_s3_object_version,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.requirements_s3_object_version,
+                    &mut self.extra,
+                    Self::FIELDS[18],
+                    map,
+                )?
             }
             "requirementsS3Path" => {
-                (19, crate::tolerant::decode_into(&mut self.requirements_s3_path, map)?)
+                crate::tolerant::field(
+                    &mut self.requirements_s3_path,
+                    &mut self.extra,
+                    Self::FIELDS[19],
+                    map,
+                )?
             }
             "schedulers" => {
-                (20, crate::tolerant::decode_into(&mut self.schedulers, map)?)
+                crate::tolerant::field(
+                    &mut self.schedulers,
+                    &mut self.extra,
+                    Self::FIELDS[20],
+                    map,
+                )?
             }
             "serviceRoleArn" => {
-                (21, crate::tolerant::decode_into(&mut self.service_role_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.service_role_arn,
+                    &mut self.extra,
+                    Self::FIELDS[21],
+                    map,
+                )?
             }
             "sourceBucketArn" => {
-                (22, crate::tolerant::decode_into(&mut self.source_bucket_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.source_bucket_arn,
+                    &mut self.extra,
+                    Self::FIELDS[22],
+                    map,
+                )?
             }
             "startupScriptS3ObjectVersion" => {
-                (
-                    23,
-                    crate::tolerant::decode_into(
-                        &mut self.startup_script_s3_object_version,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.startup_script_s3_object_version,
+                    &mut self.extra,
+                    Self::FIELDS[23],
+                    map,
+                )?
             }
             "startupScriptS3Path" => {
-                (
-                    24,
-                    crate::tolerant::decode_into(&mut self.startup_script_s3_path, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.startup_script_s3_path,
+                    &mut self.extra,
+                    Self::FIELDS[24],
+                    map,
+                )?
             }
-            "status" => (25, crate::tolerant::decode_into(&mut self.status, map)?),
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[25],
+                    map,
+                )?
+            }
             "webserverAccessMode" => {
-                (26, crate::tolerant::decode_into(&mut self.webserver_access_mode, map)?)
+                crate::tolerant::field(
+                    &mut self.webserver_access_mode,
+                    &mut self.extra,
+                    Self::FIELDS[26],
+                    map,
+                )?
             }
             "webserverUrl" => {
-                (27, crate::tolerant::decode_into(&mut self.webserver_url, map)?)
+                crate::tolerant::field(
+                    &mut self.webserver_url,
+                    &mut self.extra,
+                    Self::FIELDS[27],
+                    map,
+                )?
             }
             "webserverVpcEndpointService" => {
-                (
-                    28,
-                    crate::tolerant::decode_into(
-                        &mut self.webserver_vpc_endpoint_service,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.webserver_vpc_endpoint_service,
+                    &mut self.extra,
+                    Self::FIELDS[28],
+                    map,
+                )?
             }
             "weeklyMaintenanceWindowStart" => {
-                (
-                    29,
-                    crate::tolerant::decode_into(
-                        &mut self.weekly_maintenance_window_start,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.weekly_maintenance_window_start,
+                    &mut self.extra,
+                    Self::FIELDS[29],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -403,22 +521,36 @@ impl crate::Record for DagProcessingLogs {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "cloudWatchLogGroupArn" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.cloud_watch_log_group_arn,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.cloud_watch_log_group_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "enabled" => (1, crate::tolerant::decode_into(&mut self.enabled, map)?),
-            "logLevel" => (2, crate::tolerant::decode_into(&mut self.log_level, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "enabled" => {
+                crate::tolerant::field(
+                    &mut self.enabled,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "logLevel" => {
+                crate::tolerant::field(
+                    &mut self.log_level,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -473,15 +605,28 @@ impl crate::Record for Error {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "errorCode" => (0, crate::tolerant::decode_into(&mut self.error_code, map)?),
-            "errorMessage" => {
-                (1, crate::tolerant::decode_into(&mut self.error_message, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "errorMessage" => {
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -534,15 +679,44 @@ impl crate::Record for LastUpdate {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "createdAt" => (0, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "error" => (1, crate::tolerant::decode_into(&mut self.error, map)?),
-            "source" => (2, crate::tolerant::decode_into(&mut self.source, map)?),
-            "status" => (3, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "error" => {
+                crate::tolerant::field(
+                    &mut self.error,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "source" => {
+                crate::tolerant::field(
+                    &mut self.source,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -608,24 +782,52 @@ impl crate::Record for LoggingConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "dagProcessingLogs" => {
-                (0, crate::tolerant::decode_into(&mut self.dag_processing_logs, map)?)
+                crate::tolerant::field(
+                    &mut self.dag_processing_logs,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "schedulerLogs" => {
-                (1, crate::tolerant::decode_into(&mut self.scheduler_logs, map)?)
+                crate::tolerant::field(
+                    &mut self.scheduler_logs,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "taskLogs" => (2, crate::tolerant::decode_into(&mut self.task_logs, map)?),
+            "taskLogs" => {
+                crate::tolerant::field(
+                    &mut self.task_logs,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "webserverLogs" => {
-                (3, crate::tolerant::decode_into(&mut self.webserver_logs, map)?)
+                crate::tolerant::field(
+                    &mut self.webserver_logs,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "workerLogs" => {
-                (4, crate::tolerant::decode_into(&mut self.worker_logs, map)?)
+                crate::tolerant::field(
+                    &mut self.worker_logs,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -709,15 +911,28 @@ impl crate::Record for NetworkConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "securityGroupIds" => {
-                (0, crate::tolerant::decode_into(&mut self.security_group_ids, map)?)
+                crate::tolerant::field(
+                    &mut self.security_group_ids,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "subnetIds" => (1, crate::tolerant::decode_into(&mut self.subnet_ids, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "subnetIds" => {
+                crate::tolerant::field(
+                    &mut self.subnet_ids,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -157,33 +157,38 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "Application Cost Profiler Ingestion Data Access Failure" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ApplicationCostProfilerIngestionDataAccessFailure,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ApplicationCostProfilerIngestionDataAccessFailure)
             }
             "Application Cost Profiler Ingestion Data Validation Failure" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ApplicationCostProfilerIngestionDataValidationFailure,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ApplicationCostProfilerIngestionDataValidationFailure)
             }
             "Application Cost Profiler Report Delivery Failure" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ApplicationCostProfilerReportDeliveryFailure,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ApplicationCostProfilerReportDeliveryFailure)
             }
             "Application Cost Profiler Report Generated" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ApplicationCostProfilerReportGenerated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ApplicationCostProfilerReportGenerated)
             }
             _ => {

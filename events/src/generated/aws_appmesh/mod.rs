@@ -80,9 +80,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS Service Event via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsServiceEventViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsServiceEventViaCloudTrail)
             }
             _ => {

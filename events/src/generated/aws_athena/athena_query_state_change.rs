@@ -30,30 +30,68 @@ impl crate::Record for AthenaQueryStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "currentState" => {
-                (0, crate::tolerant::decode_into(&mut self.current_state, map)?)
+                crate::tolerant::field(
+                    &mut self.current_state,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "previousState" => {
-                (1, crate::tolerant::decode_into(&mut self.previous_state, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_state,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "queryExecutionId" => {
-                (2, crate::tolerant::decode_into(&mut self.query_execution_id, map)?)
+                crate::tolerant::field(
+                    &mut self.query_execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "sequenceNumber" => {
-                (3, crate::tolerant::decode_into(&mut self.sequence_number, map)?)
+                crate::tolerant::field(
+                    &mut self.sequence_number,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "statementType" => {
-                (4, crate::tolerant::decode_into(&mut self.statement_type, map)?)
+                crate::tolerant::field(
+                    &mut self.statement_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "versionId" => (5, crate::tolerant::decode_into(&mut self.version_id, map)?),
+            "versionId" => {
+                crate::tolerant::field(
+                    &mut self.version_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "workgroupName" => {
-                (6, crate::tolerant::decode_into(&mut self.workgroup_name, map)?)
+                crate::tolerant::field(
+                    &mut self.workgroup_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

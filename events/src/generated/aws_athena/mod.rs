@@ -77,9 +77,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Athena Query State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AthenaQueryStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AthenaQueryStateChange)
             }
             _ => {

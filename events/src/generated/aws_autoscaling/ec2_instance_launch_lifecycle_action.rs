@@ -32,36 +32,76 @@ impl crate::Record for Ec2InstanceLaunchLifecycleAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "AutoScalingGroupName" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(&mut self.auto_scaling_group_name, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.auto_scaling_group_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "Destination" => {
-                (1, crate::tolerant::decode_into(&mut self.destination, map)?)
+                crate::tolerant::field(
+                    &mut self.destination,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "EC2InstanceId" => {
-                (2, crate::tolerant::decode_into(&mut self.ec2_instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.ec2_instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "LifecycleActionToken" => {
-                (3, crate::tolerant::decode_into(&mut self.lifecycle_action_token, map)?)
+                crate::tolerant::field(
+                    &mut self.lifecycle_action_token,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "LifecycleHookName" => {
-                (4, crate::tolerant::decode_into(&mut self.lifecycle_hook_name, map)?)
+                crate::tolerant::field(
+                    &mut self.lifecycle_hook_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "LifecycleTransition" => {
-                (5, crate::tolerant::decode_into(&mut self.lifecycle_transition, map)?)
+                crate::tolerant::field(
+                    &mut self.lifecycle_transition,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "NotificationMetadata" => {
-                (6, crate::tolerant::decode_into(&mut self.notification_metadata, map)?)
+                crate::tolerant::field(
+                    &mut self.notification_metadata,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "Origin" => (7, crate::tolerant::decode_into(&mut self.origin, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Origin" => {
+                crate::tolerant::field(
+                    &mut self.origin,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

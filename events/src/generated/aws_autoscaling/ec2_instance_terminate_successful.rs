@@ -42,41 +42,116 @@ impl crate::Record for Ec2InstanceTerminateSuccessful {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ActivityId" => {
-                (0, crate::tolerant::decode_into(&mut self.activity_id, map)?)
+                crate::tolerant::field(
+                    &mut self.activity_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "AutoScalingGroupName" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(&mut self.auto_scaling_group_name, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.auto_scaling_group_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "Cause" => (2, crate::tolerant::decode_into(&mut self.cause, map)?),
+            "Cause" => {
+                crate::tolerant::field(
+                    &mut self.cause,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "Description" => {
-                (3, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "Destination" => {
-                (4, crate::tolerant::decode_into(&mut self.destination, map)?)
+                crate::tolerant::field(
+                    &mut self.destination,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "Details" => (5, crate::tolerant::decode_into(&mut self.details, map)?),
+            "Details" => {
+                crate::tolerant::field(
+                    &mut self.details,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "EC2InstanceId" => {
-                (6, crate::tolerant::decode_into(&mut self.ec2_instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.ec2_instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "EndTime" => (7, crate::tolerant::decode_into(&mut self.end_time, map)?),
-            "Origin" => (8, crate::tolerant::decode_into(&mut self.origin, map)?),
-            "RequestId" => (9, crate::tolerant::decode_into(&mut self.request_id, map)?),
-            "StartTime" => (10, crate::tolerant::decode_into(&mut self.start_time, map)?),
+            "EndTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "Origin" => {
+                crate::tolerant::field(
+                    &mut self.origin,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "RequestId" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "StartTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
             "StatusCode" => {
-                (11, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "StatusMessage" => {
-                (12, crate::tolerant::decode_into(&mut self.status_message, map)?)
+                crate::tolerant::field(
+                    &mut self.status_message,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -156,15 +231,28 @@ impl crate::Record for Details {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "Availability Zone" => {
-                (0, crate::tolerant::decode_into(&mut self.availability_zone, map)?)
+                crate::tolerant::field(
+                    &mut self.availability_zone,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "Subnet ID" => (1, crate::tolerant::decode_into(&mut self.subnet_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Subnet ID" => {
+                crate::tolerant::field(
+                    &mut self.subnet_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -175,45 +175,52 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "EC2 Instance Launch Successful" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceLaunchSuccessful,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2InstanceLaunchSuccessful)
             }
             "EC2 Instance Launch Unsuccessful" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceLaunchUnsuccessful,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2InstanceLaunchUnsuccessful)
             }
             "EC2 Instance Terminate Successful" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceTerminateSuccessful,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2InstanceTerminateSuccessful)
             }
             "EC2 Instance Terminate Unsuccessful" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceTerminateUnsuccessful,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2InstanceTerminateUnsuccessful)
             }
             "EC2 Instance-launch Lifecycle Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceLaunchLifecycleAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2InstanceLaunchLifecycleAction)
             }
             "EC2 Instance-terminate Lifecycle Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceTerminateLifecycleAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2InstanceTerminateLifecycleAction)
             }
             _ => {

@@ -110,27 +110,31 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Acknowledgement Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AcknowledgementCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AcknowledgementCompleted)
             }
             "Acknowledgement Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AcknowledgementFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AcknowledgementFailed)
             }
             "Transformation Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     TransformationCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::TransformationCompleted)
             }
             "Transformation Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     TransformationFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::TransformationFailed)
             }
             _ => {

@@ -34,53 +34,84 @@ impl crate::Record for TransformationCompleted {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ack-error-code-detected" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(&mut self.ack_error_code_detected, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.ack_error_code_detected,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "ack-generation-status" => {
-                (1, crate::tolerant::decode_into(&mut self.ack_generation_status, map)?)
+                crate::tolerant::field(
+                    &mut self.ack_generation_status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "end-timestamp" => {
-                (2, crate::tolerant::decode_into(&mut self.end_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.end_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "input-file-s3-attributes" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.input_file_s3_attributes,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.input_file_s3_attributes,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "output-file-s3-attributes" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.output_file_s3_attributes,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.output_file_s3_attributes,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "start-timestamp" => {
-                (5, crate::tolerant::decode_into(&mut self.start_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.start_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "trading-partner-id" => {
-                (6, crate::tolerant::decode_into(&mut self.trading_partner_id, map)?)
+                crate::tolerant::field(
+                    &mut self.trading_partner_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "x12-transaction-set" => {
-                (7, crate::tolerant::decode_into(&mut self.x12_transaction_set, map)?)
+                crate::tolerant::field(
+                    &mut self.x12_transaction_set,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "x12-version" => {
-                (8, crate::tolerant::decode_into(&mut self.x12_version, map)?)
+                crate::tolerant::field(
+                    &mut self.x12_version,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -199,16 +230,36 @@ impl crate::Record for InputFileS3Attributes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bucket" => (0, crate::tolerant::decode_into(&mut self.bucket, map)?),
-            "object-key" => (1, crate::tolerant::decode_into(&mut self.object_key, map)?),
-            "object-size-bytes" => {
-                (2, crate::tolerant::decode_into(&mut self.object_size_bytes, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bucket" => {
+                crate::tolerant::field(
+                    &mut self.bucket,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "object-key" => {
+                crate::tolerant::field(
+                    &mut self.object_key,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "object-size-bytes" => {
+                crate::tolerant::field(
+                    &mut self.object_size_bytes,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -265,16 +316,36 @@ impl crate::Record for OutputFileS3Attributes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bucket" => (0, crate::tolerant::decode_into(&mut self.bucket, map)?),
-            "object-key" => (1, crate::tolerant::decode_into(&mut self.object_key, map)?),
-            "object-size-bytes" => {
-                (2, crate::tolerant::decode_into(&mut self.object_size_bytes, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bucket" => {
+                crate::tolerant::field(
+                    &mut self.bucket,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "object-key" => {
+                crate::tolerant::field(
+                    &mut self.object_key,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "object-size-bytes" => {
+                crate::tolerant::field(
+                    &mut self.object_size_bytes,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

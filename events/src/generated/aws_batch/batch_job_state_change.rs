@@ -44,33 +44,124 @@ impl crate::Record for BatchJobStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "attempts" => (0, crate::tolerant::decode_into(&mut self.attempts, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "attempts" => {
+                crate::tolerant::field(
+                    &mut self.attempts,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "container" => {
-                (1, crate::tolerant::decode_boxed_into(&mut self.container, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.container,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "createdAt" => (2, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "dependsOn" => (3, crate::tolerant::decode_into(&mut self.depends_on, map)?),
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "dependsOn" => {
+                crate::tolerant::field(
+                    &mut self.depends_on,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "jobDefinition" => {
-                (4, crate::tolerant::decode_into(&mut self.job_definition, map)?)
+                crate::tolerant::field(
+                    &mut self.job_definition,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "jobId" => (5, crate::tolerant::decode_into(&mut self.job_id, map)?),
-            "jobName" => (6, crate::tolerant::decode_into(&mut self.job_name, map)?),
-            "jobQueue" => (7, crate::tolerant::decode_into(&mut self.job_queue, map)?),
-            "parameters" => (8, crate::tolerant::decode_into(&mut self.parameters, map)?),
+            "jobId" => {
+                crate::tolerant::field(
+                    &mut self.job_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "jobName" => {
+                crate::tolerant::field(
+                    &mut self.job_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "jobQueue" => {
+                crate::tolerant::field(
+                    &mut self.job_queue,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "parameters" => {
+                crate::tolerant::field(
+                    &mut self.parameters,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "retryStrategy" => {
-                (9, crate::tolerant::decode_into(&mut self.retry_strategy, map)?)
+                crate::tolerant::field(
+                    &mut self.retry_strategy,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "startedAt" => (10, crate::tolerant::decode_into(&mut self.started_at, map)?),
-            "status" => (11, crate::tolerant::decode_into(&mut self.status, map)?),
+            "startedAt" => {
+                crate::tolerant::field(
+                    &mut self.started_at,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
             "statusReason" => {
-                (12, crate::tolerant::decode_into(&mut self.status_reason, map)?)
+                crate::tolerant::field(
+                    &mut self.status_reason,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            "stoppedAt" => (13, crate::tolerant::decode_into(&mut self.stopped_at, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "stoppedAt" => {
+                crate::tolerant::field(
+                    &mut self.stopped_at,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -157,17 +248,44 @@ impl crate::Record for BatchJobStateChangeItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "container" => (0, crate::tolerant::decode_into(&mut self.container, map)?),
-            "startedAt" => (1, crate::tolerant::decode_into(&mut self.started_at, map)?),
-            "statusReason" => {
-                (2, crate::tolerant::decode_into(&mut self.status_reason, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "container" => {
+                crate::tolerant::field(
+                    &mut self.container,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "stoppedAt" => (3, crate::tolerant::decode_into(&mut self.stopped_at, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "startedAt" => {
+                crate::tolerant::field(
+                    &mut self.started_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "statusReason" => {
+                crate::tolerant::field(
+                    &mut self.status_reason,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "stoppedAt" => {
+                crate::tolerant::field(
+                    &mut self.stopped_at,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -250,37 +368,124 @@ impl crate::Record for Container {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "command" => (0, crate::tolerant::decode_into(&mut self.command, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "command" => {
+                crate::tolerant::field(
+                    &mut self.command,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "containerInstanceArn" => {
-                (1, crate::tolerant::decode_into(&mut self.container_instance_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.container_instance_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "environment" => {
-                (2, crate::tolerant::decode_into(&mut self.environment, map)?)
+                crate::tolerant::field(
+                    &mut self.environment,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "exitCode" => (3, crate::tolerant::decode_into(&mut self.exit_code, map)?),
-            "image" => (4, crate::tolerant::decode_into(&mut self.image, map)?),
+            "exitCode" => {
+                crate::tolerant::field(
+                    &mut self.exit_code,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "image" => {
+                crate::tolerant::field(
+                    &mut self.image,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "logStreamName" => {
-                (5, crate::tolerant::decode_into(&mut self.log_stream_name, map)?)
+                crate::tolerant::field(
+                    &mut self.log_stream_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "memory" => (6, crate::tolerant::decode_into(&mut self.memory, map)?),
+            "memory" => {
+                crate::tolerant::field(
+                    &mut self.memory,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "mountPoints" => {
-                (7, crate::tolerant::decode_into(&mut self.mount_points, map)?)
+                crate::tolerant::field(
+                    &mut self.mount_points,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "networkInterfaces" => {
-                (8, crate::tolerant::decode_into(&mut self.network_interfaces, map)?)
+                crate::tolerant::field(
+                    &mut self.network_interfaces,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "resourceRequirements" => {
-                (9, crate::tolerant::decode_into(&mut self.resource_requirements, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_requirements,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "taskArn" => (10, crate::tolerant::decode_into(&mut self.task_arn, map)?),
-            "ulimits" => (11, crate::tolerant::decode_into(&mut self.ulimits, map)?),
-            "vcpus" => (12, crate::tolerant::decode_into(&mut self.vcpus, map)?),
-            "volumes" => (13, crate::tolerant::decode_into(&mut self.volumes, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "taskArn" => {
+                crate::tolerant::field(
+                    &mut self.task_arn,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            "ulimits" => {
+                crate::tolerant::field(
+                    &mut self.ulimits,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
+            "vcpus" => {
+                crate::tolerant::field(
+                    &mut self.vcpus,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
+            "volumes" => {
+                crate::tolerant::field(
+                    &mut self.volumes,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -395,22 +600,52 @@ impl crate::Record for Container1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "containerInstanceArn" => {
-                (0, crate::tolerant::decode_into(&mut self.container_instance_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.container_instance_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "exitCode" => (1, crate::tolerant::decode_into(&mut self.exit_code, map)?),
+            "exitCode" => {
+                crate::tolerant::field(
+                    &mut self.exit_code,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "logStreamName" => {
-                (2, crate::tolerant::decode_into(&mut self.log_stream_name, map)?)
+                crate::tolerant::field(
+                    &mut self.log_stream_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "networkInterfaces" => {
-                (3, crate::tolerant::decode_into(&mut self.network_interfaces, map)?)
+                crate::tolerant::field(
+                    &mut self.network_interfaces,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "taskArn" => (4, crate::tolerant::decode_into(&mut self.task_arn, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "taskArn" => {
+                crate::tolerant::field(
+                    &mut self.task_arn,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -477,13 +712,28 @@ impl crate::Record for ContainerItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -530,14 +780,20 @@ impl crate::Record for Host {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "sourcePath" => {
-                (0, crate::tolerant::decode_into(&mut self.source_path, map)?)
+                crate::tolerant::field(
+                    &mut self.source_path,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -585,13 +841,28 @@ impl crate::Record for JobDependency {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "jobId" => (0, crate::tolerant::decode_into(&mut self.job_id, map)?),
-            "type" => (1, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "jobId" => {
+                crate::tolerant::field(
+                    &mut self.job_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -642,18 +913,36 @@ impl crate::Record for MountPoint {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "containerPath" => {
-                (0, crate::tolerant::decode_into(&mut self.container_path, map)?)
+                crate::tolerant::field(
+                    &mut self.container_path,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "readOnly" => (1, crate::tolerant::decode_into(&mut self.read_only, map)?),
+            "readOnly" => {
+                crate::tolerant::field(
+                    &mut self.read_only,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "sourceVolume" => {
-                (2, crate::tolerant::decode_into(&mut self.source_volume, map)?)
+                crate::tolerant::field(
+                    &mut self.source_volume,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -705,20 +994,36 @@ impl crate::Record for NetworkInterface {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "attachmentId" => {
-                (0, crate::tolerant::decode_into(&mut self.attachment_id, map)?)
+                crate::tolerant::field(
+                    &mut self.attachment_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "ipv6Address" => {
-                (1, crate::tolerant::decode_into(&mut self.ipv6_address, map)?)
+                crate::tolerant::field(
+                    &mut self.ipv6_address,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "privateIpv4Address" => {
-                (2, crate::tolerant::decode_into(&mut self.private_ipv4_address, map)?)
+                crate::tolerant::field(
+                    &mut self.private_ipv4_address,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -773,13 +1078,28 @@ impl crate::Record for ResourceRequirement {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "type" => (0, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -826,12 +1146,20 @@ impl crate::Record for RetryStrategy {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "attempts" => (0, crate::tolerant::decode_into(&mut self.attempts, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "attempts" => {
+                crate::tolerant::field(
+                    &mut self.attempts,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -892,14 +1220,36 @@ impl crate::Record for ULimit {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "hardLimit" => (0, crate::tolerant::decode_into(&mut self.hard_limit, map)?),
-            "name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "softLimit" => (2, crate::tolerant::decode_into(&mut self.soft_limit, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "hardLimit" => {
+                crate::tolerant::field(
+                    &mut self.hard_limit,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "softLimit" => {
+                crate::tolerant::field(
+                    &mut self.soft_limit,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -949,13 +1299,28 @@ impl crate::Record for Volumes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "host" => (0, crate::tolerant::decode_into(&mut self.host, map)?),
-            "name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "host" => {
+                crate::tolerant::field(
+                    &mut self.host,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -44,65 +44,124 @@ impl crate::Record for BillingAndCostManagementDashboardScheduleReportCreated {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "dashboardName" => {
-                (0, crate::tolerant::decode_into(&mut self.dashboard_name, map)?)
+                crate::tolerant::field(
+                    &mut self.dashboard_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "description" => {
-                (1, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "generatedTime" => {
-                (2, crate::tolerant::decode_into(&mut self.generated_time, map)?)
+                crate::tolerant::field(
+                    &mut self.generated_time,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "isDryRunExecution" => {
-                (3, crate::tolerant::decode_into(&mut self.is_dry_run_execution, map)?)
+                crate::tolerant::field(
+                    &mut self.is_dry_run_execution,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "nextTriggerDateTime" => {
-                (4, crate::tolerant::decode_into(&mut self.next_trigger_date_time, map)?)
+                crate::tolerant::field(
+                    &mut self.next_trigger_date_time,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "reportDownloadURL" => {
-                (5, crate::tolerant::decode_into(&mut self.report_download_url, map)?)
+                crate::tolerant::field(
+                    &mut self.report_download_url,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "reportName" => {
-                (6, crate::tolerant::decode_into(&mut self.report_name, map)?)
+                crate::tolerant::field(
+                    &mut self.report_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "reportPassword" => {
-                (7, crate::tolerant::decode_into(&mut self.report_password, map)?)
+                crate::tolerant::field(
+                    &mut self.report_password,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "reportingPeriodEnd" => {
-                (8, crate::tolerant::decode_into(&mut self.reporting_period_end, map)?)
+                crate::tolerant::field(
+                    &mut self.reporting_period_end,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "reportingPeriodStart" => {
-                (9, crate::tolerant::decode_into(&mut self.reporting_period_start, map)?)
+                crate::tolerant::field(
+                    &mut self.reporting_period_start,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "scheduleExpirationTime" => {
-                (
-                    10,
-                    crate::tolerant::decode_into(
-                        &mut self.schedule_expiration_time,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.schedule_expiration_time,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "scheduleExpression" => {
-                (11, crate::tolerant::decode_into(&mut self.schedule_expression, map)?)
+                crate::tolerant::field(
+                    &mut self.schedule_expression,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "scheduleExpressionDescription" => {
-                (
-                    12,
-                    crate::tolerant::decode_into(
-                        &mut self.schedule_expression_description,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.schedule_expression_description,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
             "scheduleReportArn" => {
-                (13, crate::tolerant::decode_into(&mut self.schedule_report_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.schedule_report_arn,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

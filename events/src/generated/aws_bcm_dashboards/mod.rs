@@ -93,9 +93,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Billing and Cost Management Dashboard Schedule Report Created" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     BillingAndCostManagementDashboardScheduleReportCreated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::BillingAndCostManagementDashboardScheduleReportCreated)
             }
             _ => {

@@ -40,35 +40,108 @@ impl crate::Record for ChimeVoiceConnectorStreamingStatus {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "callId" => (0, crate::tolerant::decode_into(&mut self.call_id, map)?),
-            "direction" => (1, crate::tolerant::decode_into(&mut self.direction, map)?),
-            "inviteHeaders" => {
-                (2, crate::tolerant::decode_into(&mut self.invite_headers, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "callId" => {
+                crate::tolerant::field(
+                    &mut self.call_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "mediaType" => (3, crate::tolerant::decode_into(&mut self.media_type, map)?),
+            "direction" => {
+                crate::tolerant::field(
+                    &mut self.direction,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "inviteHeaders" => {
+                crate::tolerant::field(
+                    &mut self.invite_headers,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "mediaType" => {
+                crate::tolerant::field(
+                    &mut self.media_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "siprecMetadata" => {
-                (4, crate::tolerant::decode_into(&mut self.siprec_metadata, map)?)
+                crate::tolerant::field(
+                    &mut self.siprec_metadata,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "startFragmentNumber" => {
-                (5, crate::tolerant::decode_into(&mut self.start_fragment_number, map)?)
+                crate::tolerant::field(
+                    &mut self.start_fragment_number,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "startTime" => (6, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "streamArn" => (7, crate::tolerant::decode_into(&mut self.stream_arn, map)?),
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "streamArn" => {
+                crate::tolerant::field(
+                    &mut self.stream_arn,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
             "streamingStatus" => {
-                (8, crate::tolerant::decode_into(&mut self.streaming_status, map)?)
+                crate::tolerant::field(
+                    &mut self.streaming_status,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "transactionId" => {
-                (9, crate::tolerant::decode_into(&mut self.transaction_id, map)?)
+                crate::tolerant::field(
+                    &mut self.transaction_id,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "version" => (10, crate::tolerant::decode_into(&mut self.version, map)?),
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
             "voiceConnectorId" => {
-                (11, crate::tolerant::decode_into(&mut self.voice_connector_id, map)?)
+                crate::tolerant::field(
+                    &mut self.voice_connector_id,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -82,9 +82,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Chime VoiceConnector Streaming Status" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ChimeVoiceConnectorStreamingStatus,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ChimeVoiceConnectorStreamingStatus)
             }
             _ => {

@@ -26,22 +26,52 @@ impl crate::Record for CloudFormationHookInvocationProgress {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "hook-detail" => {
-                (0, crate::tolerant::decode_into(&mut self.hook_detail, map)?)
+                crate::tolerant::field(
+                    &mut self.hook_detail,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "result" => (1, crate::tolerant::decode_into(&mut self.result, map)?),
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
+            "result" => {
+                crate::tolerant::field(
+                    &mut self.result,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "status-reason" => {
-                (3, crate::tolerant::decode_into(&mut self.status_reason, map)?)
+                crate::tolerant::field(
+                    &mut self.status_reason,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "target-detail" => {
-                (4, crate::tolerant::decode_into(&mut self.target_detail, map)?)
+                crate::tolerant::field(
+                    &mut self.target_detail,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -118,30 +148,68 @@ impl crate::Record for HookDetail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "description" => {
-                (0, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "documentation-url" => {
-                (1, crate::tolerant::decode_into(&mut self.documentation_url, map)?)
+                crate::tolerant::field(
+                    &mut self.documentation_url,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "failure-mode" => {
-                (2, crate::tolerant::decode_into(&mut self.failure_mode, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_mode,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "hook-type-arn" => {
-                (3, crate::tolerant::decode_into(&mut self.hook_type_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.hook_type_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "hook-type-name" => {
-                (4, crate::tolerant::decode_into(&mut self.hook_type_name, map)?)
+                crate::tolerant::field(
+                    &mut self.hook_type_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "hook-version" => {
-                (5, crate::tolerant::decode_into(&mut self.hook_version, map)?)
+                crate::tolerant::field(
+                    &mut self.hook_version,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "source-url" => (6, crate::tolerant::decode_into(&mut self.source_url, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "source-url" => {
+                crate::tolerant::field(
+                    &mut self.source_url,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -203,12 +271,20 @@ impl crate::Record for ResultType {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "data" => (0, crate::tolerant::decode_into(&mut self.data, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "data" => {
+                crate::tolerant::field(
+                    &mut self.data,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -262,27 +338,52 @@ impl crate::Record for TargetDetail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "target-action" => {
-                (0, crate::tolerant::decode_into(&mut self.target_action, map)?)
+                crate::tolerant::field(
+                    &mut self.target_action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "target-id" => (1, crate::tolerant::decode_into(&mut self.target_id, map)?),
+            "target-id" => {
+                crate::tolerant::field(
+                    &mut self.target_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "target-invocation-point" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(&mut self.target_invocation_point, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.target_invocation_point,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "target-name" => {
-                (3, crate::tolerant::decode_into(&mut self.target_name, map)?)
+                crate::tolerant::field(
+                    &mut self.target_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "target-type" => {
-                (4, crate::tolerant::decode_into(&mut self.target_type, map)?)
+                crate::tolerant::field(
+                    &mut self.target_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -84,9 +84,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "CloudFormation Hook Invocation Progress" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CloudFormationHookInvocationProgress,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CloudFormationHookInvocationProgress)
             }
             _ => {

@@ -24,17 +24,44 @@ impl crate::Record for CloudWatchAlarmConfigurationChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "alarmName" => (0, crate::tolerant::decode_into(&mut self.alarm_name, map)?),
-            "configuration" => {
-                (1, crate::tolerant::decode_boxed_into(&mut self.configuration, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "alarmName" => {
+                crate::tolerant::field(
+                    &mut self.alarm_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "operation" => (2, crate::tolerant::decode_into(&mut self.operation, map)?),
-            "state" => (3, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "configuration" => {
+                crate::tolerant::boxed_field(
+                    &mut self.configuration,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "operation" => {
+                crate::tolerant::field(
+                    &mut self.operation,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -131,77 +158,156 @@ impl crate::Record for Configuration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionsEnabled" => {
-                (0, crate::tolerant::decode_into(&mut self.actions_enabled, map)?)
+                crate::tolerant::field(
+                    &mut self.actions_enabled,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "actionsSuppressor" => {
-                (1, crate::tolerant::decode_into(&mut self.actions_suppressor, map)?)
+                crate::tolerant::field(
+                    &mut self.actions_suppressor,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "actionsSuppressorExtensionPeriod" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.actions_suppressor_extension_period,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.actions_suppressor_extension_period,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "actionsSuppressorWaitPeriod" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.actions_suppressor_wait_period,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.actions_suppressor_wait_period,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "alarmActions" => {
-                (4, crate::tolerant::decode_into(&mut self.alarm_actions, map)?)
+                crate::tolerant::field(
+                    &mut self.alarm_actions,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "alarmName" => (5, crate::tolerant::decode_into(&mut self.alarm_name, map)?),
-            "alarmRule" => (6, crate::tolerant::decode_into(&mut self.alarm_rule, map)?),
+            "alarmName" => {
+                crate::tolerant::field(
+                    &mut self.alarm_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "alarmRule" => {
+                crate::tolerant::field(
+                    &mut self.alarm_rule,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "comparisonOperator" => {
-                (7, crate::tolerant::decode_into(&mut self.comparison_operator, map)?)
+                crate::tolerant::field(
+                    &mut self.comparison_operator,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "datapointsToAlarm" => {
-                (8, crate::tolerant::decode_into(&mut self.datapoints_to_alarm, map)?)
+                crate::tolerant::field(
+                    &mut self.datapoints_to_alarm,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "description" => {
-                (9, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "evaluateLowSampleCountPercentile" => {
-                (
-                    10,
-                    crate::tolerant::decode_into(
-                        &mut self.evaluate_low_sample_count_percentile,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.evaluate_low_sample_count_percentile,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "evaluationPeriods" => {
-                (11, crate::tolerant::decode_into(&mut self.evaluation_periods, map)?)
+                crate::tolerant::field(
+                    &mut self.evaluation_periods,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "insufficientDataActions" => {
-                (
-                    12,
-                    crate::tolerant::decode_into(
-                        &mut self.insufficient_data_actions,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.insufficient_data_actions,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            "metrics" => (13, crate::tolerant::decode_into(&mut self.metrics, map)?),
-            "okActions" => (14, crate::tolerant::decode_into(&mut self.ok_actions, map)?),
-            "threshold" => (15, crate::tolerant::decode_into(&mut self.threshold, map)?),
-            "timestamp" => (16, crate::tolerant::decode_into(&mut self.timestamp, map)?),
+            "metrics" => {
+                crate::tolerant::field(
+                    &mut self.metrics,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            "okActions" => {
+                crate::tolerant::field(
+                    &mut self.ok_actions,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
+            }
+            "threshold" => {
+                crate::tolerant::field(
+                    &mut self.threshold,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
+            }
+            "timestamp" => {
+                crate::tolerant::field(
+                    &mut self.timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
+            }
             "treatMissingData" => {
-                (17, crate::tolerant::decode_into(&mut self.treat_missing_data, map)?)
+                crate::tolerant::field(
+                    &mut self.treat_missing_data,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -327,18 +433,36 @@ impl crate::Record for ConfigurationItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "id" => (0, crate::tolerant::decode_into(&mut self.id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "metricStat" => {
-                (1, crate::tolerant::decode_into(&mut self.metric_stat, map)?)
+                crate::tolerant::field(
+                    &mut self.metric_stat,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "returnData" => {
-                (2, crate::tolerant::decode_into(&mut self.return_data, map)?)
+                crate::tolerant::field(
+                    &mut self.return_data,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -398,14 +522,36 @@ impl crate::Record for Metric {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "dimensions" => (0, crate::tolerant::decode_into(&mut self.dimensions, map)?),
-            "name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "namespace" => (2, crate::tolerant::decode_into(&mut self.namespace, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "dimensions" => {
+                crate::tolerant::field(
+                    &mut self.dimensions,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "namespace" => {
+                crate::tolerant::field(
+                    &mut self.namespace,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -457,14 +603,36 @@ impl crate::Record for MetricStat {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "metric" => (0, crate::tolerant::decode_into(&mut self.metric, map)?),
-            "period" => (1, crate::tolerant::decode_into(&mut self.period, map)?),
-            "stat" => (2, crate::tolerant::decode_into(&mut self.stat, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "metric" => {
+                crate::tolerant::field(
+                    &mut self.metric,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "period" => {
+                crate::tolerant::field(
+                    &mut self.period,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "stat" => {
+                crate::tolerant::field(
+                    &mut self.stat,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -525,23 +693,60 @@ impl crate::Record for State {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionsSuppressedBy" => {
-                (0, crate::tolerant::decode_into(&mut self.actions_suppressed_by, map)?)
+                crate::tolerant::field(
+                    &mut self.actions_suppressed_by,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "evaluationState" => {
-                (1, crate::tolerant::decode_into(&mut self.evaluation_state, map)?)
+                crate::tolerant::field(
+                    &mut self.evaluation_state,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "reason" => (2, crate::tolerant::decode_into(&mut self.reason, map)?),
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "reasonData" => {
-                (3, crate::tolerant::decode_into(&mut self.reason_data, map)?)
+                crate::tolerant::field(
+                    &mut self.reason_data,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "timestamp" => (4, crate::tolerant::decode_into(&mut self.timestamp, map)?),
-            "value" => (5, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "timestamp" => {
+                crate::tolerant::field(
+                    &mut self.timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -24,19 +24,44 @@ impl crate::Record for CloudWatchAlarmStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "alarmName" => (0, crate::tolerant::decode_into(&mut self.alarm_name, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "alarmName" => {
+                crate::tolerant::field(
+                    &mut self.alarm_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "configuration" => {
-                (1, crate::tolerant::decode_into(&mut self.configuration, map)?)
+                crate::tolerant::field(
+                    &mut self.configuration,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "previousState" => {
-                (2, crate::tolerant::decode_into(&mut self.previous_state, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_state,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "state" => (3, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -110,37 +135,60 @@ impl crate::Record for Configuration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionsSuppressor" => {
-                (0, crate::tolerant::decode_into(&mut self.actions_suppressor, map)?)
+                crate::tolerant::field(
+                    &mut self.actions_suppressor,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "actionsSuppressorExtensionPeriod" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.actions_suppressor_extension_period,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.actions_suppressor_extension_period,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "actionsSuppressorWaitPeriod" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.actions_suppressor_wait_period,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.actions_suppressor_wait_period,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "alarmRule" => (3, crate::tolerant::decode_into(&mut self.alarm_rule, map)?),
+            "alarmRule" => {
+                crate::tolerant::field(
+                    &mut self.alarm_rule,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "description" => {
-                (4, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "metrics" => (5, crate::tolerant::decode_into(&mut self.metrics, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "metrics" => {
+                crate::tolerant::field(
+                    &mut self.metrics,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -213,18 +261,36 @@ impl crate::Record for ConfigurationItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "id" => (0, crate::tolerant::decode_into(&mut self.id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "metricStat" => {
-                (1, crate::tolerant::decode_into(&mut self.metric_stat, map)?)
+                crate::tolerant::field(
+                    &mut self.metric_stat,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "returnData" => {
-                (2, crate::tolerant::decode_into(&mut self.return_data, map)?)
+                crate::tolerant::field(
+                    &mut self.return_data,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -284,14 +350,36 @@ impl crate::Record for Metric {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "dimensions" => (0, crate::tolerant::decode_into(&mut self.dimensions, map)?),
-            "name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "namespace" => (2, crate::tolerant::decode_into(&mut self.namespace, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "dimensions" => {
+                crate::tolerant::field(
+                    &mut self.dimensions,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "namespace" => {
+                crate::tolerant::field(
+                    &mut self.namespace,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -343,14 +431,36 @@ impl crate::Record for MetricStat {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "metric" => (0, crate::tolerant::decode_into(&mut self.metric, map)?),
-            "period" => (1, crate::tolerant::decode_into(&mut self.period, map)?),
-            "stat" => (2, crate::tolerant::decode_into(&mut self.stat, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "metric" => {
+                crate::tolerant::field(
+                    &mut self.metric,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "period" => {
+                crate::tolerant::field(
+                    &mut self.period,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "stat" => {
+                crate::tolerant::field(
+                    &mut self.stat,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -413,32 +523,68 @@ impl crate::Record for State {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionsSuppressedBy" => {
-                (0, crate::tolerant::decode_into(&mut self.actions_suppressed_by, map)?)
+                crate::tolerant::field(
+                    &mut self.actions_suppressed_by,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "actionsSuppressedReason" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.actions_suppressed_reason,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.actions_suppressed_reason,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "evaluationState" => {
-                (2, crate::tolerant::decode_into(&mut self.evaluation_state, map)?)
+                crate::tolerant::field(
+                    &mut self.evaluation_state,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "reason" => (3, crate::tolerant::decode_into(&mut self.reason, map)?),
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "reasonData" => {
-                (4, crate::tolerant::decode_into(&mut self.reason_data, map)?)
+                crate::tolerant::field(
+                    &mut self.reason_data,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "timestamp" => (5, crate::tolerant::decode_into(&mut self.timestamp, map)?),
-            "value" => (6, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "timestamp" => {
+                crate::tolerant::field(
+                    &mut self.timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

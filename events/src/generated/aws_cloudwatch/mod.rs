@@ -100,15 +100,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "CloudWatch Alarm Configuration Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CloudWatchAlarmConfigurationChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CloudWatchAlarmConfigurationChange)
             }
             "CloudWatch Alarm State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CloudWatchAlarmStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CloudWatchAlarmStateChange)
             }
             _ => {

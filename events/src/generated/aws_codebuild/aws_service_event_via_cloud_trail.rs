@@ -40,33 +40,108 @@ impl crate::Record for AwsServiceEventViaCloudTrail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "awsRegion" => (0, crate::tolerant::decode_into(&mut self.aws_region, map)?),
-            "eventID" => (1, crate::tolerant::decode_into(&mut self.event_id, map)?),
-            "eventName" => (2, crate::tolerant::decode_into(&mut self.event_name, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "awsRegion" => {
+                crate::tolerant::field(
+                    &mut self.aws_region,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "eventID" => {
+                crate::tolerant::field(
+                    &mut self.event_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "eventName" => {
+                crate::tolerant::field(
+                    &mut self.event_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "eventSource" => {
-                (3, crate::tolerant::decode_into(&mut self.event_source, map)?)
+                crate::tolerant::field(
+                    &mut self.event_source,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "eventTime" => (4, crate::tolerant::decode_into(&mut self.event_time, map)?),
-            "eventType" => (5, crate::tolerant::decode_into(&mut self.event_type, map)?),
+            "eventTime" => {
+                crate::tolerant::field(
+                    &mut self.event_time,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "eventType" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "eventVersion" => {
-                (6, crate::tolerant::decode_into(&mut self.event_version, map)?)
+                crate::tolerant::field(
+                    &mut self.event_version,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "readOnly" => (7, crate::tolerant::decode_into(&mut self.read_only, map)?),
+            "readOnly" => {
+                crate::tolerant::field(
+                    &mut self.read_only,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
             "serviceEventDetails" => {
-                (8, crate::tolerant::decode_into(&mut self.service_event_details, map)?)
+                crate::tolerant::field(
+                    &mut self.service_event_details,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "sourceIPAddress" => {
-                (9, crate::tolerant::decode_into(&mut self.source_ip_address, map)?)
+                crate::tolerant::field(
+                    &mut self.source_ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "userAgent" => (10, crate::tolerant::decode_into(&mut self.user_agent, map)?),
+            "userAgent" => {
+                crate::tolerant::field(
+                    &mut self.user_agent,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
             "userIdentity" => {
-                (11, crate::tolerant::decode_into(&mut self.user_identity, map)?)
+                crate::tolerant::field(
+                    &mut self.user_identity,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -153,12 +228,20 @@ impl crate::Record for ServiceEventDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "response" => (0, crate::tolerant::decode_into(&mut self.response, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "response" => {
+                crate::tolerant::field(
+                    &mut self.response,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -206,13 +289,28 @@ impl crate::Record for UserIdentity {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "accountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "invokedBy" => (1, crate::tolerant::decode_into(&mut self.invoked_by, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "invokedBy" => {
+                crate::tolerant::field(
+                    &mut self.invoked_by,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

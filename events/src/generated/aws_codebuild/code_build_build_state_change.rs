@@ -30,34 +30,68 @@ impl crate::Record for CodeBuildBuildStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "additional-information" => {
-                (
-                    0,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.additional_information,
-                        map,
-                    )?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.additional_information,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "build-id" => (1, crate::tolerant::decode_into(&mut self.build_id, map)?),
+            "build-id" => {
+                crate::tolerant::field(
+                    &mut self.build_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "build-status" => {
-                (2, crate::tolerant::decode_into(&mut self.build_status, map)?)
+                crate::tolerant::field(
+                    &mut self.build_status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "current-phase" => {
-                (3, crate::tolerant::decode_into(&mut self.current_phase, map)?)
+                crate::tolerant::field(
+                    &mut self.current_phase,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "current-phase-context" => {
-                (4, crate::tolerant::decode_into(&mut self.current_phase_context, map)?)
+                crate::tolerant::field(
+                    &mut self.current_phase_context,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "project-name" => {
-                (5, crate::tolerant::decode_into(&mut self.project_name, map)?)
+                crate::tolerant::field(
+                    &mut self.project_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "version" => (6, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -159,47 +193,124 @@ impl crate::Record for AdditionalInformation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "artifact" => (0, crate::tolerant::decode_into(&mut self.artifact, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "artifact" => {
+                crate::tolerant::field(
+                    &mut self.artifact,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "build-complete" => {
-                (1, crate::tolerant::decode_into(&mut self.build_complete, map)?)
+                crate::tolerant::field(
+                    &mut self.build_complete,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "build-start-time" => {
-                (2, crate::tolerant::decode_into(&mut self.build_start_time, map)?)
+                crate::tolerant::field(
+                    &mut self.build_start_time,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "cache" => (3, crate::tolerant::decode_into(&mut self.cache, map)?),
+            "cache" => {
+                crate::tolerant::field(
+                    &mut self.cache,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "environment" => {
-                (4, crate::tolerant::decode_into(&mut self.environment, map)?)
+                crate::tolerant::field(
+                    &mut self.environment,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "initiator" => (5, crate::tolerant::decode_into(&mut self.initiator, map)?),
-            "logs" => (6, crate::tolerant::decode_into(&mut self.logs, map)?),
+            "initiator" => {
+                crate::tolerant::field(
+                    &mut self.initiator,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "logs" => {
+                crate::tolerant::field(
+                    &mut self.logs,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "network-interface" => {
-                (7, crate::tolerant::decode_into(&mut self.network_interface, map)?)
+                crate::tolerant::field(
+                    &mut self.network_interface,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "phases" => (8, crate::tolerant::decode_into(&mut self.phases, map)?),
+            "phases" => {
+                crate::tolerant::field(
+                    &mut self.phases,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "queued-timeout-in-minutes" => {
-                (
-                    9,
-                    crate::tolerant::decode_into(
-                        &mut self.queued_timeout_in_minutes,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.queued_timeout_in_minutes,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "source" => (10, crate::tolerant::decode_into(&mut self.source, map)?),
+            "source" => {
+                crate::tolerant::field(
+                    &mut self.source,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
             "source-version" => {
-                (11, crate::tolerant::decode_into(&mut self.source_version, map)?)
+                crate::tolerant::field(
+                    &mut self.source_version,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "timeout-in-minutes" => {
-                (12, crate::tolerant::decode_into(&mut self.timeout_in_minutes, map)?)
+                crate::tolerant::field(
+                    &mut self.timeout_in_minutes,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
             "vpc-config" => {
-                (13, crate::tolerant::decode_into(&mut self.vpc_config, map)?)
+                crate::tolerant::field(
+                    &mut self.vpc_config,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -329,23 +440,60 @@ impl crate::Record for AdditionalInformationItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "duration-in-seconds" => {
-                (0, crate::tolerant::decode_into(&mut self.duration_in_seconds, map)?)
+                crate::tolerant::field(
+                    &mut self.duration_in_seconds,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "end-time" => (1, crate::tolerant::decode_into(&mut self.end_time, map)?),
+            "end-time" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "phase-context" => {
-                (2, crate::tolerant::decode_into(&mut self.phase_context, map)?)
+                crate::tolerant::field(
+                    &mut self.phase_context,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "phase-status" => {
-                (3, crate::tolerant::decode_into(&mut self.phase_status, map)?)
+                crate::tolerant::field(
+                    &mut self.phase_status,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "phase-type" => (4, crate::tolerant::decode_into(&mut self.phase_type, map)?),
-            "start-time" => (5, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "phase-type" => {
+                crate::tolerant::field(
+                    &mut self.phase_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "start-time" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -414,14 +562,36 @@ impl crate::Record for Artifact {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "location" => (0, crate::tolerant::decode_into(&mut self.location, map)?),
-            "md5sum" => (1, crate::tolerant::decode_into(&mut self.md5sum, map)?),
-            "sha256sum" => (2, crate::tolerant::decode_into(&mut self.sha256sum, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "location" => {
+                crate::tolerant::field(
+                    &mut self.location,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "md5sum" => {
+                crate::tolerant::field(
+                    &mut self.md5sum,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "sha256sum" => {
+                crate::tolerant::field(
+                    &mut self.sha256sum,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -471,13 +641,28 @@ impl crate::Record for Auth {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "resource" => (0, crate::tolerant::decode_into(&mut self.resource, map)?),
-            "type" => (1, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "resource" => {
+                crate::tolerant::field(
+                    &mut self.resource,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -536,13 +721,28 @@ impl crate::Record for Cache {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "location" => (0, crate::tolerant::decode_into(&mut self.location, map)?),
-            "type" => (1, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "location" => {
+                crate::tolerant::field(
+                    &mut self.location,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -599,31 +799,60 @@ impl crate::Record for Environment {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "compute-type" => {
-                (0, crate::tolerant::decode_into(&mut self.compute_type, map)?)
+                crate::tolerant::field(
+                    &mut self.compute_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "environment-variables" => {
-                (1, crate::tolerant::decode_into(&mut self.environment_variables, map)?)
+                crate::tolerant::field(
+                    &mut self.environment_variables,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "image" => (2, crate::tolerant::decode_into(&mut self.image, map)?),
+            "image" => {
+                crate::tolerant::field(
+                    &mut self.image,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "image-pull-credentials-type" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.image_pull_credentials_type,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.image_pull_credentials_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "privileged-mode" => {
-                (4, crate::tolerant::decode_into(&mut self.privileged_mode, map)?)
+                crate::tolerant::field(
+                    &mut self.privileged_mode,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "type" => (5, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -701,14 +930,36 @@ impl crate::Record for EnvironmentItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "type" => (1, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "value" => (2, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -760,16 +1011,36 @@ impl crate::Record for Logs {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "deep-link" => (0, crate::tolerant::decode_into(&mut self.deep_link, map)?),
-            "group-name" => (1, crate::tolerant::decode_into(&mut self.group_name, map)?),
-            "stream-name" => {
-                (2, crate::tolerant::decode_into(&mut self.stream_name, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "deep-link" => {
+                crate::tolerant::field(
+                    &mut self.deep_link,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "group-name" => {
+                crate::tolerant::field(
+                    &mut self.group_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "stream-name" => {
+                crate::tolerant::field(
+                    &mut self.stream_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -819,13 +1090,28 @@ impl crate::Record for NetworkInterface {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "eni-id" => (0, crate::tolerant::decode_into(&mut self.eni_id, map)?),
-            "subnet-id" => (1, crate::tolerant::decode_into(&mut self.subnet_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "eni-id" => {
+                crate::tolerant::field(
+                    &mut self.eni_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "subnet-id" => {
+                crate::tolerant::field(
+                    &mut self.subnet_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -878,15 +1164,44 @@ impl crate::Record for Source {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "auth" => (0, crate::tolerant::decode_into(&mut self.auth, map)?),
-            "buildspec" => (1, crate::tolerant::decode_into(&mut self.buildspec, map)?),
-            "location" => (2, crate::tolerant::decode_into(&mut self.location, map)?),
-            "type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "auth" => {
+                crate::tolerant::field(
+                    &mut self.auth,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "buildspec" => {
+                crate::tolerant::field(
+                    &mut self.buildspec,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "location" => {
+                crate::tolerant::field(
+                    &mut self.location,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -942,16 +1257,36 @@ impl crate::Record for VpcConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "security-group-ids" => {
-                (0, crate::tolerant::decode_into(&mut self.security_group_ids, map)?)
+                crate::tolerant::field(
+                    &mut self.security_group_ids,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "subnets" => (1, crate::tolerant::decode_into(&mut self.subnets, map)?),
-            "vpc-id" => (2, crate::tolerant::decode_into(&mut self.vpc_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "subnets" => {
+                crate::tolerant::field(
+                    &mut self.subnets,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "vpc-id" => {
+                crate::tolerant::field(
+                    &mut self.vpc_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1011,18 +1346,36 @@ impl crate::Record for VpcConfigItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "build-fleet-az" => {
-                (0, crate::tolerant::decode_into(&mut self.build_fleet_az, map)?)
+                crate::tolerant::field(
+                    &mut self.build_fleet_az,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "customer-az" => {
-                (1, crate::tolerant::decode_into(&mut self.customer_az, map)?)
+                crate::tolerant::field(
+                    &mut self.customer_az,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "subnet-id" => (2, crate::tolerant::decode_into(&mut self.subnet_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "subnet-id" => {
+                crate::tolerant::field(
+                    &mut self.subnet_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

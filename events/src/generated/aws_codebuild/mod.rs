@@ -123,27 +123,31 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "AWS Service Event via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsServiceEventViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsServiceEventViaCloudTrail)
             }
             "CodeBuild Build Phase Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeBuildBuildPhaseChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeBuildBuildPhaseChange)
             }
             "CodeBuild Build State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeBuildBuildStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeBuildBuildStateChange)
             }
             _ => {

@@ -34,54 +34,84 @@ impl crate::Record for CodeCommitApprovalRuleTemplateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "approvalRuleTemplateContentSha256" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.approval_rule_template_content_sha256,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.approval_rule_template_content_sha256,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "approvalRuleTemplateId" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.approval_rule_template_id,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.approval_rule_template_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "approvalRuleTemplateName" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.approval_rule_template_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.approval_rule_template_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "callerUserArn" => {
-                (3, crate::tolerant::decode_into(&mut self.caller_user_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.caller_user_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "creationDate" => {
-                (4, crate::tolerant::decode_into(&mut self.creation_date, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_date,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "event" => (5, crate::tolerant::decode_into(&mut self.event, map)?),
+            "event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "lastModifiedDate" => {
-                (6, crate::tolerant::decode_into(&mut self.last_modified_date, map)?)
+                crate::tolerant::field(
+                    &mut self.last_modified_date,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "notificationBody" => {
-                (7, crate::tolerant::decode_into(&mut self.notification_body, map)?)
+                crate::tolerant::field(
+                    &mut self.notification_body,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "repositories" => {
-                (8, crate::tolerant::decode_into(&mut self.repositories, map)?)
+                crate::tolerant::field(
+                    &mut self.repositories,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -34,32 +34,84 @@ impl crate::Record for CodeCommitCommentOnCommit {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "afterCommitId" => {
-                (0, crate::tolerant::decode_into(&mut self.after_commit_id, map)?)
+                crate::tolerant::field(
+                    &mut self.after_commit_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "beforeCommitId" => {
-                (1, crate::tolerant::decode_into(&mut self.before_commit_id, map)?)
+                crate::tolerant::field(
+                    &mut self.before_commit_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "callerUserArn" => {
-                (2, crate::tolerant::decode_into(&mut self.caller_user_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.caller_user_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "commentId" => (3, crate::tolerant::decode_into(&mut self.comment_id, map)?),
-            "event" => (4, crate::tolerant::decode_into(&mut self.event, map)?),
-            "inReplyTo" => (5, crate::tolerant::decode_into(&mut self.in_reply_to, map)?),
+            "commentId" => {
+                crate::tolerant::field(
+                    &mut self.comment_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "inReplyTo" => {
+                crate::tolerant::field(
+                    &mut self.in_reply_to,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "notificationBody" => {
-                (6, crate::tolerant::decode_into(&mut self.notification_body, map)?)
+                crate::tolerant::field(
+                    &mut self.notification_body,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "repositoryId" => {
-                (7, crate::tolerant::decode_into(&mut self.repository_id, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_id,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "repositoryName" => {
-                (8, crate::tolerant::decode_into(&mut self.repository_name, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_name,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -56,63 +56,172 @@ impl crate::Record for CodeCommitPullRequestStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "approvalStatus" => {
-                (0, crate::tolerant::decode_into(&mut self.approval_status, map)?)
+                crate::tolerant::field(
+                    &mut self.approval_status,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "author" => (1, crate::tolerant::decode_into(&mut self.author, map)?),
+            "author" => {
+                crate::tolerant::field(
+                    &mut self.author,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "callerUserArn" => {
-                (2, crate::tolerant::decode_into(&mut self.caller_user_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.caller_user_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "creationDate" => {
-                (3, crate::tolerant::decode_into(&mut self.creation_date, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_date,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "description" => {
-                (4, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "destinationCommit" => {
-                (5, crate::tolerant::decode_into(&mut self.destination_commit, map)?)
+                crate::tolerant::field(
+                    &mut self.destination_commit,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "destinationReference" => {
-                (6, crate::tolerant::decode_into(&mut self.destination_reference, map)?)
+                crate::tolerant::field(
+                    &mut self.destination_reference,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "event" => (7, crate::tolerant::decode_into(&mut self.event, map)?),
-            "isMerged" => (8, crate::tolerant::decode_into(&mut self.is_merged, map)?),
+            "event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "isMerged" => {
+                crate::tolerant::field(
+                    &mut self.is_merged,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "lastModifiedDate" => {
-                (9, crate::tolerant::decode_into(&mut self.last_modified_date, map)?)
+                crate::tolerant::field(
+                    &mut self.last_modified_date,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "mergeOption" => {
-                (10, crate::tolerant::decode_into(&mut self.merge_option, map)?)
+                crate::tolerant::field(
+                    &mut self.merge_option,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "notificationBody" => {
-                (11, crate::tolerant::decode_into(&mut self.notification_body, map)?)
+                crate::tolerant::field(
+                    &mut self.notification_body,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "overrideStatus" => {
-                (12, crate::tolerant::decode_into(&mut self.override_status, map)?)
+                crate::tolerant::field(
+                    &mut self.override_status,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
             "pullRequestId" => {
-                (13, crate::tolerant::decode_into(&mut self.pull_request_id, map)?)
+                crate::tolerant::field(
+                    &mut self.pull_request_id,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "pullRequestStatus" => {
-                (14, crate::tolerant::decode_into(&mut self.pull_request_status, map)?)
+                crate::tolerant::field(
+                    &mut self.pull_request_status,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "repositoryNames" => {
-                (15, crate::tolerant::decode_into(&mut self.repository_names, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_names,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
             "revisionId" => {
-                (16, crate::tolerant::decode_into(&mut self.revision_id, map)?)
+                crate::tolerant::field(
+                    &mut self.revision_id,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
             }
             "sourceCommit" => {
-                (17, crate::tolerant::decode_into(&mut self.source_commit, map)?)
+                crate::tolerant::field(
+                    &mut self.source_commit,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
             "sourceReference" => {
-                (18, crate::tolerant::decode_into(&mut self.source_reference, map)?)
+                crate::tolerant::field(
+                    &mut self.source_reference,
+                    &mut self.extra,
+                    Self::FIELDS[18],
+                    map,
+                )?
             }
-            "title" => (19, crate::tolerant::decode_into(&mut self.title, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "title" => {
+                crate::tolerant::field(
+                    &mut self.title,
+                    &mut self.extra,
+                    Self::FIELDS[19],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

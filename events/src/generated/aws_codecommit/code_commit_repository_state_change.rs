@@ -48,61 +48,140 @@ impl crate::Record for CodeCommitRepositoryStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "baseCommitId" => {
-                (0, crate::tolerant::decode_into(&mut self.base_commit_id, map)?)
+                crate::tolerant::field(
+                    &mut self.base_commit_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "callerUserArn" => {
-                (1, crate::tolerant::decode_into(&mut self.caller_user_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.caller_user_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "commitId" => (2, crate::tolerant::decode_into(&mut self.commit_id, map)?),
+            "commitId" => {
+                crate::tolerant::field(
+                    &mut self.commit_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "conflictDetailLevel" => {
-                (3, crate::tolerant::decode_into(&mut self.conflict_detail_level, map)?)
+                crate::tolerant::field(
+                    &mut self.conflict_detail_level,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "conflictDetailsLevel" => {
-                (4, crate::tolerant::decode_into(&mut self.conflict_details_level, map)?)
+                crate::tolerant::field(
+                    &mut self.conflict_details_level,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "conflictResolutionStrategy" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.conflict_resolution_strategy,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.conflict_resolution_strategy,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "destinationCommitId" => {
-                (6, crate::tolerant::decode_into(&mut self.destination_commit_id, map)?)
+                crate::tolerant::field(
+                    &mut self.destination_commit_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "event" => (7, crate::tolerant::decode_into(&mut self.event, map)?),
+            "event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
             "mergeOption" => {
-                (8, crate::tolerant::decode_into(&mut self.merge_option, map)?)
+                crate::tolerant::field(
+                    &mut self.merge_option,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "oldCommitId" => {
-                (9, crate::tolerant::decode_into(&mut self.old_commit_id, map)?)
+                crate::tolerant::field(
+                    &mut self.old_commit_id,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "referenceFullName" => {
-                (10, crate::tolerant::decode_into(&mut self.reference_full_name, map)?)
+                crate::tolerant::field(
+                    &mut self.reference_full_name,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "referenceName" => {
-                (11, crate::tolerant::decode_into(&mut self.reference_name, map)?)
+                crate::tolerant::field(
+                    &mut self.reference_name,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "referenceType" => {
-                (12, crate::tolerant::decode_into(&mut self.reference_type, map)?)
+                crate::tolerant::field(
+                    &mut self.reference_type,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
             "repositoryId" => {
-                (13, crate::tolerant::decode_into(&mut self.repository_id, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_id,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "repositoryName" => {
-                (14, crate::tolerant::decode_into(&mut self.repository_name, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_name,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "sourceCommitId" => {
-                (15, crate::tolerant::decode_into(&mut self.source_commit_id, map)?)
+                crate::tolerant::field(
+                    &mut self.source_commit_id,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -159,39 +159,45 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "CodeCommit Approval Rule Template Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeCommitApprovalRuleTemplateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeCommitApprovalRuleTemplateChange)
             }
             "CodeCommit Comment on Commit" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeCommitCommentOnCommit,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeCommitCommentOnCommit)
             }
             "CodeCommit Comment on Pull Request" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeCommitCommentOnPullRequest,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeCommitCommentOnPullRequest)
             }
             "CodeCommit Pull Request State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeCommitPullRequestStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeCommitPullRequestStateChange)
             }
             "CodeCommit Repository State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeCommitRepositoryStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeCommitRepositoryStateChange)
             }
             _ => {

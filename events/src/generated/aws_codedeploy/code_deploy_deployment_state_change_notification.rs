@@ -28,25 +28,60 @@ impl crate::Record for CodeDeployDeploymentStateChangeNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "application" => {
-                (0, crate::tolerant::decode_into(&mut self.application, map)?)
+                crate::tolerant::field(
+                    &mut self.application,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "deploymentGroup" => {
-                (1, crate::tolerant::decode_into(&mut self.deployment_group, map)?)
+                crate::tolerant::field(
+                    &mut self.deployment_group,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "deploymentId" => {
-                (2, crate::tolerant::decode_into(&mut self.deployment_id, map)?)
+                crate::tolerant::field(
+                    &mut self.deployment_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "instanceGroupId" => {
-                (3, crate::tolerant::decode_into(&mut self.instance_group_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_group_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "region" => (4, crate::tolerant::decode_into(&mut self.region, map)?),
-            "state" => (5, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "region" => {
+                crate::tolerant::field(
+                    &mut self.region,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

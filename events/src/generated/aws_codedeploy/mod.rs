@@ -106,15 +106,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "CodeDeploy Deployment State-change Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeDeployDeploymentStateChangeNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeDeployDeploymentStateChangeNotification)
             }
             "CodeDeploy Instance State-change Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeDeployInstanceStateChangeNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeDeployInstanceStateChangeNotification)
             }
             _ => {

@@ -86,9 +86,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "CodeGuru Profiler Recommendations State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodeGuruProfilerRecommendationsStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodeGuruProfilerRecommendationsStateChange)
             }
             _ => {

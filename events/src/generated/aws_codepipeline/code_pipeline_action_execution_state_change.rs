@@ -38,30 +38,100 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "action" => {
+                crate::tolerant::field(
+                    &mut self.action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "execution-id" => {
-                (1, crate::tolerant::decode_into(&mut self.execution_id, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "execution-result" => {
-                (2, crate::tolerant::decode_into(&mut self.execution_result, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_result,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "input-artifacts" => {
-                (3, crate::tolerant::decode_into(&mut self.input_artifacts, map)?)
+                crate::tolerant::field(
+                    &mut self.input_artifacts,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "output-artifacts" => {
-                (4, crate::tolerant::decode_into(&mut self.output_artifacts, map)?)
+                crate::tolerant::field(
+                    &mut self.output_artifacts,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "pipeline" => (5, crate::tolerant::decode_into(&mut self.pipeline, map)?),
-            "region" => (6, crate::tolerant::decode_into(&mut self.region, map)?),
-            "stage" => (7, crate::tolerant::decode_into(&mut self.stage, map)?),
-            "state" => (8, crate::tolerant::decode_into(&mut self.state, map)?),
-            "type" => (9, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "version" => (10, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "pipeline" => {
+                crate::tolerant::field(
+                    &mut self.pipeline,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "region" => {
+                crate::tolerant::field(
+                    &mut self.region,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "stage" => {
+                crate::tolerant::field(
+                    &mut self.stage,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -158,26 +228,36 @@ impl crate::Record for ExecutionResult {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "external-execution-id" => {
-                (0, crate::tolerant::decode_into(&mut self.external_execution_id, map)?)
+                crate::tolerant::field(
+                    &mut self.external_execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "external-execution-summary" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.external_execution_summary,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.external_execution_summary,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "external-execution-url" => {
-                (2, crate::tolerant::decode_into(&mut self.external_execution_url, map)?)
+                crate::tolerant::field(
+                    &mut self.external_execution_url,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -242,13 +322,28 @@ impl crate::Record for InputArtifacts {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "s3location" => (1, crate::tolerant::decode_into(&mut self.s3location, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "s3location" => {
+                crate::tolerant::field(
+                    &mut self.s3location,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -305,13 +400,28 @@ impl crate::Record for OutputArtifacts {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "s3location" => (1, crate::tolerant::decode_into(&mut self.s3location, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "s3location" => {
+                crate::tolerant::field(
+                    &mut self.s3location,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -368,13 +478,28 @@ impl crate::Record for S3Location {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bucket" => (0, crate::tolerant::decode_into(&mut self.bucket, map)?),
-            "key" => (1, crate::tolerant::decode_into(&mut self.key, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bucket" => {
+                crate::tolerant::field(
+                    &mut self.bucket,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -436,15 +561,44 @@ impl crate::Record for Type {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "category" => (0, crate::tolerant::decode_into(&mut self.category, map)?),
-            "owner" => (1, crate::tolerant::decode_into(&mut self.owner, map)?),
-            "provider" => (2, crate::tolerant::decode_into(&mut self.provider, map)?),
-            "version" => (3, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "category" => {
+                crate::tolerant::field(
+                    &mut self.category,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "owner" => {
+                crate::tolerant::field(
+                    &mut self.owner,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "provider" => {
+                crate::tolerant::field(
+                    &mut self.provider,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

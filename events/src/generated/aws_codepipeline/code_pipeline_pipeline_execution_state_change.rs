@@ -26,20 +26,52 @@ impl crate::Record for CodePipelinePipelineExecutionStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "execution-id" => {
-                (0, crate::tolerant::decode_into(&mut self.execution_id, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "execution-trigger" => {
-                (1, crate::tolerant::decode_into(&mut self.execution_trigger, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_trigger,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "pipeline" => (2, crate::tolerant::decode_into(&mut self.pipeline, map)?),
-            "state" => (3, crate::tolerant::decode_into(&mut self.state, map)?),
-            "version" => (4, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "pipeline" => {
+                crate::tolerant::field(
+                    &mut self.pipeline,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -105,17 +137,28 @@ impl crate::Record for ExecutionTrigger {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "trigger-detail" => {
-                (0, crate::tolerant::decode_into(&mut self.trigger_detail, map)?)
+                crate::tolerant::field(
+                    &mut self.trigger_detail,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "trigger-type" => {
-                (1, crate::tolerant::decode_into(&mut self.trigger_type, map)?)
+                crate::tolerant::field(
+                    &mut self.trigger_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -120,21 +120,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "CodePipeline Action Execution State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodePipelineActionExecutionStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodePipelineActionExecutionStateChange)
             }
             "CodePipeline Pipeline Execution State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodePipelinePipelineExecutionStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodePipelinePipelineExecutionStateChange)
             }
             "CodePipeline Stage Execution State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CodePipelineStageExecutionStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CodePipelineStageExecutionStateChange)
             }
             _ => {

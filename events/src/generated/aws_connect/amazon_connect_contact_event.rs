@@ -34,28 +34,84 @@ impl crate::Record for AmazonConnectContactEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "agentInfo" => (0, crate::tolerant::decode_into(&mut self.agent_info, map)?),
-            "channel" => (1, crate::tolerant::decode_into(&mut self.channel, map)?),
-            "contactId" => (2, crate::tolerant::decode_into(&mut self.contact_id, map)?),
-            "eventType" => (3, crate::tolerant::decode_into(&mut self.event_type, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "agentInfo" => {
+                crate::tolerant::field(
+                    &mut self.agent_info,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "channel" => {
+                crate::tolerant::field(
+                    &mut self.channel,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "contactId" => {
+                crate::tolerant::field(
+                    &mut self.contact_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "eventType" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "initialContactId" => {
-                (4, crate::tolerant::decode_into(&mut self.initial_contact_id, map)?)
+                crate::tolerant::field(
+                    &mut self.initial_contact_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "initiationMethod" => {
-                (5, crate::tolerant::decode_into(&mut self.initiation_method, map)?)
+                crate::tolerant::field(
+                    &mut self.initiation_method,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "instanceArn" => {
-                (6, crate::tolerant::decode_into(&mut self.instance_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_arn,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "previousContactId" => {
-                (7, crate::tolerant::decode_into(&mut self.previous_contact_id, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_contact_id,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "queueInfo" => (8, crate::tolerant::decode_into(&mut self.queue_info, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "queueInfo" => {
+                crate::tolerant::field(
+                    &mut self.queue_info,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -138,12 +194,20 @@ impl crate::Record for AgentInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "agentArn" => (0, crate::tolerant::decode_into(&mut self.agent_arn, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "agentArn" => {
+                crate::tolerant::field(
+                    &mut self.agent_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -191,13 +255,28 @@ impl crate::Record for QueueInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "queueArn" => (0, crate::tolerant::decode_into(&mut self.queue_arn, map)?),
-            "queueType" => (1, crate::tolerant::decode_into(&mut self.queue_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "queueArn" => {
+                crate::tolerant::field(
+                    &mut self.queue_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "queueType" => {
+                crate::tolerant::field(
+                    &mut self.queue_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

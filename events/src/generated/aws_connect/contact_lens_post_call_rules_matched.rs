@@ -30,24 +30,68 @@ impl crate::Record for ContactLensPostCallRulesMatched {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionName" => {
-                (0, crate::tolerant::decode_into(&mut self.action_name, map)?)
+                crate::tolerant::field(
+                    &mut self.action_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "agentArn" => (1, crate::tolerant::decode_into(&mut self.agent_arn, map)?),
+            "agentArn" => {
+                crate::tolerant::field(
+                    &mut self.agent_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "contactArn" => {
-                (2, crate::tolerant::decode_into(&mut self.contact_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.contact_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "instanceArn" => {
-                (3, crate::tolerant::decode_into(&mut self.instance_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "queueArn" => (4, crate::tolerant::decode_into(&mut self.queue_arn, map)?),
-            "ruleName" => (5, crate::tolerant::decode_into(&mut self.rule_name, map)?),
-            "version" => (6, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "queueArn" => {
+                crate::tolerant::field(
+                    &mut self.queue_arn,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "ruleName" => {
+                crate::tolerant::field(
+                    &mut self.rule_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

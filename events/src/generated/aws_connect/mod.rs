@@ -114,21 +114,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Amazon Connect Contact Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AmazonConnectContactEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AmazonConnectContactEvent)
             }
             "Contact Lens Post Call Rules Matched" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ContactLensPostCallRulesMatched,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ContactLensPostCallRulesMatched)
             }
             "Contact Lens Realtime Rules Matched" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ContactLensRealtimeRulesMatched,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ContactLensRealtimeRulesMatched)
             }
             _ => {

@@ -22,16 +22,36 @@ impl crate::Record for DataUpdatedInDataSet {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "DataSet" => (0, crate::tolerant::decode_into(&mut self.data_set, map)?),
-            "Notification" => {
-                (1, crate::tolerant::decode_boxed_into(&mut self.notification, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "DataSet" => {
+                crate::tolerant::field(
+                    &mut self.data_set,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "Product" => (2, crate::tolerant::decode_into(&mut self.product, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Notification" => {
+                crate::tolerant::boxed_field(
+                    &mut self.notification,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Product" => {
+                crate::tolerant::field(
+                    &mut self.product,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -93,14 +113,36 @@ impl crate::Record for DataSet {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "AssetType" => (0, crate::tolerant::decode_into(&mut self.asset_type, map)?),
-            "Id" => (1, crate::tolerant::decode_into(&mut self.id, map)?),
-            "Name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "AssetType" => {
+                crate::tolerant::field(
+                    &mut self.asset_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -148,14 +190,20 @@ impl crate::Record for DataUpdate {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "DataUpdatedAt" => {
-                (0, crate::tolerant::decode_into(&mut self.data_updated_at, map)?)
+                crate::tolerant::field(
+                    &mut self.data_updated_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -214,14 +262,20 @@ impl crate::Record for Details {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "DataUpdate" => {
-                (0, crate::tolerant::decode_into(&mut self.data_update, map)?)
+                crate::tolerant::field(
+                    &mut self.data_update,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -277,13 +331,28 @@ impl crate::Record for LakeFormationTagPolicyDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Database" => (0, crate::tolerant::decode_into(&mut self.database, map)?),
-            "Table" => (1, crate::tolerant::decode_into(&mut self.table, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Database" => {
+                crate::tolerant::field(
+                    &mut self.database,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Table" => {
+                crate::tolerant::field(
+                    &mut self.table,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -336,15 +405,44 @@ impl crate::Record for Notification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Comment" => (0, crate::tolerant::decode_into(&mut self.comment, map)?),
-            "Details" => (1, crate::tolerant::decode_into(&mut self.details, map)?),
-            "Scope" => (2, crate::tolerant::decode_into(&mut self.scope, map)?),
-            "Type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Comment" => {
+                crate::tolerant::field(
+                    &mut self.comment,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Details" => {
+                crate::tolerant::field(
+                    &mut self.details,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Scope" => {
+                crate::tolerant::field(
+                    &mut self.scope,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "Type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -401,16 +499,36 @@ impl crate::Record for Product {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Id" => (0, crate::tolerant::decode_into(&mut self.id, map)?),
-            "Name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "ProviderContact" => {
-                (2, crate::tolerant::decode_into(&mut self.provider_contact, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "ProviderContact" => {
+                crate::tolerant::field(
+                    &mut self.provider_contact,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -471,16 +589,52 @@ impl crate::Record for RedshiftDataShareDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "Database" => (1, crate::tolerant::decode_into(&mut self.database, map)?),
-            "Function" => (2, crate::tolerant::decode_into(&mut self.function, map)?),
-            "Schema" => (3, crate::tolerant::decode_into(&mut self.schema, map)?),
-            "View" => (4, crate::tolerant::decode_into(&mut self.view, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Database" => {
+                crate::tolerant::field(
+                    &mut self.database,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Function" => {
+                crate::tolerant::field(
+                    &mut self.function,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "Schema" => {
+                crate::tolerant::field(
+                    &mut self.schema,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "View" => {
+                crate::tolerant::field(
+                    &mut self.view,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -532,15 +686,28 @@ impl crate::Record for S3DataAccessDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "KeyPrefixes" => {
-                (0, crate::tolerant::decode_into(&mut self.key_prefixes, map)?)
+                crate::tolerant::field(
+                    &mut self.key_prefixes,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "Keys" => (1, crate::tolerant::decode_into(&mut self.keys, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Keys" => {
+                crate::tolerant::field(
+                    &mut self.keys,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -591,26 +758,36 @@ impl crate::Record for Scope {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "LakeFormationTagPolicies" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.lake_formation_tag_policies,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.lake_formation_tag_policies,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "RedshiftDataShares" => {
-                (1, crate::tolerant::decode_into(&mut self.redshift_data_shares, map)?)
+                crate::tolerant::field(
+                    &mut self.redshift_data_shares,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "S3DataAccesses" => {
-                (2, crate::tolerant::decode_into(&mut self.s3_data_accesses, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_data_accesses,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -118,27 +118,31 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Data Set Update Delayed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DataSetUpdateDelayed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DataSetUpdateDelayed)
             }
             "Data Updated in Data Set" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DataUpdatedInDataSet,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DataUpdatedInDataSet)
             }
             "Deprecation Planned for Data Set" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DeprecationPlannedForDataSet,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DeprecationPlannedForDataSet)
             }
             "Schema Change Planned for Data Set" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SchemaChangePlannedForDataSet,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SchemaChangePlannedForDataSet)
             }
             _ => {

@@ -123,27 +123,31 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "DataSync Agent State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DataSyncAgentStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DataSyncAgentStateChange)
             }
             "DataSync Location State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DataSyncLocationStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DataSyncLocationStateChange)
             }
             "DataSync Task Execution State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DataSyncTaskExecutionStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DataSyncTaskExecutionStateChange)
             }
             "DataSync Task State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DataSyncTaskStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DataSyncTaskStateChange)
             }
             _ => {

@@ -24,19 +24,44 @@ impl crate::Record for FleetSizeRecommendationChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "farmId" => (0, crate::tolerant::decode_into(&mut self.farm_id, map)?),
-            "fleetId" => (1, crate::tolerant::decode_into(&mut self.fleet_id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "farmId" => {
+                crate::tolerant::field(
+                    &mut self.farm_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "fleetId" => {
+                crate::tolerant::field(
+                    &mut self.fleet_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "newFleetSize" => {
-                (2, crate::tolerant::decode_into(&mut self.new_fleet_size, map)?)
+                crate::tolerant::field(
+                    &mut self.new_fleet_size,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "oldFleetSize" => {
-                (3, crate::tolerant::decode_into(&mut self.old_fleet_size, map)?)
+                crate::tolerant::field(
+                    &mut self.old_fleet_size,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

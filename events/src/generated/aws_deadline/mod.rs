@@ -82,9 +82,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Fleet Size Recommendation Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FleetSizeRecommendationChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FleetSizeRecommendationChange)
             }
             _ => {

@@ -40,37 +40,108 @@ impl crate::Record for DevOpsGuruNewAnomalyAssociation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "accountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "anomalies" => (1, crate::tolerant::decode_into(&mut self.anomalies, map)?),
-            "insightDescription" => {
-                (2, crate::tolerant::decode_into(&mut self.insight_description, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "insightId" => (3, crate::tolerant::decode_into(&mut self.insight_id, map)?),
+            "anomalies" => {
+                crate::tolerant::field(
+                    &mut self.anomalies,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "insightDescription" => {
+                crate::tolerant::field(
+                    &mut self.insight_description,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "insightId" => {
+                crate::tolerant::field(
+                    &mut self.insight_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "insightName" => {
-                (4, crate::tolerant::decode_into(&mut self.insight_name, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "insightType" => {
-                (5, crate::tolerant::decode_into(&mut self.insight_type, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_type,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "insightUrl" => {
-                (6, crate::tolerant::decode_into(&mut self.insight_url, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_url,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "messageType" => {
-                (7, crate::tolerant::decode_into(&mut self.message_type, map)?)
+                crate::tolerant::field(
+                    &mut self.message_type,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "region" => (8, crate::tolerant::decode_into(&mut self.region, map)?),
+            "region" => {
+                crate::tolerant::field(
+                    &mut self.region,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "resourceCollection" => {
-                (9, crate::tolerant::decode_into(&mut self.resource_collection, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_collection,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "startTime" => (10, crate::tolerant::decode_into(&mut self.start_time, map)?),
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
             "startTimeISO" => {
-                (11, crate::tolerant::decode_into(&mut self.start_time_iso, map)?)
+                crate::tolerant::field(
+                    &mut self.start_time_iso,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -159,17 +230,28 @@ impl crate::Record for AlarmCondition {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "detectionBand" => {
-                (0, crate::tolerant::decode_into(&mut self.detection_band, map)?)
+                crate::tolerant::field(
+                    &mut self.detection_band,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "referenceValue" => {
-                (1, crate::tolerant::decode_into(&mut self.reference_value, map)?)
+                crate::tolerant::field(
+                    &mut self.reference_value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -265,71 +347,164 @@ impl crate::Record for Anomaly {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "anomalyResources" => {
-                (0, crate::tolerant::decode_into(&mut self.anomaly_resources, map)?)
+                crate::tolerant::field(
+                    &mut self.anomaly_resources,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "anomalySeverity" => {
-                (1, crate::tolerant::decode_into(&mut self.anomaly_severity, map)?)
+                crate::tolerant::field(
+                    &mut self.anomaly_severity,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "associatedResourceArns" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.associated_resource_arns,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.associated_resource_arns,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "description" => {
-                (3, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "earliestImpactTime" => {
-                (4, crate::tolerant::decode_into(&mut self.earliest_impact_time, map)?)
+                crate::tolerant::field(
+                    &mut self.earliest_impact_time,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "earliestImpactTimeISO" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.earliest_impact_time_iso,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.earliest_impact_time_iso,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "endTime" => (6, crate::tolerant::decode_into(&mut self.end_time, map)?),
+            "endTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "endTimeISO" => {
-                (7, crate::tolerant::decode_into(&mut self.end_time_iso, map)?)
+                crate::tolerant::field(
+                    &mut self.end_time_iso,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "id" => (8, crate::tolerant::decode_into(&mut self.id, map)?),
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "latestImpactTime" => {
-                (9, crate::tolerant::decode_into(&mut self.latest_impact_time, map)?)
+                crate::tolerant::field(
+                    &mut self.latest_impact_time,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "latestImpactTimeISO" => {
-                (
-                    10,
-                    crate::tolerant::decode_into(&mut self.latest_impact_time_iso, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.latest_impact_time_iso,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
-            "limit" => (11, crate::tolerant::decode_into(&mut self.limit, map)?),
-            "openTime" => (12, crate::tolerant::decode_into(&mut self.open_time, map)?),
+            "limit" => {
+                crate::tolerant::field(
+                    &mut self.limit,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
+            "openTime" => {
+                crate::tolerant::field(
+                    &mut self.open_time,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
             "openTimeISO" => {
-                (13, crate::tolerant::decode_into(&mut self.open_time_iso, map)?)
+                crate::tolerant::field(
+                    &mut self.open_time_iso,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "sourceDetails" => {
-                (14, crate::tolerant::decode_into(&mut self.source_details, map)?)
+                crate::tolerant::field(
+                    &mut self.source_details,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "sourceMetadata" => {
-                (15, crate::tolerant::decode_into(&mut self.source_metadata, map)?)
+                crate::tolerant::field(
+                    &mut self.source_metadata,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
-            "startTime" => (16, crate::tolerant::decode_into(&mut self.start_time, map)?),
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
+            }
             "startTimeISO" => {
-                (17, crate::tolerant::decode_into(&mut self.start_time_iso, map)?)
+                crate::tolerant::field(
+                    &mut self.start_time_iso,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
-            "type" => (18, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[18],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -475,13 +650,28 @@ impl crate::Record for AnomalyResource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "type" => (1, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -532,18 +722,36 @@ impl crate::Record for AnomalySourceMetadata {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "source" => (0, crate::tolerant::decode_into(&mut self.source, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "source" => {
+                crate::tolerant::field(
+                    &mut self.source,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "sourceResourceArn" => {
-                (1, crate::tolerant::decode_into(&mut self.source_resource_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.source_resource_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "sourceResourceType" => {
-                (2, crate::tolerant::decode_into(&mut self.source_resource_type, map)?)
+                crate::tolerant::field(
+                    &mut self.source_resource_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -601,14 +809,20 @@ impl crate::Record for CloudFormation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "stackNames" => {
-                (0, crate::tolerant::decode_into(&mut self.stack_names, map)?)
+                crate::tolerant::field(
+                    &mut self.stack_names,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -656,13 +870,28 @@ impl crate::Record for CloudWatchDimension {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -729,32 +958,100 @@ impl crate::Record for DataIdentifiers {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ResourceId" => {
-                (0, crate::tolerant::decode_into(&mut self.resource_id, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "ResourceType" => {
-                (1, crate::tolerant::decode_into(&mut self.resource_type, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "alarmCondition" => {
-                (2, crate::tolerant::decode_into(&mut self.alarm_condition, map)?)
+                crate::tolerant::field(
+                    &mut self.alarm_condition,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "dimensions" => (3, crate::tolerant::decode_into(&mut self.dimensions, map)?),
+            "dimensions" => {
+                crate::tolerant::field(
+                    &mut self.dimensions,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "metricDisplayName" => {
-                (4, crate::tolerant::decode_into(&mut self.metric_display_name, map)?)
+                crate::tolerant::field(
+                    &mut self.metric_display_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "metricQuery" => {
-                (5, crate::tolerant::decode_into(&mut self.metric_query, map)?)
+                crate::tolerant::field(
+                    &mut self.metric_query,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "name" => (6, crate::tolerant::decode_into(&mut self.name, map)?),
-            "namespace" => (7, crate::tolerant::decode_into(&mut self.namespace, map)?),
-            "period" => (8, crate::tolerant::decode_into(&mut self.period, map)?),
-            "stat" => (9, crate::tolerant::decode_into(&mut self.stat, map)?),
-            "unit" => (10, crate::tolerant::decode_into(&mut self.unit, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "namespace" => {
+                crate::tolerant::field(
+                    &mut self.namespace,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "period" => {
+                crate::tolerant::field(
+                    &mut self.period,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "stat" => {
+                crate::tolerant::field(
+                    &mut self.stat,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "unit" => {
+                crate::tolerant::field(
+                    &mut self.unit,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -842,13 +1139,28 @@ impl crate::Record for GroupBy {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "dimensions" => (0, crate::tolerant::decode_into(&mut self.dimensions, map)?),
-            "group" => (1, crate::tolerant::decode_into(&mut self.group, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "dimensions" => {
+                crate::tolerant::field(
+                    &mut self.dimensions,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "group" => {
+                crate::tolerant::field(
+                    &mut self.group,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -897,13 +1209,28 @@ impl crate::Record for MetricQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "groupBy" => (0, crate::tolerant::decode_into(&mut self.group_by, map)?),
-            "metric" => (1, crate::tolerant::decode_into(&mut self.metric, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "groupBy" => {
+                crate::tolerant::field(
+                    &mut self.group_by,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "metric" => {
+                crate::tolerant::field(
+                    &mut self.metric,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -959,21 +1286,44 @@ impl crate::Record for ReferenceValue {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "comparisonOperator" => {
-                (0, crate::tolerant::decode_into(&mut self.comparison_operator, map)?)
+                crate::tolerant::field(
+                    &mut self.comparison_operator,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "datapointsToAlarm" => {
-                (1, crate::tolerant::decode_into(&mut self.datapoints_to_alarm, map)?)
+                crate::tolerant::field(
+                    &mut self.datapoints_to_alarm,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "evaluationPeriod" => {
-                (2, crate::tolerant::decode_into(&mut self.evaluation_period, map)?)
+                crate::tolerant::field(
+                    &mut self.evaluation_period,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "threshold" => (3, crate::tolerant::decode_into(&mut self.threshold, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "threshold" => {
+                crate::tolerant::field(
+                    &mut self.threshold,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1039,15 +1389,28 @@ impl crate::Record for ResourceCollection {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "cloudFormation" => {
-                (0, crate::tolerant::decode_into(&mut self.cloud_formation, map)?)
+                crate::tolerant::field(
+                    &mut self.cloud_formation,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "tags" => (1, crate::tolerant::decode_into(&mut self.tags, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1112,20 +1475,36 @@ impl crate::Record for SourceDetail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "dataIdentifiers" => {
-                (0, crate::tolerant::decode_boxed_into(&mut self.data_identifiers, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.data_identifiers,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "dataSource" => {
-                (1, crate::tolerant::decode_into(&mut self.data_source, map)?)
+                crate::tolerant::field(
+                    &mut self.data_source,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "dataSourceDetail" => {
-                (2, crate::tolerant::decode_into(&mut self.data_source_detail, map)?)
+                crate::tolerant::field(
+                    &mut self.data_source_detail,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1193,15 +1572,28 @@ impl crate::Record for Tag {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "appBoundaryKey" => {
-                (0, crate::tolerant::decode_into(&mut self.app_boundary_key, map)?)
+                crate::tolerant::field(
+                    &mut self.app_boundary_key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "tagValues" => (1, crate::tolerant::decode_into(&mut self.tag_values, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "tagValues" => {
+                crate::tolerant::field(
+                    &mut self.tag_values,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -40,39 +40,108 @@ impl crate::Record for DevOpsGuruNewRecommendationCreated {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "accountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "insightDescription" => {
-                (1, crate::tolerant::decode_into(&mut self.insight_description, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "insightId" => (2, crate::tolerant::decode_into(&mut self.insight_id, map)?),
+            "insightDescription" => {
+                crate::tolerant::field(
+                    &mut self.insight_description,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "insightId" => {
+                crate::tolerant::field(
+                    &mut self.insight_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "insightName" => {
-                (3, crate::tolerant::decode_into(&mut self.insight_name, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "insightType" => {
-                (4, crate::tolerant::decode_into(&mut self.insight_type, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "insightUrl" => {
-                (5, crate::tolerant::decode_into(&mut self.insight_url, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_url,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "messageType" => {
-                (6, crate::tolerant::decode_into(&mut self.message_type, map)?)
+                crate::tolerant::field(
+                    &mut self.message_type,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "recommendations" => {
-                (7, crate::tolerant::decode_into(&mut self.recommendations, map)?)
+                crate::tolerant::field(
+                    &mut self.recommendations,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "region" => (8, crate::tolerant::decode_into(&mut self.region, map)?),
+            "region" => {
+                crate::tolerant::field(
+                    &mut self.region,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "resourceCollection" => {
-                (9, crate::tolerant::decode_into(&mut self.resource_collection, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_collection,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "startTime" => (10, crate::tolerant::decode_into(&mut self.start_time, map)?),
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
             "startTimeISO" => {
-                (11, crate::tolerant::decode_into(&mut self.start_time_iso, map)?)
+                crate::tolerant::field(
+                    &mut self.start_time_iso,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -166,13 +235,28 @@ impl crate::Record for AnomalyResource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "type" => (1, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -219,14 +303,20 @@ impl crate::Record for CloudFormation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "stackNames" => {
-                (0, crate::tolerant::decode_into(&mut self.stack_names, map)?)
+                crate::tolerant::field(
+                    &mut self.stack_names,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -274,15 +364,28 @@ impl crate::Record for CloudWatchDimension {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "metricName" => {
-                (0, crate::tolerant::decode_into(&mut self.metric_name, map)?)
+                crate::tolerant::field(
+                    &mut self.metric_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "namespace" => (1, crate::tolerant::decode_into(&mut self.namespace, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "namespace" => {
+                crate::tolerant::field(
+                    &mut self.namespace,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -331,13 +434,28 @@ impl crate::Record for EventResource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "type" => (1, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -394,23 +512,60 @@ impl crate::Record for Recommendation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "description" => {
-                (0, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "link" => (1, crate::tolerant::decode_into(&mut self.link, map)?),
-            "name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
-            "reason" => (3, crate::tolerant::decode_into(&mut self.reason, map)?),
+            "link" => {
+                crate::tolerant::field(
+                    &mut self.link,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "relatedAnomalies" => {
-                (4, crate::tolerant::decode_into(&mut self.related_anomalies, map)?)
+                crate::tolerant::field(
+                    &mut self.related_anomalies,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "relatedEvents" => {
-                (5, crate::tolerant::decode_into(&mut self.related_events, map)?)
+                crate::tolerant::field(
+                    &mut self.related_events,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -484,24 +639,36 @@ impl crate::Record for RelatedAnomaly {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "associatedResourceArns" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.associated_resource_arns,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.associated_resource_arns,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "resources" => (1, crate::tolerant::decode_into(&mut self.resources, map)?),
+            "resources" => {
+                crate::tolerant::field(
+                    &mut self.resources,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "sourceDetails" => {
-                (2, crate::tolerant::decode_into(&mut self.source_details, map)?)
+                crate::tolerant::field(
+                    &mut self.source_details,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -568,14 +735,20 @@ impl crate::Record for RelatedAnomalySourceDetail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "cloudWatchMetrics" => {
-                (0, crate::tolerant::decode_into(&mut self.cloud_watch_metrics, map)?)
+                crate::tolerant::field(
+                    &mut self.cloud_watch_metrics,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -636,13 +809,28 @@ impl crate::Record for RelatedEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "resources" => (1, crate::tolerant::decode_into(&mut self.resources, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "resources" => {
+                crate::tolerant::field(
+                    &mut self.resources,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -699,15 +887,28 @@ impl crate::Record for ResourceCollection {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "cloudFormation" => {
-                (0, crate::tolerant::decode_into(&mut self.cloud_formation, map)?)
+                crate::tolerant::field(
+                    &mut self.cloud_formation,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "tags" => (1, crate::tolerant::decode_into(&mut self.tags, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -770,15 +971,28 @@ impl crate::Record for Tag {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "appBoundaryKey" => {
-                (0, crate::tolerant::decode_into(&mut self.app_boundary_key, map)?)
+                crate::tolerant::field(
+                    &mut self.app_boundary_key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "tagValues" => (1, crate::tolerant::decode_into(&mut self.tag_values, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "tagValues" => {
+                crate::tolerant::field(
+                    &mut self.tag_values,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

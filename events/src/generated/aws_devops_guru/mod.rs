@@ -145,33 +145,38 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "DevOps Guru Insight Closed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruInsightClosed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DevOpsGuruInsightClosed)
             }
             "DevOps Guru Insight Severity Upgraded" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruInsightSeverityUpgraded,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DevOpsGuruInsightSeverityUpgraded)
             }
             "DevOps Guru New Anomaly Association" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruNewAnomalyAssociation,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DevOpsGuruNewAnomalyAssociation)
             }
             "DevOps Guru New Insight Open" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruNewInsightOpen,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DevOpsGuruNewInsightOpen)
             }
             "DevOps Guru New Recommendation Created" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruNewRecommendationCreated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DevOpsGuruNewRecommendationCreated)
             }
             _ => {

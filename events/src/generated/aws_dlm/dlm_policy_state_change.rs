@@ -22,14 +22,36 @@ impl crate::Record for DlmPolicyStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "cause" => (0, crate::tolerant::decode_into(&mut self.cause, map)?),
-            "policy_id" => (1, crate::tolerant::decode_into(&mut self.policy_id, map)?),
-            "state" => (2, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "cause" => {
+                crate::tolerant::field(
+                    &mut self.cause,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "policy_id" => {
+                crate::tolerant::field(
+                    &mut self.policy_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

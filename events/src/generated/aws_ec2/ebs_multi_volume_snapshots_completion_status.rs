@@ -30,18 +30,68 @@ impl crate::Record for EbsMultiVolumeSnapshotsCompletionStatus {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "cause" => (0, crate::tolerant::decode_into(&mut self.cause, map)?),
-            "endTime" => (1, crate::tolerant::decode_into(&mut self.end_time, map)?),
-            "event" => (2, crate::tolerant::decode_into(&mut self.event, map)?),
-            "request-id" => (3, crate::tolerant::decode_into(&mut self.request_id, map)?),
-            "result" => (4, crate::tolerant::decode_into(&mut self.result, map)?),
-            "snapshots" => (5, crate::tolerant::decode_into(&mut self.snapshots, map)?),
-            "startTime" => (6, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "cause" => {
+                crate::tolerant::field(
+                    &mut self.cause,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "endTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "request-id" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "result" => {
+                crate::tolerant::field(
+                    &mut self.result,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "snapshots" => {
+                crate::tolerant::field(
+                    &mut self.snapshots,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -112,16 +162,36 @@ impl crate::Record for Snapshot {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "snapshot_id" => {
-                (0, crate::tolerant::decode_into(&mut self.snapshot_id, map)?)
+                crate::tolerant::field(
+                    &mut self.snapshot_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "source" => (1, crate::tolerant::decode_into(&mut self.source, map)?),
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "source" => {
+                crate::tolerant::field(
+                    &mut self.source,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -32,21 +32,76 @@ impl crate::Record for EbsSnapshotNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "EndTime" => (0, crate::tolerant::decode_into(&mut self.end_time, map)?),
-            "StartTime" => (1, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "cause" => (2, crate::tolerant::decode_into(&mut self.cause, map)?),
-            "event" => (3, crate::tolerant::decode_into(&mut self.event, map)?),
-            "request-id" => (4, crate::tolerant::decode_into(&mut self.request_id, map)?),
-            "result" => (5, crate::tolerant::decode_into(&mut self.result, map)?),
-            "snapshot_id" => {
-                (6, crate::tolerant::decode_into(&mut self.snapshot_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "EndTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "source" => (7, crate::tolerant::decode_into(&mut self.source, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "StartTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "cause" => {
+                crate::tolerant::field(
+                    &mut self.cause,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "request-id" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "result" => {
+                crate::tolerant::field(
+                    &mut self.result,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "snapshot_id" => {
+                crate::tolerant::field(
+                    &mut self.snapshot_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "source" => {
+                crate::tolerant::field(
+                    &mut self.source,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

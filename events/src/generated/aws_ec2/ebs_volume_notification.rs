@@ -24,15 +24,44 @@ impl crate::Record for EbsVolumeNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "cause" => (0, crate::tolerant::decode_into(&mut self.cause, map)?),
-            "event" => (1, crate::tolerant::decode_into(&mut self.event, map)?),
-            "request-id" => (2, crate::tolerant::decode_into(&mut self.request_id, map)?),
-            "result" => (3, crate::tolerant::decode_into(&mut self.result, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "cause" => {
+                crate::tolerant::field(
+                    &mut self.cause,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "request-id" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "result" => {
+                crate::tolerant::field(
+                    &mut self.result,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -24,22 +24,44 @@ impl crate::Record for Ec2FastLaunchStateChangeNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "imageId" => (0, crate::tolerant::decode_into(&mut self.image_id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "imageId" => {
+                crate::tolerant::field(
+                    &mut self.image_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "resourceType" => {
-                (1, crate::tolerant::decode_into(&mut self.resource_type, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "state" => (2, crate::tolerant::decode_into(&mut self.state, map)?),
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "stateTransitionReason" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(&mut self.state_transition_reason, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.state_transition_reason,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

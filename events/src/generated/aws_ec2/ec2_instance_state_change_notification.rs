@@ -20,15 +20,28 @@ impl crate::Record for Ec2InstanceStateChangeNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "instance-id" => {
-                (0, crate::tolerant::decode_into(&mut self.instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "state" => (1, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -167,45 +167,52 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "EBS Multi-Volume Snapshots Completion Status" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EbsMultiVolumeSnapshotsCompletionStatus,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EbsMultiVolumeSnapshotsCompletionStatus)
             }
             "EBS Snapshot Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EbsSnapshotNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EbsSnapshotNotification)
             }
             "EBS Volume Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EbsVolumeNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EbsVolumeNotification)
             }
             "EC2 Fast Launch State-change Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2FastLaunchStateChangeNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2FastLaunchStateChangeNotification)
             }
             "EC2 Instance State-change Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceStateChangeNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2InstanceStateChangeNotification)
             }
             "EC2 Spot Instance Interruption Warning" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotInstanceInterruptionWarning,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2SpotInstanceInterruptionWarning)
             }
             _ => {

@@ -126,31 +126,38 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "EC2 Fleet Error" => {
-                <Box<Ec2FleetError> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    Ec2FleetError,
+                    _,
+                >(deserializer)
                     .map(Self::Ec2FleetError)
             }
             "EC2 Fleet Information" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetInformation,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2FleetInformation)
             }
             "EC2 Fleet Instance Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetInstanceChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2FleetInstanceChange)
             }
             "EC2 Fleet Spot Instance Request Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetSpotInstanceRequestChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2FleetSpotInstanceRequestChange)
             }
             "EC2 Fleet State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2FleetStateChange)
             }
             _ => {

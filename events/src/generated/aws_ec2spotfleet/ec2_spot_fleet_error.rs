@@ -20,15 +20,28 @@ impl crate::Record for Ec2SpotFleetError {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "description" => {
-                (0, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "sub-type" => (1, crate::tolerant::decode_into(&mut self.sub_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "sub-type" => {
+                crate::tolerant::field(
+                    &mut self.sub_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

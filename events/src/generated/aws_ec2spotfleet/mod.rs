@@ -137,31 +137,38 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "EC2 Spot Fleet Error" => {
-                <Box<Ec2SpotFleetError> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    Ec2SpotFleetError,
+                    _,
+                >(deserializer)
                     .map(Self::Ec2SpotFleetError)
             }
             "EC2 Spot Fleet Information" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetInformation,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2SpotFleetInformation)
             }
             "EC2 Spot Fleet Instance Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetInstanceChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2SpotFleetInstanceChange)
             }
             "EC2 Spot Fleet Spot Instance Request Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetSpotInstanceRequestChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2SpotFleetSpotInstanceRequestChange)
             }
             "EC2 Spot Fleet State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2SpotFleetStateChange)
             }
             _ => {

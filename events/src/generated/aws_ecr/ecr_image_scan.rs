@@ -26,27 +26,52 @@ impl crate::Record for EcrImageScan {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "finding-severity-counts" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(&mut self.finding_severity_counts, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.finding_severity_counts,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "image-digest" => {
-                (1, crate::tolerant::decode_into(&mut self.image_digest, map)?)
+                crate::tolerant::field(
+                    &mut self.image_digest,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "image-tags" => (2, crate::tolerant::decode_into(&mut self.image_tags, map)?),
+            "image-tags" => {
+                crate::tolerant::field(
+                    &mut self.image_tags,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "repository-name" => {
-                (3, crate::tolerant::decode_into(&mut self.repository_name, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "scan-status" => {
-                (4, crate::tolerant::decode_into(&mut self.scan_status, map)?)
+                crate::tolerant::field(
+                    &mut self.scan_status,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -124,19 +149,60 @@ impl crate::Record for FindingSeverityCounts {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "CRITICAL" => (0, crate::tolerant::decode_into(&mut self.critical, map)?),
-            "HIGH" => (1, crate::tolerant::decode_into(&mut self.high, map)?),
-            "INFORMATIONAL" => {
-                (2, crate::tolerant::decode_into(&mut self.informational, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "CRITICAL" => {
+                crate::tolerant::field(
+                    &mut self.critical,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "LOW" => (3, crate::tolerant::decode_into(&mut self.low, map)?),
-            "MEDIUM" => (4, crate::tolerant::decode_into(&mut self.medium, map)?),
-            "UNDEFINED" => (5, crate::tolerant::decode_into(&mut self.undefined, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "HIGH" => {
+                crate::tolerant::field(
+                    &mut self.high,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "INFORMATIONAL" => {
+                crate::tolerant::field(
+                    &mut self.informational,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "LOW" => {
+                crate::tolerant::field(
+                    &mut self.low,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "MEDIUM" => {
+                crate::tolerant::field(
+                    &mut self.medium,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "UNDEFINED" => {
+                crate::tolerant::field(
+                    &mut self.undefined,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -32,33 +32,76 @@ impl crate::Record for EcrPullThroughCacheAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ecr-repository-prefix" => {
-                (0, crate::tolerant::decode_into(&mut self.ecr_repository_prefix, map)?)
+                crate::tolerant::field(
+                    &mut self.ecr_repository_prefix,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "failure-code" => {
-                (1, crate::tolerant::decode_into(&mut self.failure_code, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_code,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "failure-reason" => {
-                (2, crate::tolerant::decode_into(&mut self.failure_reason, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_reason,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "image-digest" => {
-                (3, crate::tolerant::decode_into(&mut self.image_digest, map)?)
+                crate::tolerant::field(
+                    &mut self.image_digest,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "image-tag" => (4, crate::tolerant::decode_into(&mut self.image_tag, map)?),
+            "image-tag" => {
+                crate::tolerant::field(
+                    &mut self.image_tag,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "repository-name" => {
-                (5, crate::tolerant::decode_into(&mut self.repository_name, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "sync-status" => {
-                (6, crate::tolerant::decode_into(&mut self.sync_status, map)?)
+                crate::tolerant::field(
+                    &mut self.sync_status,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "upstream-registry-url" => {
-                (7, crate::tolerant::decode_into(&mut self.upstream_registry_url, map)?)
+                crate::tolerant::field(
+                    &mut self.upstream_registry_url,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -34,34 +34,84 @@ impl crate::Record for EcrReferrerAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "action-type" => {
-                (0, crate::tolerant::decode_into(&mut self.action_type, map)?)
+                crate::tolerant::field(
+                    &mut self.action_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "artifact-media-type" => {
-                (1, crate::tolerant::decode_into(&mut self.artifact_media_type, map)?)
+                crate::tolerant::field(
+                    &mut self.artifact_media_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "image-digest" => {
-                (2, crate::tolerant::decode_into(&mut self.image_digest, map)?)
+                crate::tolerant::field(
+                    &mut self.image_digest,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "image-tag" => (3, crate::tolerant::decode_into(&mut self.image_tag, map)?),
+            "image-tag" => {
+                crate::tolerant::field(
+                    &mut self.image_tag,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "last-activated-at" => {
-                (4, crate::tolerant::decode_into(&mut self.last_activated_at, map)?)
+                crate::tolerant::field(
+                    &mut self.last_activated_at,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "manifest-media-type" => {
-                (5, crate::tolerant::decode_into(&mut self.manifest_media_type, map)?)
+                crate::tolerant::field(
+                    &mut self.manifest_media_type,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "repository-name" => {
-                (6, crate::tolerant::decode_into(&mut self.repository_name, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "result" => (7, crate::tolerant::decode_into(&mut self.result, map)?),
+            "result" => {
+                crate::tolerant::field(
+                    &mut self.result,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
             "target-storage-class" => {
-                (8, crate::tolerant::decode_into(&mut self.target_storage_class, map)?)
+                crate::tolerant::field(
+                    &mut self.target_storage_class,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

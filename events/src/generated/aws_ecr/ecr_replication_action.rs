@@ -30,28 +30,68 @@ impl crate::Record for EcrReplicationAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "action-type" => {
-                (0, crate::tolerant::decode_into(&mut self.action_type, map)?)
+                crate::tolerant::field(
+                    &mut self.action_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "image-digest" => {
-                (1, crate::tolerant::decode_into(&mut self.image_digest, map)?)
+                crate::tolerant::field(
+                    &mut self.image_digest,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "image-tag" => (2, crate::tolerant::decode_into(&mut self.image_tag, map)?),
+            "image-tag" => {
+                crate::tolerant::field(
+                    &mut self.image_tag,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "repository-name" => {
-                (3, crate::tolerant::decode_into(&mut self.repository_name, map)?)
+                crate::tolerant::field(
+                    &mut self.repository_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "result" => (4, crate::tolerant::decode_into(&mut self.result, map)?),
+            "result" => {
+                crate::tolerant::field(
+                    &mut self.result,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "source-account" => {
-                (5, crate::tolerant::decode_into(&mut self.source_account, map)?)
+                crate::tolerant::field(
+                    &mut self.source_account,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "source-region" => {
-                (6, crate::tolerant::decode_into(&mut self.source_region, map)?)
+                crate::tolerant::field(
+                    &mut self.source_region,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -129,33 +129,45 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "ECR Image Action" => {
-                <Box<EcrImageAction> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    EcrImageAction,
+                    _,
+                >(deserializer)
                     .map(Self::EcrImageAction)
             }
             "ECR Image Scan" => {
-                <Box<EcrImageScan> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    EcrImageScan,
+                    _,
+                >(deserializer)
                     .map(Self::EcrImageScan)
             }
             "ECR Pull Through Cache Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EcrPullThroughCacheAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EcrPullThroughCacheAction)
             }
             "ECR Referrer Action" => {
-                <Box<EcrReferrerAction> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    EcrReferrerAction,
+                    _,
+                >(deserializer)
                     .map(Self::EcrReferrerAction)
             }
             "ECR Replication Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EcrReplicationAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EcrReplicationAction)
             }
             _ => {

@@ -52,57 +52,156 @@ impl crate::Record for EcsContainerInstanceStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "accountType" => {
-                (0, crate::tolerant::decode_into(&mut self.account_type, map)?)
+                crate::tolerant::field(
+                    &mut self.account_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "agentConnected" => {
-                (1, crate::tolerant::decode_into(&mut self.agent_connected, map)?)
+                crate::tolerant::field(
+                    &mut self.agent_connected,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "agentUpdateStatus" => {
-                (2, crate::tolerant::decode_into(&mut self.agent_update_status, map)?)
+                crate::tolerant::field(
+                    &mut self.agent_update_status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "attachments" => {
-                (3, crate::tolerant::decode_into(&mut self.attachments, map)?)
+                crate::tolerant::field(
+                    &mut self.attachments,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "attributes" => (4, crate::tolerant::decode_into(&mut self.attributes, map)?),
+            "attributes" => {
+                crate::tolerant::field(
+                    &mut self.attributes,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "clusterArn" => {
-                (5, crate::tolerant::decode_into(&mut self.cluster_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.cluster_arn,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "containerInstanceArn" => {
-                (6, crate::tolerant::decode_into(&mut self.container_instance_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.container_instance_arn,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "ec2InstanceId" => {
-                (7, crate::tolerant::decode_into(&mut self.ec2_instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.ec2_instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "pendingTasksCount" => {
-                (8, crate::tolerant::decode_into(&mut self.pending_tasks_count, map)?)
+                crate::tolerant::field(
+                    &mut self.pending_tasks_count,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "registeredAt" => {
-                (9, crate::tolerant::decode_into(&mut self.registered_at, map)?)
+                crate::tolerant::field(
+                    &mut self.registered_at,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "registeredResources" => {
-                (10, crate::tolerant::decode_into(&mut self.registered_resources, map)?)
+                crate::tolerant::field(
+                    &mut self.registered_resources,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "remainingResources" => {
-                (11, crate::tolerant::decode_into(&mut self.remaining_resources, map)?)
+                crate::tolerant::field(
+                    &mut self.remaining_resources,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "runningTasksCount" => {
-                (12, crate::tolerant::decode_into(&mut self.running_tasks_count, map)?)
+                crate::tolerant::field(
+                    &mut self.running_tasks_count,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            "status" => (13, crate::tolerant::decode_into(&mut self.status, map)?),
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
             "statusReason" => {
-                (14, crate::tolerant::decode_into(&mut self.status_reason, map)?)
+                crate::tolerant::field(
+                    &mut self.status_reason,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
-            "updatedAt" => (15, crate::tolerant::decode_into(&mut self.updated_at, map)?),
-            "version" => (16, crate::tolerant::decode_into(&mut self.version, map)?),
+            "updatedAt" => {
+                crate::tolerant::field(
+                    &mut self.updated_at,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
+            }
             "versionInfo" => {
-                (17, crate::tolerant::decode_into(&mut self.version_info, map)?)
+                crate::tolerant::field(
+                    &mut self.version_info,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -256,15 +355,44 @@ impl crate::Record for AttachmentDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "details" => (0, crate::tolerant::decode_into(&mut self.details, map)?),
-            "id" => (1, crate::tolerant::decode_into(&mut self.id, map)?),
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
-            "type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "details" => {
+                crate::tolerant::field(
+                    &mut self.details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -318,13 +446,28 @@ impl crate::Record for AttachmentDetailsDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -373,13 +516,28 @@ impl crate::Record for AttributesDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -436,23 +594,60 @@ impl crate::Record for ResourceDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "doubleValue" => {
-                (0, crate::tolerant::decode_into(&mut self.double_value, map)?)
+                crate::tolerant::field(
+                    &mut self.double_value,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "integerValue" => {
-                (1, crate::tolerant::decode_into(&mut self.integer_value, map)?)
+                crate::tolerant::field(
+                    &mut self.integer_value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "longValue" => (2, crate::tolerant::decode_into(&mut self.long_value, map)?),
-            "name" => (3, crate::tolerant::decode_into(&mut self.name, map)?),
+            "longValue" => {
+                crate::tolerant::field(
+                    &mut self.long_value,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "stringSetValue" => {
-                (4, crate::tolerant::decode_into(&mut self.string_set_value, map)?)
+                crate::tolerant::field(
+                    &mut self.string_set_value,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "type" => (5, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -522,18 +717,36 @@ impl crate::Record for VersionInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "agentHash" => (0, crate::tolerant::decode_into(&mut self.agent_hash, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "agentHash" => {
+                crate::tolerant::field(
+                    &mut self.agent_hash,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "agentVersion" => {
-                (1, crate::tolerant::decode_into(&mut self.agent_version, map)?)
+                crate::tolerant::field(
+                    &mut self.agent_version,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "dockerVersion" => {
-                (2, crate::tolerant::decode_into(&mut self.docker_version, map)?)
+                crate::tolerant::field(
+                    &mut self.docker_version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -46,47 +46,132 @@ impl crate::Record for EcsServiceAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "capacityProviderArns" => {
-                (0, crate::tolerant::decode_into(&mut self.capacity_provider_arns, map)?)
+                crate::tolerant::field(
+                    &mut self.capacity_provider_arns,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "clusterArn" => {
-                (1, crate::tolerant::decode_into(&mut self.cluster_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.cluster_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "containerInstanceArns" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(&mut self.container_instance_arns, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.container_instance_arns,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "containerPort" => {
-                (3, crate::tolerant::decode_into(&mut self.container_port, map)?)
+                crate::tolerant::field(
+                    &mut self.container_port,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "createdAt" => (4, crate::tolerant::decode_into(&mut self.created_at, map)?),
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "desiredCount" => {
-                (5, crate::tolerant::decode_into(&mut self.desired_count, map)?)
+                crate::tolerant::field(
+                    &mut self.desired_count,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "ec2InstanceIds" => {
-                (6, crate::tolerant::decode_into(&mut self.ec2_instance_ids, map)?)
+                crate::tolerant::field(
+                    &mut self.ec2_instance_ids,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "eventName" => (7, crate::tolerant::decode_into(&mut self.event_name, map)?),
-            "eventType" => (8, crate::tolerant::decode_into(&mut self.event_type, map)?),
-            "reason" => (9, crate::tolerant::decode_into(&mut self.reason, map)?),
+            "eventName" => {
+                crate::tolerant::field(
+                    &mut self.event_name,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "eventType" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "serviceRegistryArns" => {
-                (10, crate::tolerant::decode_into(&mut self.service_registry_arns, map)?)
+                crate::tolerant::field(
+                    &mut self.service_registry_arns,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "targetGroupArns" => {
-                (11, crate::tolerant::decode_into(&mut self.target_group_arns, map)?)
+                crate::tolerant::field(
+                    &mut self.target_group_arns,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            "targets" => (12, crate::tolerant::decode_into(&mut self.targets, map)?),
-            "taskArns" => (13, crate::tolerant::decode_into(&mut self.task_arns, map)?),
+            "targets" => {
+                crate::tolerant::field(
+                    &mut self.targets,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
+            "taskArns" => {
+                crate::tolerant::field(
+                    &mut self.task_arns,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
             "taskSetArns" => {
-                (14, crate::tolerant::decode_into(&mut self.task_set_arns, map)?)
+                crate::tolerant::field(
+                    &mut self.task_set_arns,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -76,73 +76,252 @@ impl crate::Record for EcsTaskStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "attachments" => {
-                (0, crate::tolerant::decode_into(&mut self.attachments, map)?)
+                crate::tolerant::field(
+                    &mut self.attachments,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "attributes" => (1, crate::tolerant::decode_into(&mut self.attributes, map)?),
+            "attributes" => {
+                crate::tolerant::field(
+                    &mut self.attributes,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "availabilityZone" => {
-                (2, crate::tolerant::decode_into(&mut self.availability_zone, map)?)
+                crate::tolerant::field(
+                    &mut self.availability_zone,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "clusterArn" => {
-                (3, crate::tolerant::decode_into(&mut self.cluster_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.cluster_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "connectivity" => {
-                (4, crate::tolerant::decode_into(&mut self.connectivity, map)?)
+                crate::tolerant::field(
+                    &mut self.connectivity,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "connectivityAt" => {
-                (5, crate::tolerant::decode_into(&mut self.connectivity_at, map)?)
+                crate::tolerant::field(
+                    &mut self.connectivity_at,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "containerInstanceArn" => {
-                (6, crate::tolerant::decode_into(&mut self.container_instance_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.container_instance_arn,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "containers" => (7, crate::tolerant::decode_into(&mut self.containers, map)?),
-            "cpu" => (8, crate::tolerant::decode_into(&mut self.cpu, map)?),
-            "createdAt" => (9, crate::tolerant::decode_into(&mut self.created_at, map)?),
+            "containers" => {
+                crate::tolerant::field(
+                    &mut self.containers,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "cpu" => {
+                crate::tolerant::field(
+                    &mut self.cpu,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "desiredStatus" => {
-                (10, crate::tolerant::decode_into(&mut self.desired_status, map)?)
+                crate::tolerant::field(
+                    &mut self.desired_status,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "executionStoppedAt" => {
-                (11, crate::tolerant::decode_into(&mut self.execution_stopped_at, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_stopped_at,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            "group" => (12, crate::tolerant::decode_into(&mut self.group, map)?),
+            "group" => {
+                crate::tolerant::field(
+                    &mut self.group,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
             "lastStatus" => {
-                (13, crate::tolerant::decode_into(&mut self.last_status, map)?)
+                crate::tolerant::field(
+                    &mut self.last_status,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "launchType" => {
-                (14, crate::tolerant::decode_into(&mut self.launch_type, map)?)
+                crate::tolerant::field(
+                    &mut self.launch_type,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
-            "memory" => (15, crate::tolerant::decode_into(&mut self.memory, map)?),
-            "overrides" => (16, crate::tolerant::decode_into(&mut self.overrides, map)?),
+            "memory" => {
+                crate::tolerant::field(
+                    &mut self.memory,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
+            }
+            "overrides" => {
+                crate::tolerant::field(
+                    &mut self.overrides,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
+            }
             "platformVersion" => {
-                (17, crate::tolerant::decode_into(&mut self.platform_version, map)?)
+                crate::tolerant::field(
+                    &mut self.platform_version,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
             "pullStartedAt" => {
-                (18, crate::tolerant::decode_into(&mut self.pull_started_at, map)?)
+                crate::tolerant::field(
+                    &mut self.pull_started_at,
+                    &mut self.extra,
+                    Self::FIELDS[18],
+                    map,
+                )?
             }
             "pullStoppedAt" => {
-                (19, crate::tolerant::decode_into(&mut self.pull_stopped_at, map)?)
+                crate::tolerant::field(
+                    &mut self.pull_stopped_at,
+                    &mut self.extra,
+                    Self::FIELDS[19],
+                    map,
+                )?
             }
-            "startedAt" => (20, crate::tolerant::decode_into(&mut self.started_at, map)?),
-            "startedBy" => (21, crate::tolerant::decode_into(&mut self.started_by, map)?),
-            "stopCode" => (22, crate::tolerant::decode_into(&mut self.stop_code, map)?),
-            "stoppedAt" => (23, crate::tolerant::decode_into(&mut self.stopped_at, map)?),
+            "startedAt" => {
+                crate::tolerant::field(
+                    &mut self.started_at,
+                    &mut self.extra,
+                    Self::FIELDS[20],
+                    map,
+                )?
+            }
+            "startedBy" => {
+                crate::tolerant::field(
+                    &mut self.started_by,
+                    &mut self.extra,
+                    Self::FIELDS[21],
+                    map,
+                )?
+            }
+            "stopCode" => {
+                crate::tolerant::field(
+                    &mut self.stop_code,
+                    &mut self.extra,
+                    Self::FIELDS[22],
+                    map,
+                )?
+            }
+            "stoppedAt" => {
+                crate::tolerant::field(
+                    &mut self.stopped_at,
+                    &mut self.extra,
+                    Self::FIELDS[23],
+                    map,
+                )?
+            }
             "stoppedReason" => {
-                (24, crate::tolerant::decode_into(&mut self.stopped_reason, map)?)
+                crate::tolerant::field(
+                    &mut self.stopped_reason,
+                    &mut self.extra,
+                    Self::FIELDS[24],
+                    map,
+                )?
             }
             "stoppingAt" => {
-                (25, crate::tolerant::decode_into(&mut self.stopping_at, map)?)
+                crate::tolerant::field(
+                    &mut self.stopping_at,
+                    &mut self.extra,
+                    Self::FIELDS[25],
+                    map,
+                )?
             }
-            "taskArn" => (26, crate::tolerant::decode_into(&mut self.task_arn, map)?),
+            "taskArn" => {
+                crate::tolerant::field(
+                    &mut self.task_arn,
+                    &mut self.extra,
+                    Self::FIELDS[26],
+                    map,
+                )?
+            }
             "taskDefinitionArn" => {
-                (27, crate::tolerant::decode_into(&mut self.task_definition_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.task_definition_arn,
+                    &mut self.extra,
+                    Self::FIELDS[27],
+                    map,
+                )?
             }
-            "updatedAt" => (28, crate::tolerant::decode_into(&mut self.updated_at, map)?),
-            "version" => (29, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "updatedAt" => {
+                crate::tolerant::field(
+                    &mut self.updated_at,
+                    &mut self.extra,
+                    Self::FIELDS[28],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[29],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -355,15 +534,44 @@ impl crate::Record for AttachmentDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "details" => (0, crate::tolerant::decode_into(&mut self.details, map)?),
-            "id" => (1, crate::tolerant::decode_into(&mut self.id, map)?),
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
-            "type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "details" => {
+                crate::tolerant::field(
+                    &mut self.details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -417,13 +625,28 @@ impl crate::Record for AttachmentDetailsDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -472,13 +695,28 @@ impl crate::Record for AttributesDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -553,38 +791,132 @@ impl crate::Record for ContainerDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "containerArn" => {
-                (0, crate::tolerant::decode_into(&mut self.container_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.container_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "cpu" => (1, crate::tolerant::decode_into(&mut self.cpu, map)?),
-            "exitCode" => (2, crate::tolerant::decode_into(&mut self.exit_code, map)?),
-            "gpuIds" => (3, crate::tolerant::decode_into(&mut self.gpu_ids, map)?),
-            "image" => (4, crate::tolerant::decode_into(&mut self.image, map)?),
+            "cpu" => {
+                crate::tolerant::field(
+                    &mut self.cpu,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "exitCode" => {
+                crate::tolerant::field(
+                    &mut self.exit_code,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "gpuIds" => {
+                crate::tolerant::field(
+                    &mut self.gpu_ids,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "image" => {
+                crate::tolerant::field(
+                    &mut self.image,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "imageDigest" => {
-                (5, crate::tolerant::decode_into(&mut self.image_digest, map)?)
+                crate::tolerant::field(
+                    &mut self.image_digest,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "lastStatus" => {
-                (6, crate::tolerant::decode_into(&mut self.last_status, map)?)
+                crate::tolerant::field(
+                    &mut self.last_status,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "memory" => (7, crate::tolerant::decode_into(&mut self.memory, map)?),
+            "memory" => {
+                crate::tolerant::field(
+                    &mut self.memory,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
             "memoryReservation" => {
-                (8, crate::tolerant::decode_into(&mut self.memory_reservation, map)?)
+                crate::tolerant::field(
+                    &mut self.memory_reservation,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            "name" => (9, crate::tolerant::decode_into(&mut self.name, map)?),
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "networkBindings" => {
-                (10, crate::tolerant::decode_into(&mut self.network_bindings, map)?)
+                crate::tolerant::field(
+                    &mut self.network_bindings,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "networkInterfaces" => {
-                (11, crate::tolerant::decode_into(&mut self.network_interfaces, map)?)
+                crate::tolerant::field(
+                    &mut self.network_interfaces,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            "reason" => (12, crate::tolerant::decode_into(&mut self.reason, map)?),
-            "runtimeId" => (13, crate::tolerant::decode_into(&mut self.runtime_id, map)?),
-            "taskArn" => (14, crate::tolerant::decode_into(&mut self.task_arn, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
+            "runtimeId" => {
+                crate::tolerant::field(
+                    &mut self.runtime_id,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            "taskArn" => {
+                crate::tolerant::field(
+                    &mut self.task_arn,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -705,17 +1037,44 @@ impl crate::Record for NetworkBindingDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bindIP" => (0, crate::tolerant::decode_into(&mut self.bind_ip, map)?),
-            "containerPort" => {
-                (1, crate::tolerant::decode_into(&mut self.container_port, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bindIP" => {
+                crate::tolerant::field(
+                    &mut self.bind_ip,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "hostPort" => (2, crate::tolerant::decode_into(&mut self.host_port, map)?),
-            "protocol" => (3, crate::tolerant::decode_into(&mut self.protocol, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "containerPort" => {
+                crate::tolerant::field(
+                    &mut self.container_port,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "hostPort" => {
+                crate::tolerant::field(
+                    &mut self.host_port,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "protocol" => {
+                crate::tolerant::field(
+                    &mut self.protocol,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -768,20 +1127,36 @@ impl crate::Record for NetworkInterfaceDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "attachmentId" => {
-                (0, crate::tolerant::decode_into(&mut self.attachment_id, map)?)
+                crate::tolerant::field(
+                    &mut self.attachment_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "ipv6Address" => {
-                (1, crate::tolerant::decode_into(&mut self.ipv6_address, map)?)
+                crate::tolerant::field(
+                    &mut self.ipv6_address,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "privateIpv4Address" => {
-                (2, crate::tolerant::decode_into(&mut self.private_ipv4_address, map)?)
+                crate::tolerant::field(
+                    &mut self.private_ipv4_address,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -834,14 +1209,20 @@ impl crate::Record for Overrides {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "containerOverrides" => {
-                (0, crate::tolerant::decode_into(&mut self.container_overrides, map)?)
+                crate::tolerant::field(
+                    &mut self.container_overrides,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -908,18 +1289,52 @@ impl crate::Record for OverridesItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "command" => (0, crate::tolerant::decode_into(&mut self.command, map)?),
-            "cpu" => (1, crate::tolerant::decode_into(&mut self.cpu, map)?),
-            "environment" => {
-                (2, crate::tolerant::decode_into(&mut self.environment, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "command" => {
+                crate::tolerant::field(
+                    &mut self.command,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "memory" => (3, crate::tolerant::decode_into(&mut self.memory, map)?),
-            "name" => (4, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "cpu" => {
+                crate::tolerant::field(
+                    &mut self.cpu,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "environment" => {
+                crate::tolerant::field(
+                    &mut self.environment,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "memory" => {
+                crate::tolerant::field(
+                    &mut self.memory,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -115,25 +115,31 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "ECS Container Instance State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EcsContainerInstanceStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EcsContainerInstanceStateChange)
             }
             "ECS Service Action" => {
-                <Box<EcsServiceAction> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    EcsServiceAction,
+                    _,
+                >(deserializer)
                     .map(Self::EcsServiceAction)
             }
             "ECS Task State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EcsTaskStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EcsTaskStateChange)
             }
             _ => {

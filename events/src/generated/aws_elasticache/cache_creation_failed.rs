@@ -28,23 +28,60 @@ impl crate::Record for CacheCreationFailed {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "EventCategories" => {
-                (0, crate::tolerant::decode_into(&mut self.event_categories, map)?)
+                crate::tolerant::field(
+                    &mut self.event_categories,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "EventID" => (1, crate::tolerant::decode_into(&mut self.event_id, map)?),
-            "Message" => (2, crate::tolerant::decode_into(&mut self.message, map)?),
-            "SourceArn" => (3, crate::tolerant::decode_into(&mut self.source_arn, map)?),
+            "EventID" => {
+                crate::tolerant::field(
+                    &mut self.event_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "SourceArn" => {
+                crate::tolerant::field(
+                    &mut self.source_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "SourceIdentifier" => {
-                (4, crate::tolerant::decode_into(&mut self.source_identifier, map)?)
+                crate::tolerant::field(
+                    &mut self.source_identifier,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "SourceType" => {
-                (5, crate::tolerant::decode_into(&mut self.source_type, map)?)
+                crate::tolerant::field(
+                    &mut self.source_type,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

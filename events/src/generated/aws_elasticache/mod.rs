@@ -166,53 +166,73 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Cache Created" => {
-                <Box<CacheCreated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    CacheCreated,
+                    _,
+                >(deserializer)
                     .map(Self::CacheCreated)
             }
             "Cache Creation Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CacheCreationFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CacheCreationFailed)
             }
             "Cache Deleted" => {
-                <Box<CacheDeleted> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    CacheDeleted,
+                    _,
+                >(deserializer)
                     .map(Self::CacheDeleted)
             }
             "Cache Limit Approaching" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CacheLimitApproaching,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CacheLimitApproaching)
             }
             "Cache Update Failed" => {
-                <Box<CacheUpdateFailed> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    CacheUpdateFailed,
+                    _,
+                >(deserializer)
                     .map(Self::CacheUpdateFailed)
             }
             "Cache Updated" => {
-                <Box<CacheUpdated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    CacheUpdated,
+                    _,
+                >(deserializer)
                     .map(Self::CacheUpdated)
             }
             "Snapshot Copy Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SnapshotCopyFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SnapshotCopyFailed)
             }
             "Snapshot Created" => {
-                <Box<SnapshotCreated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    SnapshotCreated,
+                    _,
+                >(deserializer)
                     .map(Self::SnapshotCreated)
             }
             "Snapshot Creation Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SnapshotCreationFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SnapshotCreationFailed)
             }
             "Snapshot Export Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SnapshotExportFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SnapshotExportFailed)
             }
             _ => {

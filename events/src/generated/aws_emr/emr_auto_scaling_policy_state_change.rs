@@ -28,21 +28,60 @@ impl crate::Record for EmrAutoScalingPolicyStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "clusterId" => (0, crate::tolerant::decode_into(&mut self.cluster_id, map)?),
-            "message" => (1, crate::tolerant::decode_into(&mut self.message, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "clusterId" => {
+                crate::tolerant::field(
+                    &mut self.cluster_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "resourceId" => {
-                (2, crate::tolerant::decode_into(&mut self.resource_id, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "scalingResourceType" => {
-                (3, crate::tolerant::decode_into(&mut self.scaling_resource_type, map)?)
+                crate::tolerant::field(
+                    &mut self.scaling_resource_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "severity" => (4, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "state" => (5, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -28,19 +28,60 @@ impl crate::Record for EmrClusterStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "clusterId" => (0, crate::tolerant::decode_into(&mut self.cluster_id, map)?),
-            "message" => (1, crate::tolerant::decode_into(&mut self.message, map)?),
-            "name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
-            "severity" => (3, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "state" => (4, crate::tolerant::decode_into(&mut self.state, map)?),
-            "stateChangeReason" => {
-                (5, crate::tolerant::decode_into(&mut self.state_change_reason, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "clusterId" => {
+                crate::tolerant::field(
+                    &mut self.cluster_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "stateChangeReason" => {
+                crate::tolerant::field(
+                    &mut self.state_change_reason,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

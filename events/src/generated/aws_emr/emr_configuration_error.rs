@@ -22,16 +22,36 @@ impl crate::Record for EmrConfigurationError {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "clusterId" => (0, crate::tolerant::decode_into(&mut self.cluster_id, map)?),
-            "description" => {
-                (1, crate::tolerant::decode_into(&mut self.description, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "clusterId" => {
+                crate::tolerant::field(
+                    &mut self.cluster_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "severity" => (2, crate::tolerant::decode_into(&mut self.severity, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "description" => {
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

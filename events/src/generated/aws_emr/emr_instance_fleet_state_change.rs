@@ -36,51 +36,92 @@ impl crate::Record for EmrInstanceFleetStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "clusterId" => (0, crate::tolerant::decode_into(&mut self.cluster_id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "clusterId" => {
+                crate::tolerant::field(
+                    &mut self.cluster_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "instanceFleetId" => {
-                (1, crate::tolerant::decode_into(&mut self.instance_fleet_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_fleet_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "instanceFleetType" => {
-                (2, crate::tolerant::decode_into(&mut self.instance_fleet_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_fleet_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "message" => (3, crate::tolerant::decode_into(&mut self.message, map)?),
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "provisionedOnDemandCapacity" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.provisioned_on_demand_capacity,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.provisioned_on_demand_capacity,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "provisionedSpotCapacity" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.provisioned_spot_capacity,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.provisioned_spot_capacity,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "severity" => (6, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "state" => (7, crate::tolerant::decode_into(&mut self.state, map)?),
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
             "targetOnDemandCapacity" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(
-                        &mut self.target_on_demand_capacity,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.target_on_demand_capacity,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "targetSpotCapacity" => {
-                (9, crate::tolerant::decode_into(&mut self.target_spot_capacity, map)?)
+                crate::tolerant::field(
+                    &mut self.target_spot_capacity,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

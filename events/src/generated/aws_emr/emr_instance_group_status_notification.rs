@@ -40,47 +40,108 @@ impl crate::Record for EmrInstanceGroupStatusNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bidPrice" => (0, crate::tolerant::decode_into(&mut self.bid_price, map)?),
-            "bidPriceAsPercentageOfOnDemandPrice" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.bid_price_as_percentage_of_on_demand_price,
-                        map,
-                    )?,
-                )
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bidPrice" => {
+                crate::tolerant::field(
+                    &mut self.bid_price,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "clusterId" => (2, crate::tolerant::decode_into(&mut self.cluster_id, map)?),
+            "bidPriceAsPercentageOfOnDemandPrice" => {
+                crate::tolerant::field(
+                    &mut self.bid_price_as_percentage_of_on_demand_price,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "clusterId" => {
+                crate::tolerant::field(
+                    &mut self.cluster_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "instanceGroupId" => {
-                (3, crate::tolerant::decode_into(&mut self.instance_group_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_group_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "instanceGroupType" => {
-                (4, crate::tolerant::decode_into(&mut self.instance_group_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_group_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "instanceType" => {
-                (5, crate::tolerant::decode_into(&mut self.instance_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_type,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "market" => (6, crate::tolerant::decode_into(&mut self.market, map)?),
-            "message" => (7, crate::tolerant::decode_into(&mut self.message, map)?),
+            "market" => {
+                crate::tolerant::field(
+                    &mut self.market,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
             "requestedInstanceCount" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(
-                        &mut self.requested_instance_count,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.requested_instance_count,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "runningInstanceCount" => {
-                (9, crate::tolerant::decode_into(&mut self.running_instance_count, map)?)
+                crate::tolerant::field(
+                    &mut self.running_instance_count,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "severity" => (10, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "state" => (11, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -30,20 +30,68 @@ impl crate::Record for EmrStepStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionOnFailure" => {
-                (0, crate::tolerant::decode_into(&mut self.action_on_failure, map)?)
+                crate::tolerant::field(
+                    &mut self.action_on_failure,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "clusterId" => (1, crate::tolerant::decode_into(&mut self.cluster_id, map)?),
-            "message" => (2, crate::tolerant::decode_into(&mut self.message, map)?),
-            "name" => (3, crate::tolerant::decode_into(&mut self.name, map)?),
-            "severity" => (4, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "state" => (5, crate::tolerant::decode_into(&mut self.state, map)?),
-            "stepId" => (6, crate::tolerant::decode_into(&mut self.step_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "clusterId" => {
+                crate::tolerant::field(
+                    &mut self.cluster_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "stepId" => {
+                crate::tolerant::field(
+                    &mut self.step_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

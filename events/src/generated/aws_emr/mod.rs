@@ -155,45 +155,52 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "EMR Auto Scaling Policy State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EmrAutoScalingPolicyStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EmrAutoScalingPolicyStateChange)
             }
             "EMR Cluster State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EmrClusterStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EmrClusterStateChange)
             }
             "EMR Configuration Error" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EmrConfigurationError,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EmrConfigurationError)
             }
             "EMR Instance Fleet State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EmrInstanceFleetStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EmrInstanceFleetStateChange)
             }
             "EMR Instance Group State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EmrInstanceGroupStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EmrInstanceGroupStateChange)
             }
             "EMR Instance Group Status Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EmrInstanceGroupStatusNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EmrInstanceGroupStatusNotification)
             }
             "EMR Step Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     EmrStepStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::EmrStepStatusChange)
             }
             _ => {

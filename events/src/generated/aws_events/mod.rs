@@ -75,7 +75,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Scheduled Event" => {
-                <Box<ScheduledEvent> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ScheduledEvent,
+                    _,
+                >(deserializer)
                     .map(Self::ScheduledEvent)
             }
             _ => {

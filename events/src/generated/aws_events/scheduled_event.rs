@@ -15,9 +15,10 @@ impl crate::Record for ScheduledEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
         let _ = (key, map);
-        Ok(None)
+        Ok(false)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -22,16 +22,36 @@ impl crate::Record for FisExperimentStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "experiment-id" => {
-                (0, crate::tolerant::decode_into(&mut self.experiment_id, map)?)
+                crate::tolerant::field(
+                    &mut self.experiment_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "new-state" => (1, crate::tolerant::decode_into(&mut self.new_state, map)?),
-            "old-state" => (2, crate::tolerant::decode_into(&mut self.old_state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "new-state" => {
+                crate::tolerant::field(
+                    &mut self.new_state,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "old-state" => {
+                crate::tolerant::field(
+                    &mut self.old_state,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -95,13 +115,28 @@ impl crate::Record for NewState {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "reason" => (0, crate::tolerant::decode_into(&mut self.reason, map)?),
-            "status" => (1, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -150,13 +185,28 @@ impl crate::Record for OldState {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "reason" => (0, crate::tolerant::decode_into(&mut self.reason, map)?),
-            "status" => (1, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

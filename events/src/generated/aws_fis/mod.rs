@@ -77,9 +77,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "FIS Experiment State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FisExperimentStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FisExperimentStateChange)
             }
             _ => {

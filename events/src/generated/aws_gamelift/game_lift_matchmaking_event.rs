@@ -38,37 +38,100 @@ impl crate::Record for GameLiftMatchmakingEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "acceptanceRequired" => {
-                (0, crate::tolerant::decode_into(&mut self.acceptance_required, map)?)
+                crate::tolerant::field(
+                    &mut self.acceptance_required,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "acceptanceTimeout" => {
-                (1, crate::tolerant::decode_into(&mut self.acceptance_timeout, map)?)
+                crate::tolerant::field(
+                    &mut self.acceptance_timeout,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "customEventData" => {
-                (2, crate::tolerant::decode_into(&mut self.custom_event_data, map)?)
+                crate::tolerant::field(
+                    &mut self.custom_event_data,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "estimatedWaitMillis" => {
-                (3, crate::tolerant::decode_into(&mut self.estimated_wait_millis, map)?)
+                crate::tolerant::field(
+                    &mut self.estimated_wait_millis,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "gameSessionInfo" => {
-                (4, crate::tolerant::decode_into(&mut self.game_session_info, map)?)
+                crate::tolerant::field(
+                    &mut self.game_session_info,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "matchId" => (5, crate::tolerant::decode_into(&mut self.match_id, map)?),
-            "message" => (6, crate::tolerant::decode_into(&mut self.message, map)?),
-            "reason" => (7, crate::tolerant::decode_into(&mut self.reason, map)?),
+            "matchId" => {
+                crate::tolerant::field(
+                    &mut self.match_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
             "ruleEvaluationMetrics" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(&mut self.rule_evaluation_metrics, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.rule_evaluation_metrics,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            "tickets" => (9, crate::tolerant::decode_into(&mut self.tickets, map)?),
-            "type" => (10, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "tickets" => {
+                crate::tolerant::field(
+                    &mut self.tickets,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -175,17 +238,44 @@ impl crate::Record for GameSessionInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "gameSessionArn" => {
-                (0, crate::tolerant::decode_into(&mut self.game_session_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.game_session_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "ipAddress" => (1, crate::tolerant::decode_into(&mut self.ip_address, map)?),
-            "players" => (2, crate::tolerant::decode_into(&mut self.players, map)?),
-            "port" => (3, crate::tolerant::decode_into(&mut self.port, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "ipAddress" => {
+                crate::tolerant::field(
+                    &mut self.ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "players" => {
+                crate::tolerant::field(
+                    &mut self.players,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "port" => {
+                crate::tolerant::field(
+                    &mut self.port,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -244,13 +334,28 @@ impl crate::Record for GameSessionInfoItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "playerId" => (0, crate::tolerant::decode_into(&mut self.player_id, map)?),
-            "team" => (1, crate::tolerant::decode_into(&mut self.team, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "playerId" => {
+                crate::tolerant::field(
+                    &mut self.player_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "team" => {
+                crate::tolerant::field(
+                    &mut self.team,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -301,18 +406,36 @@ impl crate::Record for RuleEvaluationMetrics {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "failedCount" => {
-                (0, crate::tolerant::decode_into(&mut self.failed_count, map)?)
+                crate::tolerant::field(
+                    &mut self.failed_count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "passedCount" => {
-                (1, crate::tolerant::decode_into(&mut self.passed_count, map)?)
+                crate::tolerant::field(
+                    &mut self.passed_count,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "ruleName" => (2, crate::tolerant::decode_into(&mut self.rule_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "ruleName" => {
+                crate::tolerant::field(
+                    &mut self.rule_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -364,14 +487,36 @@ impl crate::Record for Ticket {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "players" => (0, crate::tolerant::decode_into(&mut self.players, map)?),
-            "startTime" => (1, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "ticketId" => (2, crate::tolerant::decode_into(&mut self.ticket_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "players" => {
+                crate::tolerant::field(
+                    &mut self.players,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "ticketId" => {
+                crate::tolerant::field(
+                    &mut self.ticket_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

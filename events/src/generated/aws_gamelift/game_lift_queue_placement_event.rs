@@ -36,29 +36,92 @@ impl crate::Record for GameLiftQueuePlacementEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "dnsName" => (0, crate::tolerant::decode_into(&mut self.dns_name, map)?),
-            "endTime" => (1, crate::tolerant::decode_into(&mut self.end_time, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "dnsName" => {
+                crate::tolerant::field(
+                    &mut self.dns_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "endTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "gameSessionArn" => {
-                (2, crate::tolerant::decode_into(&mut self.game_session_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.game_session_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "gameSessionRegion" => {
-                (3, crate::tolerant::decode_into(&mut self.game_session_region, map)?)
+                crate::tolerant::field(
+                    &mut self.game_session_region,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "ipAddress" => (4, crate::tolerant::decode_into(&mut self.ip_address, map)?),
+            "ipAddress" => {
+                crate::tolerant::field(
+                    &mut self.ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "placedPlayerSessions" => {
-                (5, crate::tolerant::decode_into(&mut self.placed_player_sessions, map)?)
+                crate::tolerant::field(
+                    &mut self.placed_player_sessions,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "placementId" => {
-                (6, crate::tolerant::decode_into(&mut self.placement_id, map)?)
+                crate::tolerant::field(
+                    &mut self.placement_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "port" => (7, crate::tolerant::decode_into(&mut self.port, map)?),
-            "startTime" => (8, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "type" => (9, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "port" => {
+                crate::tolerant::field(
+                    &mut self.port,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -145,15 +208,28 @@ impl crate::Record for GameLiftQueuePlacementEventItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "playerId" => (0, crate::tolerant::decode_into(&mut self.player_id, map)?),
-            "playerSessionId" => {
-                (1, crate::tolerant::decode_into(&mut self.player_session_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "playerId" => {
+                crate::tolerant::field(
+                    &mut self.player_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "playerSessionId" => {
+                crate::tolerant::field(
+                    &mut self.player_session_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -96,15 +96,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "GameLift Matchmaking Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GameLiftMatchmakingEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GameLiftMatchmakingEvent)
             }
             "GameLift Queue Placement Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GameLiftQueuePlacementEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GameLiftQueuePlacementEvent)
             }
             _ => {

@@ -32,27 +32,76 @@ impl crate::Record for LocationDevicePositionEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Accuracy" => (0, crate::tolerant::decode_into(&mut self.accuracy, map)?),
-            "DeviceId" => (1, crate::tolerant::decode_into(&mut self.device_id, map)?),
-            "EventType" => (2, crate::tolerant::decode_into(&mut self.event_type, map)?),
-            "Position" => (3, crate::tolerant::decode_into(&mut self.position, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Accuracy" => {
+                crate::tolerant::field(
+                    &mut self.accuracy,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "DeviceId" => {
+                crate::tolerant::field(
+                    &mut self.device_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "EventType" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "Position" => {
+                crate::tolerant::field(
+                    &mut self.position,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "PositionProperties" => {
-                (4, crate::tolerant::decode_into(&mut self.position_properties, map)?)
+                crate::tolerant::field(
+                    &mut self.position_properties,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "ReceivedTime" => {
-                (5, crate::tolerant::decode_into(&mut self.received_time, map)?)
+                crate::tolerant::field(
+                    &mut self.received_time,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "SampleTime" => {
-                (6, crate::tolerant::decode_into(&mut self.sample_time, map)?)
+                crate::tolerant::field(
+                    &mut self.sample_time,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "TrackerName" => {
-                (7, crate::tolerant::decode_into(&mut self.tracker_name, map)?)
+                crate::tolerant::field(
+                    &mut self.tracker_name,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -125,12 +174,20 @@ impl crate::Record for Accuracy {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Horizontal" => (0, crate::tolerant::decode_into(&mut self.horizontal, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Horizontal" => {
+                crate::tolerant::field(
+                    &mut self.horizontal,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

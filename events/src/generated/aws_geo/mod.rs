@@ -91,15 +91,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Location Device Position Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     LocationDevicePositionEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::LocationDevicePositionEvent)
             }
             "Location Geofence Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     LocationGeofenceEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::LocationGeofenceEvent)
             }
             _ => {

@@ -22,20 +22,36 @@ impl crate::Record for GlueDataCatalogDatabaseStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "changedTables" => {
-                (0, crate::tolerant::decode_into(&mut self.changed_tables, map)?)
+                crate::tolerant::field(
+                    &mut self.changed_tables,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "databaseName" => {
-                (1, crate::tolerant::decode_into(&mut self.database_name, map)?)
+                crate::tolerant::field(
+                    &mut self.database_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "typeOfChange" => {
-                (2, crate::tolerant::decode_into(&mut self.type_of_change, map)?)
+                crate::tolerant::field(
+                    &mut self.type_of_change,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

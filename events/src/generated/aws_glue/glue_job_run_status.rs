@@ -30,20 +30,68 @@ impl crate::Record for GlueJobRunStatus {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "jobName" => (0, crate::tolerant::decode_into(&mut self.job_name, map)?),
-            "jobRunId" => (1, crate::tolerant::decode_into(&mut self.job_run_id, map)?),
-            "message" => (2, crate::tolerant::decode_into(&mut self.message, map)?),
-            "notificationCondition" => {
-                (3, crate::tolerant::decode_into(&mut self.notification_condition, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "jobName" => {
+                crate::tolerant::field(
+                    &mut self.job_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "severity" => (4, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "startedOn" => (5, crate::tolerant::decode_into(&mut self.started_on, map)?),
-            "state" => (6, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "jobRunId" => {
+                crate::tolerant::field(
+                    &mut self.job_run_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "notificationCondition" => {
+                crate::tolerant::field(
+                    &mut self.notification_condition,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "startedOn" => {
+                crate::tolerant::field(
+                    &mut self.started_on,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -108,14 +156,20 @@ impl crate::Record for NotificationCondition {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "NotifyDelayAfter" => {
-                (0, crate::tolerant::decode_into(&mut self.notify_delay_after, map)?)
+                crate::tolerant::field(
+                    &mut self.notify_delay_after,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

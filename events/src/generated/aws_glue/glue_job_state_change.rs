@@ -26,16 +26,52 @@ impl crate::Record for GlueJobStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "jobName" => (0, crate::tolerant::decode_into(&mut self.job_name, map)?),
-            "jobRunId" => (1, crate::tolerant::decode_into(&mut self.job_run_id, map)?),
-            "message" => (2, crate::tolerant::decode_into(&mut self.message, map)?),
-            "severity" => (3, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "state" => (4, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "jobName" => {
+                crate::tolerant::field(
+                    &mut self.job_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "jobRunId" => {
+                crate::tolerant::field(
+                    &mut self.job_run_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

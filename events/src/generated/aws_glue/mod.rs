@@ -131,31 +131,38 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "Glue Data Catalog Database State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GlueDataCatalogDatabaseStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GlueDataCatalogDatabaseStateChange)
             }
             "Glue Data Catalog Table State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GlueDataCatalogTableStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GlueDataCatalogTableStateChange)
             }
             "Glue Job Run Status" => {
-                <Box<GlueJobRunStatus> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    GlueJobRunStatus,
+                    _,
+                >(deserializer)
                     .map(Self::GlueJobRunStatus)
             }
             "Glue Job State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GlueJobStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GlueJobStateChange)
             }
             _ => {

@@ -44,31 +44,124 @@ impl crate::Record for GuardDutyFinding {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "accountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "arn" => (1, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "createdAt" => (2, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "description" => {
-                (3, crate::tolerant::decode_into(&mut self.description, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "id" => (4, crate::tolerant::decode_into(&mut self.id, map)?),
-            "partition" => (5, crate::tolerant::decode_into(&mut self.partition, map)?),
-            "region" => (6, crate::tolerant::decode_into(&mut self.region, map)?),
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "description" => {
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "partition" => {
+                crate::tolerant::field(
+                    &mut self.partition,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "region" => {
+                crate::tolerant::field(
+                    &mut self.region,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "resource" => {
-                (7, crate::tolerant::decode_boxed_into(&mut self.resource, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.resource,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "schemaVersion" => {
-                (8, crate::tolerant::decode_into(&mut self.schema_version, map)?)
+                crate::tolerant::field(
+                    &mut self.schema_version,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            "service" => (9, crate::tolerant::decode_boxed_into(&mut self.service, map)?),
-            "severity" => (10, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "title" => (11, crate::tolerant::decode_into(&mut self.title, map)?),
-            "type" => (12, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "updatedAt" => (13, crate::tolerant::decode_into(&mut self.updated_at, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "service" => {
+                crate::tolerant::boxed_field(
+                    &mut self.service,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            "title" => {
+                crate::tolerant::field(
+                    &mut self.title,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
+            "updatedAt" => {
+                crate::tolerant::field(
+                    &mut self.updated_at,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -150,29 +243,28 @@ impl crate::Record for AccessControlList {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "allowsPublicReadAccess" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.allows_public_read_access,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.allows_public_read_access,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "allowsPublicWriteAccess" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.allows_public_write_access,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.allows_public_write_access,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -235,19 +327,44 @@ impl crate::Record for AccessKeyDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "accessKeyId" => {
-                (0, crate::tolerant::decode_into(&mut self.access_key_id, map)?)
+                crate::tolerant::field(
+                    &mut self.access_key_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "principalId" => {
-                (1, crate::tolerant::decode_into(&mut self.principal_id, map)?)
+                crate::tolerant::field(
+                    &mut self.principal_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "userName" => (2, crate::tolerant::decode_into(&mut self.user_name, map)?),
-            "userType" => (3, crate::tolerant::decode_into(&mut self.user_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "userName" => {
+                crate::tolerant::field(
+                    &mut self.user_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "userType" => {
+                crate::tolerant::field(
+                    &mut self.user_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -296,14 +413,20 @@ impl crate::Record for AccountLevelPermissions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "blockPublicAccess" => {
-                (0, crate::tolerant::decode_into(&mut self.block_public_access, map)?)
+                crate::tolerant::field(
+                    &mut self.block_public_access,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -372,47 +495,60 @@ impl crate::Record for Action {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionType" => {
-                (0, crate::tolerant::decode_into(&mut self.action_type, map)?)
+                crate::tolerant::field(
+                    &mut self.action_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "awsApiCallAction" => {
-                (
-                    1,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.aws_api_call_action,
-                        map,
-                    )?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.aws_api_call_action,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "dnsRequestAction" => {
-                (2, crate::tolerant::decode_into(&mut self.dns_request_action, map)?)
+                crate::tolerant::field(
+                    &mut self.dns_request_action,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "kubernetesApiCallAction" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.kubernetes_api_call_action,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.kubernetes_api_call_action,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "networkConnectionAction" => {
-                (
-                    4,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.network_connection_action,
-                        map,
-                    )?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.network_connection_action,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "portProbeAction" => {
-                (5, crate::tolerant::decode_into(&mut self.port_probe_action, map)?)
+                crate::tolerant::field(
+                    &mut self.port_probe_action,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -562,63 +698,188 @@ impl crate::Record for AdditionalInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "additionalScannedPorts" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.additional_scanned_ports,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.additional_scanned_ports,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "anomalies" => (1, crate::tolerant::decode_into(&mut self.anomalies, map)?),
-            "apiCalls" => (2, crate::tolerant::decode_into(&mut self.api_calls, map)?),
-            "domain" => (3, crate::tolerant::decode_into(&mut self.domain, map)?),
-            "inBytes" => (4, crate::tolerant::decode_into(&mut self.in_bytes, map)?),
-            "localPort" => (5, crate::tolerant::decode_into(&mut self.local_port, map)?),
-            "newPolicy" => (6, crate::tolerant::decode_into(&mut self.new_policy, map)?),
-            "oldPolicy" => (7, crate::tolerant::decode_into(&mut self.old_policy, map)?),
-            "outBytes" => (8, crate::tolerant::decode_into(&mut self.out_bytes, map)?),
+            "anomalies" => {
+                crate::tolerant::field(
+                    &mut self.anomalies,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "apiCalls" => {
+                crate::tolerant::field(
+                    &mut self.api_calls,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "domain" => {
+                crate::tolerant::field(
+                    &mut self.domain,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "inBytes" => {
+                crate::tolerant::field(
+                    &mut self.in_bytes,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "localPort" => {
+                crate::tolerant::field(
+                    &mut self.local_port,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "newPolicy" => {
+                crate::tolerant::field(
+                    &mut self.new_policy,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "oldPolicy" => {
+                crate::tolerant::field(
+                    &mut self.old_policy,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "outBytes" => {
+                crate::tolerant::field(
+                    &mut self.out_bytes,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "portsScannedSample" => {
-                (9, crate::tolerant::decode_into(&mut self.ports_scanned_sample, map)?)
+                crate::tolerant::field(
+                    &mut self.ports_scanned_sample,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "profiledBehavior" => {
-                (
-                    10,
-                    crate::tolerant::decode_boxed_into(&mut self.profiled_behavior, map)?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.profiled_behavior,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "recentCredentials" => {
-                (11, crate::tolerant::decode_into(&mut self.recent_credentials, map)?)
+                crate::tolerant::field(
+                    &mut self.recent_credentials,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            "sample" => (12, crate::tolerant::decode_into(&mut self.sample, map)?),
+            "sample" => {
+                crate::tolerant::field(
+                    &mut self.sample,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
             "scannedPort" => {
-                (13, crate::tolerant::decode_into(&mut self.scanned_port, map)?)
+                crate::tolerant::field(
+                    &mut self.scanned_port,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "threatListName" => {
-                (14, crate::tolerant::decode_into(&mut self.threat_list_name, map)?)
+                crate::tolerant::field(
+                    &mut self.threat_list_name,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "threatName" => {
-                (15, crate::tolerant::decode_into(&mut self.threat_name, map)?)
+                crate::tolerant::field(
+                    &mut self.threat_name,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
-            "type" => (16, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "unusual" => (17, crate::tolerant::decode_into(&mut self.unusual, map)?),
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
+            }
+            "unusual" => {
+                crate::tolerant::field(
+                    &mut self.unusual,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
+            }
             "unusualBehavior" => {
-                (
-                    18,
-                    crate::tolerant::decode_boxed_into(&mut self.unusual_behavior, map)?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.unusual_behavior,
+                    &mut self.extra,
+                    Self::FIELDS[18],
+                    map,
+                )?
             }
             "unusualProtocol" => {
-                (19, crate::tolerant::decode_into(&mut self.unusual_protocol, map)?)
+                crate::tolerant::field(
+                    &mut self.unusual_protocol,
+                    &mut self.extra,
+                    Self::FIELDS[19],
+                    map,
+                )?
             }
-            "userAgent" => (20, crate::tolerant::decode_into(&mut self.user_agent, map)?),
-            "value" => (21, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "userAgent" => {
+                crate::tolerant::field(
+                    &mut self.user_agent,
+                    &mut self.extra,
+                    Self::FIELDS[20],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[21],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -771,15 +1032,44 @@ impl crate::Record for AdditionalInfoItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "count" => (0, crate::tolerant::decode_into(&mut self.count, map)?),
-            "firstSeen" => (1, crate::tolerant::decode_into(&mut self.first_seen, map)?),
-            "lastSeen" => (2, crate::tolerant::decode_into(&mut self.last_seen, map)?),
-            "name" => (3, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "count" => {
+                crate::tolerant::field(
+                    &mut self.count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "firstSeen" => {
+                crate::tolerant::field(
+                    &mut self.first_seen,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "lastSeen" => {
+                crate::tolerant::field(
+                    &mut self.last_seen,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -832,20 +1122,36 @@ impl crate::Record for AdditionalInfoItem1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "accessKeyId" => {
-                (0, crate::tolerant::decode_into(&mut self.access_key_id, map)?)
+                crate::tolerant::field(
+                    &mut self.access_key_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "ipAddressV4" => {
-                (1, crate::tolerant::decode_into(&mut self.ip_address_v4, map)?)
+                crate::tolerant::field(
+                    &mut self.ip_address_v4,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "principalId" => {
-                (2, crate::tolerant::decode_into(&mut self.principal_id, map)?)
+                crate::tolerant::field(
+                    &mut self.principal_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -897,20 +1203,36 @@ impl crate::Record for AffectedResources1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "AWS-CloudTrail-Trail" => {
-                (0, crate::tolerant::decode_into(&mut self.aws_cloud_trail_trail, map)?)
+                crate::tolerant::field(
+                    &mut self.aws_cloud_trail_trail,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "AWS-EC2-Instance" => {
-                (1, crate::tolerant::decode_into(&mut self.aws_ec2_instance, map)?)
+                crate::tolerant::field(
+                    &mut self.aws_ec2_instance,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "AWS-S3-Bucket" => {
-                (2, crate::tolerant::decode_into(&mut self.aws_s3_bucket, map)?)
+                crate::tolerant::field(
+                    &mut self.aws_s3_bucket,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -968,14 +1290,20 @@ impl crate::Record for Anomalies {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "anomalousAPIs" => {
-                (0, crate::tolerant::decode_into(&mut self.anomalous_ap_is, map)?)
+                crate::tolerant::field(
+                    &mut self.anomalous_ap_is,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1036,28 +1364,60 @@ impl crate::Record for AwsApiCallAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "affectedResources" => {
-                (0, crate::tolerant::decode_into(&mut self.affected_resources, map)?)
+                crate::tolerant::field(
+                    &mut self.affected_resources,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "api" => (1, crate::tolerant::decode_into(&mut self.api, map)?),
+            "api" => {
+                crate::tolerant::field(
+                    &mut self.api,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "callerType" => {
-                (2, crate::tolerant::decode_into(&mut self.caller_type, map)?)
+                crate::tolerant::field(
+                    &mut self.caller_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "errorCode" => (3, crate::tolerant::decode_into(&mut self.error_code, map)?),
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "remoteIpDetails" => {
-                (
-                    4,
-                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.remote_ip_details,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "serviceName" => {
-                (5, crate::tolerant::decode_into(&mut self.service_name, map)?)
+                crate::tolerant::field(
+                    &mut self.service_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1138,31 +1498,68 @@ impl crate::Record for AwsApiCallAction1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "affectedResources" => {
-                (0, crate::tolerant::decode_into(&mut self.affected_resources, map)?)
+                crate::tolerant::field(
+                    &mut self.affected_resources,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "api" => (1, crate::tolerant::decode_into(&mut self.api, map)?),
+            "api" => {
+                crate::tolerant::field(
+                    &mut self.api,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "callerType" => {
-                (2, crate::tolerant::decode_into(&mut self.caller_type, map)?)
+                crate::tolerant::field(
+                    &mut self.caller_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "errorCode" => (3, crate::tolerant::decode_into(&mut self.error_code, map)?),
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "remoteAccountDetails" => {
-                (4, crate::tolerant::decode_into(&mut self.remote_account_details, map)?)
+                crate::tolerant::field(
+                    &mut self.remote_account_details,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "remoteIpDetails" => {
-                (
-                    5,
-                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.remote_ip_details,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "serviceName" => {
-                (6, crate::tolerant::decode_into(&mut self.service_name, map)?)
+                crate::tolerant::field(
+                    &mut self.service_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1255,26 +1652,44 @@ impl crate::Record for BlockPublicAccess {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "blockPublicAcls" => {
-                (0, crate::tolerant::decode_into(&mut self.block_public_acls, map)?)
+                crate::tolerant::field(
+                    &mut self.block_public_acls,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "blockPublicPolicy" => {
-                (1, crate::tolerant::decode_into(&mut self.block_public_policy, map)?)
+                crate::tolerant::field(
+                    &mut self.block_public_policy,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "ignorePublicAcls" => {
-                (2, crate::tolerant::decode_into(&mut self.ignore_public_acls, map)?)
+                crate::tolerant::field(
+                    &mut self.ignore_public_acls,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "restrictPublicBuckets" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(&mut self.restrict_public_buckets, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.restrict_public_buckets,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1347,20 +1762,36 @@ impl crate::Record for BucketLevelPermissions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "accessControlList" => {
-                (0, crate::tolerant::decode_into(&mut self.access_control_list, map)?)
+                crate::tolerant::field(
+                    &mut self.access_control_list,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "blockPublicAccess" => {
-                (1, crate::tolerant::decode_into(&mut self.block_public_access, map)?)
+                crate::tolerant::field(
+                    &mut self.block_public_access,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "bucketPolicy" => {
-                (2, crate::tolerant::decode_into(&mut self.bucket_policy, map)?)
+                crate::tolerant::field(
+                    &mut self.bucket_policy,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1438,12 +1869,20 @@ impl crate::Record for City {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "cityName" => (0, crate::tolerant::decode_into(&mut self.city_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "cityName" => {
+                crate::tolerant::field(
+                    &mut self.city_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1489,12 +1928,20 @@ impl crate::Record for City1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "cityName" => (0, crate::tolerant::decode_into(&mut self.city_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "cityName" => {
+                crate::tolerant::field(
+                    &mut self.city_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1540,12 +1987,20 @@ impl crate::Record for City2 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "cityName" => (0, crate::tolerant::decode_into(&mut self.city_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "cityName" => {
+                crate::tolerant::field(
+                    &mut self.city_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1591,12 +2046,20 @@ impl crate::Record for City3 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "cityName" => (0, crate::tolerant::decode_into(&mut self.city_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "cityName" => {
+                crate::tolerant::field(
+                    &mut self.city_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1642,12 +2105,20 @@ impl crate::Record for City4 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "cityName" => (0, crate::tolerant::decode_into(&mut self.city_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "cityName" => {
+                crate::tolerant::field(
+                    &mut self.city_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1697,14 +2168,36 @@ impl crate::Record for ContainerDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "id" => (0, crate::tolerant::decode_into(&mut self.id, map)?),
-            "image" => (1, crate::tolerant::decode_into(&mut self.image, map)?),
-            "name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "image" => {
+                crate::tolerant::field(
+                    &mut self.image,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1752,14 +2245,20 @@ impl crate::Record for Country {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "countryName" => {
-                (0, crate::tolerant::decode_into(&mut self.country_name, map)?)
+                crate::tolerant::field(
+                    &mut self.country_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1805,14 +2304,20 @@ impl crate::Record for Country1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "countryName" => {
-                (0, crate::tolerant::decode_into(&mut self.country_name, map)?)
+                crate::tolerant::field(
+                    &mut self.country_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1858,14 +2363,20 @@ impl crate::Record for Country2 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "countryName" => {
-                (0, crate::tolerant::decode_into(&mut self.country_name, map)?)
+                crate::tolerant::field(
+                    &mut self.country_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1911,14 +2422,20 @@ impl crate::Record for Country3 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "countryName" => {
-                (0, crate::tolerant::decode_into(&mut self.country_name, map)?)
+                crate::tolerant::field(
+                    &mut self.country_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1964,14 +2481,20 @@ impl crate::Record for Country4 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "countryName" => {
-                (0, crate::tolerant::decode_into(&mut self.country_name, map)?)
+                crate::tolerant::field(
+                    &mut self.country_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2019,17 +2542,28 @@ impl crate::Record for DefaultServerSideEncryption {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "encryptionType" => {
-                (0, crate::tolerant::decode_into(&mut self.encryption_type, map)?)
+                crate::tolerant::field(
+                    &mut self.encryption_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "kmsMasterKeyArn" => {
-                (1, crate::tolerant::decode_into(&mut self.kms_master_key_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.kms_master_key_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2090,14 +2624,36 @@ impl crate::Record for DnsRequestAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "blocked" => (0, crate::tolerant::decode_into(&mut self.blocked, map)?),
-            "domain" => (1, crate::tolerant::decode_into(&mut self.domain, map)?),
-            "protocol" => (2, crate::tolerant::decode_into(&mut self.protocol, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "blocked" => {
+                crate::tolerant::field(
+                    &mut self.blocked,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "domain" => {
+                crate::tolerant::field(
+                    &mut self.domain,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "protocol" => {
+                crate::tolerant::field(
+                    &mut self.protocol,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2147,17 +2703,28 @@ impl crate::Record for EbsVolumeDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "scannedVolumeDetails" => {
-                (0, crate::tolerant::decode_into(&mut self.scanned_volume_details, map)?)
+                crate::tolerant::field(
+                    &mut self.scanned_volume_details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "skippedVolumeDetails" => {
-                (1, crate::tolerant::decode_into(&mut self.skipped_volume_details, map)?)
+                crate::tolerant::field(
+                    &mut self.skipped_volume_details,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2234,28 +2801,68 @@ impl crate::Record for EbsVolumeDetailsItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "deviceName" => {
-                (0, crate::tolerant::decode_into(&mut self.device_name, map)?)
+                crate::tolerant::field(
+                    &mut self.device_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "encryptionType" => {
-                (1, crate::tolerant::decode_into(&mut self.encryption_type, map)?)
+                crate::tolerant::field(
+                    &mut self.encryption_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "kmsKeyArn" => (2, crate::tolerant::decode_into(&mut self.kms_key_arn, map)?),
+            "kmsKeyArn" => {
+                crate::tolerant::field(
+                    &mut self.kms_key_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "snapshotArn" => {
-                (3, crate::tolerant::decode_into(&mut self.snapshot_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.snapshot_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "volumeArn" => (4, crate::tolerant::decode_into(&mut self.volume_arn, map)?),
+            "volumeArn" => {
+                crate::tolerant::field(
+                    &mut self.volume_arn,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "volumeSizeInGB" => {
-                (5, crate::tolerant::decode_into(&mut self.volume_size_in_gb, map)?)
+                crate::tolerant::field(
+                    &mut self.volume_size_in_gb,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "volumeType" => {
-                (6, crate::tolerant::decode_into(&mut self.volume_type, map)?)
+                crate::tolerant::field(
+                    &mut self.volume_type,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2327,25 +2934,60 @@ impl crate::Record for EbsVolumeScanDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "scanCompletedAt" => {
-                (0, crate::tolerant::decode_into(&mut self.scan_completed_at, map)?)
+                crate::tolerant::field(
+                    &mut self.scan_completed_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "scanDetections" => {
-                (1, crate::tolerant::decode_boxed_into(&mut self.scan_detections, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.scan_detections,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "scanId" => (2, crate::tolerant::decode_into(&mut self.scan_id, map)?),
+            "scanId" => {
+                crate::tolerant::field(
+                    &mut self.scan_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "scanStartedAt" => {
-                (3, crate::tolerant::decode_into(&mut self.scan_started_at, map)?)
+                crate::tolerant::field(
+                    &mut self.scan_started_at,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "sources" => (4, crate::tolerant::decode_into(&mut self.sources, map)?),
+            "sources" => {
+                crate::tolerant::field(
+                    &mut self.sources,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "triggerFindingId" => {
-                (5, crate::tolerant::decode_into(&mut self.trigger_finding_id, map)?)
+                crate::tolerant::field(
+                    &mut self.trigger_finding_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2432,18 +3074,52 @@ impl crate::Record for EcsClusterDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
-            "tags" => (3, crate::tolerant::decode_into(&mut self.tags, map)?),
-            "taskDetails" => {
-                (4, crate::tolerant::decode_into(&mut self.task_details, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "taskDetails" => {
+                crate::tolerant::field(
+                    &mut self.task_details,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2504,13 +3180,28 @@ impl crate::Record for EcsClusterDetailsItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "key" => (0, crate::tolerant::decode_into(&mut self.key, map)?),
-            "value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2567,17 +3258,60 @@ impl crate::Record for EksClusterDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "createdAt" => (1, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
-            "status" => (3, crate::tolerant::decode_into(&mut self.status, map)?),
-            "tags" => (4, crate::tolerant::decode_into(&mut self.tags, map)?),
-            "vpcId" => (5, crate::tolerant::decode_into(&mut self.vpc_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "vpcId" => {
+                crate::tolerant::field(
+                    &mut self.vpc_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2631,20 +3365,20 @@ impl crate::Record for Evidence {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "threatIntelligenceDetails" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.threat_intelligence_details,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.threat_intelligence_details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2705,17 +3439,28 @@ impl crate::Record for EvidenceItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "threatListName" => {
-                (0, crate::tolerant::decode_into(&mut self.threat_list_name, map)?)
+                crate::tolerant::field(
+                    &mut self.threat_list_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "threatNames" => {
-                (1, crate::tolerant::decode_into(&mut self.threat_names, map)?)
+                crate::tolerant::field(
+                    &mut self.threat_names,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2769,13 +3514,28 @@ impl crate::Record for GeoLocation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "lat" => (0, crate::tolerant::decode_into(&mut self.lat, map)?),
-            "lon" => (1, crate::tolerant::decode_into(&mut self.lon, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "lat" => {
+                crate::tolerant::field(
+                    &mut self.lat,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "lon" => {
+                crate::tolerant::field(
+                    &mut self.lon,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2824,13 +3584,28 @@ impl crate::Record for GeoLocation1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "lat" => (0, crate::tolerant::decode_into(&mut self.lat, map)?),
-            "lon" => (1, crate::tolerant::decode_into(&mut self.lon, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "lat" => {
+                crate::tolerant::field(
+                    &mut self.lat,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "lon" => {
+                crate::tolerant::field(
+                    &mut self.lon,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2881,16 +3656,36 @@ impl crate::Record for HighestSeverityThreatDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "count" => (0, crate::tolerant::decode_into(&mut self.count, map)?),
-            "severity" => (1, crate::tolerant::decode_into(&mut self.severity, map)?),
-            "threatName" => {
-                (2, crate::tolerant::decode_into(&mut self.threat_name, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "count" => {
+                crate::tolerant::field(
+                    &mut self.count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "threatName" => {
+                crate::tolerant::field(
+                    &mut self.threat_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -2940,13 +3735,28 @@ impl crate::Record for IamInstanceProfile {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "id" => (1, crate::tolerant::decode_into(&mut self.id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3017,44 +3827,116 @@ impl crate::Record for InstanceDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "availabilityZone" => {
-                (0, crate::tolerant::decode_into(&mut self.availability_zone, map)?)
+                crate::tolerant::field(
+                    &mut self.availability_zone,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "iamInstanceProfile" => {
-                (1, crate::tolerant::decode_into(&mut self.iam_instance_profile, map)?)
+                crate::tolerant::field(
+                    &mut self.iam_instance_profile,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "imageDescription" => {
-                (2, crate::tolerant::decode_into(&mut self.image_description, map)?)
+                crate::tolerant::field(
+                    &mut self.image_description,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "imageId" => (3, crate::tolerant::decode_into(&mut self.image_id, map)?),
+            "imageId" => {
+                crate::tolerant::field(
+                    &mut self.image_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "instanceId" => {
-                (4, crate::tolerant::decode_into(&mut self.instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "instanceState" => {
-                (5, crate::tolerant::decode_into(&mut self.instance_state, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_state,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "instanceType" => {
-                (6, crate::tolerant::decode_into(&mut self.instance_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_type,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "launchTime" => {
-                (7, crate::tolerant::decode_into(&mut self.launch_time, map)?)
+                crate::tolerant::field(
+                    &mut self.launch_time,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "networkInterfaces" => {
-                (8, crate::tolerant::decode_into(&mut self.network_interfaces, map)?)
+                crate::tolerant::field(
+                    &mut self.network_interfaces,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "outpostArn" => {
-                (9, crate::tolerant::decode_into(&mut self.outpost_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.outpost_arn,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "platform" => (10, crate::tolerant::decode_into(&mut self.platform, map)?),
+            "platform" => {
+                crate::tolerant::field(
+                    &mut self.platform,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
             "productCodes" => {
-                (11, crate::tolerant::decode_into(&mut self.product_codes, map)?)
+                crate::tolerant::field(
+                    &mut self.product_codes,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            "tags" => (12, crate::tolerant::decode_into(&mut self.tags, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3177,35 +4059,92 @@ impl crate::Record for InstanceDetailsItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ipv6Addresses" => {
-                (0, crate::tolerant::decode_into(&mut self.ipv6_addresses, map)?)
+                crate::tolerant::field(
+                    &mut self.ipv6_addresses,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "networkInterfaceId" => {
-                (1, crate::tolerant::decode_into(&mut self.network_interface_id, map)?)
+                crate::tolerant::field(
+                    &mut self.network_interface_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "privateDnsName" => {
-                (2, crate::tolerant::decode_into(&mut self.private_dns_name, map)?)
+                crate::tolerant::field(
+                    &mut self.private_dns_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "privateIpAddress" => {
-                (3, crate::tolerant::decode_into(&mut self.private_ip_address, map)?)
+                crate::tolerant::field(
+                    &mut self.private_ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "privateIpAddresses" => {
-                (4, crate::tolerant::decode_into(&mut self.private_ip_addresses, map)?)
+                crate::tolerant::field(
+                    &mut self.private_ip_addresses,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "publicDnsName" => {
-                (5, crate::tolerant::decode_into(&mut self.public_dns_name, map)?)
+                crate::tolerant::field(
+                    &mut self.public_dns_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "publicIp" => (6, crate::tolerant::decode_into(&mut self.public_ip, map)?),
+            "publicIp" => {
+                crate::tolerant::field(
+                    &mut self.public_ip,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "securityGroups" => {
-                (7, crate::tolerant::decode_into(&mut self.security_groups, map)?)
+                crate::tolerant::field(
+                    &mut self.security_groups,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "subnetId" => (8, crate::tolerant::decode_into(&mut self.subnet_id, map)?),
-            "vpcId" => (9, crate::tolerant::decode_into(&mut self.vpc_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "subnetId" => {
+                crate::tolerant::field(
+                    &mut self.subnet_id,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "vpcId" => {
+                crate::tolerant::field(
+                    &mut self.vpc_id,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3306,17 +4245,28 @@ impl crate::Record for InstanceDetailsItem1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "productCodeId" => {
-                (0, crate::tolerant::decode_into(&mut self.product_code_id, map)?)
+                crate::tolerant::field(
+                    &mut self.product_code_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "productCodeType" => {
-                (1, crate::tolerant::decode_into(&mut self.product_code_type, map)?)
+                crate::tolerant::field(
+                    &mut self.product_code_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3375,17 +4325,28 @@ impl crate::Record for InstanceDetailsItemItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "privateDnsName" => {
-                (0, crate::tolerant::decode_into(&mut self.private_dns_name, map)?)
+                crate::tolerant::field(
+                    &mut self.private_dns_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "privateIpAddress" => {
-                (1, crate::tolerant::decode_into(&mut self.private_ip_address, map)?)
+                crate::tolerant::field(
+                    &mut self.private_ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3444,13 +4405,28 @@ impl crate::Record for InstanceDetailsItemItem1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "groupId" => (0, crate::tolerant::decode_into(&mut self.group_id, map)?),
-            "groupName" => (1, crate::tolerant::decode_into(&mut self.group_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "groupId" => {
+                crate::tolerant::field(
+                    &mut self.group_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "groupName" => {
+                crate::tolerant::field(
+                    &mut self.group_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3509,27 +4485,68 @@ impl crate::Record for KubernetesApiCallAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "parameters" => (0, crate::tolerant::decode_into(&mut self.parameters, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "parameters" => {
+                crate::tolerant::field(
+                    &mut self.parameters,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "remoteIpDetails" => {
-                (
-                    1,
-                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.remote_ip_details,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "requestUri" => {
-                (2, crate::tolerant::decode_into(&mut self.request_uri, map)?)
+                crate::tolerant::field(
+                    &mut self.request_uri,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "sourceIPs" => (3, crate::tolerant::decode_into(&mut self.source_i_ps, map)?),
+            "sourceIPs" => {
+                crate::tolerant::field(
+                    &mut self.source_i_ps,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "statusCode" => {
-                (4, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "userAgent" => (5, crate::tolerant::decode_into(&mut self.user_agent, map)?),
-            "verb" => (6, crate::tolerant::decode_into(&mut self.verb, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "userAgent" => {
+                crate::tolerant::field(
+                    &mut self.user_agent,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "verb" => {
+                crate::tolerant::field(
+                    &mut self.verb,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3596,26 +4613,28 @@ impl crate::Record for KubernetesDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "kubernetesUserDetails" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(&mut self.kubernetes_user_details, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.kubernetes_user_details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "kubernetesWorkloadDetails" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.kubernetes_workload_details,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.kubernetes_workload_details,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3690,14 +4709,36 @@ impl crate::Record for KubernetesUserDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "groups" => (0, crate::tolerant::decode_into(&mut self.groups, map)?),
-            "uid" => (1, crate::tolerant::decode_into(&mut self.uid, map)?),
-            "username" => (2, crate::tolerant::decode_into(&mut self.username, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "groups" => {
+                crate::tolerant::field(
+                    &mut self.groups,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "uid" => {
+                crate::tolerant::field(
+                    &mut self.uid,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "username" => {
+                crate::tolerant::field(
+                    &mut self.username,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3753,16 +4794,52 @@ impl crate::Record for KubernetesWorkloadDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "containers" => (0, crate::tolerant::decode_into(&mut self.containers, map)?),
-            "name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "namespace" => (2, crate::tolerant::decode_into(&mut self.namespace, map)?),
-            "type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "uid" => (4, crate::tolerant::decode_into(&mut self.uid, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "containers" => {
+                crate::tolerant::field(
+                    &mut self.containers,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "namespace" => {
+                crate::tolerant::field(
+                    &mut self.namespace,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "uid" => {
+                crate::tolerant::field(
+                    &mut self.uid,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3826,19 +4903,44 @@ impl crate::Record for KubernetesWorkloadDetailsItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "image" => (0, crate::tolerant::decode_into(&mut self.image, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "image" => {
+                crate::tolerant::field(
+                    &mut self.image,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "imagePrefix" => {
-                (1, crate::tolerant::decode_into(&mut self.image_prefix, map)?)
+                crate::tolerant::field(
+                    &mut self.image_prefix,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "securityContext" => {
-                (3, crate::tolerant::decode_into(&mut self.security_context, map)?)
+                crate::tolerant::field(
+                    &mut self.security_context,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3900,14 +5002,20 @@ impl crate::Record for LocalIpDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ipAddressV4" => {
-                (0, crate::tolerant::decode_into(&mut self.ip_address_v4, map)?)
+                crate::tolerant::field(
+                    &mut self.ip_address_v4,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -3953,14 +5061,20 @@ impl crate::Record for LocalIpDetails1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ipAddressV4" => {
-                (0, crate::tolerant::decode_into(&mut self.ip_address_v4, map)?)
+                crate::tolerant::field(
+                    &mut self.ip_address_v4,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4008,13 +5122,28 @@ impl crate::Record for LocalPortDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "port" => (0, crate::tolerant::decode_into(&mut self.port, map)?),
-            "portName" => (1, crate::tolerant::decode_into(&mut self.port_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "port" => {
+                crate::tolerant::field(
+                    &mut self.port,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "portName" => {
+                crate::tolerant::field(
+                    &mut self.port_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4063,13 +5192,28 @@ impl crate::Record for LocalPortDetails1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "port" => (0, crate::tolerant::decode_into(&mut self.port, map)?),
-            "portName" => (1, crate::tolerant::decode_into(&mut self.port_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "port" => {
+                crate::tolerant::field(
+                    &mut self.port,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "portName" => {
+                crate::tolerant::field(
+                    &mut self.port_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4128,31 +5272,68 @@ impl crate::Record for NetworkConnectionAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "blocked" => (0, crate::tolerant::decode_into(&mut self.blocked, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "blocked" => {
+                crate::tolerant::field(
+                    &mut self.blocked,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "connectionDirection" => {
-                (1, crate::tolerant::decode_into(&mut self.connection_direction, map)?)
+                crate::tolerant::field(
+                    &mut self.connection_direction,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "localIpDetails" => {
-                (2, crate::tolerant::decode_into(&mut self.local_ip_details, map)?)
+                crate::tolerant::field(
+                    &mut self.local_ip_details,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "localPortDetails" => {
-                (3, crate::tolerant::decode_into(&mut self.local_port_details, map)?)
+                crate::tolerant::field(
+                    &mut self.local_port_details,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "protocol" => (4, crate::tolerant::decode_into(&mut self.protocol, map)?),
+            "protocol" => {
+                crate::tolerant::field(
+                    &mut self.protocol,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "remoteIpDetails" => {
-                (
-                    5,
-                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.remote_ip_details,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "remotePortDetails" => {
-                (6, crate::tolerant::decode_into(&mut self.remote_port_details, map)?)
+                crate::tolerant::field(
+                    &mut self.remote_port_details,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4271,65 +5452,84 @@ impl crate::Record for NewPolicy {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "allowUsersToChangePassword" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.allow_users_to_change_password,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.allow_users_to_change_password,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "hardExpiry" => {
-                (1, crate::tolerant::decode_into(&mut self.hard_expiry, map)?)
+                crate::tolerant::field(
+                    &mut self.hard_expiry,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "maxPasswordAge" => {
-                (2, crate::tolerant::decode_into(&mut self.max_password_age, map)?)
+                crate::tolerant::field(
+                    &mut self.max_password_age,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "minimumPasswordLength" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(&mut self.minimum_password_length, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.minimum_password_length,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "passwordReusePrevention" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.password_reuse_prevention,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.password_reuse_prevention,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "requireLowercaseCharacters" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.require_lowercase_characters,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.require_lowercase_characters,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "requireNumbers" => {
-                (6, crate::tolerant::decode_into(&mut self.require_numbers, map)?)
+                crate::tolerant::field(
+                    &mut self.require_numbers,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "requireSymbols" => {
-                (7, crate::tolerant::decode_into(&mut self.require_symbols, map)?)
+                crate::tolerant::field(
+                    &mut self.require_symbols,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "requireUppercaseCharacters" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(
-                        &mut self.require_uppercase_characters,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.require_uppercase_characters,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4439,65 +5639,84 @@ impl crate::Record for OldPolicy {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "allowUsersToChangePassword" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.allow_users_to_change_password,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.allow_users_to_change_password,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "hardExpiry" => {
-                (1, crate::tolerant::decode_into(&mut self.hard_expiry, map)?)
+                crate::tolerant::field(
+                    &mut self.hard_expiry,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "maxPasswordAge" => {
-                (2, crate::tolerant::decode_into(&mut self.max_password_age, map)?)
+                crate::tolerant::field(
+                    &mut self.max_password_age,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "minimumPasswordLength" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(&mut self.minimum_password_length, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.minimum_password_length,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "passwordReusePrevention" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.password_reuse_prevention,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.password_reuse_prevention,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "requireLowercaseCharacters" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.require_lowercase_characters,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.require_lowercase_characters,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "requireNumbers" => {
-                (6, crate::tolerant::decode_into(&mut self.require_numbers, map)?)
+                crate::tolerant::field(
+                    &mut self.require_numbers,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "requireSymbols" => {
-                (7, crate::tolerant::decode_into(&mut self.require_symbols, map)?)
+                crate::tolerant::field(
+                    &mut self.require_symbols,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "requireUppercaseCharacters" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(
-                        &mut self.require_uppercase_characters,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.require_uppercase_characters,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4597,15 +5816,44 @@ impl crate::Record for Organization {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "asn" => (0, crate::tolerant::decode_into(&mut self.asn, map)?),
-            "asnOrg" => (1, crate::tolerant::decode_into(&mut self.asn_org, map)?),
-            "isp" => (2, crate::tolerant::decode_into(&mut self.isp, map)?),
-            "org" => (3, crate::tolerant::decode_into(&mut self.org, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "asn" => {
+                crate::tolerant::field(
+                    &mut self.asn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "asnOrg" => {
+                crate::tolerant::field(
+                    &mut self.asn_org,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "isp" => {
+                crate::tolerant::field(
+                    &mut self.isp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "org" => {
+                crate::tolerant::field(
+                    &mut self.org,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4660,15 +5908,44 @@ impl crate::Record for Organization1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "asn" => (0, crate::tolerant::decode_into(&mut self.asn, map)?),
-            "asnOrg" => (1, crate::tolerant::decode_into(&mut self.asn_org, map)?),
-            "isp" => (2, crate::tolerant::decode_into(&mut self.isp, map)?),
-            "org" => (3, crate::tolerant::decode_into(&mut self.org, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "asn" => {
+                crate::tolerant::field(
+                    &mut self.asn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "asnOrg" => {
+                crate::tolerant::field(
+                    &mut self.asn_org,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "isp" => {
+                crate::tolerant::field(
+                    &mut self.isp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "org" => {
+                crate::tolerant::field(
+                    &mut self.org,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4723,15 +6000,44 @@ impl crate::Record for Organization2 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "asn" => (0, crate::tolerant::decode_into(&mut self.asn, map)?),
-            "asnOrg" => (1, crate::tolerant::decode_into(&mut self.asn_org, map)?),
-            "isp" => (2, crate::tolerant::decode_into(&mut self.isp, map)?),
-            "org" => (3, crate::tolerant::decode_into(&mut self.org, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "asn" => {
+                crate::tolerant::field(
+                    &mut self.asn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "asnOrg" => {
+                crate::tolerant::field(
+                    &mut self.asn_org,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "isp" => {
+                crate::tolerant::field(
+                    &mut self.isp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "org" => {
+                crate::tolerant::field(
+                    &mut self.org,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4786,15 +6092,44 @@ impl crate::Record for Organization3 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "asn" => (0, crate::tolerant::decode_into(&mut self.asn, map)?),
-            "asnOrg" => (1, crate::tolerant::decode_into(&mut self.asn_org, map)?),
-            "isp" => (2, crate::tolerant::decode_into(&mut self.isp, map)?),
-            "org" => (3, crate::tolerant::decode_into(&mut self.org, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "asn" => {
+                crate::tolerant::field(
+                    &mut self.asn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "asnOrg" => {
+                crate::tolerant::field(
+                    &mut self.asn_org,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "isp" => {
+                crate::tolerant::field(
+                    &mut self.isp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "org" => {
+                crate::tolerant::field(
+                    &mut self.org,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4849,15 +6184,44 @@ impl crate::Record for Organization4 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "asn" => (0, crate::tolerant::decode_into(&mut self.asn, map)?),
-            "asnOrg" => (1, crate::tolerant::decode_into(&mut self.asn_org, map)?),
-            "isp" => (2, crate::tolerant::decode_into(&mut self.isp, map)?),
-            "org" => (3, crate::tolerant::decode_into(&mut self.org, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "asn" => {
+                crate::tolerant::field(
+                    &mut self.asn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "asnOrg" => {
+                crate::tolerant::field(
+                    &mut self.asn_org,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "isp" => {
+                crate::tolerant::field(
+                    &mut self.isp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "org" => {
+                crate::tolerant::field(
+                    &mut self.org,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4906,12 +6270,20 @@ impl crate::Record for Owner {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "id" => (0, crate::tolerant::decode_into(&mut self.id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -4959,29 +6331,28 @@ impl crate::Record for PermissionConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "accountLevelPermissions" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.account_level_permissions,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.account_level_permissions,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "bucketLevelPermissions" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.bucket_level_permissions,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.bucket_level_permissions,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -5054,15 +6425,28 @@ impl crate::Record for PortProbeAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "blocked" => (0, crate::tolerant::decode_into(&mut self.blocked, map)?),
-            "portProbeDetails" => {
-                (1, crate::tolerant::decode_into(&mut self.port_probe_details, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "blocked" => {
+                crate::tolerant::field(
+                    &mut self.blocked,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "portProbeDetails" => {
+                crate::tolerant::field(
+                    &mut self.port_probe_details,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -5126,23 +6510,36 @@ impl crate::Record for PortProbeActionItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "localIpDetails" => {
-                (0, crate::tolerant::decode_into(&mut self.local_ip_details, map)?)
+                crate::tolerant::field(
+                    &mut self.local_ip_details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "localPortDetails" => {
-                (1, crate::tolerant::decode_into(&mut self.local_port_details, map)?)
+                crate::tolerant::field(
+                    &mut self.local_port_details,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "remoteIpDetails" => {
-                (
-                    2,
-                    crate::tolerant::decode_boxed_into(&mut self.remote_ip_details, map)?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.remote_ip_details,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -5325,394 +6722,352 @@ impl crate::Record for ProfiledBehavior {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "frequentProfiledAPIsAccountProfiling" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_ap_is_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_ap_is_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "frequentProfiledAPIsUserIdentityProfiling" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_ap_is_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_ap_is_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "frequentProfiledASNsAccountProfiling" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_as_ns_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_as_ns_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "frequentProfiledASNsBucketProfiling" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_as_ns_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_as_ns_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "frequentProfiledASNsUserIdentityProfiling" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_as_ns_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_as_ns_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "frequentProfiledBucketsAccountProfiling" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_buckets_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_buckets_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "frequentProfiledBucketsUserIdentityProfiling" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_buckets_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_buckets_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "frequentProfiledUserAgentsAccountProfiling" => {
-                (
-                    7,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_user_agents_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_user_agents_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "frequentProfiledUserAgentsUserIdentityProfiling" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_user_agents_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_user_agents_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "frequentProfiledUserNamesAccountProfiling" => {
-                (
-                    9,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_user_names_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_user_names_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "frequentProfiledUserNamesBucketProfiling" => {
-                (
-                    10,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_user_names_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_user_names_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "frequentProfiledUserTypesAccountProfiling" => {
-                (
-                    11,
-                    crate::tolerant::decode_into(
-                        &mut self.frequent_profiled_user_types_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.frequent_profiled_user_types_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "infrequentProfiledAPIsAccountProfiling" => {
-                (
-                    12,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_ap_is_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_ap_is_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
             "infrequentProfiledAPIsUserIdentityProfiling" => {
-                (
-                    13,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_ap_is_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_ap_is_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "infrequentProfiledASNsAccountProfiling" => {
-                (
-                    14,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_as_ns_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_as_ns_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "infrequentProfiledASNsBucketProfiling" => {
-                (
-                    15,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_as_ns_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_as_ns_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
             "infrequentProfiledASNsUserIdentityProfiling" => {
-                (
-                    16,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_as_ns_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_as_ns_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
             }
             "infrequentProfiledBucketsAccountProfiling" => {
-                (
-                    17,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_buckets_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_buckets_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
             "infrequentProfiledBucketsUserIdentityProfiling" => {
-                (
-                    18,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_buckets_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_buckets_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[18],
+                    map,
+                )?
             }
             "infrequentProfiledUserAgentsAccountProfiling" => {
-                (
-                    19,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_user_agents_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_user_agents_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[19],
+                    map,
+                )?
             }
             "infrequentProfiledUserAgentsUserIdentityProfiling" => {
-                (
-                    20,
-                    crate::tolerant::decode_into(
-                        &mut self
-                            .infrequent_profiled_user_agents_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_user_agents_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[20],
+                    map,
+                )?
             }
             "infrequentProfiledUserNamesAccountProfiling" => {
-                (
-                    21,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_user_names_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_user_names_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[21],
+                    map,
+                )?
             }
             "infrequentProfiledUserNamesBucketProfiling" => {
-                (
-                    22,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_user_names_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_user_names_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[22],
+                    map,
+                )?
             }
             "infrequentProfiledUserTypesAccountProfiling" => {
-                (
-                    23,
-                    crate::tolerant::decode_into(
-                        &mut self.infrequent_profiled_user_types_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.infrequent_profiled_user_types_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[23],
+                    map,
+                )?
             }
             "numberOfHistoricalDailyAvgAPIsBucketProfiling" => {
-                (
-                    24,
-                    crate::tolerant::decode_into(
-                        &mut self.number_of_historical_daily_avg_ap_is_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.number_of_historical_daily_avg_ap_is_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[24],
+                    map,
+                )?
             }
             "numberOfHistoricalDailyAvgAPIsBucketUserIdentityProfiling" => {
-                (
-                    25,
-                    crate::tolerant::decode_into(
-                        &mut self
-                            .number_of_historical_daily_avg_ap_is_bucket_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self
+                        .number_of_historical_daily_avg_ap_is_bucket_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[25],
+                    map,
+                )?
             }
             "numberOfHistoricalDailyAvgAPIsUserIdentityProfiling" => {
-                (
-                    26,
-                    crate::tolerant::decode_into(
-                        &mut self
-                            .number_of_historical_daily_avg_ap_is_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self
+                        .number_of_historical_daily_avg_ap_is_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[26],
+                    map,
+                )?
             }
             "numberOfHistoricalDailyMaxAPIsBucketProfiling" => {
-                (
-                    27,
-                    crate::tolerant::decode_into(
-                        &mut self.number_of_historical_daily_max_ap_is_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.number_of_historical_daily_max_ap_is_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[27],
+                    map,
+                )?
             }
             "numberOfHistoricalDailyMaxAPIsBucketUserIdentityProfiling" => {
-                (
-                    28,
-                    crate::tolerant::decode_into(
-                        &mut self
-                            .number_of_historical_daily_max_ap_is_bucket_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self
+                        .number_of_historical_daily_max_ap_is_bucket_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[28],
+                    map,
+                )?
             }
             "numberOfHistoricalDailyMaxAPIsUserIdentityProfiling" => {
-                (
-                    29,
-                    crate::tolerant::decode_into(
-                        &mut self
-                            .number_of_historical_daily_max_ap_is_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self
+                        .number_of_historical_daily_max_ap_is_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[29],
+                    map,
+                )?
             }
             "rareProfiledAPIsAccountProfiling" => {
-                (
-                    30,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_ap_is_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_ap_is_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[30],
+                    map,
+                )?
             }
             "rareProfiledAPIsUserIdentityProfiling" => {
-                (
-                    31,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_ap_is_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_ap_is_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[31],
+                    map,
+                )?
             }
             "rareProfiledASNsAccountProfiling" => {
-                (
-                    32,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_as_ns_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_as_ns_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[32],
+                    map,
+                )?
             }
             "rareProfiledASNsBucketProfiling" => {
-                (
-                    33,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_as_ns_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_as_ns_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[33],
+                    map,
+                )?
             }
             "rareProfiledASNsUserIdentityProfiling" => {
-                (
-                    34,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_as_ns_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_as_ns_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[34],
+                    map,
+                )?
             }
             "rareProfiledBucketsAccountProfiling" => {
-                (
-                    35,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_buckets_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_buckets_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[35],
+                    map,
+                )?
             }
             "rareProfiledBucketsUserIdentityProfiling" => {
-                (
-                    36,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_buckets_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_buckets_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[36],
+                    map,
+                )?
             }
             "rareProfiledUserAgentsAccountProfiling" => {
-                (
-                    37,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_user_agents_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_user_agents_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[37],
+                    map,
+                )?
             }
             "rareProfiledUserAgentsUserIdentityProfiling" => {
-                (
-                    38,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_user_agents_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_user_agents_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[38],
+                    map,
+                )?
             }
             "rareProfiledUserNamesAccountProfiling" => {
-                (
-                    39,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_user_names_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_user_names_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[39],
+                    map,
+                )?
             }
             "rareProfiledUserNamesBucketProfiling" => {
-                (
-                    40,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_user_names_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_user_names_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[40],
+                    map,
+                )?
             }
             "rareProfiledUserTypesAccountProfiling" => {
-                (
-                    41,
-                    crate::tolerant::decode_into(
-                        &mut self.rare_profiled_user_types_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.rare_profiled_user_types_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[41],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6015,23 +7370,28 @@ impl crate::Record for PublicAccess {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "effectivePermission" => {
-                (0, crate::tolerant::decode_into(&mut self.effective_permission, map)?)
+                crate::tolerant::field(
+                    &mut self.effective_permission,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "permissionConfiguration" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.permission_configuration,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.permission_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6098,13 +7458,28 @@ impl crate::Record for RemoteAccountDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "accountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "affiliated" => (1, crate::tolerant::decode_into(&mut self.affiliated, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "affiliated" => {
+                crate::tolerant::field(
+                    &mut self.affiliated,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6159,22 +7534,52 @@ impl crate::Record for RemoteIpDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "city" => (0, crate::tolerant::decode_into(&mut self.city, map)?),
-            "country" => (1, crate::tolerant::decode_into(&mut self.country, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "city" => {
+                crate::tolerant::field(
+                    &mut self.city,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "country" => {
+                crate::tolerant::field(
+                    &mut self.country,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "geoLocation" => {
-                (2, crate::tolerant::decode_into(&mut self.geo_location, map)?)
+                crate::tolerant::field(
+                    &mut self.geo_location,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ipAddressV4" => {
-                (3, crate::tolerant::decode_into(&mut self.ip_address_v4, map)?)
+                crate::tolerant::field(
+                    &mut self.ip_address_v4,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "organization" => {
-                (4, crate::tolerant::decode_into(&mut self.organization, map)?)
+                crate::tolerant::field(
+                    &mut self.organization,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6248,22 +7653,52 @@ impl crate::Record for RemoteIpDetails1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "city" => (0, crate::tolerant::decode_into(&mut self.city, map)?),
-            "country" => (1, crate::tolerant::decode_into(&mut self.country, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "city" => {
+                crate::tolerant::field(
+                    &mut self.city,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "country" => {
+                crate::tolerant::field(
+                    &mut self.country,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "geoLocation" => {
-                (2, crate::tolerant::decode_into(&mut self.geo_location, map)?)
+                crate::tolerant::field(
+                    &mut self.geo_location,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ipAddressV4" => {
-                (3, crate::tolerant::decode_into(&mut self.ip_address_v4, map)?)
+                crate::tolerant::field(
+                    &mut self.ip_address_v4,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "organization" => {
-                (4, crate::tolerant::decode_into(&mut self.organization, map)?)
+                crate::tolerant::field(
+                    &mut self.organization,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6337,22 +7772,52 @@ impl crate::Record for RemoteIpDetails2 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "city" => (0, crate::tolerant::decode_into(&mut self.city, map)?),
-            "country" => (1, crate::tolerant::decode_into(&mut self.country, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "city" => {
+                crate::tolerant::field(
+                    &mut self.city,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "country" => {
+                crate::tolerant::field(
+                    &mut self.country,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "geoLocation" => {
-                (2, crate::tolerant::decode_into(&mut self.geo_location, map)?)
+                crate::tolerant::field(
+                    &mut self.geo_location,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ipAddressV4" => {
-                (3, crate::tolerant::decode_into(&mut self.ip_address_v4, map)?)
+                crate::tolerant::field(
+                    &mut self.ip_address_v4,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "organization" => {
-                (4, crate::tolerant::decode_into(&mut self.organization, map)?)
+                crate::tolerant::field(
+                    &mut self.organization,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6426,22 +7891,52 @@ impl crate::Record for RemoteIpDetails3 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "city" => (0, crate::tolerant::decode_into(&mut self.city, map)?),
-            "country" => (1, crate::tolerant::decode_into(&mut self.country, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "city" => {
+                crate::tolerant::field(
+                    &mut self.city,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "country" => {
+                crate::tolerant::field(
+                    &mut self.country,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "geoLocation" => {
-                (2, crate::tolerant::decode_into(&mut self.geo_location, map)?)
+                crate::tolerant::field(
+                    &mut self.geo_location,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ipAddressV4" => {
-                (3, crate::tolerant::decode_into(&mut self.ip_address_v4, map)?)
+                crate::tolerant::field(
+                    &mut self.ip_address_v4,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "organization" => {
-                (4, crate::tolerant::decode_into(&mut self.organization, map)?)
+                crate::tolerant::field(
+                    &mut self.organization,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6515,22 +8010,52 @@ impl crate::Record for RemoteIpDetails4 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "city" => (0, crate::tolerant::decode_into(&mut self.city, map)?),
-            "country" => (1, crate::tolerant::decode_into(&mut self.country, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "city" => {
+                crate::tolerant::field(
+                    &mut self.city,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "country" => {
+                crate::tolerant::field(
+                    &mut self.country,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "geoLocation" => {
-                (2, crate::tolerant::decode_into(&mut self.geo_location, map)?)
+                crate::tolerant::field(
+                    &mut self.geo_location,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ipAddressV4" => {
-                (3, crate::tolerant::decode_into(&mut self.ip_address_v4, map)?)
+                crate::tolerant::field(
+                    &mut self.ip_address_v4,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "organization" => {
-                (4, crate::tolerant::decode_into(&mut self.organization, map)?)
+                crate::tolerant::field(
+                    &mut self.organization,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6598,13 +8123,28 @@ impl crate::Record for RemotePortDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "port" => (0, crate::tolerant::decode_into(&mut self.port, map)?),
-            "portName" => (1, crate::tolerant::decode_into(&mut self.port_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "port" => {
+                crate::tolerant::field(
+                    &mut self.port,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "portName" => {
+                crate::tolerant::field(
+                    &mut self.port_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6667,50 +8207,84 @@ impl crate::Record for Resource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "accessKeyDetails" => {
-                (0, crate::tolerant::decode_into(&mut self.access_key_details, map)?)
+                crate::tolerant::field(
+                    &mut self.access_key_details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "containerDetails" => {
-                (1, crate::tolerant::decode_into(&mut self.container_details, map)?)
+                crate::tolerant::field(
+                    &mut self.container_details,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "ebsVolumeDetails" => {
-                (2, crate::tolerant::decode_into(&mut self.ebs_volume_details, map)?)
+                crate::tolerant::field(
+                    &mut self.ebs_volume_details,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ecsClusterDetails" => {
-                (
-                    3,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.ecs_cluster_details,
-                        map,
-                    )?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.ecs_cluster_details,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "eksClusterDetails" => {
-                (4, crate::tolerant::decode_into(&mut self.eks_cluster_details, map)?)
+                crate::tolerant::field(
+                    &mut self.eks_cluster_details,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "instanceDetails" => {
-                (5, crate::tolerant::decode_boxed_into(&mut self.instance_details, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.instance_details,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "kubernetesDetails" => {
-                (
-                    6,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.kubernetes_details,
-                        map,
-                    )?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.kubernetes_details,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "resourceType" => {
-                (7, crate::tolerant::decode_into(&mut self.resource_type, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_type,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "s3BucketDetails" => {
-                (8, crate::tolerant::decode_into(&mut self.s3_bucket_details, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_bucket_details,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6868,29 +8442,76 @@ impl crate::Record for ResourceItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "createdAt" => (1, crate::tolerant::decode_into(&mut self.created_at, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "defaultServerSideEncryption" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.default_server_side_encryption,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.default_server_side_encryption,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "name" => (3, crate::tolerant::decode_into(&mut self.name, map)?),
-            "owner" => (4, crate::tolerant::decode_into(&mut self.owner, map)?),
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "owner" => {
+                crate::tolerant::field(
+                    &mut self.owner,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "publicAccess" => {
-                (5, crate::tolerant::decode_boxed_into(&mut self.public_access, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.public_access,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "tags" => (6, crate::tolerant::decode_into(&mut self.tags, map)?),
-            "type" => (7, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -6970,38 +8591,44 @@ impl crate::Record for ScanDetections {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "highestSeverityThreatDetails" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.highest_severity_threat_details,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.highest_severity_threat_details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "scannedItemCount" => {
-                (1, crate::tolerant::decode_into(&mut self.scanned_item_count, map)?)
+                crate::tolerant::field(
+                    &mut self.scanned_item_count,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "threatDetectedByName" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(&mut self.threat_detected_by_name, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.threat_detected_by_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "threatsDetectedItemCount" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.threats_detected_item_count,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.threats_detected_item_count,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7100,14 +8727,36 @@ impl crate::Record for ScannedItemCount {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "files" => (0, crate::tolerant::decode_into(&mut self.files, map)?),
-            "totalGb" => (1, crate::tolerant::decode_into(&mut self.total_gb, map)?),
-            "volumes" => (2, crate::tolerant::decode_into(&mut self.volumes, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "files" => {
+                crate::tolerant::field(
+                    &mut self.files,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "totalGb" => {
+                crate::tolerant::field(
+                    &mut self.total_gb,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "volumes" => {
+                crate::tolerant::field(
+                    &mut self.volumes,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7155,12 +8804,20 @@ impl crate::Record for SecurityContext {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "privileged" => (0, crate::tolerant::decode_into(&mut self.privileged, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "privileged" => {
+                crate::tolerant::field(
+                    &mut self.privileged,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7230,45 +8887,116 @@ impl crate::Record for Service {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "action" => (0, crate::tolerant::decode_boxed_into(&mut self.action, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "action" => {
+                crate::tolerant::boxed_field(
+                    &mut self.action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "additionalInfo" => {
-                (1, crate::tolerant::decode_boxed_into(&mut self.additional_info, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.additional_info,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "archived" => (2, crate::tolerant::decode_into(&mut self.archived, map)?),
+            "archived" => {
+                crate::tolerant::field(
+                    &mut self.archived,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "awsApiCallAction" => {
-                (3, crate::tolerant::decode_into(&mut self.aws_api_call_action, map)?)
+                crate::tolerant::field(
+                    &mut self.aws_api_call_action,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "count" => (4, crate::tolerant::decode_into(&mut self.count, map)?),
+            "count" => {
+                crate::tolerant::field(
+                    &mut self.count,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "detectorId" => {
-                (5, crate::tolerant::decode_into(&mut self.detector_id, map)?)
+                crate::tolerant::field(
+                    &mut self.detector_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "ebsVolumeScanDetails" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(&mut self.ebs_volume_scan_details, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.ebs_volume_scan_details,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "eventFirstSeen" => {
-                (7, crate::tolerant::decode_into(&mut self.event_first_seen, map)?)
+                crate::tolerant::field(
+                    &mut self.event_first_seen,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "eventLastSeen" => {
-                (8, crate::tolerant::decode_into(&mut self.event_last_seen, map)?)
+                crate::tolerant::field(
+                    &mut self.event_last_seen,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            "evidence" => (9, crate::tolerant::decode_into(&mut self.evidence, map)?),
+            "evidence" => {
+                crate::tolerant::field(
+                    &mut self.evidence,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "featureName" => {
-                (10, crate::tolerant::decode_into(&mut self.feature_name, map)?)
+                crate::tolerant::field(
+                    &mut self.feature_name,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "resourceRole" => {
-                (11, crate::tolerant::decode_into(&mut self.resource_role, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_role,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "serviceName" => {
-                (12, crate::tolerant::decode_into(&mut self.service_name, map)?)
+                crate::tolerant::field(
+                    &mut self.service_name,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7385,20 +9113,68 @@ impl crate::Record for TaskDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "containers" => (1, crate::tolerant::decode_into(&mut self.containers, map)?),
-            "createdAt" => (2, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "definitionArn" => {
-                (3, crate::tolerant::decode_into(&mut self.definition_arn, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "startedAt" => (4, crate::tolerant::decode_into(&mut self.started_at, map)?),
-            "startedBy" => (5, crate::tolerant::decode_into(&mut self.started_by, map)?),
-            "version" => (6, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "containers" => {
+                crate::tolerant::field(
+                    &mut self.containers,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "definitionArn" => {
+                crate::tolerant::field(
+                    &mut self.definition_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "startedAt" => {
+                crate::tolerant::field(
+                    &mut self.started_at,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "startedBy" => {
+                crate::tolerant::field(
+                    &mut self.started_by,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7460,13 +9236,28 @@ impl crate::Record for TaskDetailsItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "image" => (0, crate::tolerant::decode_into(&mut self.image, map)?),
-            "name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "image" => {
+                crate::tolerant::field(
+                    &mut self.image,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7519,25 +9310,44 @@ impl crate::Record for ThreatDetectedByName {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "itemCount" => (0, crate::tolerant::decode_into(&mut self.item_count, map)?),
-            "shortened" => (1, crate::tolerant::decode_into(&mut self.shortened, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "itemCount" => {
+                crate::tolerant::field(
+                    &mut self.item_count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "shortened" => {
+                crate::tolerant::field(
+                    &mut self.shortened,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "threatNames" => {
-                (2, crate::tolerant::decode_into(&mut self.threat_names, map)?)
+                crate::tolerant::field(
+                    &mut self.threat_names,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "uniqueThreatNameCount" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.unique_threat_name_count,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unique_threat_name_count,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7605,15 +9415,44 @@ impl crate::Record for ThreatDetectedByNameItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "filePaths" => (0, crate::tolerant::decode_into(&mut self.file_paths, map)?),
-            "itemCount" => (1, crate::tolerant::decode_into(&mut self.item_count, map)?),
-            "name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
-            "severity" => (3, crate::tolerant::decode_into(&mut self.severity, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "filePaths" => {
+                crate::tolerant::field(
+                    &mut self.file_paths,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "itemCount" => {
+                crate::tolerant::field(
+                    &mut self.item_count,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "severity" => {
+                crate::tolerant::field(
+                    &mut self.severity,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7676,15 +9515,44 @@ impl crate::Record for ThreatDetectedByNameItemItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "fileName" => (0, crate::tolerant::decode_into(&mut self.file_name, map)?),
-            "filePath" => (1, crate::tolerant::decode_into(&mut self.file_path, map)?),
-            "hash" => (2, crate::tolerant::decode_into(&mut self.hash, map)?),
-            "volumeArn" => (3, crate::tolerant::decode_into(&mut self.volume_arn, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "fileName" => {
+                crate::tolerant::field(
+                    &mut self.file_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "filePath" => {
+                crate::tolerant::field(
+                    &mut self.file_path,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "hash" => {
+                crate::tolerant::field(
+                    &mut self.hash,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "volumeArn" => {
+                crate::tolerant::field(
+                    &mut self.volume_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7733,12 +9601,20 @@ impl crate::Record for ThreatsDetectedItemCount {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "files" => (0, crate::tolerant::decode_into(&mut self.files, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "files" => {
+                crate::tolerant::field(
+                    &mut self.files,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -7816,156 +9692,141 @@ impl crate::Record for UnusualBehavior {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "isUnusualUserIdentity" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.is_unusual_user_identity,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.is_unusual_user_identity,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "numberOfPast24HoursAPIsBucketProfiling" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.number_of_past24_hours_ap_is_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.number_of_past24_hours_ap_is_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "numberOfPast24HoursAPIsBucketUserIdentityProfiling" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self
-                            .number_of_past24_hours_ap_is_bucket_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self
+                        .number_of_past24_hours_ap_is_bucket_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "numberOfPast24HoursAPIsUserIdentityProfiling" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.number_of_past24_hours_ap_is_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.number_of_past24_hours_ap_is_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "unusualAPIsAccountProfiling" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_ap_is_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_ap_is_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "unusualAPIsUserIdentityProfiling" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_ap_is_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_ap_is_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "unusualASNsAccountProfiling" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_as_ns_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_as_ns_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "unusualASNsBucketProfiling" => {
-                (
-                    7,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_as_ns_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_as_ns_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "unusualASNsUserIdentityProfiling" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_as_ns_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_as_ns_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "unusualBucketsAccountProfiling" => {
-                (
-                    9,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_buckets_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_buckets_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "unusualBucketsUserIdentityProfiling" => {
-                (
-                    10,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_buckets_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_buckets_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "unusualUserAgentsAccountProfiling" => {
-                (
-                    11,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_user_agents_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_user_agents_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "unusualUserAgentsUserIdentityProfiling" => {
-                (
-                    12,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_user_agents_user_identity_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_user_agents_user_identity_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
             "unusualUserNamesAccountProfiling" => {
-                (
-                    13,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_user_names_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_user_names_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "unusualUserNamesBucketProfiling" => {
-                (
-                    14,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_user_names_bucket_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_user_names_bucket_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "unusualUserTypesAccountProfiling" => {
-                (
-                    15,
-                    crate::tolerant::decode_into(
-                        &mut self.unusual_user_types_account_profiling,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.unusual_user_types_account_profiling,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -8108,17 +9969,28 @@ impl crate::Record for UserAgent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "fullUserAgent" => {
-                (0, crate::tolerant::decode_into(&mut self.full_user_agent, map)?)
+                crate::tolerant::field(
+                    &mut self.full_user_agent,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "userAgentCategory" => {
-                (1, crate::tolerant::decode_into(&mut self.user_agent_category, map)?)
+                crate::tolerant::field(
+                    &mut self.user_agent_category,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

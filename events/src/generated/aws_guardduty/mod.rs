@@ -170,37 +170,45 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "GuardDuty Finding" => {
-                <Box<GuardDutyFinding> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    GuardDutyFinding,
+                    _,
+                >(deserializer)
                     .map(Self::GuardDutyFinding)
             }
             "GuardDuty Malware Protection Object Scan Result" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionObjectScanResult,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GuardDutyMalwareProtectionObjectScanResult)
             }
             "GuardDuty Malware Protection Post Scan Action Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionPostScanActionFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GuardDutyMalwareProtectionPostScanActionFailed)
             }
             "GuardDuty Malware Protection Resource Status Active" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionResourceStatusActive,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GuardDutyMalwareProtectionResourceStatusActive)
             }
             "GuardDuty Malware Protection Resource Status Error" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionResourceStatusError,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GuardDutyMalwareProtectionResourceStatusError)
             }
             "GuardDuty Malware Protection Resource Status Warning" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionResourceStatusWarning,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::GuardDutyMalwareProtectionResourceStatusWarning)
             }
             _ => {

@@ -50,52 +50,148 @@ impl crate::Record for AwsHealthAbuseEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionability" => {
-                (0, crate::tolerant::decode_into(&mut self.actionability, map)?)
+                crate::tolerant::field(
+                    &mut self.actionability,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "affectedEntities" => {
-                (1, crate::tolerant::decode_into(&mut self.affected_entities, map)?)
+                crate::tolerant::field(
+                    &mut self.affected_entities,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "backupEvent" => {
-                (2, crate::tolerant::decode_into(&mut self.backup_event, map)?)
+                crate::tolerant::field(
+                    &mut self.backup_event,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "communicationId" => {
-                (3, crate::tolerant::decode_into(&mut self.communication_id, map)?)
+                crate::tolerant::field(
+                    &mut self.communication_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "endTime" => (4, crate::tolerant::decode_into(&mut self.end_time, map)?),
-            "eventArn" => (5, crate::tolerant::decode_into(&mut self.event_arn, map)?),
+            "endTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "eventArn" => {
+                crate::tolerant::field(
+                    &mut self.event_arn,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "eventDescription" => {
-                (6, crate::tolerant::decode_into(&mut self.event_description, map)?)
+                crate::tolerant::field(
+                    &mut self.event_description,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "eventMetadata" => {
-                (7, crate::tolerant::decode_into(&mut self.event_metadata, map)?)
+                crate::tolerant::field(
+                    &mut self.event_metadata,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "eventRegion" => {
-                (8, crate::tolerant::decode_into(&mut self.event_region, map)?)
+                crate::tolerant::field(
+                    &mut self.event_region,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "eventScopeCode" => {
-                (9, crate::tolerant::decode_into(&mut self.event_scope_code, map)?)
+                crate::tolerant::field(
+                    &mut self.event_scope_code,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "eventTypeCategory" => {
-                (10, crate::tolerant::decode_into(&mut self.event_type_category, map)?)
+                crate::tolerant::field(
+                    &mut self.event_type_category,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "eventTypeCode" => {
-                (11, crate::tolerant::decode_into(&mut self.event_type_code, map)?)
+                crate::tolerant::field(
+                    &mut self.event_type_code,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "lastUpdatedTime" => {
-                (12, crate::tolerant::decode_into(&mut self.last_updated_time, map)?)
+                crate::tolerant::field(
+                    &mut self.last_updated_time,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            "personas" => (13, crate::tolerant::decode_into(&mut self.personas, map)?),
-            "service" => (14, crate::tolerant::decode_into(&mut self.service, map)?),
-            "startTime" => (15, crate::tolerant::decode_into(&mut self.start_time, map)?),
+            "personas" => {
+                crate::tolerant::field(
+                    &mut self.personas,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            "service" => {
+                crate::tolerant::field(
+                    &mut self.service,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
+            }
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
+            }
             "statusCode" => {
-                (16, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -221,15 +317,28 @@ impl crate::Record for AffectedEntity {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "entityValue" => {
-                (0, crate::tolerant::decode_into(&mut self.entity_value, map)?)
+                crate::tolerant::field(
+                    &mut self.entity_value,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "tags" => (1, crate::tolerant::decode_into(&mut self.tags, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -278,15 +387,28 @@ impl crate::Record for EventDescription {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "language" => (0, crate::tolerant::decode_into(&mut self.language, map)?),
-            "latestDescription" => {
-                (1, crate::tolerant::decode_into(&mut self.latest_description, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "language" => {
+                crate::tolerant::field(
+                    &mut self.language,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "latestDescription" => {
+                crate::tolerant::field(
+                    &mut self.latest_description,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

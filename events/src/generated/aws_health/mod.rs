@@ -85,13 +85,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS Health Abuse Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsHealthAbuseEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsHealthAbuseEvent)
             }
             "AWS Health Event" => {
-                <Box<AwsHealthEvent> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    AwsHealthEvent,
+                    _,
+                >(deserializer)
                     .map(Self::AwsHealthEvent)
             }
             _ => {

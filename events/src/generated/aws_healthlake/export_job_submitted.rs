@@ -24,21 +24,44 @@ impl crate::Record for ExportJobSubmitted {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "datastoreId" => {
-                (0, crate::tolerant::decode_into(&mut self.datastore_id, map)?)
+                crate::tolerant::field(
+                    &mut self.datastore_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "jobId" => (1, crate::tolerant::decode_into(&mut self.job_id, map)?),
+            "jobId" => {
+                crate::tolerant::field(
+                    &mut self.job_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "outputDataConfig" => {
-                (2, crate::tolerant::decode_into(&mut self.output_data_config, map)?)
+                crate::tolerant::field(
+                    &mut self.output_data_config,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "submitTime" => {
-                (3, crate::tolerant::decode_into(&mut self.submit_time, map)?)
+                crate::tolerant::field(
+                    &mut self.submit_time,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -106,12 +129,20 @@ impl crate::Record for OutputDataConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "s3Uri" => (0, crate::tolerant::decode_into(&mut self.s3_uri, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "s3Uri" => {
+                crate::tolerant::field(
+                    &mut self.s3_uri,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -210,75 +210,101 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Data Store Active" => {
-                <Box<DataStoreActive> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DataStoreActive,
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreActive)
             }
             "Data Store Creating" => {
-                <Box<DataStoreCreating> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DataStoreCreating,
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreCreating)
             }
             "Data Store Deleted" => {
-                <Box<DataStoreDeleted> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DataStoreDeleted,
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreDeleted)
             }
             "Data Store Deleting" => {
-                <Box<DataStoreDeleting> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DataStoreDeleting,
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreDeleting)
             }
             "Export Job Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ExportJobCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ExportJobCompleted)
             }
             "Export Job Completed With Errors" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ExportJobCompletedWithErrors,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ExportJobCompletedWithErrors)
             }
             "Export Job Failed" => {
-                <Box<ExportJobFailed> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ExportJobFailed,
+                    _,
+                >(deserializer)
                     .map(Self::ExportJobFailed)
             }
             "Export Job In Progress" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ExportJobInProgress,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ExportJobInProgress)
             }
             "Export Job Submitted" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ExportJobSubmitted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ExportJobSubmitted)
             }
             "Import Job Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImportJobCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobCompleted)
             }
             "Import Job Completed With Errors" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImportJobCompletedWithErrors,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobCompletedWithErrors)
             }
             "Import Job Failed" => {
-                <Box<ImportJobFailed> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImportJobFailed,
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobFailed)
             }
             "Import Job In Progress" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImportJobInProgress,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobInProgress)
             }
             "Import Job Submitted" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImportJobSubmitted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobSubmitted)
             }
             _ => {

@@ -20,20 +20,28 @@ impl crate::Record for Ec2ImageBuilderCveDetected {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "finding-severity-counts" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(&mut self.finding_severity_counts, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.finding_severity_counts,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "resource-id" => {
-                (1, crate::tolerant::decode_into(&mut self.resource_id, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -99,15 +107,44 @@ impl crate::Record for FindingSeverityCounts {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "all" => (0, crate::tolerant::decode_into(&mut self.all, map)?),
-            "critical" => (1, crate::tolerant::decode_into(&mut self.critical, map)?),
-            "high" => (2, crate::tolerant::decode_into(&mut self.high, map)?),
-            "medium" => (3, crate::tolerant::decode_into(&mut self.medium, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "all" => {
+                crate::tolerant::field(
+                    &mut self.all,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "critical" => {
+                crate::tolerant::field(
+                    &mut self.critical,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "high" => {
+                crate::tolerant::field(
+                    &mut self.high,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "medium" => {
+                crate::tolerant::field(
+                    &mut self.medium,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -22,26 +22,36 @@ impl crate::Record for Ec2ImageBuilderWorkflowStepWaiting {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "workflow-execution-id" => {
-                (0, crate::tolerant::decode_into(&mut self.workflow_execution_id, map)?)
+                crate::tolerant::field(
+                    &mut self.workflow_execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "workflow-step-execution-id" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.workflow_step_execution_id,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.workflow_step_execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "workflow-step-name" => {
-                (2, crate::tolerant::decode_into(&mut self.workflow_step_name, map)?)
+                crate::tolerant::field(
+                    &mut self.workflow_step_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -116,21 +116,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "EC2 Image Builder CVE Detected" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2ImageBuilderCveDetected,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2ImageBuilderCveDetected)
             }
             "EC2 Image Builder Image State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2ImageBuilderImageStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2ImageBuilderImageStateChange)
             }
             "EC2 Image Builder Workflow Step Waiting" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Ec2ImageBuilderWorkflowStepWaiting,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::Ec2ImageBuilderWorkflowStepWaiting)
             }
             _ => {

@@ -28,29 +28,60 @@ impl crate::Record for IoTAnalyticsDataSetLifecycleNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "content-delivery-rule-index" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.content_delivery_rule_index,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.content_delivery_rule_index,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "dataset-name" => {
-                (1, crate::tolerant::decode_into(&mut self.dataset_name, map)?)
+                crate::tolerant::field(
+                    &mut self.dataset_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "event-detail-version" => {
-                (2, crate::tolerant::decode_into(&mut self.event_detail_version, map)?)
+                crate::tolerant::field(
+                    &mut self.event_detail_version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "message" => (3, crate::tolerant::decode_into(&mut self.message, map)?),
-            "state" => (4, crate::tolerant::decode_into(&mut self.state, map)?),
-            "version-id" => (5, crate::tolerant::decode_into(&mut self.version_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "version-id" => {
+                crate::tolerant::field(
+                    &mut self.version_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -102,15 +102,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "IoT Analytics DataSet Lifecycle Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     IoTAnalyticsDataSetLifecycleNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::IoTAnalyticsDataSetLifecycleNotification)
             }
             _ => {

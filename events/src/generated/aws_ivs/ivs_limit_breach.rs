@@ -24,19 +24,44 @@ impl crate::Record for IvsLimitBreach {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "exceeded_by" => {
-                (0, crate::tolerant::decode_into(&mut self.exceeded_by, map)?)
+                crate::tolerant::field(
+                    &mut self.exceeded_by,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "limit" => (1, crate::tolerant::decode_into(&mut self.limit, map)?),
-            "limit_unit" => (2, crate::tolerant::decode_into(&mut self.limit_unit, map)?),
+            "limit" => {
+                crate::tolerant::field(
+                    &mut self.limit,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "limit_unit" => {
+                crate::tolerant::field(
+                    &mut self.limit_unit,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "limit_value" => {
-                (3, crate::tolerant::decode_into(&mut self.limit_value, map)?)
+                crate::tolerant::field(
+                    &mut self.limit_value,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -28,39 +28,60 @@ impl crate::Record for IvsRecordingStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "channel_name" => {
-                (0, crate::tolerant::decode_into(&mut self.channel_name, map)?)
+                crate::tolerant::field(
+                    &mut self.channel_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "recording_s3_bucket_name" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.recording_s3_bucket_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.recording_s3_bucket_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "recording_s3_key_prefix" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(&mut self.recording_s3_key_prefix, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.recording_s3_key_prefix,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "recording_status" => {
-                (3, crate::tolerant::decode_into(&mut self.recording_status, map)?)
+                crate::tolerant::field(
+                    &mut self.recording_status,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "recording_status_reason" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(&mut self.recording_status_reason, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.recording_status_reason,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "stream_id" => (5, crate::tolerant::decode_into(&mut self.stream_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "stream_id" => {
+                crate::tolerant::field(
+                    &mut self.stream_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

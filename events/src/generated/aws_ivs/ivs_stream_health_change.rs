@@ -22,16 +22,36 @@ impl crate::Record for IvsStreamHealthChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "channel_name" => {
-                (0, crate::tolerant::decode_into(&mut self.channel_name, map)?)
+                crate::tolerant::field(
+                    &mut self.channel_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "event_name" => (1, crate::tolerant::decode_into(&mut self.event_name, map)?),
-            "stream_id" => (2, crate::tolerant::decode_into(&mut self.stream_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "event_name" => {
+                crate::tolerant::field(
+                    &mut self.event_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "stream_id" => {
+                crate::tolerant::field(
+                    &mut self.stream_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

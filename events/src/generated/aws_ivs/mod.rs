@@ -108,25 +108,31 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "IVS Limit Breach" => {
-                <Box<IvsLimitBreach> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    IvsLimitBreach,
+                    _,
+                >(deserializer)
                     .map(Self::IvsLimitBreach)
             }
             "IVS Recording State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     IvsRecordingStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::IvsRecordingStateChange)
             }
             "IVS Stream Health Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     IvsStreamHealthChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::IvsStreamHealthChange)
             }
             "IVS Stream State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     IvsStreamStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::IvsStreamStateChange)
             }
             _ => {

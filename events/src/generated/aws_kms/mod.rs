@@ -114,23 +114,31 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "KMS CMK Deletion" => {
-                <Box<KmsCmkDeletion> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    KmsCmkDeletion,
+                    _,
+                >(deserializer)
                     .map(Self::KmsCmkDeletion)
             }
             "KMS CMK Rotation" => {
-                <Box<KmsCmkRotation> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    KmsCmkRotation,
+                    _,
+                >(deserializer)
                     .map(Self::KmsCmkRotation)
             }
             "KMS Imported Key Material Expiration" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     KmsImportedKeyMaterialExpiration,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::KmsImportedKeyMaterialExpiration)
             }
             _ => {

@@ -36,23 +36,92 @@ impl crate::Record for MacieAlert {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "actor" => (0, crate::tolerant::decode_into(&mut self.actor, map)?),
-            "alert-arn" => (1, crate::tolerant::decode_into(&mut self.alert_arn, map)?),
-            "created-at" => (2, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "name" => (3, crate::tolerant::decode_into(&mut self.name, map)?),
-            "notification-type" => {
-                (4, crate::tolerant::decode_into(&mut self.notification_type, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "actor" => {
+                crate::tolerant::field(
+                    &mut self.actor,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "risk-score" => (5, crate::tolerant::decode_into(&mut self.risk_score, map)?),
-            "summary" => (6, crate::tolerant::decode_boxed_into(&mut self.summary, map)?),
-            "tags" => (7, crate::tolerant::decode_into(&mut self.tags, map)?),
-            "trigger" => (8, crate::tolerant::decode_into(&mut self.trigger, map)?),
-            "url" => (9, crate::tolerant::decode_into(&mut self.url, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "alert-arn" => {
+                crate::tolerant::field(
+                    &mut self.alert_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "created-at" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "notification-type" => {
+                crate::tolerant::field(
+                    &mut self.notification_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "risk-score" => {
+                crate::tolerant::field(
+                    &mut self.risk_score,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "summary" => {
+                crate::tolerant::boxed_field(
+                    &mut self.summary,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "trigger" => {
+                crate::tolerant::field(
+                    &mut self.trigger,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "url" => {
+                crate::tolerant::field(
+                    &mut self.url,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -122,14 +191,20 @@ impl crate::Record for Acl {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "secret-bucket-name" => {
-                (0, crate::tolerant::decode_into(&mut self.secret_bucket_name, map)?)
+                crate::tolerant::field(
+                    &mut self.secret_bucket_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -190,13 +265,28 @@ impl crate::Record for AclItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Grants" => (0, crate::tolerant::decode_into(&mut self.grants, map)?),
-            "Owner" => (1, crate::tolerant::decode_into(&mut self.owner, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Grants" => {
+                crate::tolerant::field(
+                    &mut self.grants,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Owner" => {
+                crate::tolerant::field(
+                    &mut self.owner,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -249,13 +339,28 @@ impl crate::Record for AclItemItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Grantee" => (0, crate::tolerant::decode_into(&mut self.grantee, map)?),
-            "Permission" => (1, crate::tolerant::decode_into(&mut self.permission, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Grantee" => {
+                crate::tolerant::field(
+                    &mut self.grantee,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Permission" => {
+                crate::tolerant::field(
+                    &mut self.permission,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -305,14 +410,20 @@ impl crate::Record for Bucket {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "secret-bucket-name" => {
-                (0, crate::tolerant::decode_into(&mut self.secret_bucket_name, map)?)
+                crate::tolerant::field(
+                    &mut self.secret_bucket_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -369,17 +480,44 @@ impl crate::Record for DistinctEventName {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "description" => {
-                (0, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "narrative" => (2, crate::tolerant::decode_into(&mut self.narrative, map)?),
-            "risk" => (3, crate::tolerant::decode_into(&mut self.risk, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "narrative" => {
+                crate::tolerant::field(
+                    &mut self.narrative,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "risk" => {
+                crate::tolerant::field(
+                    &mut self.risk,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -428,12 +566,20 @@ impl crate::Record for DlpRisk {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "7" => (0, crate::tolerant::decode_into(&mut self._7, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "7" => {
+                crate::tolerant::field(
+                    &mut self._7,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -479,14 +625,20 @@ impl crate::Record for ErrorCode {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "NoSuchBucketPolicy" => {
-                (0, crate::tolerant::decode_into(&mut self.no_such_bucket_policy, map)?)
+                crate::tolerant::field(
+                    &mut self.no_such_bucket_policy,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -545,24 +697,52 @@ impl crate::Record for Events {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "GetBucketAcl" => {
-                (0, crate::tolerant::decode_into(&mut self.get_bucket_acl, map)?)
+                crate::tolerant::field(
+                    &mut self.get_bucket_acl,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "GetBucketLocation" => {
-                (1, crate::tolerant::decode_into(&mut self.get_bucket_location, map)?)
+                crate::tolerant::field(
+                    &mut self.get_bucket_location,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "GetBucketPolicy" => {
-                (2, crate::tolerant::decode_into(&mut self.get_bucket_policy, map)?)
+                crate::tolerant::field(
+                    &mut self.get_bucket_policy,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ListBuckets" => {
-                (3, crate::tolerant::decode_into(&mut self.list_buckets, map)?)
+                crate::tolerant::field(
+                    &mut self.list_buckets,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "ListRoles" => (4, crate::tolerant::decode_into(&mut self.list_roles, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "ListRoles" => {
+                crate::tolerant::field(
+                    &mut self.list_roles,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -658,26 +838,36 @@ impl crate::Record for Features {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ListInstanceProfilesForRole" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.list_instance_profiles_for_role,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.list_instance_profiles_for_role,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "ListRolePolicies" => {
-                (1, crate::tolerant::decode_into(&mut self.list_role_policies, map)?)
+                crate::tolerant::field(
+                    &mut self.list_role_policies,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "distinctEventName" => {
-                (2, crate::tolerant::decode_into(&mut self.distinct_event_name, map)?)
+                crate::tolerant::field(
+                    &mut self.distinct_event_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -762,13 +952,28 @@ impl crate::Record for GetBucketLocation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "ISP" => (0, crate::tolerant::decode_into(&mut self.isp, map)?),
-            "count" => (1, crate::tolerant::decode_into(&mut self.count, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "ISP" => {
+                crate::tolerant::field(
+                    &mut self.isp,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "count" => {
+                crate::tolerant::field(
+                    &mut self.count,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -822,14 +1027,36 @@ impl crate::Record for GetBucketPolicy {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Error-Code" => (0, crate::tolerant::decode_into(&mut self.error_code, map)?),
-            "ISP" => (1, crate::tolerant::decode_into(&mut self.isp, map)?),
-            "count" => (2, crate::tolerant::decode_into(&mut self.count, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Error-Code" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "ISP" => {
+                crate::tolerant::field(
+                    &mut self.isp,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "count" => {
+                crate::tolerant::field(
+                    &mut self.count,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -888,13 +1115,28 @@ impl crate::Record for Grantee {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Type" => (0, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            "URI" => (1, crate::tolerant::decode_into(&mut self.uri, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "URI" => {
+                crate::tolerant::field(
+                    &mut self.uri,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -945,20 +1187,36 @@ impl crate::Record for Ip {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "34.199.185.34" => {
-                (0, crate::tolerant::decode_into(&mut self._34_199_185_34, map)?)
+                crate::tolerant::field(
+                    &mut self._34_199_185_34,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "34.205.153.2" => {
-                (1, crate::tolerant::decode_into(&mut self._34_205_153_2, map)?)
+                crate::tolerant::field(
+                    &mut self._34_205_153_2,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "72.21.196.70" => {
-                (2, crate::tolerant::decode_into(&mut self._72_21_196_70, map)?)
+                crate::tolerant::field(
+                    &mut self._72_21_196_70,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1006,12 +1264,20 @@ impl crate::Record for Isp {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Amazon" => (0, crate::tolerant::decode_into(&mut self.amazon, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Amazon" => {
+                crate::tolerant::field(
+                    &mut self.amazon,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1069,22 +1335,68 @@ impl crate::Record for ListInstanceProfilesForRole {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "anomalous" => (0, crate::tolerant::decode_into(&mut self.anomalous, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "anomalous" => {
+                crate::tolerant::field(
+                    &mut self.anomalous,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "description" => {
-                (1, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "excession_times" => {
-                (2, crate::tolerant::decode_into(&mut self.excession_times, map)?)
+                crate::tolerant::field(
+                    &mut self.excession_times,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "multiplier" => (3, crate::tolerant::decode_into(&mut self.multiplier, map)?),
-            "name" => (4, crate::tolerant::decode_into(&mut self.name, map)?),
-            "narrative" => (5, crate::tolerant::decode_into(&mut self.narrative, map)?),
-            "risk" => (6, crate::tolerant::decode_into(&mut self.risk, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "multiplier" => {
+                crate::tolerant::field(
+                    &mut self.multiplier,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "narrative" => {
+                crate::tolerant::field(
+                    &mut self.narrative,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "risk" => {
+                crate::tolerant::field(
+                    &mut self.risk,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1141,12 +1453,20 @@ impl crate::Record for Location {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "us-east-1" => (0, crate::tolerant::decode_into(&mut self.us_east_1, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "us-east-1" => {
+                crate::tolerant::field(
+                    &mut self.us_east_1,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1194,29 +1514,28 @@ impl crate::Record for Object {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "public_bucket/financial_summary.txt" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.public_bucket_financial_summary_txt,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.public_bucket_financial_summary_txt,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "public_bucket/secret_key.txt" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.public_bucket_secret_key_txt,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.public_bucket_secret_key_txt,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1273,14 +1592,20 @@ impl crate::Record for Owner {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "bucket_owner" => {
-                (0, crate::tolerant::decode_into(&mut self.bucket_owner, map)?)
+                crate::tolerant::field(
+                    &mut self.bucket_owner,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1328,15 +1653,28 @@ impl crate::Record for Owner1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "DisplayName" => {
-                (0, crate::tolerant::decode_into(&mut self.display_name, map)?)
+                crate::tolerant::field(
+                    &mut self.display_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "ID" => (1, crate::tolerant::decode_into(&mut self.id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "ID" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1383,14 +1721,20 @@ impl crate::Record for RecipientAccountId {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "123456789012" => {
-                (0, crate::tolerant::decode_into(&mut self._123456789012, map)?)
+                crate::tolerant::field(
+                    &mut self._123456789012,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1466,41 +1810,140 @@ impl crate::Record for Summary {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "ACL" => (0, crate::tolerant::decode_into(&mut self.acl, map)?),
-            "Bucket" => (1, crate::tolerant::decode_into(&mut self.bucket, map)?),
-            "DLP-risk" => (2, crate::tolerant::decode_into(&mut self.dlp_risk, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "ACL" => {
+                crate::tolerant::field(
+                    &mut self.acl,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Bucket" => {
+                crate::tolerant::field(
+                    &mut self.bucket,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "DLP-risk" => {
+                crate::tolerant::field(
+                    &mut self.dlp_risk,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "Description" => {
-                (3, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "Event-Count" => {
-                (4, crate::tolerant::decode_into(&mut self.event_count, map)?)
+                crate::tolerant::field(
+                    &mut self.event_count,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "Events" => (5, crate::tolerant::decode_boxed_into(&mut self.events, map)?),
-            "IP" => (6, crate::tolerant::decode_into(&mut self.ip, map)?),
-            "Location" => (7, crate::tolerant::decode_into(&mut self.location, map)?),
-            "Object" => (8, crate::tolerant::decode_into(&mut self.object, map)?),
-            "Owner" => (9, crate::tolerant::decode_into(&mut self.owner, map)?),
+            "Events" => {
+                crate::tolerant::boxed_field(
+                    &mut self.events,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "IP" => {
+                crate::tolerant::field(
+                    &mut self.ip,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "Location" => {
+                crate::tolerant::field(
+                    &mut self.location,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "Object" => {
+                crate::tolerant::field(
+                    &mut self.object,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "Owner" => {
+                crate::tolerant::field(
+                    &mut self.owner,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "Record-Count" => {
-                (10, crate::tolerant::decode_into(&mut self.record_count, map)?)
+                crate::tolerant::field(
+                    &mut self.record_count,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "Source ARN" => {
-                (11, crate::tolerant::decode_into(&mut self.source_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.source_arn,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            "Themes" => (12, crate::tolerant::decode_into(&mut self.themes, map)?),
+            "Themes" => {
+                crate::tolerant::field(
+                    &mut self.themes,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
             "Time Range" => {
-                (13, crate::tolerant::decode_into(&mut self.time_range, map)?)
+                crate::tolerant::field(
+                    &mut self.time_range,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "Timestamps" => {
-                (14, crate::tolerant::decode_into(&mut self.timestamps, map)?)
+                crate::tolerant::field(
+                    &mut self.timestamps,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "recipientAccountId" => {
-                (15, crate::tolerant::decode_into(&mut self.recipient_account_id, map)?)
+                crate::tolerant::field(
+                    &mut self.recipient_account_id,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1599,14 +2042,36 @@ impl crate::Record for SummaryItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "count" => (0, crate::tolerant::decode_into(&mut self.count, map)?),
-            "end" => (1, crate::tolerant::decode_into(&mut self.end, map)?),
-            "start" => (2, crate::tolerant::decode_into(&mut self.start, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "count" => {
+                crate::tolerant::field(
+                    &mut self.count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "end" => {
+                crate::tolerant::field(
+                    &mut self.end,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "start" => {
+                crate::tolerant::field(
+                    &mut self.start,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1658,20 +2123,36 @@ impl crate::Record for Themes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "Confidential Markings" => {
-                (0, crate::tolerant::decode_into(&mut self.confidential_markings, map)?)
+                crate::tolerant::field(
+                    &mut self.confidential_markings,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "Corporate Proposals" => {
-                (1, crate::tolerant::decode_into(&mut self.corporate_proposals, map)?)
+                crate::tolerant::field(
+                    &mut self.corporate_proposals,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "Secret Markings" => {
-                (2, crate::tolerant::decode_into(&mut self.secret_markings, map)?)
+                crate::tolerant::field(
+                    &mut self.secret_markings,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1736,29 +2217,28 @@ impl crate::Record for Timestamps {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "2017-01-10T22:48:06.784937" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self._2017_01_10t22_48_06_784937,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self._2017_01_10t22_48_06_784937,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "2017-04-03T16:12:53+00:00" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self._2017_04_03t16_12_53_00_00,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self._2017_04_03t16_12_53_00_00,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1825,21 +2305,60 @@ impl crate::Record for Trigger {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "alert-type" => (0, crate::tolerant::decode_into(&mut self.alert_type, map)?),
-            "created-at" => (1, crate::tolerant::decode_into(&mut self.created_at, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "alert-type" => {
+                crate::tolerant::field(
+                    &mut self.alert_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "created-at" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "description" => {
-                (2, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "features" => {
-                (3, crate::tolerant::decode_boxed_into(&mut self.features, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.features,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "risk" => (4, crate::tolerant::decode_into(&mut self.risk, map)?),
-            "rule-arn" => (5, crate::tolerant::decode_into(&mut self.rule_arn, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "risk" => {
+                crate::tolerant::field(
+                    &mut self.risk,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "rule-arn" => {
+                crate::tolerant::field(
+                    &mut self.rule_arn,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

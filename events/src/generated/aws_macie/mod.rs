@@ -75,7 +75,7 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Macie Alert" => {
-                <Box<MacieAlert> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<MacieAlert, _>(deserializer)
                     .map(Self::MacieAlert)
             }
             _ => {

@@ -32,25 +32,76 @@ impl crate::Record for ManagedBlockchainInvitationStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "acceptedAt" => {
-                (0, crate::tolerant::decode_into(&mut self.accepted_at, map)?)
+                crate::tolerant::field(
+                    &mut self.accepted_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "createdAt" => (1, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "expiresAt" => (2, crate::tolerant::decode_into(&mut self.expires_at, map)?),
+            "createdAt" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "expiresAt" => {
+                crate::tolerant::field(
+                    &mut self.expires_at,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "invitationId" => {
-                (3, crate::tolerant::decode_into(&mut self.invitation_id, map)?)
+                crate::tolerant::field(
+                    &mut self.invitation_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "message" => (4, crate::tolerant::decode_into(&mut self.message, map)?),
-            "networkId" => (5, crate::tolerant::decode_into(&mut self.network_id, map)?),
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "networkId" => {
+                crate::tolerant::field(
+                    &mut self.network_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "rejectedAt" => {
-                (6, crate::tolerant::decode_into(&mut self.rejected_at, map)?)
+                crate::tolerant::field(
+                    &mut self.rejected_at,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "status" => (7, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -32,32 +32,76 @@ impl crate::Record for ManagedBlockchainProposalStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "description" => {
-                (0, crate::tolerant::decode_into(&mut self.description, map)?)
+                crate::tolerant::field(
+                    &mut self.description,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "expirationDate" => {
-                (1, crate::tolerant::decode_into(&mut self.expiration_date, map)?)
+                crate::tolerant::field(
+                    &mut self.expiration_date,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "message" => (2, crate::tolerant::decode_into(&mut self.message, map)?),
-            "networkId" => (3, crate::tolerant::decode_into(&mut self.network_id, map)?),
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "networkId" => {
+                crate::tolerant::field(
+                    &mut self.network_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "proposalId" => {
-                (4, crate::tolerant::decode_into(&mut self.proposal_id, map)?)
+                crate::tolerant::field(
+                    &mut self.proposal_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "proposedByMemberId" => {
-                (5, crate::tolerant::decode_into(&mut self.proposed_by_member_id, map)?)
+                crate::tolerant::field(
+                    &mut self.proposed_by_member_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "proposedByMemberName" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(&mut self.proposed_by_member_name, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.proposed_by_member_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "status" => (7, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -104,15 +104,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Managed Blockchain Invitation Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ManagedBlockchainInvitationStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ManagedBlockchainInvitationStatusChange)
             }
             "Managed Blockchain Proposal Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ManagedBlockchainProposalStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ManagedBlockchainProposalStatusChange)
             }
             _ => {

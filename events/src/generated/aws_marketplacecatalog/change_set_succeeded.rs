@@ -28,21 +28,60 @@ impl crate::Record for ChangeSetSucceeded {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Catalog" => (0, crate::tolerant::decode_into(&mut self.catalog, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Catalog" => {
+                crate::tolerant::field(
+                    &mut self.catalog,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "ChangeSetId" => {
-                (1, crate::tolerant::decode_into(&mut self.change_set_id, map)?)
+                crate::tolerant::field(
+                    &mut self.change_set_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "ChangeSetName" => {
-                (2, crate::tolerant::decode_into(&mut self.change_set_name, map)?)
+                crate::tolerant::field(
+                    &mut self.change_set_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "EndTime" => (3, crate::tolerant::decode_into(&mut self.end_time, map)?),
-            "StartTime" => (4, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "requestId" => (5, crate::tolerant::decode_into(&mut self.request_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "EndTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "StartTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "requestId" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -100,19 +100,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Change Set Cancelled" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ChangeSetCancelled,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ChangeSetCancelled)
             }
             "Change Set Failed" => {
-                <Box<ChangeSetFailed> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ChangeSetFailed,
+                    _,
+                >(deserializer)
                     .map(Self::ChangeSetFailed)
             }
             "Change Set Succeeded" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ChangeSetSucceeded,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ChangeSetSucceeded)
             }
             _ => {

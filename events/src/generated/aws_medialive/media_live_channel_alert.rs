@@ -28,21 +28,60 @@ impl crate::Record for MediaLiveChannelAlert {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "alarm_id" => (0, crate::tolerant::decode_into(&mut self.alarm_id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "alarm_id" => {
+                crate::tolerant::field(
+                    &mut self.alarm_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "alarm_state" => {
-                (1, crate::tolerant::decode_into(&mut self.alarm_state, map)?)
+                crate::tolerant::field(
+                    &mut self.alarm_state,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "alert_type" => (2, crate::tolerant::decode_into(&mut self.alert_type, map)?),
+            "alert_type" => {
+                crate::tolerant::field(
+                    &mut self.alert_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "channel_arn" => {
-                (3, crate::tolerant::decode_into(&mut self.channel_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.channel_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "message" => (4, crate::tolerant::decode_into(&mut self.message, map)?),
-            "pipeline" => (5, crate::tolerant::decode_into(&mut self.pipeline, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "pipeline" => {
+                crate::tolerant::field(
+                    &mut self.pipeline,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

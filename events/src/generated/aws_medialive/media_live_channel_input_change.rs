@@ -26,34 +26,52 @@ impl crate::Record for MediaLiveChannelInputChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "active_input_attachment_name" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.active_input_attachment_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.active_input_attachment_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "active_input_switch_action_name" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.active_input_switch_action_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.active_input_switch_action_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "channel_arn" => {
-                (2, crate::tolerant::decode_into(&mut self.channel_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.channel_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "message" => (3, crate::tolerant::decode_into(&mut self.message, map)?),
-            "pipeline" => (4, crate::tolerant::decode_into(&mut self.pipeline, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "pipeline" => {
+                crate::tolerant::field(
+                    &mut self.pipeline,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

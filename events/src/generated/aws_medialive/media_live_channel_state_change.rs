@@ -26,23 +26,52 @@ impl crate::Record for MediaLiveChannelStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "channel_arn" => {
-                (0, crate::tolerant::decode_into(&mut self.channel_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.channel_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "message" => (1, crate::tolerant::decode_into(&mut self.message, map)?),
-            "pipeline" => (2, crate::tolerant::decode_into(&mut self.pipeline, map)?),
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "pipeline" => {
+                crate::tolerant::field(
+                    &mut self.pipeline,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "pipelines_running_count" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(&mut self.pipelines_running_count, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.pipelines_running_count,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "state" => (4, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -24,17 +24,44 @@ impl crate::Record for MediaLiveMultiplexAlert {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "alarm_state" => {
-                (0, crate::tolerant::decode_into(&mut self.alarm_state, map)?)
+                crate::tolerant::field(
+                    &mut self.alarm_state,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "alert_type" => (1, crate::tolerant::decode_into(&mut self.alert_type, map)?),
-            "message" => (2, crate::tolerant::decode_into(&mut self.message, map)?),
-            "pipeline" => (3, crate::tolerant::decode_into(&mut self.pipeline, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "alert_type" => {
+                crate::tolerant::field(
+                    &mut self.alert_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "pipeline" => {
+                crate::tolerant::field(
+                    &mut self.pipeline,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -22,14 +22,36 @@ impl crate::Record for MediaLiveMultiplexStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "message" => (0, crate::tolerant::decode_into(&mut self.message, map)?),
-            "pipeline" => (1, crate::tolerant::decode_into(&mut self.pipeline, map)?),
-            "state" => (2, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "pipeline" => {
+                crate::tolerant::field(
+                    &mut self.pipeline,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

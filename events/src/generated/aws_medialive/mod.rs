@@ -132,33 +132,38 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "MediaLive Channel Alert" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MediaLiveChannelAlert,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MediaLiveChannelAlert)
             }
             "MediaLive Channel Input Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MediaLiveChannelInputChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MediaLiveChannelInputChange)
             }
             "MediaLive Channel State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MediaLiveChannelStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MediaLiveChannelStateChange)
             }
             "MediaLive Multiplex Alert" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MediaLiveMultiplexAlert,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MediaLiveMultiplexAlert)
             }
             "MediaLive Multiplex State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MediaLiveMultiplexStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MediaLiveMultiplexStateChange)
             }
             _ => {

@@ -18,14 +18,20 @@ impl crate::Record for MediaPackageHarvestJobNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "harvest_job" => {
-                (0, crate::tolerant::decode_boxed_into(&mut self.harvest_job, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.harvest_job,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -93,23 +99,76 @@ impl crate::Record for HarvestJob {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "created_at" => (1, crate::tolerant::decode_into(&mut self.created_at, map)?),
-            "end_time" => (2, crate::tolerant::decode_into(&mut self.end_time, map)?),
-            "id" => (3, crate::tolerant::decode_into(&mut self.id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "created_at" => {
+                crate::tolerant::field(
+                    &mut self.created_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "end_time" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "origin_endpoint_id" => {
-                (4, crate::tolerant::decode_into(&mut self.origin_endpoint_id, map)?)
+                crate::tolerant::field(
+                    &mut self.origin_endpoint_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "s3_destination" => {
-                (5, crate::tolerant::decode_into(&mut self.s3_destination, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_destination,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "start_time" => (6, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "status" => (7, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "start_time" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -197,18 +256,36 @@ impl crate::Record for S3Destination {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "bucket_name" => {
-                (0, crate::tolerant::decode_into(&mut self.bucket_name, map)?)
+                crate::tolerant::field(
+                    &mut self.bucket_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "manifest_key" => {
-                (1, crate::tolerant::decode_into(&mut self.manifest_key, map)?)
+                crate::tolerant::field(
+                    &mut self.manifest_key,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "role_arn" => (2, crate::tolerant::decode_into(&mut self.role_arn, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "role_arn" => {
+                crate::tolerant::field(
+                    &mut self.role_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -24,25 +24,44 @@ impl crate::Record for MediaPackageInputNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "event" => (0, crate::tolerant::decode_into(&mut self.event, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "manifest_urls" => {
-                (1, crate::tolerant::decode_into(&mut self.manifest_urls, map)?)
+                crate::tolerant::field(
+                    &mut self.manifest_urls,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "message" => (2, crate::tolerant::decode_into(&mut self.message, map)?),
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "packaging_configuration_id" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.packaging_configuration_id,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.packaging_configuration_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -116,21 +116,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "MediaPackage HarvestJob Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MediaPackageHarvestJobNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MediaPackageHarvestJobNotification)
             }
             "MediaPackage Input Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MediaPackageInputNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MediaPackageInputNotification)
             }
             "MediaPackage Key Provider Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MediaPackageKeyProviderNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MediaPackageKeyProviderNotification)
             }
             _ => {

@@ -24,23 +24,44 @@ impl crate::Record for DataStoreCreationFailed {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "datastoreId" => {
-                (0, crate::tolerant::decode_into(&mut self.datastore_id, map)?)
+                crate::tolerant::field(
+                    &mut self.datastore_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "datastoreName" => {
-                (1, crate::tolerant::decode_into(&mut self.datastore_name, map)?)
+                crate::tolerant::field(
+                    &mut self.datastore_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "datastoreStatus" => {
-                (2, crate::tolerant::decode_into(&mut self.datastore_status, map)?)
+                crate::tolerant::field(
+                    &mut self.datastore_status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "imagingVersion" => {
-                (3, crate::tolerant::decode_into(&mut self.imaging_version, map)?)
+                crate::tolerant::field(
+                    &mut self.imaging_version,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -30,26 +30,68 @@ impl crate::Record for ImportJobInProgress {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "datastoreId" => {
-                (0, crate::tolerant::decode_into(&mut self.datastore_id, map)?)
+                crate::tolerant::field(
+                    &mut self.datastore_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "imagingVersion" => {
-                (1, crate::tolerant::decode_into(&mut self.imaging_version, map)?)
+                crate::tolerant::field(
+                    &mut self.imaging_version,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "inputS3Uri" => {
-                (2, crate::tolerant::decode_into(&mut self.input_s3_uri, map)?)
+                crate::tolerant::field(
+                    &mut self.input_s3_uri,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "jobId" => (3, crate::tolerant::decode_into(&mut self.job_id, map)?),
-            "jobName" => (4, crate::tolerant::decode_into(&mut self.job_name, map)?),
-            "jobStatus" => (5, crate::tolerant::decode_into(&mut self.job_status, map)?),
+            "jobId" => {
+                crate::tolerant::field(
+                    &mut self.job_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "jobName" => {
+                crate::tolerant::field(
+                    &mut self.job_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "jobStatus" => {
+                crate::tolerant::field(
+                    &mut self.job_status,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "outputS3Uri" => {
-                (6, crate::tolerant::decode_into(&mut self.output_s3_uri, map)?)
+                crate::tolerant::field(
+                    &mut self.output_s3_uri,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

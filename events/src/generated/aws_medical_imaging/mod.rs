@@ -259,93 +259,136 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Data Store Created" => {
-                <Box<DataStoreCreated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DataStoreCreated,
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreCreated)
             }
             "Data Store Creating" => {
-                <Box<DataStoreCreating> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DataStoreCreating,
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreCreating)
             }
             "Data Store Creation Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     DataStoreCreationFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreCreationFailed)
             }
             "Data Store Deleted" => {
-                <Box<DataStoreDeleted> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DataStoreDeleted,
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreDeleted)
             }
             "Data Store Deleting" => {
-                <Box<DataStoreDeleting> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DataStoreDeleting,
+                    _,
+                >(deserializer)
                     .map(Self::DataStoreDeleting)
             }
             "Image Set Copied" => {
-                <Box<ImageSetCopied> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImageSetCopied,
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetCopied)
             }
             "Image Set Copy Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImageSetCopyFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetCopyFailed)
             }
             "Image Set Copying" => {
-                <Box<ImageSetCopying> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImageSetCopying,
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetCopying)
             }
             "Image Set Copying With Read Only Access" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImageSetCopyingWithReadOnlyAccess,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetCopyingWithReadOnlyAccess)
             }
             "Image Set Created" => {
-                <Box<ImageSetCreated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImageSetCreated,
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetCreated)
             }
             "Image Set Deleted" => {
-                <Box<ImageSetDeleted> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImageSetDeleted,
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetDeleted)
             }
             "Image Set Deleting" => {
-                <Box<ImageSetDeleting> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImageSetDeleting,
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetDeleting)
             }
             "Image Set Update Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImageSetUpdateFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetUpdateFailed)
             }
             "Image Set Updated" => {
-                <Box<ImageSetUpdated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImageSetUpdated,
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetUpdated)
             }
             "Image Set Updating" => {
-                <Box<ImageSetUpdating> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImageSetUpdating,
+                    _,
+                >(deserializer)
                     .map(Self::ImageSetUpdating)
             }
             "Import Job Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImportJobCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobCompleted)
             }
             "Import Job Failed" => {
-                <Box<ImportJobFailed> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ImportJobFailed,
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobFailed)
             }
             "Import Job In Progress" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImportJobInProgress,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobInProgress)
             }
             "Import Job Submitted" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ImportJobSubmitted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ImportJobSubmitted)
             }
             _ => {

@@ -116,21 +116,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "MGN Source Server Data Replication Stalled Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MgnSourceServerDataReplicationStalledChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MgnSourceServerDataReplicationStalledChange)
             }
             "MGN Source Server Launch Result" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MgnSourceServerLaunchResult,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MgnSourceServerLaunchResult)
             }
             "MGN Source Server Lifecycle State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MgnSourceServerLifecycleStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MgnSourceServerLifecycleStateChange)
             }
             _ => {

@@ -80,9 +80,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             _ => {

@@ -22,14 +22,36 @@ impl crate::Record for FirewallConfigurationChanged {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "data" => (0, crate::tolerant::decode_into(&mut self.data, map)?),
-            "metadata" => (1, crate::tolerant::decode_into(&mut self.metadata, map)?),
-            "version" => (2, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "data" => {
+                crate::tolerant::field(
+                    &mut self.data,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "metadata" => {
+                crate::tolerant::field(
+                    &mut self.metadata,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -91,59 +113,60 @@ impl crate::Record for DataItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "Availability Zone" => {
-                (0, crate::tolerant::decode_into(&mut self.availability_zone, map)?)
+                crate::tolerant::field(
+                    &mut self.availability_zone,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "Configuration Resource ARN" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.configuration_resource_arn,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.configuration_resource_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "Current Configuration Sync Status" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.current_configuration_sync_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.current_configuration_sync_status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "Current Configuration Update Token" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.current_configuration_update_token,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.current_configuration_update_token,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "Previous Configuration Sync Status" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.previous_configuration_sync_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.previous_configuration_sync_status,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "Previous Configuration Update Token" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.previous_configuration_update_token,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.previous_configuration_update_token,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -224,14 +247,20 @@ impl crate::Record for Metadata {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "State Change ID" => {
-                (0, crate::tolerant::decode_into(&mut self.state_change_id, map)?)
+                crate::tolerant::field(
+                    &mut self.state_change_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -22,14 +22,36 @@ impl crate::Record for FirewallTransitGatewayAttachmentStatusChanged {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "data" => (0, crate::tolerant::decode_into(&mut self.data, map)?),
-            "metadata" => (1, crate::tolerant::decode_into(&mut self.metadata, map)?),
-            "version" => (2, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "data" => {
+                crate::tolerant::field(
+                    &mut self.data,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "metadata" => {
+                crate::tolerant::field(
+                    &mut self.metadata,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -85,32 +107,36 @@ impl crate::Record for Data {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "Attachment ID" => {
-                (0, crate::tolerant::decode_into(&mut self.attachment_id, map)?)
+                crate::tolerant::field(
+                    &mut self.attachment_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "Current Transit Gateway Attachment Status" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.current_transit_gateway_attachment_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.current_transit_gateway_attachment_status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "Previous Transit Gateway Attachment Status" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.previous_transit_gateway_attachment_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.previous_transit_gateway_attachment_status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -168,14 +194,20 @@ impl crate::Record for Metadata {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "State Change ID" => {
-                (0, crate::tolerant::decode_into(&mut self.state_change_id, map)?)
+                crate::tolerant::field(
+                    &mut self.state_change_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -118,21 +118,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Firewall Attachment Status Changed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FirewallAttachmentStatusChanged,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FirewallAttachmentStatusChanged)
             }
             "Firewall Configuration Changed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FirewallConfigurationChanged,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FirewallConfigurationChanged)
             }
             "Firewall Transit Gateway Attachment Status Changed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FirewallTransitGatewayAttachmentStatusChanged,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FirewallTransitGatewayAttachmentStatusChanged)
             }
             _ => {

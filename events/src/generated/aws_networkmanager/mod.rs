@@ -98,15 +98,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Network Manager Policy Update" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     NetworkManagerPolicyUpdate,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::NetworkManagerPolicyUpdate)
             }
             "Network Manager Segment Update" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     NetworkManagerSegmentUpdate,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::NetworkManagerSegmentUpdate)
             }
             _ => {

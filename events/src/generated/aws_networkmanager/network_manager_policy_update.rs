@@ -24,23 +24,44 @@ impl crate::Record for NetworkManagerPolicyUpdate {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "changeDescription" => {
-                (0, crate::tolerant::decode_into(&mut self.change_description, map)?)
+                crate::tolerant::field(
+                    &mut self.change_description,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "changeType" => {
-                (1, crate::tolerant::decode_into(&mut self.change_type, map)?)
+                crate::tolerant::field(
+                    &mut self.change_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "coreNetworkArn" => {
-                (2, crate::tolerant::decode_into(&mut self.core_network_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.core_network_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "policyVersionId" => {
-                (3, crate::tolerant::decode_into(&mut self.policy_version_id, map)?)
+                crate::tolerant::field(
+                    &mut self.policy_version_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -38,62 +38,100 @@ impl crate::Record for NetworkManagerSegmentUpdate {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "attachmentArn" => {
-                (0, crate::tolerant::decode_into(&mut self.attachment_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.attachment_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "changeDescription" => {
-                (1, crate::tolerant::decode_into(&mut self.change_description, map)?)
+                crate::tolerant::field(
+                    &mut self.change_description,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "changeType" => {
-                (2, crate::tolerant::decode_into(&mut self.change_type, map)?)
+                crate::tolerant::field(
+                    &mut self.change_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "coreNetworkArn" => {
-                (3, crate::tolerant::decode_into(&mut self.core_network_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.core_network_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "edgeLocation" => {
-                (4, crate::tolerant::decode_into(&mut self.edge_location, map)?)
+                crate::tolerant::field(
+                    &mut self.edge_location,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "networkFunctionGroupName" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.network_function_group_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.network_function_group_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "newNetworkFunctionGroupName" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(
-                        &mut self.new_network_function_group_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.new_network_function_group_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "newSegmentName" => {
-                (7, crate::tolerant::decode_into(&mut self.new_segment_name, map)?)
+                crate::tolerant::field(
+                    &mut self.new_segment_name,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "previousNetworkFunctionGroupName" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(
-                        &mut self.previous_network_function_group_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.previous_network_function_group_name,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "previousSegmentName" => {
-                (9, crate::tolerant::decode_into(&mut self.previous_segment_name, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_segment_name,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "segmentName" => {
-                (10, crate::tolerant::decode_into(&mut self.segment_name, map)?)
+                crate::tolerant::field(
+                    &mut self.segment_name,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

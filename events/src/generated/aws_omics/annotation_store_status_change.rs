@@ -26,18 +26,52 @@ impl crate::Record for AnnotationStoreStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "omicsVersion" => {
-                (1, crate::tolerant::decode_into(&mut self.omics_version, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
-            "storeId" => (3, crate::tolerant::decode_into(&mut self.store_id, map)?),
-            "storeName" => (4, crate::tolerant::decode_into(&mut self.store_name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "omicsVersion" => {
+                crate::tolerant::field(
+                    &mut self.omics_version,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "storeId" => {
+                crate::tolerant::field(
+                    &mut self.store_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "storeName" => {
+                crate::tolerant::field(
+                    &mut self.store_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

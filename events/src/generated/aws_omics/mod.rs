@@ -268,95 +268,115 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Annotation Import Job Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AnnotationImportJobStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AnnotationImportJobStatusChange)
             }
             "Annotation Store Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AnnotationStoreStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AnnotationStoreStatusChange)
             }
             "Read Set Activation Job Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ReadSetActivationJobStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ReadSetActivationJobStatusChange)
             }
             "Read Set Export Job Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ReadSetExportJobStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ReadSetExportJobStatusChange)
             }
             "Read Set Import Job Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ReadSetImportJobStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ReadSetImportJobStatusChange)
             }
             "Read Set Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ReadSetStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ReadSetStatusChange)
             }
             "Reference Import Job Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ReferenceImportJobStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ReferenceImportJobStatusChange)
             }
             "Reference Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ReferenceStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ReferenceStatusChange)
             }
             "Reference Store Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ReferenceStoreStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ReferenceStoreStatusChange)
             }
             "Run Status Change" => {
-                <Box<RunStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    RunStatusChange,
+                    _,
+                >(deserializer)
                     .map(Self::RunStatusChange)
             }
             "S3 Access Policy Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     S3AccessPolicyStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::S3AccessPolicyStatusChange)
             }
             "Sequence Store Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SequenceStoreStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SequenceStoreStatusChange)
             }
             "Task Status Change" => {
-                <Box<TaskStatusChange> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    TaskStatusChange,
+                    _,
+                >(deserializer)
                     .map(Self::TaskStatusChange)
             }
             "Variant Import Job Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VariantImportJobStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VariantImportJobStatusChange)
             }
             "Variant Store Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VariantStoreStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VariantStoreStatusChange)
             }
             "Workflow Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     WorkflowStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::WorkflowStatusChange)
             }
             _ => {

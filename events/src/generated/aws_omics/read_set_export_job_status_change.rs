@@ -26,22 +26,52 @@ impl crate::Record for ReadSetExportJobStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "id" => (0, crate::tolerant::decode_into(&mut self.id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "omicsVersion" => {
-                (1, crate::tolerant::decode_into(&mut self.omics_version, map)?)
+                crate::tolerant::field(
+                    &mut self.omics_version,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "sequenceStoreId" => {
-                (2, crate::tolerant::decode_into(&mut self.sequence_store_id, map)?)
+                crate::tolerant::field(
+                    &mut self.sequence_store_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "status" => (3, crate::tolerant::decode_into(&mut self.status, map)?),
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "statusMessage" => {
-                (4, crate::tolerant::decode_into(&mut self.status_message, map)?)
+                crate::tolerant::field(
+                    &mut self.status_message,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -28,23 +28,60 @@ impl crate::Record for ReferenceStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "creationJobId" => {
-                (1, crate::tolerant::decode_into(&mut self.creation_job_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "id" => (2, crate::tolerant::decode_into(&mut self.id, map)?),
+            "creationJobId" => {
+                crate::tolerant::field(
+                    &mut self.creation_job_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "omicsVersion" => {
-                (3, crate::tolerant::decode_into(&mut self.omics_version, map)?)
+                crate::tolerant::field(
+                    &mut self.omics_version,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "referenceStoreId" => {
-                (4, crate::tolerant::decode_into(&mut self.reference_store_id, map)?)
+                crate::tolerant::field(
+                    &mut self.reference_store_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "status" => (5, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -26,20 +26,52 @@ impl crate::Record for S3AccessPolicyStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "omicsVersion" => {
-                (0, crate::tolerant::decode_into(&mut self.omics_version, map)?)
+                crate::tolerant::field(
+                    &mut self.omics_version,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "s3AccessPointArn" => {
-                (1, crate::tolerant::decode_into(&mut self.s3_access_point_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_access_point_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
-            "storeId" => (3, crate::tolerant::decode_into(&mut self.store_id, map)?),
-            "storeType" => (4, crate::tolerant::decode_into(&mut self.store_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "storeId" => {
+                crate::tolerant::field(
+                    &mut self.store_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "storeType" => {
+                crate::tolerant::field(
+                    &mut self.store_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -120,25 +120,31 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "OpsWorks Alert" => {
-                <Box<OpsWorksAlert> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    OpsWorksAlert,
+                    _,
+                >(deserializer)
                     .map(Self::OpsWorksAlert)
             }
             "OpsWorks Command State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     OpsWorksCommandStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::OpsWorksCommandStateChange)
             }
             "OpsWorks Deployment State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     OpsWorksDeploymentStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::OpsWorksDeploymentStateChange)
             }
             "OpsWorks Instance State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     OpsWorksInstanceStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::OpsWorksInstanceStateChange)
             }
             _ => {

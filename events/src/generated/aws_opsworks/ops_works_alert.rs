@@ -24,17 +24,44 @@ impl crate::Record for OpsWorksAlert {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "instance-id" => {
-                (0, crate::tolerant::decode_into(&mut self.instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "message" => (1, crate::tolerant::decode_into(&mut self.message, map)?),
-            "stack-id" => (2, crate::tolerant::decode_into(&mut self.stack_id, map)?),
-            "type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "stack-id" => {
+                crate::tolerant::field(
+                    &mut self.stack_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

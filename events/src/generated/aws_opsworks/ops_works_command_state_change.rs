@@ -24,17 +24,44 @@ impl crate::Record for OpsWorksCommandStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "command-id" => (0, crate::tolerant::decode_into(&mut self.command_id, map)?),
-            "instance-id" => {
-                (1, crate::tolerant::decode_into(&mut self.instance_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "command-id" => {
+                crate::tolerant::field(
+                    &mut self.command_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "status" => (2, crate::tolerant::decode_into(&mut self.status, map)?),
-            "type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "instance-id" => {
+                crate::tolerant::field(
+                    &mut self.instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

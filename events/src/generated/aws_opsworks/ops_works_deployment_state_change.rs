@@ -28,21 +28,60 @@ impl crate::Record for OpsWorksDeploymentStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "command" => (0, crate::tolerant::decode_into(&mut self.command, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "command" => {
+                crate::tolerant::field(
+                    &mut self.command,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "deployment-id" => {
-                (1, crate::tolerant::decode_into(&mut self.deployment_id, map)?)
+                crate::tolerant::field(
+                    &mut self.deployment_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "duration" => (2, crate::tolerant::decode_into(&mut self.duration, map)?),
+            "duration" => {
+                crate::tolerant::field(
+                    &mut self.duration,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "instance-ids" => {
-                (3, crate::tolerant::decode_into(&mut self.instance_ids, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_ids,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "stack-id" => (4, crate::tolerant::decode_into(&mut self.stack_id, map)?),
-            "status" => (5, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "stack-id" => {
+                crate::tolerant::field(
+                    &mut self.stack_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -30,24 +30,68 @@ impl crate::Record for OpsWorksInstanceStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ec2-instance-id" => {
-                (0, crate::tolerant::decode_into(&mut self.ec2_instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.ec2_instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "hostname" => (1, crate::tolerant::decode_into(&mut self.hostname, map)?),
+            "hostname" => {
+                crate::tolerant::field(
+                    &mut self.hostname,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "initiated_by" => {
-                (2, crate::tolerant::decode_into(&mut self.initiated_by, map)?)
+                crate::tolerant::field(
+                    &mut self.initiated_by,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "instance-id" => {
-                (3, crate::tolerant::decode_into(&mut self.instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "layer-ids" => (4, crate::tolerant::decode_into(&mut self.layer_ids, map)?),
-            "stack-id" => (5, crate::tolerant::decode_into(&mut self.stack_id, map)?),
-            "status" => (6, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "layer-ids" => {
+                crate::tolerant::field(
+                    &mut self.layer_ids,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "stack-id" => {
+                crate::tolerant::field(
+                    &mut self.stack_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -75,9 +75,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "QLDB Ledger State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     QldbLedgerStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::QldbLedgerStateChange)
             }
             _ => {

@@ -141,41 +141,52 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "RDS DB Cluster Event" => {
-                <Box<RdsDbClusterEvent> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    RdsDbClusterEvent,
+                    _,
+                >(deserializer)
                     .map(Self::RdsDbClusterEvent)
             }
             "RDS DB Cluster Snapshot Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     RdsDbClusterSnapshotEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::RdsDbClusterSnapshotEvent)
             }
             "RDS DB Instance Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     RdsDbInstanceEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::RdsDbInstanceEvent)
             }
             "RDS DB Parameter Group Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     RdsDbParameterGroupEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::RdsDbParameterGroupEvent)
             }
             "RDS DB Proxy Event" => {
-                <Box<RdsDbProxyEvent> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    RdsDbProxyEvent,
+                    _,
+                >(deserializer)
                     .map(Self::RdsDbProxyEvent)
             }
             "RDS DB Security Group Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     RdsDbSecurityGroupEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::RdsDbSecurityGroupEvent)
             }
             "RDS DB Snapshot Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     RdsDbSnapshotEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::RdsDbSnapshotEvent)
             }
             _ => {

@@ -84,9 +84,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Redshift Data Statement Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     RedshiftDataStatementStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::RedshiftDataStatementStatusChange)
             }
             _ => {

@@ -30,24 +30,68 @@ impl crate::Record for RedshiftDataStatementStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "expireAt" => (0, crate::tolerant::decode_into(&mut self.expire_at, map)?),
-            "principal" => (1, crate::tolerant::decode_into(&mut self.principal, map)?),
-            "redshiftQueryId" => {
-                (2, crate::tolerant::decode_into(&mut self.redshift_query_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "expireAt" => {
+                crate::tolerant::field(
+                    &mut self.expire_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "rows" => (3, crate::tolerant::decode_into(&mut self.rows, map)?),
-            "state" => (4, crate::tolerant::decode_into(&mut self.state, map)?),
+            "principal" => {
+                crate::tolerant::field(
+                    &mut self.principal,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "redshiftQueryId" => {
+                crate::tolerant::field(
+                    &mut self.redshift_query_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "rows" => {
+                crate::tolerant::field(
+                    &mut self.rows,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "statementId" => {
-                (5, crate::tolerant::decode_into(&mut self.statement_id, map)?)
+                crate::tolerant::field(
+                    &mut self.statement_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "statementName" => {
-                (6, crate::tolerant::decode_into(&mut self.statement_name, map)?)
+                crate::tolerant::field(
+                    &mut self.statement_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

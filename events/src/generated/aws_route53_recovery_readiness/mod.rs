@@ -143,25 +143,28 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Route 53 Application Recovery Controller cell readiness status change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Route53ApplicationRecoveryControllerCellReadinessStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(
                         Self::Route53ApplicationRecoveryControllerCellReadinessStatusChange,
                     )
             }
             "Route 53 Application Recovery Controller readiness check status change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Route53ApplicationRecoveryControllerReadinessCheckStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(
                         Self::Route53ApplicationRecoveryControllerReadinessCheckStatusChange,
                     )
             }
             "Route 53 Application Recovery Controller recovery group readiness status change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(
                         Self::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange,
                     )

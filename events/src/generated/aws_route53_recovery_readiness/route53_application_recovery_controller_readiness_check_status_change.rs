@@ -22,18 +22,36 @@ impl crate::Record for Route53ApplicationRecoveryControllerReadinessCheckStatusC
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "new-state" => (0, crate::tolerant::decode_into(&mut self.new_state, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "new-state" => {
+                crate::tolerant::field(
+                    &mut self.new_state,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "previous-state" => {
-                (1, crate::tolerant::decode_into(&mut self.previous_state, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_state,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "readiness-check-name" => {
-                (2, crate::tolerant::decode_into(&mut self.readiness_check_name, map)?)
+                crate::tolerant::field(
+                    &mut self.readiness_check_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -107,14 +125,20 @@ impl crate::Record for State {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "readiness-status" => {
-                (0, crate::tolerant::decode_into(&mut self.readiness_status, map)?)
+                crate::tolerant::field(
+                    &mut self.readiness_status,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

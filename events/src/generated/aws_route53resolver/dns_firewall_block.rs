@@ -42,37 +42,116 @@ impl crate::Record for DnsFirewallBlock {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "account-id" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "account-id" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "firewall-domain-list-id" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(&mut self.firewall_domain_list_id, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.firewall_domain_list_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "firewall-rule-action" => {
-                (2, crate::tolerant::decode_into(&mut self.firewall_rule_action, map)?)
+                crate::tolerant::field(
+                    &mut self.firewall_rule_action,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "firewall-rule-group-id" => {
-                (3, crate::tolerant::decode_into(&mut self.firewall_rule_group_id, map)?)
+                crate::tolerant::field(
+                    &mut self.firewall_rule_group_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "last-observed-at" => {
-                (4, crate::tolerant::decode_into(&mut self.last_observed_at, map)?)
+                crate::tolerant::field(
+                    &mut self.last_observed_at,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "query-class" => {
-                (5, crate::tolerant::decode_into(&mut self.query_class, map)?)
+                crate::tolerant::field(
+                    &mut self.query_class,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "query-name" => (6, crate::tolerant::decode_into(&mut self.query_name, map)?),
-            "query-type" => (7, crate::tolerant::decode_into(&mut self.query_type, map)?),
-            "resources" => (8, crate::tolerant::decode_into(&mut self.resources, map)?),
-            "src-addr" => (9, crate::tolerant::decode_into(&mut self.src_addr, map)?),
-            "src-port" => (10, crate::tolerant::decode_into(&mut self.src_port, map)?),
-            "transport" => (11, crate::tolerant::decode_into(&mut self.transport, map)?),
-            "vpc-id" => (12, crate::tolerant::decode_into(&mut self.vpc_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "query-name" => {
+                crate::tolerant::field(
+                    &mut self.query_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "query-type" => {
+                crate::tolerant::field(
+                    &mut self.query_type,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "resources" => {
+                crate::tolerant::field(
+                    &mut self.resources,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "src-addr" => {
+                crate::tolerant::field(
+                    &mut self.src_addr,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "src-port" => {
+                crate::tolerant::field(
+                    &mut self.src_port,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            "transport" => {
+                crate::tolerant::field(
+                    &mut self.transport,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
+            "vpc-id" => {
+                crate::tolerant::field(
+                    &mut self.vpc_id,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -168,32 +247,36 @@ impl crate::Record for DnsFirewallBlockItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "resolver-endpoint-details" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.resolver_endpoint_details,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.resolver_endpoint_details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "resolver-network-interface-details" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.resolver_network_interface_details,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.resolver_network_interface_details,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "resource-type" => {
-                (2, crate::tolerant::decode_into(&mut self.resource_type, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -265,12 +348,20 @@ impl crate::Record for ResolverEndpointDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "id" => (0, crate::tolerant::decode_into(&mut self.id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -316,12 +407,20 @@ impl crate::Record for ResolverNetworkInterfaceDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "id" => (0, crate::tolerant::decode_into(&mut self.id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => {
+                crate::tolerant::field(
+                    &mut self.id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

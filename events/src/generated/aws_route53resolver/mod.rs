@@ -87,11 +87,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "DNS Firewall Alert" => {
-                <Box<DnsFirewallAlert> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DnsFirewallAlert,
+                    _,
+                >(deserializer)
                     .map(Self::DnsFirewallAlert)
             }
             "DNS Firewall Block" => {
-                <Box<DnsFirewallBlock> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    DnsFirewallBlock,
+                    _,
+                >(deserializer)
                     .map(Self::DnsFirewallBlock)
             }
             _ => {

@@ -106,91 +106,260 @@ impl crate::Record for AwsApiCallViaCloudTrail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "addendum" => (0, crate::tolerant::decode_into(&mut self.addendum, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "addendum" => {
+                crate::tolerant::field(
+                    &mut self.addendum,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "additionalEventData" => {
-                (1, crate::tolerant::decode_into(&mut self.additional_event_data, map)?)
+                crate::tolerant::field(
+                    &mut self.additional_event_data,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "apiVersion" => {
-                (2, crate::tolerant::decode_into(&mut self.api_version, map)?)
+                crate::tolerant::field(
+                    &mut self.api_version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "awsRegion" => (3, crate::tolerant::decode_into(&mut self.aws_region, map)?),
+            "awsRegion" => {
+                crate::tolerant::field(
+                    &mut self.aws_region,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "edgeDeviceDetails" => {
-                (4, crate::tolerant::decode_into(&mut self.edge_device_details, map)?)
+                crate::tolerant::field(
+                    &mut self.edge_device_details,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "errorCode" => (5, crate::tolerant::decode_into(&mut self.error_code, map)?),
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "errorMessage" => {
-                (6, crate::tolerant::decode_into(&mut self.error_message, map)?)
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "eventCategory" => {
-                (7, crate::tolerant::decode_into(&mut self.event_category, map)?)
+                crate::tolerant::field(
+                    &mut self.event_category,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "eventID" => (8, crate::tolerant::decode_into(&mut self.event_id, map)?),
-            "eventName" => (9, crate::tolerant::decode_into(&mut self.event_name, map)?),
+            "eventID" => {
+                crate::tolerant::field(
+                    &mut self.event_id,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "eventName" => {
+                crate::tolerant::field(
+                    &mut self.event_name,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "eventSource" => {
-                (10, crate::tolerant::decode_into(&mut self.event_source, map)?)
+                crate::tolerant::field(
+                    &mut self.event_source,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
-            "eventTime" => (11, crate::tolerant::decode_into(&mut self.event_time, map)?),
-            "eventType" => (12, crate::tolerant::decode_into(&mut self.event_type, map)?),
+            "eventTime" => {
+                crate::tolerant::field(
+                    &mut self.event_time,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
+            "eventType" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
             "eventVersion" => {
-                (13, crate::tolerant::decode_into(&mut self.event_version, map)?)
+                crate::tolerant::field(
+                    &mut self.event_version,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "insightDetails" => {
-                (14, crate::tolerant::decode_into(&mut self.insight_details, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_details,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "managementEvent" => {
-                (15, crate::tolerant::decode_into(&mut self.management_event, map)?)
+                crate::tolerant::field(
+                    &mut self.management_event,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
-            "readOnly" => (16, crate::tolerant::decode_into(&mut self.read_only, map)?),
+            "readOnly" => {
+                crate::tolerant::field(
+                    &mut self.read_only,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
+            }
             "recipientAccountId" => {
-                (17, crate::tolerant::decode_into(&mut self.recipient_account_id, map)?)
+                crate::tolerant::field(
+                    &mut self.recipient_account_id,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
-            "requestID" => (18, crate::tolerant::decode_into(&mut self.request_id, map)?),
+            "requestID" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[18],
+                    map,
+                )?
+            }
             "requestParameters" => {
-                (19, crate::tolerant::decode_into(&mut self.request_parameters, map)?)
+                crate::tolerant::field(
+                    &mut self.request_parameters,
+                    &mut self.extra,
+                    Self::FIELDS[19],
+                    map,
+                )?
             }
-            "resources" => (20, crate::tolerant::decode_into(&mut self.resources, map)?),
+            "resources" => {
+                crate::tolerant::field(
+                    &mut self.resources,
+                    &mut self.extra,
+                    Self::FIELDS[20],
+                    map,
+                )?
+            }
             "responseElements" => {
-                (21, crate::tolerant::decode_into(&mut self.response_elements, map)?)
+                crate::tolerant::field(
+                    &mut self.response_elements,
+                    &mut self.extra,
+                    Self::FIELDS[21],
+                    map,
+                )?
             }
             "serviceEventDetails" => {
-                (22, crate::tolerant::decode_into(&mut self.service_event_details, map)?)
+                crate::tolerant::field(
+                    &mut self.service_event_details,
+                    &mut self.extra,
+                    Self::FIELDS[22],
+                    map,
+                )?
             }
             "sessionCredentialFromConsole" => {
-                (
-                    23,
-                    crate::tolerant::decode_into(
-                        &mut self.session_credential_from_console,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.session_credential_from_console,
+                    &mut self.extra,
+                    Self::FIELDS[23],
+                    map,
+                )?
             }
             "sharedEventID" => {
-                (24, crate::tolerant::decode_into(&mut self.shared_event_id, map)?)
+                crate::tolerant::field(
+                    &mut self.shared_event_id,
+                    &mut self.extra,
+                    Self::FIELDS[24],
+                    map,
+                )?
             }
             "sourceIPAddress" => {
-                (25, crate::tolerant::decode_into(&mut self.source_ip_address, map)?)
+                crate::tolerant::field(
+                    &mut self.source_ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[25],
+                    map,
+                )?
             }
             "tlsDetails" => {
-                (26, crate::tolerant::decode_into(&mut self.tls_details, map)?)
+                crate::tolerant::field(
+                    &mut self.tls_details,
+                    &mut self.extra,
+                    Self::FIELDS[26],
+                    map,
+                )?
             }
-            "userAgent" => (27, crate::tolerant::decode_into(&mut self.user_agent, map)?),
+            "userAgent" => {
+                crate::tolerant::field(
+                    &mut self.user_agent,
+                    &mut self.extra,
+                    Self::FIELDS[27],
+                    map,
+                )?
+            }
             "userIdentity" => {
-                (28, crate::tolerant::decode_boxed_into(&mut self.user_identity, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.user_identity,
+                    &mut self.extra,
+                    Self::FIELDS[28],
+                    map,
+                )?
             }
             "vpcEndpointAccountId" => {
-                (
-                    29,
-                    crate::tolerant::decode_into(&mut self.vpc_endpoint_account_id, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.vpc_endpoint_account_id,
+                    &mut self.extra,
+                    Self::FIELDS[29],
+                    map,
+                )?
             }
             "vpcEndpointId" => {
-                (30, crate::tolerant::decode_into(&mut self.vpc_endpoint_id, map)?)
+                crate::tolerant::field(
+                    &mut self.vpc_endpoint_id,
+                    &mut self.extra,
+                    Self::FIELDS[30],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -182,59 +182,80 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "Object ACL Updated" => {
-                <Box<ObjectAclUpdated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ObjectAclUpdated,
+                    _,
+                >(deserializer)
                     .map(Self::ObjectAclUpdated)
             }
             "Object Access Tier Changed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ObjectAccessTierChanged,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ObjectAccessTierChanged)
             }
             "Object Created" => {
-                <Box<ObjectCreated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ObjectCreated,
+                    _,
+                >(deserializer)
                     .map(Self::ObjectCreated)
             }
             "Object Deleted" => {
-                <Box<ObjectDeleted> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ObjectDeleted,
+                    _,
+                >(deserializer)
                     .map(Self::ObjectDeleted)
             }
             "Object Restore Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ObjectRestoreCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ObjectRestoreCompleted)
             }
             "Object Restore Expired" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ObjectRestoreExpired,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ObjectRestoreExpired)
             }
             "Object Restore Initiated" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ObjectRestoreInitiated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ObjectRestoreInitiated)
             }
             "Object Storage Class Changed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     ObjectStorageClassChanged,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::ObjectStorageClassChanged)
             }
             "Object Tags Added" => {
-                <Box<ObjectTagsAdded> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ObjectTagsAdded,
+                    _,
+                >(deserializer)
                     .map(Self::ObjectTagsAdded)
             }
             "Object Tags Deleted" => {
-                <Box<ObjectTagsDeleted> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    ObjectTagsDeleted,
+                    _,
+                >(deserializer)
                     .map(Self::ObjectTagsDeleted)
             }
             _ => {

@@ -32,23 +32,76 @@ impl crate::Record for ObjectDeleted {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bucket" => (0, crate::tolerant::decode_into(&mut self.bucket, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bucket" => {
+                crate::tolerant::field(
+                    &mut self.bucket,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "deletion-type" => {
-                (1, crate::tolerant::decode_into(&mut self.deletion_type, map)?)
+                crate::tolerant::field(
+                    &mut self.deletion_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "object" => (2, crate::tolerant::decode_into(&mut self.object, map)?),
-            "reason" => (3, crate::tolerant::decode_into(&mut self.reason, map)?),
-            "request-id" => (4, crate::tolerant::decode_into(&mut self.request_id, map)?),
-            "requester" => (5, crate::tolerant::decode_into(&mut self.requester, map)?),
+            "object" => {
+                crate::tolerant::field(
+                    &mut self.object,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "request-id" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "requester" => {
+                crate::tolerant::field(
+                    &mut self.requester,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "source-ip-address" => {
-                (6, crate::tolerant::decode_into(&mut self.source_ip_address, map)?)
+                crate::tolerant::field(
+                    &mut self.source_ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "version" => (7, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -110,12 +163,20 @@ impl crate::Record for Bucket {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -167,15 +228,44 @@ impl crate::Record for Object {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "etag" => (0, crate::tolerant::decode_into(&mut self.etag, map)?),
-            "key" => (1, crate::tolerant::decode_into(&mut self.key, map)?),
-            "sequencer" => (2, crate::tolerant::decode_into(&mut self.sequencer, map)?),
-            "version-id" => (3, crate::tolerant::decode_into(&mut self.version_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "etag" => {
+                crate::tolerant::field(
+                    &mut self.etag,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "sequencer" => {
+                crate::tolerant::field(
+                    &mut self.sequencer,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "version-id" => {
+                crate::tolerant::field(
+                    &mut self.version_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -28,25 +28,60 @@ impl crate::Record for ObjectStorageClassChanged {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bucket" => (0, crate::tolerant::decode_into(&mut self.bucket, map)?),
-            "destination-storage-class" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.destination_storage_class,
-                        map,
-                    )?,
-                )
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bucket" => {
+                crate::tolerant::field(
+                    &mut self.bucket,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "object" => (2, crate::tolerant::decode_into(&mut self.object, map)?),
-            "request-id" => (3, crate::tolerant::decode_into(&mut self.request_id, map)?),
-            "requester" => (4, crate::tolerant::decode_into(&mut self.requester, map)?),
-            "version" => (5, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "destination-storage-class" => {
+                crate::tolerant::field(
+                    &mut self.destination_storage_class,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "object" => {
+                crate::tolerant::field(
+                    &mut self.object,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "request-id" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "requester" => {
+                crate::tolerant::field(
+                    &mut self.requester,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -106,12 +141,20 @@ impl crate::Record for Bucket {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -163,15 +206,44 @@ impl crate::Record for Object {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "etag" => (0, crate::tolerant::decode_into(&mut self.etag, map)?),
-            "key" => (1, crate::tolerant::decode_into(&mut self.key, map)?),
-            "size" => (2, crate::tolerant::decode_into(&mut self.size, map)?),
-            "version-id" => (3, crate::tolerant::decode_into(&mut self.version_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "etag" => {
+                crate::tolerant::field(
+                    &mut self.etag,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "size" => {
+                crate::tolerant::field(
+                    &mut self.size,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "version-id" => {
+                crate::tolerant::field(
+                    &mut self.version_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

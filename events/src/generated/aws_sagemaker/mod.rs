@@ -299,87 +299,101 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "SageMaker Algorithm State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerAlgorithmStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerAlgorithmStateChange)
             }
             "SageMaker Endpoint Config State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerEndpointConfigStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerEndpointConfigStateChange)
             }
             "SageMaker Endpoint State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerEndpointStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerEndpointStateChange)
             }
             "SageMaker Ground Truth Labeling Job Task Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerGroundTruthLabelingJobTaskStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerGroundTruthLabelingJobTaskStatusChange)
             }
             "SageMaker HyperParameter Tuning Job State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerHyperParameterTuningJobStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerHyperParameterTuningJobStateChange)
             }
             "SageMaker Model Building Pipeline Execution Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerModelBuildingPipelineExecutionStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerModelBuildingPipelineExecutionStatusChange)
             }
             "SageMaker Model Building Pipeline Execution Step Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerModelBuildingPipelineExecutionStepStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerModelBuildingPipelineExecutionStepStatusChange)
             }
             "SageMaker Model Package State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerModelPackageStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerModelPackageStateChange)
             }
             "SageMaker Model State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerModelStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerModelStateChange)
             }
             "SageMaker Notebook Instance State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerNotebookInstanceStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerNotebookInstanceStateChange)
             }
             "SageMaker Notebook Lifecycle Config State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerNotebookLifecycleConfigStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerNotebookLifecycleConfigStateChange)
             }
             "SageMaker Training Job State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerTrainingJobStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerTrainingJobStateChange)
             }
             "SageMaker Transform Job State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SageMakerTransformJobStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SageMakerTransformJobStateChange)
             }
             _ => {

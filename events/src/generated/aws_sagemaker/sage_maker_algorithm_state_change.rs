@@ -26,27 +26,52 @@ impl crate::Record for SageMakerAlgorithmStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "AlgorithmArn" => {
-                (0, crate::tolerant::decode_into(&mut self.algorithm_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.algorithm_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "AlgorithmDescription" => {
-                (1, crate::tolerant::decode_into(&mut self.algorithm_description, map)?)
+                crate::tolerant::field(
+                    &mut self.algorithm_description,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "AlgorithmName" => {
-                (2, crate::tolerant::decode_into(&mut self.algorithm_name, map)?)
+                crate::tolerant::field(
+                    &mut self.algorithm_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "CertifyForMarketplace" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(&mut self.certify_for_marketplace, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.certify_for_marketplace,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "Tags" => (4, crate::tolerant::decode_into(&mut self.tags, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -111,13 +136,28 @@ impl crate::Record for Tags {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Key" => (0, crate::tolerant::decode_into(&mut self.key, map)?),
-            "Value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

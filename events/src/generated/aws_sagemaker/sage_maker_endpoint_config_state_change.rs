@@ -26,24 +26,52 @@ impl crate::Record for SageMakerEndpointConfigStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CreationTime" => {
-                (0, crate::tolerant::decode_into(&mut self.creation_time, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "EndpointConfigArn" => {
-                (1, crate::tolerant::decode_into(&mut self.endpoint_config_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.endpoint_config_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "EndpointConfigName" => {
-                (2, crate::tolerant::decode_into(&mut self.endpoint_config_name, map)?)
+                crate::tolerant::field(
+                    &mut self.endpoint_config_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ProductionVariants" => {
-                (3, crate::tolerant::decode_into(&mut self.production_variants, map)?)
+                crate::tolerant::field(
+                    &mut self.production_variants,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "Tags" => (4, crate::tolerant::decode_into(&mut self.tags, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -125,24 +153,52 @@ impl crate::Record for SageMakerEndpointConfigStateChangeItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "InitialInstanceCount" => {
-                (0, crate::tolerant::decode_into(&mut self.initial_instance_count, map)?)
+                crate::tolerant::field(
+                    &mut self.initial_instance_count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "InitialVariantWeight" => {
-                (1, crate::tolerant::decode_into(&mut self.initial_variant_weight, map)?)
+                crate::tolerant::field(
+                    &mut self.initial_variant_weight,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "InstanceType" => {
-                (2, crate::tolerant::decode_into(&mut self.instance_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "ModelName" => (3, crate::tolerant::decode_into(&mut self.model_name, map)?),
+            "ModelName" => {
+                crate::tolerant::field(
+                    &mut self.model_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "VariantName" => {
-                (4, crate::tolerant::decode_into(&mut self.variant_name, map)?)
+                crate::tolerant::field(
+                    &mut self.variant_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -204,13 +260,28 @@ impl crate::Record for Tags {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Key" => (0, crate::tolerant::decode_into(&mut self.key, map)?),
-            "Value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

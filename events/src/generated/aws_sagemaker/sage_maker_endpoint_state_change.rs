@@ -30,30 +30,68 @@ impl crate::Record for SageMakerEndpointStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CreationTime" => {
-                (0, crate::tolerant::decode_into(&mut self.creation_time, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "EndpointArn" => {
-                (1, crate::tolerant::decode_into(&mut self.endpoint_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.endpoint_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "EndpointConfigName" => {
-                (2, crate::tolerant::decode_into(&mut self.endpoint_config_name, map)?)
+                crate::tolerant::field(
+                    &mut self.endpoint_config_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "EndpointName" => {
-                (3, crate::tolerant::decode_into(&mut self.endpoint_name, map)?)
+                crate::tolerant::field(
+                    &mut self.endpoint_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "EndpointStatus" => {
-                (4, crate::tolerant::decode_into(&mut self.endpoint_status, map)?)
+                crate::tolerant::field(
+                    &mut self.endpoint_status,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "LastModifiedTime" => {
-                (5, crate::tolerant::decode_into(&mut self.last_modified_time, map)?)
+                crate::tolerant::field(
+                    &mut self.last_modified_time,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "Tags" => (6, crate::tolerant::decode_into(&mut self.tags, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -125,13 +163,28 @@ impl crate::Record for Tags {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Key" => (0, crate::tolerant::decode_into(&mut self.key, map)?),
-            "Value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -22,18 +22,36 @@ impl crate::Record for SageMakerGroundTruthLabelingJobTaskStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "State" => (0, crate::tolerant::decode_into(&mut self.state, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "State" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "labeling-job-arn" => {
-                (1, crate::tolerant::decode_into(&mut self.labeling_job_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.labeling_job_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "workteam-team-arn" => {
-                (2, crate::tolerant::decode_into(&mut self.workteam_team_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.workteam_team_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -34,72 +34,84 @@ impl crate::Record for SageMakerHyperParameterTuningJobStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CreationTime" => {
-                (0, crate::tolerant::decode_into(&mut self.creation_time, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "HyperParameterTuningJobArn" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.hyper_parameter_tuning_job_arn,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.hyper_parameter_tuning_job_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "HyperParameterTuningJobName" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.hyper_parameter_tuning_job_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.hyper_parameter_tuning_job_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "HyperParameterTuningJobStatus" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.hyper_parameter_tuning_job_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.hyper_parameter_tuning_job_status,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "LastModifiedTime" => {
-                (4, crate::tolerant::decode_into(&mut self.last_modified_time, map)?)
+                crate::tolerant::field(
+                    &mut self.last_modified_time,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "ObjectiveStatusCounters" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.objective_status_counters,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.objective_status_counters,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "Tags" => (6, crate::tolerant::decode_into(&mut self.tags, map)?),
+            "Tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "TrainingJobDefinition" => {
-                (
-                    7,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.training_job_definition,
-                        map,
-                    )?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.training_job_definition,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "TrainingJobStatusCounters" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(
-                        &mut self.training_job_status_counters,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.training_job_status_counters,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -225,20 +237,36 @@ impl crate::Record for AlgorithmSpecification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "MetricDefinitions" => {
-                (0, crate::tolerant::decode_into(&mut self.metric_definitions, map)?)
+                crate::tolerant::field(
+                    &mut self.metric_definitions,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "TrainingImage" => {
-                (1, crate::tolerant::decode_into(&mut self.training_image, map)?)
+                crate::tolerant::field(
+                    &mut self.training_image,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "TrainingInputMode" => {
-                (2, crate::tolerant::decode_into(&mut self.training_input_mode, map)?)
+                crate::tolerant::field(
+                    &mut self.training_input_mode,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -306,13 +334,28 @@ impl crate::Record for AlgorithmSpecificationItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "Regex" => (1, crate::tolerant::decode_into(&mut self.regex, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Regex" => {
+                crate::tolerant::field(
+                    &mut self.regex,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -359,14 +402,20 @@ impl crate::Record for DataSource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "S3DataSource" => {
-                (0, crate::tolerant::decode_into(&mut self.s3_data_source, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_data_source,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -424,14 +473,36 @@ impl crate::Record for ObjectiveStatusCounters {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Failed" => (0, crate::tolerant::decode_into(&mut self.failed, map)?),
-            "Pending" => (1, crate::tolerant::decode_into(&mut self.pending, map)?),
-            "Succeeded" => (2, crate::tolerant::decode_into(&mut self.succeeded, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Failed" => {
+                crate::tolerant::field(
+                    &mut self.failed,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Pending" => {
+                crate::tolerant::field(
+                    &mut self.pending,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Succeeded" => {
+                crate::tolerant::field(
+                    &mut self.succeeded,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -481,15 +552,28 @@ impl crate::Record for OutputDataConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "KmsKeyId" => (0, crate::tolerant::decode_into(&mut self.kms_key_id, map)?),
-            "S3OutputPath" => {
-                (1, crate::tolerant::decode_into(&mut self.s3_output_path, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "KmsKeyId" => {
+                crate::tolerant::field(
+                    &mut self.kms_key_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "S3OutputPath" => {
+                crate::tolerant::field(
+                    &mut self.s3_output_path,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -542,23 +626,44 @@ impl crate::Record for ResourceConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "InstanceCount" => {
-                (0, crate::tolerant::decode_into(&mut self.instance_count, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "InstanceType" => {
-                (1, crate::tolerant::decode_into(&mut self.instance_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "VolumeKmsKeyId" => {
-                (2, crate::tolerant::decode_into(&mut self.volume_kms_key_id, map)?)
+                crate::tolerant::field(
+                    &mut self.volume_kms_key_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "VolumeSizeInGB" => {
-                (3, crate::tolerant::decode_into(&mut self.volume_size_in_gb, map)?)
+                crate::tolerant::field(
+                    &mut self.volume_size_in_gb,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -621,24 +726,36 @@ impl crate::Record for S3DataSource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "S3DataDistributionType" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.s3_data_distribution_type,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.s3_data_distribution_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "S3DataType" => {
-                (1, crate::tolerant::decode_into(&mut self.s3_data_type, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_data_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "S3Uri" => (2, crate::tolerant::decode_into(&mut self.s3_uri, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "S3Uri" => {
+                crate::tolerant::field(
+                    &mut self.s3_uri,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -691,14 +808,20 @@ impl crate::Record for StoppingCondition {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "MaxRuntimeInSeconds" => {
-                (0, crate::tolerant::decode_into(&mut self.max_runtime_in_seconds, map)?)
+                crate::tolerant::field(
+                    &mut self.max_runtime_in_seconds,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -751,13 +874,28 @@ impl crate::Record for Tags {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Key" => (0, crate::tolerant::decode_into(&mut self.key, map)?),
-            "Value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -818,37 +956,76 @@ impl crate::Record for TrainingJobDefinition {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "AlgorithmSpecification" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(&mut self.algorithm_specification, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.algorithm_specification,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "InputDataConfig" => {
-                (1, crate::tolerant::decode_into(&mut self.input_data_config, map)?)
+                crate::tolerant::field(
+                    &mut self.input_data_config,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "OutputDataConfig" => {
-                (2, crate::tolerant::decode_into(&mut self.output_data_config, map)?)
+                crate::tolerant::field(
+                    &mut self.output_data_config,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "ResourceConfig" => {
-                (3, crate::tolerant::decode_into(&mut self.resource_config, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_config,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "RoleArn" => (4, crate::tolerant::decode_into(&mut self.role_arn, map)?),
+            "RoleArn" => {
+                crate::tolerant::field(
+                    &mut self.role_arn,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "StaticHyperParameters" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(&mut self.static_hyper_parameters, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.static_hyper_parameters,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "StoppingCondition" => {
-                (6, crate::tolerant::decode_into(&mut self.stopping_condition, map)?)
+                crate::tolerant::field(
+                    &mut self.stopping_condition,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "VpcConfig" => (7, crate::tolerant::decode_into(&mut self.vpc_config, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "VpcConfig" => {
+                crate::tolerant::field(
+                    &mut self.vpc_config,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -983,26 +1160,52 @@ impl crate::Record for TrainingJobDefinitionItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ChannelName" => {
-                (0, crate::tolerant::decode_into(&mut self.channel_name, map)?)
+                crate::tolerant::field(
+                    &mut self.channel_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "CompressionType" => {
-                (1, crate::tolerant::decode_into(&mut self.compression_type, map)?)
+                crate::tolerant::field(
+                    &mut self.compression_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "ContentType" => {
-                (2, crate::tolerant::decode_into(&mut self.content_type, map)?)
+                crate::tolerant::field(
+                    &mut self.content_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "DataSource" => {
-                (3, crate::tolerant::decode_into(&mut self.data_source, map)?)
+                crate::tolerant::field(
+                    &mut self.data_source,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "RecordWrapperType" => {
-                (4, crate::tolerant::decode_into(&mut self.record_wrapper_type, map)?)
+                crate::tolerant::field(
+                    &mut self.record_wrapper_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1078,22 +1281,52 @@ impl crate::Record for TrainingJobStatusCounters {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Completed" => (0, crate::tolerant::decode_into(&mut self.completed, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Completed" => {
+                crate::tolerant::field(
+                    &mut self.completed,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "InProgress" => {
-                (1, crate::tolerant::decode_into(&mut self.in_progress, map)?)
+                crate::tolerant::field(
+                    &mut self.in_progress,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "NonRetryableError" => {
-                (2, crate::tolerant::decode_into(&mut self.non_retryable_error, map)?)
+                crate::tolerant::field(
+                    &mut self.non_retryable_error,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "RetryableError" => {
-                (3, crate::tolerant::decode_into(&mut self.retryable_error, map)?)
+                crate::tolerant::field(
+                    &mut self.retryable_error,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "Stopped" => (4, crate::tolerant::decode_into(&mut self.stopped, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Stopped" => {
+                crate::tolerant::field(
+                    &mut self.stopped,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -1155,15 +1388,28 @@ impl crate::Record for VpcConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "SecurityGroupIds" => {
-                (0, crate::tolerant::decode_into(&mut self.security_group_ids, map)?)
+                crate::tolerant::field(
+                    &mut self.security_group_ids,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "Subnets" => (1, crate::tolerant::decode_into(&mut self.subnets, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Subnets" => {
+                crate::tolerant::field(
+                    &mut self.subnets,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -32,59 +32,76 @@ impl crate::Record for SageMakerModelBuildingPipelineExecutionStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "currentPipelineExecutionStatus" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.current_pipeline_execution_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.current_pipeline_execution_status,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "executionEndTime" => {
-                (1, crate::tolerant::decode_into(&mut self.execution_end_time, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_end_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "executionStartTime" => {
-                (2, crate::tolerant::decode_into(&mut self.execution_start_time, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_start_time,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "pipelineArn" => {
-                (3, crate::tolerant::decode_into(&mut self.pipeline_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.pipeline_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "pipelineExecutionArn" => {
-                (4, crate::tolerant::decode_into(&mut self.pipeline_execution_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.pipeline_execution_arn,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "pipelineExecutionDescription" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.pipeline_execution_description,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.pipeline_execution_description,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "pipelineExecutionDisplayName" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(
-                        &mut self.pipeline_execution_display_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.pipeline_execution_display_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "previousPipelineExecutionStatus" => {
-                (
-                    7,
-                    crate::tolerant::decode_into(
-                        &mut self.previous_pipeline_execution_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.previous_pipeline_execution_status,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -38,38 +38,100 @@ impl crate::Record for SageMakerModelBuildingPipelineExecutionStepStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "cacheHitResult" => {
-                (0, crate::tolerant::decode_into(&mut self.cache_hit_result, map)?)
+                crate::tolerant::field(
+                    &mut self.cache_hit_result,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "currentStepStatus" => {
-                (1, crate::tolerant::decode_into(&mut self.current_step_status, map)?)
+                crate::tolerant::field(
+                    &mut self.current_step_status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "failureReason" => {
-                (2, crate::tolerant::decode_into(&mut self.failure_reason, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_reason,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "metadata" => (3, crate::tolerant::decode_into(&mut self.metadata, map)?),
+            "metadata" => {
+                crate::tolerant::field(
+                    &mut self.metadata,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "pipelineArn" => {
-                (4, crate::tolerant::decode_into(&mut self.pipeline_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.pipeline_arn,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "pipelineExecutionArn" => {
-                (5, crate::tolerant::decode_into(&mut self.pipeline_execution_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.pipeline_execution_arn,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "previousStepStatus" => {
-                (6, crate::tolerant::decode_into(&mut self.previous_step_status, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_step_status,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "stepEndTime" => {
-                (7, crate::tolerant::decode_into(&mut self.step_end_time, map)?)
+                crate::tolerant::field(
+                    &mut self.step_end_time,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "stepName" => (8, crate::tolerant::decode_into(&mut self.step_name, map)?),
+            "stepName" => {
+                crate::tolerant::field(
+                    &mut self.step_name,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "stepStartTime" => {
-                (9, crate::tolerant::decode_into(&mut self.step_start_time, map)?)
+                crate::tolerant::field(
+                    &mut self.step_start_time,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "stepType" => (10, crate::tolerant::decode_into(&mut self.step_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "stepType" => {
+                crate::tolerant::field(
+                    &mut self.step_type,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -172,20 +234,20 @@ impl crate::Record for CacheHitResult {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "sourcePipelineExecutionArn" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.source_pipeline_execution_arn,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.source_pipeline_execution_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -236,14 +298,20 @@ impl crate::Record for Metadata {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "processingJob" => {
-                (0, crate::tolerant::decode_into(&mut self.processing_job, map)?)
+                crate::tolerant::field(
+                    &mut self.processing_job,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -297,12 +365,20 @@ impl crate::Record for ProcessingJob {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "arn" => (0, crate::tolerant::decode_into(&mut self.arn, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

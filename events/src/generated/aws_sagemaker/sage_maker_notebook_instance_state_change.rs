@@ -34,46 +34,84 @@ impl crate::Record for SageMakerNotebookInstanceStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CreationTime" => {
-                (0, crate::tolerant::decode_into(&mut self.creation_time, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "InstanceType" => {
-                (1, crate::tolerant::decode_into(&mut self.instance_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "LastModifiedTime" => {
-                (2, crate::tolerant::decode_into(&mut self.last_modified_time, map)?)
+                crate::tolerant::field(
+                    &mut self.last_modified_time,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "NotebookInstanceArn" => {
-                (3, crate::tolerant::decode_into(&mut self.notebook_instance_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.notebook_instance_arn,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "NotebookInstanceLifecycleConfigName" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.notebook_instance_lifecycle_config_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.notebook_instance_lifecycle_config_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "NotebookInstanceName" => {
-                (5, crate::tolerant::decode_into(&mut self.notebook_instance_name, map)?)
+                crate::tolerant::field(
+                    &mut self.notebook_instance_name,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "NotebookInstanceStatus" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(
-                        &mut self.notebook_instance_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.notebook_instance_status,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "RoleArn" => (7, crate::tolerant::decode_into(&mut self.role_arn, map)?),
-            "Tags" => (8, crate::tolerant::decode_into(&mut self.tags, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "RoleArn" => {
+                crate::tolerant::field(
+                    &mut self.role_arn,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "Tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -157,13 +195,28 @@ impl crate::Record for Tags {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Key" => (0, crate::tolerant::decode_into(&mut self.key, map)?),
-            "Value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -52,70 +52,156 @@ impl crate::Record for SageMakerTrainingJobStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "AlgorithmSpecification" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(&mut self.algorithm_specification, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.algorithm_specification,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "CreationTime" => {
-                (1, crate::tolerant::decode_into(&mut self.creation_time, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "HyperParameters" => {
-                (2, crate::tolerant::decode_into(&mut self.hyper_parameters, map)?)
+                crate::tolerant::field(
+                    &mut self.hyper_parameters,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "InputDataConfig" => {
-                (3, crate::tolerant::decode_into(&mut self.input_data_config, map)?)
+                crate::tolerant::field(
+                    &mut self.input_data_config,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "LastModifiedTime" => {
-                (4, crate::tolerant::decode_into(&mut self.last_modified_time, map)?)
+                crate::tolerant::field(
+                    &mut self.last_modified_time,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "ModelArtifacts" => {
-                (5, crate::tolerant::decode_into(&mut self.model_artifacts, map)?)
+                crate::tolerant::field(
+                    &mut self.model_artifacts,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "OutputDataConfig" => {
-                (6, crate::tolerant::decode_into(&mut self.output_data_config, map)?)
+                crate::tolerant::field(
+                    &mut self.output_data_config,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "ResourceConfig" => {
-                (7, crate::tolerant::decode_into(&mut self.resource_config, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_config,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "RoleArn" => (8, crate::tolerant::decode_into(&mut self.role_arn, map)?),
+            "RoleArn" => {
+                crate::tolerant::field(
+                    &mut self.role_arn,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "SecondaryStatus" => {
-                (9, crate::tolerant::decode_into(&mut self.secondary_status, map)?)
+                crate::tolerant::field(
+                    &mut self.secondary_status,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "SecondaryStatusTransitions" => {
-                (
-                    10,
-                    crate::tolerant::decode_into(
-                        &mut self.secondary_status_transitions,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.secondary_status_transitions,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "StoppingCondition" => {
-                (11, crate::tolerant::decode_into(&mut self.stopping_condition, map)?)
+                crate::tolerant::field(
+                    &mut self.stopping_condition,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            "Tags" => (12, crate::tolerant::decode_into(&mut self.tags, map)?),
+            "Tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
             "TrainingEndTime" => {
-                (13, crate::tolerant::decode_into(&mut self.training_end_time, map)?)
+                crate::tolerant::field(
+                    &mut self.training_end_time,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "TrainingJobArn" => {
-                (14, crate::tolerant::decode_into(&mut self.training_job_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.training_job_arn,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
             "TrainingJobName" => {
-                (15, crate::tolerant::decode_into(&mut self.training_job_name, map)?)
+                crate::tolerant::field(
+                    &mut self.training_job_name,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
             }
             "TrainingJobStatus" => {
-                (16, crate::tolerant::decode_into(&mut self.training_job_status, map)?)
+                crate::tolerant::field(
+                    &mut self.training_job_status,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
             }
             "TrainingStartTime" => {
-                (17, crate::tolerant::decode_into(&mut self.training_start_time, map)?)
+                crate::tolerant::field(
+                    &mut self.training_start_time,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -300,17 +386,28 @@ impl crate::Record for AlgorithmSpecification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "TrainingImage" => {
-                (0, crate::tolerant::decode_into(&mut self.training_image, map)?)
+                crate::tolerant::field(
+                    &mut self.training_image,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "TrainingInputMode" => {
-                (1, crate::tolerant::decode_into(&mut self.training_input_mode, map)?)
+                crate::tolerant::field(
+                    &mut self.training_input_mode,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -362,14 +459,20 @@ impl crate::Record for DataSource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "S3DataSource" => {
-                (0, crate::tolerant::decode_into(&mut self.s3_data_source, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_data_source,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -423,14 +526,20 @@ impl crate::Record for ModelArtifacts {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "S3ModelArtifacts" => {
-                (0, crate::tolerant::decode_into(&mut self.s3_model_artifacts, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_model_artifacts,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -481,14 +590,20 @@ impl crate::Record for OutputDataConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "S3OutputPath" => {
-                (0, crate::tolerant::decode_into(&mut self.s3_output_path, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_output_path,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -538,20 +653,36 @@ impl crate::Record for ResourceConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "InstanceCount" => {
-                (0, crate::tolerant::decode_into(&mut self.instance_count, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "InstanceType" => {
-                (1, crate::tolerant::decode_into(&mut self.instance_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "VolumeSizeInGB" => {
-                (2, crate::tolerant::decode_into(&mut self.volume_size_in_gb, map)?)
+                crate::tolerant::field(
+                    &mut self.volume_size_in_gb,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -608,24 +739,36 @@ impl crate::Record for S3DataSource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "S3DataDistributionType" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.s3_data_distribution_type,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.s3_data_distribution_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "S3DataType" => {
-                (1, crate::tolerant::decode_into(&mut self.s3_data_type, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_data_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "S3Uri" => (2, crate::tolerant::decode_into(&mut self.s3_uri, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "S3Uri" => {
+                crate::tolerant::field(
+                    &mut self.s3_uri,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -686,26 +829,52 @@ impl crate::Record for SageMakerTrainingJobStateChangeItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ChannelName" => {
-                (0, crate::tolerant::decode_into(&mut self.channel_name, map)?)
+                crate::tolerant::field(
+                    &mut self.channel_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "CompressionType" => {
-                (1, crate::tolerant::decode_into(&mut self.compression_type, map)?)
+                crate::tolerant::field(
+                    &mut self.compression_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "ContentType" => {
-                (2, crate::tolerant::decode_into(&mut self.content_type, map)?)
+                crate::tolerant::field(
+                    &mut self.content_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "DataSource" => {
-                (3, crate::tolerant::decode_into(&mut self.data_source, map)?)
+                crate::tolerant::field(
+                    &mut self.data_source,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "RecordWrapperType" => {
-                (4, crate::tolerant::decode_into(&mut self.record_wrapper_type, map)?)
+                crate::tolerant::field(
+                    &mut self.record_wrapper_type,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -777,16 +946,36 @@ impl crate::Record for SageMakerTrainingJobStateChangeItem1 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "StartTime" => (0, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "Status" => (1, crate::tolerant::decode_into(&mut self.status, map)?),
-            "StatusMessage" => {
-                (2, crate::tolerant::decode_into(&mut self.status_message, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "StartTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "StatusMessage" => {
+                crate::tolerant::field(
+                    &mut self.status_message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -834,14 +1023,20 @@ impl crate::Record for StoppingCondition {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "MaxRuntimeInSeconds" => {
-                (0, crate::tolerant::decode_into(&mut self.max_runtime_in_seconds, map)?)
+                crate::tolerant::field(
+                    &mut self.max_runtime_in_seconds,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -894,13 +1089,28 @@ impl crate::Record for Tags {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Key" => (0, crate::tolerant::decode_into(&mut self.key, map)?),
-            "Value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -38,40 +38,100 @@ impl crate::Record for SageMakerTransformJobStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CreationTime" => {
-                (0, crate::tolerant::decode_into(&mut self.creation_time, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "ModelName" => (1, crate::tolerant::decode_into(&mut self.model_name, map)?),
-            "Tags" => (2, crate::tolerant::decode_into(&mut self.tags, map)?),
+            "ModelName" => {
+                crate::tolerant::field(
+                    &mut self.model_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "TransformEndTime" => {
-                (3, crate::tolerant::decode_into(&mut self.transform_end_time, map)?)
+                crate::tolerant::field(
+                    &mut self.transform_end_time,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "TransformInput" => {
-                (4, crate::tolerant::decode_into(&mut self.transform_input, map)?)
+                crate::tolerant::field(
+                    &mut self.transform_input,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "TransformJobArn" => {
-                (5, crate::tolerant::decode_into(&mut self.transform_job_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.transform_job_arn,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "TransformJobName" => {
-                (6, crate::tolerant::decode_into(&mut self.transform_job_name, map)?)
+                crate::tolerant::field(
+                    &mut self.transform_job_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "TransformJobStatus" => {
-                (7, crate::tolerant::decode_into(&mut self.transform_job_status, map)?)
+                crate::tolerant::field(
+                    &mut self.transform_job_status,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "TransformOutput" => {
-                (8, crate::tolerant::decode_into(&mut self.transform_output, map)?)
+                crate::tolerant::field(
+                    &mut self.transform_output,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "TransformResources" => {
-                (9, crate::tolerant::decode_into(&mut self.transform_resources, map)?)
+                crate::tolerant::field(
+                    &mut self.transform_resources,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "TransformStartTime" => {
-                (10, crate::tolerant::decode_into(&mut self.transform_start_time, map)?)
+                crate::tolerant::field(
+                    &mut self.transform_start_time,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -188,14 +248,20 @@ impl crate::Record for DataSource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "S3DataSource" => {
-                (0, crate::tolerant::decode_into(&mut self.s3_data_source, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_data_source,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -251,15 +317,28 @@ impl crate::Record for S3DataSource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "S3DataType" => {
-                (0, crate::tolerant::decode_into(&mut self.s3_data_type, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_data_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "S3Uri" => (1, crate::tolerant::decode_into(&mut self.s3_uri, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "S3Uri" => {
+                crate::tolerant::field(
+                    &mut self.s3_uri,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -308,13 +387,28 @@ impl crate::Record for Tags {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Key" => (0, crate::tolerant::decode_into(&mut self.key, map)?),
-            "Value" => (1, crate::tolerant::decode_into(&mut self.value, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Value" => {
+                crate::tolerant::field(
+                    &mut self.value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -367,21 +461,44 @@ impl crate::Record for TransformInput {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CompressionType" => {
-                (0, crate::tolerant::decode_into(&mut self.compression_type, map)?)
+                crate::tolerant::field(
+                    &mut self.compression_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "ContentType" => {
-                (1, crate::tolerant::decode_into(&mut self.content_type, map)?)
+                crate::tolerant::field(
+                    &mut self.content_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "DataSource" => {
-                (2, crate::tolerant::decode_into(&mut self.data_source, map)?)
+                crate::tolerant::field(
+                    &mut self.data_source,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "SplitType" => (3, crate::tolerant::decode_into(&mut self.split_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "SplitType" => {
+                crate::tolerant::field(
+                    &mut self.split_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -445,17 +562,28 @@ impl crate::Record for TransformOutput {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "AssembleWith" => {
-                (0, crate::tolerant::decode_into(&mut self.assemble_with, map)?)
+                crate::tolerant::field(
+                    &mut self.assemble_with,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "S3OutputPath" => {
-                (1, crate::tolerant::decode_into(&mut self.s3_output_path, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_output_path,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -504,17 +632,28 @@ impl crate::Record for TransformResources {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "InstanceCount" => {
-                (0, crate::tolerant::decode_into(&mut self.instance_count, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "InstanceType" => {
-                (1, crate::tolerant::decode_into(&mut self.instance_type, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

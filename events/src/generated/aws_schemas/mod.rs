@@ -99,19 +99,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "Schema Created" => {
-                <Box<SchemaCreated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    SchemaCreated,
+                    _,
+                >(deserializer)
                     .map(Self::SchemaCreated)
             }
             "Schema Version Created" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SchemaVersionCreated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SchemaVersionCreated)
             }
             _ => {

@@ -26,24 +26,52 @@ impl crate::Record for SchemaCreated {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "CreationDate" => {
-                (0, crate::tolerant::decode_into(&mut self.creation_date, map)?)
+                crate::tolerant::field(
+                    &mut self.creation_date,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "RegistryName" => {
-                (1, crate::tolerant::decode_into(&mut self.registry_name, map)?)
+                crate::tolerant::field(
+                    &mut self.registry_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "SchemaName" => {
-                (2, crate::tolerant::decode_into(&mut self.schema_name, map)?)
+                crate::tolerant::field(
+                    &mut self.schema_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "SchemaType" => {
-                (3, crate::tolerant::decode_into(&mut self.schema_type, map)?)
+                crate::tolerant::field(
+                    &mut self.schema_type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "Version" => (4, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

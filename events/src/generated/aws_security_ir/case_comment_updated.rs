@@ -20,13 +20,28 @@ impl crate::Record for CaseCommentUpdated {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "caseId" => (0, crate::tolerant::decode_into(&mut self.case_id, map)?),
-            "updatedBy" => (1, crate::tolerant::decode_into(&mut self.updated_by, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "caseId" => {
+                crate::tolerant::field(
+                    &mut self.case_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "updatedBy" => {
+                crate::tolerant::field(
+                    &mut self.updated_by,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

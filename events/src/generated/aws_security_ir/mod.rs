@@ -155,47 +155,57 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Case Closed" => {
-                <Box<CaseClosed> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<CaseClosed, _>(deserializer)
                     .map(Self::CaseClosed)
             }
             "Case Comment Created" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CaseCommentCreated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CaseCommentCreated)
             }
             "Case Comment Updated" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CaseCommentUpdated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CaseCommentUpdated)
             }
             "Case Created" => {
-                <Box<CaseCreated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<CaseCreated, _>(deserializer)
                     .map(Self::CaseCreated)
             }
             "Case Updated" => {
-                <Box<CaseUpdated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<CaseUpdated, _>(deserializer)
                     .map(Self::CaseUpdated)
             }
             "Membership Cancelled" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MembershipCancelled,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MembershipCancelled)
             }
             "Membership Created" => {
-                <Box<MembershipCreated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    MembershipCreated,
+                    _,
+                >(deserializer)
                     .map(Self::MembershipCreated)
             }
             "Membership Terminated" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     MembershipTerminated,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::MembershipTerminated)
             }
             "Membership Updated" => {
-                <Box<MembershipUpdated> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    MembershipUpdated,
+                    _,
+                >(deserializer)
                     .map(Self::MembershipUpdated)
             }
             _ => {

@@ -113,21 +113,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Security Hub Findings - Custom Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SecurityHubFindingsCustomAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SecurityHubFindingsCustomAction)
             }
             "Security Hub Findings - Imported" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SecurityHubFindingsImported,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SecurityHubFindingsImported)
             }
             "Security Hub Insight Results" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SecurityHubInsightResults,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SecurityHubInsightResults)
             }
             _ => {

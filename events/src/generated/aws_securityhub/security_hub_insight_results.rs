@@ -28,29 +28,60 @@ impl crate::Record for SecurityHubInsightResults {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionDescription" => {
-                (0, crate::tolerant::decode_into(&mut self.action_description, map)?)
+                crate::tolerant::field(
+                    &mut self.action_description,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "actionName" => {
-                (1, crate::tolerant::decode_into(&mut self.action_name, map)?)
+                crate::tolerant::field(
+                    &mut self.action_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "insightArn" => {
-                (2, crate::tolerant::decode_into(&mut self.insight_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "insightName" => {
-                (3, crate::tolerant::decode_into(&mut self.insight_name, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "insightResults" => {
-                (4, crate::tolerant::decode_into(&mut self.insight_results, map)?)
+                crate::tolerant::field(
+                    &mut self.insight_results,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "resultType" => {
-                (5, crate::tolerant::decode_into(&mut self.result_type, map)?)
+                crate::tolerant::field(
+                    &mut self.result_type,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -100,15 +100,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Advisor Recommendation Status Open" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AdvisorRecommendationStatusOpen,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AdvisorRecommendationStatusOpen)
             }
             "Advisor Recommendation Status Resolved" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AdvisorRecommendationStatusResolved,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AdvisorRecommendationStatusResolved)
             }
             _ => {

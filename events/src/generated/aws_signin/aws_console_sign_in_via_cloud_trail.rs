@@ -42,38 +42,116 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "additionalEventData" => {
-                (0, crate::tolerant::decode_into(&mut self.additional_event_data, map)?)
+                crate::tolerant::field(
+                    &mut self.additional_event_data,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "awsRegion" => (1, crate::tolerant::decode_into(&mut self.aws_region, map)?),
-            "eventID" => (2, crate::tolerant::decode_into(&mut self.event_id, map)?),
-            "eventName" => (3, crate::tolerant::decode_into(&mut self.event_name, map)?),
+            "awsRegion" => {
+                crate::tolerant::field(
+                    &mut self.aws_region,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "eventID" => {
+                crate::tolerant::field(
+                    &mut self.event_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "eventName" => {
+                crate::tolerant::field(
+                    &mut self.event_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "eventSource" => {
-                (4, crate::tolerant::decode_into(&mut self.event_source, map)?)
+                crate::tolerant::field(
+                    &mut self.event_source,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "eventTime" => (5, crate::tolerant::decode_into(&mut self.event_time, map)?),
-            "eventType" => (6, crate::tolerant::decode_into(&mut self.event_type, map)?),
+            "eventTime" => {
+                crate::tolerant::field(
+                    &mut self.event_time,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "eventType" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "eventVersion" => {
-                (7, crate::tolerant::decode_into(&mut self.event_version, map)?)
+                crate::tolerant::field(
+                    &mut self.event_version,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "requestParameters" => {
-                (8, crate::tolerant::decode_into(&mut self.request_parameters, map)?)
+                crate::tolerant::field(
+                    &mut self.request_parameters,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "responseElements" => {
-                (9, crate::tolerant::decode_into(&mut self.response_elements, map)?)
+                crate::tolerant::field(
+                    &mut self.response_elements,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "sourceIPAddress" => {
-                (10, crate::tolerant::decode_into(&mut self.source_ip_address, map)?)
+                crate::tolerant::field(
+                    &mut self.source_ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
-            "userAgent" => (11, crate::tolerant::decode_into(&mut self.user_agent, map)?),
+            "userAgent" => {
+                crate::tolerant::field(
+                    &mut self.user_agent,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
             "userIdentity" => {
-                (12, crate::tolerant::decode_into(&mut self.user_identity, map)?)
+                crate::tolerant::field(
+                    &mut self.user_identity,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -181,16 +259,36 @@ impl crate::Record for AdditionalEventData {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "LoginTo" => (0, crate::tolerant::decode_into(&mut self.login_to, map)?),
-            "MFAUsed" => (1, crate::tolerant::decode_into(&mut self.mfa_used, map)?),
-            "MobileVersion" => {
-                (2, crate::tolerant::decode_into(&mut self.mobile_version, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "LoginTo" => {
+                crate::tolerant::field(
+                    &mut self.login_to,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "MFAUsed" => {
+                crate::tolerant::field(
+                    &mut self.mfa_used,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "MobileVersion" => {
+                crate::tolerant::field(
+                    &mut self.mobile_version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -238,14 +336,20 @@ impl crate::Record for ResponseElements {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ConsoleLogin" => {
-                (0, crate::tolerant::decode_into(&mut self.console_login, map)?)
+                crate::tolerant::field(
+                    &mut self.console_login,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -297,17 +401,44 @@ impl crate::Record for UserIdentity {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "accountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "arn" => (1, crate::tolerant::decode_into(&mut self.arn, map)?),
-            "principalId" => {
-                (2, crate::tolerant::decode_into(&mut self.principal_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "accountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "arn" => {
+                crate::tolerant::field(
+                    &mut self.arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "principalId" => {
+                crate::tolerant::field(
+                    &mut self.principal_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -82,9 +82,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS Console Sign In via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsConsoleSignInViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsConsoleSignInViaCloudTrail)
             }
             _ => {

@@ -22,16 +22,36 @@ impl crate::Record for CalendarStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "atTime" => (0, crate::tolerant::decode_into(&mut self.at_time, map)?),
-            "nextTransitionTime" => {
-                (1, crate::tolerant::decode_into(&mut self.next_transition_time, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "atTime" => {
+                crate::tolerant::field(
+                    &mut self.at_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "state" => (2, crate::tolerant::decode_into(&mut self.state, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "nextTransitionTime" => {
+                crate::tolerant::field(
+                    &mut self.next_transition_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "state" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

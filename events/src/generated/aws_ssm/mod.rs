@@ -75,9 +75,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Calendar State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CalendarStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CalendarStateChange)
             }
             _ => {

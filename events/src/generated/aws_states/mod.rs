@@ -96,15 +96,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "Step Functions Execution Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     StepFunctionsExecutionStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::StepFunctionsExecutionStatusChange)
             }
             _ => {

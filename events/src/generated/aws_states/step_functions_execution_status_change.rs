@@ -32,23 +32,76 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "executionArn" => {
-                (0, crate::tolerant::decode_into(&mut self.execution_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "input" => (1, crate::tolerant::decode_into(&mut self.input, map)?),
-            "name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
-            "output" => (3, crate::tolerant::decode_into(&mut self.output, map)?),
-            "startDate" => (4, crate::tolerant::decode_into(&mut self.start_date, map)?),
+            "input" => {
+                crate::tolerant::field(
+                    &mut self.input,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "output" => {
+                crate::tolerant::field(
+                    &mut self.output,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "startDate" => {
+                crate::tolerant::field(
+                    &mut self.start_date,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "stateMachineArn" => {
-                (5, crate::tolerant::decode_into(&mut self.state_machine_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.state_machine_arn,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "status" => (6, crate::tolerant::decode_into(&mut self.status, map)?),
-            "stopDate" => (7, crate::tolerant::decode_into(&mut self.stop_date, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "stopDate" => {
+                crate::tolerant::field(
+                    &mut self.stop_date,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

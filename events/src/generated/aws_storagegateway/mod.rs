@@ -116,21 +116,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Storage Gateway File Upload Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     StorageGatewayFileUploadEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::StorageGatewayFileUploadEvent)
             }
             "Storage Gateway Object Upload Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     StorageGatewayObjectUploadEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::StorageGatewayObjectUploadEvent)
             }
             "Storage Gateway Refresh Cache Event" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     StorageGatewayRefreshCacheEvent,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::StorageGatewayRefreshCacheEvent)
             }
             _ => {

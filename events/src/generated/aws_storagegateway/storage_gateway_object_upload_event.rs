@@ -28,23 +28,60 @@ impl crate::Record for StorageGatewayObjectUploadEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "bucket-name" => {
-                (0, crate::tolerant::decode_into(&mut self.bucket_name, map)?)
+                crate::tolerant::field(
+                    &mut self.bucket_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "event-type" => (1, crate::tolerant::decode_into(&mut self.event_type, map)?),
+            "event-type" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "modification-time" => {
-                (2, crate::tolerant::decode_into(&mut self.modification_time, map)?)
+                crate::tolerant::field(
+                    &mut self.modification_time,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "object-key" => (3, crate::tolerant::decode_into(&mut self.object_key, map)?),
+            "object-key" => {
+                crate::tolerant::field(
+                    &mut self.object_key,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "object-size" => {
-                (4, crate::tolerant::decode_into(&mut self.object_size, map)?)
+                crate::tolerant::field(
+                    &mut self.object_size,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "prefix" => (5, crate::tolerant::decode_into(&mut self.prefix, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "prefix" => {
+                crate::tolerant::field(
+                    &mut self.prefix,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

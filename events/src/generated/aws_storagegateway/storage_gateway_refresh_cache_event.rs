@@ -26,20 +26,52 @@ impl crate::Record for StorageGatewayRefreshCacheEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "completed" => (0, crate::tolerant::decode_into(&mut self.completed, map)?),
-            "event-type" => (1, crate::tolerant::decode_into(&mut self.event_type, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "completed" => {
+                crate::tolerant::field(
+                    &mut self.completed,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "event-type" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "folderList" => {
-                (2, crate::tolerant::decode_into(&mut self.folder_list, map)?)
+                crate::tolerant::field(
+                    &mut self.folder_list,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "notification-id" => {
-                (3, crate::tolerant::decode_into(&mut self.notification_id, map)?)
+                crate::tolerant::field(
+                    &mut self.notification_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "started" => (4, crate::tolerant::decode_into(&mut self.started, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "started" => {
+                crate::tolerant::field(
+                    &mut self.started,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -36,29 +36,92 @@ impl crate::Record for AwsSupplyChainDataIntegrationStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "endTime" => (0, crate::tolerant::decode_into(&mut self.end_time, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "endTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "executionId" => {
-                (1, crate::tolerant::decode_into(&mut self.execution_id, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "flowArn" => (2, crate::tolerant::decode_into(&mut self.flow_arn, map)?),
+            "flowArn" => {
+                crate::tolerant::field(
+                    &mut self.flow_arn,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "instanceId" => {
-                (3, crate::tolerant::decode_into(&mut self.instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "message" => (4, crate::tolerant::decode_into(&mut self.message, map)?),
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "sourceInfo" => {
-                (5, crate::tolerant::decode_into(&mut self.source_info, map)?)
+                crate::tolerant::field(
+                    &mut self.source_info,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "sourceType" => {
-                (6, crate::tolerant::decode_into(&mut self.source_type, map)?)
+                crate::tolerant::field(
+                    &mut self.source_type,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "startTime" => (7, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "status" => (8, crate::tolerant::decode_into(&mut self.status, map)?),
-            "version" => (9, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "startTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -128,14 +191,20 @@ impl crate::Record for DatasetSourceInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "datasetIdentifier" => {
-                (0, crate::tolerant::decode_into(&mut self.dataset_identifier, map)?)
+                crate::tolerant::field(
+                    &mut self.dataset_identifier,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -188,15 +257,28 @@ impl crate::Record for S3SourceInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "bucketName" => {
-                (0, crate::tolerant::decode_into(&mut self.bucket_name, map)?)
+                crate::tolerant::field(
+                    &mut self.bucket_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "key" => (1, crate::tolerant::decode_into(&mut self.key, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -245,15 +327,28 @@ impl crate::Record for SourceInformation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "datasetSource" => {
-                (0, crate::tolerant::decode_into(&mut self.dataset_source, map)?)
+                crate::tolerant::field(
+                    &mut self.dataset_source,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "s3Source" => (1, crate::tolerant::decode_into(&mut self.s3_source, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "s3Source" => {
+                crate::tolerant::field(
+                    &mut self.s3_source,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

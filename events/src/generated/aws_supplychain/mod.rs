@@ -86,9 +86,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS Supply Chain Data Integration Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsSupplyChainDataIntegrationStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsSupplyChainDataIntegrationStatusChange)
             }
             _ => {

@@ -82,9 +82,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Simple Workflow Execution State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SimpleWorkflowExecutionStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SimpleWorkflowExecutionStateChange)
             }
             _ => {

@@ -22,22 +22,36 @@ impl crate::Record for SimpleWorkflowExecutionStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "eventId" => (0, crate::tolerant::decode_into(&mut self.event_id, map)?),
-            "eventType" => (1, crate::tolerant::decode_into(&mut self.event_type, map)?),
-            "workflowExecutionDetail" => {
-                (
-                    2,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.workflow_execution_detail,
-                        map,
-                    )?,
-                )
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "eventId" => {
+                crate::tolerant::field(
+                    &mut self.event_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "eventType" => {
+                crate::tolerant::field(
+                    &mut self.event_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "workflowExecutionDetail" => {
+                crate::tolerant::boxed_field(
+                    &mut self.workflow_execution_detail,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -100,15 +114,28 @@ impl crate::Record for Execution {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "runId" => (0, crate::tolerant::decode_into(&mut self.run_id, map)?),
-            "workflowId" => {
-                (1, crate::tolerant::decode_into(&mut self.workflow_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "runId" => {
+                crate::tolerant::field(
+                    &mut self.run_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "workflowId" => {
+                crate::tolerant::field(
+                    &mut self.workflow_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -165,39 +192,60 @@ impl crate::Record for ExecutionConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "childPolicy" => {
-                (0, crate::tolerant::decode_into(&mut self.child_policy, map)?)
+                crate::tolerant::field(
+                    &mut self.child_policy,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "executionStartToCloseTimeout" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.execution_start_to_close_timeout,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.execution_start_to_close_timeout,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "lambdaRole" => {
-                (2, crate::tolerant::decode_into(&mut self.lambda_role, map)?)
+                crate::tolerant::field(
+                    &mut self.lambda_role,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "taskList" => (3, crate::tolerant::decode_into(&mut self.task_list, map)?),
+            "taskList" => {
+                crate::tolerant::field(
+                    &mut self.task_list,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "taskPriority" => {
-                (4, crate::tolerant::decode_into(&mut self.task_priority, map)?)
+                crate::tolerant::field(
+                    &mut self.task_priority,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "taskStartToCloseTimeout" => {
-                (
-                    5,
-                    crate::tolerant::decode_into(
-                        &mut self.task_start_to_close_timeout,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.task_start_to_close_timeout,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -279,35 +327,92 @@ impl crate::Record for ExecutionInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "cancelRequested" => {
-                (0, crate::tolerant::decode_into(&mut self.cancel_requested, map)?)
+                crate::tolerant::field(
+                    &mut self.cancel_requested,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "closeStatus" => {
-                (1, crate::tolerant::decode_into(&mut self.close_status, map)?)
+                crate::tolerant::field(
+                    &mut self.close_status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "closeTimestamp" => {
-                (2, crate::tolerant::decode_into(&mut self.close_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.close_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "execution" => (3, crate::tolerant::decode_into(&mut self.execution, map)?),
+            "execution" => {
+                crate::tolerant::field(
+                    &mut self.execution,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "executionStatus" => {
-                (4, crate::tolerant::decode_into(&mut self.execution_status, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_status,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "parent" => (5, crate::tolerant::decode_into(&mut self.parent, map)?),
+            "parent" => {
+                crate::tolerant::field(
+                    &mut self.parent,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "parentExecutionArn" => {
-                (6, crate::tolerant::decode_into(&mut self.parent_execution_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.parent_execution_arn,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "startTimestamp" => {
-                (7, crate::tolerant::decode_into(&mut self.start_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.start_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "tagList" => (8, crate::tolerant::decode_into(&mut self.tag_list, map)?),
+            "tagList" => {
+                crate::tolerant::field(
+                    &mut self.tag_list,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
             "workflowType" => {
-                (9, crate::tolerant::decode_into(&mut self.workflow_type, map)?)
+                crate::tolerant::field(
+                    &mut self.workflow_type,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -409,32 +514,52 @@ impl crate::Record for OpenCounts {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "openActivityTasks" => {
-                (0, crate::tolerant::decode_into(&mut self.open_activity_tasks, map)?)
+                crate::tolerant::field(
+                    &mut self.open_activity_tasks,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "openChildWorkflowExecutions" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.open_child_workflow_executions,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.open_child_workflow_executions,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "openDecisionTasks" => {
-                (2, crate::tolerant::decode_into(&mut self.open_decision_tasks, map)?)
+                crate::tolerant::field(
+                    &mut self.open_decision_tasks,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "openLambdaFunctions" => {
-                (3, crate::tolerant::decode_into(&mut self.open_lambda_functions, map)?)
+                crate::tolerant::field(
+                    &mut self.open_lambda_functions,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "openTimers" => {
-                (4, crate::tolerant::decode_into(&mut self.open_timers, map)?)
+                crate::tolerant::field(
+                    &mut self.open_timers,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -504,12 +629,20 @@ impl crate::Record for TaskList {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -561,32 +694,44 @@ impl crate::Record for WorkflowExecutionDetail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "executionConfiguration" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(&mut self.execution_configuration, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.execution_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "executionInfo" => {
-                (1, crate::tolerant::decode_boxed_into(&mut self.execution_info, map)?)
+                crate::tolerant::boxed_field(
+                    &mut self.execution_info,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "latestActivityTaskTimestamp" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.latest_activity_task_timestamp,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.latest_activity_task_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "openCounts" => {
-                (3, crate::tolerant::decode_into(&mut self.open_counts, map)?)
+                crate::tolerant::field(
+                    &mut self.open_counts,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -672,13 +817,28 @@ impl crate::Record for WorkflowType {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "name" => (0, crate::tolerant::decode_into(&mut self.name, map)?),
-            "version" => (1, crate::tolerant::decode_into(&mut self.version, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -116,21 +116,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Synthetics Canary Status Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SyntheticsCanaryStatusChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SyntheticsCanaryStatusChange)
             }
             "Synthetics Canary TestRun Failure" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SyntheticsCanaryTestRunFailure,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SyntheticsCanaryTestRunFailure)
             }
             "Synthetics Canary TestRun Successful" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SyntheticsCanaryTestRunSuccessful,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SyntheticsCanaryTestRunSuccessful)
             }
             _ => {

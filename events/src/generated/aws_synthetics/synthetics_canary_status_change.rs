@@ -34,30 +34,84 @@ impl crate::Record for SyntheticsCanaryStatusChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "account-id" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "canary-id" => (1, crate::tolerant::decode_into(&mut self.canary_id, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "account-id" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "canary-id" => {
+                crate::tolerant::field(
+                    &mut self.canary_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "canary-name" => {
-                (2, crate::tolerant::decode_into(&mut self.canary_name, map)?)
+                crate::tolerant::field(
+                    &mut self.canary_name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "changed-config" => {
-                (3, crate::tolerant::decode_into(&mut self.changed_config, map)?)
+                crate::tolerant::field(
+                    &mut self.changed_config,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "current-state" => {
-                (4, crate::tolerant::decode_into(&mut self.current_state, map)?)
+                crate::tolerant::field(
+                    &mut self.current_state,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "message" => (5, crate::tolerant::decode_into(&mut self.message, map)?),
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "previous-state" => {
-                (6, crate::tolerant::decode_into(&mut self.previous_state, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_state,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "source-location" => {
-                (7, crate::tolerant::decode_into(&mut self.source_location, map)?)
+                crate::tolerant::field(
+                    &mut self.source_location,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "updated-on" => (8, crate::tolerant::decode_into(&mut self.updated_on, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "updated-on" => {
+                crate::tolerant::field(
+                    &mut self.updated_on,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -136,23 +190,28 @@ impl crate::Record for ChangedConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "executionArn" => {
-                (0, crate::tolerant::decode_into(&mut self.execution_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.execution_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "testCodeLayerVersionArn" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.test_code_layer_version_arn,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.test_code_layer_version_arn,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -220,17 +279,28 @@ impl crate::Record for ExecutionArn {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "current-value" => {
-                (0, crate::tolerant::decode_into(&mut self.current_value, map)?)
+                crate::tolerant::field(
+                    &mut self.current_value,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "previous-value" => {
-                (1, crate::tolerant::decode_into(&mut self.previous_value, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -284,17 +354,28 @@ impl crate::Record for TestCodeLayerVersionArn {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "current-value" => {
-                (0, crate::tolerant::decode_into(&mut self.current_value, map)?)
+                crate::tolerant::field(
+                    &mut self.current_value,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "previous-value" => {
-                (1, crate::tolerant::decode_into(&mut self.previous_value, map)?)
+                crate::tolerant::field(
+                    &mut self.previous_value,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -34,32 +34,84 @@ impl crate::Record for SyntheticsCanaryTestRunFailure {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "account-id" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "artifact-location" => {
-                (1, crate::tolerant::decode_into(&mut self.artifact_location, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "account-id" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "canary-id" => (2, crate::tolerant::decode_into(&mut self.canary_id, map)?),
+            "artifact-location" => {
+                crate::tolerant::field(
+                    &mut self.artifact_location,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "canary-id" => {
+                crate::tolerant::field(
+                    &mut self.canary_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "canary-name" => {
-                (3, crate::tolerant::decode_into(&mut self.canary_name, map)?)
+                crate::tolerant::field(
+                    &mut self.canary_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "canary-run-id" => {
-                (4, crate::tolerant::decode_into(&mut self.canary_run_id, map)?)
+                crate::tolerant::field(
+                    &mut self.canary_run_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "canary-run-timeline" => {
-                (5, crate::tolerant::decode_into(&mut self.canary_run_timeline, map)?)
+                crate::tolerant::field(
+                    &mut self.canary_run_timeline,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "message" => (6, crate::tolerant::decode_into(&mut self.message, map)?),
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "state-reason" => {
-                (7, crate::tolerant::decode_into(&mut self.state_reason, map)?)
+                crate::tolerant::field(
+                    &mut self.state_reason,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "test-run-status" => {
-                (8, crate::tolerant::decode_into(&mut self.test_run_status, map)?)
+                crate::tolerant::field(
+                    &mut self.test_run_status,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -138,13 +190,28 @@ impl crate::Record for CanaryRunTimeline {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "completed" => (0, crate::tolerant::decode_into(&mut self.completed, map)?),
-            "started" => (1, crate::tolerant::decode_into(&mut self.started, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "completed" => {
+                crate::tolerant::field(
+                    &mut self.completed,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "started" => {
+                crate::tolerant::field(
+                    &mut self.started,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -75,9 +75,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Tag Change on Resource" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     TagChangeOnResource,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::TagChangeOnResource)
             }
             _ => {

@@ -30,26 +30,68 @@ impl crate::Record for TagChangeOnResource {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "changed-tag-keys" => {
-                (0, crate::tolerant::decode_into(&mut self.changed_tag_keys, map)?)
+                crate::tolerant::field(
+                    &mut self.changed_tag_keys,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "resource-type" => {
-                (1, crate::tolerant::decode_into(&mut self.resource_type, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_type,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "service" => (2, crate::tolerant::decode_into(&mut self.service, map)?),
+            "service" => {
+                crate::tolerant::field(
+                    &mut self.service,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "tag-policy-compliant" => {
-                (3, crate::tolerant::decode_into(&mut self.tag_policy_compliant, map)?)
+                crate::tolerant::field(
+                    &mut self.tag_policy_compliant,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "tags" => (4, crate::tolerant::decode_into(&mut self.tags, map)?),
-            "version" => (5, crate::tolerant::decode_into(&mut self.version, map)?),
+            "tags" => {
+                crate::tolerant::field(
+                    &mut self.tags,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "version" => {
+                crate::tolerant::field(
+                    &mut self.version,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "version-timestamp" => {
-                (6, crate::tolerant::decode_into(&mut self.version_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.version_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

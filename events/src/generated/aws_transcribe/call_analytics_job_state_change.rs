@@ -22,16 +22,36 @@ impl crate::Record for CallAnalyticsJobStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "AnalyticsJobDetails" => {
-                (0, crate::tolerant::decode_into(&mut self.analytics_job_details, map)?)
+                crate::tolerant::field(
+                    &mut self.analytics_job_details,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "JobName" => (1, crate::tolerant::decode_into(&mut self.job_name, map)?),
-            "JobStatus" => (2, crate::tolerant::decode_into(&mut self.job_status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "JobName" => {
+                crate::tolerant::field(
+                    &mut self.job_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "JobStatus" => {
+                crate::tolerant::field(
+                    &mut self.job_status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -92,12 +112,20 @@ impl crate::Record for AnalyticsJobDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Skipped" => (0, crate::tolerant::decode_into(&mut self.skipped, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Skipped" => {
+                crate::tolerant::field(
+                    &mut self.skipped,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -150,16 +178,36 @@ impl crate::Record for CallAnalyticsSkippedFeature {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "feature" => (0, crate::tolerant::decode_into(&mut self.feature, map)?),
-            "message" => (1, crate::tolerant::decode_into(&mut self.message, map)?),
-            "reasonCode" => {
-                (2, crate::tolerant::decode_into(&mut self.reason_code, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "feature" => {
+                crate::tolerant::field(
+                    &mut self.feature,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "message" => {
+                crate::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "reasonCode" => {
+                crate::tolerant::field(
+                    &mut self.reason_code,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

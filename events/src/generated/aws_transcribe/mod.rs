@@ -109,21 +109,24 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS API Call via CloudTrail" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsApiCallViaCloudTrail)
             }
             "Call Analytics Job State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     CallAnalyticsJobStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::CallAnalyticsJobStateChange)
             }
             "Transcribe Job State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     TranscribeJobStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::TranscribeJobStateChange)
             }
             _ => {

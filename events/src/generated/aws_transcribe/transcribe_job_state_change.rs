@@ -20,23 +20,28 @@ impl crate::Record for TranscribeJobStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "TranscriptionJobName" => {
-                (0, crate::tolerant::decode_into(&mut self.transcription_job_name, map)?)
+                crate::tolerant::field(
+                    &mut self.transcription_job_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "TranscriptionJobStatus" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.transcription_job_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.transcription_job_status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

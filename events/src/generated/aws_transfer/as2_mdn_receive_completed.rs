@@ -46,50 +46,132 @@ impl crate::Record for As2MdnReceiveCompleted {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "as2-from" => (0, crate::tolerant::decode_into(&mut self.as2_from, map)?),
-            "as2-message-id" => {
-                (1, crate::tolerant::decode_into(&mut self.as2_message_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "as2-from" => {
+                crate::tolerant::field(
+                    &mut self.as2_from,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "as2-to" => (2, crate::tolerant::decode_into(&mut self.as2_to, map)?),
-            "bytes" => (3, crate::tolerant::decode_into(&mut self.bytes, map)?),
+            "as2-message-id" => {
+                crate::tolerant::field(
+                    &mut self.as2_message_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "as2-to" => {
+                crate::tolerant::field(
+                    &mut self.as2_to,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "bytes" => {
+                crate::tolerant::field(
+                    &mut self.bytes,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "connector-id" => {
-                (4, crate::tolerant::decode_into(&mut self.connector_id, map)?)
+                crate::tolerant::field(
+                    &mut self.connector_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "disposition" => {
-                (5, crate::tolerant::decode_into(&mut self.disposition, map)?)
+                crate::tolerant::field(
+                    &mut self.disposition,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "end-timestamp" => {
-                (6, crate::tolerant::decode_into(&mut self.end_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.end_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "mdn-message-id" => {
-                (7, crate::tolerant::decode_into(&mut self.mdn_message_id, map)?)
+                crate::tolerant::field(
+                    &mut self.mdn_message_id,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "mdn-subject" => {
-                (8, crate::tolerant::decode_into(&mut self.mdn_subject, map)?)
+                crate::tolerant::field(
+                    &mut self.mdn_subject,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "message-subject" => {
-                (9, crate::tolerant::decode_into(&mut self.message_subject, map)?)
+                crate::tolerant::field(
+                    &mut self.message_subject,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "requester-file-name" => {
-                (10, crate::tolerant::decode_into(&mut self.requester_file_name, map)?)
+                crate::tolerant::field(
+                    &mut self.requester_file_name,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "s3-attributes" => {
-                (11, crate::tolerant::decode_into(&mut self.s3_attributes, map)?)
+                crate::tolerant::field(
+                    &mut self.s3_attributes,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "start-timestamp" => {
-                (12, crate::tolerant::decode_into(&mut self.start_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.start_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
             "status-code" => {
-                (13, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
             }
             "transfer-id" => {
-                (14, crate::tolerant::decode_into(&mut self.transfer_id, map)?)
+                crate::tolerant::field(
+                    &mut self.transfer_id,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -204,21 +286,60 @@ impl crate::Record for S3Attributes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "file-bucket" => {
-                (0, crate::tolerant::decode_into(&mut self.file_bucket, map)?)
+                crate::tolerant::field(
+                    &mut self.file_bucket,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "file-key" => (1, crate::tolerant::decode_into(&mut self.file_key, map)?),
+            "file-key" => {
+                crate::tolerant::field(
+                    &mut self.file_key,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "json-bucket" => {
-                (2, crate::tolerant::decode_into(&mut self.json_bucket, map)?)
+                crate::tolerant::field(
+                    &mut self.json_bucket,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "json-key" => (3, crate::tolerant::decode_into(&mut self.json_key, map)?),
-            "mdn-bucket" => (4, crate::tolerant::decode_into(&mut self.mdn_bucket, map)?),
-            "mdn-key" => (5, crate::tolerant::decode_into(&mut self.mdn_key, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "json-key" => {
+                crate::tolerant::field(
+                    &mut self.json_key,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "mdn-bucket" => {
+                crate::tolerant::field(
+                    &mut self.mdn_bucket,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "mdn-key" => {
+                crate::tolerant::field(
+                    &mut self.mdn_key,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

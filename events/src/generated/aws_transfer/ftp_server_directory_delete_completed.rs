@@ -34,28 +34,84 @@ impl crate::Record for FtpServerDirectoryDeleteCompleted {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "client-ip" => (0, crate::tolerant::decode_into(&mut self.client_ip, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "client-ip" => {
+                crate::tolerant::field(
+                    &mut self.client_ip,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "directory-path" => {
-                (1, crate::tolerant::decode_into(&mut self.directory_path, map)?)
+                crate::tolerant::field(
+                    &mut self.directory_path,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "end-timestamp" => {
-                (2, crate::tolerant::decode_into(&mut self.end_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.end_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "protocol" => (3, crate::tolerant::decode_into(&mut self.protocol, map)?),
-            "server-id" => (4, crate::tolerant::decode_into(&mut self.server_id, map)?),
-            "session-id" => (5, crate::tolerant::decode_into(&mut self.session_id, map)?),
+            "protocol" => {
+                crate::tolerant::field(
+                    &mut self.protocol,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "server-id" => {
+                crate::tolerant::field(
+                    &mut self.server_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "session-id" => {
+                crate::tolerant::field(
+                    &mut self.session_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "start-timestamp" => {
-                (6, crate::tolerant::decode_into(&mut self.start_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.start_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "status-code" => {
-                (7, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "username" => (8, crate::tolerant::decode_into(&mut self.username, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "username" => {
+                crate::tolerant::field(
+                    &mut self.username,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

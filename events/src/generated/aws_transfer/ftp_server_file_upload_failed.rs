@@ -42,34 +42,116 @@ impl crate::Record for FtpServerFileUploadFailed {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bytes" => (0, crate::tolerant::decode_into(&mut self.bytes, map)?),
-            "client-ip" => (1, crate::tolerant::decode_into(&mut self.client_ip, map)?),
-            "end-timestamp" => {
-                (2, crate::tolerant::decode_into(&mut self.end_timestamp, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bytes" => {
+                crate::tolerant::field(
+                    &mut self.bytes,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "etag" => (3, crate::tolerant::decode_into(&mut self.etag, map)?),
+            "client-ip" => {
+                crate::tolerant::field(
+                    &mut self.client_ip,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "end-timestamp" => {
+                crate::tolerant::field(
+                    &mut self.end_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "etag" => {
+                crate::tolerant::field(
+                    &mut self.etag,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "failure-code" => {
-                (4, crate::tolerant::decode_into(&mut self.failure_code, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_code,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "failure-message" => {
-                (5, crate::tolerant::decode_into(&mut self.failure_message, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_message,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "file-path" => (6, crate::tolerant::decode_into(&mut self.file_path, map)?),
-            "protocol" => (7, crate::tolerant::decode_into(&mut self.protocol, map)?),
-            "server-id" => (8, crate::tolerant::decode_into(&mut self.server_id, map)?),
-            "session-id" => (9, crate::tolerant::decode_into(&mut self.session_id, map)?),
+            "file-path" => {
+                crate::tolerant::field(
+                    &mut self.file_path,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "protocol" => {
+                crate::tolerant::field(
+                    &mut self.protocol,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "server-id" => {
+                crate::tolerant::field(
+                    &mut self.server_id,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "session-id" => {
+                crate::tolerant::field(
+                    &mut self.session_id,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "start-timestamp" => {
-                (10, crate::tolerant::decode_into(&mut self.start_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.start_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "status-code" => {
-                (11, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            "username" => (12, crate::tolerant::decode_into(&mut self.username, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "username" => {
+                crate::tolerant::field(
+                    &mut self.username,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

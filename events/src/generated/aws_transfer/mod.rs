@@ -835,325 +835,381 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AS2 MDN Receive Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     As2MdnReceiveCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::As2MdnReceiveCompleted)
             }
             "AS2 MDN Receive Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     As2MdnReceiveFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::As2MdnReceiveFailed)
             }
             "AS2 MDN Send Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     As2MdnSendCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::As2MdnSendCompleted)
             }
             "AS2 MDN Send Failed" => {
-                <Box<As2MdnSendFailed> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    As2MdnSendFailed,
+                    _,
+                >(deserializer)
                     .map(Self::As2MdnSendFailed)
             }
             "AS2 Payload Receive Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     As2PayloadReceiveCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::As2PayloadReceiveCompleted)
             }
             "AS2 Payload Receive Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     As2PayloadReceiveFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::As2PayloadReceiveFailed)
             }
             "AS2 Payload Send Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     As2PayloadSendCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::As2PayloadSendCompleted)
             }
             "AS2 Payload Send Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     As2PayloadSendFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::As2PayloadSendFailed)
             }
             "FTP Server Directory Create Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerDirectoryCreateCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerDirectoryCreateCompleted)
             }
             "FTP Server Directory Create Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerDirectoryCreateFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerDirectoryCreateFailed)
             }
             "FTP Server Directory Delete Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerDirectoryDeleteCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerDirectoryDeleteCompleted)
             }
             "FTP Server Directory Delete Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerDirectoryDeleteFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerDirectoryDeleteFailed)
             }
             "FTP Server File Delete Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileDeleteCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerFileDeleteCompleted)
             }
             "FTP Server File Delete Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileDeleteFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerFileDeleteFailed)
             }
             "FTP Server File Download Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileDownloadCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerFileDownloadCompleted)
             }
             "FTP Server File Download Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileDownloadFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerFileDownloadFailed)
             }
             "FTP Server File Rename Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileRenameCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerFileRenameCompleted)
             }
             "FTP Server File Rename Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileRenameFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerFileRenameFailed)
             }
             "FTP Server File Upload Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileUploadCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerFileUploadCompleted)
             }
             "FTP Server File Upload Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileUploadFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpServerFileUploadFailed)
             }
             "FTPS Server Directory Create Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerDirectoryCreateCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerDirectoryCreateCompleted)
             }
             "FTPS Server Directory Create Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerDirectoryCreateFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerDirectoryCreateFailed)
             }
             "FTPS Server Directory Delete Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerDirectoryDeleteCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerDirectoryDeleteCompleted)
             }
             "FTPS Server Directory Delete Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerDirectoryDeleteFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerDirectoryDeleteFailed)
             }
             "FTPS Server File Delete Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileDeleteCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerFileDeleteCompleted)
             }
             "FTPS Server File Delete Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileDeleteFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerFileDeleteFailed)
             }
             "FTPS Server File Download Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileDownloadCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerFileDownloadCompleted)
             }
             "FTPS Server File Download Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileDownloadFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerFileDownloadFailed)
             }
             "FTPS Server File Rename Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileRenameCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerFileRenameCompleted)
             }
             "FTPS Server File Rename Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileRenameFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerFileRenameFailed)
             }
             "FTPS Server File Upload Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileUploadCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerFileUploadCompleted)
             }
             "FTPS Server File Upload Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileUploadFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::FtpsServerFileUploadFailed)
             }
             "SFTP Connector Directory Listing Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorDirectoryListingCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorDirectoryListingCompleted)
             }
             "SFTP Connector Directory Listing Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorDirectoryListingFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorDirectoryListingFailed)
             }
             "SFTP Connector File Retrieve Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorFileRetrieveCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorFileRetrieveCompleted)
             }
             "SFTP Connector File Retrieve Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorFileRetrieveFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorFileRetrieveFailed)
             }
             "SFTP Connector File Send Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorFileSendCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorFileSendCompleted)
             }
             "SFTP Connector File Send Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorFileSendFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorFileSendFailed)
             }
             "SFTP Connector Remote Delete Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorRemoteDeleteCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorRemoteDeleteCompleted)
             }
             "SFTP Connector Remote Delete Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorRemoteDeleteFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorRemoteDeleteFailed)
             }
             "SFTP Connector Remote Move Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorRemoteMoveCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorRemoteMoveCompleted)
             }
             "SFTP Connector Remote Move Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorRemoteMoveFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpConnectorRemoteMoveFailed)
             }
             "SFTP Server Directory Create Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerDirectoryCreateCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerDirectoryCreateCompleted)
             }
             "SFTP Server Directory Create Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerDirectoryCreateFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerDirectoryCreateFailed)
             }
             "SFTP Server Directory Delete Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerDirectoryDeleteCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerDirectoryDeleteCompleted)
             }
             "SFTP Server Directory Delete Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerDirectoryDeleteFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerDirectoryDeleteFailed)
             }
             "SFTP Server File Delete Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileDeleteCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerFileDeleteCompleted)
             }
             "SFTP Server File Delete Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileDeleteFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerFileDeleteFailed)
             }
             "SFTP Server File Download Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileDownloadCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerFileDownloadCompleted)
             }
             "SFTP Server File Download Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileDownloadFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerFileDownloadFailed)
             }
             "SFTP Server File Rename Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileRenameCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerFileRenameCompleted)
             }
             "SFTP Server File Rename Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileRenameFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerFileRenameFailed)
             }
             "SFTP Server File Upload Completed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileUploadCompleted,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerFileUploadCompleted)
             }
             "SFTP Server File Upload Failed" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileUploadFailed,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::SftpServerFileUploadFailed)
             }
             _ => {

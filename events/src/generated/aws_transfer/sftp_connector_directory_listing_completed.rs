@@ -40,37 +40,108 @@ impl crate::Record for SftpConnectorDirectoryListingCompleted {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "connector-id" => {
-                (0, crate::tolerant::decode_into(&mut self.connector_id, map)?)
+                crate::tolerant::field(
+                    &mut self.connector_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "end-timestamp" => {
-                (1, crate::tolerant::decode_into(&mut self.end_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.end_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "item-count" => (2, crate::tolerant::decode_into(&mut self.item_count, map)?),
-            "listing-id" => (3, crate::tolerant::decode_into(&mut self.listing_id, map)?),
-            "max-items" => (4, crate::tolerant::decode_into(&mut self.max_items, map)?),
+            "item-count" => {
+                crate::tolerant::field(
+                    &mut self.item_count,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "listing-id" => {
+                crate::tolerant::field(
+                    &mut self.listing_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "max-items" => {
+                crate::tolerant::field(
+                    &mut self.max_items,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "output-directory-path" => {
-                (5, crate::tolerant::decode_into(&mut self.output_directory_path, map)?)
+                crate::tolerant::field(
+                    &mut self.output_directory_path,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "output-file-location" => {
-                (6, crate::tolerant::decode_into(&mut self.output_file_location, map)?)
+                crate::tolerant::field(
+                    &mut self.output_file_location,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "remote-directory-path" => {
-                (7, crate::tolerant::decode_into(&mut self.remote_directory_path, map)?)
+                crate::tolerant::field(
+                    &mut self.remote_directory_path,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "start-timestamp" => {
-                (8, crate::tolerant::decode_into(&mut self.start_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.start_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "status-code" => {
-                (9, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
-            "truncated" => (10, crate::tolerant::decode_into(&mut self.truncated, map)?),
-            "url" => (11, crate::tolerant::decode_into(&mut self.url, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "truncated" => {
+                crate::tolerant::field(
+                    &mut self.truncated,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            "url" => {
+                crate::tolerant::field(
+                    &mut self.url,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -171,14 +242,36 @@ impl crate::Record for OutputFileLocation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bucket" => (0, crate::tolerant::decode_into(&mut self.bucket, map)?),
-            "domain" => (1, crate::tolerant::decode_into(&mut self.domain, map)?),
-            "key" => (2, crate::tolerant::decode_into(&mut self.key, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bucket" => {
+                crate::tolerant::field(
+                    &mut self.bucket,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "domain" => {
+                crate::tolerant::field(
+                    &mut self.domain,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

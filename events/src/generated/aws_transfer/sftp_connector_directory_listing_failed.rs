@@ -34,32 +34,84 @@ impl crate::Record for SftpConnectorDirectoryListingFailed {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "connector-id" => {
-                (0, crate::tolerant::decode_into(&mut self.connector_id, map)?)
+                crate::tolerant::field(
+                    &mut self.connector_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "failure-code" => {
-                (1, crate::tolerant::decode_into(&mut self.failure_code, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_code,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "failure-message" => {
-                (2, crate::tolerant::decode_into(&mut self.failure_message, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_message,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "listing-id" => (3, crate::tolerant::decode_into(&mut self.listing_id, map)?),
-            "max-items" => (4, crate::tolerant::decode_into(&mut self.max_items, map)?),
+            "listing-id" => {
+                crate::tolerant::field(
+                    &mut self.listing_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "max-items" => {
+                crate::tolerant::field(
+                    &mut self.max_items,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "output-directory-path" => {
-                (5, crate::tolerant::decode_into(&mut self.output_directory_path, map)?)
+                crate::tolerant::field(
+                    &mut self.output_directory_path,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "remote-directory-path" => {
-                (6, crate::tolerant::decode_into(&mut self.remote_directory_path, map)?)
+                crate::tolerant::field(
+                    &mut self.remote_directory_path,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "status-code" => {
-                (7, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "url" => (8, crate::tolerant::decode_into(&mut self.url, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "url" => {
+                crate::tolerant::field(
+                    &mut self.url,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -44,45 +44,124 @@ impl crate::Record for SftpConnectorFileRetrieveFailed {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bytes" => (0, crate::tolerant::decode_into(&mut self.bytes, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bytes" => {
+                crate::tolerant::field(
+                    &mut self.bytes,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "connector-id" => {
-                (1, crate::tolerant::decode_into(&mut self.connector_id, map)?)
+                crate::tolerant::field(
+                    &mut self.connector_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "end-timestamp" => {
-                (2, crate::tolerant::decode_into(&mut self.end_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.end_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "failure-code" => {
-                (3, crate::tolerant::decode_into(&mut self.failure_code, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_code,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "failure-message" => {
-                (4, crate::tolerant::decode_into(&mut self.failure_message, map)?)
+                crate::tolerant::field(
+                    &mut self.failure_message,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "file-path" => (5, crate::tolerant::decode_into(&mut self.file_path, map)?),
+            "file-path" => {
+                crate::tolerant::field(
+                    &mut self.file_path,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "file-transfer-id" => {
-                (6, crate::tolerant::decode_into(&mut self.file_transfer_id, map)?)
+                crate::tolerant::field(
+                    &mut self.file_transfer_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "local-directory-path" => {
-                (7, crate::tolerant::decode_into(&mut self.local_directory_path, map)?)
+                crate::tolerant::field(
+                    &mut self.local_directory_path,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "local-file-location" => {
-                (8, crate::tolerant::decode_into(&mut self.local_file_location, map)?)
+                crate::tolerant::field(
+                    &mut self.local_file_location,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            "operation" => (9, crate::tolerant::decode_into(&mut self.operation, map)?),
+            "operation" => {
+                crate::tolerant::field(
+                    &mut self.operation,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
             "start-timestamp" => {
-                (10, crate::tolerant::decode_into(&mut self.start_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.start_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "status-code" => {
-                (11, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "transfer-id" => {
-                (12, crate::tolerant::decode_into(&mut self.transfer_id, map)?)
+                crate::tolerant::field(
+                    &mut self.transfer_id,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            "url" => (13, crate::tolerant::decode_into(&mut self.url, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "url" => {
+                crate::tolerant::field(
+                    &mut self.url,
+                    &mut self.extra,
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -190,14 +269,36 @@ impl crate::Record for LocalFileLocation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "bucket" => (0, crate::tolerant::decode_into(&mut self.bucket, map)?),
-            "domain" => (1, crate::tolerant::decode_into(&mut self.domain, map)?),
-            "key" => (2, crate::tolerant::decode_into(&mut self.key, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "bucket" => {
+                crate::tolerant::field(
+                    &mut self.bucket,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "domain" => {
+                crate::tolerant::field(
+                    &mut self.domain,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "key" => {
+                crate::tolerant::field(
+                    &mut self.key,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

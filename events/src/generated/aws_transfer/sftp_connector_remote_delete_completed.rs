@@ -32,29 +32,76 @@ impl crate::Record for SftpConnectorRemoteDeleteCompleted {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "connector-id" => {
-                (0, crate::tolerant::decode_into(&mut self.connector_id, map)?)
+                crate::tolerant::field(
+                    &mut self.connector_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "delete-id" => (1, crate::tolerant::decode_into(&mut self.delete_id, map)?),
+            "delete-id" => {
+                crate::tolerant::field(
+                    &mut self.delete_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "delete-path" => {
-                (2, crate::tolerant::decode_into(&mut self.delete_path, map)?)
+                crate::tolerant::field(
+                    &mut self.delete_path,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "end-timestamp" => {
-                (3, crate::tolerant::decode_into(&mut self.end_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.end_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "operation" => (4, crate::tolerant::decode_into(&mut self.operation, map)?),
+            "operation" => {
+                crate::tolerant::field(
+                    &mut self.operation,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "start-timestamp" => {
-                (5, crate::tolerant::decode_into(&mut self.start_timestamp, map)?)
+                crate::tolerant::field(
+                    &mut self.start_timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "status-code" => {
-                (6, crate::tolerant::decode_into(&mut self.status_code, map)?)
+                crate::tolerant::field(
+                    &mut self.status_code,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            "url" => (7, crate::tolerant::decode_into(&mut self.url, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "url" => {
+                crate::tolerant::field(
+                    &mut self.url,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

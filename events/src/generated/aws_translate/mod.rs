@@ -102,15 +102,17 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Translate Parallel Data State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     TranslateParallelDataStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::TranslateParallelDataStateChange)
             }
             "Translate TextTranslationJob State Change" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     TranslateTextTranslationJobStateChange,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::TranslateTextTranslationJobStateChange)
             }
             _ => {

@@ -26,32 +26,52 @@ impl crate::Record for TranslateParallelDataStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "latestUpdateAttemptAt" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.latest_update_attempt_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.latest_update_attempt_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "latestUpdateAttemptStatus" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.latest_update_attempt_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.latest_update_attempt_status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "name" => (2, crate::tolerant::decode_into(&mut self.name, map)?),
-            "operation" => (3, crate::tolerant::decode_into(&mut self.operation, map)?),
-            "status" => (4, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "operation" => {
+                crate::tolerant::field(
+                    &mut self.operation,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -20,13 +20,28 @@ impl crate::Record for TranslateTextTranslationJobStateChange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "jobId" => (0, crate::tolerant::decode_into(&mut self.job_id, map)?),
-            "jobStatus" => (1, crate::tolerant::decode_into(&mut self.job_status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "jobId" => {
+                crate::tolerant::field(
+                    &mut self.job_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "jobStatus" => {
+                crate::tolerant::field(
+                    &mut self.job_status,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

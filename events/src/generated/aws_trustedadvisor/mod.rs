@@ -86,9 +86,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "Trusted Advisor Check Item Refresh Notification" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     TrustedAdvisorCheckItemRefreshNotification,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::TrustedAdvisorCheckItemRefreshNotification)
             }
             _ => {

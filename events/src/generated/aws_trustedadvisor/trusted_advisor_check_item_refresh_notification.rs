@@ -26,20 +26,52 @@ impl crate::Record for TrustedAdvisorCheckItemRefreshNotification {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "check-item-detail" => {
-                (0, crate::tolerant::decode_into(&mut self.check_item_detail, map)?)
+                crate::tolerant::field(
+                    &mut self.check_item_detail,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "check-name" => (1, crate::tolerant::decode_into(&mut self.check_name, map)?),
+            "check-name" => {
+                crate::tolerant::field(
+                    &mut self.check_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "resource_id" => {
-                (2, crate::tolerant::decode_into(&mut self.resource_id, map)?)
+                crate::tolerant::field(
+                    &mut self.resource_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "status" => (3, crate::tolerant::decode_into(&mut self.status, map)?),
-            "uuid" => (4, crate::tolerant::decode_into(&mut self.uuid, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "uuid" => {
+                crate::tolerant::field(
+                    &mut self.uuid,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -110,20 +142,52 @@ impl crate::Record for CheckItemDetail {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "EC2Config Status" => {
-                (0, crate::tolerant::decode_into(&mut self.ec2_config_status, map)?)
+                crate::tolerant::field(
+                    &mut self.ec2_config_status,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "Instance ID" => {
-                (1, crate::tolerant::decode_into(&mut self.instance_id, map)?)
+                crate::tolerant::field(
+                    &mut self.instance_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            "Region" => (2, crate::tolerant::decode_into(&mut self.region, map)?),
-            "Status" => (3, crate::tolerant::decode_into(&mut self.status, map)?),
-            "Timestamp" => (4, crate::tolerant::decode_into(&mut self.timestamp, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "Region" => {
+                crate::tolerant::field(
+                    &mut self.region,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "Status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "Timestamp" => {
+                crate::tolerant::field(
+                    &mut self.timestamp,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

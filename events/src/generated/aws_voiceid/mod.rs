@@ -179,51 +179,59 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "VoiceId Batch Fraudster Registration Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VoiceIdBatchFraudsterRegistrationAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VoiceIdBatchFraudsterRegistrationAction)
             }
             "VoiceId Batch Speaker Enrollment Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VoiceIdBatchSpeakerEnrollmentAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VoiceIdBatchSpeakerEnrollmentAction)
             }
             "VoiceId Evaluate Session Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VoiceIdEvaluateSessionAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VoiceIdEvaluateSessionAction)
             }
             "VoiceId Fraudster Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VoiceIdFraudsterAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VoiceIdFraudsterAction)
             }
             "VoiceId Session Speaker Enrollment Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VoiceIdSessionSpeakerEnrollmentAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VoiceIdSessionSpeakerEnrollmentAction)
             }
             "VoiceId Speaker Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VoiceIdSpeakerAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VoiceIdSpeakerAction)
             }
             "VoiceId Start Session Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VoiceIdStartSessionAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VoiceIdStartSessionAction)
             }
             "VoiceId Update Session Action" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     VoiceIdUpdateSessionAction,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::VoiceIdUpdateSessionAction)
             }
             _ => {

@@ -30,20 +30,68 @@ impl crate::Record for VoiceIdBatchFraudsterRegistrationAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
-            "batchJobId" => {
-                (1, crate::tolerant::decode_into(&mut self.batch_job_id, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "action" => {
+                crate::tolerant::field(
+                    &mut self.action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "data" => (2, crate::tolerant::decode_boxed_into(&mut self.data, map)?),
-            "domainId" => (3, crate::tolerant::decode_into(&mut self.domain_id, map)?),
-            "errorInfo" => (4, crate::tolerant::decode_into(&mut self.error_info, map)?),
-            "sourceId" => (5, crate::tolerant::decode_into(&mut self.source_id, map)?),
-            "status" => (6, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "batchJobId" => {
+                crate::tolerant::field(
+                    &mut self.batch_job_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "data" => {
+                crate::tolerant::boxed_field(
+                    &mut self.data,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "domainId" => {
+                crate::tolerant::field(
+                    &mut self.domain_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "errorInfo" => {
+                crate::tolerant::field(
+                    &mut self.error_info,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "sourceId" => {
+                crate::tolerant::field(
+                    &mut self.source_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -110,23 +158,44 @@ impl crate::Record for Data {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "dataAccessRoleArn" => {
-                (0, crate::tolerant::decode_into(&mut self.data_access_role_arn, map)?)
+                crate::tolerant::field(
+                    &mut self.data_access_role_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "inputDataConfig" => {
-                (1, crate::tolerant::decode_into(&mut self.input_data_config, map)?)
+                crate::tolerant::field(
+                    &mut self.input_data_config,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "outputDataConfig" => {
-                (2, crate::tolerant::decode_into(&mut self.output_data_config, map)?)
+                crate::tolerant::field(
+                    &mut self.output_data_config,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "registrationConfig" => {
-                (3, crate::tolerant::decode_into(&mut self.registration_config, map)?)
+                crate::tolerant::field(
+                    &mut self.registration_config,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -219,16 +288,36 @@ impl crate::Record for ErrorInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "errorCode" => (0, crate::tolerant::decode_into(&mut self.error_code, map)?),
-            "errorMessage" => {
-                (1, crate::tolerant::decode_into(&mut self.error_message, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "errorType" => (2, crate::tolerant::decode_into(&mut self.error_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "errorMessage" => {
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorType" => {
+                crate::tolerant::field(
+                    &mut self.error_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -276,12 +365,20 @@ impl crate::Record for InputDataConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "s3Uri" => (0, crate::tolerant::decode_into(&mut self.s3_uri, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "s3Uri" => {
+                crate::tolerant::field(
+                    &mut self.s3_uri,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -329,13 +426,28 @@ impl crate::Record for OutputDataConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "kmsKeyId" => (0, crate::tolerant::decode_into(&mut self.kms_key_id, map)?),
-            "s3Uri" => (1, crate::tolerant::decode_into(&mut self.s3_uri, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "kmsKeyId" => {
+                crate::tolerant::field(
+                    &mut self.kms_key_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "s3Uri" => {
+                crate::tolerant::field(
+                    &mut self.s3_uri,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -386,32 +498,36 @@ impl crate::Record for RegistrationConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "duplicateRegistrationAction" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.duplicate_registration_action,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.duplicate_registration_action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "fraudsterSimilarityThreshold" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.fraudster_similarity_threshold,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.fraudster_similarity_threshold,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "watchlistIds" => {
-                (2, crate::tolerant::decode_into(&mut self.watchlist_ids, map)?)
+                crate::tolerant::field(
+                    &mut self.watchlist_ids,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -30,20 +30,68 @@ impl crate::Record for VoiceIdEvaluateSessionAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
-            "domainId" => (1, crate::tolerant::decode_into(&mut self.domain_id, map)?),
-            "errorInfo" => (2, crate::tolerant::decode_into(&mut self.error_info, map)?),
-            "session" => (3, crate::tolerant::decode_boxed_into(&mut self.session, map)?),
-            "sourceId" => (4, crate::tolerant::decode_into(&mut self.source_id, map)?),
-            "status" => (5, crate::tolerant::decode_into(&mut self.status, map)?),
-            "systemAttributes" => {
-                (6, crate::tolerant::decode_into(&mut self.system_attributes, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "action" => {
+                crate::tolerant::field(
+                    &mut self.action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "domainId" => {
+                crate::tolerant::field(
+                    &mut self.domain_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorInfo" => {
+                crate::tolerant::field(
+                    &mut self.error_info,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "session" => {
+                crate::tolerant::boxed_field(
+                    &mut self.session,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "sourceId" => {
+                crate::tolerant::field(
+                    &mut self.source_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "systemAttributes" => {
+                crate::tolerant::field(
+                    &mut self.system_attributes,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -125,43 +173,60 @@ impl crate::Record for AuthenticationResult {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "audioAggregationEndedAt" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_ended_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_ended_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "audioAggregationStartedAt" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_started_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_started_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "authenticationResultId" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.authentication_result_id,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.authentication_result_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "configuration" => {
-                (3, crate::tolerant::decode_into(&mut self.configuration, map)?)
+                crate::tolerant::field(
+                    &mut self.configuration,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "decision" => (4, crate::tolerant::decode_into(&mut self.decision, map)?),
-            "score" => (5, crate::tolerant::decode_into(&mut self.score, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "decision" => {
+                crate::tolerant::field(
+                    &mut self.decision,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "score" => {
+                crate::tolerant::field(
+                    &mut self.score,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -247,14 +312,20 @@ impl crate::Record for ConfigurationAuthentication {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "acceptanceThreshold" => {
-                (0, crate::tolerant::decode_into(&mut self.acceptance_threshold, map)?)
+                crate::tolerant::field(
+                    &mut self.acceptance_threshold,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -307,17 +378,28 @@ impl crate::Record for ConfigurationFraud {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "riskThreshold" => {
-                (0, crate::tolerant::decode_into(&mut self.risk_threshold, map)?)
+                crate::tolerant::field(
+                    &mut self.risk_threshold,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "watchlistId" => {
-                (1, crate::tolerant::decode_into(&mut self.watchlist_id, map)?)
+                crate::tolerant::field(
+                    &mut self.watchlist_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -368,16 +450,36 @@ impl crate::Record for ErrorInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "errorCode" => (0, crate::tolerant::decode_into(&mut self.error_code, map)?),
-            "errorMessage" => {
-                (1, crate::tolerant::decode_into(&mut self.error_message, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "errorType" => (2, crate::tolerant::decode_into(&mut self.error_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "errorMessage" => {
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorType" => {
+                crate::tolerant::field(
+                    &mut self.error_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -437,46 +539,68 @@ impl crate::Record for FraudDetectionResult {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "audioAggregationEndedAt" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_ended_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_ended_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "audioAggregationStartedAt" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_started_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_started_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "configuration" => {
-                (2, crate::tolerant::decode_into(&mut self.configuration, map)?)
+                crate::tolerant::field(
+                    &mut self.configuration,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "decision" => (3, crate::tolerant::decode_into(&mut self.decision, map)?),
+            "decision" => {
+                crate::tolerant::field(
+                    &mut self.decision,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "fraudDetectionResultId" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.fraud_detection_result_id,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.fraud_detection_result_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "reasons" => (5, crate::tolerant::decode_into(&mut self.reasons, map)?),
+            "reasons" => {
+                crate::tolerant::field(
+                    &mut self.reasons,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "riskDetails" => {
-                (6, crate::tolerant::decode_into(&mut self.risk_details, map)?)
+                crate::tolerant::field(
+                    &mut self.risk_details,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -571,15 +695,28 @@ impl crate::Record for KnownFraudsterRisk {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "generatedFraudsterId" => {
-                (0, crate::tolerant::decode_into(&mut self.generated_fraudster_id, map)?)
+                crate::tolerant::field(
+                    &mut self.generated_fraudster_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "riskScore" => (1, crate::tolerant::decode_into(&mut self.risk_score, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "riskScore" => {
+                crate::tolerant::field(
+                    &mut self.risk_score,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -633,17 +770,28 @@ impl crate::Record for RiskDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "knownFraudsterRisk" => {
-                (0, crate::tolerant::decode_into(&mut self.known_fraudster_risk, map)?)
+                crate::tolerant::field(
+                    &mut self.known_fraudster_risk,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "voiceSpoofingRisk" => {
-                (1, crate::tolerant::decode_into(&mut self.voice_spoofing_risk, map)?)
+                crate::tolerant::field(
+                    &mut self.voice_spoofing_risk,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -724,33 +872,60 @@ impl crate::Record for Session {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "authenticationResult" => {
-                (0, crate::tolerant::decode_into(&mut self.authentication_result, map)?)
+                crate::tolerant::field(
+                    &mut self.authentication_result,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "fraudDetectionResult" => {
-                (
-                    1,
-                    crate::tolerant::decode_boxed_into(
-                        &mut self.fraud_detection_result,
-                        map,
-                    )?,
-                )
+                crate::tolerant::boxed_field(
+                    &mut self.fraud_detection_result,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "generatedSpeakerId" => {
-                (2, crate::tolerant::decode_into(&mut self.generated_speaker_id, map)?)
+                crate::tolerant::field(
+                    &mut self.generated_speaker_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "sessionId" => (3, crate::tolerant::decode_into(&mut self.session_id, map)?),
+            "sessionId" => {
+                crate::tolerant::field(
+                    &mut self.session_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "sessionName" => {
-                (4, crate::tolerant::decode_into(&mut self.session_name, map)?)
+                crate::tolerant::field(
+                    &mut self.session_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "streamingStatus" => {
-                (5, crate::tolerant::decode_into(&mut self.streaming_status, map)?)
+                crate::tolerant::field(
+                    &mut self.streaming_status,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -835,20 +1010,20 @@ impl crate::Record for SystemAttributes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "aws-connect-OriginalContactArn" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.aws_connect_original_contact_arn,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.aws_connect_original_contact_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -899,12 +1074,20 @@ impl crate::Record for VoiceSpoofingRisk {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "riskScore" => (0, crate::tolerant::decode_into(&mut self.risk_score, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "riskScore" => {
+                crate::tolerant::field(
+                    &mut self.risk_score,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -32,23 +32,76 @@ impl crate::Record for VoiceIdSpeakerAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
-            "data" => (1, crate::tolerant::decode_into(&mut self.data, map)?),
-            "domainId" => (2, crate::tolerant::decode_into(&mut self.domain_id, map)?),
-            "errorInfo" => (3, crate::tolerant::decode_into(&mut self.error_info, map)?),
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "action" => {
+                crate::tolerant::field(
+                    &mut self.action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "data" => {
+                crate::tolerant::field(
+                    &mut self.data,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "domainId" => {
+                crate::tolerant::field(
+                    &mut self.domain_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "errorInfo" => {
+                crate::tolerant::field(
+                    &mut self.error_info,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "generatedSpeakerId" => {
-                (4, crate::tolerant::decode_into(&mut self.generated_speaker_id, map)?)
+                crate::tolerant::field(
+                    &mut self.generated_speaker_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            "sourceId" => (5, crate::tolerant::decode_into(&mut self.source_id, map)?),
-            "status" => (6, crate::tolerant::decode_into(&mut self.status, map)?),
+            "sourceId" => {
+                crate::tolerant::field(
+                    &mut self.source_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "systemAttributes" => {
-                (7, crate::tolerant::decode_into(&mut self.system_attributes, map)?)
+                crate::tolerant::field(
+                    &mut self.system_attributes,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -130,20 +183,36 @@ impl crate::Record for Data {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "enrollmentSource" => {
-                (0, crate::tolerant::decode_into(&mut self.enrollment_source, map)?)
+                crate::tolerant::field(
+                    &mut self.enrollment_source,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "enrollmentSourceId" => {
-                (1, crate::tolerant::decode_into(&mut self.enrollment_source_id, map)?)
+                crate::tolerant::field(
+                    &mut self.enrollment_source_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "enrollmentStatus" => {
-                (2, crate::tolerant::decode_into(&mut self.enrollment_status, map)?)
+                crate::tolerant::field(
+                    &mut self.enrollment_status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -210,16 +279,36 @@ impl crate::Record for ErrorInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "errorCode" => (0, crate::tolerant::decode_into(&mut self.error_code, map)?),
-            "errorMessage" => {
-                (1, crate::tolerant::decode_into(&mut self.error_message, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "errorType" => (2, crate::tolerant::decode_into(&mut self.error_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "errorMessage" => {
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorType" => {
+                crate::tolerant::field(
+                    &mut self.error_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -267,20 +356,20 @@ impl crate::Record for SystemAttributes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "aws-connect-OriginalContactArn" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.aws_connect_original_contact_arn,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.aws_connect_original_contact_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -30,20 +30,68 @@ impl crate::Record for VoiceIdStartSessionAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
-            "domainId" => (1, crate::tolerant::decode_into(&mut self.domain_id, map)?),
-            "errorInfo" => (2, crate::tolerant::decode_into(&mut self.error_info, map)?),
-            "session" => (3, crate::tolerant::decode_boxed_into(&mut self.session, map)?),
-            "sourceId" => (4, crate::tolerant::decode_into(&mut self.source_id, map)?),
-            "status" => (5, crate::tolerant::decode_into(&mut self.status, map)?),
-            "systemAttributes" => {
-                (6, crate::tolerant::decode_into(&mut self.system_attributes, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "action" => {
+                crate::tolerant::field(
+                    &mut self.action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "domainId" => {
+                crate::tolerant::field(
+                    &mut self.domain_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorInfo" => {
+                crate::tolerant::field(
+                    &mut self.error_info,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "session" => {
+                crate::tolerant::boxed_field(
+                    &mut self.session,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "sourceId" => {
+                crate::tolerant::field(
+                    &mut self.source_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "systemAttributes" => {
+                crate::tolerant::field(
+                    &mut self.system_attributes,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -117,29 +165,28 @@ impl crate::Record for AuthenticationAudioProgress {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "audioAggregationEndedAt" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_ended_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_ended_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "audioAggregationStartedAt" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_started_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_started_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -210,14 +257,20 @@ impl crate::Record for AuthenticationConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "acceptanceThreshold" => {
-                (0, crate::tolerant::decode_into(&mut self.acceptance_threshold, map)?)
+                crate::tolerant::field(
+                    &mut self.acceptance_threshold,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -272,38 +325,36 @@ impl crate::Record for EnrollmentAudioProgress {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "audioAggregationEndedAt" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_ended_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_ended_at,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "audioAggregationStartedAt" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_started_at,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_started_at,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "audioAggregationStatus" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.audio_aggregation_status,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.audio_aggregation_status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -384,16 +435,36 @@ impl crate::Record for ErrorInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "errorCode" => (0, crate::tolerant::decode_into(&mut self.error_code, map)?),
-            "errorMessage" => {
-                (1, crate::tolerant::decode_into(&mut self.error_message, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "errorType" => (2, crate::tolerant::decode_into(&mut self.error_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "errorMessage" => {
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorType" => {
+                crate::tolerant::field(
+                    &mut self.error_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -443,17 +514,28 @@ impl crate::Record for FraudDetectionConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "riskThreshold" => {
-                (0, crate::tolerant::decode_into(&mut self.risk_threshold, map)?)
+                crate::tolerant::field(
+                    &mut self.risk_threshold,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "watchlistId" => {
-                (1, crate::tolerant::decode_into(&mut self.watchlist_id, map)?)
+                crate::tolerant::field(
+                    &mut self.watchlist_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -516,69 +598,84 @@ impl crate::Record for Session {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "authenticationAudioProgress" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.authentication_audio_progress,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.authentication_audio_progress,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "authenticationConfiguration" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.authentication_configuration,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.authentication_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "enrollmentAudioProgress" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.enrollment_audio_progress,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.enrollment_audio_progress,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "fraudDetectionAudioProgress" => {
-                (
-                    3,
-                    crate::tolerant::decode_into(
-                        &mut self.fraud_detection_audio_progress,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.fraud_detection_audio_progress,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "fraudDetectionConfiguration" => {
-                (
-                    4,
-                    crate::tolerant::decode_into(
-                        &mut self.fraud_detection_configuration,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.fraud_detection_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "generatedSpeakerId" => {
-                (5, crate::tolerant::decode_into(&mut self.generated_speaker_id, map)?)
+                crate::tolerant::field(
+                    &mut self.generated_speaker_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            "sessionId" => (6, crate::tolerant::decode_into(&mut self.session_id, map)?),
+            "sessionId" => {
+                crate::tolerant::field(
+                    &mut self.session_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
             "sessionName" => {
-                (7, crate::tolerant::decode_into(&mut self.session_name, map)?)
+                crate::tolerant::field(
+                    &mut self.session_name,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "streamingConfiguration" => {
-                (
-                    8,
-                    crate::tolerant::decode_into(&mut self.streaming_configuration, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.streaming_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -705,20 +802,20 @@ impl crate::Record for StreamingConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "authenticationMinimumSpeechInSeconds" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.authentication_minimum_speech_in_seconds,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.authentication_minimum_speech_in_seconds,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -769,20 +866,20 @@ impl crate::Record for SystemAttributes {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "aws-connect-OriginalContactArn" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.aws_connect_original_contact_arn,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.aws_connect_original_contact_arn,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

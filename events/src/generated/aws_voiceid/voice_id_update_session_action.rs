@@ -28,17 +28,60 @@ impl crate::Record for VoiceIdUpdateSessionAction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "action" => (0, crate::tolerant::decode_into(&mut self.action, map)?),
-            "domainId" => (1, crate::tolerant::decode_into(&mut self.domain_id, map)?),
-            "errorInfo" => (2, crate::tolerant::decode_into(&mut self.error_info, map)?),
-            "session" => (3, crate::tolerant::decode_into(&mut self.session, map)?),
-            "sourceId" => (4, crate::tolerant::decode_into(&mut self.source_id, map)?),
-            "status" => (5, crate::tolerant::decode_into(&mut self.status, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "action" => {
+                crate::tolerant::field(
+                    &mut self.action,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "domainId" => {
+                crate::tolerant::field(
+                    &mut self.domain_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorInfo" => {
+                crate::tolerant::field(
+                    &mut self.error_info,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "session" => {
+                crate::tolerant::field(
+                    &mut self.session,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "sourceId" => {
+                crate::tolerant::field(
+                    &mut self.source_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -98,14 +141,20 @@ impl crate::Record for AuthenticationConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "acceptanceThreshold" => {
-                (0, crate::tolerant::decode_into(&mut self.acceptance_threshold, map)?)
+                crate::tolerant::field(
+                    &mut self.acceptance_threshold,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -160,16 +209,36 @@ impl crate::Record for ErrorInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "errorCode" => (0, crate::tolerant::decode_into(&mut self.error_code, map)?),
-            "errorMessage" => {
-                (1, crate::tolerant::decode_into(&mut self.error_message, map)?)
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "errorType" => (2, crate::tolerant::decode_into(&mut self.error_type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            "errorMessage" => {
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorType" => {
+                crate::tolerant::field(
+                    &mut self.error_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -219,17 +288,28 @@ impl crate::Record for FraudDetectionConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "riskThreshold" => {
-                (0, crate::tolerant::decode_into(&mut self.risk_threshold, map)?)
+                crate::tolerant::field(
+                    &mut self.risk_threshold,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "watchlistId" => {
-                (1, crate::tolerant::decode_into(&mut self.watchlist_id, map)?)
+                crate::tolerant::field(
+                    &mut self.watchlist_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -284,36 +364,52 @@ impl crate::Record for Session {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "authenticationConfiguration" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.authentication_configuration,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.authentication_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "fraudDetectionConfiguration" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.fraud_detection_configuration,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.fraud_detection_configuration,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "generatedSpeakerId" => {
-                (2, crate::tolerant::decode_into(&mut self.generated_speaker_id, map)?)
+                crate::tolerant::field(
+                    &mut self.generated_speaker_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "sessionId" => (3, crate::tolerant::decode_into(&mut self.session_id, map)?),
+            "sessionId" => {
+                crate::tolerant::field(
+                    &mut self.session_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "sessionName" => {
-                (4, crate::tolerant::decode_into(&mut self.session_name, map)?)
+                crate::tolerant::field(
+                    &mut self.session_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

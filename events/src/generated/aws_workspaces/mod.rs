@@ -77,7 +77,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "WorkSpaces Access" => {
-                <Box<WorkSpacesAccess> as serde::Deserialize>::deserialize(deserializer)
+                crate::tolerant::deserialize_boxed_record::<
+                    WorkSpacesAccess,
+                    _,
+                >(deserializer)
                     .map(Self::WorkSpacesAccess)
             }
             _ => {

@@ -30,36 +30,68 @@ impl crate::Record for WorkSpacesAccess {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "actionType" => {
-                (0, crate::tolerant::decode_into(&mut self.action_type, map)?)
+                crate::tolerant::field(
+                    &mut self.action_type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "clientIpAddress" => {
-                (1, crate::tolerant::decode_into(&mut self.client_ip_address, map)?)
+                crate::tolerant::field(
+                    &mut self.client_ip_address,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "clientPlatform" => {
-                (2, crate::tolerant::decode_into(&mut self.client_platform, map)?)
+                crate::tolerant::field(
+                    &mut self.client_platform,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "directoryId" => {
-                (3, crate::tolerant::decode_into(&mut self.directory_id, map)?)
+                crate::tolerant::field(
+                    &mut self.directory_id,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            "loginTime" => (4, crate::tolerant::decode_into(&mut self.login_time, map)?),
+            "loginTime" => {
+                crate::tolerant::field(
+                    &mut self.login_time,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
             "workspaceId" => {
-                (5, crate::tolerant::decode_into(&mut self.workspace_id, map)?)
+                crate::tolerant::field(
+                    &mut self.workspace_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "workspacesClientProductName" => {
-                (
-                    6,
-                    crate::tolerant::decode_into(
-                        &mut self.workspaces_client_product_name,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.workspaces_client_product_name,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

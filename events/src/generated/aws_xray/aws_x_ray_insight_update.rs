@@ -42,46 +42,108 @@ impl crate::Record for AwsXRayInsightUpdate {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "Categories" => (0, crate::tolerant::decode_into(&mut self.categories, map)?),
-            "ClientRequestImpactStatistics" => {
-                (
-                    1,
-                    crate::tolerant::decode_into(
-                        &mut self.client_request_impact_statistics,
-                        map,
-                    )?,
-                )
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "Categories" => {
+                crate::tolerant::field(
+                    &mut self.categories,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "EndTime" => (2, crate::tolerant::decode_into(&mut self.end_time, map)?),
-            "Event" => (3, crate::tolerant::decode_into(&mut self.event, map)?),
-            "GroupName" => (4, crate::tolerant::decode_into(&mut self.group_name, map)?),
-            "InsightId" => (5, crate::tolerant::decode_into(&mut self.insight_id, map)?),
+            "ClientRequestImpactStatistics" => {
+                crate::tolerant::field(
+                    &mut self.client_request_impact_statistics,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "EndTime" => {
+                crate::tolerant::field(
+                    &mut self.end_time,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "Event" => {
+                crate::tolerant::field(
+                    &mut self.event,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "GroupName" => {
+                crate::tolerant::field(
+                    &mut self.group_name,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "InsightId" => {
+                crate::tolerant::field(
+                    &mut self.insight_id,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
             "RootCauseServiceId" => {
-                (6, crate::tolerant::decode_into(&mut self.root_cause_service_id, map)?)
+                crate::tolerant::field(
+                    &mut self.root_cause_service_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "RootCauseServiceRequestImpactStatistics" => {
-                (
-                    7,
-                    crate::tolerant::decode_into(
-                        &mut self.root_cause_service_request_impact_statistics,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.root_cause_service_request_impact_statistics,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
-            "StartTime" => (8, crate::tolerant::decode_into(&mut self.start_time, map)?),
-            "State" => (9, crate::tolerant::decode_into(&mut self.state, map)?),
-            "Summary" => (10, crate::tolerant::decode_into(&mut self.summary, map)?),
+            "StartTime" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "State" => {
+                crate::tolerant::field(
+                    &mut self.state,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "Summary" => {
+                crate::tolerant::field(
+                    &mut self.summary,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
             "TopAnomalousServices" => {
-                (
-                    11,
-                    crate::tolerant::decode_into(&mut self.top_anomalous_services, map)?,
-                )
+                crate::tolerant::field(
+                    &mut self.top_anomalous_services,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -185,12 +247,20 @@ impl crate::Record for AwsxRayInsightUpdateItem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "ServiceId" => (0, crate::tolerant::decode_into(&mut self.service_id, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "ServiceId" => {
+                crate::tolerant::field(
+                    &mut self.service_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -248,18 +318,36 @@ impl crate::Record for ClientRequestImpactStatistics {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "FaultCount" => {
-                (0, crate::tolerant::decode_into(&mut self.fault_count, map)?)
+                crate::tolerant::field(
+                    &mut self.fault_count,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "OkCount" => (1, crate::tolerant::decode_into(&mut self.ok_count, map)?),
+            "OkCount" => {
+                crate::tolerant::field(
+                    &mut self.ok_count,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "TotalCount" => {
-                (2, crate::tolerant::decode_into(&mut self.total_count, map)?)
+                crate::tolerant::field(
+                    &mut self.total_count,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -317,34 +405,52 @@ impl crate::Record for Event {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "ClientRequestImpactStatistics" => {
-                (
-                    0,
-                    crate::tolerant::decode_into(
-                        &mut self.client_request_impact_statistics,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.client_request_impact_statistics,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            "EventTime" => (1, crate::tolerant::decode_into(&mut self.event_time, map)?),
+            "EventTime" => {
+                crate::tolerant::field(
+                    &mut self.event_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "RootCauseServiceRequestImpactStatistics" => {
-                (
-                    2,
-                    crate::tolerant::decode_into(
-                        &mut self.root_cause_service_request_impact_statistics,
-                        map,
-                    )?,
-                )
+                crate::tolerant::field(
+                    &mut self.root_cause_service_request_impact_statistics,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            "Summary" => (3, crate::tolerant::decode_into(&mut self.summary, map)?),
+            "Summary" => {
+                crate::tolerant::field(
+                    &mut self.summary,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
             "TopAnomalousServices" => {
-                (4, crate::tolerant::decode_into(&mut self.top_anomalous_services, map)?)
+                crate::tolerant::field(
+                    &mut self.top_anomalous_services,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -441,15 +547,44 @@ impl crate::Record for RootCauseServiceId {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "AccountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "Name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "Names" => (2, crate::tolerant::decode_into(&mut self.names, map)?),
-            "Type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "AccountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Names" => {
+                crate::tolerant::field(
+                    &mut self.names,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "Type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -504,15 +639,44 @@ impl crate::Record for ServiceId {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, crate::tolerant::Status)>, A::Error> {
-        let decoded = match key {
-            "AccountId" => (0, crate::tolerant::decode_into(&mut self.account_id, map)?),
-            "Name" => (1, crate::tolerant::decode_into(&mut self.name, map)?),
-            "Names" => (2, crate::tolerant::decode_into(&mut self.names, map)?),
-            "Type" => (3, crate::tolerant::decode_into(&mut self.r#type, map)?),
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "AccountId" => {
+                crate::tolerant::field(
+                    &mut self.account_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "Name" => {
+                crate::tolerant::field(
+                    &mut self.name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "Names" => {
+                crate::tolerant::field(
+                    &mut self.names,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "Type" => {
+                crate::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

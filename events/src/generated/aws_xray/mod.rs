@@ -75,9 +75,10 @@ impl crate::DetailSet for Detail {
         }
         match detail_type {
             "AWS X-Ray Insight Update" => {
-                <Box<
+                crate::tolerant::deserialize_boxed_record::<
                     AwsXRayInsightUpdate,
-                > as serde::Deserialize>::deserialize(deserializer)
+                    _,
+                >(deserializer)
                     .map(Self::AwsXRayInsightUpdate)
             }
             _ => {

@@ -93,11 +93,17 @@ impl ::bridgecraft_events::DetailSet for Detail {
         }
         match detail_type {
             "Order Placed" => {
-                <Box<OrderPlaced> as serde::Deserialize>::deserialize(deserializer)
+                ::bridgecraft_events::tolerant::deserialize_boxed_record::<
+                    OrderPlaced,
+                    _,
+                >(deserializer)
                     .map(Self::OrderPlaced)
             }
             "Stock Changed" => {
-                <Box<StockChanged> as serde::Deserialize>::deserialize(deserializer)
+                ::bridgecraft_events::tolerant::deserialize_boxed_record::<
+                    StockChanged,
+                    _,
+                >(deserializer)
                     .map(Self::StockChanged)
             }
             _ => {

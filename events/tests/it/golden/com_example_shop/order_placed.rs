@@ -48,71 +48,118 @@ impl ::bridgecraft_events::Record for OrderPlaced {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "Type" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.r#type, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.r#type,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "coupon" => {
-                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.coupon, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.coupon,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "items" => {
-                (2, ::bridgecraft_events::tolerant::decode_into(&mut self.items, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.items,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "note" => {
-                (3, ::bridgecraft_events::tolerant::decode_into(&mut self.note, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.note,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "order-id" => {
-                (
-                    4,
-                    ::bridgecraft_events::tolerant::decode_required(
-                        &mut self.order_id,
-                        map,
-                    )?,
-                )
+                ::bridgecraft_events::tolerant::required_field(
+                    &mut self.order_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    Self::NAME,
+                    map,
+                )?;
+                *present |= 16;
             }
             "payment" => {
-                (5, ::bridgecraft_events::tolerant::decode_into(&mut self.payment, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.payment,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "placedAt" => {
-                (
-                    6,
-                    ::bridgecraft_events::tolerant::decode_into(
-                        &mut self.placed_at,
-                        map,
-                    )?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.placed_at,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
             "readOnly" => {
-                (
-                    7,
-                    ::bridgecraft_events::tolerant::decode_into(
-                        &mut self.read_only,
-                        map,
-                    )?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.read_only,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
             }
             "refund" => {
-                (8, ::bridgecraft_events::tolerant::decode_into(&mut self.refund, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.refund,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
             }
             "shipping" => {
-                (
-                    9,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.shipping, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.shipping,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
             }
             "status" => {
-                (10, ::bridgecraft_events::tolerant::decode_into(&mut self.status, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
             }
             "total" => {
-                (11, ::bridgecraft_events::tolerant::decode_into(&mut self.total, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.total,
+                    &mut self.extra,
+                    Self::FIELDS[11],
+                    map,
+                )?
             }
             "type" => {
-                (12, ::bridgecraft_events::tolerant::decode_into(&mut self.type2, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.type2,
+                    &mut self.extra,
+                    Self::FIELDS[12],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -241,26 +288,36 @@ impl ::bridgecraft_events::Record for BankTransfer {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "iban" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.iban, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.iban,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "method" => {
-                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.method, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.method,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "reference" => {
-                (
-                    2,
-                    ::bridgecraft_events::tolerant::decode_into(
-                        &mut self.reference,
-                        map,
-                    )?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.reference,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -315,20 +372,28 @@ impl ::bridgecraft_events::Record for Cash {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "amount" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.amount, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.amount,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "currency" => {
-                (
-                    1,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.currency, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.currency,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -386,26 +451,44 @@ impl ::bridgecraft_events::Record for Item {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "Host" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.host, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.host,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "host" => {
-                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.host2, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.host2,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "quantity" => {
-                (
-                    2,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.quantity, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.quantity,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "sku" => {
-                (3, ::bridgecraft_events::tolerant::decode_into(&mut self.sku, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.sku,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -547,20 +630,36 @@ impl ::bridgecraft_events::Record for PaymentCard {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "expires" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.expires, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.expires,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "last4" => {
-                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.last4, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.last4,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "method" => {
-                (2, ::bridgecraft_events::tolerant::decode_into(&mut self.method, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.method,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -635,32 +734,60 @@ impl ::bridgecraft_events::Record for PaymentGiftCard {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "code" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.code, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "from" => {
-                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.from, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.from,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "items" => {
-                (2, ::bridgecraft_events::tolerant::decode_into(&mut self.items, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.items,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "message" => {
-                (3, ::bridgecraft_events::tolerant::decode_into(&mut self.message, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.message,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "method" => {
-                (4, ::bridgecraft_events::tolerant::decode_into(&mut self.method, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.method,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "shipping" => {
-                (
-                    5,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.shipping, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.shipping,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -822,14 +949,20 @@ impl ::bridgecraft_events::Record for Shipping {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "carrier" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.carrier, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.carrier,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -891,17 +1024,28 @@ impl ::bridgecraft_events::Record for StoreCredit {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "amount" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.amount, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.amount,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "via" => {
-                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.via, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.via,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,

@@ -32,47 +32,68 @@ impl ::bridgecraft_events::Record for StockChanged {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "change" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.change, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.change,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "item" => {
-                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.item, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.item,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "labels" => {
-                (2, ::bridgecraft_events::tolerant::decode_into(&mut self.labels, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.labels,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "levels" => {
-                (3, ::bridgecraft_events::tolerant::decode_into(&mut self.levels, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.levels,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
             "metadata" => {
-                (
-                    4,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.metadata, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.metadata,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
             }
             "reference" => {
-                (
-                    5,
-                    ::bridgecraft_events::tolerant::decode_into(
-                        &mut self.reference,
-                        map,
-                    )?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.reference,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
             }
             "readOnly" => {
-                (
-                    6,
-                    ::bridgecraft_events::tolerant::decode_into(
-                        &mut self.read_only,
-                        map,
-                    )?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.read_only,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -161,29 +182,36 @@ impl ::bridgecraft_events::Record for Change {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "order-id" => {
-                (
-                    0,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.order_id, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.order_id,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "quantity" => {
-                (
-                    1,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.quantity, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.quantity,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "supplier" => {
-                (
-                    2,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.supplier, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.supplier,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -252,26 +280,44 @@ impl ::bridgecraft_events::Record for Item {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<Option<(usize, ::bridgecraft_events::tolerant::Status)>, A::Error> {
-        let decoded = match key {
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
             "Host" => {
-                (0, ::bridgecraft_events::tolerant::decode_into(&mut self.host, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.host,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
             }
             "host" => {
-                (1, ::bridgecraft_events::tolerant::decode_into(&mut self.host2, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.host2,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
             }
             "quantity" => {
-                (
-                    2,
-                    ::bridgecraft_events::tolerant::decode_into(&mut self.quantity, map)?,
-                )
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.quantity,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
             }
             "sku" => {
-                (3, ::bridgecraft_events::tolerant::decode_into(&mut self.sku, map)?)
+                ::bridgecraft_events::tolerant::field(
+                    &mut self.sku,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
             }
-            _ => return Ok(None),
-        };
-        Ok(Some(decoded))
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
     fn serialize_fields<M: serde::ser::SerializeMap>(
         &self,
