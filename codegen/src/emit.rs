@@ -485,8 +485,9 @@ impl<'a> Emitter<'a> {
         let deserialize_arms = variants.iter().map(|(source, feature, module, variant, _)| {
             quote! {
                 #feature
-                #source if <#module::Detail as #krate::DetailSet>::contains(source, detail_type) => {
-                    <#module::Detail as #krate::DetailSet>::deserialize_detail(source, detail_type, deserializer).map(Self::#variant)
+                #source => {
+                    <#module::Detail as #krate::DetailSet>::deserialize_known(source, detail_type, deserializer)
+                        .map(|known| known.map(Self::#variant))
                 }
             }
         });
@@ -589,9 +590,17 @@ impl<'a> Emitter<'a> {
                     detail_type: &str,
                     deserializer: D,
                 ) -> Result<Self, D::Error> {
+                    Ok(Self::deserialize_known(source, detail_type, deserializer)?.unwrap_or_else(Self::Unknown))
+                }
+
+                fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+                    source: &str,
+                    detail_type: &str,
+                    deserializer: D,
+                ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
                     match source {
                         #(#deserialize_arms)*
-                        _ => <Box<serde_json::value::RawValue> as serde::Deserialize>::deserialize(deserializer).map(Self::Unknown),
+                        _ => <Box<serde_json::value::RawValue> as serde::Deserialize>::deserialize(deserializer).map(Err),
                     }
                 }
 
@@ -668,7 +677,7 @@ impl<'a> Emitter<'a> {
             } else {
                 quote! { #krate::tolerant::deserialize_boxed_record::<#name, _>(deserializer) }
             };
-            quote! { #detail_type => #boxed.map(Self::#name), }
+            quote! { #detail_type => #boxed.map(|detail| Ok(Self::#name(detail))), }
         });
         let detail_types = events.iter().map(|(_, _, detail_type, _)| detail_type);
         let root = &self.paths.module_root;
@@ -763,9 +772,22 @@ impl<'a> Emitter<'a> {
                     if source != #source {
                         return Err(serde::de::Error::custom(format_args!("expected source `{}`, found `{source}`", #source)));
                     }
+                    Self::deserialize_known(source, detail_type, deserializer)?.map_err(|_| {
+                        serde::de::Error::custom(format_args!("`{}` has no detail-type `{detail_type}`", #source))
+                    })
+                }
+
+                fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+                    source: &str,
+                    detail_type: &str,
+                    deserializer: D,
+                ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+                    if source != #source {
+                        return <Box<serde_json::value::RawValue> as serde::Deserialize>::deserialize(deserializer).map(Err);
+                    }
                     match detail_type {
                         #(#deserialize_arms)*
-                        _ => Err(serde::de::Error::custom(format_args!("`{}` has no detail-type `{detail_type}`", #source))),
+                        _ => <Box<serde_json::value::RawValue> as serde::Deserialize>::deserialize(deserializer).map(Err),
                     }
                 }
 

@@ -1,9 +1,10 @@
 //! How a detail type is named and how an envelope's `detail` is decoded.
 
-use serde::Serialize;
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::{Drift, ResourceRef};
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
 
 /// A type that is the `detail` of one kind of event, published under a `source` and a
 /// `detail-type`.
@@ -55,6 +56,21 @@ pub trait DetailSet: Serialize + Sized {
         deserializer: D,
     ) -> Result<Self, D::Error>;
 
+    /// Decodes `detail` as the type the pair names or, for a pair the set does not contain,
+    /// keeps it as raw JSON (`Err`): one lookup of the pair, where [`contains`](Self::contains)
+    /// and [`deserialize_detail`](Self::deserialize_detail) make two.
+    fn deserialize_known<'de, D: Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<RawValue>>, D::Error> {
+        if Self::contains(source, detail_type) {
+            Self::deserialize_detail(source, detail_type, deserializer).map(Ok)
+        } else {
+            Box::<RawValue>::deserialize(deserializer).map(Err)
+        }
+    }
+
     /// Appends where the detail drifted from its schema (see [`EventDetail::inspect_drift`]).
     fn inspect_drift(&self, path: &mut String, drift: &mut Vec<Drift>) {
         let _ = (path, drift);
@@ -85,6 +101,18 @@ impl<T: EventDetail> DetailSet for T {
                 T::SOURCE,
                 T::DETAIL_TYPE
             )))
+        }
+    }
+
+    fn deserialize_known<'de, D: Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<RawValue>>, D::Error> {
+        if Self::contains(source, detail_type) {
+            T::deserialize(deserializer).map(Ok)
+        } else {
+            Box::<RawValue>::deserialize(deserializer).map(Err)
         }
     }
 

@@ -108,6 +108,29 @@ impl<S: DetailSet, D: From<S>> DetailFactory<D> for Known<S> {
     ) -> Result<D, De::Error> {
         S::deserialize_detail(source, detail_type, deserializer).map(D::from)
     }
+
+    fn decode_or_keep<'de, De: Deserializer<'de>>(
+        &self,
+        source: &str,
+        detail_type: &str,
+        deserializer: De,
+    ) -> Result<MaybeTyped<D>, De::Error> {
+        known::<S, D, De>(source, detail_type, deserializer)
+    }
+}
+
+/// Decodes a detail of the set `S` with one lookup of the pair, or keeps it raw.
+fn known<'de, S: DetailSet, D: From<S>, De: Deserializer<'de>>(
+    source: &str,
+    detail_type: &str,
+    deserializer: De,
+) -> Result<MaybeTyped<D>, De::Error> {
+    Ok(
+        match S::deserialize_known(source, detail_type, deserializer)? {
+            Ok(detail) => MaybeTyped::Typed(D::from(detail)),
+            Err(raw) => MaybeTyped::Raw(raw),
+        },
+    )
 }
 
 /// Two factories chained: `first` decodes the pairs it knows, `second` the rest.
@@ -177,6 +200,15 @@ impl<D: From<bridgecraft_events::Detail>> DetailFactory<D> for Aws {
     ) -> Result<D, De::Error> {
         bridgecraft_events::Detail::deserialize_detail(source, detail_type, deserializer)
             .map(D::from)
+    }
+
+    fn decode_or_keep<'de, De: Deserializer<'de>>(
+        &self,
+        source: &str,
+        detail_type: &str,
+        deserializer: De,
+    ) -> Result<MaybeTyped<D>, De::Error> {
+        known::<bridgecraft_events::Detail, D, De>(source, detail_type, deserializer)
     }
 }
 

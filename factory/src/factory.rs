@@ -292,10 +292,9 @@ impl<D, F: DetailFactory<D>> EventFactory for Factory<D, F> {
             factory: self,
             mode: Mode::Fast,
         };
-        match deserialize_event_with(&mut de, &dispatch).and_then(|event| de.end().map(|()| event))
-        {
-            Ok(event) => Ok(self.finish(event, json, None)),
-            Err(_) => self.after_failure(json),
+        match deserialize_event_with(&mut de, &dispatch) {
+            Ok(event) if de.end().is_ok() => Ok(self.finish(event, json, None)),
+            _ => self.after_failure(json),
         }
     }
 }

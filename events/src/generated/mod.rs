@@ -1787,1056 +1787,805 @@ impl crate::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
+        Ok(
+            Self::deserialize_known(source, detail_type, deserializer)?
+                .unwrap_or_else(Self::Unknown),
+        )
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
         match source {
             #[cfg(feature = "aws-a4b")]
-            "aws.a4b" if <aws_a4b::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_a4b::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.a4b" => {
+                <aws_a4b::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsA4b)
+                    .map(|known| known.map(Self::AwsA4b))
             }
             #[cfg(feature = "aws-acm")]
-            "aws.acm" if <aws_acm::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_acm::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.acm" => {
+                <aws_acm::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsAcm)
+                    .map(|known| known.map(Self::AwsAcm))
             }
             #[cfg(feature = "aws-aidevops")]
-            "aws.aidevops" if <aws_aidevops::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_aidevops::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.aidevops" => {
+                <aws_aidevops::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsAidevops)
+                    .map(|known| known.map(Self::AwsAidevops))
             }
             #[cfg(feature = "aws-airflow")]
-            "aws.airflow" if <aws_airflow::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_airflow::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.airflow" => {
+                <aws_airflow::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsAirflow)
+                    .map(|known| known.map(Self::AwsAirflow))
             }
             #[cfg(feature = "aws-application-cost-profiler")]
-            "aws.application-cost-profiler" if <aws_application_cost_profiler::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_application_cost_profiler::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.application-cost-profiler" => {
+                <aws_application_cost_profiler::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsApplicationCostProfiler)
+                    .map(|known| known.map(Self::AwsApplicationCostProfiler))
             }
             #[cfg(feature = "aws-appmesh")]
-            "aws.appmesh" if <aws_appmesh::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_appmesh::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.appmesh" => {
+                <aws_appmesh::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsAppmesh)
+                    .map(|known| known.map(Self::AwsAppmesh))
             }
             #[cfg(feature = "aws-athena")]
-            "aws.athena" if <aws_athena::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_athena::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.athena" => {
+                <aws_athena::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsAthena)
+                    .map(|known| known.map(Self::AwsAthena))
             }
             #[cfg(feature = "aws-autoscaling")]
-            "aws.autoscaling" if <aws_autoscaling::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_autoscaling::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.autoscaling" => {
+                <aws_autoscaling::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsAutoscaling)
+                    .map(|known| known.map(Self::AwsAutoscaling))
             }
             #[cfg(feature = "aws-b2bi")]
-            "aws.b2bi" if <aws_b2bi::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_b2bi::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.b2bi" => {
+                <aws_b2bi::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsB2bi)
+                    .map(|known| known.map(Self::AwsB2bi))
             }
             #[cfg(feature = "aws-batch")]
-            "aws.batch" if <aws_batch::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_batch::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.batch" => {
+                <aws_batch::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsBatch)
+                    .map(|known| known.map(Self::AwsBatch))
             }
             #[cfg(feature = "aws-bcm-dashboards")]
-            "aws.bcm-dashboards" if <aws_bcm_dashboards::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_bcm_dashboards::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.bcm-dashboards" => {
+                <aws_bcm_dashboards::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsBcmDashboards)
+                    .map(|known| known.map(Self::AwsBcmDashboards))
             }
             #[cfg(feature = "aws-chime")]
-            "aws.chime" if <aws_chime::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_chime::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.chime" => {
+                <aws_chime::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsChime)
+                    .map(|known| known.map(Self::AwsChime))
             }
             #[cfg(feature = "aws-cloudformation")]
-            "aws.cloudformation" if <aws_cloudformation::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_cloudformation::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.cloudformation" => {
+                <aws_cloudformation::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCloudformation)
+                    .map(|known| known.map(Self::AwsCloudformation))
             }
             #[cfg(feature = "aws-cloudshell")]
-            "aws.cloudshell" if <aws_cloudshell::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_cloudshell::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.cloudshell" => {
+                <aws_cloudshell::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCloudshell)
+                    .map(|known| known.map(Self::AwsCloudshell))
             }
             #[cfg(feature = "aws-cloudwatch")]
-            "aws.cloudwatch" if <aws_cloudwatch::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_cloudwatch::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.cloudwatch" => {
+                <aws_cloudwatch::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCloudwatch)
+                    .map(|known| known.map(Self::AwsCloudwatch))
             }
             #[cfg(feature = "aws-codebuild")]
-            "aws.codebuild" if <aws_codebuild::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_codebuild::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.codebuild" => {
+                <aws_codebuild::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCodebuild)
+                    .map(|known| known.map(Self::AwsCodebuild))
             }
             #[cfg(feature = "aws-codecommit")]
-            "aws.codecommit" if <aws_codecommit::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_codecommit::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.codecommit" => {
+                <aws_codecommit::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCodecommit)
+                    .map(|known| known.map(Self::AwsCodecommit))
             }
             #[cfg(feature = "aws-codedeploy")]
-            "aws.codedeploy" if <aws_codedeploy::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_codedeploy::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.codedeploy" => {
+                <aws_codedeploy::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCodedeploy)
+                    .map(|known| known.map(Self::AwsCodedeploy))
             }
             #[cfg(feature = "aws-codeguru-profiler")]
-            "aws.codeguru-profiler" if <aws_codeguru_profiler::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_codeguru_profiler::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.codeguru-profiler" => {
+                <aws_codeguru_profiler::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCodeguruProfiler)
+                    .map(|known| known.map(Self::AwsCodeguruProfiler))
             }
             #[cfg(feature = "aws-codepipeline")]
-            "aws.codepipeline" if <aws_codepipeline::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_codepipeline::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.codepipeline" => {
+                <aws_codepipeline::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCodepipeline)
+                    .map(|known| known.map(Self::AwsCodepipeline))
             }
             #[cfg(feature = "aws-connect")]
-            "aws.connect" if <aws_connect::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_connect::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.connect" => {
+                <aws_connect::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsConnect)
+                    .map(|known| known.map(Self::AwsConnect))
             }
             #[cfg(feature = "aws-dataexchange")]
-            "aws.dataexchange" if <aws_dataexchange::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_dataexchange::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.dataexchange" => {
+                <aws_dataexchange::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsDataexchange)
+                    .map(|known| known.map(Self::AwsDataexchange))
             }
             #[cfg(feature = "aws-datasync")]
-            "aws.datasync" if <aws_datasync::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_datasync::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.datasync" => {
+                <aws_datasync::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsDatasync)
+                    .map(|known| known.map(Self::AwsDatasync))
             }
             #[cfg(feature = "aws-deadline")]
-            "aws.deadline" if <aws_deadline::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_deadline::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.deadline" => {
+                <aws_deadline::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsDeadline)
+                    .map(|known| known.map(Self::AwsDeadline))
             }
             #[cfg(feature = "aws-devops-guru")]
-            "aws.devops-guru" if <aws_devops_guru::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_devops_guru::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.devops-guru" => {
+                <aws_devops_guru::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsDevopsGuru)
+                    .map(|known| known.map(Self::AwsDevopsGuru))
             }
             #[cfg(feature = "aws-dlm")]
-            "aws.dlm" if <aws_dlm::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_dlm::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.dlm" => {
+                <aws_dlm::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsDlm)
+                    .map(|known| known.map(Self::AwsDlm))
             }
             #[cfg(feature = "aws-ec2")]
-            "aws.ec2" if <aws_ec2::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ec2::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.ec2" => {
+                <aws_ec2::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEc2)
+                    .map(|known| known.map(Self::AwsEc2))
             }
             #[cfg(feature = "aws-ec2fleet")]
-            "aws.ec2fleet" if <aws_ec2fleet::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ec2fleet::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.ec2fleet" => {
+                <aws_ec2fleet::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEc2fleet)
+                    .map(|known| known.map(Self::AwsEc2fleet))
             }
             #[cfg(feature = "aws-ec2spotfleet")]
-            "aws.ec2spotfleet" if <aws_ec2spotfleet::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ec2spotfleet::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.ec2spotfleet" => {
+                <aws_ec2spotfleet::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEc2spotfleet)
+                    .map(|known| known.map(Self::AwsEc2spotfleet))
             }
             #[cfg(feature = "aws-ecr")]
-            "aws.ecr" if <aws_ecr::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ecr::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.ecr" => {
+                <aws_ecr::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEcr)
+                    .map(|known| known.map(Self::AwsEcr))
             }
             #[cfg(feature = "aws-ecs")]
-            "aws.ecs" if <aws_ecs::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ecs::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.ecs" => {
+                <aws_ecs::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEcs)
+                    .map(|known| known.map(Self::AwsEcs))
             }
             #[cfg(feature = "aws-elasticache")]
-            "aws.elasticache" if <aws_elasticache::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_elasticache::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.elasticache" => {
+                <aws_elasticache::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsElasticache)
+                    .map(|known| known.map(Self::AwsElasticache))
             }
             #[cfg(feature = "aws-elasticloadbalancing")]
-            "aws.elasticloadbalancing" if <aws_elasticloadbalancing::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_elasticloadbalancing::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.elasticloadbalancing" => {
+                <aws_elasticloadbalancing::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsElasticloadbalancing)
+                    .map(|known| known.map(Self::AwsElasticloadbalancing))
             }
             #[cfg(feature = "aws-emr")]
-            "aws.emr" if <aws_emr::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_emr::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.emr" => {
+                <aws_emr::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEmr)
+                    .map(|known| known.map(Self::AwsEmr))
             }
             #[cfg(feature = "aws-events")]
-            "aws.events" if <aws_events::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_events::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.events" => {
+                <aws_events::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEvents)
+                    .map(|known| known.map(Self::AwsEvents))
             }
             #[cfg(feature = "aws-fis")]
-            "aws.fis" if <aws_fis::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_fis::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.fis" => {
+                <aws_fis::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsFis)
+                    .map(|known| known.map(Self::AwsFis))
             }
             #[cfg(feature = "aws-gamelift")]
-            "aws.gamelift" if <aws_gamelift::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_gamelift::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.gamelift" => {
+                <aws_gamelift::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsGamelift)
+                    .map(|known| known.map(Self::AwsGamelift))
             }
             #[cfg(feature = "aws-geo")]
-            "aws.geo" if <aws_geo::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_geo::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.geo" => {
+                <aws_geo::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsGeo)
+                    .map(|known| known.map(Self::AwsGeo))
             }
             #[cfg(feature = "aws-glue")]
-            "aws.glue" if <aws_glue::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_glue::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.glue" => {
+                <aws_glue::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsGlue)
+                    .map(|known| known.map(Self::AwsGlue))
             }
             #[cfg(feature = "aws-guardduty")]
-            "aws.guardduty" if <aws_guardduty::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_guardduty::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.guardduty" => {
+                <aws_guardduty::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsGuardduty)
+                    .map(|known| known.map(Self::AwsGuardduty))
             }
             #[cfg(feature = "aws-health")]
-            "aws.health" if <aws_health::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_health::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.health" => {
+                <aws_health::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsHealth)
+                    .map(|known| known.map(Self::AwsHealth))
             }
             #[cfg(feature = "aws-healthlake")]
-            "aws.healthlake" if <aws_healthlake::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_healthlake::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.healthlake" => {
+                <aws_healthlake::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsHealthlake)
+                    .map(|known| known.map(Self::AwsHealthlake))
             }
             #[cfg(feature = "aws-imagebuilder")]
-            "aws.imagebuilder" if <aws_imagebuilder::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_imagebuilder::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.imagebuilder" => {
+                <aws_imagebuilder::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsImagebuilder)
+                    .map(|known| known.map(Self::AwsImagebuilder))
             }
             #[cfg(feature = "aws-iotanalytics")]
-            "aws.iotanalytics" if <aws_iotanalytics::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_iotanalytics::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.iotanalytics" => {
+                <aws_iotanalytics::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsIotanalytics)
+                    .map(|known| known.map(Self::AwsIotanalytics))
             }
             #[cfg(feature = "aws-ivs")]
-            "aws.ivs" if <aws_ivs::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ivs::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.ivs" => {
+                <aws_ivs::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsIvs)
+                    .map(|known| known.map(Self::AwsIvs))
             }
             #[cfg(feature = "aws-kms")]
-            "aws.kms" if <aws_kms::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_kms::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.kms" => {
+                <aws_kms::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsKms)
+                    .map(|known| known.map(Self::AwsKms))
             }
             #[cfg(feature = "aws-logs")]
-            "aws.logs" if <aws_logs::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_logs::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.logs" => {
+                <aws_logs::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsLogs)
+                    .map(|known| known.map(Self::AwsLogs))
             }
             #[cfg(feature = "aws-macie")]
-            "aws.macie" if <aws_macie::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_macie::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.macie" => {
+                <aws_macie::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsMacie)
+                    .map(|known| known.map(Self::AwsMacie))
             }
             #[cfg(feature = "aws-managedblockchain")]
-            "aws.managedblockchain" if <aws_managedblockchain::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_managedblockchain::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.managedblockchain" => {
+                <aws_managedblockchain::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsManagedblockchain)
+                    .map(|known| known.map(Self::AwsManagedblockchain))
             }
             #[cfg(feature = "aws-marketplacecatalog")]
-            "aws.marketplacecatalog" if <aws_marketplacecatalog::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_marketplacecatalog::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.marketplacecatalog" => {
+                <aws_marketplacecatalog::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsMarketplacecatalog)
+                    .map(|known| known.map(Self::AwsMarketplacecatalog))
             }
             #[cfg(feature = "aws-medialive")]
-            "aws.medialive" if <aws_medialive::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_medialive::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.medialive" => {
+                <aws_medialive::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsMedialive)
+                    .map(|known| known.map(Self::AwsMedialive))
             }
             #[cfg(feature = "aws-mediapackage")]
-            "aws.mediapackage" if <aws_mediapackage::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_mediapackage::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.mediapackage" => {
+                <aws_mediapackage::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsMediapackage)
+                    .map(|known| known.map(Self::AwsMediapackage))
             }
             #[cfg(feature = "aws-medical-imaging")]
-            "aws.medical-imaging" if <aws_medical_imaging::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_medical_imaging::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.medical-imaging" => {
+                <aws_medical_imaging::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsMedicalImaging)
+                    .map(|known| known.map(Self::AwsMedicalImaging))
             }
             #[cfg(feature = "aws-mgn")]
-            "aws.mgn" if <aws_mgn::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_mgn::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.mgn" => {
+                <aws_mgn::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsMgn)
+                    .map(|known| known.map(Self::AwsMgn))
             }
             #[cfg(feature = "aws-monitoring")]
-            "aws.monitoring" if <aws_monitoring::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_monitoring::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.monitoring" => {
+                <aws_monitoring::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsMonitoring)
+                    .map(|known| known.map(Self::AwsMonitoring))
             }
             #[cfg(feature = "aws-network-firewall")]
-            "aws.network-firewall" if <aws_network_firewall::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_network_firewall::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.network-firewall" => {
+                <aws_network_firewall::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsNetworkFirewall)
+                    .map(|known| known.map(Self::AwsNetworkFirewall))
             }
             #[cfg(feature = "aws-networkmanager")]
-            "aws.networkmanager" if <aws_networkmanager::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_networkmanager::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.networkmanager" => {
+                <aws_networkmanager::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsNetworkmanager)
+                    .map(|known| known.map(Self::AwsNetworkmanager))
             }
             #[cfg(feature = "aws-omics")]
-            "aws.omics" if <aws_omics::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_omics::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.omics" => {
+                <aws_omics::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsOmics)
+                    .map(|known| known.map(Self::AwsOmics))
             }
             #[cfg(feature = "aws-opsworks")]
-            "aws.opsworks" if <aws_opsworks::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_opsworks::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.opsworks" => {
+                <aws_opsworks::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsOpsworks)
+                    .map(|known| known.map(Self::AwsOpsworks))
             }
             #[cfg(feature = "aws-organizations")]
-            "aws.organizations" if <aws_organizations::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_organizations::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.organizations" => {
+                <aws_organizations::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsOrganizations)
+                    .map(|known| known.map(Self::AwsOrganizations))
             }
             #[cfg(feature = "aws-qldb")]
-            "aws.qldb" if <aws_qldb::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_qldb::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.qldb" => {
+                <aws_qldb::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsQldb)
+                    .map(|known| known.map(Self::AwsQldb))
             }
             #[cfg(feature = "aws-rds")]
-            "aws.rds" if <aws_rds::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_rds::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.rds" => {
+                <aws_rds::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsRds)
+                    .map(|known| known.map(Self::AwsRds))
             }
             #[cfg(feature = "aws-redshift-data")]
-            "aws.redshift-data" if <aws_redshift_data::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_redshift_data::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.redshift-data" => {
+                <aws_redshift_data::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsRedshiftData)
+                    .map(|known| known.map(Self::AwsRedshiftData))
             }
             #[cfg(feature = "aws-route53-recovery-readiness")]
-            "aws.route53-recovery-readiness" if <aws_route53_recovery_readiness::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_route53_recovery_readiness::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.route53-recovery-readiness" => {
+                <aws_route53_recovery_readiness::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsRoute53RecoveryReadiness)
+                    .map(|known| known.map(Self::AwsRoute53RecoveryReadiness))
             }
             #[cfg(feature = "aws-route53resolver")]
-            "aws.route53resolver" if <aws_route53resolver::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_route53resolver::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.route53resolver" => {
+                <aws_route53resolver::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsRoute53resolver)
+                    .map(|known| known.map(Self::AwsRoute53resolver))
             }
             #[cfg(feature = "aws-s3")]
-            "aws.s3" if <aws_s3::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_s3::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.s3" => {
+                <aws_s3::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsS3)
+                    .map(|known| known.map(Self::AwsS3))
             }
             #[cfg(feature = "aws-sagemaker")]
-            "aws.sagemaker" if <aws_sagemaker::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_sagemaker::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.sagemaker" => {
+                <aws_sagemaker::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSagemaker)
+                    .map(|known| known.map(Self::AwsSagemaker))
             }
             #[cfg(feature = "aws-schemas")]
-            "aws.schemas" if <aws_schemas::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_schemas::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.schemas" => {
+                <aws_schemas::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSchemas)
+                    .map(|known| known.map(Self::AwsSchemas))
             }
             #[cfg(feature = "aws-security-ir")]
-            "aws.security-ir" if <aws_security_ir::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_security_ir::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.security-ir" => {
+                <aws_security_ir::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSecurityIr)
+                    .map(|known| known.map(Self::AwsSecurityIr))
             }
             #[cfg(feature = "aws-securityhub")]
-            "aws.securityhub" if <aws_securityhub::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_securityhub::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.securityhub" => {
+                <aws_securityhub::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSecurityhub)
+                    .map(|known| known.map(Self::AwsSecurityhub))
             }
             #[cfg(feature = "aws-ses")]
-            "aws.ses" if <aws_ses::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ses::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.ses" => {
+                <aws_ses::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSes)
+                    .map(|known| known.map(Self::AwsSes))
             }
             #[cfg(feature = "aws-signin")]
-            "aws.signin" if <aws_signin::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_signin::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.signin" => {
+                <aws_signin::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSignin)
+                    .map(|known| known.map(Self::AwsSignin))
             }
             #[cfg(feature = "aws-ssm")]
-            "aws.ssm" if <aws_ssm::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ssm::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.ssm" => {
+                <aws_ssm::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSsm)
+                    .map(|known| known.map(Self::AwsSsm))
             }
             #[cfg(feature = "aws-states")]
-            "aws.states" if <aws_states::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_states::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.states" => {
+                <aws_states::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsStates)
+                    .map(|known| known.map(Self::AwsStates))
             }
             #[cfg(feature = "aws-storagegateway")]
-            "aws.storagegateway" if <aws_storagegateway::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_storagegateway::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.storagegateway" => {
+                <aws_storagegateway::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsStoragegateway)
+                    .map(|known| known.map(Self::AwsStoragegateway))
             }
             #[cfg(feature = "aws-supplychain")]
-            "aws.supplychain" if <aws_supplychain::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_supplychain::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.supplychain" => {
+                <aws_supplychain::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSupplychain)
+                    .map(|known| known.map(Self::AwsSupplychain))
             }
             #[cfg(feature = "aws-swf")]
-            "aws.swf" if <aws_swf::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_swf::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.swf" => {
+                <aws_swf::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSwf)
+                    .map(|known| known.map(Self::AwsSwf))
             }
             #[cfg(feature = "aws-synthetics")]
-            "aws.synthetics" if <aws_synthetics::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_synthetics::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.synthetics" => {
+                <aws_synthetics::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsSynthetics)
+                    .map(|known| known.map(Self::AwsSynthetics))
             }
             #[cfg(feature = "aws-tag")]
-            "aws.tag" if <aws_tag::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_tag::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.tag" => {
+                <aws_tag::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsTag)
+                    .map(|known| known.map(Self::AwsTag))
             }
             #[cfg(feature = "aws-transcribe")]
-            "aws.transcribe" if <aws_transcribe::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_transcribe::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.transcribe" => {
+                <aws_transcribe::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsTranscribe)
+                    .map(|known| known.map(Self::AwsTranscribe))
             }
             #[cfg(feature = "aws-transfer")]
-            "aws.transfer" if <aws_transfer::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_transfer::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.transfer" => {
+                <aws_transfer::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsTransfer)
+                    .map(|known| known.map(Self::AwsTransfer))
             }
             #[cfg(feature = "aws-translate")]
-            "aws.translate" if <aws_translate::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_translate::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.translate" => {
+                <aws_translate::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsTranslate)
+                    .map(|known| known.map(Self::AwsTranslate))
             }
             #[cfg(feature = "aws-trustedadvisor")]
-            "aws.trustedadvisor" if <aws_trustedadvisor::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_trustedadvisor::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.trustedadvisor" => {
+                <aws_trustedadvisor::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsTrustedadvisor)
+                    .map(|known| known.map(Self::AwsTrustedadvisor))
             }
             #[cfg(feature = "aws-voiceid")]
-            "aws.voiceid" if <aws_voiceid::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_voiceid::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.voiceid" => {
+                <aws_voiceid::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsVoiceid)
+                    .map(|known| known.map(Self::AwsVoiceid))
             }
             #[cfg(feature = "aws-wellarchitected")]
-            "aws.wellarchitected" if <aws_wellarchitected::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_wellarchitected::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.wellarchitected" => {
+                <aws_wellarchitected::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsWellarchitected)
+                    .map(|known| known.map(Self::AwsWellarchitected))
             }
             #[cfg(feature = "aws-workspaces")]
-            "aws.workspaces" if <aws_workspaces::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_workspaces::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.workspaces" => {
+                <aws_workspaces::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsWorkspaces)
+                    .map(|known| known.map(Self::AwsWorkspaces))
             }
             #[cfg(feature = "aws-xray")]
-            "aws.xray" if <aws_xray::Detail as crate::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_xray::Detail as crate::DetailSet>::deserialize_detail(
+            "aws.xray" => {
+                <aws_xray::Detail as crate::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsXray)
+                    .map(|known| known.map(Self::AwsXray))
             }
             _ => {
                 <Box<
                     serde_json::value::RawValue,
                 > as serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::Unknown)
+                    .map(Err)
             }
         }
     }

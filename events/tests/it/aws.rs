@@ -78,6 +78,39 @@ fn another_sources_pair_is_unknown_not_an_error() {
     );
 }
 
+#[test]
+fn one_lookup_decodes_a_known_pair_or_keeps_the_detail_raw() {
+    use bridgecraft_events::DetailSet;
+
+    fn known<S: DetailSet>(source: &str, detail_type: &str) -> Result<S, String> {
+        let detail = launch_successful()["detail"].to_string();
+        let mut de = serde_json::Deserializer::from_str(&detail);
+        match S::deserialize_known(source, detail_type, &mut de).unwrap() {
+            Ok(detail) => Ok(detail),
+            Err(raw) => Err(raw.get().to_owned()),
+        }
+    }
+    let (asg, launch) = ("aws.autoscaling", "EC2 Instance Launch Successful");
+    let detail = launch_successful()["detail"].to_string();
+    assert!(matches!(
+        known::<Detail>(asg, launch),
+        Ok(Detail::AwsAutoscaling(_))
+    ));
+    assert!(known::<aws_autoscaling::Detail>(asg, launch).is_ok());
+    assert!(known::<aws_autoscaling::Ec2InstanceLaunchSuccessful>(asg, launch).is_ok());
+    for (source, detail_type) in [(asg, "Something Else"), ("aws.ec2", launch), ("x", "y")] {
+        assert_eq!(known::<Detail>(source, detail_type).unwrap_err(), detail);
+        assert_eq!(
+            known::<aws_autoscaling::Detail>(source, detail_type).unwrap_err(),
+            detail
+        );
+        assert_eq!(
+            known::<aws_autoscaling::Ec2InstanceLaunchSuccessful>(source, detail_type).unwrap_err(),
+            detail
+        );
+    }
+}
+
 /// Every "AWS API Call via CloudTrail" detail is the documented CloudTrail record, whatever the
 /// service and API: the example events' calls are ones the registry's samples never saw.
 #[cfg(all(feature = "aws-kms", feature = "aws-s3"))]

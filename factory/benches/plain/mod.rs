@@ -171,100 +171,86 @@ impl ::bridgecraft_events::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
+        Ok(
+            Self::deserialize_known(source, detail_type, deserializer)?
+                .unwrap_or_else(Self::Unknown),
+        )
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
         match source {
-            "aws.codedeploy" if <aws_codedeploy::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_codedeploy::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "aws.codedeploy" => {
+                <aws_codedeploy::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsCodedeploy)
+                    .map(|known| known.map(Self::AwsCodedeploy))
             }
-            "aws.ec2" if <aws_ec2::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ec2::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "aws.ec2" => {
+                <aws_ec2::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEc2)
+                    .map(|known| known.map(Self::AwsEc2))
             }
-            "aws.ecr" if <aws_ecr::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ecr::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "aws.ecr" => {
+                <aws_ecr::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEcr)
+                    .map(|known| known.map(Self::AwsEcr))
             }
-            "aws.ecs" if <aws_ecs::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_ecs::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "aws.ecs" => {
+                <aws_ecs::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEcs)
+                    .map(|known| known.map(Self::AwsEcs))
             }
-            "aws.events" if <aws_events::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_events::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "aws.events" => {
+                <aws_events::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsEvents)
+                    .map(|known| known.map(Self::AwsEvents))
             }
-            "aws.kms" if <aws_kms::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_kms::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "aws.kms" => {
+                <aws_kms::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsKms)
+                    .map(|known| known.map(Self::AwsKms))
             }
-            "aws.s3" if <aws_s3::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_s3::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "aws.s3" => {
+                <aws_s3::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsS3)
+                    .map(|known| known.map(Self::AwsS3))
             }
-            "aws.transcribe" if <aws_transcribe::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <aws_transcribe::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "aws.transcribe" => {
+                <aws_transcribe::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::AwsTranscribe)
+                    .map(|known| known.map(Self::AwsTranscribe))
             }
             _ => {
                 <Box<
                     serde_json::value::RawValue,
                 > as serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::Unknown)
+                    .map(Err)
             }
         }
     }

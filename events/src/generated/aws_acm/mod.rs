@@ -146,57 +146,74 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.acm"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.acm" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "ACM Certificate Approaching Expiration" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateApproachingExpiration,
                     _,
                 >(deserializer)
-                    .map(Self::AcmCertificateApproachingExpiration)
+                    .map(|detail| Ok(Self::AcmCertificateApproachingExpiration(detail)))
             }
             "ACM Certificate Available" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateAvailable,
                     _,
                 >(deserializer)
-                    .map(Self::AcmCertificateAvailable)
+                    .map(|detail| Ok(Self::AcmCertificateAvailable(detail)))
             }
             "ACM Certificate Expired" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateExpired,
                     _,
                 >(deserializer)
-                    .map(Self::AcmCertificateExpired)
+                    .map(|detail| Ok(Self::AcmCertificateExpired(detail)))
             }
             "ACM Certificate Renewal Action Required" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateRenewalActionRequired,
                     _,
                 >(deserializer)
-                    .map(Self::AcmCertificateRenewalActionRequired)
+                    .map(|detail| Ok(Self::AcmCertificateRenewalActionRequired(detail)))
             }
             "ACM Certificate Revoked" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateRevoked,
                     _,
                 >(deserializer)
-                    .map(Self::AcmCertificateRevoked)
+                    .map(|detail| Ok(Self::AcmCertificateRevoked(detail)))
             }
             "ACM Certificate Revoked by Certificate Authority (CA)" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AcmCertificateRevokedByCertificateAuthorityCa,
                     _,
                 >(deserializer)
-                    .map(Self::AcmCertificateRevokedByCertificateAuthorityCa)
+                    .map(|detail| Ok(
+                        Self::AcmCertificateRevokedByCertificateAuthorityCa(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.acm"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

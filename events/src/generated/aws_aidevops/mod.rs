@@ -215,113 +215,130 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.aidevops"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.aidevops" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Investigation Cancelled" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationCancelled,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationCancelled)
+                    .map(|detail| Ok(Self::InvestigationCancelled(detail)))
             }
             "Investigation Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationCompleted)
+                    .map(|detail| Ok(Self::InvestigationCompleted(detail)))
             }
             "Investigation Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationCreated,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationCreated)
+                    .map(|detail| Ok(Self::InvestigationCreated(detail)))
             }
             "Investigation Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationFailed,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationFailed)
+                    .map(|detail| Ok(Self::InvestigationFailed(detail)))
             }
             "Investigation In Progress" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationInProgress,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationInProgress)
+                    .map(|detail| Ok(Self::InvestigationInProgress(detail)))
             }
             "Investigation Linked" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationLinked,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationLinked)
+                    .map(|detail| Ok(Self::InvestigationLinked(detail)))
             }
             "Investigation Pending Triage" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationPendingTriage,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationPendingTriage)
+                    .map(|detail| Ok(Self::InvestigationPendingTriage(detail)))
             }
             "Investigation Priority Updated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationPriorityUpdated,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationPriorityUpdated)
+                    .map(|detail| Ok(Self::InvestigationPriorityUpdated(detail)))
             }
             "Investigation Timed Out" => {
                 crate::tolerant::deserialize_boxed_record::<
                     InvestigationTimedOut,
                     _,
                 >(deserializer)
-                    .map(Self::InvestigationTimedOut)
+                    .map(|detail| Ok(Self::InvestigationTimedOut(detail)))
             }
             "Mitigation Cancelled" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MitigationCancelled,
                     _,
                 >(deserializer)
-                    .map(Self::MitigationCancelled)
+                    .map(|detail| Ok(Self::MitigationCancelled(detail)))
             }
             "Mitigation Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MitigationCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::MitigationCompleted)
+                    .map(|detail| Ok(Self::MitigationCompleted(detail)))
             }
             "Mitigation Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MitigationFailed,
                     _,
                 >(deserializer)
-                    .map(Self::MitigationFailed)
+                    .map(|detail| Ok(Self::MitigationFailed(detail)))
             }
             "Mitigation In Progress" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MitigationInProgress,
                     _,
                 >(deserializer)
-                    .map(Self::MitigationInProgress)
+                    .map(|detail| Ok(Self::MitigationInProgress(detail)))
             }
             "Mitigation Timed Out" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MitigationTimedOut,
                     _,
                 >(deserializer)
-                    .map(Self::MitigationTimedOut)
+                    .map(|detail| Ok(Self::MitigationTimedOut(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.aidevops"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

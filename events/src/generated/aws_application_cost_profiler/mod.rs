@@ -155,51 +155,78 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`",
+                        "aws.application-cost-profiler"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.application-cost-profiler" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "Application Cost Profiler Ingestion Data Access Failure" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ApplicationCostProfilerIngestionDataAccessFailure,
                     _,
                 >(deserializer)
-                    .map(Self::ApplicationCostProfilerIngestionDataAccessFailure)
+                    .map(|detail| Ok(
+                        Self::ApplicationCostProfilerIngestionDataAccessFailure(detail),
+                    ))
             }
             "Application Cost Profiler Ingestion Data Validation Failure" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ApplicationCostProfilerIngestionDataValidationFailure,
                     _,
                 >(deserializer)
-                    .map(Self::ApplicationCostProfilerIngestionDataValidationFailure)
+                    .map(|detail| Ok(
+                        Self::ApplicationCostProfilerIngestionDataValidationFailure(
+                            detail,
+                        ),
+                    ))
             }
             "Application Cost Profiler Report Delivery Failure" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ApplicationCostProfilerReportDeliveryFailure,
                     _,
                 >(deserializer)
-                    .map(Self::ApplicationCostProfilerReportDeliveryFailure)
+                    .map(|detail| Ok(
+                        Self::ApplicationCostProfilerReportDeliveryFailure(detail),
+                    ))
             }
             "Application Cost Profiler Report Generated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ApplicationCostProfilerReportGenerated,
                     _,
                 >(deserializer)
-                    .map(Self::ApplicationCostProfilerReportGenerated)
+                    .map(|detail| Ok(
+                        Self::ApplicationCostProfilerReportGenerated(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.application-cost-profiler"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -173,64 +173,81 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.autoscaling"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.autoscaling" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "EC2 Instance Launch Successful" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceLaunchSuccessful,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2InstanceLaunchSuccessful)
+                    .map(|detail| Ok(Self::Ec2InstanceLaunchSuccessful(detail)))
             }
             "EC2 Instance Launch Unsuccessful" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceLaunchUnsuccessful,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2InstanceLaunchUnsuccessful)
+                    .map(|detail| Ok(Self::Ec2InstanceLaunchUnsuccessful(detail)))
             }
             "EC2 Instance Terminate Successful" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceTerminateSuccessful,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2InstanceTerminateSuccessful)
+                    .map(|detail| Ok(Self::Ec2InstanceTerminateSuccessful(detail)))
             }
             "EC2 Instance Terminate Unsuccessful" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceTerminateUnsuccessful,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2InstanceTerminateUnsuccessful)
+                    .map(|detail| Ok(Self::Ec2InstanceTerminateUnsuccessful(detail)))
             }
             "EC2 Instance-launch Lifecycle Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceLaunchLifecycleAction,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2InstanceLaunchLifecycleAction)
+                    .map(|detail| Ok(Self::Ec2InstanceLaunchLifecycleAction(detail)))
             }
             "EC2 Instance-terminate Lifecycle Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceTerminateLifecycleAction,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2InstanceTerminateLifecycleAction)
+                    .map(|detail| Ok(Self::Ec2InstanceTerminateLifecycleAction(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.autoscaling"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -108,43 +108,58 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.b2bi"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.b2bi" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Acknowledgement Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AcknowledgementCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::AcknowledgementCompleted)
+                    .map(|detail| Ok(Self::AcknowledgementCompleted(detail)))
             }
             "Acknowledgement Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AcknowledgementFailed,
                     _,
                 >(deserializer)
-                    .map(Self::AcknowledgementFailed)
+                    .map(|detail| Ok(Self::AcknowledgementFailed(detail)))
             }
             "Transformation Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     TransformationCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::TransformationCompleted)
+                    .map(|detail| Ok(Self::TransformationCompleted(detail)))
             }
             "Transformation Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     TransformationFailed,
                     _,
                 >(deserializer)
-                    .map(Self::TransformationFailed)
+                    .map(|detail| Ok(Self::TransformationFailed(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.b2bi"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

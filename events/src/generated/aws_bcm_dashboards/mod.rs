@@ -91,23 +91,43 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.bcm-dashboards"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.bcm-dashboards" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Billing and Cost Management Dashboard Schedule Report Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     BillingAndCostManagementDashboardScheduleReportCreated,
                     _,
                 >(deserializer)
-                    .map(Self::BillingAndCostManagementDashboardScheduleReportCreated)
+                    .map(|detail| Ok(
+                        Self::BillingAndCostManagementDashboardScheduleReportCreated(
+                            detail,
+                        ),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.bcm-dashboards"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

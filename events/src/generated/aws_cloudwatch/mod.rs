@@ -98,29 +98,46 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.cloudwatch"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.cloudwatch" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "CloudWatch Alarm Configuration Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CloudWatchAlarmConfigurationChange,
                     _,
                 >(deserializer)
-                    .map(Self::CloudWatchAlarmConfigurationChange)
+                    .map(|detail| Ok(Self::CloudWatchAlarmConfigurationChange(detail)))
             }
             "CloudWatch Alarm State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CloudWatchAlarmStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::CloudWatchAlarmStateChange)
+                    .map(|detail| Ok(Self::CloudWatchAlarmStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.cloudwatch"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -121,43 +121,60 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.codebuild"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.codebuild" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "AWS Service Event via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsServiceEventViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsServiceEventViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsServiceEventViaCloudTrail(detail)))
             }
             "CodeBuild Build Phase Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeBuildBuildPhaseChange,
                     _,
                 >(deserializer)
-                    .map(Self::CodeBuildBuildPhaseChange)
+                    .map(|detail| Ok(Self::CodeBuildBuildPhaseChange(detail)))
             }
             "CodeBuild Build State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeBuildBuildStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::CodeBuildBuildStateChange)
+                    .map(|detail| Ok(Self::CodeBuildBuildStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.codebuild"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -157,57 +157,74 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.codecommit"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.codecommit" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "CodeCommit Approval Rule Template Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeCommitApprovalRuleTemplateChange,
                     _,
                 >(deserializer)
-                    .map(Self::CodeCommitApprovalRuleTemplateChange)
+                    .map(|detail| Ok(Self::CodeCommitApprovalRuleTemplateChange(detail)))
             }
             "CodeCommit Comment on Commit" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeCommitCommentOnCommit,
                     _,
                 >(deserializer)
-                    .map(Self::CodeCommitCommentOnCommit)
+                    .map(|detail| Ok(Self::CodeCommitCommentOnCommit(detail)))
             }
             "CodeCommit Comment on Pull Request" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeCommitCommentOnPullRequest,
                     _,
                 >(deserializer)
-                    .map(Self::CodeCommitCommentOnPullRequest)
+                    .map(|detail| Ok(Self::CodeCommitCommentOnPullRequest(detail)))
             }
             "CodeCommit Pull Request State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeCommitPullRequestStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::CodeCommitPullRequestStateChange)
+                    .map(|detail| Ok(Self::CodeCommitPullRequestStateChange(detail)))
             }
             "CodeCommit Repository State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeCommitRepositoryStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::CodeCommitRepositoryStateChange)
+                    .map(|detail| Ok(Self::CodeCommitRepositoryStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.codecommit"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

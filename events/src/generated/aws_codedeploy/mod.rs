@@ -104,29 +104,50 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.codedeploy"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.codedeploy" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "CodeDeploy Deployment State-change Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeDeployDeploymentStateChangeNotification,
                     _,
                 >(deserializer)
-                    .map(Self::CodeDeployDeploymentStateChangeNotification)
+                    .map(|detail| Ok(
+                        Self::CodeDeployDeploymentStateChangeNotification(detail),
+                    ))
             }
             "CodeDeploy Instance State-change Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodeDeployInstanceStateChangeNotification,
                     _,
                 >(deserializer)
-                    .map(Self::CodeDeployInstanceStateChangeNotification)
+                    .map(|detail| Ok(
+                        Self::CodeDeployInstanceStateChangeNotification(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.codedeploy"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

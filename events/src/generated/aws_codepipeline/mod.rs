@@ -118,36 +118,59 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.codepipeline"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.codepipeline" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "CodePipeline Action Execution State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodePipelineActionExecutionStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::CodePipelineActionExecutionStateChange)
+                    .map(|detail| Ok(
+                        Self::CodePipelineActionExecutionStateChange(detail),
+                    ))
             }
             "CodePipeline Pipeline Execution State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodePipelinePipelineExecutionStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::CodePipelinePipelineExecutionStateChange)
+                    .map(|detail| Ok(
+                        Self::CodePipelinePipelineExecutionStateChange(detail),
+                    ))
             }
             "CodePipeline Stage Execution State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CodePipelineStageExecutionStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::CodePipelineStageExecutionStateChange)
+                    .map(|detail| Ok(
+                        Self::CodePipelineStageExecutionStateChange(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.codepipeline"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

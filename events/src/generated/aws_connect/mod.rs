@@ -112,36 +112,53 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.connect"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.connect" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Amazon Connect Contact Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AmazonConnectContactEvent,
                     _,
                 >(deserializer)
-                    .map(Self::AmazonConnectContactEvent)
+                    .map(|detail| Ok(Self::AmazonConnectContactEvent(detail)))
             }
             "Contact Lens Post Call Rules Matched" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ContactLensPostCallRulesMatched,
                     _,
                 >(deserializer)
-                    .map(Self::ContactLensPostCallRulesMatched)
+                    .map(|detail| Ok(Self::ContactLensPostCallRulesMatched(detail)))
             }
             "Contact Lens Realtime Rules Matched" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ContactLensRealtimeRulesMatched,
                     _,
                 >(deserializer)
-                    .map(Self::ContactLensRealtimeRulesMatched)
+                    .map(|detail| Ok(Self::ContactLensRealtimeRulesMatched(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.connect"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

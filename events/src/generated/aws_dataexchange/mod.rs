@@ -116,43 +116,60 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.dataexchange"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.dataexchange" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Data Set Update Delayed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataSetUpdateDelayed,
                     _,
                 >(deserializer)
-                    .map(Self::DataSetUpdateDelayed)
+                    .map(|detail| Ok(Self::DataSetUpdateDelayed(detail)))
             }
             "Data Updated in Data Set" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataUpdatedInDataSet,
                     _,
                 >(deserializer)
-                    .map(Self::DataUpdatedInDataSet)
+                    .map(|detail| Ok(Self::DataUpdatedInDataSet(detail)))
             }
             "Deprecation Planned for Data Set" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DeprecationPlannedForDataSet,
                     _,
                 >(deserializer)
-                    .map(Self::DeprecationPlannedForDataSet)
+                    .map(|detail| Ok(Self::DeprecationPlannedForDataSet(detail)))
             }
             "Schema Change Planned for Data Set" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SchemaChangePlannedForDataSet,
                     _,
                 >(deserializer)
-                    .map(Self::SchemaChangePlannedForDataSet)
+                    .map(|detail| Ok(Self::SchemaChangePlannedForDataSet(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.dataexchange"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

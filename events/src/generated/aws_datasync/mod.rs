@@ -121,43 +121,60 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.datasync"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.datasync" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "DataSync Agent State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataSyncAgentStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::DataSyncAgentStateChange)
+                    .map(|detail| Ok(Self::DataSyncAgentStateChange(detail)))
             }
             "DataSync Location State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataSyncLocationStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::DataSyncLocationStateChange)
+                    .map(|detail| Ok(Self::DataSyncLocationStateChange(detail)))
             }
             "DataSync Task Execution State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataSyncTaskExecutionStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::DataSyncTaskExecutionStateChange)
+                    .map(|detail| Ok(Self::DataSyncTaskExecutionStateChange(detail)))
             }
             "DataSync Task State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataSyncTaskStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::DataSyncTaskStateChange)
+                    .map(|detail| Ok(Self::DataSyncTaskStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.datasync"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

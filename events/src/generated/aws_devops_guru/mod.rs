@@ -143,50 +143,67 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.devops-guru"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.devops-guru" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "DevOps Guru Insight Closed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruInsightClosed,
                     _,
                 >(deserializer)
-                    .map(Self::DevOpsGuruInsightClosed)
+                    .map(|detail| Ok(Self::DevOpsGuruInsightClosed(detail)))
             }
             "DevOps Guru Insight Severity Upgraded" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruInsightSeverityUpgraded,
                     _,
                 >(deserializer)
-                    .map(Self::DevOpsGuruInsightSeverityUpgraded)
+                    .map(|detail| Ok(Self::DevOpsGuruInsightSeverityUpgraded(detail)))
             }
             "DevOps Guru New Anomaly Association" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruNewAnomalyAssociation,
                     _,
                 >(deserializer)
-                    .map(Self::DevOpsGuruNewAnomalyAssociation)
+                    .map(|detail| Ok(Self::DevOpsGuruNewAnomalyAssociation(detail)))
             }
             "DevOps Guru New Insight Open" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruNewInsightOpen,
                     _,
                 >(deserializer)
-                    .map(Self::DevOpsGuruNewInsightOpen)
+                    .map(|detail| Ok(Self::DevOpsGuruNewInsightOpen(detail)))
             }
             "DevOps Guru New Recommendation Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DevOpsGuruNewRecommendationCreated,
                     _,
                 >(deserializer)
-                    .map(Self::DevOpsGuruNewRecommendationCreated)
+                    .map(|detail| Ok(Self::DevOpsGuruNewRecommendationCreated(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.devops-guru"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

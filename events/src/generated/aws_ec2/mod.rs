@@ -165,64 +165,81 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.ec2"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.ec2" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "EBS Multi-Volume Snapshots Completion Status" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EbsMultiVolumeSnapshotsCompletionStatus,
                     _,
                 >(deserializer)
-                    .map(Self::EbsMultiVolumeSnapshotsCompletionStatus)
+                    .map(|detail| Ok(
+                        Self::EbsMultiVolumeSnapshotsCompletionStatus(detail),
+                    ))
             }
             "EBS Snapshot Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EbsSnapshotNotification,
                     _,
                 >(deserializer)
-                    .map(Self::EbsSnapshotNotification)
+                    .map(|detail| Ok(Self::EbsSnapshotNotification(detail)))
             }
             "EBS Volume Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EbsVolumeNotification,
                     _,
                 >(deserializer)
-                    .map(Self::EbsVolumeNotification)
+                    .map(|detail| Ok(Self::EbsVolumeNotification(detail)))
             }
             "EC2 Fast Launch State-change Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2FastLaunchStateChangeNotification,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2FastLaunchStateChangeNotification)
+                    .map(|detail| Ok(Self::Ec2FastLaunchStateChangeNotification(detail)))
             }
             "EC2 Instance State-change Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2InstanceStateChangeNotification,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2InstanceStateChangeNotification)
+                    .map(|detail| Ok(Self::Ec2InstanceStateChangeNotification(detail)))
             }
             "EC2 Spot Instance Interruption Warning" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotInstanceInterruptionWarning,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2SpotInstanceInterruptionWarning)
+                    .map(|detail| Ok(Self::Ec2SpotInstanceInterruptionWarning(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.ec2"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -124,50 +124,67 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.ec2fleet"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.ec2fleet" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "EC2 Fleet Error" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetError,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2FleetError)
+                    .map(|detail| Ok(Self::Ec2FleetError(detail)))
             }
             "EC2 Fleet Information" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetInformation,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2FleetInformation)
+                    .map(|detail| Ok(Self::Ec2FleetInformation(detail)))
             }
             "EC2 Fleet Instance Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetInstanceChange,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2FleetInstanceChange)
+                    .map(|detail| Ok(Self::Ec2FleetInstanceChange(detail)))
             }
             "EC2 Fleet Spot Instance Request Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetSpotInstanceRequestChange,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2FleetSpotInstanceRequestChange)
+                    .map(|detail| Ok(Self::Ec2FleetSpotInstanceRequestChange(detail)))
             }
             "EC2 Fleet State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2FleetStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2FleetStateChange)
+                    .map(|detail| Ok(Self::Ec2FleetStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.ec2fleet"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -135,50 +135,69 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.ec2spotfleet"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.ec2spotfleet" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "EC2 Spot Fleet Error" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetError,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2SpotFleetError)
+                    .map(|detail| Ok(Self::Ec2SpotFleetError(detail)))
             }
             "EC2 Spot Fleet Information" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetInformation,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2SpotFleetInformation)
+                    .map(|detail| Ok(Self::Ec2SpotFleetInformation(detail)))
             }
             "EC2 Spot Fleet Instance Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetInstanceChange,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2SpotFleetInstanceChange)
+                    .map(|detail| Ok(Self::Ec2SpotFleetInstanceChange(detail)))
             }
             "EC2 Spot Fleet Spot Instance Request Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetSpotInstanceRequestChange,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2SpotFleetSpotInstanceRequestChange)
+                    .map(|detail| Ok(
+                        Self::Ec2SpotFleetSpotInstanceRequestChange(detail),
+                    ))
             }
             "EC2 Spot Fleet State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2SpotFleetStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2SpotFleetStateChange)
+                    .map(|detail| Ok(Self::Ec2SpotFleetStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.ec2spotfleet"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

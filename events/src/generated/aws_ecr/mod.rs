@@ -127,57 +127,72 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.ecr"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.ecr" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "ECR Image Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EcrImageAction,
                     _,
                 >(deserializer)
-                    .map(Self::EcrImageAction)
+                    .map(|detail| Ok(Self::EcrImageAction(detail)))
             }
             "ECR Image Scan" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EcrImageScan,
                     _,
                 >(deserializer)
-                    .map(Self::EcrImageScan)
+                    .map(|detail| Ok(Self::EcrImageScan(detail)))
             }
             "ECR Pull Through Cache Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EcrPullThroughCacheAction,
                     _,
                 >(deserializer)
-                    .map(Self::EcrPullThroughCacheAction)
+                    .map(|detail| Ok(Self::EcrPullThroughCacheAction(detail)))
             }
             "ECR Referrer Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EcrReferrerAction,
                     _,
                 >(deserializer)
-                    .map(Self::EcrReferrerAction)
+                    .map(|detail| Ok(Self::EcrReferrerAction(detail)))
             }
             "ECR Replication Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EcrReplicationAction,
                     _,
                 >(deserializer)
-                    .map(Self::EcrReplicationAction)
+                    .map(|detail| Ok(Self::EcrReplicationAction(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.ecr"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -113,43 +113,58 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.ecs"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.ecs" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "ECS Container Instance State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EcsContainerInstanceStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::EcsContainerInstanceStateChange)
+                    .map(|detail| Ok(Self::EcsContainerInstanceStateChange(detail)))
             }
             "ECS Service Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EcsServiceAction,
                     _,
                 >(deserializer)
-                    .map(Self::EcsServiceAction)
+                    .map(|detail| Ok(Self::EcsServiceAction(detail)))
             }
             "ECS Task State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EcsTaskStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::EcsTaskStateChange)
+                    .map(|detail| Ok(Self::EcsTaskStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.ecs"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

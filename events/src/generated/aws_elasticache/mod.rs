@@ -164,85 +164,102 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.elasticache"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.elasticache" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Cache Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CacheCreated,
                     _,
                 >(deserializer)
-                    .map(Self::CacheCreated)
+                    .map(|detail| Ok(Self::CacheCreated(detail)))
             }
             "Cache Creation Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CacheCreationFailed,
                     _,
                 >(deserializer)
-                    .map(Self::CacheCreationFailed)
+                    .map(|detail| Ok(Self::CacheCreationFailed(detail)))
             }
             "Cache Deleted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CacheDeleted,
                     _,
                 >(deserializer)
-                    .map(Self::CacheDeleted)
+                    .map(|detail| Ok(Self::CacheDeleted(detail)))
             }
             "Cache Limit Approaching" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CacheLimitApproaching,
                     _,
                 >(deserializer)
-                    .map(Self::CacheLimitApproaching)
+                    .map(|detail| Ok(Self::CacheLimitApproaching(detail)))
             }
             "Cache Update Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CacheUpdateFailed,
                     _,
                 >(deserializer)
-                    .map(Self::CacheUpdateFailed)
+                    .map(|detail| Ok(Self::CacheUpdateFailed(detail)))
             }
             "Cache Updated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CacheUpdated,
                     _,
                 >(deserializer)
-                    .map(Self::CacheUpdated)
+                    .map(|detail| Ok(Self::CacheUpdated(detail)))
             }
             "Snapshot Copy Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SnapshotCopyFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SnapshotCopyFailed)
+                    .map(|detail| Ok(Self::SnapshotCopyFailed(detail)))
             }
             "Snapshot Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SnapshotCreated,
                     _,
                 >(deserializer)
-                    .map(Self::SnapshotCreated)
+                    .map(|detail| Ok(Self::SnapshotCreated(detail)))
             }
             "Snapshot Creation Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SnapshotCreationFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SnapshotCreationFailed)
+                    .map(|detail| Ok(Self::SnapshotCreationFailed(detail)))
             }
             "Snapshot Export Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SnapshotExportFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SnapshotExportFailed)
+                    .map(|detail| Ok(Self::SnapshotExportFailed(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.elasticache"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

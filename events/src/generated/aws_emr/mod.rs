@@ -153,64 +153,79 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.emr"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.emr" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "EMR Auto Scaling Policy State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EmrAutoScalingPolicyStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::EmrAutoScalingPolicyStateChange)
+                    .map(|detail| Ok(Self::EmrAutoScalingPolicyStateChange(detail)))
             }
             "EMR Cluster State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EmrClusterStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::EmrClusterStateChange)
+                    .map(|detail| Ok(Self::EmrClusterStateChange(detail)))
             }
             "EMR Configuration Error" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EmrConfigurationError,
                     _,
                 >(deserializer)
-                    .map(Self::EmrConfigurationError)
+                    .map(|detail| Ok(Self::EmrConfigurationError(detail)))
             }
             "EMR Instance Fleet State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EmrInstanceFleetStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::EmrInstanceFleetStateChange)
+                    .map(|detail| Ok(Self::EmrInstanceFleetStateChange(detail)))
             }
             "EMR Instance Group State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EmrInstanceGroupStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::EmrInstanceGroupStateChange)
+                    .map(|detail| Ok(Self::EmrInstanceGroupStateChange(detail)))
             }
             "EMR Instance Group Status Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EmrInstanceGroupStatusNotification,
                     _,
                 >(deserializer)
-                    .map(Self::EmrInstanceGroupStatusNotification)
+                    .map(|detail| Ok(Self::EmrInstanceGroupStatusNotification(detail)))
             }
             "EMR Step Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     EmrStepStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::EmrStepStatusChange)
+                    .map(|detail| Ok(Self::EmrStepStatusChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.emr"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -94,29 +94,46 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.gamelift"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.gamelift" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "GameLift Matchmaking Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GameLiftMatchmakingEvent,
                     _,
                 >(deserializer)
-                    .map(Self::GameLiftMatchmakingEvent)
+                    .map(|detail| Ok(Self::GameLiftMatchmakingEvent(detail)))
             }
             "GameLift Queue Placement Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GameLiftQueuePlacementEvent,
                     _,
                 >(deserializer)
-                    .map(Self::GameLiftQueuePlacementEvent)
+                    .map(|detail| Ok(Self::GameLiftQueuePlacementEvent(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.gamelift"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

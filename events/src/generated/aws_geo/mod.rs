@@ -89,29 +89,44 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.geo"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.geo" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Location Device Position Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     LocationDevicePositionEvent,
                     _,
                 >(deserializer)
-                    .map(Self::LocationDevicePositionEvent)
+                    .map(|detail| Ok(Self::LocationDevicePositionEvent(detail)))
             }
             "Location Geofence Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     LocationGeofenceEvent,
                     _,
                 >(deserializer)
-                    .map(Self::LocationGeofenceEvent)
+                    .map(|detail| Ok(Self::LocationGeofenceEvent(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.geo"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

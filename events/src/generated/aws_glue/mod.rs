@@ -129,50 +129,65 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.glue"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.glue" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "Glue Data Catalog Database State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GlueDataCatalogDatabaseStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::GlueDataCatalogDatabaseStateChange)
+                    .map(|detail| Ok(Self::GlueDataCatalogDatabaseStateChange(detail)))
             }
             "Glue Data Catalog Table State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GlueDataCatalogTableStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::GlueDataCatalogTableStateChange)
+                    .map(|detail| Ok(Self::GlueDataCatalogTableStateChange(detail)))
             }
             "Glue Job Run Status" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GlueJobRunStatus,
                     _,
                 >(deserializer)
-                    .map(Self::GlueJobRunStatus)
+                    .map(|detail| Ok(Self::GlueJobRunStatus(detail)))
             }
             "Glue Job State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GlueJobStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::GlueJobStateChange)
+                    .map(|detail| Ok(Self::GlueJobStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.glue"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -168,57 +168,84 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.guardduty"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.guardduty" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "GuardDuty Finding" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GuardDutyFinding,
                     _,
                 >(deserializer)
-                    .map(Self::GuardDutyFinding)
+                    .map(|detail| Ok(Self::GuardDutyFinding(detail)))
             }
             "GuardDuty Malware Protection Object Scan Result" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionObjectScanResult,
                     _,
                 >(deserializer)
-                    .map(Self::GuardDutyMalwareProtectionObjectScanResult)
+                    .map(|detail| Ok(
+                        Self::GuardDutyMalwareProtectionObjectScanResult(detail),
+                    ))
             }
             "GuardDuty Malware Protection Post Scan Action Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionPostScanActionFailed,
                     _,
                 >(deserializer)
-                    .map(Self::GuardDutyMalwareProtectionPostScanActionFailed)
+                    .map(|detail| Ok(
+                        Self::GuardDutyMalwareProtectionPostScanActionFailed(detail),
+                    ))
             }
             "GuardDuty Malware Protection Resource Status Active" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionResourceStatusActive,
                     _,
                 >(deserializer)
-                    .map(Self::GuardDutyMalwareProtectionResourceStatusActive)
+                    .map(|detail| Ok(
+                        Self::GuardDutyMalwareProtectionResourceStatusActive(detail),
+                    ))
             }
             "GuardDuty Malware Protection Resource Status Error" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionResourceStatusError,
                     _,
                 >(deserializer)
-                    .map(Self::GuardDutyMalwareProtectionResourceStatusError)
+                    .map(|detail| Ok(
+                        Self::GuardDutyMalwareProtectionResourceStatusError(detail),
+                    ))
             }
             "GuardDuty Malware Protection Resource Status Warning" => {
                 crate::tolerant::deserialize_boxed_record::<
                     GuardDutyMalwareProtectionResourceStatusWarning,
                     _,
                 >(deserializer)
-                    .map(Self::GuardDutyMalwareProtectionResourceStatusWarning)
+                    .map(|detail| Ok(
+                        Self::GuardDutyMalwareProtectionResourceStatusWarning(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.guardduty"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -83,29 +83,44 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.health"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.health" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS Health Abuse Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsHealthAbuseEvent,
                     _,
                 >(deserializer)
-                    .map(Self::AwsHealthAbuseEvent)
+                    .map(|detail| Ok(Self::AwsHealthAbuseEvent(detail)))
             }
             "AWS Health Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsHealthEvent,
                     _,
                 >(deserializer)
-                    .map(Self::AwsHealthEvent)
+                    .map(|detail| Ok(Self::AwsHealthEvent(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.health"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -208,113 +208,130 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.healthlake"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.healthlake" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Data Store Active" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreActive,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreActive)
+                    .map(|detail| Ok(Self::DataStoreActive(detail)))
             }
             "Data Store Creating" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreCreating,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreCreating)
+                    .map(|detail| Ok(Self::DataStoreCreating(detail)))
             }
             "Data Store Deleted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreDeleted,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreDeleted)
+                    .map(|detail| Ok(Self::DataStoreDeleted(detail)))
             }
             "Data Store Deleting" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreDeleting,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreDeleting)
+                    .map(|detail| Ok(Self::DataStoreDeleting(detail)))
             }
             "Export Job Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ExportJobCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::ExportJobCompleted)
+                    .map(|detail| Ok(Self::ExportJobCompleted(detail)))
             }
             "Export Job Completed With Errors" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ExportJobCompletedWithErrors,
                     _,
                 >(deserializer)
-                    .map(Self::ExportJobCompletedWithErrors)
+                    .map(|detail| Ok(Self::ExportJobCompletedWithErrors(detail)))
             }
             "Export Job Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ExportJobFailed,
                     _,
                 >(deserializer)
-                    .map(Self::ExportJobFailed)
+                    .map(|detail| Ok(Self::ExportJobFailed(detail)))
             }
             "Export Job In Progress" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ExportJobInProgress,
                     _,
                 >(deserializer)
-                    .map(Self::ExportJobInProgress)
+                    .map(|detail| Ok(Self::ExportJobInProgress(detail)))
             }
             "Export Job Submitted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ExportJobSubmitted,
                     _,
                 >(deserializer)
-                    .map(Self::ExportJobSubmitted)
+                    .map(|detail| Ok(Self::ExportJobSubmitted(detail)))
             }
             "Import Job Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobCompleted)
+                    .map(|detail| Ok(Self::ImportJobCompleted(detail)))
             }
             "Import Job Completed With Errors" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobCompletedWithErrors,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobCompletedWithErrors)
+                    .map(|detail| Ok(Self::ImportJobCompletedWithErrors(detail)))
             }
             "Import Job Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobFailed,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobFailed)
+                    .map(|detail| Ok(Self::ImportJobFailed(detail)))
             }
             "Import Job In Progress" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobInProgress,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobInProgress)
+                    .map(|detail| Ok(Self::ImportJobInProgress(detail)))
             }
             "Import Job Submitted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobSubmitted,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobSubmitted)
+                    .map(|detail| Ok(Self::ImportJobSubmitted(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.healthlake"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -114,36 +114,53 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.imagebuilder"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.imagebuilder" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "EC2 Image Builder CVE Detected" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2ImageBuilderCveDetected,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2ImageBuilderCveDetected)
+                    .map(|detail| Ok(Self::Ec2ImageBuilderCveDetected(detail)))
             }
             "EC2 Image Builder Image State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2ImageBuilderImageStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2ImageBuilderImageStateChange)
+                    .map(|detail| Ok(Self::Ec2ImageBuilderImageStateChange(detail)))
             }
             "EC2 Image Builder Workflow Step Waiting" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Ec2ImageBuilderWorkflowStepWaiting,
                     _,
                 >(deserializer)
-                    .map(Self::Ec2ImageBuilderWorkflowStepWaiting)
+                    .map(|detail| Ok(Self::Ec2ImageBuilderWorkflowStepWaiting(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.imagebuilder"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

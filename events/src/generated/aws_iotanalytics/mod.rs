@@ -100,29 +100,48 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.iotanalytics"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.iotanalytics" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "IoT Analytics DataSet Lifecycle Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     IoTAnalyticsDataSetLifecycleNotification,
                     _,
                 >(deserializer)
-                    .map(Self::IoTAnalyticsDataSetLifecycleNotification)
+                    .map(|detail| Ok(
+                        Self::IoTAnalyticsDataSetLifecycleNotification(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.iotanalytics"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -106,43 +106,58 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.ivs"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.ivs" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "IVS Limit Breach" => {
                 crate::tolerant::deserialize_boxed_record::<
                     IvsLimitBreach,
                     _,
                 >(deserializer)
-                    .map(Self::IvsLimitBreach)
+                    .map(|detail| Ok(Self::IvsLimitBreach(detail)))
             }
             "IVS Recording State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     IvsRecordingStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::IvsRecordingStateChange)
+                    .map(|detail| Ok(Self::IvsRecordingStateChange(detail)))
             }
             "IVS Stream Health Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     IvsStreamHealthChange,
                     _,
                 >(deserializer)
-                    .map(Self::IvsStreamHealthChange)
+                    .map(|detail| Ok(Self::IvsStreamHealthChange(detail)))
             }
             "IVS Stream State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     IvsStreamStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::IvsStreamStateChange)
+                    .map(|detail| Ok(Self::IvsStreamStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.ivs"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -112,43 +112,58 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.kms"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.kms" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "KMS CMK Deletion" => {
                 crate::tolerant::deserialize_boxed_record::<
                     KmsCmkDeletion,
                     _,
                 >(deserializer)
-                    .map(Self::KmsCmkDeletion)
+                    .map(|detail| Ok(Self::KmsCmkDeletion(detail)))
             }
             "KMS CMK Rotation" => {
                 crate::tolerant::deserialize_boxed_record::<
                     KmsCmkRotation,
                     _,
                 >(deserializer)
-                    .map(Self::KmsCmkRotation)
+                    .map(|detail| Ok(Self::KmsCmkRotation(detail)))
             }
             "KMS Imported Key Material Expiration" => {
                 crate::tolerant::deserialize_boxed_record::<
                     KmsImportedKeyMaterialExpiration,
                     _,
                 >(deserializer)
-                    .map(Self::KmsImportedKeyMaterialExpiration)
+                    .map(|detail| Ok(Self::KmsImportedKeyMaterialExpiration(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.kms"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -102,30 +102,51 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`",
+                        "aws.managedblockchain"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.managedblockchain" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Managed Blockchain Invitation Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ManagedBlockchainInvitationStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ManagedBlockchainInvitationStatusChange)
+                    .map(|detail| Ok(
+                        Self::ManagedBlockchainInvitationStatusChange(detail),
+                    ))
             }
             "Managed Blockchain Proposal Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ManagedBlockchainProposalStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ManagedBlockchainProposalStatusChange)
+                    .map(|detail| Ok(
+                        Self::ManagedBlockchainProposalStatusChange(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.managedblockchain"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -98,37 +98,54 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`",
+                        "aws.marketplacecatalog"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.marketplacecatalog" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Change Set Cancelled" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ChangeSetCancelled,
                     _,
                 >(deserializer)
-                    .map(Self::ChangeSetCancelled)
+                    .map(|detail| Ok(Self::ChangeSetCancelled(detail)))
             }
             "Change Set Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ChangeSetFailed,
                     _,
                 >(deserializer)
-                    .map(Self::ChangeSetFailed)
+                    .map(|detail| Ok(Self::ChangeSetFailed(detail)))
             }
             "Change Set Succeeded" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ChangeSetSucceeded,
                     _,
                 >(deserializer)
-                    .map(Self::ChangeSetSucceeded)
+                    .map(|detail| Ok(Self::ChangeSetSucceeded(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.marketplacecatalog"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -130,50 +130,67 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.medialive"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.medialive" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "MediaLive Channel Alert" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MediaLiveChannelAlert,
                     _,
                 >(deserializer)
-                    .map(Self::MediaLiveChannelAlert)
+                    .map(|detail| Ok(Self::MediaLiveChannelAlert(detail)))
             }
             "MediaLive Channel Input Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MediaLiveChannelInputChange,
                     _,
                 >(deserializer)
-                    .map(Self::MediaLiveChannelInputChange)
+                    .map(|detail| Ok(Self::MediaLiveChannelInputChange(detail)))
             }
             "MediaLive Channel State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MediaLiveChannelStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::MediaLiveChannelStateChange)
+                    .map(|detail| Ok(Self::MediaLiveChannelStateChange(detail)))
             }
             "MediaLive Multiplex Alert" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MediaLiveMultiplexAlert,
                     _,
                 >(deserializer)
-                    .map(Self::MediaLiveMultiplexAlert)
+                    .map(|detail| Ok(Self::MediaLiveMultiplexAlert(detail)))
             }
             "MediaLive Multiplex State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MediaLiveMultiplexStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::MediaLiveMultiplexStateChange)
+                    .map(|detail| Ok(Self::MediaLiveMultiplexStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.medialive"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

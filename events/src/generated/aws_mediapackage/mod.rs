@@ -114,36 +114,53 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.mediapackage"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.mediapackage" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "MediaPackage HarvestJob Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MediaPackageHarvestJobNotification,
                     _,
                 >(deserializer)
-                    .map(Self::MediaPackageHarvestJobNotification)
+                    .map(|detail| Ok(Self::MediaPackageHarvestJobNotification(detail)))
             }
             "MediaPackage Input Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MediaPackageInputNotification,
                     _,
                 >(deserializer)
-                    .map(Self::MediaPackageInputNotification)
+                    .map(|detail| Ok(Self::MediaPackageInputNotification(detail)))
             }
             "MediaPackage Key Provider Notification" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MediaPackageKeyProviderNotification,
                     _,
                 >(deserializer)
-                    .map(Self::MediaPackageKeyProviderNotification)
+                    .map(|detail| Ok(Self::MediaPackageKeyProviderNotification(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.mediapackage"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -257,149 +257,165 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.medical-imaging"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.medical-imaging" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Data Store Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreCreated,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreCreated)
+                    .map(|detail| Ok(Self::DataStoreCreated(detail)))
             }
             "Data Store Creating" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreCreating,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreCreating)
+                    .map(|detail| Ok(Self::DataStoreCreating(detail)))
             }
             "Data Store Creation Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreCreationFailed,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreCreationFailed)
+                    .map(|detail| Ok(Self::DataStoreCreationFailed(detail)))
             }
             "Data Store Deleted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreDeleted,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreDeleted)
+                    .map(|detail| Ok(Self::DataStoreDeleted(detail)))
             }
             "Data Store Deleting" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DataStoreDeleting,
                     _,
                 >(deserializer)
-                    .map(Self::DataStoreDeleting)
+                    .map(|detail| Ok(Self::DataStoreDeleting(detail)))
             }
             "Image Set Copied" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetCopied,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetCopied)
+                    .map(|detail| Ok(Self::ImageSetCopied(detail)))
             }
             "Image Set Copy Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetCopyFailed,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetCopyFailed)
+                    .map(|detail| Ok(Self::ImageSetCopyFailed(detail)))
             }
             "Image Set Copying" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetCopying,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetCopying)
+                    .map(|detail| Ok(Self::ImageSetCopying(detail)))
             }
             "Image Set Copying With Read Only Access" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetCopyingWithReadOnlyAccess,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetCopyingWithReadOnlyAccess)
+                    .map(|detail| Ok(Self::ImageSetCopyingWithReadOnlyAccess(detail)))
             }
             "Image Set Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetCreated,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetCreated)
+                    .map(|detail| Ok(Self::ImageSetCreated(detail)))
             }
             "Image Set Deleted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetDeleted,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetDeleted)
+                    .map(|detail| Ok(Self::ImageSetDeleted(detail)))
             }
             "Image Set Deleting" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetDeleting,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetDeleting)
+                    .map(|detail| Ok(Self::ImageSetDeleting(detail)))
             }
             "Image Set Update Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetUpdateFailed,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetUpdateFailed)
+                    .map(|detail| Ok(Self::ImageSetUpdateFailed(detail)))
             }
             "Image Set Updated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetUpdated,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetUpdated)
+                    .map(|detail| Ok(Self::ImageSetUpdated(detail)))
             }
             "Image Set Updating" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImageSetUpdating,
                     _,
                 >(deserializer)
-                    .map(Self::ImageSetUpdating)
+                    .map(|detail| Ok(Self::ImageSetUpdating(detail)))
             }
             "Import Job Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobCompleted)
+                    .map(|detail| Ok(Self::ImportJobCompleted(detail)))
             }
             "Import Job Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobFailed,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobFailed)
+                    .map(|detail| Ok(Self::ImportJobFailed(detail)))
             }
             "Import Job In Progress" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobInProgress,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobInProgress)
+                    .map(|detail| Ok(Self::ImportJobInProgress(detail)))
             }
             "Import Job Submitted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ImportJobSubmitted,
                     _,
                 >(deserializer)
-                    .map(Self::ImportJobSubmitted)
+                    .map(|detail| Ok(Self::ImportJobSubmitted(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.medical-imaging"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

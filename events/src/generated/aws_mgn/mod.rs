@@ -114,36 +114,53 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.mgn"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.mgn" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "MGN Source Server Data Replication Stalled Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MgnSourceServerDataReplicationStalledChange,
                     _,
                 >(deserializer)
-                    .map(Self::MgnSourceServerDataReplicationStalledChange)
+                    .map(|detail| Ok(
+                        Self::MgnSourceServerDataReplicationStalledChange(detail),
+                    ))
             }
             "MGN Source Server Launch Result" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MgnSourceServerLaunchResult,
                     _,
                 >(deserializer)
-                    .map(Self::MgnSourceServerLaunchResult)
+                    .map(|detail| Ok(Self::MgnSourceServerLaunchResult(detail)))
             }
             "MGN Source Server Lifecycle State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MgnSourceServerLifecycleStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::MgnSourceServerLifecycleStateChange)
+                    .map(|detail| Ok(Self::MgnSourceServerLifecycleStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.mgn"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -116,37 +116,55 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.network-firewall"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.network-firewall" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Firewall Attachment Status Changed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FirewallAttachmentStatusChanged,
                     _,
                 >(deserializer)
-                    .map(Self::FirewallAttachmentStatusChanged)
+                    .map(|detail| Ok(Self::FirewallAttachmentStatusChanged(detail)))
             }
             "Firewall Configuration Changed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FirewallConfigurationChanged,
                     _,
                 >(deserializer)
-                    .map(Self::FirewallConfigurationChanged)
+                    .map(|detail| Ok(Self::FirewallConfigurationChanged(detail)))
             }
             "Firewall Transit Gateway Attachment Status Changed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FirewallTransitGatewayAttachmentStatusChanged,
                     _,
                 >(deserializer)
-                    .map(Self::FirewallTransitGatewayAttachmentStatusChanged)
+                    .map(|detail| Ok(
+                        Self::FirewallTransitGatewayAttachmentStatusChanged(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.network-firewall"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -96,30 +96,46 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.networkmanager"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.networkmanager" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Network Manager Policy Update" => {
                 crate::tolerant::deserialize_boxed_record::<
                     NetworkManagerPolicyUpdate,
                     _,
                 >(deserializer)
-                    .map(Self::NetworkManagerPolicyUpdate)
+                    .map(|detail| Ok(Self::NetworkManagerPolicyUpdate(detail)))
             }
             "Network Manager Segment Update" => {
                 crate::tolerant::deserialize_boxed_record::<
                     NetworkManagerSegmentUpdate,
                     _,
                 >(deserializer)
-                    .map(Self::NetworkManagerSegmentUpdate)
+                    .map(|detail| Ok(Self::NetworkManagerSegmentUpdate(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.networkmanager"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -266,127 +266,142 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.omics"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.omics" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Annotation Import Job Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AnnotationImportJobStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::AnnotationImportJobStatusChange)
+                    .map(|detail| Ok(Self::AnnotationImportJobStatusChange(detail)))
             }
             "Annotation Store Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AnnotationStoreStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::AnnotationStoreStatusChange)
+                    .map(|detail| Ok(Self::AnnotationStoreStatusChange(detail)))
             }
             "Read Set Activation Job Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ReadSetActivationJobStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ReadSetActivationJobStatusChange)
+                    .map(|detail| Ok(Self::ReadSetActivationJobStatusChange(detail)))
             }
             "Read Set Export Job Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ReadSetExportJobStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ReadSetExportJobStatusChange)
+                    .map(|detail| Ok(Self::ReadSetExportJobStatusChange(detail)))
             }
             "Read Set Import Job Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ReadSetImportJobStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ReadSetImportJobStatusChange)
+                    .map(|detail| Ok(Self::ReadSetImportJobStatusChange(detail)))
             }
             "Read Set Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ReadSetStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ReadSetStatusChange)
+                    .map(|detail| Ok(Self::ReadSetStatusChange(detail)))
             }
             "Reference Import Job Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ReferenceImportJobStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ReferenceImportJobStatusChange)
+                    .map(|detail| Ok(Self::ReferenceImportJobStatusChange(detail)))
             }
             "Reference Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ReferenceStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ReferenceStatusChange)
+                    .map(|detail| Ok(Self::ReferenceStatusChange(detail)))
             }
             "Reference Store Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ReferenceStoreStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::ReferenceStoreStatusChange)
+                    .map(|detail| Ok(Self::ReferenceStoreStatusChange(detail)))
             }
             "Run Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     RunStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::RunStatusChange)
+                    .map(|detail| Ok(Self::RunStatusChange(detail)))
             }
             "S3 Access Policy Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     S3AccessPolicyStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::S3AccessPolicyStatusChange)
+                    .map(|detail| Ok(Self::S3AccessPolicyStatusChange(detail)))
             }
             "Sequence Store Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SequenceStoreStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::SequenceStoreStatusChange)
+                    .map(|detail| Ok(Self::SequenceStoreStatusChange(detail)))
             }
             "Task Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     TaskStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::TaskStatusChange)
+                    .map(|detail| Ok(Self::TaskStatusChange(detail)))
             }
             "Variant Import Job Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VariantImportJobStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::VariantImportJobStatusChange)
+                    .map(|detail| Ok(Self::VariantImportJobStatusChange(detail)))
             }
             "Variant Store Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VariantStoreStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::VariantStoreStatusChange)
+                    .map(|detail| Ok(Self::VariantStoreStatusChange(detail)))
             }
             "Workflow Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     WorkflowStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::WorkflowStatusChange)
+                    .map(|detail| Ok(Self::WorkflowStatusChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.omics"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -118,43 +118,60 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.opsworks"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.opsworks" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "OpsWorks Alert" => {
                 crate::tolerant::deserialize_boxed_record::<
                     OpsWorksAlert,
                     _,
                 >(deserializer)
-                    .map(Self::OpsWorksAlert)
+                    .map(|detail| Ok(Self::OpsWorksAlert(detail)))
             }
             "OpsWorks Command State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     OpsWorksCommandStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::OpsWorksCommandStateChange)
+                    .map(|detail| Ok(Self::OpsWorksCommandStateChange(detail)))
             }
             "OpsWorks Deployment State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     OpsWorksDeploymentStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::OpsWorksDeploymentStateChange)
+                    .map(|detail| Ok(Self::OpsWorksDeploymentStateChange(detail)))
             }
             "OpsWorks Instance State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     OpsWorksInstanceStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::OpsWorksInstanceStateChange)
+                    .map(|detail| Ok(Self::OpsWorksInstanceStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.opsworks"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

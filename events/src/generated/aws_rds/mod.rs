@@ -139,64 +139,79 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.rds"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.rds" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "RDS DB Cluster Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     RdsDbClusterEvent,
                     _,
                 >(deserializer)
-                    .map(Self::RdsDbClusterEvent)
+                    .map(|detail| Ok(Self::RdsDbClusterEvent(detail)))
             }
             "RDS DB Cluster Snapshot Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     RdsDbClusterSnapshotEvent,
                     _,
                 >(deserializer)
-                    .map(Self::RdsDbClusterSnapshotEvent)
+                    .map(|detail| Ok(Self::RdsDbClusterSnapshotEvent(detail)))
             }
             "RDS DB Instance Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     RdsDbInstanceEvent,
                     _,
                 >(deserializer)
-                    .map(Self::RdsDbInstanceEvent)
+                    .map(|detail| Ok(Self::RdsDbInstanceEvent(detail)))
             }
             "RDS DB Parameter Group Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     RdsDbParameterGroupEvent,
                     _,
                 >(deserializer)
-                    .map(Self::RdsDbParameterGroupEvent)
+                    .map(|detail| Ok(Self::RdsDbParameterGroupEvent(detail)))
             }
             "RDS DB Proxy Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     RdsDbProxyEvent,
                     _,
                 >(deserializer)
-                    .map(Self::RdsDbProxyEvent)
+                    .map(|detail| Ok(Self::RdsDbProxyEvent(detail)))
             }
             "RDS DB Security Group Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     RdsDbSecurityGroupEvent,
                     _,
                 >(deserializer)
-                    .map(Self::RdsDbSecurityGroupEvent)
+                    .map(|detail| Ok(Self::RdsDbSecurityGroupEvent(detail)))
             }
             "RDS DB Snapshot Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     RdsDbSnapshotEvent,
                     _,
                 >(deserializer)
-                    .map(Self::RdsDbSnapshotEvent)
+                    .map(|detail| Ok(Self::RdsDbSnapshotEvent(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.rds"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -141,43 +141,66 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`",
+                        "aws.route53-recovery-readiness"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.route53-recovery-readiness" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Route 53 Application Recovery Controller cell readiness status change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Route53ApplicationRecoveryControllerCellReadinessStatusChange,
                     _,
                 >(deserializer)
-                    .map(
-                        Self::Route53ApplicationRecoveryControllerCellReadinessStatusChange,
-                    )
+                    .map(|detail| Ok(
+                        Self::Route53ApplicationRecoveryControllerCellReadinessStatusChange(
+                            detail,
+                        ),
+                    ))
             }
             "Route 53 Application Recovery Controller readiness check status change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Route53ApplicationRecoveryControllerReadinessCheckStatusChange,
                     _,
                 >(deserializer)
-                    .map(
-                        Self::Route53ApplicationRecoveryControllerReadinessCheckStatusChange,
-                    )
+                    .map(|detail| Ok(
+                        Self::Route53ApplicationRecoveryControllerReadinessCheckStatusChange(
+                            detail,
+                        ),
+                    ))
             }
             "Route 53 Application Recovery Controller recovery group readiness status change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange,
                     _,
                 >(deserializer)
-                    .map(
-                        Self::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange,
-                    )
+                    .map(|detail| Ok(
+                        Self::Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange(
+                            detail,
+                        ),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.route53-recovery-readiness"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -85,30 +85,46 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.route53resolver"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.route53resolver" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "DNS Firewall Alert" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DnsFirewallAlert,
                     _,
                 >(deserializer)
-                    .map(Self::DnsFirewallAlert)
+                    .map(|detail| Ok(Self::DnsFirewallAlert(detail)))
             }
             "DNS Firewall Block" => {
                 crate::tolerant::deserialize_boxed_record::<
                     DnsFirewallBlock,
                     _,
                 >(deserializer)
-                    .map(Self::DnsFirewallBlock)
+                    .map(|detail| Ok(Self::DnsFirewallBlock(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.route53resolver"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -180,90 +180,107 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.s3"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.s3" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "Object ACL Updated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectAclUpdated,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectAclUpdated)
+                    .map(|detail| Ok(Self::ObjectAclUpdated(detail)))
             }
             "Object Access Tier Changed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectAccessTierChanged,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectAccessTierChanged)
+                    .map(|detail| Ok(Self::ObjectAccessTierChanged(detail)))
             }
             "Object Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectCreated,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectCreated)
+                    .map(|detail| Ok(Self::ObjectCreated(detail)))
             }
             "Object Deleted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectDeleted,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectDeleted)
+                    .map(|detail| Ok(Self::ObjectDeleted(detail)))
             }
             "Object Restore Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectRestoreCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectRestoreCompleted)
+                    .map(|detail| Ok(Self::ObjectRestoreCompleted(detail)))
             }
             "Object Restore Expired" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectRestoreExpired,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectRestoreExpired)
+                    .map(|detail| Ok(Self::ObjectRestoreExpired(detail)))
             }
             "Object Restore Initiated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectRestoreInitiated,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectRestoreInitiated)
+                    .map(|detail| Ok(Self::ObjectRestoreInitiated(detail)))
             }
             "Object Storage Class Changed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectStorageClassChanged,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectStorageClassChanged)
+                    .map(|detail| Ok(Self::ObjectStorageClassChanged(detail)))
             }
             "Object Tags Added" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectTagsAdded,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectTagsAdded)
+                    .map(|detail| Ok(Self::ObjectTagsAdded(detail)))
             }
             "Object Tags Deleted" => {
                 crate::tolerant::deserialize_boxed_record::<
                     ObjectTagsDeleted,
                     _,
                 >(deserializer)
-                    .map(Self::ObjectTagsDeleted)
+                    .map(|detail| Ok(Self::ObjectTagsDeleted(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!("`{}` has no detail-type `{detail_type}`", "aws.s3"),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -297,113 +297,142 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.sagemaker"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.sagemaker" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AWS API Call via CloudTrail" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AwsApiCallViaCloudTrail,
                     _,
                 >(deserializer)
-                    .map(Self::AwsApiCallViaCloudTrail)
+                    .map(|detail| Ok(Self::AwsApiCallViaCloudTrail(detail)))
             }
             "SageMaker Algorithm State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerAlgorithmStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerAlgorithmStateChange)
+                    .map(|detail| Ok(Self::SageMakerAlgorithmStateChange(detail)))
             }
             "SageMaker Endpoint Config State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerEndpointConfigStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerEndpointConfigStateChange)
+                    .map(|detail| Ok(Self::SageMakerEndpointConfigStateChange(detail)))
             }
             "SageMaker Endpoint State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerEndpointStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerEndpointStateChange)
+                    .map(|detail| Ok(Self::SageMakerEndpointStateChange(detail)))
             }
             "SageMaker Ground Truth Labeling Job Task Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerGroundTruthLabelingJobTaskStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerGroundTruthLabelingJobTaskStatusChange)
+                    .map(|detail| Ok(
+                        Self::SageMakerGroundTruthLabelingJobTaskStatusChange(detail),
+                    ))
             }
             "SageMaker HyperParameter Tuning Job State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerHyperParameterTuningJobStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerHyperParameterTuningJobStateChange)
+                    .map(|detail| Ok(
+                        Self::SageMakerHyperParameterTuningJobStateChange(detail),
+                    ))
             }
             "SageMaker Model Building Pipeline Execution Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerModelBuildingPipelineExecutionStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerModelBuildingPipelineExecutionStatusChange)
+                    .map(|detail| Ok(
+                        Self::SageMakerModelBuildingPipelineExecutionStatusChange(detail),
+                    ))
             }
             "SageMaker Model Building Pipeline Execution Step Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerModelBuildingPipelineExecutionStepStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerModelBuildingPipelineExecutionStepStatusChange)
+                    .map(|detail| Ok(
+                        Self::SageMakerModelBuildingPipelineExecutionStepStatusChange(
+                            detail,
+                        ),
+                    ))
             }
             "SageMaker Model Package State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerModelPackageStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerModelPackageStateChange)
+                    .map(|detail| Ok(Self::SageMakerModelPackageStateChange(detail)))
             }
             "SageMaker Model State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerModelStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerModelStateChange)
+                    .map(|detail| Ok(Self::SageMakerModelStateChange(detail)))
             }
             "SageMaker Notebook Instance State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerNotebookInstanceStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerNotebookInstanceStateChange)
+                    .map(|detail| Ok(Self::SageMakerNotebookInstanceStateChange(detail)))
             }
             "SageMaker Notebook Lifecycle Config State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerNotebookLifecycleConfigStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerNotebookLifecycleConfigStateChange)
+                    .map(|detail| Ok(
+                        Self::SageMakerNotebookLifecycleConfigStateChange(detail),
+                    ))
             }
             "SageMaker Training Job State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerTrainingJobStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerTrainingJobStateChange)
+                    .map(|detail| Ok(Self::SageMakerTrainingJobStateChange(detail)))
             }
             "SageMaker Transform Job State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SageMakerTransformJobStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::SageMakerTransformJobStateChange)
+                    .map(|detail| Ok(Self::SageMakerTransformJobStateChange(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.sagemaker"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

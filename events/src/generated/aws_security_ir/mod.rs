@@ -153,69 +153,86 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.security-ir"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.security-ir" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Case Closed" => {
                 crate::tolerant::deserialize_boxed_record::<CaseClosed, _>(deserializer)
-                    .map(Self::CaseClosed)
+                    .map(|detail| Ok(Self::CaseClosed(detail)))
             }
             "Case Comment Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CaseCommentCreated,
                     _,
                 >(deserializer)
-                    .map(Self::CaseCommentCreated)
+                    .map(|detail| Ok(Self::CaseCommentCreated(detail)))
             }
             "Case Comment Updated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     CaseCommentUpdated,
                     _,
                 >(deserializer)
-                    .map(Self::CaseCommentUpdated)
+                    .map(|detail| Ok(Self::CaseCommentUpdated(detail)))
             }
             "Case Created" => {
                 crate::tolerant::deserialize_boxed_record::<CaseCreated, _>(deserializer)
-                    .map(Self::CaseCreated)
+                    .map(|detail| Ok(Self::CaseCreated(detail)))
             }
             "Case Updated" => {
                 crate::tolerant::deserialize_boxed_record::<CaseUpdated, _>(deserializer)
-                    .map(Self::CaseUpdated)
+                    .map(|detail| Ok(Self::CaseUpdated(detail)))
             }
             "Membership Cancelled" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MembershipCancelled,
                     _,
                 >(deserializer)
-                    .map(Self::MembershipCancelled)
+                    .map(|detail| Ok(Self::MembershipCancelled(detail)))
             }
             "Membership Created" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MembershipCreated,
                     _,
                 >(deserializer)
-                    .map(Self::MembershipCreated)
+                    .map(|detail| Ok(Self::MembershipCreated(detail)))
             }
             "Membership Terminated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MembershipTerminated,
                     _,
                 >(deserializer)
-                    .map(Self::MembershipTerminated)
+                    .map(|detail| Ok(Self::MembershipTerminated(detail)))
             }
             "Membership Updated" => {
                 crate::tolerant::deserialize_boxed_record::<
                     MembershipUpdated,
                     _,
                 >(deserializer)
-                    .map(Self::MembershipUpdated)
+                    .map(|detail| Ok(Self::MembershipUpdated(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.security-ir"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -111,36 +111,53 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.securityhub"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.securityhub" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Security Hub Findings - Custom Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SecurityHubFindingsCustomAction,
                     _,
                 >(deserializer)
-                    .map(Self::SecurityHubFindingsCustomAction)
+                    .map(|detail| Ok(Self::SecurityHubFindingsCustomAction(detail)))
             }
             "Security Hub Findings - Imported" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SecurityHubFindingsImported,
                     _,
                 >(deserializer)
-                    .map(Self::SecurityHubFindingsImported)
+                    .map(|detail| Ok(Self::SecurityHubFindingsImported(detail)))
             }
             "Security Hub Insight Results" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SecurityHubInsightResults,
                     _,
                 >(deserializer)
-                    .map(Self::SecurityHubInsightResults)
+                    .map(|detail| Ok(Self::SecurityHubInsightResults(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.securityhub"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

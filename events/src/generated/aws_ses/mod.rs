@@ -98,29 +98,44 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.ses"),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.ses" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Advisor Recommendation Status Open" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AdvisorRecommendationStatusOpen,
                     _,
                 >(deserializer)
-                    .map(Self::AdvisorRecommendationStatusOpen)
+                    .map(|detail| Ok(Self::AdvisorRecommendationStatusOpen(detail)))
             }
             "Advisor Recommendation Status Resolved" => {
                 crate::tolerant::deserialize_boxed_record::<
                     AdvisorRecommendationStatusResolved,
                     _,
                 >(deserializer)
-                    .map(Self::AdvisorRecommendationStatusResolved)
+                    .map(|detail| Ok(Self::AdvisorRecommendationStatusResolved(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.ses"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -114,37 +114,53 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.storagegateway"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.storagegateway" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Storage Gateway File Upload Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     StorageGatewayFileUploadEvent,
                     _,
                 >(deserializer)
-                    .map(Self::StorageGatewayFileUploadEvent)
+                    .map(|detail| Ok(Self::StorageGatewayFileUploadEvent(detail)))
             }
             "Storage Gateway Object Upload Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     StorageGatewayObjectUploadEvent,
                     _,
                 >(deserializer)
-                    .map(Self::StorageGatewayObjectUploadEvent)
+                    .map(|detail| Ok(Self::StorageGatewayObjectUploadEvent(detail)))
             }
             "Storage Gateway Refresh Cache Event" => {
                 crate::tolerant::deserialize_boxed_record::<
                     StorageGatewayRefreshCacheEvent,
                     _,
                 >(deserializer)
-                    .map(Self::StorageGatewayRefreshCacheEvent)
+                    .map(|detail| Ok(Self::StorageGatewayRefreshCacheEvent(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`",
-                            "aws.storagegateway"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -114,36 +114,53 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.synthetics"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.synthetics" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Synthetics Canary Status Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SyntheticsCanaryStatusChange,
                     _,
                 >(deserializer)
-                    .map(Self::SyntheticsCanaryStatusChange)
+                    .map(|detail| Ok(Self::SyntheticsCanaryStatusChange(detail)))
             }
             "Synthetics Canary TestRun Failure" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SyntheticsCanaryTestRunFailure,
                     _,
                 >(deserializer)
-                    .map(Self::SyntheticsCanaryTestRunFailure)
+                    .map(|detail| Ok(Self::SyntheticsCanaryTestRunFailure(detail)))
             }
             "Synthetics Canary TestRun Successful" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SyntheticsCanaryTestRunSuccessful,
                     _,
                 >(deserializer)
-                    .map(Self::SyntheticsCanaryTestRunSuccessful)
+                    .map(|detail| Ok(Self::SyntheticsCanaryTestRunSuccessful(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.synthetics"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

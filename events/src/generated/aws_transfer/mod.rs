@@ -833,393 +833,412 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.transfer"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.transfer" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "AS2 MDN Receive Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     As2MdnReceiveCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::As2MdnReceiveCompleted)
+                    .map(|detail| Ok(Self::As2MdnReceiveCompleted(detail)))
             }
             "AS2 MDN Receive Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     As2MdnReceiveFailed,
                     _,
                 >(deserializer)
-                    .map(Self::As2MdnReceiveFailed)
+                    .map(|detail| Ok(Self::As2MdnReceiveFailed(detail)))
             }
             "AS2 MDN Send Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     As2MdnSendCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::As2MdnSendCompleted)
+                    .map(|detail| Ok(Self::As2MdnSendCompleted(detail)))
             }
             "AS2 MDN Send Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     As2MdnSendFailed,
                     _,
                 >(deserializer)
-                    .map(Self::As2MdnSendFailed)
+                    .map(|detail| Ok(Self::As2MdnSendFailed(detail)))
             }
             "AS2 Payload Receive Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     As2PayloadReceiveCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::As2PayloadReceiveCompleted)
+                    .map(|detail| Ok(Self::As2PayloadReceiveCompleted(detail)))
             }
             "AS2 Payload Receive Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     As2PayloadReceiveFailed,
                     _,
                 >(deserializer)
-                    .map(Self::As2PayloadReceiveFailed)
+                    .map(|detail| Ok(Self::As2PayloadReceiveFailed(detail)))
             }
             "AS2 Payload Send Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     As2PayloadSendCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::As2PayloadSendCompleted)
+                    .map(|detail| Ok(Self::As2PayloadSendCompleted(detail)))
             }
             "AS2 Payload Send Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     As2PayloadSendFailed,
                     _,
                 >(deserializer)
-                    .map(Self::As2PayloadSendFailed)
+                    .map(|detail| Ok(Self::As2PayloadSendFailed(detail)))
             }
             "FTP Server Directory Create Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerDirectoryCreateCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerDirectoryCreateCompleted)
+                    .map(|detail| Ok(Self::FtpServerDirectoryCreateCompleted(detail)))
             }
             "FTP Server Directory Create Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerDirectoryCreateFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerDirectoryCreateFailed)
+                    .map(|detail| Ok(Self::FtpServerDirectoryCreateFailed(detail)))
             }
             "FTP Server Directory Delete Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerDirectoryDeleteCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerDirectoryDeleteCompleted)
+                    .map(|detail| Ok(Self::FtpServerDirectoryDeleteCompleted(detail)))
             }
             "FTP Server Directory Delete Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerDirectoryDeleteFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerDirectoryDeleteFailed)
+                    .map(|detail| Ok(Self::FtpServerDirectoryDeleteFailed(detail)))
             }
             "FTP Server File Delete Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileDeleteCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerFileDeleteCompleted)
+                    .map(|detail| Ok(Self::FtpServerFileDeleteCompleted(detail)))
             }
             "FTP Server File Delete Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileDeleteFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerFileDeleteFailed)
+                    .map(|detail| Ok(Self::FtpServerFileDeleteFailed(detail)))
             }
             "FTP Server File Download Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileDownloadCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerFileDownloadCompleted)
+                    .map(|detail| Ok(Self::FtpServerFileDownloadCompleted(detail)))
             }
             "FTP Server File Download Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileDownloadFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerFileDownloadFailed)
+                    .map(|detail| Ok(Self::FtpServerFileDownloadFailed(detail)))
             }
             "FTP Server File Rename Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileRenameCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerFileRenameCompleted)
+                    .map(|detail| Ok(Self::FtpServerFileRenameCompleted(detail)))
             }
             "FTP Server File Rename Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileRenameFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerFileRenameFailed)
+                    .map(|detail| Ok(Self::FtpServerFileRenameFailed(detail)))
             }
             "FTP Server File Upload Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileUploadCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerFileUploadCompleted)
+                    .map(|detail| Ok(Self::FtpServerFileUploadCompleted(detail)))
             }
             "FTP Server File Upload Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpServerFileUploadFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpServerFileUploadFailed)
+                    .map(|detail| Ok(Self::FtpServerFileUploadFailed(detail)))
             }
             "FTPS Server Directory Create Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerDirectoryCreateCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerDirectoryCreateCompleted)
+                    .map(|detail| Ok(Self::FtpsServerDirectoryCreateCompleted(detail)))
             }
             "FTPS Server Directory Create Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerDirectoryCreateFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerDirectoryCreateFailed)
+                    .map(|detail| Ok(Self::FtpsServerDirectoryCreateFailed(detail)))
             }
             "FTPS Server Directory Delete Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerDirectoryDeleteCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerDirectoryDeleteCompleted)
+                    .map(|detail| Ok(Self::FtpsServerDirectoryDeleteCompleted(detail)))
             }
             "FTPS Server Directory Delete Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerDirectoryDeleteFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerDirectoryDeleteFailed)
+                    .map(|detail| Ok(Self::FtpsServerDirectoryDeleteFailed(detail)))
             }
             "FTPS Server File Delete Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileDeleteCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerFileDeleteCompleted)
+                    .map(|detail| Ok(Self::FtpsServerFileDeleteCompleted(detail)))
             }
             "FTPS Server File Delete Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileDeleteFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerFileDeleteFailed)
+                    .map(|detail| Ok(Self::FtpsServerFileDeleteFailed(detail)))
             }
             "FTPS Server File Download Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileDownloadCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerFileDownloadCompleted)
+                    .map(|detail| Ok(Self::FtpsServerFileDownloadCompleted(detail)))
             }
             "FTPS Server File Download Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileDownloadFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerFileDownloadFailed)
+                    .map(|detail| Ok(Self::FtpsServerFileDownloadFailed(detail)))
             }
             "FTPS Server File Rename Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileRenameCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerFileRenameCompleted)
+                    .map(|detail| Ok(Self::FtpsServerFileRenameCompleted(detail)))
             }
             "FTPS Server File Rename Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileRenameFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerFileRenameFailed)
+                    .map(|detail| Ok(Self::FtpsServerFileRenameFailed(detail)))
             }
             "FTPS Server File Upload Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileUploadCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerFileUploadCompleted)
+                    .map(|detail| Ok(Self::FtpsServerFileUploadCompleted(detail)))
             }
             "FTPS Server File Upload Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     FtpsServerFileUploadFailed,
                     _,
                 >(deserializer)
-                    .map(Self::FtpsServerFileUploadFailed)
+                    .map(|detail| Ok(Self::FtpsServerFileUploadFailed(detail)))
             }
             "SFTP Connector Directory Listing Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorDirectoryListingCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorDirectoryListingCompleted)
+                    .map(|detail| Ok(
+                        Self::SftpConnectorDirectoryListingCompleted(detail),
+                    ))
             }
             "SFTP Connector Directory Listing Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorDirectoryListingFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorDirectoryListingFailed)
+                    .map(|detail| Ok(Self::SftpConnectorDirectoryListingFailed(detail)))
             }
             "SFTP Connector File Retrieve Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorFileRetrieveCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorFileRetrieveCompleted)
+                    .map(|detail| Ok(Self::SftpConnectorFileRetrieveCompleted(detail)))
             }
             "SFTP Connector File Retrieve Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorFileRetrieveFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorFileRetrieveFailed)
+                    .map(|detail| Ok(Self::SftpConnectorFileRetrieveFailed(detail)))
             }
             "SFTP Connector File Send Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorFileSendCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorFileSendCompleted)
+                    .map(|detail| Ok(Self::SftpConnectorFileSendCompleted(detail)))
             }
             "SFTP Connector File Send Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorFileSendFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorFileSendFailed)
+                    .map(|detail| Ok(Self::SftpConnectorFileSendFailed(detail)))
             }
             "SFTP Connector Remote Delete Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorRemoteDeleteCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorRemoteDeleteCompleted)
+                    .map(|detail| Ok(Self::SftpConnectorRemoteDeleteCompleted(detail)))
             }
             "SFTP Connector Remote Delete Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorRemoteDeleteFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorRemoteDeleteFailed)
+                    .map(|detail| Ok(Self::SftpConnectorRemoteDeleteFailed(detail)))
             }
             "SFTP Connector Remote Move Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorRemoteMoveCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorRemoteMoveCompleted)
+                    .map(|detail| Ok(Self::SftpConnectorRemoteMoveCompleted(detail)))
             }
             "SFTP Connector Remote Move Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpConnectorRemoteMoveFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpConnectorRemoteMoveFailed)
+                    .map(|detail| Ok(Self::SftpConnectorRemoteMoveFailed(detail)))
             }
             "SFTP Server Directory Create Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerDirectoryCreateCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerDirectoryCreateCompleted)
+                    .map(|detail| Ok(Self::SftpServerDirectoryCreateCompleted(detail)))
             }
             "SFTP Server Directory Create Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerDirectoryCreateFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerDirectoryCreateFailed)
+                    .map(|detail| Ok(Self::SftpServerDirectoryCreateFailed(detail)))
             }
             "SFTP Server Directory Delete Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerDirectoryDeleteCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerDirectoryDeleteCompleted)
+                    .map(|detail| Ok(Self::SftpServerDirectoryDeleteCompleted(detail)))
             }
             "SFTP Server Directory Delete Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerDirectoryDeleteFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerDirectoryDeleteFailed)
+                    .map(|detail| Ok(Self::SftpServerDirectoryDeleteFailed(detail)))
             }
             "SFTP Server File Delete Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileDeleteCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerFileDeleteCompleted)
+                    .map(|detail| Ok(Self::SftpServerFileDeleteCompleted(detail)))
             }
             "SFTP Server File Delete Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileDeleteFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerFileDeleteFailed)
+                    .map(|detail| Ok(Self::SftpServerFileDeleteFailed(detail)))
             }
             "SFTP Server File Download Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileDownloadCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerFileDownloadCompleted)
+                    .map(|detail| Ok(Self::SftpServerFileDownloadCompleted(detail)))
             }
             "SFTP Server File Download Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileDownloadFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerFileDownloadFailed)
+                    .map(|detail| Ok(Self::SftpServerFileDownloadFailed(detail)))
             }
             "SFTP Server File Rename Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileRenameCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerFileRenameCompleted)
+                    .map(|detail| Ok(Self::SftpServerFileRenameCompleted(detail)))
             }
             "SFTP Server File Rename Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileRenameFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerFileRenameFailed)
+                    .map(|detail| Ok(Self::SftpServerFileRenameFailed(detail)))
             }
             "SFTP Server File Upload Completed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileUploadCompleted,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerFileUploadCompleted)
+                    .map(|detail| Ok(Self::SftpServerFileUploadCompleted(detail)))
             }
             "SFTP Server File Upload Failed" => {
                 crate::tolerant::deserialize_boxed_record::<
                     SftpServerFileUploadFailed,
                     _,
                 >(deserializer)
-                    .map(Self::SftpServerFileUploadFailed)
+                    .map(|detail| Ok(Self::SftpServerFileUploadFailed(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.transfer"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

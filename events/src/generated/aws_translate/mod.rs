@@ -100,29 +100,48 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.translate"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.translate" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Translate Parallel Data State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     TranslateParallelDataStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::TranslateParallelDataStateChange)
+                    .map(|detail| Ok(Self::TranslateParallelDataStateChange(detail)))
             }
             "Translate TextTranslationJob State Change" => {
                 crate::tolerant::deserialize_boxed_record::<
                     TranslateTextTranslationJobStateChange,
                     _,
                 >(deserializer)
-                    .map(Self::TranslateTextTranslationJobStateChange)
+                    .map(|detail| Ok(
+                        Self::TranslateTextTranslationJobStateChange(detail),
+                    ))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.translate"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -177,71 +177,92 @@ impl crate::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "aws.voiceid"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "aws.voiceid" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "VoiceId Batch Fraudster Registration Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VoiceIdBatchFraudsterRegistrationAction,
                     _,
                 >(deserializer)
-                    .map(Self::VoiceIdBatchFraudsterRegistrationAction)
+                    .map(|detail| Ok(
+                        Self::VoiceIdBatchFraudsterRegistrationAction(detail),
+                    ))
             }
             "VoiceId Batch Speaker Enrollment Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VoiceIdBatchSpeakerEnrollmentAction,
                     _,
                 >(deserializer)
-                    .map(Self::VoiceIdBatchSpeakerEnrollmentAction)
+                    .map(|detail| Ok(Self::VoiceIdBatchSpeakerEnrollmentAction(detail)))
             }
             "VoiceId Evaluate Session Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VoiceIdEvaluateSessionAction,
                     _,
                 >(deserializer)
-                    .map(Self::VoiceIdEvaluateSessionAction)
+                    .map(|detail| Ok(Self::VoiceIdEvaluateSessionAction(detail)))
             }
             "VoiceId Fraudster Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VoiceIdFraudsterAction,
                     _,
                 >(deserializer)
-                    .map(Self::VoiceIdFraudsterAction)
+                    .map(|detail| Ok(Self::VoiceIdFraudsterAction(detail)))
             }
             "VoiceId Session Speaker Enrollment Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VoiceIdSessionSpeakerEnrollmentAction,
                     _,
                 >(deserializer)
-                    .map(Self::VoiceIdSessionSpeakerEnrollmentAction)
+                    .map(|detail| Ok(
+                        Self::VoiceIdSessionSpeakerEnrollmentAction(detail),
+                    ))
             }
             "VoiceId Speaker Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VoiceIdSpeakerAction,
                     _,
                 >(deserializer)
-                    .map(Self::VoiceIdSpeakerAction)
+                    .map(|detail| Ok(Self::VoiceIdSpeakerAction(detail)))
             }
             "VoiceId Start Session Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VoiceIdStartSessionAction,
                     _,
                 >(deserializer)
-                    .map(Self::VoiceIdStartSessionAction)
+                    .map(|detail| Ok(Self::VoiceIdStartSessionAction(detail)))
             }
             "VoiceId Update Session Action" => {
                 crate::tolerant::deserialize_boxed_record::<
                     VoiceIdUpdateSessionAction,
                     _,
                 >(deserializer)
-                    .map(Self::VoiceIdUpdateSessionAction)
+                    .map(|detail| Ok(Self::VoiceIdUpdateSessionAction(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "aws.voiceid"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }

@@ -79,23 +79,30 @@ impl ::bridgecraft_events::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
+        Ok(
+            Self::deserialize_known(source, detail_type, deserializer)?
+                .unwrap_or_else(Self::Unknown),
+        )
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
         match source {
-            "com.example.shop" if <com_example_shop::Detail as ::bridgecraft_events::DetailSet>::contains(
-                source,
-                detail_type,
-            ) => {
-                <com_example_shop::Detail as ::bridgecraft_events::DetailSet>::deserialize_detail(
+            "com.example.shop" => {
+                <com_example_shop::Detail as ::bridgecraft_events::DetailSet>::deserialize_known(
                         source,
                         detail_type,
                         deserializer,
                     )
-                    .map(Self::ComExampleShop)
+                    .map(|known| known.map(Self::ComExampleShop))
             }
             _ => {
                 <Box<
                     serde_json::value::RawValue,
                 > as serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::Unknown)
+                    .map(Err)
             }
         }
     }

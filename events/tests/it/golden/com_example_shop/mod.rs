@@ -91,29 +91,46 @@ impl ::bridgecraft_events::DetailSet for Detail {
                 ),
             );
         }
+        Self::deserialize_known(source, detail_type, deserializer)?
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    format_args!(
+                        "`{}` has no detail-type `{detail_type}`", "com.example.shop"
+                    ),
+                )
+            })
+    }
+    fn deserialize_known<'de, D: serde::Deserializer<'de>>(
+        source: &str,
+        detail_type: &str,
+        deserializer: D,
+    ) -> Result<Result<Self, Box<serde_json::value::RawValue>>, D::Error> {
+        if source != "com.example.shop" {
+            return <Box<
+                serde_json::value::RawValue,
+            > as serde::Deserialize>::deserialize(deserializer)
+                .map(Err);
+        }
         match detail_type {
             "Order Placed" => {
                 ::bridgecraft_events::tolerant::deserialize_boxed_record::<
                     OrderPlaced,
                     _,
                 >(deserializer)
-                    .map(Self::OrderPlaced)
+                    .map(|detail| Ok(Self::OrderPlaced(detail)))
             }
             "Stock Changed" => {
                 ::bridgecraft_events::tolerant::deserialize_boxed_record::<
                     StockChanged,
                     _,
                 >(deserializer)
-                    .map(Self::StockChanged)
+                    .map(|detail| Ok(Self::StockChanged(detail)))
             }
             _ => {
-                Err(
-                    serde::de::Error::custom(
-                        format_args!(
-                            "`{}` has no detail-type `{detail_type}`", "com.example.shop"
-                        ),
-                    ),
-                )
+                <Box<
+                    serde_json::value::RawValue,
+                > as serde::Deserialize>::deserialize(deserializer)
+                    .map(Err)
             }
         }
     }
