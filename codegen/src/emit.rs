@@ -1209,6 +1209,7 @@ impl<'a> Emitter<'a> {
                 const FIELDS: &'static [#krate::tolerant::FieldSpec] = &[#(#specs),*];
                 #required
 
+                #[inline]
                 fn decode_field<'de, A: serde::de::MapAccess<'de>>(
                     &mut self,
                     key: &str,

@@ -891,6 +891,7 @@ fn fill_record<'de, R: Record, A: MapAccess<'de>>(
 
 /// Decodes the rest of a map's entries into `record`'s fields and [`Extra`]; `present` gets a
 /// bit per field that came.
+#[inline]
 fn fill_entries<'de, R: Record, A: MapAccess<'de>>(
     record: &mut R,
     map: &mut A,
@@ -1075,6 +1076,21 @@ trait Scalar: Sized {
             None => Status::Misfit(Misfit::new(Value::from(value), <Self as Scalar>::DECLARED)),
         }
     }
+    /// Decodes a non-negative integer into `slot`, as [`str_into`](Self::str_into) a string.
+    #[inline]
+    fn u64_into(slot: &mut Option<Self>, value: u64) -> Status
+    where
+        Self: Tolerant,
+    {
+        let number = Number::from(value);
+        match Self::from_number(number.clone()) {
+            Some(fit) => settle(fit, |value| *slot = Some(value)),
+            None => Status::Misfit(Misfit::new(
+                Value::Number(number),
+                <Self as Scalar>::DECLARED,
+            )),
+        }
+    }
 }
 
 /// Decodes a scalar straight into its field.
@@ -1102,9 +1118,9 @@ impl<'de, T: Scalar + Tolerant> Visitor<'de> for ScalarInto<'_, T> {
         Ok(settle(fit, |value| *self.0 = Some(value)))
     }
 
+    #[inline]
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<Status, E> {
-        let fit = ScalarVisitor::<T>(PhantomData).visit_u64(value)?;
-        Ok(settle(fit, |value| *self.0 = Some(value)))
+        Ok(T::u64_into(self.0, value))
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Status, E> {
@@ -1249,12 +1265,27 @@ impl Scalar for i64 {
     fn from_str(value: &str) -> Option<Fit<Self>> {
         exact_text(value).map(Fit::Coerced)
     }
+    #[inline]
+    fn u64_into(slot: &mut Option<Self>, value: u64) -> Status {
+        match i64::try_from(value) {
+            Ok(value) => {
+                *slot = Some(value);
+                Status::Exact
+            }
+            Err(_) => Status::Misfit(Misfit::new(Value::from(value), "integer")),
+        }
+    }
 }
 
 impl Scalar for Number {
     const DECLARED: &'static str = "number";
     fn from_number(value: Number) -> Option<Fit<Self>> {
         Some(Fit::Exact(value))
+    }
+    #[inline]
+    fn u64_into(slot: &mut Option<Self>, value: u64) -> Status {
+        *slot = Some(value.into());
+        Status::Exact
     }
     fn from_str(value: &str) -> Option<Fit<Self>> {
         exact_text(value).map(Fit::Coerced)
@@ -1574,6 +1605,20 @@ pub(crate) mod tests {
         assert!(record.extra.came_as_json_string());
         let error = boxed("[1]").unwrap_err().to_string();
         assert!(error.contains("for Counted, found an array"), "{error}");
+    }
+
+    #[test]
+    fn fields_take_what_fits_and_keep_what_does_not() {
+        let json = r#"{"kind":7,"n":18446744073709551615}"#;
+        let record: Counted =
+            deserialize_record(&mut serde_json::Deserializer::from_str(json)).unwrap();
+        assert_eq!((record.kind.as_deref(), record.n), (Some("7"), None));
+        assert_eq!(serde_json::to_string(&record).unwrap(), json);
+        let json = r#"{"n":9223372036854775807}"#;
+        let record: Counted =
+            deserialize_record(&mut serde_json::Deserializer::from_str(json)).unwrap();
+        assert_eq!(record.n, Some(i64::MAX));
+        assert!(record.extra.is_empty());
     }
 
     #[test]

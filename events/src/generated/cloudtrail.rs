@@ -20,6 +20,7 @@ impl crate::Record for Addendum {
         crate::tolerant::FieldSpec::new("reason"),
         crate::tolerant::FieldSpec::new("updatedFields"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -143,6 +144,7 @@ impl crate::Record for InScopeOf {
         crate::tolerant::FieldSpec::new("sourceAccount"),
         crate::tolerant::FieldSpec::new("sourceArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -237,6 +239,7 @@ impl crate::Record for OnBehalfOf {
         crate::tolerant::FieldSpec::new("identityStoreArn"),
         crate::tolerant::FieldSpec::new("userId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -315,6 +318,7 @@ impl crate::Record for Resource {
         crate::tolerant::FieldSpec::new("accountId"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -396,6 +400,7 @@ impl crate::Record for SessionAttributes {
         crate::tolerant::FieldSpec::new("creationDate"),
         crate::tolerant::FieldSpec::new("mfaAuthenticated"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -491,6 +496,7 @@ impl crate::Record for SessionContext {
         crate::tolerant::FieldSpec::new("sourceIdentity"),
         crate::tolerant::FieldSpec::new("webIdFederationData"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -640,6 +646,7 @@ impl crate::Record for SessionIssuer {
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("userName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -740,6 +747,7 @@ impl crate::Record for TlsDetails {
         crate::tolerant::FieldSpec::new("clientProvidedHostHeader"),
         crate::tolerant::FieldSpec::new("tlsVersion"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -854,6 +862,7 @@ impl crate::Record for UserIdentity {
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("userName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1063,6 +1072,7 @@ impl crate::Record for WebIdFederationData {
         crate::tolerant::FieldSpec::new("attributes"),
         crate::tolerant::FieldSpec::new("federatedProvider"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for AlexaForBusinessRoomStateChange {
         crate::tolerant::FieldSpec::new("mode"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -135,6 +136,7 @@ impl crate::Record for CalendarEvent {
         crate::tolerant::FieldSpec::new("roomArn"),
         crate::tolerant::FieldSpec::new("startTime"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -16,6 +16,7 @@ impl crate::Record for AcmCertificateApproachingExpiration {
         crate::tolerant::FieldSpec::new("DaysToExpiry"),
         crate::tolerant::FieldSpec::new("Exportable"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -32,6 +32,7 @@ impl crate::Record for AcmCertificateAvailable {
         crate::tolerant::FieldSpec::new("Exported"),
         crate::tolerant::FieldSpec::new("InUse"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

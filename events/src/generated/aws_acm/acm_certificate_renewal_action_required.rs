@@ -32,6 +32,7 @@ impl crate::Record for AcmCertificateRenewalActionRequired {
         crate::tolerant::FieldSpec::new("InUse"),
         crate::tolerant::FieldSpec::new("RenewalStatusReason"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for AcmCertificateRevoked {
         crate::tolerant::FieldSpec::new("CommonName"),
         crate::tolerant::FieldSpec::new("Exportable"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for AcmCertificateRevokedByCertificateAuthorityCa {
         crate::tolerant::FieldSpec::new("Exportable"),
         crate::tolerant::FieldSpec::new("RevocationReason"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

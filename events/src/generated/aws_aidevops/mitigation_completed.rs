@@ -18,6 +18,7 @@ impl crate::Record for MitigationCompleted {
         crate::tolerant::FieldSpec::new("metadata"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -109,6 +110,7 @@ impl crate::Record for Data {
         crate::tolerant::FieldSpec::new("task_type"),
         crate::tolerant::FieldSpec::new("updated_at"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -236,6 +238,7 @@ impl crate::Record for Metadata {
         crate::tolerant::FieldSpec::new("execution_id"),
         crate::tolerant::FieldSpec::new("task_id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

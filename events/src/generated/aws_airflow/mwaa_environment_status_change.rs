@@ -72,6 +72,7 @@ impl crate::Record for MwaaEnvironmentStatusChange {
         crate::tolerant::FieldSpec::new("webserverVpcEndpointService"),
         crate::tolerant::FieldSpec::new("weeklyMaintenanceWindowStart"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -517,6 +518,7 @@ impl crate::Record for DagProcessingLogs {
         crate::tolerant::FieldSpec::new("enabled"),
         crate::tolerant::FieldSpec::new("logLevel"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -601,6 +603,7 @@ impl crate::Record for Error {
         crate::tolerant::FieldSpec::new("errorCode"),
         crate::tolerant::FieldSpec::new("errorMessage"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -675,6 +678,7 @@ impl crate::Record for LastUpdate {
         crate::tolerant::FieldSpec::new("source"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -778,6 +782,7 @@ impl crate::Record for LoggingConfiguration {
         crate::tolerant::FieldSpec::new("webserverLogs"),
         crate::tolerant::FieldSpec::new("workerLogs"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -907,6 +912,7 @@ impl crate::Record for NetworkConfiguration {
         crate::tolerant::FieldSpec::new("securityGroupIds"),
         crate::tolerant::FieldSpec::new("subnetIds"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -14,6 +14,7 @@ impl crate::Record for ApplicationCostProfilerIngestionDataAccessFailure {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("message"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

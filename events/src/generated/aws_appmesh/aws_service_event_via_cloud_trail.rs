@@ -36,6 +36,7 @@ impl crate::Record for AwsServiceEventViaCloudTrail {
         crate::tolerant::FieldSpec::new("userAgent"),
         crate::tolerant::FieldSpec::new("userIdentity"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -230,6 +231,7 @@ impl crate::Record for ServiceEventDetails {
         crate::tolerant::FieldSpec::new("failureReason"),
         crate::tolerant::FieldSpec::new("nodeArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -318,6 +320,7 @@ impl crate::Record for UserIdentity {
         crate::tolerant::FieldSpec::new("accountId"),
         crate::tolerant::FieldSpec::new("invokedBy"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for AthenaQueryStateChange {
         crate::tolerant::FieldSpec::new("versionId"),
         crate::tolerant::FieldSpec::new("workgroupName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

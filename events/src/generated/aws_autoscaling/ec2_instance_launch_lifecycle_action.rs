@@ -28,6 +28,7 @@ impl crate::Record for Ec2InstanceLaunchLifecycleAction {
         crate::tolerant::FieldSpec::new("NotificationMetadata"),
         crate::tolerant::FieldSpec::new("Origin"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

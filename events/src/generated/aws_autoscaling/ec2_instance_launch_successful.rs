@@ -38,6 +38,7 @@ impl crate::Record for Ec2InstanceLaunchSuccessful {
         crate::tolerant::FieldSpec::new("StatusCode"),
         crate::tolerant::FieldSpec::new("StatusMessage"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -227,6 +228,7 @@ impl crate::Record for Details {
         crate::tolerant::FieldSpec::new("Availability Zone"),
         crate::tolerant::FieldSpec::new("Subnet ID"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

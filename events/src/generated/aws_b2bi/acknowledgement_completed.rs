@@ -34,6 +34,7 @@ impl crate::Record for AcknowledgementCompleted {
         crate::tolerant::FieldSpec::new("trading-partner-id"),
         crate::tolerant::FieldSpec::new("transformer-job-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -258,6 +259,7 @@ impl crate::Record for AckFileS3Attributes {
         crate::tolerant::FieldSpec::new("object-key"),
         crate::tolerant::FieldSpec::new("object-size-bytes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -344,6 +346,7 @@ impl crate::Record for InputFileS3Attributes {
         crate::tolerant::FieldSpec::new("object-key"),
         crate::tolerant::FieldSpec::new("object-size-bytes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

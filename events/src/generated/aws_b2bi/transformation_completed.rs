@@ -30,6 +30,7 @@ impl crate::Record for TransformationCompleted {
         crate::tolerant::FieldSpec::new("x12-transaction-set"),
         crate::tolerant::FieldSpec::new("x12-version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -226,6 +227,7 @@ impl crate::Record for InputFileS3Attributes {
         crate::tolerant::FieldSpec::new("object-key"),
         crate::tolerant::FieldSpec::new("object-size-bytes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -312,6 +314,7 @@ impl crate::Record for OutputFileS3Attributes {
         crate::tolerant::FieldSpec::new("object-key"),
         crate::tolerant::FieldSpec::new("object-size-bytes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -32,6 +32,7 @@ impl crate::Record for TransformationFailed {
         crate::tolerant::FieldSpec::new("x12-transaction-set"),
         crate::tolerant::FieldSpec::new("x12-version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -231,6 +232,7 @@ impl crate::Record for InputFileS3Attributes {
         crate::tolerant::FieldSpec::new("object-key"),
         crate::tolerant::FieldSpec::new("object-size-bytes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -40,6 +40,7 @@ impl crate::Record for BatchJobStateChange {
         crate::tolerant::FieldSpec::new("statusReason"),
         crate::tolerant::FieldSpec::new("stoppedAt"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -244,6 +245,7 @@ impl crate::Record for BatchJobStateChangeItem {
         crate::tolerant::FieldSpec::new("statusReason"),
         crate::tolerant::FieldSpec::new("stoppedAt"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -364,6 +366,7 @@ impl crate::Record for Container {
         crate::tolerant::FieldSpec::new("vcpus"),
         crate::tolerant::FieldSpec::new("volumes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -596,6 +599,7 @@ impl crate::Record for Container1 {
         crate::tolerant::FieldSpec::new("networkInterfaces"),
         crate::tolerant::FieldSpec::new("taskArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -708,6 +712,7 @@ impl crate::Record for ContainerItem {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -776,6 +781,7 @@ impl crate::Record for Host {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("sourcePath"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -837,6 +843,7 @@ impl crate::Record for JobDependency {
         crate::tolerant::FieldSpec::new("jobId"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -909,6 +916,7 @@ impl crate::Record for MountPoint {
         crate::tolerant::FieldSpec::new("readOnly"),
         crate::tolerant::FieldSpec::new("sourceVolume"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -990,6 +998,7 @@ impl crate::Record for NetworkInterface {
         crate::tolerant::FieldSpec::new("ipv6Address"),
         crate::tolerant::FieldSpec::new("privateIpv4Address"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1074,6 +1083,7 @@ impl crate::Record for ResourceRequirement {
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1142,6 +1152,7 @@ impl crate::Record for RetryStrategy {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("attempts"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1216,6 +1227,7 @@ impl crate::Record for ULimit {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("softLimit"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1295,6 +1307,7 @@ impl crate::Record for Volumes {
         crate::tolerant::FieldSpec::new("host"),
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -40,6 +40,7 @@ impl crate::Record for BillingAndCostManagementDashboardScheduleReportCreated {
         crate::tolerant::FieldSpec::new("scheduleExpressionDescription"),
         crate::tolerant::FieldSpec::new("scheduleReportArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -36,6 +36,7 @@ impl crate::Record for ChimeVoiceConnectorStreamingStatus {
         crate::tolerant::FieldSpec::new("version"),
         crate::tolerant::FieldSpec::new("voiceConnectorId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -22,6 +22,7 @@ impl crate::Record for CloudFormationHookInvocationProgress {
         crate::tolerant::FieldSpec::new("status-reason"),
         crate::tolerant::FieldSpec::new("target-detail"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -144,6 +145,7 @@ impl crate::Record for HookDetail {
         crate::tolerant::FieldSpec::new("hook-version"),
         crate::tolerant::FieldSpec::new("source-url"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -267,6 +269,7 @@ impl crate::Record for ResultType {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("data"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -334,6 +337,7 @@ impl crate::Record for TargetDetail {
         crate::tolerant::FieldSpec::new("target-name"),
         crate::tolerant::FieldSpec::new("target-type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

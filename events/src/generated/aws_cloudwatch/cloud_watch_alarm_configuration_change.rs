@@ -20,6 +20,7 @@ impl crate::Record for CloudWatchAlarmConfigurationChange {
         crate::tolerant::FieldSpec::new("operation"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -154,6 +155,7 @@ impl crate::Record for Configuration {
         crate::tolerant::FieldSpec::new("timestamp"),
         crate::tolerant::FieldSpec::new("treatMissingData"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -429,6 +431,7 @@ impl crate::Record for ConfigurationItem {
         crate::tolerant::FieldSpec::new("metricStat"),
         crate::tolerant::FieldSpec::new("returnData"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -518,6 +521,7 @@ impl crate::Record for Metric {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("namespace"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -599,6 +603,7 @@ impl crate::Record for MetricStat {
         crate::tolerant::FieldSpec::new("period"),
         crate::tolerant::FieldSpec::new("stat"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -689,6 +694,7 @@ impl crate::Record for State {
         crate::tolerant::FieldSpec::new("timestamp"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

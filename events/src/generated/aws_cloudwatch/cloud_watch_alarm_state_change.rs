@@ -20,6 +20,7 @@ impl crate::Record for CloudWatchAlarmStateChange {
         crate::tolerant::FieldSpec::new("previousState"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -131,6 +132,7 @@ impl crate::Record for Configuration {
         crate::tolerant::FieldSpec::new("description"),
         crate::tolerant::FieldSpec::new("metrics"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -257,6 +259,7 @@ impl crate::Record for ConfigurationItem {
         crate::tolerant::FieldSpec::new("metricStat"),
         crate::tolerant::FieldSpec::new("returnData"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -346,6 +349,7 @@ impl crate::Record for Metric {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("namespace"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -427,6 +431,7 @@ impl crate::Record for MetricStat {
         crate::tolerant::FieldSpec::new("period"),
         crate::tolerant::FieldSpec::new("stat"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -519,6 +524,7 @@ impl crate::Record for State {
         crate::tolerant::FieldSpec::new("timestamp"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

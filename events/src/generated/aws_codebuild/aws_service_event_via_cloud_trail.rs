@@ -36,6 +36,7 @@ impl crate::Record for AwsServiceEventViaCloudTrail {
         crate::tolerant::FieldSpec::new("userAgent"),
         crate::tolerant::FieldSpec::new("userIdentity"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -224,6 +225,7 @@ impl crate::Record for ServiceEventDetails {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("response"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -285,6 +287,7 @@ impl crate::Record for UserIdentity {
         crate::tolerant::FieldSpec::new("accountId"),
         crate::tolerant::FieldSpec::new("invokedBy"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -32,6 +32,7 @@ impl crate::Record for CodeBuildBuildPhaseChange {
         crate::tolerant::FieldSpec::new("project-name"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -241,6 +242,7 @@ impl crate::Record for AdditionalInformation {
         crate::tolerant::FieldSpec::new("timeout-in-minutes"),
         crate::tolerant::FieldSpec::new("vpc-config"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -488,6 +490,7 @@ impl crate::Record for AdditionalInformationItem {
         crate::tolerant::FieldSpec::new("phase-type"),
         crate::tolerant::FieldSpec::new("start-time"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -610,6 +613,7 @@ impl crate::Record for Artifact {
         crate::tolerant::FieldSpec::new("md5sum"),
         crate::tolerant::FieldSpec::new("sha256sum"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -687,6 +691,7 @@ impl crate::Record for Auth {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -748,6 +753,7 @@ impl crate::Record for Cache {
         crate::tolerant::FieldSpec::new("location"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -826,6 +832,7 @@ impl crate::Record for Environment {
         crate::tolerant::FieldSpec::new("privileged-mode"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -957,6 +964,7 @@ impl crate::Record for EnvironmentItem {
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1038,6 +1046,7 @@ impl crate::Record for Logs {
         crate::tolerant::FieldSpec::new("group-name"),
         crate::tolerant::FieldSpec::new("stream-name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1117,6 +1126,7 @@ impl crate::Record for NetworkInterface {
         crate::tolerant::FieldSpec::new("eni-id"),
         crate::tolerant::FieldSpec::new("subnet-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1191,6 +1201,7 @@ impl crate::Record for Source {
         crate::tolerant::FieldSpec::new("location"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1284,6 +1295,7 @@ impl crate::Record for VpcConfig {
         crate::tolerant::FieldSpec::new("subnets"),
         crate::tolerant::FieldSpec::new("vpc-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1373,6 +1385,7 @@ impl crate::Record for VpcConfigItem {
         crate::tolerant::FieldSpec::new("customer-az"),
         crate::tolerant::FieldSpec::new("subnet-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for CodeBuildBuildStateChange {
         crate::tolerant::FieldSpec::new("project-name"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -189,6 +190,7 @@ impl crate::Record for AdditionalInformation {
         crate::tolerant::FieldSpec::new("timeout-in-minutes"),
         crate::tolerant::FieldSpec::new("vpc-config"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -436,6 +438,7 @@ impl crate::Record for AdditionalInformationItem {
         crate::tolerant::FieldSpec::new("phase-type"),
         crate::tolerant::FieldSpec::new("start-time"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -558,6 +561,7 @@ impl crate::Record for Artifact {
         crate::tolerant::FieldSpec::new("md5sum"),
         crate::tolerant::FieldSpec::new("sha256sum"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -637,6 +641,7 @@ impl crate::Record for Auth {
         crate::tolerant::FieldSpec::new("resource"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -717,6 +722,7 @@ impl crate::Record for Cache {
         crate::tolerant::FieldSpec::new("location"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -795,6 +801,7 @@ impl crate::Record for Environment {
         crate::tolerant::FieldSpec::new("privileged-mode"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -926,6 +933,7 @@ impl crate::Record for EnvironmentItem {
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1007,6 +1015,7 @@ impl crate::Record for Logs {
         crate::tolerant::FieldSpec::new("group-name"),
         crate::tolerant::FieldSpec::new("stream-name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1086,6 +1095,7 @@ impl crate::Record for NetworkInterface {
         crate::tolerant::FieldSpec::new("eni-id"),
         crate::tolerant::FieldSpec::new("subnet-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1160,6 +1170,7 @@ impl crate::Record for Source {
         crate::tolerant::FieldSpec::new("location"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1253,6 +1264,7 @@ impl crate::Record for VpcConfig {
         crate::tolerant::FieldSpec::new("subnets"),
         crate::tolerant::FieldSpec::new("vpc-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1342,6 +1354,7 @@ impl crate::Record for VpcConfigItem {
         crate::tolerant::FieldSpec::new("customer-az"),
         crate::tolerant::FieldSpec::new("subnet-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

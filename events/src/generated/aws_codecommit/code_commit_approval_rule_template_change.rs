@@ -30,6 +30,7 @@ impl crate::Record for CodeCommitApprovalRuleTemplateChange {
         crate::tolerant::FieldSpec::new("notificationBody"),
         crate::tolerant::FieldSpec::new("repositories"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -32,6 +32,7 @@ impl crate::Record for CodeCommitCommentOnPullRequest {
         crate::tolerant::FieldSpec::new("repositoryId"),
         crate::tolerant::FieldSpec::new("repositoryName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

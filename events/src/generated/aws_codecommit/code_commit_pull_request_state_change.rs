@@ -52,6 +52,7 @@ impl crate::Record for CodeCommitPullRequestStateChange {
         crate::tolerant::FieldSpec::new("sourceReference"),
         crate::tolerant::FieldSpec::new("title"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -44,6 +44,7 @@ impl crate::Record for CodeCommitRepositoryStateChange {
         crate::tolerant::FieldSpec::new("repositoryName"),
         crate::tolerant::FieldSpec::new("sourceCommitId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -34,6 +34,7 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -224,6 +225,7 @@ impl crate::Record for ExecutionResult {
         crate::tolerant::FieldSpec::new("external-execution-summary"),
         crate::tolerant::FieldSpec::new("external-execution-url"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -318,6 +320,7 @@ impl crate::Record for InputArtifacts {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("s3location"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -396,6 +399,7 @@ impl crate::Record for OutputArtifacts {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("s3location"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -474,6 +478,7 @@ impl crate::Record for S3Location {
         crate::tolerant::FieldSpec::new("bucket"),
         crate::tolerant::FieldSpec::new("key"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -557,6 +562,7 @@ impl crate::Record for Type {
         crate::tolerant::FieldSpec::new("provider"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -22,6 +22,7 @@ impl crate::Record for CodePipelinePipelineExecutionStateChange {
         crate::tolerant::FieldSpec::new("state"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -133,6 +134,7 @@ impl crate::Record for ExecutionTrigger {
         crate::tolerant::FieldSpec::new("trigger-detail"),
         crate::tolerant::FieldSpec::new("trigger-type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

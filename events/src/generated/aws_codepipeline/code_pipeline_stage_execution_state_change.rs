@@ -22,6 +22,7 @@ impl crate::Record for CodePipelineStageExecutionStateChange {
         crate::tolerant::FieldSpec::new("state"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

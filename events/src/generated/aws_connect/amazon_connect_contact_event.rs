@@ -30,6 +30,7 @@ impl crate::Record for AmazonConnectContactEvent {
         crate::tolerant::FieldSpec::new("previousContactId"),
         crate::tolerant::FieldSpec::new("queueInfo"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -190,6 +191,7 @@ impl crate::Record for AgentInfo {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("agentArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -251,6 +253,7 @@ impl crate::Record for QueueInfo {
         crate::tolerant::FieldSpec::new("queueArn"),
         crate::tolerant::FieldSpec::new("queueType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

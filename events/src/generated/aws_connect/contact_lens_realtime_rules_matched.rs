@@ -26,6 +26,7 @@ impl crate::Record for ContactLensRealtimeRulesMatched {
         crate::tolerant::FieldSpec::new("ruleName"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for DataSetUpdateDelayed {
         crate::tolerant::FieldSpec::new("Notification"),
         crate::tolerant::FieldSpec::new("Product"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -109,6 +110,7 @@ impl crate::Record for DataSet {
         crate::tolerant::FieldSpec::new("Id"),
         crate::tolerant::FieldSpec::new("Name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -188,6 +190,7 @@ impl crate::Record for LakeFormationTagPolicyDetails {
         crate::tolerant::FieldSpec::new("Database"),
         crate::tolerant::FieldSpec::new("Table"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -260,6 +263,7 @@ impl crate::Record for Notification {
         crate::tolerant::FieldSpec::new("Scope"),
         crate::tolerant::FieldSpec::new("Type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -344,6 +348,7 @@ impl crate::Record for Product {
         crate::tolerant::FieldSpec::new("Name"),
         crate::tolerant::FieldSpec::new("ProviderContact"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -434,6 +439,7 @@ impl crate::Record for RedshiftDataShareDetails {
         crate::tolerant::FieldSpec::new("Table"),
         crate::tolerant::FieldSpec::new("View"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -531,6 +537,7 @@ impl crate::Record for S3DataAccessDetails {
         crate::tolerant::FieldSpec::new("KeyPrefixes"),
         crate::tolerant::FieldSpec::new("Keys"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -603,6 +610,7 @@ impl crate::Record for Scope {
         crate::tolerant::FieldSpec::new("RedshiftDataShares"),
         crate::tolerant::FieldSpec::new("S3DataAccesses"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

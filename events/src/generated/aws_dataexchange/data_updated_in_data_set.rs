@@ -18,6 +18,7 @@ impl crate::Record for DataUpdatedInDataSet {
         crate::tolerant::FieldSpec::new("Notification"),
         crate::tolerant::FieldSpec::new("Product"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -109,6 +110,7 @@ impl crate::Record for DataSet {
         crate::tolerant::FieldSpec::new("Id"),
         crate::tolerant::FieldSpec::new("Name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -186,6 +188,7 @@ impl crate::Record for DataUpdate {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("DataUpdatedAt"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -258,6 +261,7 @@ impl crate::Record for Details {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("DataUpdate"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -327,6 +331,7 @@ impl crate::Record for LakeFormationTagPolicyDetails {
         crate::tolerant::FieldSpec::new("Database"),
         crate::tolerant::FieldSpec::new("Table"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -401,6 +406,7 @@ impl crate::Record for Notification {
         crate::tolerant::FieldSpec::new("Scope"),
         crate::tolerant::FieldSpec::new("Type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -495,6 +501,7 @@ impl crate::Record for Product {
         crate::tolerant::FieldSpec::new("Name"),
         crate::tolerant::FieldSpec::new("ProviderContact"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -585,6 +592,7 @@ impl crate::Record for RedshiftDataShareDetails {
         crate::tolerant::FieldSpec::new("Schema"),
         crate::tolerant::FieldSpec::new("View"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -682,6 +690,7 @@ impl crate::Record for S3DataAccessDetails {
         crate::tolerant::FieldSpec::new("KeyPrefixes"),
         crate::tolerant::FieldSpec::new("Keys"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -754,6 +763,7 @@ impl crate::Record for Scope {
         crate::tolerant::FieldSpec::new("RedshiftDataShares"),
         crate::tolerant::FieldSpec::new("S3DataAccesses"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for DeprecationPlannedForDataSet {
         crate::tolerant::FieldSpec::new("Notification"),
         crate::tolerant::FieldSpec::new("Product"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -109,6 +110,7 @@ impl crate::Record for DataSet {
         crate::tolerant::FieldSpec::new("Id"),
         crate::tolerant::FieldSpec::new("Name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -186,6 +188,7 @@ impl crate::Record for Deprecation {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("DeprecationAt"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -253,6 +256,7 @@ impl crate::Record for Details {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("Deprecation"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -322,6 +326,7 @@ impl crate::Record for LakeFormationTagPolicyDetails {
         crate::tolerant::FieldSpec::new("Database"),
         crate::tolerant::FieldSpec::new("Table"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -396,6 +401,7 @@ impl crate::Record for Notification {
         crate::tolerant::FieldSpec::new("Scope"),
         crate::tolerant::FieldSpec::new("Type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -490,6 +496,7 @@ impl crate::Record for Product {
         crate::tolerant::FieldSpec::new("Name"),
         crate::tolerant::FieldSpec::new("ProviderContact"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -582,6 +589,7 @@ impl crate::Record for RedshiftDataShareDetails {
         crate::tolerant::FieldSpec::new("Table"),
         crate::tolerant::FieldSpec::new("View"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -688,6 +696,7 @@ impl crate::Record for S3DataAccessDetails {
         crate::tolerant::FieldSpec::new("KeyPrefixes"),
         crate::tolerant::FieldSpec::new("Keys"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -760,6 +769,7 @@ impl crate::Record for Scope {
         crate::tolerant::FieldSpec::new("RedshiftDataShares"),
         crate::tolerant::FieldSpec::new("S3DataAccesses"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for SchemaChangePlannedForDataSet {
         crate::tolerant::FieldSpec::new("Notification"),
         crate::tolerant::FieldSpec::new("Product"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -109,6 +110,7 @@ impl crate::Record for DataSet {
         crate::tolerant::FieldSpec::new("Id"),
         crate::tolerant::FieldSpec::new("Name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -186,6 +188,7 @@ impl crate::Record for Details {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("SchemaChange"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -255,6 +258,7 @@ impl crate::Record for LakeFormationTagPolicyDetails {
         crate::tolerant::FieldSpec::new("Database"),
         crate::tolerant::FieldSpec::new("Table"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -329,6 +333,7 @@ impl crate::Record for Notification {
         crate::tolerant::FieldSpec::new("Scope"),
         crate::tolerant::FieldSpec::new("Type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -423,6 +428,7 @@ impl crate::Record for Product {
         crate::tolerant::FieldSpec::new("Name"),
         crate::tolerant::FieldSpec::new("ProviderContact"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -515,6 +521,7 @@ impl crate::Record for RedshiftDataShareDetails {
         crate::tolerant::FieldSpec::new("Table"),
         crate::tolerant::FieldSpec::new("View"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -621,6 +628,7 @@ impl crate::Record for S3DataAccessDetails {
         crate::tolerant::FieldSpec::new("KeyPrefixes"),
         crate::tolerant::FieldSpec::new("Keys"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -691,6 +699,7 @@ impl crate::Record for SchemaChange {
         crate::tolerant::FieldSpec::new("Changes"),
         crate::tolerant::FieldSpec::new("SchemaChangeAt"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -777,6 +786,7 @@ impl crate::Record for SchemaChangeItem {
         crate::tolerant::FieldSpec::new("Name"),
         crate::tolerant::FieldSpec::new("Type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -858,6 +868,7 @@ impl crate::Record for Scope {
         crate::tolerant::FieldSpec::new("RedshiftDataShares"),
         crate::tolerant::FieldSpec::new("S3DataAccesses"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for FleetSizeRecommendationChange {
         crate::tolerant::FieldSpec::new("newFleetSize"),
         crate::tolerant::FieldSpec::new("oldFleetSize"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -42,6 +42,7 @@ impl crate::Record for DevOpsGuruInsightClosed {
         crate::tolerant::FieldSpec::new("startTime"),
         crate::tolerant::FieldSpec::new("startTimeISO"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -265,6 +266,7 @@ impl crate::Record for AlarmCondition {
         crate::tolerant::FieldSpec::new("detectionBand"),
         crate::tolerant::FieldSpec::new("referenceValue"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -386,6 +388,7 @@ impl crate::Record for Anomaly {
         crate::tolerant::FieldSpec::new("startTimeISO"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -713,6 +716,7 @@ impl crate::Record for AnomalyResource {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -785,6 +789,7 @@ impl crate::Record for AnomalySourceMetadata {
         crate::tolerant::FieldSpec::new("sourceResourceArn"),
         crate::tolerant::FieldSpec::new("sourceResourceType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -872,6 +877,7 @@ impl crate::Record for CloudFormation {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("stackNames"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -933,6 +939,7 @@ impl crate::Record for CloudWatchDimension {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1021,6 +1028,7 @@ impl crate::Record for DataIdentifiers {
         crate::tolerant::FieldSpec::new("stat"),
         crate::tolerant::FieldSpec::new("unit"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1202,6 +1210,7 @@ impl crate::Record for GroupBy {
         crate::tolerant::FieldSpec::new("dimensions"),
         crate::tolerant::FieldSpec::new("group"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1272,6 +1281,7 @@ impl crate::Record for MetricQuery {
         crate::tolerant::FieldSpec::new("groupBy"),
         crate::tolerant::FieldSpec::new("metric"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1349,6 +1359,7 @@ impl crate::Record for ReferenceValue {
         crate::tolerant::FieldSpec::new("evaluationPeriod"),
         crate::tolerant::FieldSpec::new("threshold"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1452,6 +1463,7 @@ impl crate::Record for ResourceCollection {
         crate::tolerant::FieldSpec::new("cloudFormation"),
         crate::tolerant::FieldSpec::new("tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1538,6 +1550,7 @@ impl crate::Record for SourceDetail {
         crate::tolerant::FieldSpec::new("dataSource"),
         crate::tolerant::FieldSpec::new("dataSourceDetail"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1635,6 +1648,7 @@ impl crate::Record for Tag {
         crate::tolerant::FieldSpec::new("appBoundaryKey"),
         crate::tolerant::FieldSpec::new("tagValues"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

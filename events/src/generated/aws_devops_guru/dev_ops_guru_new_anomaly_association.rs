@@ -36,6 +36,7 @@ impl crate::Record for DevOpsGuruNewAnomalyAssociation {
         crate::tolerant::FieldSpec::new("startTime"),
         crate::tolerant::FieldSpec::new("startTimeISO"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -226,6 +227,7 @@ impl crate::Record for AlarmCondition {
         crate::tolerant::FieldSpec::new("detectionBand"),
         crate::tolerant::FieldSpec::new("referenceValue"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -343,6 +345,7 @@ impl crate::Record for Anomaly {
         crate::tolerant::FieldSpec::new("startTimeISO"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -646,6 +649,7 @@ impl crate::Record for AnomalyResource {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -718,6 +722,7 @@ impl crate::Record for AnomalySourceMetadata {
         crate::tolerant::FieldSpec::new("sourceResourceArn"),
         crate::tolerant::FieldSpec::new("sourceResourceType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -805,6 +810,7 @@ impl crate::Record for CloudFormation {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("stackNames"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -866,6 +872,7 @@ impl crate::Record for CloudWatchDimension {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -954,6 +961,7 @@ impl crate::Record for DataIdentifiers {
         crate::tolerant::FieldSpec::new("stat"),
         crate::tolerant::FieldSpec::new("unit"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1135,6 +1143,7 @@ impl crate::Record for GroupBy {
         crate::tolerant::FieldSpec::new("dimensions"),
         crate::tolerant::FieldSpec::new("group"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1205,6 +1214,7 @@ impl crate::Record for MetricQuery {
         crate::tolerant::FieldSpec::new("groupBy"),
         crate::tolerant::FieldSpec::new("metric"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1282,6 +1292,7 @@ impl crate::Record for ReferenceValue {
         crate::tolerant::FieldSpec::new("evaluationPeriod"),
         crate::tolerant::FieldSpec::new("threshold"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1385,6 +1396,7 @@ impl crate::Record for ResourceCollection {
         crate::tolerant::FieldSpec::new("cloudFormation"),
         crate::tolerant::FieldSpec::new("tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1471,6 +1483,7 @@ impl crate::Record for SourceDetail {
         crate::tolerant::FieldSpec::new("dataSource"),
         crate::tolerant::FieldSpec::new("dataSourceDetail"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1568,6 +1581,7 @@ impl crate::Record for Tag {
         crate::tolerant::FieldSpec::new("appBoundaryKey"),
         crate::tolerant::FieldSpec::new("tagValues"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -38,6 +38,7 @@ impl crate::Record for DevOpsGuruNewInsightOpen {
         crate::tolerant::FieldSpec::new("startTime"),
         crate::tolerant::FieldSpec::new("startTimeISO"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -242,6 +243,7 @@ impl crate::Record for AlarmCondition {
         crate::tolerant::FieldSpec::new("detectionBand"),
         crate::tolerant::FieldSpec::new("referenceValue"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -357,6 +359,7 @@ impl crate::Record for Anomaly {
         crate::tolerant::FieldSpec::new("startTimeISO"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -651,6 +654,7 @@ impl crate::Record for AnomalyResource {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -723,6 +727,7 @@ impl crate::Record for AnomalySourceMetadata {
         crate::tolerant::FieldSpec::new("sourceResourceArn"),
         crate::tolerant::FieldSpec::new("sourceResourceType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -810,6 +815,7 @@ impl crate::Record for CloudFormation {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("stackNames"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -871,6 +877,7 @@ impl crate::Record for CloudWatchDimension {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -959,6 +966,7 @@ impl crate::Record for DataIdentifiers {
         crate::tolerant::FieldSpec::new("stat"),
         crate::tolerant::FieldSpec::new("unit"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1140,6 +1148,7 @@ impl crate::Record for GroupBy {
         crate::tolerant::FieldSpec::new("dimensions"),
         crate::tolerant::FieldSpec::new("group"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1210,6 +1219,7 @@ impl crate::Record for MetricQuery {
         crate::tolerant::FieldSpec::new("groupBy"),
         crate::tolerant::FieldSpec::new("metric"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1287,6 +1297,7 @@ impl crate::Record for ReferenceValue {
         crate::tolerant::FieldSpec::new("evaluationPeriod"),
         crate::tolerant::FieldSpec::new("threshold"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1390,6 +1401,7 @@ impl crate::Record for ResourceCollection {
         crate::tolerant::FieldSpec::new("cloudFormation"),
         crate::tolerant::FieldSpec::new("tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1476,6 +1488,7 @@ impl crate::Record for SourceDetail {
         crate::tolerant::FieldSpec::new("dataSource"),
         crate::tolerant::FieldSpec::new("dataSourceDetail"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1573,6 +1586,7 @@ impl crate::Record for Tag {
         crate::tolerant::FieldSpec::new("appBoundaryKey"),
         crate::tolerant::FieldSpec::new("tagValues"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

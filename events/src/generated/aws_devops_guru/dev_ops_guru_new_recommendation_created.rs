@@ -36,6 +36,7 @@ impl crate::Record for DevOpsGuruNewRecommendationCreated {
         crate::tolerant::FieldSpec::new("startTime"),
         crate::tolerant::FieldSpec::new("startTimeISO"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -231,6 +232,7 @@ impl crate::Record for AnomalyResource {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -299,6 +301,7 @@ impl crate::Record for CloudFormation {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("stackNames"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -360,6 +363,7 @@ impl crate::Record for CloudWatchDimension {
         crate::tolerant::FieldSpec::new("metricName"),
         crate::tolerant::FieldSpec::new("namespace"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -430,6 +434,7 @@ impl crate::Record for EventResource {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -508,6 +513,7 @@ impl crate::Record for Recommendation {
         crate::tolerant::FieldSpec::new("relatedAnomalies"),
         crate::tolerant::FieldSpec::new("relatedEvents"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -635,6 +641,7 @@ impl crate::Record for RelatedAnomaly {
         crate::tolerant::FieldSpec::new("resources"),
         crate::tolerant::FieldSpec::new("sourceDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -731,6 +738,7 @@ impl crate::Record for RelatedAnomalySourceDetail {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("cloudWatchMetrics"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -805,6 +813,7 @@ impl crate::Record for RelatedEvent {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("resources"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -883,6 +892,7 @@ impl crate::Record for ResourceCollection {
         crate::tolerant::FieldSpec::new("cloudFormation"),
         crate::tolerant::FieldSpec::new("tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -967,6 +977,7 @@ impl crate::Record for Tag {
         crate::tolerant::FieldSpec::new("appBoundaryKey"),
         crate::tolerant::FieldSpec::new("tagValues"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

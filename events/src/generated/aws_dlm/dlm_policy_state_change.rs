@@ -18,6 +18,7 @@ impl crate::Record for DlmPolicyStateChange {
         crate::tolerant::FieldSpec::new("policy_id"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for EbsMultiVolumeSnapshotsCompletionStatus {
         crate::tolerant::FieldSpec::new("snapshots"),
         crate::tolerant::FieldSpec::new("startTime"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -158,6 +159,7 @@ impl crate::Record for Snapshot {
         crate::tolerant::FieldSpec::new("source"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

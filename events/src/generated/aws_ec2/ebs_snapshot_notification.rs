@@ -28,6 +28,7 @@ impl crate::Record for EbsSnapshotNotification {
         crate::tolerant::FieldSpec::new("snapshot_id"),
         crate::tolerant::FieldSpec::new("source"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for EbsVolumeNotification {
         crate::tolerant::FieldSpec::new("request-id"),
         crate::tolerant::FieldSpec::new("result"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for Ec2FastLaunchStateChangeNotification {
         crate::tolerant::FieldSpec::new("state"),
         crate::tolerant::FieldSpec::new("stateTransitionReason"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

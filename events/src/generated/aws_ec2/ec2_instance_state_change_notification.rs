@@ -16,6 +16,7 @@ impl crate::Record for Ec2InstanceStateChangeNotification {
         crate::tolerant::FieldSpec::new("instance-id"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

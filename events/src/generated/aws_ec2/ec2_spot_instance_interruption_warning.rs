@@ -16,6 +16,7 @@ impl crate::Record for Ec2SpotInstanceInterruptionWarning {
         crate::tolerant::FieldSpec::new("instance-action"),
         crate::tolerant::FieldSpec::new("instance-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

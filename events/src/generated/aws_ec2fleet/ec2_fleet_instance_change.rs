@@ -18,6 +18,7 @@ impl crate::Record for Ec2FleetInstanceChange {
         crate::tolerant::FieldSpec::new("instance-id"),
         crate::tolerant::FieldSpec::new("sub-type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for Ec2FleetSpotInstanceRequestChange {
         crate::tolerant::FieldSpec::new("spot-instance-request-id"),
         crate::tolerant::FieldSpec::new("sub-type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -16,6 +16,7 @@ impl crate::Record for Ec2SpotFleetInformation {
         crate::tolerant::FieldSpec::new("description"),
         crate::tolerant::FieldSpec::new("sub-type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -30,6 +30,7 @@ impl crate::Record for EcrImageAction {
         crate::tolerant::FieldSpec::new("result"),
         crate::tolerant::FieldSpec::new("target-storage-class"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

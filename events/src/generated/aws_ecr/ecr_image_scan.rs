@@ -22,6 +22,7 @@ impl crate::Record for EcrImageScan {
         crate::tolerant::FieldSpec::new("repository-name"),
         crate::tolerant::FieldSpec::new("scan-status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -145,6 +146,7 @@ impl crate::Record for FindingSeverityCounts {
         crate::tolerant::FieldSpec::new("MEDIUM"),
         crate::tolerant::FieldSpec::new("UNDEFINED"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

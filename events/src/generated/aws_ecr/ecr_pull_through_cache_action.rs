@@ -28,6 +28,7 @@ impl crate::Record for EcrPullThroughCacheAction {
         crate::tolerant::FieldSpec::new("sync-status"),
         crate::tolerant::FieldSpec::new("upstream-registry-url"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for EcrReplicationAction {
         crate::tolerant::FieldSpec::new("source-account"),
         crate::tolerant::FieldSpec::new("source-region"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -48,6 +48,7 @@ impl crate::Record for EcsContainerInstanceStateChange {
         crate::tolerant::FieldSpec::new("version"),
         crate::tolerant::FieldSpec::new("versionInfo"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -351,6 +352,7 @@ impl crate::Record for AttachmentDetails {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -442,6 +444,7 @@ impl crate::Record for AttachmentDetailsDetails {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -512,6 +515,7 @@ impl crate::Record for AttributesDetails {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -590,6 +594,7 @@ impl crate::Record for ResourceDetails {
         crate::tolerant::FieldSpec::new("stringSetValue"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -713,6 +718,7 @@ impl crate::Record for VersionInfo {
         crate::tolerant::FieldSpec::new("agentVersion"),
         crate::tolerant::FieldSpec::new("dockerVersion"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

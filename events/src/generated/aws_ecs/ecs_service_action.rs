@@ -42,6 +42,7 @@ impl crate::Record for EcsServiceAction {
         crate::tolerant::FieldSpec::new("taskArns"),
         crate::tolerant::FieldSpec::new("taskSetArns"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -72,6 +72,7 @@ impl crate::Record for EcsTaskStateChange {
         crate::tolerant::FieldSpec::new("updatedAt"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -530,6 +531,7 @@ impl crate::Record for AttachmentDetails {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -621,6 +623,7 @@ impl crate::Record for AttachmentDetailsDetails {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -691,6 +694,7 @@ impl crate::Record for AttributesDetails {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -787,6 +791,7 @@ impl crate::Record for ContainerDetails {
         crate::tolerant::FieldSpec::new("runtimeId"),
         crate::tolerant::FieldSpec::new("taskArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1033,6 +1038,7 @@ impl crate::Record for NetworkBindingDetails {
         crate::tolerant::FieldSpec::new("hostPort"),
         crate::tolerant::FieldSpec::new("protocol"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1123,6 +1129,7 @@ impl crate::Record for NetworkInterfaceDetails {
         crate::tolerant::FieldSpec::new("ipv6Address"),
         crate::tolerant::FieldSpec::new("privateIpv4Address"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1205,6 +1212,7 @@ impl crate::Record for Overrides {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("containerOverrides"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1285,6 +1293,7 @@ impl crate::Record for OverridesItem {
         crate::tolerant::FieldSpec::new("memory"),
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -24,6 +24,7 @@ impl crate::Record for CacheLimitApproaching {
         crate::tolerant::FieldSpec::new("SourceIdentifier"),
         crate::tolerant::FieldSpec::new("SourceType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -24,6 +24,7 @@ impl crate::Record for EmrAutoScalingPolicyStateChange {
         crate::tolerant::FieldSpec::new("severity"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

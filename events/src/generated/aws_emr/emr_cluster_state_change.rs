@@ -24,6 +24,7 @@ impl crate::Record for EmrClusterStateChange {
         crate::tolerant::FieldSpec::new("state"),
         crate::tolerant::FieldSpec::new("stateChangeReason"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

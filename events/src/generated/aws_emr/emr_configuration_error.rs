@@ -18,6 +18,7 @@ impl crate::Record for EmrConfigurationError {
         crate::tolerant::FieldSpec::new("description"),
         crate::tolerant::FieldSpec::new("severity"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -32,6 +32,7 @@ impl crate::Record for EmrInstanceFleetStateChange {
         crate::tolerant::FieldSpec::new("targetOnDemandCapacity"),
         crate::tolerant::FieldSpec::new("targetSpotCapacity"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

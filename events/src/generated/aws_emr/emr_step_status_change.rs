@@ -26,6 +26,7 @@ impl crate::Record for EmrStepStatusChange {
         crate::tolerant::FieldSpec::new("state"),
         crate::tolerant::FieldSpec::new("stepId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

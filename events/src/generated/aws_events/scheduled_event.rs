@@ -11,6 +11,7 @@ pub struct ScheduledEvent {
 impl crate::Record for ScheduledEvent {
     const NAME: &'static str = "aws_events::ScheduledEvent";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for FisExperimentStateChange {
         crate::tolerant::FieldSpec::new("new-state"),
         crate::tolerant::FieldSpec::new("old-state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -111,6 +112,7 @@ impl crate::Record for NewState {
         crate::tolerant::FieldSpec::new("reason"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -181,6 +183,7 @@ impl crate::Record for OldState {
         crate::tolerant::FieldSpec::new("reason"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -34,6 +34,7 @@ impl crate::Record for GameLiftMatchmakingEvent {
         crate::tolerant::FieldSpec::new("tickets"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -234,6 +235,7 @@ impl crate::Record for GameSessionInfo {
         crate::tolerant::FieldSpec::new("players"),
         crate::tolerant::FieldSpec::new("port"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -330,6 +332,7 @@ impl crate::Record for GameSessionInfoItem {
         crate::tolerant::FieldSpec::new("playerId"),
         crate::tolerant::FieldSpec::new("team"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -402,6 +405,7 @@ impl crate::Record for RuleEvaluationMetrics {
         crate::tolerant::FieldSpec::new("passedCount"),
         crate::tolerant::FieldSpec::new("ruleName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -483,6 +487,7 @@ impl crate::Record for Ticket {
         crate::tolerant::FieldSpec::new("startTime"),
         crate::tolerant::FieldSpec::new("ticketId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

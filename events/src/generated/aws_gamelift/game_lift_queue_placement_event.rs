@@ -32,6 +32,7 @@ impl crate::Record for GameLiftQueuePlacementEvent {
         crate::tolerant::FieldSpec::new("startTime"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -204,6 +205,7 @@ impl crate::Record for GameLiftQueuePlacementEventItem {
         crate::tolerant::FieldSpec::new("playerId"),
         crate::tolerant::FieldSpec::new("playerSessionId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -28,6 +28,7 @@ impl crate::Record for LocationDevicePositionEvent {
         crate::tolerant::FieldSpec::new("SampleTime"),
         crate::tolerant::FieldSpec::new("TrackerName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -170,6 +171,7 @@ impl crate::Record for Accuracy {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("Horizontal"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

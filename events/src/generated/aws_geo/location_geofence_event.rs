@@ -26,6 +26,7 @@ impl crate::Record for LocationGeofenceEvent {
         crate::tolerant::FieldSpec::new("PositionProperties"),
         crate::tolerant::FieldSpec::new("SampleTime"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -153,6 +154,7 @@ impl crate::Record for Accuracy {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("Horizontal"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

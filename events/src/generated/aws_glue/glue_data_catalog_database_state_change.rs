@@ -18,6 +18,7 @@ impl crate::Record for GlueDataCatalogDatabaseStateChange {
         crate::tolerant::FieldSpec::new("databaseName"),
         crate::tolerant::FieldSpec::new("typeOfChange"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

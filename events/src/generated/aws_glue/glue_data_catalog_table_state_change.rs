@@ -20,6 +20,7 @@ impl crate::Record for GlueDataCatalogTableStateChange {
         crate::tolerant::FieldSpec::new("tableName"),
         crate::tolerant::FieldSpec::new("typeOfChange"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for GlueJobRunStatus {
         crate::tolerant::FieldSpec::new("startedOn"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -152,6 +153,7 @@ impl crate::Record for NotificationCondition {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("NotifyDelayAfter"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

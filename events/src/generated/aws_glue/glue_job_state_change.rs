@@ -22,6 +22,7 @@ impl crate::Record for GlueJobStateChange {
         crate::tolerant::FieldSpec::new("severity"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -40,6 +40,7 @@ impl crate::Record for GuardDutyFinding {
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("updatedAt"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -239,6 +240,7 @@ impl crate::Record for AccessControlList {
         crate::tolerant::FieldSpec::new("allowsPublicReadAccess"),
         crate::tolerant::FieldSpec::new("allowsPublicWriteAccess"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -323,6 +325,7 @@ impl crate::Record for AccessKeyDetails {
         crate::tolerant::FieldSpec::new("userName"),
         crate::tolerant::FieldSpec::new("userType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -409,6 +412,7 @@ impl crate::Record for AccountLevelPermissions {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("blockPublicAccess"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -491,6 +495,7 @@ impl crate::Record for Action {
         crate::tolerant::FieldSpec::new("networkConnectionAction"),
         crate::tolerant::FieldSpec::new("portProbeAction"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -694,6 +699,7 @@ impl crate::Record for AdditionalInfo {
         crate::tolerant::FieldSpec::new("userAgent"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1028,6 +1034,7 @@ impl crate::Record for AdditionalInfoItem {
         crate::tolerant::FieldSpec::new("lastSeen"),
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1118,6 +1125,7 @@ impl crate::Record for AdditionalInfoItem1 {
         crate::tolerant::FieldSpec::new("ipAddressV4"),
         crate::tolerant::FieldSpec::new("principalId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1199,6 +1207,7 @@ impl crate::Record for AffectedResources1 {
         crate::tolerant::FieldSpec::new("AWS-EC2-Instance"),
         crate::tolerant::FieldSpec::new("AWS-S3-Bucket"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1286,6 +1295,7 @@ impl crate::Record for Anomalies {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("anomalousAPIs"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1360,6 +1370,7 @@ impl crate::Record for AwsApiCallAction {
         crate::tolerant::FieldSpec::new("remoteIpDetails"),
         crate::tolerant::FieldSpec::new("serviceName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1494,6 +1505,7 @@ impl crate::Record for AwsApiCallAction1 {
         crate::tolerant::FieldSpec::new("remoteIpDetails"),
         crate::tolerant::FieldSpec::new("serviceName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1648,6 +1660,7 @@ impl crate::Record for BlockPublicAccess {
         crate::tolerant::FieldSpec::new("ignorePublicAcls"),
         crate::tolerant::FieldSpec::new("restrictPublicBuckets"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1758,6 +1771,7 @@ impl crate::Record for BucketLevelPermissions {
         crate::tolerant::FieldSpec::new("blockPublicAccess"),
         crate::tolerant::FieldSpec::new("bucketPolicy"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1865,6 +1879,7 @@ impl crate::Record for City {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("cityName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1924,6 +1939,7 @@ impl crate::Record for City1 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("cityName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1983,6 +1999,7 @@ impl crate::Record for City2 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("cityName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2042,6 +2059,7 @@ impl crate::Record for City3 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("cityName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2101,6 +2119,7 @@ impl crate::Record for City4 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("cityName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2164,6 +2183,7 @@ impl crate::Record for ContainerDetails {
         crate::tolerant::FieldSpec::new("image"),
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2241,6 +2261,7 @@ impl crate::Record for Country {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("countryName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2300,6 +2321,7 @@ impl crate::Record for Country1 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("countryName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2359,6 +2381,7 @@ impl crate::Record for Country2 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("countryName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2418,6 +2441,7 @@ impl crate::Record for Country3 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("countryName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2477,6 +2501,7 @@ impl crate::Record for Country4 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("countryName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2538,6 +2563,7 @@ impl crate::Record for DefaultServerSideEncryption {
         crate::tolerant::FieldSpec::new("encryptionType"),
         crate::tolerant::FieldSpec::new("kmsMasterKeyArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2620,6 +2646,7 @@ impl crate::Record for DnsRequestAction {
         crate::tolerant::FieldSpec::new("domain"),
         crate::tolerant::FieldSpec::new("protocol"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2699,6 +2726,7 @@ impl crate::Record for EbsVolumeDetails {
         crate::tolerant::FieldSpec::new("scannedVolumeDetails"),
         crate::tolerant::FieldSpec::new("skippedVolumeDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2797,6 +2825,7 @@ impl crate::Record for EbsVolumeDetailsItem {
         crate::tolerant::FieldSpec::new("volumeSizeInGB"),
         crate::tolerant::FieldSpec::new("volumeType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2930,6 +2959,7 @@ impl crate::Record for EbsVolumeScanDetails {
         crate::tolerant::FieldSpec::new("sources"),
         crate::tolerant::FieldSpec::new("triggerFindingId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3070,6 +3100,7 @@ impl crate::Record for EcsClusterDetails {
         crate::tolerant::FieldSpec::new("tags"),
         crate::tolerant::FieldSpec::new("taskDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3176,6 +3207,7 @@ impl crate::Record for EcsClusterDetailsItem {
         crate::tolerant::FieldSpec::new("key"),
         crate::tolerant::FieldSpec::new("value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3254,6 +3286,7 @@ impl crate::Record for EksClusterDetails {
         crate::tolerant::FieldSpec::new("tags"),
         crate::tolerant::FieldSpec::new("vpcId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3361,6 +3394,7 @@ impl crate::Record for Evidence {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("threatIntelligenceDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3435,6 +3469,7 @@ impl crate::Record for EvidenceItem {
         crate::tolerant::FieldSpec::new("threatListName"),
         crate::tolerant::FieldSpec::new("threatNames"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3510,6 +3545,7 @@ impl crate::Record for GeoLocation {
         crate::tolerant::FieldSpec::new("lat"),
         crate::tolerant::FieldSpec::new("lon"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3580,6 +3616,7 @@ impl crate::Record for GeoLocation1 {
         crate::tolerant::FieldSpec::new("lat"),
         crate::tolerant::FieldSpec::new("lon"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3652,6 +3689,7 @@ impl crate::Record for HighestSeverityThreatDetails {
         crate::tolerant::FieldSpec::new("severity"),
         crate::tolerant::FieldSpec::new("threatName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3731,6 +3769,7 @@ impl crate::Record for IamInstanceProfile {
         crate::tolerant::FieldSpec::new("arn"),
         crate::tolerant::FieldSpec::new("id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3823,6 +3862,7 @@ impl crate::Record for InstanceDetails {
         crate::tolerant::FieldSpec::new("productCodes"),
         crate::tolerant::FieldSpec::new("tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4055,6 +4095,7 @@ impl crate::Record for InstanceDetailsItem {
         crate::tolerant::FieldSpec::new("subnetId"),
         crate::tolerant::FieldSpec::new("vpcId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4241,6 +4282,7 @@ impl crate::Record for InstanceDetailsItem1 {
         crate::tolerant::FieldSpec::new("productCodeId"),
         crate::tolerant::FieldSpec::new("productCodeType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4321,6 +4363,7 @@ impl crate::Record for InstanceDetailsItemItem {
         crate::tolerant::FieldSpec::new("privateDnsName"),
         crate::tolerant::FieldSpec::new("privateIpAddress"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4401,6 +4444,7 @@ impl crate::Record for InstanceDetailsItemItem1 {
         crate::tolerant::FieldSpec::new("groupId"),
         crate::tolerant::FieldSpec::new("groupName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4481,6 +4525,7 @@ impl crate::Record for KubernetesApiCallAction {
         crate::tolerant::FieldSpec::new("userAgent"),
         crate::tolerant::FieldSpec::new("verb"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4609,6 +4654,7 @@ impl crate::Record for KubernetesDetails {
         crate::tolerant::FieldSpec::new("kubernetesUserDetails"),
         crate::tolerant::FieldSpec::new("kubernetesWorkloadDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4705,6 +4751,7 @@ impl crate::Record for KubernetesUserDetails {
         crate::tolerant::FieldSpec::new("uid"),
         crate::tolerant::FieldSpec::new("username"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4790,6 +4837,7 @@ impl crate::Record for KubernetesWorkloadDetails {
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("uid"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4899,6 +4947,7 @@ impl crate::Record for KubernetesWorkloadDetailsItem {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("securityContext"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4998,6 +5047,7 @@ impl crate::Record for LocalIpDetails {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("ipAddressV4"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5057,6 +5107,7 @@ impl crate::Record for LocalIpDetails1 {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("ipAddressV4"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5118,6 +5169,7 @@ impl crate::Record for LocalPortDetails {
         crate::tolerant::FieldSpec::new("port"),
         crate::tolerant::FieldSpec::new("portName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5188,6 +5240,7 @@ impl crate::Record for LocalPortDetails1 {
         crate::tolerant::FieldSpec::new("port"),
         crate::tolerant::FieldSpec::new("portName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5268,6 +5321,7 @@ impl crate::Record for NetworkConnectionAction {
         crate::tolerant::FieldSpec::new("remoteIpDetails"),
         crate::tolerant::FieldSpec::new("remotePortDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5448,6 +5502,7 @@ impl crate::Record for NewPolicy {
         crate::tolerant::FieldSpec::new("requireSymbols"),
         crate::tolerant::FieldSpec::new("requireUppercaseCharacters"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5635,6 +5690,7 @@ impl crate::Record for OldPolicy {
         crate::tolerant::FieldSpec::new("requireSymbols"),
         crate::tolerant::FieldSpec::new("requireUppercaseCharacters"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5812,6 +5868,7 @@ impl crate::Record for Organization {
         crate::tolerant::FieldSpec::new("isp"),
         crate::tolerant::FieldSpec::new("org"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5904,6 +5961,7 @@ impl crate::Record for Organization1 {
         crate::tolerant::FieldSpec::new("isp"),
         crate::tolerant::FieldSpec::new("org"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5996,6 +6054,7 @@ impl crate::Record for Organization2 {
         crate::tolerant::FieldSpec::new("isp"),
         crate::tolerant::FieldSpec::new("org"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -6088,6 +6147,7 @@ impl crate::Record for Organization3 {
         crate::tolerant::FieldSpec::new("isp"),
         crate::tolerant::FieldSpec::new("org"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -6180,6 +6240,7 @@ impl crate::Record for Organization4 {
         crate::tolerant::FieldSpec::new("isp"),
         crate::tolerant::FieldSpec::new("org"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -6266,6 +6327,7 @@ impl crate::Record for Owner {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -6327,6 +6389,7 @@ impl crate::Record for PermissionConfiguration {
         crate::tolerant::FieldSpec::new("accountLevelPermissions"),
         crate::tolerant::FieldSpec::new("bucketLevelPermissions"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -6421,6 +6484,7 @@ impl crate::Record for PortProbeAction {
         crate::tolerant::FieldSpec::new("blocked"),
         crate::tolerant::FieldSpec::new("portProbeDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -6506,6 +6570,7 @@ impl crate::Record for PortProbeActionItem {
         crate::tolerant::FieldSpec::new("localPortDetails"),
         crate::tolerant::FieldSpec::new("remoteIpDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -6718,6 +6783,7 @@ impl crate::Record for ProfiledBehavior {
         crate::tolerant::FieldSpec::new("rareProfiledUserNamesBucketProfiling"),
         crate::tolerant::FieldSpec::new("rareProfiledUserTypesAccountProfiling"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -7366,6 +7432,7 @@ impl crate::Record for PublicAccess {
         crate::tolerant::FieldSpec::new("effectivePermission"),
         crate::tolerant::FieldSpec::new("permissionConfiguration"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -7454,6 +7521,7 @@ impl crate::Record for RemoteAccountDetails {
         crate::tolerant::FieldSpec::new("accountId"),
         crate::tolerant::FieldSpec::new("affiliated"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -7530,6 +7598,7 @@ impl crate::Record for RemoteIpDetails {
         crate::tolerant::FieldSpec::new("ipAddressV4"),
         crate::tolerant::FieldSpec::new("organization"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -7649,6 +7718,7 @@ impl crate::Record for RemoteIpDetails1 {
         crate::tolerant::FieldSpec::new("ipAddressV4"),
         crate::tolerant::FieldSpec::new("organization"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -7768,6 +7838,7 @@ impl crate::Record for RemoteIpDetails2 {
         crate::tolerant::FieldSpec::new("ipAddressV4"),
         crate::tolerant::FieldSpec::new("organization"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -7887,6 +7958,7 @@ impl crate::Record for RemoteIpDetails3 {
         crate::tolerant::FieldSpec::new("ipAddressV4"),
         crate::tolerant::FieldSpec::new("organization"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -8006,6 +8078,7 @@ impl crate::Record for RemoteIpDetails4 {
         crate::tolerant::FieldSpec::new("ipAddressV4"),
         crate::tolerant::FieldSpec::new("organization"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -8119,6 +8192,7 @@ impl crate::Record for RemotePortDetails {
         crate::tolerant::FieldSpec::new("port"),
         crate::tolerant::FieldSpec::new("portName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -8203,6 +8277,7 @@ impl crate::Record for Resource {
         crate::tolerant::FieldSpec::new("resourceType"),
         crate::tolerant::FieldSpec::new("s3BucketDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -8438,6 +8513,7 @@ impl crate::Record for ResourceItem {
         crate::tolerant::FieldSpec::new("tags"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -8587,6 +8663,7 @@ impl crate::Record for ScanDetections {
         crate::tolerant::FieldSpec::new("threatDetectedByName"),
         crate::tolerant::FieldSpec::new("threatsDetectedItemCount"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -8723,6 +8800,7 @@ impl crate::Record for ScannedItemCount {
         crate::tolerant::FieldSpec::new("totalGb"),
         crate::tolerant::FieldSpec::new("volumes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -8800,6 +8878,7 @@ impl crate::Record for SecurityContext {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("privileged"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -8883,6 +8962,7 @@ impl crate::Record for Service {
         crate::tolerant::FieldSpec::new("resourceRole"),
         crate::tolerant::FieldSpec::new("serviceName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9109,6 +9189,7 @@ impl crate::Record for TaskDetails {
         crate::tolerant::FieldSpec::new("startedBy"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9232,6 +9313,7 @@ impl crate::Record for TaskDetailsItem {
         crate::tolerant::FieldSpec::new("image"),
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9306,6 +9388,7 @@ impl crate::Record for ThreatDetectedByName {
         crate::tolerant::FieldSpec::new("threatNames"),
         crate::tolerant::FieldSpec::new("uniqueThreatNameCount"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9411,6 +9494,7 @@ impl crate::Record for ThreatDetectedByNameItem {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("severity"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9511,6 +9595,7 @@ impl crate::Record for ThreatDetectedByNameItemItem {
         crate::tolerant::FieldSpec::new("hash"),
         crate::tolerant::FieldSpec::new("volumeArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9597,6 +9682,7 @@ impl crate::Record for ThreatsDetectedItemCount {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("files"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9688,6 +9774,7 @@ impl crate::Record for UnusualBehavior {
         crate::tolerant::FieldSpec::new("unusualUserNamesBucketProfiling"),
         crate::tolerant::FieldSpec::new("unusualUserTypesAccountProfiling"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9965,6 +10052,7 @@ impl crate::Record for UserAgent {
         crate::tolerant::FieldSpec::new("fullUserAgent"),
         crate::tolerant::FieldSpec::new("userAgentCategory"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -46,6 +46,7 @@ impl crate::Record for AwsHealthEvent {
         crate::tolerant::FieldSpec::new("startTime"),
         crate::tolerant::FieldSpec::new("statusCode"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -313,6 +314,7 @@ impl crate::Record for AffectedEntity {
         crate::tolerant::FieldSpec::new("entityValue"),
         crate::tolerant::FieldSpec::new("tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -383,6 +385,7 @@ impl crate::Record for EventDescription {
         crate::tolerant::FieldSpec::new("language"),
         crate::tolerant::FieldSpec::new("latestDescription"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for DataStoreActive {
         crate::tolerant::FieldSpec::new("datastoreName"),
         crate::tolerant::FieldSpec::new("datastoreTypeVersion"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for ImportJobSubmitted {
         crate::tolerant::FieldSpec::new("jobId"),
         crate::tolerant::FieldSpec::new("submitTime"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -125,6 +126,7 @@ impl crate::Record for InputDataConfig {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("s3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -16,6 +16,7 @@ impl crate::Record for Ec2ImageBuilderCveDetected {
         crate::tolerant::FieldSpec::new("finding-severity-counts"),
         crate::tolerant::FieldSpec::new("resource-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -103,6 +104,7 @@ impl crate::Record for FindingSeverityCounts {
         crate::tolerant::FieldSpec::new("high"),
         crate::tolerant::FieldSpec::new("medium"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

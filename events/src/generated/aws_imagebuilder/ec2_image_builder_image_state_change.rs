@@ -16,6 +16,7 @@ impl crate::Record for Ec2ImageBuilderImageStateChange {
         crate::tolerant::FieldSpec::new("previous-state"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -100,6 +101,7 @@ impl crate::Record for ImageState {
         crate::tolerant::FieldSpec::new("reason"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for Ec2ImageBuilderWorkflowStepWaiting {
         crate::tolerant::FieldSpec::new("workflow-step-execution-id"),
         crate::tolerant::FieldSpec::new("workflow-step-name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

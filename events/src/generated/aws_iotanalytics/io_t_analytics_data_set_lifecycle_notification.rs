@@ -24,6 +24,7 @@ impl crate::Record for IoTAnalyticsDataSetLifecycleNotification {
         crate::tolerant::FieldSpec::new("state"),
         crate::tolerant::FieldSpec::new("version-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for IvsLimitBreach {
         crate::tolerant::FieldSpec::new("limit_unit"),
         crate::tolerant::FieldSpec::new("limit_value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -24,6 +24,7 @@ impl crate::Record for IvsRecordingStateChange {
         crate::tolerant::FieldSpec::new("recording_status_reason"),
         crate::tolerant::FieldSpec::new("stream_id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for IvsStreamStateChange {
         crate::tolerant::FieldSpec::new("event_name"),
         crate::tolerant::FieldSpec::new("stream_id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -102,6 +102,7 @@ impl crate::Record for AwsApiCallViaCloudTrail {
         crate::tolerant::FieldSpec::new("vpcEndpointAccountId"),
         crate::tolerant::FieldSpec::new("vpcEndpointId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -32,6 +32,7 @@ impl crate::Record for MacieAlert {
         crate::tolerant::FieldSpec::new("trigger"),
         crate::tolerant::FieldSpec::new("url"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -187,6 +188,7 @@ impl crate::Record for Acl {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("secret-bucket-name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -261,6 +263,7 @@ impl crate::Record for AclItem {
         crate::tolerant::FieldSpec::new("Grants"),
         crate::tolerant::FieldSpec::new("Owner"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -335,6 +338,7 @@ impl crate::Record for AclItemItem {
         crate::tolerant::FieldSpec::new("Grantee"),
         crate::tolerant::FieldSpec::new("Permission"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -406,6 +410,7 @@ impl crate::Record for Bucket {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("secret-bucket-name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -476,6 +481,7 @@ impl crate::Record for DistinctEventName {
         crate::tolerant::FieldSpec::new("narrative"),
         crate::tolerant::FieldSpec::new("risk"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -562,6 +568,7 @@ impl crate::Record for DlpRisk {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("7"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -621,6 +628,7 @@ impl crate::Record for ErrorCode {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("NoSuchBucketPolicy"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -693,6 +701,7 @@ impl crate::Record for Events {
         crate::tolerant::FieldSpec::new("ListBuckets"),
         crate::tolerant::FieldSpec::new("ListRoles"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -834,6 +843,7 @@ impl crate::Record for Features {
         crate::tolerant::FieldSpec::new("ListRolePolicies"),
         crate::tolerant::FieldSpec::new("distinctEventName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -948,6 +958,7 @@ impl crate::Record for GetBucketLocation {
         crate::tolerant::FieldSpec::new("ISP"),
         crate::tolerant::FieldSpec::new("count"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1023,6 +1034,7 @@ impl crate::Record for GetBucketPolicy {
         crate::tolerant::FieldSpec::new("ISP"),
         crate::tolerant::FieldSpec::new("count"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1111,6 +1123,7 @@ impl crate::Record for Grantee {
         crate::tolerant::FieldSpec::new("Type"),
         crate::tolerant::FieldSpec::new("URI"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1183,6 +1196,7 @@ impl crate::Record for Ip {
         crate::tolerant::FieldSpec::new("34.205.153.2"),
         crate::tolerant::FieldSpec::new("72.21.196.70"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1260,6 +1274,7 @@ impl crate::Record for Isp {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("Amazon"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1331,6 +1346,7 @@ impl crate::Record for ListInstanceProfilesForRole {
         crate::tolerant::FieldSpec::new("narrative"),
         crate::tolerant::FieldSpec::new("risk"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1449,6 +1465,7 @@ impl crate::Record for Location {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("us-east-1"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1510,6 +1527,7 @@ impl crate::Record for Object {
         crate::tolerant::FieldSpec::new("public_bucket/financial_summary.txt"),
         crate::tolerant::FieldSpec::new("public_bucket/secret_key.txt"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1588,6 +1606,7 @@ impl crate::Record for Owner {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("bucket_owner"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1649,6 +1668,7 @@ impl crate::Record for Owner1 {
         crate::tolerant::FieldSpec::new("DisplayName"),
         crate::tolerant::FieldSpec::new("ID"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1717,6 +1737,7 @@ impl crate::Record for RecipientAccountId {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("123456789012"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1806,6 +1827,7 @@ impl crate::Record for Summary {
         crate::tolerant::FieldSpec::new("Timestamps"),
         crate::tolerant::FieldSpec::new("recipientAccountId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2038,6 +2060,7 @@ impl crate::Record for SummaryItem {
         crate::tolerant::FieldSpec::new("end"),
         crate::tolerant::FieldSpec::new("start"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2119,6 +2142,7 @@ impl crate::Record for Themes {
         crate::tolerant::FieldSpec::new("Corporate Proposals"),
         crate::tolerant::FieldSpec::new("Secret Markings"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2213,6 +2237,7 @@ impl crate::Record for Timestamps {
         crate::tolerant::FieldSpec::new("2017-01-10T22:48:06.784937"),
         crate::tolerant::FieldSpec::new("2017-04-03T16:12:53+00:00"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2301,6 +2326,7 @@ impl crate::Record for Trigger {
         crate::tolerant::FieldSpec::new("risk"),
         crate::tolerant::FieldSpec::new("rule-arn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -28,6 +28,7 @@ impl crate::Record for ManagedBlockchainInvitationStatusChange {
         crate::tolerant::FieldSpec::new("rejectedAt"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -28,6 +28,7 @@ impl crate::Record for ManagedBlockchainProposalStatusChange {
         crate::tolerant::FieldSpec::new("proposedByMemberName"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

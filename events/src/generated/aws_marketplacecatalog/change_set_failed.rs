@@ -26,6 +26,7 @@ impl crate::Record for ChangeSetFailed {
         crate::tolerant::FieldSpec::new("StartTime"),
         crate::tolerant::FieldSpec::new("requestId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

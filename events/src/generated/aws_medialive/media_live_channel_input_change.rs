@@ -22,6 +22,7 @@ impl crate::Record for MediaLiveChannelInputChange {
         crate::tolerant::FieldSpec::new("message"),
         crate::tolerant::FieldSpec::new("pipeline"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

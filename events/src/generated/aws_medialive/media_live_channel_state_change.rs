@@ -22,6 +22,7 @@ impl crate::Record for MediaLiveChannelStateChange {
         crate::tolerant::FieldSpec::new("pipelines_running_count"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

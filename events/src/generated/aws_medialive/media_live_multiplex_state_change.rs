@@ -18,6 +18,7 @@ impl crate::Record for MediaLiveMultiplexStateChange {
         crate::tolerant::FieldSpec::new("pipeline"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -14,6 +14,7 @@ impl crate::Record for MediaPackageHarvestJobNotification {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("harvest_job"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -95,6 +96,7 @@ impl crate::Record for HarvestJob {
         crate::tolerant::FieldSpec::new("start_time"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -252,6 +254,7 @@ impl crate::Record for S3Destination {
         crate::tolerant::FieldSpec::new("manifest_key"),
         crate::tolerant::FieldSpec::new("role_arn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for MediaPackageInputNotification {
         crate::tolerant::FieldSpec::new("message"),
         crate::tolerant::FieldSpec::new("packaging_configuration_id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -16,6 +16,7 @@ impl crate::Record for MediaPackageKeyProviderNotification {
         crate::tolerant::FieldSpec::new("event"),
         crate::tolerant::FieldSpec::new("message"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for DataStoreCreated {
         crate::tolerant::FieldSpec::new("datastoreStatus"),
         crate::tolerant::FieldSpec::new("imagingVersion"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

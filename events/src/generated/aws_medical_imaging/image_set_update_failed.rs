@@ -22,6 +22,7 @@ impl crate::Record for ImageSetUpdateFailed {
         crate::tolerant::FieldSpec::new("imageSetWorkflowStatus"),
         crate::tolerant::FieldSpec::new("imagingVersion"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for ImportJobSubmitted {
         crate::tolerant::FieldSpec::new("jobStatus"),
         crate::tolerant::FieldSpec::new("outputS3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

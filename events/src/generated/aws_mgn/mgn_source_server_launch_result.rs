@@ -16,6 +16,7 @@ impl crate::Record for MgnSourceServerLaunchResult {
         crate::tolerant::FieldSpec::new("job-id"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

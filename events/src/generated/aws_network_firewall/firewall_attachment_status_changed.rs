@@ -18,6 +18,7 @@ impl crate::Record for FirewallAttachmentStatusChanged {
         crate::tolerant::FieldSpec::new("metadata"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -105,6 +106,7 @@ impl crate::Record for DataItem {
         crate::tolerant::FieldSpec::new("Endpoint ID"),
         crate::tolerant::FieldSpec::new("Previous Attachment Status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -206,6 +208,7 @@ impl crate::Record for Metadata {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("State Change ID"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

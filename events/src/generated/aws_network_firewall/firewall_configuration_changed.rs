@@ -18,6 +18,7 @@ impl crate::Record for FirewallConfigurationChanged {
         crate::tolerant::FieldSpec::new("metadata"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -109,6 +110,7 @@ impl crate::Record for DataItem {
         crate::tolerant::FieldSpec::new("Previous Configuration Sync Status"),
         crate::tolerant::FieldSpec::new("Previous Configuration Update Token"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -243,6 +245,7 @@ impl crate::Record for Metadata {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("State Change ID"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

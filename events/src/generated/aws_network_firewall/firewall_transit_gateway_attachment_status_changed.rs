@@ -18,6 +18,7 @@ impl crate::Record for FirewallTransitGatewayAttachmentStatusChanged {
         crate::tolerant::FieldSpec::new("metadata"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -103,6 +104,7 @@ impl crate::Record for Data {
         crate::tolerant::FieldSpec::new("Current Transit Gateway Attachment Status"),
         crate::tolerant::FieldSpec::new("Previous Transit Gateway Attachment Status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -190,6 +192,7 @@ impl crate::Record for Metadata {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("State Change ID"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

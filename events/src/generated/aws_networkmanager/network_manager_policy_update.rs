@@ -20,6 +20,7 @@ impl crate::Record for NetworkManagerPolicyUpdate {
         crate::tolerant::FieldSpec::new("coreNetworkArn"),
         crate::tolerant::FieldSpec::new("policyVersionId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

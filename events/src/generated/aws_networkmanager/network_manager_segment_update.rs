@@ -34,6 +34,7 @@ impl crate::Record for NetworkManagerSegmentUpdate {
         crate::tolerant::FieldSpec::new("previousSegmentName"),
         crate::tolerant::FieldSpec::new("segmentName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

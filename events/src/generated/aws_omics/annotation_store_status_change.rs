@@ -22,6 +22,7 @@ impl crate::Record for AnnotationStoreStatusChange {
         crate::tolerant::FieldSpec::new("storeId"),
         crate::tolerant::FieldSpec::new("storeName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

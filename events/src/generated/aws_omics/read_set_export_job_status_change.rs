@@ -22,6 +22,7 @@ impl crate::Record for ReadSetExportJobStatusChange {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("statusMessage"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for ReadSetStatusChange {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("statusMessage"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

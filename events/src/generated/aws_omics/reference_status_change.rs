@@ -24,6 +24,7 @@ impl crate::Record for ReferenceStatusChange {
         crate::tolerant::FieldSpec::new("referenceStoreId"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

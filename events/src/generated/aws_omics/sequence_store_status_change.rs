@@ -20,6 +20,7 @@ impl crate::Record for SequenceStoreStatusChange {
         crate::tolerant::FieldSpec::new("omicsVersion"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

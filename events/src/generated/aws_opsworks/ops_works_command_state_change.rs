@@ -20,6 +20,7 @@ impl crate::Record for OpsWorksCommandStateChange {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for OpsWorksInstanceStateChange {
         crate::tolerant::FieldSpec::new("stack-id"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

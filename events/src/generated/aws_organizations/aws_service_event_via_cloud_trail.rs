@@ -36,6 +36,7 @@ impl crate::Record for AwsServiceEventViaCloudTrail {
         crate::tolerant::FieldSpec::new("userAgent"),
         crate::tolerant::FieldSpec::new("userIdentity"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -234,6 +235,7 @@ impl crate::Record for CreateAccountStatus {
         crate::tolerant::FieldSpec::new("requestedTimestamp"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -362,6 +364,7 @@ impl crate::Record for ServiceEventDetails {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("createAccountStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -436,6 +439,7 @@ impl crate::Record for UserIdentity {
         crate::tolerant::FieldSpec::new("accountId"),
         crate::tolerant::FieldSpec::new("invokedBy"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -16,6 +16,7 @@ impl crate::Record for QldbLedgerStateChange {
         crate::tolerant::FieldSpec::new("ledgerName"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for RdsDbClusterEvent {
         crate::tolerant::FieldSpec::new("SourceType"),
         crate::tolerant::FieldSpec::new("Tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -28,6 +28,7 @@ impl crate::Record for RdsDbInstanceEvent {
         crate::tolerant::FieldSpec::new("SourceType"),
         crate::tolerant::FieldSpec::new("Tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for RdsDbSnapshotEvent {
         crate::tolerant::FieldSpec::new("SourceType"),
         crate::tolerant::FieldSpec::new("Tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for RedshiftDataStatementStatusChange {
         crate::tolerant::FieldSpec::new("statementId"),
         crate::tolerant::FieldSpec::new("statementName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

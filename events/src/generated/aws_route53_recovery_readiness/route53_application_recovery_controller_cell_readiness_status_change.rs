@@ -18,6 +18,7 @@ impl crate::Record for Route53ApplicationRecoveryControllerCellReadinessStatusCh
         crate::tolerant::FieldSpec::new("new-state"),
         crate::tolerant::FieldSpec::new("previous-state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -115,6 +116,7 @@ impl crate::Record for State {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("readiness-status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for Route53ApplicationRecoveryControllerReadinessCheckStatusC
         crate::tolerant::FieldSpec::new("previous-state"),
         crate::tolerant::FieldSpec::new("readiness-check-name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -121,6 +122,7 @@ impl crate::Record for State {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("readiness-status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -19,6 +19,7 @@ for Route53ApplicationRecoveryControllerRecoveryGroupReadinessStatusChange {
         crate::tolerant::FieldSpec::new("previous-state"),
         crate::tolerant::FieldSpec::new("recovery-group-name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -122,6 +123,7 @@ impl crate::Record for State {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("readiness-status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

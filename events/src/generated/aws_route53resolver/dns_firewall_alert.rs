@@ -38,6 +38,7 @@ impl crate::Record for DnsFirewallAlert {
         crate::tolerant::FieldSpec::new("transport"),
         crate::tolerant::FieldSpec::new("vpc-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -243,6 +244,7 @@ impl crate::Record for DnsFirewallAlertItem {
         crate::tolerant::FieldSpec::new("resolver-network-interface-details"),
         crate::tolerant::FieldSpec::new("resource-type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -344,6 +346,7 @@ impl crate::Record for ResolverEndpointDetails {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -403,6 +406,7 @@ impl crate::Record for ResolverNetworkInterfaceDetails {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for ObjectCreated {
         crate::tolerant::FieldSpec::new("source-ip-address"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -148,6 +149,7 @@ impl crate::Record for Bucket {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -215,6 +217,7 @@ impl crate::Record for Object {
         crate::tolerant::FieldSpec::new("size"),
         crate::tolerant::FieldSpec::new("version-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

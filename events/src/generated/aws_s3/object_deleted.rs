@@ -28,6 +28,7 @@ impl crate::Record for ObjectDeleted {
         crate::tolerant::FieldSpec::new("source-ip-address"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -159,6 +160,7 @@ impl crate::Record for Bucket {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -224,6 +226,7 @@ impl crate::Record for Object {
         crate::tolerant::FieldSpec::new("sequencer"),
         crate::tolerant::FieldSpec::new("version-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for ObjectRestoreInitiated {
         crate::tolerant::FieldSpec::new("source-storage-class"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -153,6 +154,7 @@ impl crate::Record for Bucket {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -218,6 +220,7 @@ impl crate::Record for Object {
         crate::tolerant::FieldSpec::new("size"),
         crate::tolerant::FieldSpec::new("version-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -24,6 +24,7 @@ impl crate::Record for ObjectStorageClassChanged {
         crate::tolerant::FieldSpec::new("requester"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -137,6 +138,7 @@ impl crate::Record for Bucket {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -202,6 +204,7 @@ impl crate::Record for Object {
         crate::tolerant::FieldSpec::new("size"),
         crate::tolerant::FieldSpec::new("version-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

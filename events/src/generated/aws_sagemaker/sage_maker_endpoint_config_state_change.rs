@@ -22,6 +22,7 @@ impl crate::Record for SageMakerEndpointConfigStateChange {
         crate::tolerant::FieldSpec::new("ProductionVariants"),
         crate::tolerant::FieldSpec::new("Tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -149,6 +150,7 @@ impl crate::Record for SageMakerEndpointConfigStateChangeItem {
         crate::tolerant::FieldSpec::new("ModelName"),
         crate::tolerant::FieldSpec::new("VariantName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -256,6 +258,7 @@ impl crate::Record for Tags {
         crate::tolerant::FieldSpec::new("Key"),
         crate::tolerant::FieldSpec::new("Value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

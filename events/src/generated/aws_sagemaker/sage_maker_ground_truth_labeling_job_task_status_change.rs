@@ -18,6 +18,7 @@ impl crate::Record for SageMakerGroundTruthLabelingJobTaskStatusChange {
         crate::tolerant::FieldSpec::new("labeling-job-arn"),
         crate::tolerant::FieldSpec::new("workteam-team-arn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

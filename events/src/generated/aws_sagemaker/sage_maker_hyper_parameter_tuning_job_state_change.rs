@@ -30,6 +30,7 @@ impl crate::Record for SageMakerHyperParameterTuningJobStateChange {
         crate::tolerant::FieldSpec::new("TrainingJobDefinition"),
         crate::tolerant::FieldSpec::new("TrainingJobStatusCounters"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -233,6 +234,7 @@ impl crate::Record for AlgorithmSpecification {
         crate::tolerant::FieldSpec::new("TrainingImage"),
         crate::tolerant::FieldSpec::new("TrainingInputMode"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -330,6 +332,7 @@ impl crate::Record for AlgorithmSpecificationItem {
         crate::tolerant::FieldSpec::new("Name"),
         crate::tolerant::FieldSpec::new("Regex"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -398,6 +401,7 @@ impl crate::Record for DataSource {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("S3DataSource"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -469,6 +473,7 @@ impl crate::Record for ObjectiveStatusCounters {
         crate::tolerant::FieldSpec::new("Pending"),
         crate::tolerant::FieldSpec::new("Succeeded"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -548,6 +553,7 @@ impl crate::Record for OutputDataConfig {
         crate::tolerant::FieldSpec::new("KmsKeyId"),
         crate::tolerant::FieldSpec::new("S3OutputPath"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -622,6 +628,7 @@ impl crate::Record for ResourceConfig {
         crate::tolerant::FieldSpec::new("VolumeKmsKeyId"),
         crate::tolerant::FieldSpec::new("VolumeSizeInGB"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -722,6 +729,7 @@ impl crate::Record for S3DataSource {
         crate::tolerant::FieldSpec::new("S3DataType"),
         crate::tolerant::FieldSpec::new("S3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -804,6 +812,7 @@ impl crate::Record for StoppingCondition {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("MaxRuntimeInSeconds"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -870,6 +879,7 @@ impl crate::Record for Tags {
         crate::tolerant::FieldSpec::new("Key"),
         crate::tolerant::FieldSpec::new("Value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -952,6 +962,7 @@ impl crate::Record for TrainingJobDefinition {
         crate::tolerant::FieldSpec::new("StoppingCondition"),
         crate::tolerant::FieldSpec::new("VpcConfig"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1156,6 +1167,7 @@ impl crate::Record for TrainingJobDefinitionItem {
         crate::tolerant::FieldSpec::new("DataSource"),
         crate::tolerant::FieldSpec::new("RecordWrapperType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1277,6 +1289,7 @@ impl crate::Record for TrainingJobStatusCounters {
         crate::tolerant::FieldSpec::new("RetryableError"),
         crate::tolerant::FieldSpec::new("Stopped"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1384,6 +1397,7 @@ impl crate::Record for VpcConfig {
         crate::tolerant::FieldSpec::new("SecurityGroupIds"),
         crate::tolerant::FieldSpec::new("Subnets"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -28,6 +28,7 @@ impl crate::Record for SageMakerModelBuildingPipelineExecutionStatusChange {
         crate::tolerant::FieldSpec::new("pipelineExecutionDisplayName"),
         crate::tolerant::FieldSpec::new("previousPipelineExecutionStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -34,6 +34,7 @@ impl crate::Record for SageMakerModelBuildingPipelineExecutionStepStatusChange {
         crate::tolerant::FieldSpec::new("stepStartTime"),
         crate::tolerant::FieldSpec::new("stepType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -230,6 +231,7 @@ impl crate::Record for CacheHitResult {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("sourcePipelineExecutionArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -294,6 +296,7 @@ impl crate::Record for Metadata {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("processingJob"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -361,6 +364,7 @@ impl crate::Record for ProcessingJob {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("arn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -22,6 +22,7 @@ impl crate::Record for SageMakerModelPackageStateChange {
         crate::tolerant::FieldSpec::new("ModelPackageName"),
         crate::tolerant::FieldSpec::new("Tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -142,6 +143,7 @@ impl crate::Record for Tags {
         crate::tolerant::FieldSpec::new("Key"),
         crate::tolerant::FieldSpec::new("Value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

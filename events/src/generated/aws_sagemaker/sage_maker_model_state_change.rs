@@ -24,6 +24,7 @@ impl crate::Record for SageMakerModelStateChange {
         crate::tolerant::FieldSpec::new("PrimaryContainer"),
         crate::tolerant::FieldSpec::new("Tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -151,6 +152,7 @@ impl crate::Record for PrimaryContainer {
         crate::tolerant::FieldSpec::new("Image"),
         crate::tolerant::FieldSpec::new("ModelDataUrl"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -235,6 +237,7 @@ impl crate::Record for Tags {
         crate::tolerant::FieldSpec::new("Key"),
         crate::tolerant::FieldSpec::new("Value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -30,6 +30,7 @@ impl crate::Record for SageMakerNotebookInstanceStateChange {
         crate::tolerant::FieldSpec::new("RoleArn"),
         crate::tolerant::FieldSpec::new("Tags"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -191,6 +192,7 @@ impl crate::Record for Tags {
         crate::tolerant::FieldSpec::new("Key"),
         crate::tolerant::FieldSpec::new("Value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

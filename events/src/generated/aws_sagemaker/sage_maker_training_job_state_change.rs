@@ -48,6 +48,7 @@ impl crate::Record for SageMakerTrainingJobStateChange {
         crate::tolerant::FieldSpec::new("TrainingJobStatus"),
         crate::tolerant::FieldSpec::new("TrainingStartTime"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -382,6 +383,7 @@ impl crate::Record for AlgorithmSpecification {
         crate::tolerant::FieldSpec::new("TrainingImage"),
         crate::tolerant::FieldSpec::new("TrainingInputMode"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -455,6 +457,7 @@ impl crate::Record for DataSource {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("S3DataSource"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -522,6 +525,7 @@ impl crate::Record for ModelArtifacts {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("S3ModelArtifacts"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -586,6 +590,7 @@ impl crate::Record for OutputDataConfig {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("S3OutputPath"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -649,6 +654,7 @@ impl crate::Record for ResourceConfig {
         crate::tolerant::FieldSpec::new("InstanceType"),
         crate::tolerant::FieldSpec::new("VolumeSizeInGB"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -735,6 +741,7 @@ impl crate::Record for S3DataSource {
         crate::tolerant::FieldSpec::new("S3DataType"),
         crate::tolerant::FieldSpec::new("S3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -825,6 +832,7 @@ impl crate::Record for SageMakerTrainingJobStateChangeItem {
         crate::tolerant::FieldSpec::new("DataSource"),
         crate::tolerant::FieldSpec::new("RecordWrapperType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -942,6 +950,7 @@ impl crate::Record for SageMakerTrainingJobStateChangeItem1 {
         crate::tolerant::FieldSpec::new("Status"),
         crate::tolerant::FieldSpec::new("StatusMessage"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1019,6 +1028,7 @@ impl crate::Record for StoppingCondition {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("MaxRuntimeInSeconds"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1085,6 +1095,7 @@ impl crate::Record for Tags {
         crate::tolerant::FieldSpec::new("Key"),
         crate::tolerant::FieldSpec::new("Value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

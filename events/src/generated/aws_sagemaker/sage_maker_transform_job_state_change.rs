@@ -34,6 +34,7 @@ impl crate::Record for SageMakerTransformJobStateChange {
         crate::tolerant::FieldSpec::new("TransformResources"),
         crate::tolerant::FieldSpec::new("TransformStartTime"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -244,6 +245,7 @@ impl crate::Record for DataSource {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("S3DataSource"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -313,6 +315,7 @@ impl crate::Record for S3DataSource {
         crate::tolerant::FieldSpec::new("S3DataType"),
         crate::tolerant::FieldSpec::new("S3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -383,6 +386,7 @@ impl crate::Record for Tags {
         crate::tolerant::FieldSpec::new("Key"),
         crate::tolerant::FieldSpec::new("Value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -457,6 +461,7 @@ impl crate::Record for TransformInput {
         crate::tolerant::FieldSpec::new("DataSource"),
         crate::tolerant::FieldSpec::new("SplitType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -558,6 +563,7 @@ impl crate::Record for TransformOutput {
         crate::tolerant::FieldSpec::new("AssembleWith"),
         crate::tolerant::FieldSpec::new("S3OutputPath"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -628,6 +634,7 @@ impl crate::Record for TransformResources {
         crate::tolerant::FieldSpec::new("InstanceCount"),
         crate::tolerant::FieldSpec::new("InstanceType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

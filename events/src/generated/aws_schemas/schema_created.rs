@@ -22,6 +22,7 @@ impl crate::Record for SchemaCreated {
         crate::tolerant::FieldSpec::new("SchemaType"),
         crate::tolerant::FieldSpec::new("Version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

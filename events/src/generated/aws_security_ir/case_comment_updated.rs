@@ -16,6 +16,7 @@ impl crate::Record for CaseCommentUpdated {
         crate::tolerant::FieldSpec::new("caseId"),
         crate::tolerant::FieldSpec::new("updatedBy"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -24,6 +24,7 @@ impl crate::Record for SecurityHubInsightResults {
         crate::tolerant::FieldSpec::new("insightResults"),
         crate::tolerant::FieldSpec::new("resultType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -16,6 +16,7 @@ impl crate::Record for AdvisorRecommendationStatusResolved {
         crate::tolerant::FieldSpec::new("data"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -38,6 +38,7 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
         crate::tolerant::FieldSpec::new("userAgent"),
         crate::tolerant::FieldSpec::new("userIdentity"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -255,6 +256,7 @@ impl crate::Record for AdditionalEventData {
         crate::tolerant::FieldSpec::new("MFAUsed"),
         crate::tolerant::FieldSpec::new("MobileVersion"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -332,6 +334,7 @@ impl crate::Record for ResponseElements {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("ConsoleLogin"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -397,6 +400,7 @@ impl crate::Record for UserIdentity {
         crate::tolerant::FieldSpec::new("principalId"),
         crate::tolerant::FieldSpec::new("type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -18,6 +18,7 @@ impl crate::Record for CalendarStateChange {
         crate::tolerant::FieldSpec::new("nextTransitionTime"),
         crate::tolerant::FieldSpec::new("state"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -28,6 +28,7 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("stopDate"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -20,6 +20,7 @@ impl crate::Record for StorageGatewayFileUploadEvent {
         crate::tolerant::FieldSpec::new("notification-id"),
         crate::tolerant::FieldSpec::new("request-received"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

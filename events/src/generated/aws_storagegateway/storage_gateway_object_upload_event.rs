@@ -24,6 +24,7 @@ impl crate::Record for StorageGatewayObjectUploadEvent {
         crate::tolerant::FieldSpec::new("object-size"),
         crate::tolerant::FieldSpec::new("prefix"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -22,6 +22,7 @@ impl crate::Record for StorageGatewayRefreshCacheEvent {
         crate::tolerant::FieldSpec::new("notification-id"),
         crate::tolerant::FieldSpec::new("started"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -32,6 +32,7 @@ impl crate::Record for AwsSupplyChainDataIntegrationStatusChange {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -187,6 +188,7 @@ impl crate::Record for DatasetSourceInfo {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("datasetIdentifier"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -253,6 +255,7 @@ impl crate::Record for S3SourceInfo {
         crate::tolerant::FieldSpec::new("bucketName"),
         crate::tolerant::FieldSpec::new("key"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -323,6 +326,7 @@ impl crate::Record for SourceInformation {
         crate::tolerant::FieldSpec::new("datasetSource"),
         crate::tolerant::FieldSpec::new("s3Source"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

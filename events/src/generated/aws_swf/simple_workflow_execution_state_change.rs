@@ -18,6 +18,7 @@ impl crate::Record for SimpleWorkflowExecutionStateChange {
         crate::tolerant::FieldSpec::new("eventType"),
         crate::tolerant::FieldSpec::new("workflowExecutionDetail"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -110,6 +111,7 @@ impl crate::Record for Execution {
         crate::tolerant::FieldSpec::new("runId"),
         crate::tolerant::FieldSpec::new("workflowId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -188,6 +190,7 @@ impl crate::Record for ExecutionConfiguration {
         crate::tolerant::FieldSpec::new("taskPriority"),
         crate::tolerant::FieldSpec::new("taskStartToCloseTimeout"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -323,6 +326,7 @@ impl crate::Record for ExecutionInfo {
         crate::tolerant::FieldSpec::new("tagList"),
         crate::tolerant::FieldSpec::new("workflowType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -510,6 +514,7 @@ impl crate::Record for OpenCounts {
         crate::tolerant::FieldSpec::new("openLambdaFunctions"),
         crate::tolerant::FieldSpec::new("openTimers"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -625,6 +630,7 @@ impl crate::Record for TaskList {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("name"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -690,6 +696,7 @@ impl crate::Record for WorkflowExecutionDetail {
         crate::tolerant::FieldSpec::new("latestActivityTaskTimestamp"),
         crate::tolerant::FieldSpec::new("openCounts"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -813,6 +820,7 @@ impl crate::Record for WorkflowType {
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::new("version"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -30,6 +30,7 @@ impl crate::Record for SyntheticsCanaryStatusChange {
         crate::tolerant::FieldSpec::new("source-location"),
         crate::tolerant::FieldSpec::new("updated-on"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -186,6 +187,7 @@ impl crate::Record for ChangedConfig {
         crate::tolerant::FieldSpec::new("executionArn"),
         crate::tolerant::FieldSpec::new("testCodeLayerVersionArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -275,6 +277,7 @@ impl crate::Record for ExecutionArn {
         crate::tolerant::FieldSpec::new("current-value"),
         crate::tolerant::FieldSpec::new("previous-value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -350,6 +353,7 @@ impl crate::Record for TestCodeLayerVersionArn {
         crate::tolerant::FieldSpec::new("current-value"),
         crate::tolerant::FieldSpec::new("previous-value"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -30,6 +30,7 @@ impl crate::Record for SyntheticsCanaryTestRunFailure {
         crate::tolerant::FieldSpec::new("state-reason"),
         crate::tolerant::FieldSpec::new("test-run-status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -186,6 +187,7 @@ impl crate::Record for CanaryRunTimeline {
         crate::tolerant::FieldSpec::new("completed"),
         crate::tolerant::FieldSpec::new("started"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

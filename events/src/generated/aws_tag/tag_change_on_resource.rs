@@ -26,6 +26,7 @@ impl crate::Record for TagChangeOnResource {
         crate::tolerant::FieldSpec::new("version"),
         crate::tolerant::FieldSpec::new("version-timestamp"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

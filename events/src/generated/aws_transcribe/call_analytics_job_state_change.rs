@@ -18,6 +18,7 @@ impl crate::Record for CallAnalyticsJobStateChange {
         crate::tolerant::FieldSpec::new("JobName"),
         crate::tolerant::FieldSpec::new("JobStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -108,6 +109,7 @@ impl crate::Record for AnalyticsJobDetails {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("Skipped"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -174,6 +176,7 @@ impl crate::Record for CallAnalyticsSkippedFeature {
         crate::tolerant::FieldSpec::new("message"),
         crate::tolerant::FieldSpec::new("reasonCode"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -16,6 +16,7 @@ impl crate::Record for TranscribeJobStateChange {
         crate::tolerant::FieldSpec::new("TranscriptionJobName"),
         crate::tolerant::FieldSpec::new("TranscriptionJobStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -42,6 +42,7 @@ impl crate::Record for As2MdnReceiveCompleted {
         crate::tolerant::FieldSpec::new("status-code"),
         crate::tolerant::FieldSpec::new("transfer-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -282,6 +283,7 @@ impl crate::Record for S3Attributes {
         crate::tolerant::FieldSpec::new("mdn-bucket"),
         crate::tolerant::FieldSpec::new("mdn-key"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

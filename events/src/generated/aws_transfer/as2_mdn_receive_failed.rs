@@ -40,6 +40,7 @@ impl crate::Record for As2MdnReceiveFailed {
         crate::tolerant::FieldSpec::new("status-code"),
         crate::tolerant::FieldSpec::new("transfer-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -271,6 +272,7 @@ impl crate::Record for S3Attributes {
         crate::tolerant::FieldSpec::new("mdn-bucket"),
         crate::tolerant::FieldSpec::new("mdn-key"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -48,6 +48,7 @@ impl crate::Record for As2MdnSendCompleted {
         crate::tolerant::FieldSpec::new("start-timestamp"),
         crate::tolerant::FieldSpec::new("status-code"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -315,6 +316,7 @@ impl crate::Record for S3Attributes {
         crate::tolerant::FieldSpec::new("mdn-bucket"),
         crate::tolerant::FieldSpec::new("mdn-key"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -38,6 +38,7 @@ impl crate::Record for As2PayloadReceiveFailed {
         crate::tolerant::FieldSpec::new("start-timestamp"),
         crate::tolerant::FieldSpec::new("status-code"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -251,6 +252,7 @@ impl crate::Record for S3Attributes {
         crate::tolerant::FieldSpec::new("json-bucket"),
         crate::tolerant::FieldSpec::new("json-key"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

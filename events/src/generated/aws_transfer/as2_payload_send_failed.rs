@@ -36,6 +36,7 @@ impl crate::Record for As2PayloadSendFailed {
         crate::tolerant::FieldSpec::new("status-code"),
         crate::tolerant::FieldSpec::new("transfer-id"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -228,6 +229,7 @@ impl crate::Record for S3Attributes {
         crate::tolerant::FieldSpec::new("json-bucket"),
         crate::tolerant::FieldSpec::new("json-key"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -34,6 +34,7 @@ impl crate::Record for FtpServerFileDownloadCompleted {
         crate::tolerant::FieldSpec::new("status-code"),
         crate::tolerant::FieldSpec::new("username"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -40,6 +40,7 @@ impl crate::Record for SftpConnectorFileSendFailed {
         crate::tolerant::FieldSpec::new("transfer-id"),
         crate::tolerant::FieldSpec::new("url"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -265,6 +266,7 @@ impl crate::Record for LocalFileLocation {
         crate::tolerant::FieldSpec::new("domain"),
         crate::tolerant::FieldSpec::new("key"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

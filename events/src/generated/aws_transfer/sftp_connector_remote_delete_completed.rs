@@ -28,6 +28,7 @@ impl crate::Record for SftpConnectorRemoteDeleteCompleted {
         crate::tolerant::FieldSpec::new("status-code"),
         crate::tolerant::FieldSpec::new("url"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

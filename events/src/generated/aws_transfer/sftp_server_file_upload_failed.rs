@@ -38,6 +38,7 @@ impl crate::Record for SftpServerFileUploadFailed {
         crate::tolerant::FieldSpec::new("status-code"),
         crate::tolerant::FieldSpec::new("username"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -22,6 +22,7 @@ impl crate::Record for TranslateParallelDataStateChange {
         crate::tolerant::FieldSpec::new("operation"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -16,6 +16,7 @@ impl crate::Record for TranslateTextTranslationJobStateChange {
         crate::tolerant::FieldSpec::new("jobId"),
         crate::tolerant::FieldSpec::new("jobStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

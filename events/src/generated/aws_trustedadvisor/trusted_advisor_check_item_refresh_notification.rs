@@ -22,6 +22,7 @@ impl crate::Record for TrustedAdvisorCheckItemRefreshNotification {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("uuid"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -138,6 +139,7 @@ impl crate::Record for CheckItemDetail {
         crate::tolerant::FieldSpec::new("Status"),
         crate::tolerant::FieldSpec::new("Timestamp"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

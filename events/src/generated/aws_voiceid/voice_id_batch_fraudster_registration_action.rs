@@ -26,6 +26,7 @@ impl crate::Record for VoiceIdBatchFraudsterRegistrationAction {
         crate::tolerant::FieldSpec::new("sourceId"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -154,6 +155,7 @@ impl crate::Record for Data {
         crate::tolerant::FieldSpec::new("outputDataConfig"),
         crate::tolerant::FieldSpec::new("registrationConfig"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -284,6 +286,7 @@ impl crate::Record for ErrorInfo {
         crate::tolerant::FieldSpec::new("errorMessage"),
         crate::tolerant::FieldSpec::new("errorType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -361,6 +364,7 @@ impl crate::Record for InputDataConfig {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("s3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -422,6 +426,7 @@ impl crate::Record for OutputDataConfig {
         crate::tolerant::FieldSpec::new("kmsKeyId"),
         crate::tolerant::FieldSpec::new("s3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -494,6 +499,7 @@ impl crate::Record for RegistrationConfig {
         crate::tolerant::FieldSpec::new("fraudsterSimilarityThreshold"),
         crate::tolerant::FieldSpec::new("watchlistIds"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for VoiceIdBatchSpeakerEnrollmentAction {
         crate::tolerant::FieldSpec::new("sourceId"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -154,6 +155,7 @@ impl crate::Record for Data {
         crate::tolerant::FieldSpec::new("inputDataConfig"),
         crate::tolerant::FieldSpec::new("outputDataConfig"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -282,6 +284,7 @@ impl crate::Record for EnrollmentConfig {
         crate::tolerant::FieldSpec::new("existingEnrollmentAction"),
         crate::tolerant::FieldSpec::new("fraudDetectionConfig"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -372,6 +375,7 @@ impl crate::Record for ErrorInfo {
         crate::tolerant::FieldSpec::new("errorMessage"),
         crate::tolerant::FieldSpec::new("errorType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -453,6 +457,7 @@ impl crate::Record for FraudDetectionConfig {
         crate::tolerant::FieldSpec::new("fraudDetectionThreshold"),
         crate::tolerant::FieldSpec::new("watchlistIds"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -540,6 +545,7 @@ impl crate::Record for InputDataConfig {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("s3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -601,6 +607,7 @@ impl crate::Record for OutputDataConfig {
         crate::tolerant::FieldSpec::new("kmsKeyId"),
         crate::tolerant::FieldSpec::new("s3Uri"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for VoiceIdEvaluateSessionAction {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("systemAttributes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -169,6 +170,7 @@ impl crate::Record for AuthenticationResult {
         crate::tolerant::FieldSpec::new("decision"),
         crate::tolerant::FieldSpec::new("score"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -308,6 +310,7 @@ impl crate::Record for ConfigurationAuthentication {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("acceptanceThreshold"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -374,6 +377,7 @@ impl crate::Record for ConfigurationFraud {
         crate::tolerant::FieldSpec::new("riskThreshold"),
         crate::tolerant::FieldSpec::new("watchlistId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -446,6 +450,7 @@ impl crate::Record for ErrorInfo {
         crate::tolerant::FieldSpec::new("errorMessage"),
         crate::tolerant::FieldSpec::new("errorType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -535,6 +540,7 @@ impl crate::Record for FraudDetectionResult {
         crate::tolerant::FieldSpec::new("reasons"),
         crate::tolerant::FieldSpec::new("riskDetails"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -691,6 +697,7 @@ impl crate::Record for KnownFraudsterRisk {
         crate::tolerant::FieldSpec::new("generatedFraudsterId"),
         crate::tolerant::FieldSpec::new("riskScore"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -766,6 +773,7 @@ impl crate::Record for RiskDetails {
         crate::tolerant::FieldSpec::new("knownFraudsterRisk"),
         crate::tolerant::FieldSpec::new("voiceSpoofingRisk"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -868,6 +876,7 @@ impl crate::Record for Session {
         crate::tolerant::FieldSpec::new("sessionName"),
         crate::tolerant::FieldSpec::new("streamingStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1006,6 +1015,7 @@ impl crate::Record for SystemAttributes {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("aws-connect-OriginalContactArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1070,6 +1080,7 @@ impl crate::Record for VoiceSpoofingRisk {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("riskScore"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

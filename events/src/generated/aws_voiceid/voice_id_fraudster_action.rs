@@ -28,6 +28,7 @@ impl crate::Record for VoiceIdFraudsterAction {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("watchlistIds"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -168,6 +169,7 @@ impl crate::Record for Data {
         crate::tolerant::FieldSpec::new("registrationSourceId"),
         crate::tolerant::FieldSpec::new("registrationStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -264,6 +266,7 @@ impl crate::Record for ErrorInfo {
         crate::tolerant::FieldSpec::new("errorMessage"),
         crate::tolerant::FieldSpec::new("errorType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

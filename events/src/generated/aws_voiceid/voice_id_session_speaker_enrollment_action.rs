@@ -28,6 +28,7 @@ impl crate::Record for VoiceIdSessionSpeakerEnrollmentAction {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("systemAttributes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -173,6 +174,7 @@ impl crate::Record for ErrorInfo {
         crate::tolerant::FieldSpec::new("errorMessage"),
         crate::tolerant::FieldSpec::new("errorType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -250,6 +252,7 @@ impl crate::Record for SystemAttributes {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("aws-connect-OriginalContactArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

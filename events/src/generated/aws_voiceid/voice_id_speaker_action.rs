@@ -28,6 +28,7 @@ impl crate::Record for VoiceIdSpeakerAction {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("systemAttributes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -179,6 +180,7 @@ impl crate::Record for Data {
         crate::tolerant::FieldSpec::new("enrollmentSourceId"),
         crate::tolerant::FieldSpec::new("enrollmentStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -275,6 +277,7 @@ impl crate::Record for ErrorInfo {
         crate::tolerant::FieldSpec::new("errorMessage"),
         crate::tolerant::FieldSpec::new("errorType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -352,6 +355,7 @@ impl crate::Record for SystemAttributes {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("aws-connect-OriginalContactArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

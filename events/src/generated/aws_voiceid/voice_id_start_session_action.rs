@@ -26,6 +26,7 @@ impl crate::Record for VoiceIdStartSessionAction {
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("systemAttributes"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -161,6 +162,7 @@ impl crate::Record for AuthenticationAudioProgress {
         crate::tolerant::FieldSpec::new("audioAggregationEndedAt"),
         crate::tolerant::FieldSpec::new("audioAggregationStartedAt"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -253,6 +255,7 @@ impl crate::Record for AuthenticationConfiguration {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("acceptanceThreshold"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -321,6 +324,7 @@ impl crate::Record for EnrollmentAudioProgress {
         crate::tolerant::FieldSpec::new("audioAggregationStartedAt"),
         crate::tolerant::FieldSpec::new("audioAggregationStatus"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -431,6 +435,7 @@ impl crate::Record for ErrorInfo {
         crate::tolerant::FieldSpec::new("errorMessage"),
         crate::tolerant::FieldSpec::new("errorType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -510,6 +515,7 @@ impl crate::Record for FraudDetectionConfiguration {
         crate::tolerant::FieldSpec::new("riskThreshold"),
         crate::tolerant::FieldSpec::new("watchlistId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -594,6 +600,7 @@ impl crate::Record for Session {
         crate::tolerant::FieldSpec::new("sessionName"),
         crate::tolerant::FieldSpec::new("streamingConfiguration"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -798,6 +805,7 @@ impl crate::Record for StreamingConfiguration {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("authenticationMinimumSpeechInSeconds"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -862,6 +870,7 @@ impl crate::Record for SystemAttributes {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("aws-connect-OriginalContactArn"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

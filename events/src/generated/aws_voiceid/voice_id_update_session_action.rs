@@ -24,6 +24,7 @@ impl crate::Record for VoiceIdUpdateSessionAction {
         crate::tolerant::FieldSpec::new("sourceId"),
         crate::tolerant::FieldSpec::new("status"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -137,6 +138,7 @@ impl crate::Record for AuthenticationConfiguration {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("acceptanceThreshold"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -205,6 +207,7 @@ impl crate::Record for ErrorInfo {
         crate::tolerant::FieldSpec::new("errorMessage"),
         crate::tolerant::FieldSpec::new("errorType"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -284,6 +287,7 @@ impl crate::Record for FraudDetectionConfiguration {
         crate::tolerant::FieldSpec::new("riskThreshold"),
         crate::tolerant::FieldSpec::new("watchlistId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -360,6 +364,7 @@ impl crate::Record for Session {
         crate::tolerant::FieldSpec::new("sessionId"),
         crate::tolerant::FieldSpec::new("sessionName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -26,6 +26,7 @@ impl crate::Record for WorkSpacesAccess {
         crate::tolerant::FieldSpec::new("workspaceId"),
         crate::tolerant::FieldSpec::new("workspacesClientProductName"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -38,6 +38,7 @@ impl crate::Record for AwsXRayInsightUpdate {
         crate::tolerant::FieldSpec::new("Summary"),
         crate::tolerant::FieldSpec::new("TopAnomalousServices"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -243,6 +244,7 @@ impl crate::Record for AwsxRayInsightUpdateItem {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("ServiceId"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -314,6 +316,7 @@ impl crate::Record for ClientRequestImpactStatistics {
         crate::tolerant::FieldSpec::new("OkCount"),
         crate::tolerant::FieldSpec::new("TotalCount"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -401,6 +404,7 @@ impl crate::Record for Event {
         crate::tolerant::FieldSpec::new("Summary"),
         crate::tolerant::FieldSpec::new("TopAnomalousServices"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -543,6 +547,7 @@ impl crate::Record for RootCauseServiceId {
         crate::tolerant::FieldSpec::new("Names"),
         crate::tolerant::FieldSpec::new("Type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -635,6 +640,7 @@ impl crate::Record for ServiceId {
         crate::tolerant::FieldSpec::new("Names"),
         crate::tolerant::FieldSpec::new("Type"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

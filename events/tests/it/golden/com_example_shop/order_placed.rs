@@ -44,6 +44,7 @@ impl ::bridgecraft_events::Record for OrderPlaced {
         ::bridgecraft_events::tolerant::FieldSpec::new("type"),
     ];
     const REQUIRED: u64 = 16;
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -284,6 +285,7 @@ impl ::bridgecraft_events::Record for BankTransfer {
         ::bridgecraft_events::tolerant::FieldSpec::new("method"),
         ::bridgecraft_events::tolerant::FieldSpec::new("reference"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -368,6 +370,7 @@ impl ::bridgecraft_events::Record for Cash {
         ::bridgecraft_events::tolerant::FieldSpec::new("amount"),
         ::bridgecraft_events::tolerant::FieldSpec::new("currency"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -447,6 +450,7 @@ impl ::bridgecraft_events::Record for Item {
         ::bridgecraft_events::tolerant::FieldSpec::new("quantity"),
         ::bridgecraft_events::tolerant::FieldSpec::new("sku"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -626,6 +630,7 @@ impl ::bridgecraft_events::Record for PaymentCard {
         ::bridgecraft_events::tolerant::FieldSpec::new("last4"),
         ::bridgecraft_events::tolerant::FieldSpec::new("method"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -730,6 +735,7 @@ impl ::bridgecraft_events::Record for PaymentGiftCard {
         ::bridgecraft_events::tolerant::FieldSpec::new("method"),
         ::bridgecraft_events::tolerant::FieldSpec::new("shipping"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -945,6 +951,7 @@ impl ::bridgecraft_events::Record for Shipping {
     const FIELDS: &'static [::bridgecraft_events::tolerant::FieldSpec] = &[
         ::bridgecraft_events::tolerant::FieldSpec::new("carrier"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1020,6 +1027,7 @@ impl ::bridgecraft_events::Record for StoreCredit {
         ::bridgecraft_events::tolerant::FieldSpec::new("amount"),
         ::bridgecraft_events::tolerant::FieldSpec::new("via"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -28,6 +28,7 @@ impl ::bridgecraft_events::Record for StockChanged {
         ::bridgecraft_events::tolerant::FieldSpec::new("reference"),
         ::bridgecraft_events::tolerant::FieldSpec::new("readOnly"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -178,6 +179,7 @@ impl ::bridgecraft_events::Record for Change {
         ::bridgecraft_events::tolerant::FieldSpec::new("quantity"),
         ::bridgecraft_events::tolerant::FieldSpec::new("supplier"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -276,6 +278,7 @@ impl ::bridgecraft_events::Record for Item {
         ::bridgecraft_events::tolerant::FieldSpec::new("quantity"),
         ::bridgecraft_events::tolerant::FieldSpec::new("sku"),
     ];
+    #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
