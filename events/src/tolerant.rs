@@ -780,7 +780,7 @@ pub fn field<'de, A: MapAccess<'de>, T: Tolerant>(
     spec: FieldSpec,
     map: &mut A,
 ) -> Result<(), A::Error> {
-    let status = map.next_value_seed(IntoSeed(slot))?;
+    let status = decode_into(slot, map)?;
     extra.note(spec.key, spec.nullable, status);
     Ok(())
 }
@@ -1071,10 +1071,7 @@ trait Scalar: Sized {
     where
         Self: Tolerant,
     {
-        match Self::from_str(value) {
-            Some(fit) => settle(fit, |value| *slot = Some(value)),
-            None => Status::Misfit(Misfit::new(Value::from(value), <Self as Scalar>::DECLARED)),
-        }
+        settle(text_fit(value), |value| *slot = Some(value))
     }
     /// Decodes a non-negative integer into `slot`, as [`str_into`](Self::str_into) a string.
     #[inline]
@@ -1082,14 +1079,7 @@ trait Scalar: Sized {
     where
         Self: Tolerant,
     {
-        let number = Number::from(value);
-        match Self::from_number(number.clone()) {
-            Some(fit) => settle(fit, |value| *slot = Some(value)),
-            None => Status::Misfit(Misfit::new(
-                Value::Number(number),
-                <Self as Scalar>::DECLARED,
-            )),
-        }
+        settle(number_fit(value.into()), |value| *slot = Some(value))
     }
 }
 
@@ -1108,27 +1098,31 @@ impl<'de, T: Scalar + Tolerant> Visitor<'de> for ScalarInto<'_, T> {
         Ok(T::str_into(self.0, value))
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Status, E> {
-        let fit = ScalarVisitor::<T>(PhantomData).visit_bool(value)?;
-        Ok(settle(fit, |value| *self.0 = Some(value)))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Status, E> {
-        let fit = ScalarVisitor::<T>(PhantomData).visit_i64(value)?;
-        Ok(settle(fit, |value| *self.0 = Some(value)))
-    }
-
     #[inline]
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<Status, E> {
         Ok(T::u64_into(self.0, value))
     }
 
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Status, E> {
+        self.settle(ScalarVisitor(PhantomData).visit_bool(value)?)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Status, E> {
+        self.settle(ScalarVisitor(PhantomData).visit_i64(value)?)
+    }
+
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Status, E> {
-        let fit = ScalarVisitor::<T>(PhantomData).visit_f64(value)?;
-        Ok(settle(fit, |value| *self.0 = Some(value)))
+        self.settle(ScalarVisitor(PhantomData).visit_f64(value)?)
     }
 
     misfit_visits!(Status::Misfit; null, map, seq);
+}
+
+impl<T: Scalar + Tolerant> ScalarInto<'_, T> {
+    /// Puts what fit in the field.
+    fn settle<E>(self, fit: Fit<T>) -> Result<Status, E> {
+        Ok(settle(fit, |value| *self.0 = Some(value)))
+    }
 }
 
 impl<T: Scalar> Declares for ScalarInto<'_, T> {
@@ -1139,16 +1133,15 @@ impl<T: Scalar> Declares for ScalarInto<'_, T> {
 
 struct ScalarVisitor<T>(PhantomData<T>);
 
-impl<T: Scalar> ScalarVisitor<T> {
-    fn number<E>(value: Number) -> Result<Fit<T>, E> {
-        Ok(T::from_number(value.clone())
-            .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::Number(value), T::DECLARED))))
-    }
+/// How a number fits the scalar `T`.
+fn number_fit<T: Scalar>(value: Number) -> Fit<T> {
+    T::from_number(value.clone())
+        .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::Number(value), T::DECLARED)))
+}
 
-    fn text<E>(value: &str) -> Result<Fit<T>, E> {
-        Ok(T::from_str(value)
-            .unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::from(value), T::DECLARED))))
-    }
+/// How a string fits the scalar `T`.
+fn text_fit<T: Scalar>(value: &str) -> Fit<T> {
+    T::from_str(value).unwrap_or_else(|| Fit::Misfit(Misfit::new(Value::from(value), T::DECLARED)))
 }
 
 impl<'de, T: Scalar> Visitor<'de> for ScalarVisitor<T> {
@@ -1164,22 +1157,22 @@ impl<'de, T: Scalar> Visitor<'de> for ScalarVisitor<T> {
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Self::number(value.into())
+        Ok(number_fit(value.into()))
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Self::number(value.into())
+        Ok(number_fit(value.into()))
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
         match Number::from_f64(value) {
-            Some(number) => Self::number(number),
+            Some(number) => Ok(number_fit(number)),
             None => Err(E::custom("a number that is not finite")),
         }
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Self::text(value)
+        Ok(text_fit(value))
     }
 
     misfit_visits!(null, map, seq);
@@ -1272,7 +1265,7 @@ impl Scalar for i64 {
                 *slot = Some(value);
                 Status::Exact
             }
-            Err(_) => Status::Misfit(Misfit::new(Value::from(value), "integer")),
+            Err(_) => Status::Misfit(Misfit::new(Value::from(value), <Self as Scalar>::DECLARED)),
         }
     }
 }
@@ -1371,14 +1364,14 @@ impl<T: Tolerant> Tolerant for Vec<T> {
     }
 }
 
-/// An element of a list or map that did not fit, as the misfit of that element alone.
-fn element_misfit<E: de::Error, T: Tolerant>(element: Fit<T>) -> Result<Misfit, E> {
-    let value = match element {
-        Fit::Misfit(misfit) => return Ok(misfit),
-        Fit::Coerced(value) => serde_json::to_value(AsCoerced(&value)),
-        Fit::Exact(value) => serde_json::to_value(&value),
-    };
-    Ok(Misfit::new(value.map_err(E::custom)?, T::DECLARED))
+/// How an element of a list or map that did not decode exactly fails its container: as the
+/// misfit of that element alone (one that converts is not of the element type either).
+fn element_misfit<T: Tolerant>(status: Status) -> Option<Misfit> {
+    match status {
+        Status::Exact => None,
+        Status::Coerced { came, .. } => Some(Misfit::new(*came, T::DECLARED)),
+        Status::Misfit(misfit) => Some(misfit),
+    }
 }
 
 struct ListVisitor<T>(PhantomData<T>);
@@ -1395,13 +1388,9 @@ impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
         // Each element is decoded in this slot, in place, and moved once into the list.
         let mut slot = None;
         while let Some(status) = seq.next_element_seed(IntoSeed(&mut slot))? {
-            let misfit = match status {
-                Status::Exact => {
-                    items.extend(slot.take());
-                    continue;
-                }
-                Status::Coerced { came, .. } => Misfit::new(*came, T::DECLARED),
-                Status::Misfit(misfit) => misfit,
+            let Some(misfit) = element_misfit::<T>(status) else {
+                items.extend(slot.take());
+                continue;
             };
             // Keep the whole list as it came, not its typed part.
             let mut values = items
@@ -1457,25 +1446,28 @@ impl<'de, T: Tolerant> Visitor<'de> for MapVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries: BTreeMap<String, T> = BTreeMap::new();
+        let mut slot = None;
         while let Some(key) = map.next_key::<String>()? {
-            let fit = map.next_value_seed(FitSeed::<T>(PhantomData))?;
-            let Fit::Exact(value) = fit else {
-                // Keep the whole map as it came, not its typed part.
-                let mut whole = serde_json::Map::new();
-                for (key, value) in &entries {
-                    let value = serde_json::to_value(value).map_err(de::Error::custom)?;
-                    whole.insert(key.clone(), value);
+            let status = map.next_value_seed(IntoSeed(&mut slot))?;
+            let Some(misfit) = element_misfit::<T>(status) else {
+                if let Some(value) = slot.take() {
+                    entries.insert(key, value);
                 }
-                let misfit = element_misfit::<A::Error, T>(fit)?;
-                whole.insert(key.clone(), misfit.value().clone());
-                while let Some((key, value)) = map.next_entry::<String, Value>()? {
-                    whole.insert(key, value);
-                }
-                return Ok(Fit::Misfit(
-                    misfit.within(Step::Key(key), Value::Object(whole)),
-                ));
+                continue;
             };
-            entries.insert(key, value);
+            // Keep the whole map as it came, not its typed part.
+            let mut whole = serde_json::Map::new();
+            for (key, value) in &entries {
+                let value = serde_json::to_value(value).map_err(de::Error::custom)?;
+                whole.insert(key.clone(), value);
+            }
+            whole.insert(key.clone(), misfit.value().clone());
+            while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                whole.insert(key, value);
+            }
+            return Ok(Fit::Misfit(
+                misfit.within(Step::Key(key), Value::Object(whole)),
+            ));
         }
         Ok(Fit::Exact(entries))
     }
