@@ -769,11 +769,12 @@ impl<'a> Emitter<'a> {
                     detail_type: &str,
                     deserializer: D,
                 ) -> Result<Self, D::Error> {
-                    if source != #source {
-                        return Err(serde::de::Error::custom(format_args!("expected source `{}`, found `{source}`", #source)));
-                    }
                     Self::deserialize_known(source, detail_type, deserializer)?.map_err(|_| {
-                        serde::de::Error::custom(format_args!("`{}` has no detail-type `{detail_type}`", #source))
+                        if source != #source {
+                            serde::de::Error::custom(format_args!("expected source `{}`, found `{source}`", #source))
+                        } else {
+                            serde::de::Error::custom(format_args!("`{}` has no detail-type `{detail_type}`", #source))
+                        }
                     })
                 }
 

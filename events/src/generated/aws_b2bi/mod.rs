@@ -101,18 +101,21 @@ impl crate::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        if source != "aws.b2bi" {
-            return Err(
-                serde::de::Error::custom(
-                    format_args!("expected source `{}`, found `{source}`", "aws.b2bi"),
-                ),
-            );
-        }
         Self::deserialize_known(source, detail_type, deserializer)?
             .map_err(|_| {
-                serde::de::Error::custom(
-                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.b2bi"),
-                )
+                if source != "aws.b2bi" {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "expected source `{}`, found `{source}`", "aws.b2bi"
+                        ),
+                    )
+                } else {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.b2bi"
+                        ),
+                    )
+                }
             })
     }
     fn deserialize_known<'de, D: serde::Deserializer<'de>>(

@@ -89,22 +89,21 @@ impl crate::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        if source != "aws.cloudwatch" {
-            return Err(
-                serde::de::Error::custom(
-                    format_args!(
-                        "expected source `{}`, found `{source}`", "aws.cloudwatch"
-                    ),
-                ),
-            );
-        }
         Self::deserialize_known(source, detail_type, deserializer)?
             .map_err(|_| {
-                serde::de::Error::custom(
-                    format_args!(
-                        "`{}` has no detail-type `{detail_type}`", "aws.cloudwatch"
-                    ),
-                )
+                if source != "aws.cloudwatch" {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "expected source `{}`, found `{source}`", "aws.cloudwatch"
+                        ),
+                    )
+                } else {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.cloudwatch"
+                        ),
+                    )
+                }
             })
     }
     fn deserialize_known<'de, D: serde::Deserializer<'de>>(

@@ -148,22 +148,21 @@ impl crate::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        if source != "aws.codecommit" {
-            return Err(
-                serde::de::Error::custom(
-                    format_args!(
-                        "expected source `{}`, found `{source}`", "aws.codecommit"
-                    ),
-                ),
-            );
-        }
         Self::deserialize_known(source, detail_type, deserializer)?
             .map_err(|_| {
-                serde::de::Error::custom(
-                    format_args!(
-                        "`{}` has no detail-type `{detail_type}`", "aws.codecommit"
-                    ),
-                )
+                if source != "aws.codecommit" {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "expected source `{}`, found `{source}`", "aws.codecommit"
+                        ),
+                    )
+                } else {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.codecommit"
+                        ),
+                    )
+                }
             })
     }
     fn deserialize_known<'de, D: serde::Deserializer<'de>>(

@@ -126,22 +126,21 @@ impl crate::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        if source != "aws.ec2spotfleet" {
-            return Err(
-                serde::de::Error::custom(
-                    format_args!(
-                        "expected source `{}`, found `{source}`", "aws.ec2spotfleet"
-                    ),
-                ),
-            );
-        }
         Self::deserialize_known(source, detail_type, deserializer)?
             .map_err(|_| {
-                serde::de::Error::custom(
-                    format_args!(
-                        "`{}` has no detail-type `{detail_type}`", "aws.ec2spotfleet"
-                    ),
-                )
+                if source != "aws.ec2spotfleet" {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "expected source `{}`, found `{source}`", "aws.ec2spotfleet"
+                        ),
+                    )
+                } else {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ec2spotfleet"
+                        ),
+                    )
+                }
             })
     }
     fn deserialize_known<'de, D: serde::Deserializer<'de>>(

@@ -121,22 +121,21 @@ impl crate::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        if source != "aws.medialive" {
-            return Err(
-                serde::de::Error::custom(
-                    format_args!(
-                        "expected source `{}`, found `{source}`", "aws.medialive"
-                    ),
-                ),
-            );
-        }
         Self::deserialize_known(source, detail_type, deserializer)?
             .map_err(|_| {
-                serde::de::Error::custom(
-                    format_args!(
-                        "`{}` has no detail-type `{detail_type}`", "aws.medialive"
-                    ),
-                )
+                if source != "aws.medialive" {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "expected source `{}`, found `{source}`", "aws.medialive"
+                        ),
+                    )
+                } else {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.medialive"
+                        ),
+                    )
+                }
             })
     }
     fn deserialize_known<'de, D: serde::Deserializer<'de>>(

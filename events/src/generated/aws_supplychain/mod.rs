@@ -75,22 +75,21 @@ impl crate::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        if source != "aws.supplychain" {
-            return Err(
-                serde::de::Error::custom(
-                    format_args!(
-                        "expected source `{}`, found `{source}`", "aws.supplychain"
-                    ),
-                ),
-            );
-        }
         Self::deserialize_known(source, detail_type, deserializer)?
             .map_err(|_| {
-                serde::de::Error::custom(
-                    format_args!(
-                        "`{}` has no detail-type `{detail_type}`", "aws.supplychain"
-                    ),
-                )
+                if source != "aws.supplychain" {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "expected source `{}`, found `{source}`", "aws.supplychain"
+                        ),
+                    )
+                } else {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.supplychain"
+                        ),
+                    )
+                }
             })
     }
     fn deserialize_known<'de, D: serde::Deserializer<'de>>(

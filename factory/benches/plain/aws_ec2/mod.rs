@@ -89,18 +89,19 @@ impl ::bridgecraft_events::DetailSet for Detail {
         detail_type: &str,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        if source != "aws.ec2" {
-            return Err(
-                serde::de::Error::custom(
-                    format_args!("expected source `{}`, found `{source}`", "aws.ec2"),
-                ),
-            );
-        }
         Self::deserialize_known(source, detail_type, deserializer)?
             .map_err(|_| {
-                serde::de::Error::custom(
-                    format_args!("`{}` has no detail-type `{detail_type}`", "aws.ec2"),
-                )
+                if source != "aws.ec2" {
+                    serde::de::Error::custom(
+                        format_args!("expected source `{}`, found `{source}`", "aws.ec2"),
+                    )
+                } else {
+                    serde::de::Error::custom(
+                        format_args!(
+                            "`{}` has no detail-type `{detail_type}`", "aws.ec2"
+                        ),
+                    )
+                }
             })
     }
     fn deserialize_known<'de, D: serde::Deserializer<'de>>(
