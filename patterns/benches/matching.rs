@@ -5,6 +5,10 @@
 //!
 //! - `citylots`: San Francisco city-lot GeoJSON records, the workload event-ruler publishes
 //!   numbers for, with its five rules together and each rule alone.
+//!
+//! bridgecraft runs twice on each: as it reads any JSON (`bridgecraft`), and taking each path to
+//! occur once (`bridgecraft_unique`, [`EventKeys::Unique`]), as quamina does, which lets it stop
+//! reading once every path the patterns name has been read.
 //! - `rule_sets_exact`, `rule_sets_mixed`: EventBridge-style events against 1 to 100,000
 //!   patterns, exact values only, or one pattern in ten with `prefix` and `numeric`. quamina runs
 //!   where it can: it panics on the mixed sets from a few thousand patterns on.
@@ -23,7 +27,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use bridgecraft_patterns::{Pattern, RuleSet};
+use bridgecraft_patterns::{EventKeys, Pattern, RuleSet};
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput, measurement::WallTime};
 use quamina::Quamina;
 
@@ -202,8 +206,16 @@ fn quamina(patterns: &[String], probe: &str) -> Result<(Quamina<usize>, usize), 
     }
 }
 
-/// Checks that both engines report the same patterns for every event; returns the matches.
+/// The same rule set, taking each path of an event to occur once.
+fn unique_keys(rules: &RuleSet<usize>) -> RuleSet<usize> {
+    let mut unique = rules.clone();
+    unique.set_keys(EventKeys::Unique);
+    unique
+}
+
+/// Checks that both engines (bridgecraft both ways) report the same patterns for every event.
 fn check_agreement(case: &str, events: &[String], rules: &RuleSet<usize>, q: &Quamina<usize>) {
+    let unique = unique_keys(rules);
     let mut matches = 0;
     for event in events {
         let mut ours: Vec<usize> = rules
@@ -216,6 +228,14 @@ fn check_agreement(case: &str, events: &[String], rules: &RuleSet<usize>, q: &Qu
         ours.sort_unstable();
         theirs.sort_unstable();
         assert_eq!(ours, theirs, "{case}: the engines disagree on {event}");
+        let mut unique: Vec<usize> = unique
+            .matching_json(event)
+            .expect("valid event")
+            .into_iter()
+            .copied()
+            .collect();
+        unique.sort_unstable();
+        assert_eq!(unique, theirs, "{case}: unique keys disagree on {event}");
         matches += ours.len();
     }
     println!(
@@ -244,14 +264,17 @@ fn bench_both(
     q: Option<&Quamina<usize>>,
 ) {
     group.throughput(Throughput::Elements(events.len() as u64));
-    group.bench_function(BenchmarkId::new("bridgecraft", case), |b| {
-        b.iter(|| {
-            events
-                .iter()
-                .map(|e| rules.matching_json(e).map(|m| m.len()).unwrap_or(0))
-                .sum::<usize>()
-        })
-    });
+    let unique = unique_keys(rules);
+    for (name, rules) in [("bridgecraft", rules), ("bridgecraft_unique", &unique)] {
+        group.bench_function(BenchmarkId::new(name, case), |b| {
+            b.iter(|| {
+                events
+                    .iter()
+                    .map(|e| rules.matching_json(e).map(|m| m.len()).unwrap_or(0))
+                    .sum::<usize>()
+            })
+        });
+    }
     if let Some(q) = q {
         group.bench_function(BenchmarkId::new("quamina", case), |b| {
             b.iter(|| {
@@ -319,7 +342,19 @@ fn rule_sets(c: &mut Criterion) {
             let q = quamina(&patterns, &events[0]);
             match &q {
                 Ok((q, _)) => check_agreement(&case, &events, &rules, q),
-                Err(why) => println!("agreement: {case}: quamina 0.7.0 {why}; bridgecraft alone"),
+                Err(why) => {
+                    let unique = unique_keys(&rules);
+                    for event in &events {
+                        assert_eq!(
+                            unique.matching_json(event).expect("valid event"),
+                            rules.matching_json(event).expect("valid event"),
+                            "{case}: unique keys disagree on {event}"
+                        );
+                    }
+                    println!(
+                        "agreement: {case}: quamina 0.7.0 {why}; bridgecraft alone, both ways"
+                    );
+                }
             }
             memory_line(&case, n, ours, q.as_ref().ok().map(|(_, bytes)| *bytes));
             bench_both(

@@ -754,12 +754,14 @@ impl Engine {
     }
 
     /// Reads the leaves of an event into `scratch`. With `stop_at` (the number of patterns,
-    /// each with a branch of one field), reading stops once all of them have matched.
+    /// each with a branch of one field), reading stops once all of them have matched; with
+    /// `unique` keys, once every path the patterns name has been read.
     pub(crate) fn scan(
         &self,
         scratch: &mut Scratch,
         text: &str,
         stop_at: Option<usize>,
+        unique: bool,
     ) -> Result<Scanned, ScanError> {
         let Scratch {
             leaves,
@@ -769,7 +771,7 @@ impl Engine {
             ..
         } = scratch;
         let Some(needed) = stop_at else {
-            return scan::scan_json(text, &self.trie, leaves, None);
+            return scan::scan_json(text, &self.trie, leaves, None, unique);
         };
         *early_generation = early_generation.wrapping_add(1);
         if *early_generation == 0 {
@@ -784,7 +786,7 @@ impl Engine {
             matched: 0,
             needed,
         };
-        scan::scan_json(text, &self.trie, leaves, Some(&mut early))
+        scan::scan_json(text, &self.trie, leaves, Some(&mut early), unique)
     }
 
     /// Finds the patterns matching the leaves in `scratch` (read from `text`); their slots end

@@ -105,7 +105,7 @@ pub use pattern::{
     DEFAULT_MAX_PATTERN_LENGTH, DEFAULT_MAX_WILDCARD_COMPLEXITY, MAX_OR_COMBINATIONS,
     NumberEquality, ParseOptions, Pattern,
 };
-pub use ruleset::{RuleId, RuleSet};
+pub use ruleset::{EventKeys, RuleId, RuleSet};
 pub use transform::{
     ApplyError, InputTransformer, MAX_INPUT_PATHS, MAX_TEMPLATE_LENGTH, NotDelivered, Output,
     OutputKind, RuleContext, TransformError,

@@ -51,6 +51,25 @@ pub struct RuleSet<K> {
     len: usize,
     /// How many patterns have a branch made of a single field.
     one_field: usize,
+    keys: EventKeys,
+}
+
+/// What a [`RuleSet`] may take for granted about the keys of the events it reads as JSON text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKeys {
+    /// Any JSON: a key may occur twice in one object (or a dotted key spell a path that nested
+    /// keys spell too), and every occurrence is matched. An event is read to its end, unless
+    /// every pattern has matched before.
+    #[default]
+    MayRepeat,
+    /// Each field path occurs once in an event, as in every event AWS services send and any
+    /// JSON serialized from a map or a struct. Reading then stops as soon as every path the
+    /// patterns name has been read: an object is left (skipped to its end, only balanced) once
+    /// its wanted members are read, and the rest of the event is not read at all, so it is not
+    /// validated either. quamina reads events the same way. An event that does repeat a path is
+    /// matched on what was read before the stop, which may leave out later occurrences.
+    Unique,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +99,7 @@ impl<K> Default for RuleSet<K> {
             next_order: 0,
             len: 0,
             one_field: 0,
+            keys: EventKeys::MayRepeat,
         }
     }
 }
@@ -109,6 +129,19 @@ impl<K> RuleSet<K> {
             set.insert(name, &pattern);
         }
         set
+    }
+
+    /// An empty set that takes `keys` for granted about the events it reads as text.
+    pub fn with_keys(keys: EventKeys) -> RuleSet<K> {
+        RuleSet {
+            keys,
+            ..RuleSet::default()
+        }
+    }
+
+    /// Changes what the set takes for granted about the keys of events read as text.
+    pub fn set_keys(&mut self, keys: EventKeys) {
+        self.keys = keys;
     }
 
     /// Adds a pattern under `name`, leaving the others as they are.
@@ -179,13 +212,15 @@ impl<K> RuleSet<K> {
     /// Names of the patterns matching an event given as JSON text. The text is read only where
     /// some pattern looks; elsewhere it is only checked to be balanced. When every pattern has
     /// a branch of a single field, reading stops as soon as all of them have matched, and the
-    /// rest of the event is not read at all.
+    /// rest of the event is not read at all; with [`EventKeys::Unique`], also as soon as every
+    /// path the patterns name has been read.
     pub fn matching_json(&self, event: &str) -> Result<Vec<&K>, EventError> {
         let stop_at = (self.len > 0 && self.one_field == self.len).then_some(self.len);
+        let unique = self.keys == EventKeys::Unique;
         with_scratch(|scratch| {
             let scanned = self
                 .engine
-                .scan(scratch, event, stop_at)
+                .scan(scratch, event, stop_at, unique)
                 .map_err(|e| EventError::at(event, e.message, e.offset))?;
             if scanned == Scanned::Stopped {
                 let mut all: Vec<&Slot<K>> = self.slots.iter().flatten().collect();
@@ -432,6 +467,46 @@ mod tests {
                 .unwrap(),
             vec![&"a", &"n", &"pair"]
         );
+    }
+
+    #[test]
+    fn with_unique_keys_reading_stops_once_every_path_is_read() {
+        let patterns = [
+            (
+                "ec2",
+                r#"{"source": ["aws.ec2"], "detail": {"state": ["stopped"]}}"#,
+            ),
+            (
+                "absent",
+                r#"{"source": ["aws.ec2"], "detail": {"gone": [{"exists": false}]}}"#,
+            ),
+        ];
+        let mut rules = set(&patterns);
+        // The paths are `source`, `detail.state`, `detail.gone`: an event without `gone` is
+        // read to its end either way.
+        let whole = r#"{"detail": {"state": "stopped"}, "source": "aws.ec2", "x": [1"#;
+        assert!(rules.matching_json(whole).is_err());
+        rules.set_keys(EventKeys::Unique);
+        assert!(rules.matching_json(whole).is_err());
+        // With all three read, the rest is neither read nor validated; `detail` is left once
+        // its two members are read, skipped to its end.
+        let cut = r#"{"detail": {"gone": null, "state": "stopped", "n": [1, {"a": "}"}]}, "source": "aws.ec2", "x": [1"#;
+        assert_eq!(rules.matching_json(cut).unwrap(), vec![&"ec2"]);
+        rules.set_keys(EventKeys::MayRepeat);
+        assert!(rules.matching_json(cut).is_err());
+
+        // Each element of an array is an object of its own: a path read in one element does
+        // not end the reading of the next.
+        let mut rules = RuleSet::with_keys(EventKeys::Unique);
+        rules.insert("b", &Pattern::parse(r#"{"items": {"id": ["b"]}}"#).unwrap());
+        rules.insert("m", &Pattern::parse(r#"{"more": ["m"]}"#).unwrap());
+        let items = r#"{"items": [{"id": "a", "n": 1}, {"id": "b"}], "more": "m"}"#;
+        assert_eq!(rules.matching_json(items).unwrap(), vec![&"b", &"m"]);
+        // A path spelled twice is taken to occur once: the second `id` is not read.
+        let repeated = r#"{"items": {"id": "a", "id": "b"}}"#;
+        assert!(rules.matching_json(repeated).unwrap().is_empty());
+        rules.set_keys(EventKeys::MayRepeat);
+        assert_eq!(rules.matching_json(repeated).unwrap(), vec![&"b"]);
     }
 
     #[test]

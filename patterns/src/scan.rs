@@ -45,7 +45,7 @@ struct Node {
     keys: Vec<(Box<[u8]>, NodeId, u32)>,
     /// Index into `keys`, once there are many of them.
     lookup: Option<HashMap<Box<[u8]>, usize, FnvBuild>>,
-    /// How many wanted paths go through this node.
+    /// How many wanted paths go through this node (the root: how many there are).
     uses: u32,
 }
 
@@ -81,6 +81,9 @@ impl PathTrie {
     /// Starts reading `path` (not yet in the trie) as `id`.
     pub(crate) fn add(&mut self, path: &str, id: PathId) {
         let mut chain: Vec<(&str, NodeId)> = vec![("", ROOT)];
+        if !prefixes(path).any(str::is_empty) {
+            self.nodes[ROOT as usize].uses += 1;
+        }
         for prefix in prefixes(path) {
             let node = self.node_for(prefix);
             if let Some(n) = self.nodes.get_mut(node as usize) {
@@ -110,6 +113,10 @@ impl PathTrie {
 
     /// Stops reading `path`, added before.
     pub(crate) fn remove(&mut self, path: &str) {
+        if !prefixes(path).any(str::is_empty) {
+            let root = &mut self.nodes[ROOT as usize];
+            root.uses = root.uses.saturating_sub(1);
+        }
         let mut chain: Vec<&str> = vec![""];
         chain.extend(prefixes(path).filter(|p| !p.is_empty()));
         for &from in &chain {
@@ -213,6 +220,12 @@ impl PathTrie {
         node.position(key)
             .and_then(|at| node.keys.get(at))
             .map(|&(_, to, _)| to)
+    }
+
+    /// How many wanted paths are at or under `node`.
+    #[inline(always)]
+    fn uses(&self, node: NodeId) -> u32 {
+        self.nodes.get(node as usize).map_or(0, |n| n.uses)
     }
 
     fn wanted(&self, node: NodeId) -> (Option<PathId>, bool) {
@@ -347,14 +360,19 @@ pub(crate) enum Scanned {
     Whole,
     /// Until the watcher said the rest does not matter; the rest was not read.
     Stopped,
+    /// Until every wanted path had its value, with `unique` keys; the rest was not read.
+    AllRead,
 }
 
-/// Reads the leaves `trie` wants from an event given as JSON text.
+/// Reads the leaves `trie` wants from an event given as JSON text. With `unique`, the event is
+/// taken to hold each path once: an object is left as soon as every wanted path under it has
+/// been read, and reading stops once every wanted path has.
 pub(crate) fn scan_json<'o>(
     text: &str,
     trie: &PathTrie,
     out: &'o mut Leaves,
     watch: Option<&'o mut dyn Watch>,
+    unique: bool,
 ) -> Result<Scanned, ScanError> {
     out.clear();
     if u32::try_from(text.len()).is_err() {
@@ -370,15 +388,17 @@ pub(crate) fn scan_json<'o>(
         trie,
         out,
         depth: 0,
-        window_at: 0,
-        window: skip::special64(text.as_bytes(), 0),
+        specials: Specials {
+            at: 0,
+            bits: skip::special64(text.as_bytes(), 0),
+        },
         watch,
-        stopped: false,
+        unique,
+        stopped: None,
     };
     scanner.whitespace();
-    match scanner.value_at(ROOT) {
-        Err(_) if scanner.stopped => return Ok(Scanned::Stopped),
-        read => read?,
+    if let Err(e) = scanner.value_at(ROOT) {
+        return scanner.stopped.ok_or(e);
     }
     scanner.whitespace();
     if scanner.pos < scanner.bytes.len() {
@@ -444,13 +464,54 @@ struct Scanner<'t, 'o> {
     trie: &'t PathTrie,
     out: &'o mut Leaves,
     depth: u32,
-    /// Start of the 64 bytes whose quotes, backslashes and control characters `window` marks
-    /// ([`skip::special64`]).
-    window_at: usize,
-    window: u64,
+    specials: Specials,
     watch: Option<&'o mut dyn Watch>,
-    /// Set when the watcher stopped the reading; the error that unwinds it then means nothing.
-    stopped: bool,
+    /// Whether each path may be taken to occur once (see [`scan_json`]).
+    unique: bool,
+    /// Set when reading stopped early, and why; the error that unwinds it then means nothing.
+    stopped: Option<Scanned>,
+}
+
+/// Where [`Scanner::plain_members`] stopped.
+enum Plain {
+    /// Just after a member's value.
+    AfterValue,
+    /// At a member's value (or the whitespace before it), its key read: the node the key
+    /// leads to.
+    AtValue(Option<NodeId>),
+    /// At the start of a member.
+    AtMember,
+}
+
+/// The quotes, backslashes and control characters of the 64 bytes from `at`
+/// ([`skip::special64`]): one window serves every string that ends in it.
+#[derive(Clone, Copy)]
+struct Specials {
+    at: usize,
+    bits: u64,
+}
+
+impl Specials {
+    /// Index of the first quote, backslash or control character at or after `from`, or the
+    /// length of `bytes`.
+    #[inline(always)]
+    fn find(&mut self, bytes: &[u8], mut from: usize) -> usize {
+        loop {
+            let offset = from.wrapping_sub(self.at);
+            if offset < 64 {
+                let rest = self.bits >> offset;
+                if rest != 0 {
+                    return (from + rest.trailing_zeros() as usize).min(bytes.len());
+                }
+                from = self.at + 64;
+            }
+            if from >= bytes.len() {
+                return bytes.len();
+            }
+            self.at = from;
+            self.bits = skip::special64(bytes, from);
+        }
+    }
 }
 
 /// Where a string's text is: in the event, or appended to the decode buffer.
@@ -468,22 +529,8 @@ impl Scanner<'_, '_> {
     /// Index of the first quote, backslash or control character at or after `from`, or the
     /// length of the input.
     #[inline(always)]
-    fn find_special(&mut self, mut from: usize) -> usize {
-        loop {
-            let offset = from.wrapping_sub(self.window_at);
-            if offset < 64 {
-                let rest = self.window >> offset;
-                if rest != 0 {
-                    return (from + rest.trailing_zeros() as usize).min(self.bytes.len());
-                }
-                from = self.window_at + 64;
-            }
-            if from >= self.bytes.len() {
-                return self.bytes.len();
-            }
-            self.window_at = from;
-            self.window = skip::special64(self.bytes, from);
-        }
+    fn find_special(&mut self, from: usize) -> usize {
+        self.specials.find(self.bytes, from)
     }
 
     fn error(&self, message: &'static str) -> ScanError {
@@ -511,24 +558,32 @@ impl Scanner<'_, '_> {
         Ok(())
     }
 
-    /// Reads the value at the current position, which sits at a wanted `node`.
-    fn value_at(&mut self, node: NodeId) -> Result<(), ScanError> {
+    /// Reads the value at the current position, which sits at a wanted `node`; returns how many
+    /// wanted paths it holds a value of.
+    fn value_at(&mut self, node: NodeId) -> Result<u32, ScanError> {
         let (path, has_keys) = self.trie.wanted(node);
+        let itself = u32::from(path.is_some());
         let value = match self.peek() {
             Some(b'{') if has_keys => {
                 self.nest()?;
-                self.object(node)?;
+                let read = self.object(node)?;
                 self.depth -= 1;
-                return Ok(());
+                return Ok(itself + read);
             }
-            Some(b'{') => return self.skip_block(b'{', b'}', "EOF while parsing an object"),
+            Some(b'{') => {
+                self.skip_block(b'{', b'}', "EOF while parsing an object")?;
+                return Ok(itself);
+            }
             Some(b'[') if path.is_some() || has_keys => {
                 self.nest()?;
-                self.array(node)?;
+                let read = self.array(node)?;
                 self.depth -= 1;
-                return Ok(());
+                return Ok(read);
             }
-            Some(b'[') => return self.skip_block(b'[', b']', "EOF while parsing a list"),
+            Some(b'[') => {
+                self.skip_block(b'[', b']', "EOF while parsing a list")?;
+                return Ok(itself);
+            }
             Some(b'"') => {
                 let value = self.string()?;
                 match value {
@@ -563,12 +618,12 @@ impl Scanner<'_, '_> {
             if let Some(watch) = &mut self.watch {
                 let leaf = self.out.leaves.len() - 1;
                 if watch.leaf(path, &self.out.scalar(leaf, self.text)) {
-                    self.stopped = true;
+                    self.stopped = Some(Scanned::Stopped);
                     return Err(self.error("stopped"));
                 }
             }
         }
-        Ok(())
+        Ok(itself)
     }
 
     /// Skips a value no pattern reads. Scalars are still validated; blocks only balanced.
@@ -600,48 +655,39 @@ impl Scanner<'_, '_> {
         Ok(())
     }
 
-    fn object(&mut self, node: NodeId) -> Result<(), ScanError> {
+    /// Reads an object at `node`; returns how many wanted paths its members hold values of.
+    fn object(&mut self, node: NodeId) -> Result<u32, ScanError> {
         self.pos += 1; // '{'
         self.whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(());
+            return Ok(0);
         }
+        // The members' paths to read before the object may be left; its own path, when it is
+        // one, is counted by the caller.
+        let (path, _) = self.trie.wanted(node);
+        let goal = self.trie.uses(node) - u32::from(path.is_some());
+        let mut read = 0;
         loop {
-            if self.peek() != Some(b'"') {
-                self.whitespace();
-                if self.peek() != Some(b'"') {
-                    return Err(self.error("key must be a string"));
+            let child = match self.plain_members(node) {
+                Plain::AfterValue => None,
+                Plain::AtValue(child) => {
+                    self.whitespace();
+                    Some(child)
                 }
-            }
-            let start = self.pos + 1;
-            let end = self.find_special(start);
-            let child = match self.bytes.get(end) {
-                Some(b'"') => {
-                    self.pos = end + 1;
-                    self.bytes
-                        .get(start..end)
-                        .and_then(|key| self.trie.child(node, key))
-                }
-                _ => {
-                    // Escapes (or an error): decode the key, find it, forget it.
-                    let mark = self.out.decoded.len();
-                    let key = self.string()?;
-                    let child = match key {
-                        Str::Text(start, len) => self.bytes.get(start..start + len),
-                        Str::Decoded(start, len) => {
-                            self.out.decoded.as_bytes().get(start..start + len)
-                        }
-                    }
-                    .and_then(|key| self.trie.child(node, key));
-                    self.out.decoded.truncate(mark);
-                    child
-                }
+                Plain::AtMember => Some(self.key(node)?),
             };
-            self.colon()?;
-            match child {
-                Some(child) => self.value_at(child)?,
-                None => self.skip_value()?,
+            if let Some(child) = child {
+                read += match child {
+                    Some(child) => self.value_at(child)?,
+                    None => {
+                        self.skip_value()?;
+                        0
+                    }
+                };
+                if self.unique && read >= goal {
+                    return self.leave_object(read);
+                }
             }
             if !matches!(self.peek(), Some(b',' | b'}')) {
                 self.whitespace();
@@ -653,12 +699,115 @@ impl Scanner<'_, '_> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(());
+                    return Ok(read);
                 }
                 Some(_) => return Err(self.error("expected `,` or `}`")),
                 None => return Err(self.error("EOF while parsing an object")),
             }
         }
+    }
+
+    /// Skips the members from the current position on whose keys lead nowhere and whose values
+    /// are strings without escapes, spelled `"key": "value", ` (or without the spaces), as most
+    /// members of most events are: the common case, read with the position kept local. Stops
+    /// after the value of such a member when no other follows, and otherwise at the first member
+    /// it cannot skip so: at its value when its key has been read, at its start when not.
+    #[inline(always)]
+    fn plain_members(&mut self, node: NodeId) -> Plain {
+        let bytes = self.bytes;
+        let Some(keys) = self.trie.nodes.get(node as usize) else {
+            return Plain::AtMember;
+        };
+        let mut specials = self.specials;
+        let mut pos = self.pos;
+        let stop = loop {
+            if bytes.get(pos) != Some(&b'"') {
+                break Plain::AtMember;
+            }
+            let key_end = specials.find(bytes, pos + 1);
+            let Some(key) = bytes.get(pos + 1..key_end) else {
+                break Plain::AtMember;
+            };
+            let value = match bytes.get(key_end..key_end + 3) {
+                Some(b"\": ") => key_end + 3,
+                Some([b'"', b':', _]) => key_end + 2,
+                _ => break Plain::AtMember,
+            };
+            let child = keys.position(key).and_then(|at| keys.keys.get(at));
+            if let Some(&(_, child, _)) = child {
+                pos = value;
+                break Plain::AtValue(Some(child));
+            }
+            let value_end = match bytes.get(value) {
+                Some(b'"') => specials.find(bytes, value + 1),
+                _ => usize::MAX,
+            };
+            if bytes.get(value_end) != Some(&b'"') {
+                pos = value;
+                break Plain::AtValue(None);
+            }
+            match bytes.get(value_end + 1..value_end + 3) {
+                Some(b", ") => pos = value_end + 3,
+                Some([b',', b'"']) => pos = value_end + 2,
+                _ => {
+                    pos = value_end + 1;
+                    break Plain::AfterValue;
+                }
+            }
+        };
+        self.specials = specials;
+        self.pos = pos;
+        stop
+    }
+
+    /// Reads the key of a member of an object at `node` and the `:` after it; returns the node
+    /// the key leads to.
+    fn key(&mut self, node: NodeId) -> Result<Option<NodeId>, ScanError> {
+        if self.peek() != Some(b'"') {
+            self.whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("key must be a string"));
+            }
+        }
+        let start = self.pos + 1;
+        let end = self.find_special(start);
+        let child = match self.bytes.get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                self.bytes
+                    .get(start..end)
+                    .and_then(|key| self.trie.child(node, key))
+            }
+            _ => {
+                // Escapes (or an error): decode the key, find it, forget it.
+                let mark = self.out.decoded.len();
+                let key = self.string()?;
+                let child = match key {
+                    Str::Text(start, len) => self.bytes.get(start..start + len),
+                    Str::Decoded(start, len) => self.out.decoded.as_bytes().get(start..start + len),
+                }
+                .and_then(|key| self.trie.child(node, key));
+                self.out.decoded.truncate(mark);
+                child
+            }
+        };
+        self.colon()?;
+        Ok(child)
+    }
+
+    /// Leaves an object once every wanted path under it has been read, with unique keys: the
+    /// outermost object stops the reading, others are skipped to their end.
+    #[cold]
+    fn leave_object(&mut self, read: u32) -> Result<u32, ScanError> {
+        if self.depth == 1 {
+            self.stopped = Some(Scanned::AllRead);
+            return Err(self.error("stopped"));
+        }
+        self.pos = skip::skip_rest(self.bytes, self.pos, b'{', b'}').ok_or(ScanError {
+            message: "EOF while parsing an object",
+            offset: self.bytes.len(),
+        })?;
+        Ok(read)
     }
 
     /// Steps over the `:` after a key and the whitespace around it; `": "` and `":"` are the
@@ -687,28 +836,32 @@ impl Scanner<'_, '_> {
         }
     }
 
-    fn array(&mut self, node: NodeId) -> Result<(), ScanError> {
+    /// Reads an array at `node`; returns how many wanted paths one of its elements holds values
+    /// of, at most (the paths of different elements are not told apart: fewer is safe).
+    fn array(&mut self, node: NodeId) -> Result<u32, ScanError> {
         self.pos += 1; // '['
         let id = self.out.new_array();
+        let (path, _) = self.trie.wanted(node);
+        let mut most = u32::from(path.is_some());
         self.whitespace();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(());
+            return Ok(most);
         }
-        let (path, _) = self.trie.wanted(node);
         let mut index = 0u32;
         loop {
             self.out.stack.push((id, index));
             let read = match (path, self.peek()) {
                 // Arrays of numbers (coordinates, measures) are common and long: read their
                 // elements here rather than one call deeper.
-                (Some(path), Some(b'-' | b'0'..=b'9')) if self.watch.is_none() => {
-                    self.number().map(|n| self.out.push(path, Val::Num(n)))
-                }
+                (Some(path), Some(b'-' | b'0'..=b'9')) if self.watch.is_none() => self
+                    .number()
+                    .map(|n| self.out.push(path, Val::Num(n)))
+                    .map(|()| 1),
                 _ => self.value_at(node),
             };
             self.out.stack.pop();
-            read?;
+            most = most.max(read?);
             if !matches!(self.peek(), Some(b',' | b']')) {
                 self.whitespace();
             }
@@ -721,7 +874,7 @@ impl Scanner<'_, '_> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(());
+                    return Ok(most);
                 }
                 Some(_) => return Err(self.error("expected `,` or `]`")),
                 None => return Err(self.error("EOF while parsing a list")),
@@ -973,7 +1126,7 @@ mod tests {
     /// (path id, value) of every leaf, in the order read.
     fn read(text: &str, trie: &PathTrie) -> Vec<(PathId, String)> {
         let mut out = Leaves::default();
-        scan_json(text, trie, &mut out, None).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        scan_json(text, trie, &mut out, None, false).unwrap_or_else(|e| panic!("{text}: {e:?}"));
         let raw: Vec<(PathId, String)> = (0..out.leaves.len())
             .map(|i| {
                 (
@@ -998,6 +1151,36 @@ mod tests {
         parsed.sort();
         assert_eq!(sorted_raw, parsed, "raw and Value reading differ on {text}");
         raw
+    }
+
+    #[test]
+    fn plain_members_read_as_their_other_spellings_do() {
+        let t = trie(&["b", "d.e"]);
+        let expected = read(
+            r#"{"a": "x", "b": "y", "c": "z", "d": {"e": "w", "f": "v"}}"#,
+            &t,
+        );
+        assert_eq!(expected.len(), 2);
+        for text in [
+            r#"{"a":"x","b":"y","c":"z","d":{"e":"w","f":"v"}}"#,
+            "{ \"a\" : \"x\" ,\n \"b\"\t:\"y\", \"c\":  \"z\",\"d\": {\"e\": \"w\", \"f\": \"v\"} }",
+            r#"{"\u0061": "x", "b": "y", "c": "\"z\"", "d": {"e": "w", "f": 1}}"#,
+            r#"{"a": 1, "b": "y", "c": [], "d": {"f": "v", "e": "w"}}"#,
+        ] {
+            assert_eq!(read(text, &t), expected, "{text}");
+        }
+        // Skipped strings are still validated, and an unfinished one is an error.
+        let mut out = Leaves::default();
+        for text in [
+            "{\"a\": \"x\u{1}\", \"b\": \"y\"}",
+            r#"{"a": "x", "b"#,
+            r#"{"a": "x" "b": "y"}"#,
+        ] {
+            assert!(
+                scan_json(text, &t, &mut out, None, false).is_err(),
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -1036,7 +1219,14 @@ mod tests {
     fn array_membership_is_recorded_for_each_leaf() {
         let t = trie(&["a.x"]);
         let mut out = Leaves::default();
-        scan_json(r#"{"a": [{"x": 1}, [{"x": 2}]]}"#, &t, &mut out, None).unwrap();
+        scan_json(
+            r#"{"a": [{"x": 1}, [{"x": 2}]]}"#,
+            &t,
+            &mut out,
+            None,
+            false,
+        )
+        .unwrap();
         assert_eq!(out.membership(0), &[(0, 0)]);
         assert_eq!(out.membership(1), &[(0, 1), (1, 0)]);
     }
@@ -1051,7 +1241,7 @@ mod tests {
             "2.2250738585072011e-308",
         ] {
             let event = format!(r#"{{"n": {text}}}"#);
-            scan_json(&event, &t, &mut out, None).unwrap();
+            scan_json(&event, &t, &mut out, None, false).unwrap();
             assert_eq!(
                 out.leaves[0].value,
                 Val::Num(Number::Float(text.parse().unwrap()))
@@ -1120,13 +1310,15 @@ mod tests {
             (r#"{"a": 1"#, 7),
             ("", 0),
         ] {
-            let err = scan_json(text, &t, &mut out, None).expect_err(text);
+            let err = scan_json(text, &t, &mut out, None, false).expect_err(text);
             assert_eq!(err.offset, offset, "{text}: {}", err.message);
             assert!(serde_json::from_str::<Value>(text).is_err(), "{text}");
         }
         let deep = format!(r#"{{"a": {}{}}}"#, "[".repeat(200), "]".repeat(200));
         assert_eq!(
-            scan_json(&deep, &t, &mut out, None).unwrap_err().message,
+            scan_json(&deep, &t, &mut out, None, false)
+                .unwrap_err()
+                .message,
             "recursion limit exceeded"
         );
     }

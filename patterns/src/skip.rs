@@ -73,18 +73,29 @@ fn find_quote_or_backslash(bytes: &[u8], from: usize) -> usize {
 /// Index just past the block opened by `open` at `from` and closed by the matching `close`, or
 /// `None` when the input ends first.
 pub(crate) fn skip_block(bytes: &[u8], from: usize, open: u8, close: u8) -> Option<usize> {
+    skip_nested(bytes, from, open, close, 0)
+}
+
+/// Index just past the `close` that ends the block `from` is inside of (between two of its
+/// values, not in a string), or `None` when the input ends first.
+pub(crate) fn skip_rest(bytes: &[u8], from: usize, open: u8, close: u8) -> Option<usize> {
+    skip_nested(bytes, from, open, close, 1)
+}
+
+/// Index just past the `close` that brings the nesting from `depth` to zero.
+fn skip_nested(bytes: &[u8], from: usize, open: u8, close: u8, depth: u32) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("popcnt") {
         if std::arch::is_x86_feature_detected!("avx512bw") {
             // SAFETY: the processor supports AVX-512 BW (and so F) and POPCNT, checked above.
-            return unsafe { x86::skip_block_avx512(bytes, from, open, close) };
+            return unsafe { x86::skip_block_avx512(bytes, from, open, close, depth) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor supports AVX2 and POPCNT, checked above.
-            return unsafe { x86::skip_block_avx2(bytes, from, open, close) };
+            return unsafe { x86::skip_block_avx2(bytes, from, open, close, depth) };
         }
     }
-    scalar::skip_block(bytes, from, open, close)
+    scalar::skip_block(bytes, from, open, close, depth)
 }
 
 /// Bit masks of one 64-byte window: bit `i` stands for byte `i`.
@@ -268,9 +279,10 @@ mod x86 {
     fn skip_windows(
         bytes: &[u8],
         from: usize,
+        depth: u32,
         mut masks: impl FnMut(&[u8; 64]) -> Masks,
     ) -> Option<usize> {
-        let mut depth = 0i64;
+        let mut depth = i64::from(depth);
         let mut in_string = false;
         let mut at = from;
         let mut padded: [u8; 64];
@@ -294,8 +306,14 @@ mod x86 {
 
     /// [`super::skip_block`] with AVX2.
     #[target_feature(enable = "avx2,popcnt")]
-    pub(super) fn skip_block_avx2(bytes: &[u8], from: usize, open: u8, close: u8) -> Option<usize> {
-        skip_windows(bytes, from, |w| masks64(w, open, close))
+    pub(super) fn skip_block_avx2(
+        bytes: &[u8],
+        from: usize,
+        open: u8,
+        close: u8,
+        depth: u32,
+    ) -> Option<usize> {
+        skip_windows(bytes, from, depth, |w| masks64(w, open, close))
     }
 
     /// [`super::skip_block`] with AVX-512.
@@ -305,8 +323,9 @@ mod x86 {
         from: usize,
         open: u8,
         close: u8,
+        depth: u32,
     ) -> Option<usize> {
-        skip_windows(bytes, from, |w| masks64_avx512(w, open, close))
+        skip_windows(bytes, from, depth, |w| masks64_avx512(w, open, close))
     }
 }
 
@@ -335,8 +354,14 @@ mod scalar {
             .unwrap_or(rest.len())
     }
 
-    pub(super) fn skip_block(bytes: &[u8], from: usize, open: u8, close: u8) -> Option<usize> {
-        let mut depth = 0usize;
+    pub(super) fn skip_block(
+        bytes: &[u8],
+        from: usize,
+        open: u8,
+        close: u8,
+        depth: u32,
+    ) -> Option<usize> {
+        let mut depth = depth as usize;
         let mut i = from;
         while let Some(&b) = bytes.get(i) {
             if b == b'"' {
@@ -373,6 +398,9 @@ mod tests {
         assert_eq!(&text[end..], b" tail");
         assert_eq!(skip_block(b"[1, [2]", 0, b'[', b']'), None);
         assert_eq!(skip_block(br#"["]"#, 0, b'[', b']'), None);
+        let text = br#"{"a": 1, "b": {"c": "}"}} tail"#;
+        let end = skip_rest(text, 7, b'{', b'}').unwrap();
+        assert_eq!(&text[end..], b" tail");
     }
 
     #[test]
@@ -389,7 +417,7 @@ mod tests {
         let end = skip_block(text.as_bytes(), 0, b'[', b']').unwrap();
         assert_eq!(end, block.len());
         assert_eq!(
-            scalar::skip_block(text.as_bytes(), 0, b'[', b']'),
+            scalar::skip_block(text.as_bytes(), 0, b'[', b']', 0),
             Some(end)
         );
     }
@@ -435,20 +463,25 @@ mod tests {
             for (open, close) in [(b'[', b']'), (b'{', b'}')] {
                 let mut block = vec![open];
                 block.extend_from_slice(&bytes);
-                let expected = scalar::skip_block(&block, 0, open, close);
+                let expected = scalar::skip_block(&block, 0, open, close, 0);
                 prop_assert_eq!(skip_block(&block, 0, open, close), expected);
+                // The rest of a block, from inside it.
+                prop_assert_eq!(
+                    skip_rest(&block, 1, open, close),
+                    scalar::skip_block(&block, 1, open, close, 1)
+                );
                 // Each instruction set this processor has, not only the one chosen.
                 #[cfg(target_arch = "x86_64")]
                 {
                     use std::arch::is_x86_feature_detected as has;
                     if has!("avx2") && has!("popcnt") {
                         // SAFETY: AVX2 and POPCNT are available, checked just above.
-                        let avx2 = unsafe { x86::skip_block_avx2(&block, 0, open, close) };
+                        let avx2 = unsafe { x86::skip_block_avx2(&block, 0, open, close, 0) };
                         prop_assert_eq!(avx2, expected);
                     }
                     if has!("avx512bw") && has!("popcnt") {
                         // SAFETY: AVX-512 BW and POPCNT are available, checked just above.
-                        let avx512 = unsafe { x86::skip_block_avx512(&block, 0, open, close) };
+                        let avx512 = unsafe { x86::skip_block_avx512(&block, 0, open, close, 0) };
                         prop_assert_eq!(avx512, expected);
                     }
                 }

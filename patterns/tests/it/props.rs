@@ -2,7 +2,8 @@
 //! derived from an event keeps matching it when unrelated fields are added.
 
 use bridgecraft_patterns::{
-    InputTransformer, NumberEquality, ParseOptions, Pattern, RuleContext, RuleId, RuleSet,
+    EventKeys, InputTransformer, NumberEquality, ParseOptions, Pattern, RuleContext, RuleId,
+    RuleSet,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -127,6 +128,19 @@ fn arbitrary_pattern() -> impl Strategy<Value = Value> {
     ]
 }
 
+/// The event with `.` in keys replaced, so that no two keys spell the same path.
+fn without_dots(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.replace('.', "_"), without_dots(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_dots).collect()),
+        other => other.clone(),
+    }
+}
+
 /// The names of the patterns, each matched alone against a parsed event.
 fn alone<'p>(patterns: &'p [(usize, Pattern)], event: &Value) -> Vec<&'p usize> {
     patterns
@@ -140,7 +154,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// A rule set built by inserting patterns, and removing some again, reports exactly the
-    /// patterns that match on their own, whether the event is text or a `Value`.
+    /// patterns that match on their own, whether the event is text or a `Value`, and so does
+    /// the same set taking keys to be unique, on events whose paths are.
     #[test]
     fn rule_set_agrees_with_each_pattern_alone(
         texts in prop::collection::vec((arbitrary_pattern(), any::<bool>(), any::<bool>()), 1..40),
@@ -168,11 +183,16 @@ proptest! {
             prop_assert!(rules.remove(id).is_some());
         }
         prop_assert_eq!(rules.len(), kept.len());
+        let mut unique = rules.clone();
+        unique.set_keys(EventKeys::Unique);
         for event in &events {
             let expected = alone(&kept, event);
             let text = event.to_string();
             prop_assert_eq!(rules.matching_json(&text).expect("valid JSON event"), expected.clone(), "text {}", text);
             prop_assert_eq!(rules.matching_value(event), expected, "value {}", text);
+            let undotted = without_dots(event);
+            let text = undotted.to_string();
+            prop_assert_eq!(unique.matching_json(&text).expect("valid JSON event"), alone(&kept, &undotted), "unique keys {}", text);
         }
     }
 
@@ -190,7 +210,10 @@ proptest! {
                 alone.push(p);
             }
         }
-        prop_assert_eq!(rules.matching_json(&text).expect("valid JSON event"), alone);
+        prop_assert_eq!(rules.matching_json(&text).expect("valid JSON event"), alone.clone());
+        // Spaces, newlines and indentation between tokens change nothing.
+        let pretty = serde_json::to_string_pretty(&event).expect("serializable");
+        prop_assert_eq!(rules.matching_json(&pretty).expect("valid JSON event"), alone);
     }
 
     #[test]
