@@ -708,8 +708,9 @@ impl Scanner<'_, '_> {
     }
 
     /// Skips the members from the current position on whose keys lead nowhere and whose values
-    /// are strings without escapes, spelled `"key": "value", ` (or without the spaces), as most
-    /// members of most events are: the common case, read with the position kept local. Stops
+    /// are strings without escapes or plain scalars ([`plain_scalar`]), spelled `"key": "value", `
+    /// (or without the spaces), as most members of most events are: the common case, read with
+    /// the position kept local. Stops
     /// after the value of such a member when no other follows, and otherwise at the first member
     /// it cannot skip so: at its value when its key has been read, at its start when not.
     #[inline(always)]
@@ -738,19 +739,27 @@ impl Scanner<'_, '_> {
                 pos = value;
                 break Plain::AtValue(Some(child));
             }
-            let value_end = match bytes.get(value) {
-                Some(b'"') => specials.find(bytes, value + 1),
-                _ => usize::MAX,
+            let value_end = if bytes.get(value) == Some(&b'"') {
+                let end = specials.find(bytes, value + 1);
+                if bytes.get(end) != Some(&b'"') {
+                    pos = value;
+                    break Plain::AtValue(None);
+                }
+                end + 1
+            } else {
+                match plain_scalar(bytes, value) {
+                    Some(end) => end,
+                    None => {
+                        pos = value;
+                        break Plain::AtValue(None);
+                    }
+                }
             };
-            if bytes.get(value_end) != Some(&b'"') {
-                pos = value;
-                break Plain::AtValue(None);
-            }
-            match bytes.get(value_end + 1..value_end + 3) {
-                Some(b", ") => pos = value_end + 3,
-                Some([b',', b'"']) => pos = value_end + 2,
+            match bytes.get(value_end..value_end + 2) {
+                Some(b", ") => pos = value_end + 2,
+                Some([b',', b'"']) => pos = value_end + 1,
                 _ => {
-                    pos = value_end + 1;
+                    pos = value_end;
                     break Plain::AfterValue;
                 }
             }
@@ -1048,6 +1057,40 @@ impl Scanner<'_, '_> {
             }),
         }
     }
+}
+
+/// End of the number or literal at `at` when it is one of the usual, plainly valid ones: `true`,
+/// `false`, `null`, or a number without exponent of fewer than 300 characters (never out of
+/// range). `None` leaves the value to [`Scanner::skip_value`].
+#[inline(never)]
+fn plain_scalar(bytes: &[u8], at: usize) -> Option<usize> {
+    let literal =
+        |word: &[u8]| (bytes.get(at..at + word.len()) == Some(word)).then_some(at + word.len());
+    match *bytes.get(at)? {
+        b't' => return literal(b"true"),
+        b'f' => return literal(b"false"),
+        b'n' => return literal(b"null"),
+        _ => {}
+    }
+    let mut i = at + usize::from(bytes.get(at) == Some(&b'-'));
+    let first = i;
+    while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    if i == first || (i > first + 1 && bytes.get(first) == Some(&b'0')) {
+        return None;
+    }
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        let fraction = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == fraction {
+            return None;
+        }
+    }
+    (i - at < 300 && !matches!(bytes.get(i), Some(b'e' | b'E'))).then_some(i)
 }
 
 /// Reads decimal digits from `bytes[*i..]` onto `mantissa`, eight at a time while they last;
