@@ -572,6 +572,8 @@ pub(crate) struct Scratch {
     /// By pattern slot: the event it last matched in while being read ([`Early`]).
     early_stamps: Vec<u32>,
     early_generation: u32,
+    /// Slots of the patterns matched while the event was read, each once.
+    pub(crate) early_matched: Vec<u32>,
 }
 
 /// Matches the branches made of one field while the event is read, so that reading can stop
@@ -579,6 +581,7 @@ pub(crate) struct Scratch {
 struct Early<'a> {
     engine: &'a Engine,
     stamps: &'a mut Vec<u32>,
+    slots: &'a mut Vec<u32>,
     generation: u32,
     folded: &'a mut String,
     matched: usize,
@@ -595,7 +598,12 @@ impl Watch for Early<'_> {
             return false;
         };
         let t = &root.transitions[t];
-        let (stamps, generation, matched) = (&mut *self.stamps, self.generation, &mut self.matched);
+        let (stamps, slots, generation, matched) = (
+            &mut *self.stamps,
+            &mut *self.slots,
+            self.generation,
+            &mut self.matched,
+        );
         let mut hit = |e: u32| {
             let Some(Some(edge)) = t.edges.get(e as usize) else {
                 return;
@@ -610,6 +618,7 @@ impl Watch for Early<'_> {
                 }
                 if stamps[at] != generation {
                     stamps[at] = generation;
+                    slots.push(slot);
                     *matched += 1;
                 }
             }
@@ -753,6 +762,26 @@ impl Engine {
                 .is_some_and(|s| s.parent.0 == ROOT)
     }
 
+    /// Whether a branch ending at `end` is made of one field that needs a value (rather than
+    /// also matching when the field is missing): one that matching while reading decides alone.
+    pub(crate) fn is_one_present_field(&self, end: StateId) -> bool {
+        let Some(&State {
+            parent: (ROOT, path, edge),
+            ..
+        }) = self.states.get(end as usize)
+        else {
+            return false;
+        };
+        end != ROOT
+            && self.states.get(ROOT as usize).is_some_and(|root| {
+                root.transitions
+                    .binary_search_by_key(&path, |t| t.path)
+                    .ok()
+                    .and_then(|t| root.transitions[t].edges.get(edge as usize))
+                    .is_some_and(|e| e.as_ref().is_some_and(|e| !e.absent_ok))
+            })
+    }
+
     /// Reads the leaves of an event into `scratch`. With `stop_at` (the number of patterns,
     /// each with a branch of one field), reading stops once all of them have matched; with
     /// `unique` keys, once every path the patterns name has been read.
@@ -768,6 +797,7 @@ impl Engine {
             folded,
             early_stamps,
             early_generation,
+            early_matched,
             ..
         } = scratch;
         let Some(needed) = stop_at else {
@@ -778,9 +808,11 @@ impl Engine {
             early_stamps.iter_mut().for_each(|s| *s = 0);
             *early_generation = 1;
         }
+        early_matched.clear();
         let mut early = Early {
             engine: self,
             stamps: early_stamps,
+            slots: early_matched,
             generation: *early_generation,
             folded,
             matched: 0,

@@ -51,6 +51,9 @@ pub struct RuleSet<K> {
     len: usize,
     /// How many patterns have a branch made of a single field.
     one_field: usize,
+    /// How many patterns are made only of branches of a single field that needs a value: those
+    /// that matching while an event is read decides on its own.
+    decided_early: usize,
     keys: EventKeys,
 }
 
@@ -80,6 +83,7 @@ struct Slot<K> {
     /// The state each branch of the pattern ends at.
     ends: Box<[u32]>,
     one_field: bool,
+    decided_early: bool,
 }
 
 /// A pattern's place in a [`RuleSet`], returned by [`RuleSet::insert`].
@@ -99,6 +103,7 @@ impl<K> Default for RuleSet<K> {
             next_order: 0,
             len: 0,
             one_field: 0,
+            decided_early: 0,
             keys: EventKeys::MayRepeat,
         }
     }
@@ -156,13 +161,18 @@ impl<K> RuleSet<K> {
         };
         let ends = self.engine.insert(&pattern.branches, slot);
         let one_field = ends.iter().any(|&end| self.engine.is_one_field(end));
+        let decided_early = ends
+            .iter()
+            .all(|&end| self.engine.is_one_present_field(end));
         self.one_field += usize::from(one_field);
+        self.decided_early += usize::from(decided_early);
         if let Some(place) = self.slots.get_mut(slot as usize) {
             *place = Some(Slot {
                 name,
                 order: self.next_order,
                 ends,
                 one_field,
+                decided_early,
             });
         }
         self.next_order += 1;
@@ -181,6 +191,7 @@ impl<K> RuleSet<K> {
         let slot = self.slots.get_mut(id.slot as usize)?.take()?;
         self.engine.remove(&slot.ends, id.slot);
         self.one_field -= usize::from(slot.one_field);
+        self.decided_early -= usize::from(slot.decided_early);
         if let Some(generation) = self.generations.get_mut(id.slot as usize) {
             *generation = generation.wrapping_add(1);
         }
@@ -226,6 +237,10 @@ impl<K> RuleSet<K> {
                 let mut all: Vec<&Slot<K>> = self.slots.iter().flatten().collect();
                 all.sort_unstable_by_key(|slot| slot.order);
                 return Ok(all.into_iter().map(|slot| &slot.name).collect());
+            }
+            if stop_at.is_some() && self.decided_early == self.len {
+                // Every pattern was decided as the event was read.
+                return Ok(self.names(&scratch.early_matched));
             }
             self.engine.run(scratch, event);
             Ok(self.names(&scratch.matched))
