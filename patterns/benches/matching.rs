@@ -267,28 +267,62 @@ fn bench_both(
     let unique = unique_keys(rules);
     for (name, rules) in [("bridgecraft", rules), ("bridgecraft_unique", &unique)] {
         group.bench_function(BenchmarkId::new(name, case), |b| {
-            b.iter(|| {
-                events
-                    .iter()
-                    .map(|e| rules.matching_json(e).map(|m| m.len()).unwrap_or(0))
-                    .sum::<usize>()
-            })
+            b.iter(|| bridgecraft_pass(rules, events))
         });
     }
     if let Some(q) = q {
         group.bench_function(BenchmarkId::new("quamina", case), |b| {
-            b.iter(|| {
-                events
-                    .iter()
-                    .map(|e| {
-                        q.matches_for_event(e.as_bytes())
-                            .map(|m| m.len())
-                            .unwrap_or(0)
-                    })
-                    .sum::<usize>()
-            })
+            b.iter(|| quamina_pass(q, events))
         });
+        interleaved(case, events, [rules, &unique], q);
     }
+}
+
+fn bridgecraft_pass(rules: &RuleSet<usize>, events: &[String]) -> usize {
+    events
+        .iter()
+        .map(|e| rules.matching_json(e).map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
+fn quamina_pass(q: &Quamina<usize>, events: &[String]) -> usize {
+    events
+        .iter()
+        .map(|e| {
+            q.matches_for_event(e.as_bytes())
+                .map(|m| m.len())
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+/// bridgecraft's speed (both ways) over quamina's, measured interleaved: every round times
+/// passes of each in turn, and the ratio printed is the median over the rounds. A shared
+/// machine's speed drifts over the seconds that separate criterion's benchmarks; within a round
+/// both engines see about the same machine.
+fn interleaved(case: &str, events: &[String], ours: [&RuleSet<usize>; 2], q: &Quamina<usize>) {
+    const ROUNDS: usize = 41;
+    let time = |pass: &dyn Fn() -> usize| {
+        let start = std::time::Instant::now();
+        for _ in 0..5 {
+            black_box(pass());
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios = [Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS)];
+    for _ in 0..ROUNDS {
+        let theirs = time(&|| quamina_pass(q, events));
+        for (ratio, rules) in ratios.iter_mut().zip(ours) {
+            ratio.push(theirs / time(&|| bridgecraft_pass(rules, events)));
+        }
+    }
+    let [plain, unique] = ratios.map(|mut r| {
+        r.sort_by(f64::total_cmp);
+        r[ROUNDS / 2]
+    });
+    println!(
+        "ratio: {case}: bridgecraft {plain:.2}x quamina's speed, with unique keys {unique:.2}x (median of {ROUNDS} interleaved rounds)"
+    );
 }
 
 fn short(group: &mut BenchmarkGroup<'_, WallTime>) {
