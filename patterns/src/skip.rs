@@ -14,25 +14,24 @@
 pub(crate) fn special64(bytes: &[u8], from: usize) -> u64 {
     #[cfg(target_arch = "x86_64")]
     {
-        let mut tail = [0u8; 64];
-        let window = match bytes.get(from..from + 64) {
-            Some(window) => window,
-            // The last window of the text: the zeros past its end are control characters,
-            // so their bits are set, as bytes past the end must be.
-            None => {
-                let rest = bytes.get(from..).unwrap_or_default();
-                tail[..rest.len()].copy_from_slice(rest);
-                &tail
-            }
-        };
-        let mut mask = 0u64;
-        for (i, chunk) in window.chunks_exact(16).enumerate() {
-            mask |= u64::from(x86::special16(chunk, true)) << (16 * i);
+        match bytes.get(from..from + 64) {
+            Some(window) => x86::special_window(window.try_into().unwrap_or(&[0; 64])),
+            None => special_tail(bytes, from),
         }
-        mask
     }
     #[cfg(not(target_arch = "x86_64"))]
     scalar::special64(bytes, from)
+}
+
+/// [`special64`] of the last window of the text, from a zero-padded copy: the zeros past its end
+/// are control characters, so their bits are set, as bytes past the end must be.
+#[cfg(target_arch = "x86_64")]
+#[cold]
+fn special_tail(bytes: &[u8], from: usize) -> u64 {
+    let mut tail = [0u8; 64];
+    let rest = bytes.get(from..).unwrap_or_default();
+    tail[..rest.len()].copy_from_slice(rest);
+    x86::special_window(&tail)
 }
 
 /// Index just past the string whose opening quote is at `from`, or `None` when it is not
@@ -208,8 +207,8 @@ mod x86 {
     use std::arch::x86_64::{
         __m128i, __m256i, __m512i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm256_cmpeq_epi8, _mm256_loadu_si256,
-        _mm256_movemask_epi8, _mm256_set1_epi8, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512,
-        _mm512_set1_epi8,
+        _mm256_max_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+        _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_set1_epi8,
     };
 
     use super::{Masks, Step, walk_window};
@@ -233,6 +232,43 @@ mod x86 {
             }
             _mm_movemask_epi8(special) as u32
         }
+    }
+
+    /// [`super::special64`] of a whole window: with AVX2 when the processor has it.
+    #[inline(always)]
+    pub(super) fn special_window(window: &[u8; 64]) -> u64 {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { special_avx2(window) };
+        }
+        special_sse2(window)
+    }
+
+    /// Quotes, backslashes and control characters of a window, with SSE2.
+    #[inline(always)]
+    pub(super) fn special_sse2(window: &[u8; 64]) -> u64 {
+        let mut mask = 0u64;
+        for (i, chunk) in window.chunks_exact(16).enumerate() {
+            mask |= u64::from(special16(chunk, true)) << (16 * i);
+        }
+        mask
+    }
+
+    /// Quotes, backslashes and control characters of a window, with AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn special_avx2(window: &[u8; 64]) -> u64 {
+        let half = |at: usize| {
+            // SAFETY: the unaligned load reads 32 of the 64 bytes `window` holds.
+            let v = unsafe { _mm256_loadu_si256(window.as_ptr().add(at).cast::<__m256i>()) };
+            let quote = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'"' as i8));
+            let backslash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\\' as i8));
+            // `max(v, 0x1F) == 0x1F` exactly when `v <= 0x1F`, unsigned.
+            let limit = _mm256_set1_epi8(0x1F);
+            let control = _mm256_cmpeq_epi8(_mm256_max_epu8(v, limit), limit);
+            let special = _mm256_or_si256(_mm256_or_si256(quote, backslash), control);
+            u64::from(_mm256_movemask_epi8(special) as u32)
+        };
+        half(0) | (half(32) << 32)
     }
 
     /// Bit masks of quotes, backslashes, `open` and `close` in the 64 bytes of `window`.
@@ -446,6 +482,7 @@ mod tests {
                 Just(b'a'),
                 Just(b' '),
                 Just(0x01u8),
+                Just(0x1Fu8),
             ],
             0..300,
         )
@@ -474,6 +511,15 @@ mod tests {
                 #[cfg(target_arch = "x86_64")]
                 {
                     use std::arch::is_x86_feature_detected as has;
+                    let mut window = [b'a'; 64];
+                    let n = bytes.len().min(64);
+                    window[..n].copy_from_slice(&bytes[..n]);
+                    let expected_window = scalar::special64(&window, 0);
+                    prop_assert_eq!(x86::special_sse2(&window), expected_window);
+                    if has!("avx2") {
+                        // SAFETY: AVX2 is available, checked just above.
+                        prop_assert_eq!(unsafe { x86::special_avx2(&window) }, expected_window);
+                    }
                     if has!("avx2") && has!("popcnt") {
                         // SAFETY: AVX2 and POPCNT are available, checked just above.
                         let avx2 = unsafe { x86::skip_block_avx2(&block, 0, open, close, 0) };
