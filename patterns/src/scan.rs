@@ -708,8 +708,7 @@ impl Scanner<'_, '_> {
     }
 
     /// Skips the members from the current position on whose keys lead nowhere and whose values
-    /// are strings without escapes or plain scalars ([`plain_scalar`]), spelled `"key": "value", `
-    /// (or without the spaces), as most members of most events are: the common case, read with
+    /// are plain ([`plain_value`]), spelled `"key": "value", ` (or without the spaces), as most members of most events are: the common case, read with
     /// the position kept local. Stops
     /// after the value of such a member when no other follows, and otherwise at the first member
     /// it cannot skip so: at its value when its key has been read, at its start when not.
@@ -739,21 +738,9 @@ impl Scanner<'_, '_> {
                 pos = value;
                 break Plain::AtValue(Some(child));
             }
-            let value_end = if bytes.get(value) == Some(&b'"') {
-                let end = specials.find(bytes, value + 1);
-                if bytes.get(end) != Some(&b'"') {
-                    pos = value;
-                    break Plain::AtValue(None);
-                }
-                end + 1
-            } else {
-                match plain_scalar(bytes, value) {
-                    Some(end) => end,
-                    None => {
-                        pos = value;
-                        break Plain::AtValue(None);
-                    }
-                }
+            let Some(value_end) = plain_value(bytes, &mut specials, value) else {
+                pos = value;
+                break Plain::AtValue(None);
             };
             match bytes.get(value_end..value_end + 2) {
                 Some(b", ") => pos = value_end + 2,
@@ -1059,10 +1046,59 @@ impl Scanner<'_, '_> {
     }
 }
 
+/// End of the value at `at` when it is plain: a string without escapes, a plain scalar
+/// ([`plain_scalar`]), or an array of those written `[a, b]` or `[a,b]`. `None` leaves the value
+/// to [`Scanner::skip_value`].
+#[inline(always)]
+fn plain_value(bytes: &[u8], specials: &mut Specials, at: usize) -> Option<usize> {
+    if bytes.get(at) == Some(&b'"') {
+        let end = specials.find(bytes, at + 1);
+        return (bytes.get(end) == Some(&b'"')).then_some(end + 1);
+    }
+    let (end, moved) = plain_scalar_or_array(bytes, *specials, at);
+    *specials = moved;
+    end
+}
+
+/// [`plain_value`] of a value that is not a string, and the window its strings moved to.
+#[inline(never)]
+fn plain_scalar_or_array(
+    bytes: &[u8],
+    mut specials: Specials,
+    at: usize,
+) -> (Option<usize>, Specials) {
+    if bytes.get(at) != Some(&b'[') {
+        return (plain_scalar(bytes, at), specials);
+    }
+    let mut i = at + 1;
+    if bytes.get(i) == Some(&b']') {
+        return (Some(i + 1), specials);
+    }
+    let end = loop {
+        let element = match bytes.get(i) {
+            Some(b'"') => {
+                let end = specials.find(bytes, i + 1);
+                (bytes.get(end) == Some(&b'"')).then_some(end + 1)
+            }
+            _ => plain_scalar(bytes, i),
+        };
+        let Some(element) = element else {
+            break None;
+        };
+        i = element;
+        match bytes.get(i) {
+            Some(b',') => i += 1 + usize::from(bytes.get(i + 1) == Some(&b' ')),
+            Some(b']') => break Some(i + 1),
+            _ => break None,
+        }
+    };
+    (end, specials)
+}
+
 /// End of the number or literal at `at` when it is one of the usual, plainly valid ones: `true`,
 /// `false`, `null`, or a number without exponent of fewer than 300 characters (never out of
 /// range). `None` leaves the value to [`Scanner::skip_value`].
-#[inline(never)]
+#[inline(always)]
 fn plain_scalar(bytes: &[u8], at: usize) -> Option<usize> {
     let literal =
         |word: &[u8]| (bytes.get(at..at + word.len()) == Some(word)).then_some(at + word.len());
@@ -1209,6 +1245,7 @@ mod tests {
             "{ \"a\" : \"x\" ,\n \"b\"\t:\"y\", \"c\":  \"z\",\"d\": {\"e\": \"w\", \"f\": \"v\"} }",
             r#"{"\u0061": "x", "b": "y", "c": "\"z\"", "d": {"e": "w", "f": 1}}"#,
             r#"{"a": 1, "b": "y", "c": [], "d": {"f": "v", "e": "w"}}"#,
+            r#"{"a": ["x", 1, true, null, -2.5], "b": "y", "c": [ "z" ], "d": {"e": "w", "f": ["v",{"g": 1}]}}"#,
         ] {
             assert_eq!(read(text, &t), expected, "{text}");
         }
@@ -1217,6 +1254,8 @@ mod tests {
         for text in [
             "{\"a\": \"x\u{1}\", \"b\": \"y\"}",
             r#"{"a": "x", "b"#,
+            r#"{"a": ["x", "y"#,
+            r#"{"a": ["x", 1"#,
             r#"{"a": "x" "b": "y"}"#,
         ] {
             assert!(
