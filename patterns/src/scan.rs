@@ -1129,25 +1129,23 @@ fn plain_scalar(bytes: &[u8], at: usize) -> Option<usize> {
     (i - at < 300 && !matches!(bytes.get(i), Some(b'e' | b'E'))).then_some(i)
 }
 
-/// Reads decimal digits from `bytes[*i..]` onto `mantissa`, eight at a time while they last;
-/// returns how many there were. `overflow` is set once the mantissa no longer fits.
+/// Reads decimal digits from `bytes[*i..]` onto `mantissa`, up to eight at a time while they
+/// last; returns how many there were. `overflow` is set once the mantissa no longer fits.
 #[inline(always)]
 fn digits(bytes: &[u8], i: &mut usize, mantissa: &mut u64, overflow: &mut bool) -> usize {
     let from = *i;
-    // Below 10^10, eight more digits still fit in 64 bits.
-    while *mantissa < 10_000_000_000 {
-        let Some(chunk) = bytes
-            .get(*i..*i + 8)
-            .and_then(|c| <[u8; 8]>::try_from(c).ok())
-        else {
-            break;
-        };
-        let word = u64::from_le_bytes(chunk);
-        if !eight_digits(word) {
+    while let Some(chunk) = bytes.get(*i..*i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let n = leading_digits(word);
+        // Up to 10^19 still fits 64 bits.
+        if n == 0 || *mantissa >= POW10_U64[19 - n] {
             break;
         }
-        *mantissa = *mantissa * 100_000_000 + value_of_eight_digits(word);
-        *i += 8;
+        *mantissa = *mantissa * POW10_U64[n] + value_of_leading_digits(word, n);
+        *i += n;
+        if n < 8 {
+            return *i - from;
+        }
     }
     while let Some(&b) = bytes.get(*i) {
         let digit = b.wrapping_sub(b'0');
@@ -1166,20 +1164,36 @@ fn digits(bytes: &[u8], i: &mut usize, mantissa: &mut u64, overflow: &mut bool) 
     *i - from
 }
 
-/// Whether the eight bytes of `word` (read little-endian) are all ASCII digits.
-fn eight_digits(word: u64) -> bool {
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    word & HIGH == ZEROS && word.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS
+const POW10_U64: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut k = 1;
+    while k < 20 {
+        powers[k] = powers[k - 1] * 10;
+        k += 1;
+    }
+    powers
+};
+
+/// How many of the eight bytes of `word` (read little-endian) are ASCII digits before the first
+/// that is not.
+#[inline(always)]
+fn leading_digits(word: u64) -> usize {
+    // Digits become 0..=9, whose high nibble stays clear when 6 is added; every other byte has
+    // its high nibble set in one of the two. A carry out of a byte only reaches bytes after it.
+    let x = word ^ 0x3030_3030_3030_3030;
+    let other = (x | x.wrapping_add(0x0606_0606_0606_0606)) & 0xF0F0_F0F0_F0F0_F0F0;
+    (other.trailing_zeros() / 8) as usize
 }
 
-/// The value of eight ASCII digits read little-endian, the first digit the most significant
-/// (the multiplication trick of the fast_float library).
-fn value_of_eight_digits(word: u64) -> u64 {
+/// The value of the first `n` (1 to 8) bytes of `word` (read little-endian), ASCII digits, the
+/// first digit the most significant (the multiplication trick of the fast_float library).
+#[inline(always)]
+fn value_of_leading_digits(word: u64, n: usize) -> u64 {
     const MASK: u64 = 0x0000_00FF_0000_00FF;
     const MUL1: u64 = 100 + (1_000_000 << 32);
     const MUL2: u64 = 1 + (10_000 << 32);
-    let v = word - 0x3030_3030_3030_3030;
+    // Each byte's digit, the `n` digits moved to the end of eight, after zeros.
+    let v = word.wrapping_sub(0x3030_3030_3030_3030) << (8 * (8 - n));
     let v = v * 10 + (v >> 8);
     let v1 = (v & MASK).wrapping_mul(MUL1);
     let v2 = ((v >> 16) & MASK).wrapping_mul(MUL2);
@@ -1332,16 +1346,23 @@ mod tests {
     }
 
     #[test]
-    fn eight_digits_at_a_time() {
-        for text in ["12345678", "00000000", "99999999", "10203040"] {
-            let word = u64::from_le_bytes(text.as_bytes().try_into().unwrap());
-            assert!(eight_digits(word));
-            assert_eq!(value_of_eight_digits(word), text.parse::<u64>().unwrap());
-        }
-        for text in ["1234567.", "/1234567", "1234567:", "a2345678"] {
-            assert!(!eight_digits(u64::from_le_bytes(
-                text.as_bytes().try_into().unwrap()
-            )));
+    fn up_to_eight_digits_at_a_time() {
+        for text in [
+            "12345678", "00000000", "99999999", "10203040", "1234567.", "122.5200", "7]", "0,",
+            "/1234567", "a2345678", "9:", "00000001", "5\u{0}",
+        ] {
+            let mut chunk = [b' '; 8];
+            chunk[..text.len()].copy_from_slice(text.as_bytes());
+            let word = u64::from_le_bytes(chunk);
+            let n = text.bytes().take_while(u8::is_ascii_digit).count();
+            assert_eq!(leading_digits(word), n, "{text}");
+            if n > 0 {
+                assert_eq!(
+                    value_of_leading_digits(word, n),
+                    text[..n].parse::<u64>().unwrap(),
+                    "{text}"
+                );
+            }
         }
     }
 
