@@ -257,7 +257,7 @@ fn memory_line(case: &str, patterns: usize, ours: usize, theirs: Option<usize>) 
 }
 
 fn bench_both(
-    group: &mut BenchmarkGroup<'_, WallTime>,
+    (group, label): (&mut BenchmarkGroup<'_, WallTime>, &str),
     case: &str,
     events: &[String],
     rules: &RuleSet<usize>,
@@ -274,7 +274,7 @@ fn bench_both(
         group.bench_function(BenchmarkId::new("quamina", case), |b| {
             b.iter(|| quamina_pass(q, events))
         });
-        interleaved(case, events, [rules, &unique], q);
+        interleaved(&format!("{label}/{case}"), events, [rules, &unique], q);
     }
 }
 
@@ -358,7 +358,7 @@ fn citylots(c: &mut Criterion) {
             ours,
             Some(theirs),
         );
-        bench_both(&mut group, &case, &events, &rules, Some(&q));
+        bench_both((&mut group, "citylots"), &case, &events, &rules, Some(&q));
     }
     group.finish();
 }
@@ -392,7 +392,7 @@ fn rule_sets(c: &mut Criterion) {
             }
             memory_line(&case, n, ours, q.as_ref().ok().map(|(_, bytes)| *bytes));
             bench_both(
-                &mut group,
+                (&mut group, &format!("rule_sets_{kind}")),
                 &n.to_string(),
                 &events,
                 &rules,
