@@ -18,8 +18,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
+use rustc_hash::FxBuildHasher;
+
 use crate::consistency::{Memberships, consistent};
-use crate::flat::{FnvBuild, Number, Scalar};
+use crate::flat::{Number, Scalar};
 use crate::matcher::{Literal, Matcher, Range};
 use crate::pattern::{Branch, Field};
 use crate::scan::{self, Leaves, PathId, PathTrie, ScanError, Scanned, Watch};
@@ -55,7 +57,7 @@ impl Default for Engine {
 struct PathTable {
     texts: Vec<Box<str>>,
     uses: Vec<u32>,
-    by_text: HashMap<Box<str>, PathId, FnvBuild>,
+    by_text: HashMap<Box<str>, PathId, FxBuildHasher>,
     free: Vec<PathId>,
 }
 
@@ -191,7 +193,7 @@ impl Edges {
     }
 }
 
-fn add_to<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Edges, FnvBuild>, key: K, edge: u32) {
+fn add_to<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Edges, FxBuildHasher>, key: K, edge: u32) {
     match map.entry(key) {
         std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(edge),
         std::collections::hash_map::Entry::Vacant(e) => {
@@ -200,7 +202,7 @@ fn add_to<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Edges, FnvBuild>, key: K
     }
 }
 
-fn remove_from<K, Q>(map: &mut HashMap<K, Edges, FnvBuild>, key: &Q, edge: u32)
+fn remove_from<K, Q>(map: &mut HashMap<K, Edges, FxBuildHasher>, key: &Q, edge: u32)
 where
     K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
     Q: std::hash::Hash + Eq + ?Sized,
@@ -226,7 +228,7 @@ fn key_bits(f: f64) -> u64 {
 /// Prefixes or suffixes, found by looking up each length they come in.
 #[derive(Debug, Clone, Default)]
 struct Affixes {
-    by_text: HashMap<Box<str>, Edges, FnvBuild>,
+    by_text: HashMap<Box<str>, Edges, FxBuildHasher>,
     /// (length in bytes, how many affixes have it), by length.
     lengths: Vec<(usize, u32)>,
 }
@@ -281,15 +283,15 @@ impl Affixes {
 #[derive(Debug, Clone, Default)]
 struct Index {
     /// Exact strings; IP addresses under their canonical spelling.
-    strings: HashMap<Box<str>, Edges, FnvBuild>,
+    strings: HashMap<Box<str>, Edges, FxBuildHasher>,
     ips: u32,
-    numbers: HashMap<NumKey, Edges, FnvBuild>,
+    numbers: HashMap<NumKey, Edges, FxBuildHasher>,
     by_value: u32,
     by_representation: u32,
     prefixes: Affixes,
     suffixes: Affixes,
     /// Case-folded: `equals-ignore-case`, and prefixes and suffixes ignoring case.
-    folded: HashMap<Box<str>, Edges, FnvBuild>,
+    folded: HashMap<Box<str>, Edges, FxBuildHasher>,
     folded_prefixes: Affixes,
     folded_suffixes: Affixes,
     /// `numeric` ranges by lower bound (none first).
@@ -298,7 +300,7 @@ struct Index {
     /// exists.
     others: Vec<(u32, u32)>,
     /// Edges by a fingerprint of their field, to find an equal one when inserting.
-    by_field: HashMap<u64, Edges, FnvBuild>,
+    by_field: HashMap<u64, Edges, FxBuildHasher>,
 }
 
 fn lower_key(range: &Range) -> f64 {

@@ -8,7 +8,9 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::BuildHasher;
 
+use rustc_hash::FxBuildHasher;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -117,7 +119,7 @@ pub(crate) struct FlatEvent<'a> {
 /// the parts of an event outside it (they are still checked to be valid JSON).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PathFilter {
-    prefixes: HashSet<String, FnvBuild>,
+    prefixes: HashSet<String, FxBuildHasher>,
 }
 
 impl PathFilter {
@@ -209,36 +211,11 @@ impl Memberships for FlatEvent<'_> {
     }
 }
 
-/// FNV-1a: fast on the short keys of event paths and values. Only pattern-side keys are ever
-/// stored in tables hashed with it, so event content cannot flood a bucket.
+/// The hash leaves are sorted and found by. Only pattern-side keys are ever stored in tables
+/// hashed with [`FxBuildHasher`], so event content cannot flood a bucket.
 pub(crate) fn path_hash(path: &str) -> u64 {
-    let mut hasher = Fnv::default();
-    std::hash::Hasher::write(&mut hasher, path.as_bytes());
-    std::hash::Hasher::finish(&hasher)
+    FxBuildHasher.hash_one(path)
 }
-
-/// FNV-1a as a `Hasher`, for the rule-set tables.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 
 struct Builder<'a, 'f> {
     flat: FlatEvent<'a>,

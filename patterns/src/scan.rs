@@ -12,10 +12,11 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use rustc_hash::FxBuildHasher;
 use serde_json::Value;
 
 use crate::consistency::{Member, Memberships, members_of};
-use crate::flat::{FnvBuild, Number, Scalar};
+use crate::flat::{Number, Scalar};
 use crate::json::{BadEscape, unescape};
 use crate::skip;
 
@@ -33,7 +34,7 @@ const LINEAR_KEYS: usize = 12;
 pub(crate) struct PathTrie {
     nodes: Vec<Node>,
     /// Node of each prefix, by its text; the root is `""`.
-    by_text: HashMap<Box<str>, NodeId, FnvBuild>,
+    by_text: HashMap<Box<str>, NodeId, FxBuildHasher>,
     free: Vec<NodeId>,
 }
 
@@ -44,7 +45,7 @@ struct Node {
     /// Keys that lead further, with how many wanted paths need each.
     keys: Vec<(Box<[u8]>, NodeId, u32)>,
     /// Index into `keys`, once there are many of them.
-    lookup: Option<HashMap<Box<[u8]>, usize, FnvBuild>>,
+    lookup: Option<HashMap<Box<[u8]>, usize, FxBuildHasher>>,
     /// How many wanted paths go through this node (the root: how many there are).
     uses: u32,
 }
