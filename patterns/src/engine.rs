@@ -869,24 +869,29 @@ impl Engine {
             next.push(head.1);
             head.1 = to_u32(i);
         }
-        let first_leaf = |path: PathId| match heads.get(path as usize) {
-            Some(&(g, first)) if g == generation => first,
-            _ => NONE,
+        let walk = Walk {
+            engine: self,
+            leaves,
+            text,
+            heads,
+            next,
+            generation,
         };
-
-        // A field leading to a state with no further field only needs one value.
-        let is_last = |state: StateId| {
-            self.states
-                .get(state as usize)
-                .is_none_or(|s| s.transitions.is_empty())
+        let mut frontier = Frontier {
+            work,
+            chain,
+            candidates,
+            hits,
+            folded,
         };
-        work.push((ROOT, NONE, 0));
-        while let Some((state, at, constrained)) = work.pop() {
+        frontier.work.push((ROOT, NONE, 0));
+        while let Some((state, at, constrained)) = frontier.work.pop() {
             let Some(s) = self.states.get(state as usize) else {
                 continue;
             };
             if !s.terminals.is_empty()
-                && (constrained <= 1 || chain_is_consistent(chain, candidates, at, leaves))
+                && (constrained <= 1
+                    || chain_is_consistent(frontier.chain, frontier.candidates, at, leaves))
             {
                 for &slot in &s.terminals {
                     let at = slot as usize;
@@ -899,91 +904,140 @@ impl Engine {
                     }
                 }
             }
-            let mut visit = |t: &Transition, work: &mut Vec<(StateId, u32, u32)>| {
-                let first = first_leaf(t.path);
-                if first == NONE {
-                    if t.absent > 0 {
-                        for edge in t.edges.iter().flatten().filter(|e| e.absent_ok) {
-                            work.push((edge.child, at, constrained));
-                        }
-                    }
-                    return;
-                }
-                let Some(index) = &t.index else {
-                    // Few edges: each goes through the leaves, stopping at one outside arrays,
-                    // or at the first one when no other field can share its arrays.
-                    for edge in t.edges.iter().flatten() {
-                        let start = candidates.len();
-                        let mut free = false;
-                        let alone = constrained == 0 && is_last(edge.child);
-                        let mut leaf = first;
-                        while leaf != NONE {
-                            let value = leaves.scalar(leaf as usize, text);
-                            if edge.matchers.iter().any(|m| m.accepts(&value)) {
-                                if alone || leaves.membership(leaf as usize).is_empty() {
-                                    free = true;
-                                    break;
-                                }
-                                candidates.push(leaf);
-                            }
-                            leaf = next.get(leaf as usize).copied().unwrap_or(NONE);
-                        }
-                        if free {
-                            candidates.truncate(start);
-                            work.push((edge.child, at, constrained));
-                        } else if candidates.len() > start {
-                            chain.push((at, to_u32(start), to_u32(candidates.len() - start)));
-                            work.push((edge.child, to_u32(chain.len() - 1), constrained + 1));
-                        }
-                    }
-                    return;
-                };
-                hits.clear();
-                let mut leaf = first;
-                while leaf != NONE {
-                    let value = leaves.scalar(leaf as usize, text);
-                    index.lookup(&value, &t.edges, folded, &mut |e| hits.push((e, leaf)));
-                    leaf = next.get(leaf as usize).copied().unwrap_or(NONE);
-                }
-                hits.sort_unstable();
-                hits.dedup();
-                for group in hits.chunk_by(|a, b| a.0 == b.0) {
-                    let Some(Some(edge)) =
-                        group.first().and_then(|&(e, _)| t.edges.get(e as usize))
-                    else {
-                        continue;
-                    };
-                    let free = (constrained == 0 && is_last(edge.child))
-                        || group
-                            .iter()
-                            .any(|&(_, l)| leaves.membership(l as usize).is_empty());
-                    if free {
-                        work.push((edge.child, at, constrained));
-                    } else {
-                        let start = to_u32(candidates.len());
-                        candidates.extend(group.iter().map(|&(_, l)| l));
-                        chain.push((at, start, to_u32(group.len())));
-                        work.push((edge.child, to_u32(chain.len() - 1), constrained + 1));
-                    }
-                }
-            };
             if s.transitions.len() <= present.len() {
                 for t in &s.transitions {
-                    visit(t, work);
+                    walk.visit(t, (at, constrained), &mut frontier);
                 }
             } else {
                 for &path in present.iter() {
                     if let Ok(t) = s.transitions.binary_search_by_key(&path, |t| t.path) {
-                        visit(&s.transitions[t], work);
+                        walk.visit(&s.transitions[t], (at, constrained), &mut frontier);
                     }
                 }
                 if s.absent_transitions > 0 {
                     for t in &s.transitions {
-                        if t.absent > 0 && first_leaf(t.path) == NONE {
-                            visit(t, work);
+                        if t.absent > 0 && walk.first_leaf(t.path) == NONE {
+                            walk.visit(t, (at, constrained), &mut frontier);
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// What [`Engine::run`] reads while it walks the states for one event.
+struct Walk<'a> {
+    engine: &'a Engine,
+    leaves: &'a Leaves,
+    text: &'a str,
+    /// By path: (generation, first leaf at the path).
+    heads: &'a [(u32, u32)],
+    /// By leaf: the next leaf at the same path.
+    next: &'a [u32],
+    generation: u32,
+}
+
+/// What [`Engine::run`] changes while it walks: the states still to visit and what the
+/// constrained fields on the way to them matched.
+struct Frontier<'s> {
+    work: &'s mut Vec<(StateId, u32, u32)>,
+    chain: &'s mut Vec<(u32, u32, u32)>,
+    candidates: &'s mut Vec<u32>,
+    hits: &'s mut Vec<(u32, u32)>,
+    folded: &'s mut String,
+}
+
+impl Walk<'_> {
+    fn first_leaf(&self, path: PathId) -> u32 {
+        match self.heads.get(path as usize) {
+            Some(&(g, first)) if g == self.generation => first,
+            _ => NONE,
+        }
+    }
+
+    fn next_leaf(&self, leaf: u32) -> u32 {
+        self.next.get(leaf as usize).copied().unwrap_or(NONE)
+    }
+
+    /// A field leading to a state with no further field only needs one value.
+    fn is_last(&self, state: StateId) -> bool {
+        self.engine
+            .states
+            .get(state as usize)
+            .is_none_or(|s| s.transitions.is_empty())
+    }
+
+    /// Follows the edges of `t` the event's values at its path take, from a state reached with
+    /// `(at, constrained)` (its place in the chain of constrained fields, and their number).
+    fn visit(&self, t: &Transition, (at, constrained): (u32, u32), f: &mut Frontier<'_>) {
+        let leaves = self.leaves;
+        let first = self.first_leaf(t.path);
+        if first == NONE {
+            if t.absent > 0 {
+                for edge in t.edges.iter().flatten().filter(|e| e.absent_ok) {
+                    f.work.push((edge.child, at, constrained));
+                }
+            }
+            return;
+        }
+        let Some(index) = &t.index else {
+            // Few edges: each goes through the leaves, stopping at one outside arrays, or at
+            // the first one when no other field can share its arrays.
+            for edge in t.edges.iter().flatten() {
+                let start = f.candidates.len();
+                let mut free = false;
+                let alone = constrained == 0 && self.is_last(edge.child);
+                let mut leaf = first;
+                while leaf != NONE {
+                    let value = leaves.scalar(leaf as usize, self.text);
+                    if edge.matchers.iter().any(|m| m.accepts(&value)) {
+                        if alone || leaves.membership(leaf as usize).is_empty() {
+                            free = true;
+                            break;
+                        }
+                        f.candidates.push(leaf);
+                    }
+                    leaf = self.next_leaf(leaf);
+                }
+                if free {
+                    f.candidates.truncate(start);
+                    f.work.push((edge.child, at, constrained));
+                } else if f.candidates.len() > start {
+                    let found = to_u32(f.candidates.len() - start);
+                    f.chain.push((at, to_u32(start), found));
+                    f.work
+                        .push((edge.child, to_u32(f.chain.len() - 1), constrained + 1));
+                }
+            }
+            return;
+        };
+        f.hits.clear();
+        let mut leaf = first;
+        while leaf != NONE {
+            let value = leaves.scalar(leaf as usize, self.text);
+            let hits = &mut *f.hits;
+            index.lookup(&value, &t.edges, f.folded, &mut |e| hits.push((e, leaf)));
+            leaf = self.next_leaf(leaf);
+        }
+        f.hits.sort_unstable();
+        f.hits.dedup();
+        for group in f.hits.chunk_by(|a, b| a.0 == b.0) {
+            let Some(Some(edge)) = group.first().and_then(|&(e, _)| t.edges.get(e as usize)) else {
+                continue;
+            };
+            let free = (constrained == 0 && self.is_last(edge.child))
+                || group
+                    .iter()
+                    .any(|&(_, l)| leaves.membership(l as usize).is_empty());
+            if free {
+                f.work.push((edge.child, at, constrained));
+            } else {
+                let start = to_u32(f.candidates.len());
+                f.candidates.extend(group.iter().map(|&(_, l)| l));
+                f.chain.push((at, start, to_u32(group.len())));
+                f.work
+                    .push((edge.child, to_u32(f.chain.len() - 1), constrained + 1));
             }
         }
     }
