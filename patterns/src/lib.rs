@@ -53,7 +53,10 @@
 //!
 //! An event given as JSON text is read once, only where some pattern looks: the values of other
 //! fields are skipped without building anything (only checked to be balanced), and when every
-//! pattern has a branch of a single field, reading stops as soon as all have matched.
+//! pattern has a branch of a single field, reading stops as soon as all have matched. A set
+//! told that each path occurs once in its events ([`EventKeys::Unique`], true of every event AWS
+//! services send) also stops as soon as every path its patterns name has been read, as quamina
+//! does, leaving the rest of the event unread.
 //!
 //! ```
 //! use bridgecraft_patterns::{Pattern, RuleSet};

@@ -18,7 +18,9 @@ use crate::scan::{self, Scanned};
 /// the branches that start the same way (the automaton approach of event-ruler and quamina). An
 /// event given as JSON text is scanned without building anything: the values of fields no
 /// pattern names are skipped, only checked to be balanced (strings closed, brackets paired),
-/// while the parts that are read are validated strictly. The event's values at the paths the
+/// while the parts that are read are validated strictly; a set that may take each path to occur
+/// once ([`EventKeys::Unique`]) stops reading once every path it names has been. The event's
+/// values at the paths the
 /// patterns name are then looked up once per state of the tree they reach, in hash tables for
 /// exact values, tables by length for prefixes and suffixes, and ranges sorted by bound.
 ///
@@ -137,6 +139,19 @@ impl<K> RuleSet<K> {
     }
 
     /// An empty set that takes `keys` for granted about the events it reads as text.
+    ///
+    /// ```
+    /// use bridgecraft_patterns::{EventKeys, Pattern, RuleSet};
+    ///
+    /// let mut rules = RuleSet::with_keys(EventKeys::Unique);
+    /// rules.insert("ec2", &Pattern::parse(r#"{"source": ["aws.ec2"]}"#)?);
+    /// // Once `source` is read nothing else can change the outcome: the rest is not read.
+    /// let cut_short = r#"{"source": "aws.s3", "detail": {"#;
+    /// assert!(rules.matching_json(cut_short)?.is_empty());
+    /// rules.set_keys(EventKeys::MayRepeat);
+    /// assert!(rules.matching_json(cut_short).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_keys(keys: EventKeys) -> RuleSet<K> {
         RuleSet {
             keys,
