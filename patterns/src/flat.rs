@@ -7,11 +7,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt;
 use std::hash::BuildHasher;
 
 use rustc_hash::FxBuildHasher;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::consistency::{Member, Memberships, members_of};
@@ -142,21 +140,9 @@ impl PathFilter {
 }
 
 impl<'a> FlatEvent<'a> {
-    /// Flattens the parts of an event (JSON text) that `filter` wants.
-    pub(crate) fn from_json(
-        text: &'a str,
-        filter: &PathFilter,
-    ) -> Result<FlatEvent<'a>, serde_json::Error> {
-        let mut builder = Builder::new(text.len(), filter);
-        let mut de = serde_json::Deserializer::from_str(text);
-        Walk(&mut builder).deserialize(&mut de)?;
-        de.end()?;
-        Ok(builder.finish())
-    }
-
     /// Flattens the parts of a parsed event that `filter` wants.
     pub(crate) fn from_value(value: &'a Value, filter: &PathFilter) -> FlatEvent<'a> {
-        let mut builder = Builder::new(256, filter);
+        let mut builder = Builder::new(filter);
         builder.value(value);
         builder.finish()
     }
@@ -231,10 +217,10 @@ struct Builder<'a, 'f> {
 }
 
 impl<'a, 'f> Builder<'a, 'f> {
-    fn new(event_len: usize, filter: &'f PathFilter) -> Self {
+    fn new(filter: &'f PathFilter) -> Self {
         let mut flat = FlatEvent::default();
-        flat.paths.reserve(event_len / 2);
-        flat.leaves.reserve(event_len / 32);
+        flat.paths.reserve(128);
+        flat.leaves.reserve(8);
         Builder {
             flat,
             path: String::with_capacity(64),
@@ -341,108 +327,6 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Walks raw JSON with serde_json's parser straight into the builder: no `Value` tree, and
-/// strings without escapes are borrowed from the input.
-struct Walk<'b, 'a, 'f>(&'b mut Builder<'a, 'f>);
-
-impl<'de, 'b, 'f> DeserializeSeed<'de> for Walk<'b, 'de, 'f> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de, 'b, 'f> Visitor<'de> for Walk<'b, 'de, 'f> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        self.0.leaf(Scalar::Null);
-        Ok(())
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        self.0.leaf(Scalar::Bool(v));
-        Ok(())
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.0.leaf(Scalar::Num(Number::UInt(v)));
-        Ok(())
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.0.leaf(Scalar::Num(Number::integer(v)));
-        Ok(())
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        self.0.leaf(Scalar::Num(Number::Float(v)));
-        Ok(())
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
-        self.0.leaf(Scalar::Str(Cow::Borrowed(v)));
-        Ok(())
-    }
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.0.leaf(Scalar::Str(Cow::Owned(v.to_owned())));
-        Ok(())
-    }
-    fn visit_string<E>(self, v: String) -> Result<(), E> {
-        self.0.leaf(Scalar::Str(Cow::Owned(v)));
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let id = self.0.new_array();
-        let mut index = 0u32;
-        loop {
-            self.0.membership.push((id, index));
-            let more = seq.next_element_seed(Walk(&mut *self.0))?;
-            self.0.membership.pop();
-            if more.is_none() {
-                return Ok(());
-            }
-            index = index.saturating_add(1);
-        }
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        loop {
-            let len = self.0.path.len();
-            if map.next_key_seed(Key(&mut *self.0))?.is_none() {
-                return Ok(());
-            }
-            if self.0.filter.wants(&self.0.path) {
-                map.next_value_seed(Walk(&mut *self.0))?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-            self.0.pop_key(len);
-        }
-    }
-}
-
-/// Appends an object key to the current path without allocating it.
-struct Key<'b, 'a, 'f>(&'b mut Builder<'a, 'f>);
-
-impl<'de, 'b, 'a, 'f> DeserializeSeed<'de> for Key<'b, 'a, 'f> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de, 'b, 'a, 'f> Visitor<'de> for Key<'b, 'a, 'f> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.push_key(v);
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,30 +339,25 @@ mod tests {
     }
 
     #[test]
-    fn raw_and_value_flattening_agree() {
-        let text = r#"{"b":{"c":[1,{"d":"x"}],"e.f":null},"a":true}"#;
+    fn leaves_keep_their_paths_and_arrays() {
+        let value: Value =
+            serde_json::from_str(r#"{"b":{"c":[1,{"d":"x"}],"e.f":null},"a":true}"#).unwrap();
         let all = PathFilter::new(["a", "b.c", "b.c.d", "b.e.f"]);
-        let raw = FlatEvent::from_json(text, &all).unwrap();
-        let value: Value = serde_json::from_str(text).unwrap();
-        let parsed = FlatEvent::from_value(&value, &all);
-        assert_eq!(paths(&raw), vec!["a", "b.c", "b.c.d", "b.e.f"]);
-        assert_eq!(paths(&raw), paths(&parsed));
-        let d = raw.at("b.c.d");
+        let flat = FlatEvent::from_value(&value, &all);
+        assert_eq!(paths(&flat), vec!["a", "b.c", "b.c.d", "b.e.f"]);
+        let d = flat.at("b.c.d");
         assert_eq!(d.len(), 1);
-        assert_eq!(raw.membership(d.start), &[(0, 1)]);
+        assert_eq!(flat.membership(d.start), &[(0, 1)]);
         assert_eq!(
-            raw.leaf(d.start).unwrap().value,
+            flat.leaf(d.start).unwrap().value,
             Scalar::Str(Cow::Borrowed("x"))
         );
     }
 
     #[test]
     fn numbers_keep_integer_or_float_form() {
-        let flat = FlatEvent::from_json(
-            r#"{"a":300,"b":300.0,"c":3.0e2,"d":-5}"#,
-            &PathFilter::new(["a", "b", "c", "d"]),
-        )
-        .unwrap();
+        let value: Value = serde_json::from_str(r#"{"a":300,"b":300.0,"c":3.0e2,"d":-5}"#).unwrap();
+        let flat = FlatEvent::from_value(&value, &PathFilter::new(["a", "b", "c", "d"]));
         let num = |p: &str| match &flat.leaf(flat.at(p).start).unwrap().value {
             Scalar::Num(n) => *n,
             other => panic!("number expected, got {other:?}"),
@@ -495,13 +374,7 @@ mod tests {
         let text = r#"{"a":{"b":1,"c":{"d":2}},"a.c":{"d":3,"e":4},"x":[{"a":5}],"a.b.z":6}"#;
         let filter = PathFilter::new(["a.c.d", "a.b"]);
         let value: Value = serde_json::from_str(text).unwrap();
-        for flat in [
-            FlatEvent::from_json(text, &filter).unwrap(),
-            FlatEvent::from_value(&value, &filter),
-        ] {
-            assert_eq!(paths(&flat), vec!["a.b", "a.c.d", "a.c.d"]);
-        }
-        // Skipped parts must still be valid JSON.
-        assert!(FlatEvent::from_json(r#"{"x": [1, }"#, &filter).is_err());
+        let flat = FlatEvent::from_value(&value, &filter);
+        assert_eq!(paths(&flat), vec!["a.b", "a.c.d", "a.c.d"]);
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -11,6 +12,7 @@ use crate::error::{EventError, Location, PatternError, PatternErrorKind};
 use crate::flat::{FlatEvent, Number, PathFilter, path_hash};
 use crate::json::{self, Kind, Node};
 use crate::matcher::{AnythingBut, Bound, IpRange, Literal, Matcher, Range, fold};
+use crate::ruleset::RuleSet;
 use crate::wildcard::{self, Wildcard};
 
 /// EventBridge's default `EventPattern` length quota; it can be raised to 4096 on request.
@@ -80,8 +82,11 @@ impl Default for ParseOptions {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub(crate) branches: Vec<Branch>,
-    /// The event paths the pattern reads; the rest of an event is skipped.
+    /// The event paths the pattern reads; the rest of a parsed event is skipped.
     filter: PathFilter,
+    /// The pattern alone in a rule set, which reads events given as text; made when first
+    /// needed.
+    alone: OnceLock<Box<RuleSet<()>>>,
 }
 
 /// One combination of `$or` choices: every field must match (AND).
@@ -145,12 +150,24 @@ impl Pattern {
                 .iter()
                 .flat_map(|b| b.fields.iter().map(|f| f.path.as_str())),
         );
-        Ok(Pattern { branches, filter })
+        Ok(Pattern {
+            branches,
+            filter,
+            alone: OnceLock::new(),
+        })
     }
 
-    /// Matches an event given as JSON text, without building a `serde_json::Value`.
+    /// Matches an event given as JSON text, without building a `serde_json::Value`: read as a
+    /// [`RuleSet`] reads it, only where the pattern looks (the rest only checked to be
+    /// balanced), and no further than the pattern needs. The first call compiles the pattern
+    /// for that once, in a few kilobytes kept with it.
     pub fn matches_json(&self, event: &str) -> Result<bool, EventError> {
-        Ok(self.matches_flat(&FlatEvent::from_json(event, &self.filter)?))
+        let alone = self.alone.get_or_init(|| {
+            let mut set = RuleSet::default();
+            set.insert((), self);
+            Box::new(set)
+        });
+        Ok(!alone.matching_json(event)?.is_empty())
     }
 
     /// Matches an event already parsed into a `serde_json::Value`.
