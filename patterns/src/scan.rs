@@ -709,8 +709,8 @@ impl Scanner<'_, '_> {
     }
 
     /// Skips the members from the current position on whose keys lead nowhere and whose values
-    /// are plain ([`plain_value`]), spelled `"key": "value", ` (or without the spaces), as most members of most events are: the common case, read with
-    /// the position kept local. Stops
+    /// are plain ([`plain_value`]), spelled `"key": "value", ` (or without the spaces), as most
+    /// members of most events are: the common case, read with the position kept local. Stops
     /// after the value of such a member when no other follows, and otherwise at the first member
     /// it cannot skip so: at its value when its key has been read, at its start when not.
     #[inline(always)]
