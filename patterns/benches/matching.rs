@@ -297,31 +297,42 @@ fn quamina_pass(q: &Quamina<usize>, events: &[String]) -> usize {
 }
 
 /// bridgecraft's speed (both ways) over quamina's, measured interleaved: every round times
-/// passes of each in turn, and the ratio printed is the median over the rounds. A shared
-/// machine's speed drifts over the seconds that separate criterion's benchmarks; within a round
-/// both engines see about the same machine.
+/// passes of each in turn; the ratios printed are medians over the rounds of the ratio within
+/// each round, and the speeds medians of each engine's rounds. A shared machine's speed drifts
+/// over the seconds that separate criterion's benchmarks; within a round all three see about
+/// the same machine.
 fn interleaved(case: &str, events: &[String], ours: [&RuleSet<usize>; 2], q: &Quamina<usize>) {
     const ROUNDS: usize = 41;
+    const PASSES: usize = 5;
     let time = |pass: &dyn Fn() -> usize| {
         let start = std::time::Instant::now();
-        for _ in 0..5 {
+        for _ in 0..PASSES {
             black_box(pass());
         }
         start.elapsed().as_secs_f64()
     };
-    let mut ratios = [Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS)];
+    // Per round: quamina's time, then bridgecraft's by default and with unique keys.
+    let mut rounds = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
         let theirs = time(&|| quamina_pass(q, events));
-        for (ratio, rules) in ratios.iter_mut().zip(ours) {
-            ratio.push(theirs / time(&|| bridgecraft_pass(rules, events)));
-        }
+        let [plain, unique] = ours.map(|rules| time(&|| bridgecraft_pass(rules, events)));
+        rounds.push([theirs, plain, unique]);
     }
-    let [plain, unique] = ratios.map(|mut r| {
-        r.sort_by(f64::total_cmp);
-        r[ROUNDS / 2]
-    });
+    let median = |value: &dyn Fn(&[f64; 3]) -> f64| {
+        let mut values: Vec<f64> = rounds.iter().map(value).collect();
+        values.sort_by(f64::total_cmp);
+        values[ROUNDS / 2]
+    };
+    let speed = |way: usize| (events.len() * PASSES) as f64 / median(&|r| r[way]) / 1e3;
     println!(
-        "ratio: {case}: bridgecraft {plain:.2}x quamina's speed, with unique keys {unique:.2}x (median of {ROUNDS} interleaved rounds)"
+        "ratio: {case}: bridgecraft {:.2}x quamina's speed, with unique keys {:.2}x; \
+         events/s: bridgecraft {:.0}k, with unique keys {:.0}k, quamina {:.0}k \
+         (medians of {ROUNDS} interleaved rounds)",
+        median(&|r| r[0] / r[1]),
+        median(&|r| r[0] / r[2]),
+        speed(1),
+        speed(2),
+        speed(0),
     );
 }
 
