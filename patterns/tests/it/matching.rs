@@ -245,3 +245,25 @@ fn errors_name_what_and_where() {
     );
     assert!(pattern(r#"{"a": ["x"]}"#).matches_json("{\"a\": ").is_err());
 }
+
+#[test]
+fn text_is_read_only_where_the_pattern_looks() {
+    let p = pattern(r#"{"a": ["x"], "c": [{"exists": false}]}"#);
+    // The unread parts are only checked to be balanced; the read ones strictly.
+    assert!(
+        p.matches_json(r#"{"b": [tru, {"d": 01}], "a": "x"}"#)
+            .unwrap()
+    );
+    assert!(p.matches_json(r#"{"b": [1, "a": "x"}"#).is_err());
+    let err = p.matches_json("{\"a\": tru}").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "event is not valid JSON: expected value at line 1 column 7"
+    );
+    // The same pattern answers the same twice, and from clones.
+    let copy = p.clone();
+    for _ in 0..2 {
+        assert!(!copy.matches_json(r#"{"a": "x", "c": null}"#).unwrap());
+        assert!(p.matches_json(r#"{"a": "x"}"#).unwrap());
+    }
+}
