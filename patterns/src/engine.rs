@@ -767,21 +767,16 @@ impl Engine {
     /// Whether a branch ending at `end` is made of one field that needs a value (rather than
     /// also matching when the field is missing): one that matching while reading decides alone.
     pub(crate) fn is_one_present_field(&self, end: StateId) -> bool {
-        let Some(&State {
-            parent: (ROOT, path, edge),
-            ..
-        }) = self.states.get(end as usize)
-        else {
+        if !self.is_one_field(end) {
             return false;
-        };
-        end != ROOT
-            && self.states.get(ROOT as usize).is_some_and(|root| {
-                root.transitions
-                    .binary_search_by_key(&path, |t| t.path)
-                    .ok()
-                    .and_then(|t| root.transitions[t].edges.get(edge as usize))
-                    .is_some_and(|e| e.as_ref().is_some_and(|e| !e.absent_ok))
-            })
+        }
+        let (_, path, edge) = self.states[end as usize].parent;
+        let root = &self.states[ROOT as usize];
+        root.transitions
+            .binary_search_by_key(&path, |t| t.path)
+            .ok()
+            .and_then(|t| root.transitions[t].edges.get(edge as usize))
+            .is_some_and(|e| e.as_ref().is_some_and(|e| !e.absent_ok))
     }
 
     /// Reads the leaves of an event into `scratch`. With `stop_at` (the number of patterns,
