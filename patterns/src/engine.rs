@@ -57,6 +57,9 @@ impl Default for Engine {
 struct PathTable {
     texts: Vec<Box<str>>,
     uses: Vec<u32>,
+    /// By path: how many branches of more than one field read it. Only their leaves need
+    /// their places in the event's arrays, to tell whether two values share an element.
+    joined: Vec<u32>,
     by_text: HashMap<Box<str>, PathId, FxBuildHasher>,
     free: Vec<PathId>,
 }
@@ -75,18 +78,21 @@ impl PathTable {
         }
         let id = match self.free.pop() {
             Some(id) => {
-                if let (Some(t), Some(u)) = (
+                if let (Some(t), Some(u), Some(j)) = (
                     self.texts.get_mut(id as usize),
                     self.uses.get_mut(id as usize),
+                    self.joined.get_mut(id as usize),
                 ) {
                     *t = text.into();
                     *u = 1;
+                    *j = 0;
                 }
                 id
             }
             None => {
                 self.texts.push(text.into());
                 self.uses.push(1);
+                self.joined.push(0);
                 to_u32(self.texts.len() - 1)
             }
         };
@@ -109,6 +115,22 @@ impl PathTable {
             *text = Box::from("");
         }
         self.free.push(id);
+    }
+
+    /// Counts a branch of more than one field reading `id` (`by` 1) or no longer (`by` -1);
+    /// the trie keeps the places of the path's leaves while any does.
+    fn join(&mut self, id: PathId, by: i32, trie: &mut PathTrie) {
+        let (Some(joined), Some(text)) = (
+            self.joined.get_mut(id as usize),
+            self.texts.get(id as usize),
+        ) else {
+            return;
+        };
+        let was = *joined > 0;
+        *joined = joined.saturating_add_signed(by);
+        if was != (*joined > 0) {
+            trie.keep_places(text, *joined > 0);
+        }
     }
 
     fn len(&self) -> usize {
@@ -651,6 +673,7 @@ impl Engine {
     }
 
     fn insert_branch(&mut self, branch: &Branch, slot: u32) -> StateId {
+        let joined = branch.fields.len() > 1;
         let mut state = ROOT;
         for field in &branch.fields {
             let existing = self.paths.id(&field.path).and_then(|id| {
@@ -672,6 +695,9 @@ impl Engine {
                     (id, at)
                 }
             };
+            if joined {
+                self.paths.join(path, 1, &mut self.trie);
+            }
             let transition = &self.states[state as usize].transitions[t];
             if let Some(e) = transition.find(field) {
                 state = transition.edges[e as usize]
@@ -722,6 +748,17 @@ impl Engine {
     /// edge no other pattern needs.
     pub(crate) fn remove(&mut self, ends: &[StateId], slot: u32) {
         for &end in ends {
+            if !self.is_one_field(end) {
+                let mut state = end;
+                while let Some(&State {
+                    parent: (parent, path, _),
+                    ..
+                }) = self.states.get(state as usize).filter(|_| state != ROOT)
+                {
+                    self.paths.join(path, -1, &mut self.trie);
+                    state = parent;
+                }
+            }
             let Some(s) = self.states.get_mut(end as usize) else {
                 continue;
             };

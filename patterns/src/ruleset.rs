@@ -461,6 +461,30 @@ mod tests {
     }
 
     #[test]
+    fn values_keep_their_array_elements_while_a_pattern_joins_their_paths() {
+        let mut rules: RuleSet<&str> = RuleSet::default();
+        rules.insert("x", &Pattern::parse(r#"{"a": {"x": [1]}}"#).unwrap());
+        // `x` alone reads its values without their places in `a`.
+        assert!(!rules.engine.trie.keeps_places("a.x"));
+        let pair = Pattern::parse(r#"{"a": {"x": [1], "y": [2]}}"#).unwrap();
+        let id = rules.insert("pair", &pair);
+        assert!(rules.engine.trie.keeps_places("a.x"));
+        assert!(rules.engine.trie.keeps_places("a.y"));
+        // `x` and `y` match only from one element of `a`.
+        let apart = r#"{"a": [{"x": 1, "y": 3}, {"x": 4, "y": 2}]}"#;
+        let together = r#"{"a": [{"x": 1, "y": 3}, {"x": 1, "y": 2}]}"#;
+        assert_eq!(rules.matching_json(apart).unwrap(), vec![&"x"]);
+        assert_eq!(rules.matching_json(together).unwrap(), vec![&"x", &"pair"]);
+        rules.remove(id);
+        assert!(!rules.engine.trie.keeps_places("a.x"));
+        assert_eq!(rules.matching_json(together).unwrap(), vec![&"x"]);
+        // Added again, by another pattern sharing its first field.
+        rules.insert("again", &pair);
+        assert_eq!(rules.matching_json(apart).unwrap(), vec![&"x"]);
+        assert_eq!(rules.matching_json(together).unwrap(), vec![&"x", &"again"]);
+    }
+
+    #[test]
     fn results_follow_insertion_order() {
         let mut rules: RuleSet<u32> = RuleSet::default();
         let any = Pattern::parse(r#"{"a": [{"exists": true}]}"#).unwrap();

@@ -41,13 +41,23 @@ pub(crate) struct PathTrie {
 #[derive(Debug, Clone, Default)]
 struct Node {
     /// Set when this prefix is itself a wanted path.
-    path: Option<PathId>,
+    path: Option<Wanted>,
     /// Keys that lead further, with how many wanted paths need each.
     keys: Vec<(Box<[u8]>, NodeId, u32)>,
     /// Index into `keys`, once there are many of them.
     lookup: Option<HashMap<Box<[u8]>, usize, FxBuildHasher>>,
     /// How many wanted paths go through this node (the root: how many there are).
     uses: u32,
+}
+
+/// A path some pattern reads, as its leaves are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Wanted {
+    pub(crate) id: PathId,
+    /// Whether its leaves keep their places in the event's arrays. Only a branch that joins
+    /// this path with another field can ask whether two values share an array element; a path
+    /// no such branch reads has its leaves recorded without them.
+    places: bool,
 }
 
 impl Default for PathTrie {
@@ -98,7 +108,7 @@ impl PathTrie {
         if let Some(&(_, node)) = chain.last()
             && let Some(n) = self.nodes.get_mut(node as usize)
         {
-            n.path = Some(id);
+            n.path = Some(Wanted { id, places: false });
         }
         for &(from, from_node) in &chain {
             for to in prefixes(path) {
@@ -110,6 +120,26 @@ impl PathTrie {
                 }
             }
         }
+    }
+
+    /// Whether the leaves at `path`, added before, keep their places in the event's arrays.
+    pub(crate) fn keep_places(&mut self, path: &str, places: bool) {
+        if let Some(wanted) = self
+            .by_text
+            .get(path)
+            .and_then(|&node| self.nodes.get_mut(node as usize))
+            .and_then(|n| n.path.as_mut())
+        {
+            wanted.places = places;
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn keeps_places(&self, path: &str) -> bool {
+        self.by_text
+            .get(path)
+            .and_then(|&node| self.nodes.get(node as usize)?.path)
+            .is_some_and(|wanted| wanted.places)
     }
 
     /// Stops reading `path`, added before.
@@ -229,7 +259,7 @@ impl PathTrie {
         self.nodes.get(node as usize).map_or(0, |n| n.uses)
     }
 
-    fn wanted(&self, node: NodeId) -> (Option<PathId>, bool) {
+    fn wanted(&self, node: NodeId) -> (Option<Wanted>, bool) {
         self.nodes
             .get(node as usize)
             .map_or((None, false), |n| (n.path, !n.keys.is_empty()))
@@ -293,16 +323,20 @@ impl Leaves {
         self.next_array = 0;
     }
 
-    fn push(&mut self, path: PathId, value: Val) {
+    fn push(&mut self, path: Wanted, value: Val) {
         let start = self.members.len();
-        // Element by element: stacks are a few entries deep, too short for a memcpy call.
-        for &member in &self.stack {
-            self.members.push(member);
+        let mut len = 0;
+        if path.places {
+            // Element by element: stacks are a few entries deep, too short for a memcpy call.
+            for &member in &self.stack {
+                self.members.push(member);
+            }
+            len = self.stack.len();
         }
         self.leaves.push(Leaf {
-            path,
+            path: path.id,
             value,
-            members: (to_u32(start), to_u32(self.stack.len())),
+            members: (to_u32(start), to_u32(len)),
         });
     }
 
@@ -618,7 +652,7 @@ impl Scanner<'_, '_> {
             self.out.push(path, value);
             if let Some(watch) = &mut self.watch {
                 let leaf = self.out.leaves.len() - 1;
-                if watch.leaf(path, &self.out.scalar(leaf, self.text)) {
+                if watch.leaf(path.id, &self.out.scalar(leaf, self.text)) {
                     self.stopped = Some(Scanned::Stopped);
                     return Err(self.error("stopped"));
                 }
@@ -1213,6 +1247,7 @@ mod tests {
         let mut trie = PathTrie::default();
         for (i, p) in paths.iter().enumerate() {
             trie.add(p, to_u32(i));
+            trie.keep_places(p, true);
         }
         trie
     }
@@ -1326,6 +1361,22 @@ mod tests {
         .unwrap();
         assert_eq!(out.membership(0), &[(0, 0)]);
         assert_eq!(out.membership(1), &[(0, 1), (1, 0)]);
+    }
+
+    #[test]
+    fn places_are_left_out_for_paths_that_do_not_keep_them() {
+        let mut t = trie(&["a.x", "b"]);
+        t.keep_places("a.x", false);
+        let mut out = Leaves::default();
+        let text = r#"{"a": [{"x": 1}, [{"x": 2}]], "b": [3]}"#;
+        scan_json(text, &t, &mut out, None, false).unwrap();
+        assert_eq!(out.leaves.len(), 3);
+        assert!(out.membership(0).is_empty());
+        assert!(out.membership(1).is_empty());
+        assert_eq!(out.membership(2), &[(2, 0)]);
+        walk_value(&serde_json::from_str(text).unwrap(), &t, &mut out);
+        assert!(out.membership(0).is_empty());
+        assert_eq!(out.membership(2), &[(2, 0)]);
     }
 
     #[test]
