@@ -324,20 +324,26 @@ impl Leaves {
     }
 
     fn push(&mut self, path: Wanted, value: Val) {
-        let start = self.members.len();
+        let start = to_u32(self.members.len());
         let mut len = 0;
-        if path.places {
-            // Element by element: stacks are a few entries deep, too short for a memcpy call.
-            for &member in &self.stack {
-                self.members.push(member);
-            }
-            len = self.stack.len();
+        if path.places && !self.stack.is_empty() {
+            self.places_of_leaf();
+            len = to_u32(self.stack.len());
         }
         self.leaves.push(Leaf {
             path: path.id,
             value,
-            members: (to_u32(start), to_u32(len)),
+            members: (start, len),
         });
+    }
+
+    /// Records the arrays around the leaf being pushed.
+    #[inline(never)]
+    fn places_of_leaf(&mut self) {
+        // Element by element: stacks are a few entries deep, too short for a memcpy call.
+        for &member in &self.stack {
+            self.members.push(member);
+        }
     }
 
     fn new_array(&mut self) -> u32 {
