@@ -12,8 +12,9 @@
 //! - `factory`: `AwsFactory` on the bytes, dispatching on `source` and `detail-type` into the
 //!   generated enums in the same pass.
 //!
-//! `ratios` then prints each way's time over `plain`'s, measured interleaved round by round, so
-//! that the machine's drifting speed does not sway them.
+//! `ratios` then prints each way's time over `plain`'s, and the factory's over `ignored_any`'s
+//! and `value`'s, measured interleaved round by round, so that the machine's drifting speed does
+//! not sway them.
 //!
 //! Group `envelopes` measures the same events in an SQS `ReceiveMessage` message (Body a JSON
 //! string) and in a Lambda SQS batch.
@@ -249,41 +250,52 @@ fn passes(events: &[(String, Decode, Decode)]) -> Vec<Pass<'_>> {
     ]
 }
 
-/// Each way's time over `plain`'s, measured interleaved: every round times a batch of passes
-/// of each way in turn, and the ratio reported is the median over the rounds. A shared
-/// machine's speed drifts over the seconds that separate criterion's benchmarks; within a round
-/// every way sees about the same machine.
+/// Each way's time over `plain`'s, and the factory's over the floor's (`ignored_any`) and over
+/// `value`'s, measured interleaved: every round times a batch of passes of each way in turn, and
+/// the ratio reported is the median over the rounds. A shared machine's speed drifts over the
+/// seconds that separate criterion's benchmarks; within a round every way sees about the same
+/// machine.
 fn interleaved(name: &str, events: &[(String, Decode, Decode)]) {
     const ROUNDS: usize = 41;
     const PASSES: usize = 200;
     let ways = passes(events);
-    let mut ratios = vec![Vec::with_capacity(ROUNDS); ways.len()];
-    let plain = ways
-        .iter()
-        .position(|(way, _)| *way == "plain")
-        .expect("plain");
-    for _ in 0..ROUNDS {
-        let times: Vec<f64> = ways
-            .iter()
-            .map(|(_, pass)| {
-                let start = std::time::Instant::now();
-                for _ in 0..PASSES {
-                    pass();
-                }
-                start.elapsed().as_secs_f64()
-            })
-            .collect();
-        for (ratio, time) in ratios.iter_mut().zip(&times) {
-            ratio.push(time / times[plain]);
-        }
-    }
-    for ((way, _), ratio) in ways.iter().zip(&mut ratios) {
-        ratio.sort_by(f64::total_cmp);
+    let at = |name: &str| {
+        ways.iter()
+            .position(|(way, _)| *way == name)
+            .expect("a way of decoding")
+    };
+    let rounds: Vec<Vec<f64>> = (0..ROUNDS)
+        .map(|_| {
+            ways.iter()
+                .map(|(_, pass)| {
+                    let start = std::time::Instant::now();
+                    for _ in 0..PASSES {
+                        pass();
+                    }
+                    start.elapsed().as_secs_f64()
+                })
+                .collect()
+        })
+        .collect();
+    let median = |way: usize, over: usize| {
+        let mut ratios: Vec<f64> = rounds.iter().map(|t| t[way] / t[over]).collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ROUNDS / 2]
+    };
+    let plain = at("plain");
+    for (way, (label, _)) in ways.iter().enumerate() {
         println!(
-            "{name}/{way}: {:.3} of plain's time (median of {ROUNDS} interleaved rounds)",
-            ratio[ROUNDS / 2]
+            "{name}/{label}: {:.3} of plain's time (median of {ROUNDS} interleaved rounds)",
+            median(way, plain)
         );
     }
+    let factory = at("factory");
+    println!(
+        "{name}/factory: {:.2}x the time of ignored_any, {:.2}x that of value (medians of \
+         {ROUNDS} interleaved rounds)",
+        median(factory, at("ignored_any")),
+        median(factory, at("value"))
+    );
 }
 
 fn ratios(_: &mut Criterion) {
