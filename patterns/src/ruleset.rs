@@ -478,7 +478,7 @@ mod tests {
         rules.remove(id);
         assert!(!rules.engine.trie.keeps_places("a.x"));
         assert_eq!(rules.matching_json(together).unwrap(), vec![&"x"]);
-        // Added again, by another pattern sharing its first field.
+        // Inserted again under another name, the pair brings the places back.
         rules.insert("again", &pair);
         assert_eq!(rules.matching_json(apart).unwrap(), vec![&"x"]);
         assert_eq!(rules.matching_json(together).unwrap(), vec![&"x", &"again"]);

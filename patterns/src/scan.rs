@@ -122,7 +122,7 @@ impl PathTrie {
         }
     }
 
-    /// Whether the leaves at `path`, added before, keep their places in the event's arrays.
+    /// Sets whether the leaves at `path`, added before, keep their places in the event's arrays.
     pub(crate) fn keep_places(&mut self, path: &str, places: bool) {
         if let Some(wanted) = self
             .by_text
