@@ -231,7 +231,17 @@ async fn the_consumer_rides_out_refused_dropped_and_stalled_connections() {
         ledger.handler(one_in_twenty),
     );
     let started = Instant::now();
-    let run = tokio::spawn(consumer.run(ledger.clone().until_all(TOTAL)));
+    // The consumer keeps receiving until every fault has been applied, so that each one meets
+    // its traffic however soon the messages are all handled.
+    let (faults_applied, all_applied) = tokio::sync::oneshot::channel::<()>();
+    let stop = {
+        let ledger = ledger.clone();
+        async move {
+            ledger.until_all(TOTAL).await;
+            let _ = all_applied.await;
+        }
+    };
+    let run = tokio::spawn(consumer.run(stop));
     let progress = report_progress("outage", &ledger, started);
 
     let faults = async {
@@ -251,6 +261,7 @@ async fn the_consumer_rides_out_refused_dropped_and_stalled_connections() {
             }
             recoveries.push((fault, lifted.elapsed(), before.is_some()));
         }
+        let _ = faults_applied.send(());
         recoveries
     };
     let (ids, recoveries) = tokio::join!(
