@@ -14,8 +14,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// and is reported as drift instead of failing the event.
 ///
 /// Besides RFC 3339 it reads the other spellings AWS services write: ISO 8601 with the offset
-/// without a colon (`2019-12-02T19:00:00.000+0000`), and CodeBuild's
-/// `Sep 1, 2017 4:12:29 PM`, which is in UTC.
+/// without a colon (`2019-12-02T19:00:00.000+0000`), AWS Health's RFC 1123
+/// (`Sat, 05 Jun 2021 20:40:00 GMT`), and CodeBuild's `Sep 1, 2017 4:12:29 PM`, which is in
+/// UTC.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Timestamp {
     text: Box<str>,
@@ -53,6 +54,7 @@ impl Timestamp {
             .or_else(|reason| {
                 DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z").map_err(|_| reason)
             })
+            .or_else(|reason| DateTime::parse_from_rfc2822(text).map_err(|_| reason))
             .map(|value| value.with_timezone(&Utc))
             .or_else(|reason| {
                 NaiveDateTime::parse_from_str(text, "%b %d, %Y %I:%M:%S %p")
@@ -135,6 +137,11 @@ mod tests {
         assert_eq!(
             ts.to_utc().unwrap().to_rfc3339(),
             "2019-12-02T19:00:00+00:00"
+        );
+        let ts = Timestamp::from_text("Sat, 05 Jun 2021 20:40:00 GMT");
+        assert_eq!(
+            ts.to_utc().unwrap().to_rfc3339(),
+            "2021-06-05T20:40:00+00:00"
         );
         let ts = Timestamp::from_text("Sep 1, 2017 4:12:29 PM");
         assert_eq!(

@@ -216,3 +216,59 @@ fn a_detail_converts_to_its_type_without_encoding_it_again() {
     };
     assert_eq!(raw.get(), r#"{"a":1}"#);
 }
+
+/// Values AWS documents that the registry's samples did not show are typed, not drift: AWS
+/// Health's RFC 1123 times, and the `null` stop date of a running Step Functions execution.
+#[cfg(all(feature = "aws-health", feature = "aws-states"))]
+#[test]
+fn documented_spellings_and_nulls_are_not_drift() {
+    use bridgecraft_events::{aws_health, aws_states};
+
+    // As the AWS Health user guide's EventBridge example spells an event.
+    let health = json!({
+        "version": "0", "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+        "detail-type": "AWS Health Event", "source": "aws.health",
+        "account": "123456789012", "time": "2023-01-27T01:43:21Z", "region": "af-south-1",
+        "resources": [],
+        "detail": {
+            "eventArn": "arn:aws:health:af-south-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/AWS_EC2_OPERATIONAL_ISSUE_89257d1d",
+            "service": "EC2", "eventTypeCode": "AWS_EC2_OPERATIONAL_ISSUE",
+            "eventTypeCategory": "issue", "eventScopeCode": "PUBLIC",
+            "communicationId": "a4ea8b6a3d4ae36c-1",
+            "startTime": "Fri, 27 Jan 2023 06:02:51 GMT",
+            "endTime": "Fri, 27 Jan 2023 09:01:22 GMT",
+            "lastUpdatedTime": "Fri, 27 Jan 2023 09:01:22 GMT",
+            "statusCode": "closed", "eventRegion": "af-south-1",
+            "eventDescription": [{"language": "en_US", "latestDescription": "Resolved."}]
+        }
+    });
+    let event: Event<aws_health::AwsHealthEvent> = serde_json::from_value(health.clone()).unwrap();
+    assert_eq!(event.drift(), []);
+    let start = event.detail.start_time.as_ref().unwrap();
+    assert_eq!(
+        start.to_utc().unwrap().to_rfc3339(),
+        "2023-01-27T06:02:51+00:00"
+    );
+    assert_eq!(start.as_str(), "Fri, 27 Jan 2023 06:02:51 GMT");
+    assert_eq!(serde_json::to_value(&event).unwrap(), health);
+
+    // The Step Functions developer guide's example of a running execution.
+    let running = json!({
+        "version": "0", "id": "315c1398-40ff-a850-213b-158f73e60175",
+        "detail-type": "Step Functions Execution Status Change", "source": "aws.states",
+        "account": "123456789012", "time": "2019-02-26T19:42:21Z", "region": "us-east-1",
+        "resources": ["arn:aws:states:us-east-1:123456789012:execution:state-machine-name:execution-name"],
+        "detail": {
+            "executionArn": "arn:aws:states:us-east-1:123456789012:execution:state-machine-name:execution-name",
+            "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:state-machine",
+            "name": "execution-name", "status": "RUNNING",
+            "startDate": 1551225271984_u64, "stopDate": null,
+            "input": "{}", "output": null
+        }
+    });
+    let event: Event<aws_states::StepFunctionsExecutionStatusChange> =
+        serde_json::from_value(running.clone()).unwrap();
+    assert_eq!(event.drift(), []);
+    assert_eq!(event.detail.stop_date, None);
+    assert_eq!(serde_json::to_value(&event).unwrap(), running);
+}

@@ -26,7 +26,7 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
         crate::tolerant::FieldSpec::new("startDate"),
         crate::tolerant::FieldSpec::new("stateMachineArn"),
         crate::tolerant::FieldSpec::new("status"),
-        crate::tolerant::FieldSpec::new("stopDate"),
+        crate::tolerant::FieldSpec::nullable("stopDate"),
     ];
     #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
