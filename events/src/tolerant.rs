@@ -303,9 +303,14 @@ pub(crate) fn at_key(path: &mut String, key: &str, f: impl FnOnce(&mut String)) 
 pub struct Extra {
     entries: Vec<Entry>,
     /// The record came as a JSON string holding it (as EventBridge Scheduler sends `detail`),
-    /// and is written back so.
-    json_string: bool,
+    /// and is written back so: as that very text while it holds the same JSON.
+    json_string: Option<Box<JsonString>>,
 }
+
+/// The text of the JSON string a record came as, behind a thin pointer so that `Extra` stays
+/// as small as a `Vec` and a word.
+#[derive(Clone, Debug)]
+struct JsonString(Box<str>);
 
 #[derive(Clone, Debug)]
 enum Entry {
@@ -361,7 +366,7 @@ impl PartialEq for Entry {
 
 impl PartialEq for Extra {
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries && self.json_string == other.json_string
+        self.entries == other.entries && self.json_string.is_some() == other.json_string.is_some()
     }
 }
 
@@ -402,7 +407,7 @@ impl Extra {
 
     /// Whether the record came as a JSON string holding it.
     pub fn came_as_json_string(&self) -> bool {
-        self.json_string
+        self.json_string.is_some()
     }
 
     /// The value kept in place of an absent field: a misfit or a `null`.
@@ -701,14 +706,21 @@ pub fn deserialize_boxed_record<'de, R: Record, D: Deserializer<'de>>(
 }
 
 /// `Serialize` for a [`Record`]: its fields, then its unlisted keys; as a JSON string when it
-/// came as one.
+/// came as one, the string it came as unless the record now holds other JSON.
 pub fn serialize_record<R: Record, S: Serializer>(
     record: &R,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    if record.extra().json_string {
+    if let Some(came) = &record.extra().json_string {
         let text = serde_json::to_string(&AsObject(record)).map_err(serde::ser::Error::custom)?;
-        return serializer.serialize_str(&text);
+        let same = |a: &str, b: &str| {
+            matches!(
+                (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)),
+                (Ok(a), Ok(b)) if a == b
+            )
+        };
+        let unchanged = *came.0 == *text || same(&came.0, &text);
+        return serializer.serialize_str(if unchanged { &came.0 } else { &text });
     }
     AsObject(record).serialize(serializer)
 }
@@ -1032,7 +1044,7 @@ impl<'de, R: Record> Visitor<'de> for RecordVisitor<R> {
         let holds_object = text.trim_start().starts_with('{');
         match holds_object.then(|| serde_json::from_str::<JsonRecord<R>>(text)) {
             Some(Ok(JsonRecord(mut record))) => {
-                record.extra_mut().json_string = true;
+                record.extra_mut().json_string = Some(Box::new(JsonString(text.into())));
                 Ok(Fit::Exact(record))
             }
             Some(Err(error)) if error.is_data() => Err(E::custom(error)),
@@ -1597,6 +1609,20 @@ pub(crate) mod tests {
         assert!(record.extra.came_as_json_string());
         let error = boxed("[1]").unwrap_err().to_string();
         assert!(error.contains("for Counted, found an array"), "{error}");
+    }
+
+    #[test]
+    fn a_record_that_came_as_a_json_string_goes_back_as_that_string() {
+        let came = r#""{ \"n\": 3, \"kind\": \"caf\\u00e9\" }""#;
+        let mut record: Counted =
+            deserialize_record(&mut serde_json::Deserializer::from_str(came)).unwrap();
+        assert_eq!((record.kind.as_deref(), record.n), (Some("café"), Some(3)));
+        assert_eq!(serde_json::to_string(&record).unwrap(), came);
+        record.n = Some(4);
+        assert_eq!(
+            serde_json::to_string(&record).unwrap(),
+            r#""{\"kind\":\"café\",\"n\":4}""#
+        );
     }
 
     #[test]
