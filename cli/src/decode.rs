@@ -43,7 +43,9 @@ pub struct DecodeArgs {
     strict: bool,
 
     /// After each event's line, print a line per place where it drifted from its schema:
-    /// `PATH<TAB>drift<TAB>JSON_PATH<TAB>what the schema declares<TAB>what came`.
+    /// `PATH<TAB>drift<TAB>JSON_PATH<TAB>KIND<TAB>what the schema declares<TAB>what came`, the
+    /// kind one of `unlisted`, `misfit`, `coerced`, `unknown value`, `invalid timestamp` (and,
+    /// against users' schemas, `missing`).
     #[arg(long)]
     drift: bool,
 
@@ -210,7 +212,7 @@ fn decode_file(
     Ok(())
 }
 
-/// Where a record drifted from its schemas, a line each: `PATH<TAB>DECLARED<TAB>FOUND`.
+/// Where a record drifted from its schemas, a line each: `PATH<TAB>KIND<TAB>DECLARED<TAB>FOUND`.
 fn drift_of(record: &Record<Detail>) -> Vec<String> {
     let (envelope, detail) = match &record.result {
         Ok(Decoded::Typed(event)) => (event.envelope_drift(), Some(&event.detail)),

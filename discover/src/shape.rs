@@ -682,10 +682,27 @@ impl Violation {
     }
 }
 
-impl std::fmt::Display for Violation {
-    /// `PATH<TAB>DECLARED<TAB>FOUND`, as the events crate prints drift.
+impl std::fmt::Display for ViolationKind {
+    /// The words the events crate uses for the same kinds of drift.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}\t{}\t{}", self.path, self.declared, self.found)
+        f.write_str(match self {
+            ViolationKind::Unlisted => "unlisted",
+            ViolationKind::Misfit => "misfit",
+            ViolationKind::Missing => "missing",
+            ViolationKind::InvalidTimestamp => "invalid timestamp",
+            ViolationKind::UnknownValue => "unknown value",
+        })
+    }
+}
+
+impl std::fmt::Display for Violation {
+    /// `PATH<TAB>KIND<TAB>DECLARED<TAB>FOUND`, as the events crate prints drift.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}\t{}\t{}\t{}",
+            self.path, self.kind, self.declared, self.found
+        )
     }
 }
 
@@ -816,17 +833,17 @@ mod tests {
                 &json!({"t": "soon", "a": "x", "m": {"13": 1}, "new": null})
             ),
             [
-                "detail.a\tinteger\t\"x\"",
-                "detail.m.13\tboolean\t1",
-                "detail.new\tnot in the schema\tnull",
-                "detail.t\tstring (date-time)\t\"soon\"",
+                "detail.a\tmisfit\tinteger\t\"x\"",
+                "detail.m.13\tmisfit\tboolean\t1",
+                "detail.new\tunlisted\tnot in the schema\tnull",
+                "detail.t\tinvalid timestamp\tstring (date-time)\t\"soon\"",
             ]
         );
         assert_eq!(
             violations(&shape, &json!({})),
             [
-                "detail.a\trequired integer\tmissing",
-                "detail.t\trequired string (date-time)\tmissing"
+                "detail.a\tmissing\trequired integer\tmissing",
+                "detail.t\tmissing\trequired string (date-time)\tmissing"
             ]
         );
     }

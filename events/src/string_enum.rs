@@ -28,7 +28,7 @@ use serde::de::{Deserializer, Error, Visitor};
 /// // A value outside the documented set is reported as drift.
 /// let mut drift = Vec::new();
 /// bridgecraft_events::Inspect::inspect(&state, &mut "state".to_owned(), &mut drift);
-/// assert_eq!(drift[0].to_string(), "state\tState\t\"hibernating\"");
+/// assert_eq!(drift[0].to_string(), "state\tunknown value\tState\t\"hibernating\"");
 /// assert_eq!(serde_json::to_string(&state)?, r#""hibernating""#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```

@@ -249,9 +249,13 @@ impl fmt::Display for DriftKind {
 }
 
 impl fmt::Display for Drift {
-    /// `PATH<TAB>DECLARED<TAB>FOUND`.
+    /// `PATH<TAB>KIND<TAB>DECLARED<TAB>FOUND`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\t{}\t{}", self.path, self.declared, self.found)
+        write!(
+            f,
+            "{}\t{}\t{}\t{}",
+            self.path, self.kind, self.declared, self.found
+        )
     }
 }
 

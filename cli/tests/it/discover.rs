@@ -127,9 +127,9 @@ fn what_does_not_fit_a_document_is_drift_or_with_strict_an_error() {
         lines(&output),
         [
             format!("{bad}\ttyped\tcom.example.orders@OrderCancelled"),
-            format!("{bad}\tdrift\tdetail.order_id\tstring\t7"),
+            format!("{bad}\tdrift\tdetail.order_id\tmisfit\tstring\t7"),
             format!(
-                "{bad}\tdrift\tdetail.reason\tenum (\"customer_request\", \"out_of_stock\", \"payment_failed\")\t\"bored\""
+                "{bad}\tdrift\tdetail.reason\tunknown value\tenum (\"customer_request\", \"out_of_stock\", \"payment_failed\")\t\"bored\""
             ),
         ]
     );

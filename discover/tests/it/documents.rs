@@ -137,7 +137,7 @@ fn an_enum_a_document_declares_gains_the_values_samples_bring() {
         .unwrap();
     assert_eq!(
         checked[0].to_string(),
-        r#"detail.level	enum ("high", "low", "medium")	"deafening""#
+        r#"detail.level	unknown value	enum ("high", "low", "medium")	"deafening""#
     );
 }
 
@@ -168,7 +168,7 @@ fn a_catalog_decodes_events_of_its_types_without_compiling_anything() {
         r#"{"instance-id":7,"state":"running"}"#
     );
     let violations: Vec<String> = checked.violations.iter().map(ToString::to_string).collect();
-    assert_eq!(violations, ["detail.instance-id\tstring\t7"]);
+    assert_eq!(violations, ["detail.instance-id\tmisfit\tstring\t7"]);
     let other = event("aws.ec2", "Something Else", json!({}));
     assert!(matches!(
         factory.decode_event(&other.to_string()).unwrap(),

@@ -472,8 +472,8 @@ mod tests {
         assert_eq!(
             drift(&shape),
             [
-                "detail.shape.gift\tnot in the schema\t[1]",
-                "detail.shape.n\tinteger\t\"many\""
+                "detail.shape.gift\tunlisted\tnot in the schema\t[1]",
+                "detail.shape.n\tmisfit\tinteger\t\"many\""
             ]
         );
         assert_eq!(
@@ -490,7 +490,10 @@ mod tests {
             panic!("{shape:?}")
         };
         assert_eq!(named.name.as_deref(), Some("x"));
-        assert_eq!(drift(&shape), ["detail.shape.other\tnot in the schema\t1"]);
+        assert_eq!(
+            drift(&shape),
+            ["detail.shape.other\tunlisted\tnot in the schema\t1"]
+        );
         assert_eq!(
             written(&shape),
             serde_json::from_str::<Value>(json).unwrap()
@@ -511,20 +514,20 @@ mod tests {
         assert_eq!(kept.tag("kind"), Some(Value::from("circle")));
         assert_eq!(
             drift(&shape),
-            ["detail.shape.kind\t\"counted\" | \"named\"\t\"circle\""]
+            ["detail.shape.kind\tunknown value\t\"counted\" | \"named\"\t\"circle\""]
         );
         assert_eq!(serde_json::to_string(&shape).unwrap(), kept.raw().get());
 
         let odd = decode(r#"{"kind": 7}"#);
         assert_eq!(
             drift(&odd),
-            ["detail.shape.kind\t\"counted\" | \"named\"\t7"]
+            ["detail.shape.kind\tunknown value\t\"counted\" | \"named\"\t7"]
         );
 
         let missing = decode(r#"{"n": 1}"#);
         assert_eq!(
             drift(&missing),
-            ["detail.shape\tan object with `kind` \"counted\" | \"named\"\t{\"n\":1}"]
+            ["detail.shape\tmisfit\tan object with `kind` \"counted\" | \"named\"\t{\"n\":1}"]
         );
         assert_eq!(written(&missing), serde_json::json!({"n": 1}));
         assert_eq!(written(&decode("{}")), serde_json::json!({}));

@@ -79,12 +79,12 @@ fn every_event_of_a_generated_type_decodes_typed_and_writes_back_what_came() {
             original,
             "{name}: the event does not write back what it read"
         );
-        drift.extend(
-            event
-                .drift()
-                .into_iter()
-                .map(|d| format!("{name}\t{}\t{d}", d.kind)),
-        );
+        drift.extend(event.drift().into_iter().map(|d| {
+            format!(
+                "{name}\t{}\t{}\t{}\t{}",
+                d.kind, d.path, d.declared, d.found
+            )
+        }));
     }
     eprintln!("corpus: {typed} typed, {unknown} of types not generated");
     assert!(typed > 0);

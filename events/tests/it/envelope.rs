@@ -93,7 +93,9 @@ fn version_and_account_of_any_scalar_type_decode_and_write_back_as_they_came() {
     assert_eq!(drift.len(), 2, "{drift:?}");
     assert!(drift.iter().all(|d| d.kind == DriftKind::Coerced));
     assert!(
-        drift.iter().any(|d| d.to_string() == "version\tstring\t0"),
+        drift
+            .iter()
+            .any(|d| d.to_string() == "version\tcoerced\tstring\t0"),
         "{drift:?}"
     );
 }
@@ -123,9 +125,9 @@ fn envelope_values_that_fit_nowhere_are_kept_and_reported() {
     assert_eq!(
         paths,
         [
-            "id\tstring\tnull",
-            "region\tstring\t[\"us-east-1\"]",
-            "resources\tarray\t\"arn:aws:one\""
+            "id\tmisfit\tstring\tnull",
+            "region\tmisfit\tstring\t[\"us-east-1\"]",
+            "resources\tmisfit\tarray\t\"arn:aws:one\""
         ]
     );
 }

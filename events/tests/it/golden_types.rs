@@ -50,8 +50,8 @@ fn enums_keep_values_they_do_not_know() {
     assert_eq!(
         drift,
         [
-            "detail.gift\tnot in the schema\ttrue",
-            "detail.status\tStatus\t\"lost-in-space\""
+            "detail.gift\tunlisted\tnot in the schema\ttrue",
+            "detail.status\tunknown value\tStatus\t\"lost-in-space\""
         ],
         "documented nulls are no drift; an unknown enum value and an unlisted key are"
     );
@@ -106,11 +106,11 @@ fn a_value_of_another_type_is_kept_reported_and_written_back() {
     assert_eq!(
         drift,
         [
-            "detail.change.order-id\tstring\t17",
-            "detail.change.quantity\tinteger\t\"2\"",
-            "detail.change.supplier\tstring\t{\"name\":\"acme\"}",
-            "detail.levels.w\tinteger\t\"four\"",
-            "detail.readOnly\tboolean\t\"yes\"",
+            "detail.change.order-id\tcoerced\tstring\t17",
+            "detail.change.quantity\tcoerced\tinteger\t\"2\"",
+            "detail.change.supplier\tmisfit\tstring\t{\"name\":\"acme\"}",
+            "detail.levels.w\tmisfit\tinteger\t\"four\"",
+            "detail.readOnly\tmisfit\tboolean\t\"yes\"",
         ]
     );
 }
@@ -235,7 +235,7 @@ fn tagged_unions_decode_the_member_their_tag_names() {
     assert_eq!(bank_member.iban.as_deref(), Some("NL00BANK0123456789"));
     assert_eq!(
         bank.1,
-        ["detail.payment.reference\tstring\t7"],
+        ["detail.payment.reference\tcoerced\tstring\t7"],
         "drift inside the member is reported below the union"
     );
     let Payment::GiftCard(gift_member) = &gift.0 else {
@@ -243,7 +243,10 @@ fn tagged_unions_decode_the_member_their_tag_names() {
     };
     assert_eq!(gift_member.method, Some(PaymentGiftCardMethod::GiftCard));
     assert_eq!(gift_member.items.as_ref().unwrap()[0].quantity, Some(2));
-    assert_eq!(gift.1, ["detail.payment.items[0].quantity\tinteger\t\"2\""]);
+    assert_eq!(
+        gift.1,
+        ["detail.payment.items[0].quantity\tcoerced\tinteger\t\"2\""]
+    );
     let Payment::Unknown(kept) = &crypto.0 else {
         panic!("{crypto:?}")
     };
@@ -253,13 +256,15 @@ fn tagged_unions_decode_the_member_their_tag_names() {
     );
     assert_eq!(
         crypto.1,
-        ["detail.payment.method\t\"card\" | \"bank-transfer\" | \"gift-card\"\t\"crypto\""]
+        [
+            "detail.payment.method\tunknown value\t\"card\" | \"bank-transfer\" | \"gift-card\"\t\"crypto\""
+        ]
     );
     assert!(matches!(untagged.0, Payment::Unknown(_)));
     assert_eq!(
         untagged.1,
         [
-            "detail.payment\tan object with `method` \"card\" | \"bank-transfer\" | \"gift-card\"\t{\"last4\":\"4242\"}"
+            "detail.payment\tmisfit\tan object with `method` \"card\" | \"bank-transfer\" | \"gift-card\"\t{\"last4\":\"4242\"}"
         ]
     );
 }
@@ -274,11 +279,11 @@ fn a_discriminator_maps_its_values_and_names_the_rest_after_their_schemas() {
         (json!({"amount": 5, "via": "Cash", "currency": "EUR"}), None),
         (
             json!({"via": "cheque"}),
-            Some("detail.refund.via\t\"store-credit\" | \"Cash\"\t\"cheque\""),
+            Some("detail.refund.via\tunknown value\t\"store-credit\" | \"Cash\"\t\"cheque\""),
         ),
         (
             json!("ten euros"),
-            Some("detail.refund\tcom_example_shop::order_placed::Refund\t\"ten euros\""),
+            Some("detail.refund\tmisfit\tcom_example_shop::order_placed::Refund\t\"ten euros\""),
         ),
     ] {
         let detail = json!({"order-id": "o-1", "refund": refund});

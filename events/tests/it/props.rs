@@ -1,7 +1,8 @@
 //! Property: any event of a generated type, with any field removed, set to `null` or given a
 //! value of another JSON type, still decodes typed, reports that field as drift (unless its
-//! schema says it may be any JSON), and writes back exactly the JSON it was given. The only
-//! exception is a field recorded as always present: without it the event is not of its type.
+//! schema says it may be any JSON, or `null` for a field declared nullable), and writes back
+//! exactly the JSON it was given. The only exception is a field recorded as always present:
+//! without it the event is not of its type.
 //!
 //! The events are the generator's fixtures and, when the shared corpus is there, every corpus
 //! event whose type is generated.
@@ -124,13 +125,21 @@ fn drift_under<D: DetailSet>(event: &Event<D>, path: &str) -> bool {
     event.drift().iter().any(|d| d.path.starts_with(path))
 }
 
-/// Checks the property for one change of one event; `always_present` names the JSON paths
-/// recorded as always present.
+/// What the schemas say of some JSON paths of an event.
+#[derive(Default)]
+struct Declared {
+    /// Recorded as always present.
+    always_present: Vec<String>,
+    /// Declared nullable: `null` there is no drift.
+    nullable: Vec<String>,
+}
+
+/// Checks the property for one change of one event.
 fn check<D: DetailSet + std::fmt::Debug>(
     base: &Value,
     steps: &[Step],
     change: Change,
-    always_present: &[&str],
+    declared: &Declared,
 ) -> Result<(), TestCaseError> {
     let Some(input) = changed(base, steps, change) else {
         return Ok(());
@@ -139,7 +148,7 @@ fn check<D: DetailSet + std::fmt::Debug>(
     let decoded = serde_json::from_str::<Event<D>>(&input.to_string());
     // Without a field recorded as always present, or with a value that does not convert to
     // its type, the event is not of its type.
-    if always_present.contains(&path.as_str())
+    if declared.always_present.contains(&path)
         && let Err(error) = &decoded
     {
         prop_assert!(
@@ -162,7 +171,9 @@ fn check<D: DetailSet + std::fmt::Debug>(
         path,
         change
     );
-    if matches!(change, Change::Remove) {
+    if matches!(change, Change::Remove)
+        || matches!(change, Change::Null) && declared.nullable.contains(&path)
+    {
         return Ok(());
     }
     // A place whose schema admits any JSON takes any value without drift.
@@ -178,6 +189,26 @@ fn check<D: DetailSet + std::fmt::Debug>(
         event.drift()
     );
     Ok(())
+}
+
+/// The fields of `source`'s details that `xtask/fixes.json` declares nullable.
+fn nullable_by_fixes(source: &str) -> Declared {
+    static FIXES: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+    let fixes = FIXES.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../xtask/fixes.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    });
+    let nullable = fixes
+        .iter()
+        .filter(|fix| fix["source"] == source && fix["nullable"] == true)
+        .flat_map(|fix| fix["properties"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .map(|property| format!("detail.{property}"))
+        .collect();
+    Declared {
+        nullable,
+        ..Declared::default()
+    }
 }
 
 fn corpus_events() -> &'static [Value] {
@@ -254,7 +285,11 @@ proptest! {
         let event = fixture_event();
         let places = places_of(&event);
         let steps = &places[place.index(places.len())];
-        check::<crate::golden::Detail>(&event, steps, change, &["detail.order-id"])?;
+        let declared = Declared {
+            always_present: vec!["detail.order-id".into()],
+            nullable: vec!["detail.coupon".into(), "detail.note".into()],
+        };
+        check::<crate::golden::Detail>(&event, steps, change, &declared)?;
     }
 
     #[test]
@@ -269,6 +304,7 @@ proptest! {
             return Ok(());
         }
         let steps = &places[place.index(places.len())];
-        check::<Detail>(event, steps, change, &[])?;
+        let declared = nullable_by_fixes(event["source"].as_str().unwrap_or_default());
+        check::<Detail>(event, steps, change, &declared)?;
     }
 }

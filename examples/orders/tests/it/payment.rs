@@ -60,7 +60,9 @@ fn a_kind_no_member_has_is_kept_as_it_came_and_reported() {
     assert_eq!(kept.tag("kind"), Some(json!("crypto")));
     assert_eq!(
         drift,
-        ["detail.payment.kind\t\"card\" | \"bank_transfer\" | \"voucher\"\t\"crypto\""]
+        [
+            "detail.payment.kind\tunknown value\t\"card\" | \"bank_transfer\" | \"voucher\"\t\"crypto\""
+        ]
     );
     assert_eq!(serde_json::to_value(&event).unwrap(), json);
 
@@ -70,14 +72,14 @@ fn a_kind_no_member_has_is_kept_as_it_came_and_reported() {
     assert_eq!(
         drift,
         [
-            "detail.payment\tan object with `kind` \"card\" | \"bank_transfer\" | \"voucher\"\t{\"card_last4\":\"4242\"}"
+            "detail.payment\tmisfit\tan object with `kind` \"card\" | \"bank_transfer\" | \"voucher\"\t{\"card_last4\":\"4242\"}"
         ]
     );
     assert_eq!(serde_json::to_value(&event).unwrap(), json);
     let (_, _, drift) = paid_with(json!({"kind": 3}));
     assert_eq!(
         drift,
-        ["detail.payment.kind\t\"card\" | \"bank_transfer\" | \"voucher\"\t3"]
+        ["detail.payment.kind\tunknown value\t\"card\" | \"bank_transfer\" | \"voucher\"\t3"]
     );
 }
 
@@ -98,9 +100,9 @@ fn what_does_not_fit_a_member_is_drift_at_its_path_and_written_back() {
     assert_eq!(
         drift,
         [
-            "detail.payment.code\tstring\t7",
-            "detail.payment.issued_by\tnot in the schema\t\"shop\"",
-            "detail.payment.value_cents\tinteger\t\"five hundred\"",
+            "detail.payment.code\tcoerced\tstring\t7",
+            "detail.payment.issued_by\tunlisted\tnot in the schema\t\"shop\"",
+            "detail.payment.value_cents\tmisfit\tinteger\t\"five hundred\"",
         ]
     );
     assert_eq!(serde_json::to_value(&event).unwrap(), json);
@@ -110,7 +112,7 @@ fn what_does_not_fit_a_member_is_drift_at_its_path_and_written_back() {
     assert_eq!(event.detail.payment, None);
     assert_eq!(
         drift,
-        ["detail.payment\torders::order_placed::Payment\t\"cash on delivery\""]
+        ["detail.payment\tmisfit\torders::order_placed::Payment\t\"cash on delivery\""]
     );
     assert_eq!(serde_json::to_value(&event).unwrap(), json);
 }

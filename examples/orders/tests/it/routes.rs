@@ -100,7 +100,7 @@ fn a_value_that_does_not_fit_the_users_own_type_is_kept_and_reported() {
     let drift: Vec<String> = event.drift().iter().map(ToString::to_string).collect();
     assert_eq!(
         drift,
-        ["detail.shipping_address\tAddress\t\"collect in store\""]
+        ["detail.shipping_address\tmisfit\tAddress\t\"collect in store\""]
     );
     assert_eq!(serde_json::to_value(&event).unwrap(), json);
 }
