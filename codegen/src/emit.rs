@@ -10,9 +10,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::Error;
-use crate::model::{
-    Body, CLOUDTRAIL_DETAIL_TYPE, Def, DefId, Field, Owner, Ty, TypeSpace, type_name,
-};
+use crate::model::{Body, Def, DefId, Field, Owner, Ty, TypeSpace, is_cloudtrail, type_name};
 use crate::rules::{Resolved, Rules, TypeInfo};
 
 /// The header every generated file starts with.
@@ -371,9 +369,10 @@ impl<'a> Emitter<'a> {
             .values()
             .filter(|names| {
                 uses_record
-                    && names.events.iter().any(|&index| {
-                        self.space.events[index].document.detail_type == CLOUDTRAIL_DETAIL_TYPE
-                    })
+                    && names
+                        .events
+                        .iter()
+                        .any(|&index| is_cloudtrail(&self.space.events[index].document.detail_type))
             })
             .map(|names| &names.feature)
             .collect()
@@ -393,7 +392,7 @@ impl<'a> Emitter<'a> {
         }
         if !self.cloudtrail_features().is_empty() {
             let doc = inner_doc(
-                "The CloudTrail record, the detail of every `AWS API Call via CloudTrail` event.",
+                "The CloudTrail record, the detail of every event CloudTrail sends (`AWS API Call via CloudTrail` and the like).",
             );
             let items = self
                 .defs_of(Owner::CloudTrail)

@@ -331,9 +331,11 @@ impl Config {
         self
     }
 
-    /// Whether the detail of every "AWS API Call via CloudTrail" event is the CloudTrail
-    /// record as CloudTrail documents it (the default), generated once in a `cloudtrail`
-    /// module, rather than what the event's own schema saw in one sample call.
+    /// Whether the detail of every event CloudTrail sends ("AWS API Call via CloudTrail", "AWS
+    /// Service Event via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Console Action
+    /// via CloudTrail") is the CloudTrail record as CloudTrail documents it (the default),
+    /// generated once in a `cloudtrail` module, rather than what the event's own schema saw in
+    /// one sample.
     pub fn cloudtrail_record(mut self, documented: bool) -> Self {
         self.cloudtrail = documented;
         self

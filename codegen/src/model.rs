@@ -72,7 +72,7 @@ pub(crate) enum Owner {
     /// The file of the event at this index: a type is never shared between events, so that
     /// its name and module do not change when another schema changes.
     Event(usize),
-    /// The CloudTrail record's module, shared by every "AWS API Call via CloudTrail" event.
+    /// The CloudTrail record's module, shared by every event CloudTrail sends.
     CloudTrail,
 }
 
@@ -95,8 +95,40 @@ pub(crate) struct Event {
     pub root: DefId,
 }
 
-/// The detail-type of CloudTrail's events in every source.
-pub(crate) const CLOUDTRAIL_DETAIL_TYPE: &str = "AWS API Call via CloudTrail";
+/// The detail-type of the API calls CloudTrail sends.
+const CLOUDTRAIL_API_CALL: &str = "AWS API Call via CloudTrail";
+
+/// The detail-types of the events CloudTrail sends, in every source: each carries a CloudTrail
+/// record as its detail (CloudTrail's `eventType` of `AwsApiCall`, `AwsServiceEvent`,
+/// `AwsConsoleSignIn` and `AwsConsoleAction`).
+const CLOUDTRAIL_DETAIL_TYPES: [&str; 4] = [
+    CLOUDTRAIL_API_CALL,
+    "AWS Service Event via CloudTrail",
+    "AWS Console Sign In via CloudTrail",
+    "AWS Console Action via CloudTrail",
+];
+
+/// Whether events of `detail_type` carry a CloudTrail record.
+pub(crate) fn is_cloudtrail(detail_type: &str) -> bool {
+    CLOUDTRAIL_DETAIL_TYPES.contains(&detail_type)
+}
+
+/// The record's fields, where those it leaves as any JSON take the type `own` (the event
+/// schema's fields) declares.
+fn refine_record(record: &[Field], own: Vec<Field>) -> Vec<Field> {
+    let mut own: BTreeMap<String, Field> = own.into_iter().map(|f| (f.json.clone(), f)).collect();
+    record
+        .iter()
+        .map(|field| match own.remove(&field.json) {
+            Some(declared) if field.ty == Ty::Any && declared.ty != Ty::Any => Field {
+                ty: declared.ty,
+                nullable: field.nullable || declared.nullable,
+                ..field.clone()
+            },
+            _ => field.clone(),
+        })
+        .collect()
+}
 
 #[derive(Default)]
 pub(crate) struct TypeSpace {
@@ -108,8 +140,9 @@ pub(crate) struct TypeSpace {
 }
 
 impl TypeSpace {
-    /// Converts `documents`; the detail of every "AWS API Call via CloudTrail" event is the
-    /// record `cloudtrail` describes, when given, instead of the one sample its schema saw.
+    /// Converts `documents`; the detail of every event CloudTrail sends ("AWS API Call via
+    /// CloudTrail" and the like) is the record `cloudtrail` describes, when given, instead of
+    /// the one sample its schema saw.
     pub fn build(
         documents: Vec<Document>,
         fixes: &[Fix],
@@ -220,8 +253,18 @@ impl Converter<'_> {
             self.document.source.clone(),
             self.document.detail_type.clone(),
         ));
-        let cloudtrail = self.document.detail_type == CLOUDTRAIL_DETAIL_TYPE;
+        let detail_type = self.document.detail_type.as_str();
+        let cloudtrail = is_cloudtrail(detail_type);
         let fields = match (&self.space.cloudtrail, schema.get("properties")) {
+            // Sign-ins, service events and console actions are a few kinds each, and their
+            // schemas' `additionalEventData`, `responseElements` or `serviceEventDetails`
+            // describe them. An API call's schema saw one call of one API, whose parameters say
+            // nothing of the others: it is not consulted.
+            (Some(record), Some(_)) if cloudtrail && detail_type != CLOUDTRAIL_API_CALL => {
+                let record = record.clone();
+                let own = self.fields(&name, "", schema, &pointer)?;
+                refine_record(&record, own)
+            }
             (Some(record), _) if cloudtrail => record.clone(),
             // The detail's own fields name their inline types alone (`State`, not
             // `Ec2InstanceStateChangeNotificationState`): each event has its own module.

@@ -4,6 +4,7 @@ pub(crate) mod arn_templates;
 #[cfg(
     any(
         feature = "aws-application-cost-profiler",
+        feature = "aws-appmesh",
         feature = "aws-autoscaling",
         feature = "aws-batch",
         feature = "aws-cloudshell",
@@ -19,9 +20,11 @@ pub(crate) mod arn_templates;
         feature = "aws-kms",
         feature = "aws-logs",
         feature = "aws-monitoring",
+        feature = "aws-organizations",
         feature = "aws-s3",
         feature = "aws-sagemaker",
         feature = "aws-schemas",
+        feature = "aws-signin",
         feature = "aws-states",
         feature = "aws-transcribe",
         feature = "aws-wellarchitected"

@@ -272,3 +272,89 @@ fn documented_spellings_and_nulls_are_not_drift() {
     assert_eq!(event.detail.stop_date, None);
     assert_eq!(serde_json::to_value(&event).unwrap(), running);
 }
+
+/// Console sign-ins and service events carry a CloudTrail record too: its documented fields
+/// are typed, not unlisted, and what the event's own schema says of the parts the record
+/// leaves open (the sign-in's outcome and MFA) stays typed.
+#[cfg(all(feature = "aws-signin", feature = "aws-codebuild"))]
+#[test]
+fn console_sign_ins_and_service_events_are_cloudtrail_records() {
+    use bridgecraft_events::cloudtrail::{EventType, UserIdentityType};
+    use bridgecraft_events::{aws_codebuild, aws_signin};
+
+    // As CloudTrail's user guide shows a console sign-in record, delivered by EventBridge.
+    let sign_in = json!({
+        "version": "0", "id": "6f87d04b-9f74-4f04-a780-7acf4b0a9b38",
+        "detail-type": "AWS Console Sign In via CloudTrail", "source": "aws.signin",
+        "account": "123456789012", "time": "2024-01-05T18:21:27Z", "region": "us-east-1",
+        "resources": [],
+        "detail": {
+            "eventVersion": "1.09",
+            "userIdentity": {
+                "type": "IAMUser", "principalId": "AIDAEXAMPLE", "accountId": "123456789012",
+                "arn": "arn:aws:iam::123456789012:user/alice", "userName": "alice"
+            },
+            "eventTime": "2024-01-05T18:21:27Z", "eventSource": "signin.amazonaws.com",
+            "eventName": "ConsoleLogin", "awsRegion": "us-east-1",
+            "sourceIPAddress": "192.0.2.0", "userAgent": "Mozilla/5.0",
+            "errorMessage": "Failed authentication",
+            "requestParameters": null,
+            "responseElements": {"ConsoleLogin": "Failure"},
+            "additionalEventData": {
+                "LoginTo": "https://console.aws.amazon.com/console/home",
+                "MobileVersion": "No", "MFAUsed": "Yes"
+            },
+            "eventID": "324731c0-64b3-4421-b552-dfc3c27df4f6", "readOnly": false,
+            "eventType": "AwsConsoleSignIn", "managementEvent": true,
+            "recipientAccountId": "123456789012", "eventCategory": "Management",
+            "tlsDetails": {
+                "tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
+                "clientProvidedHostHeader": "signin.aws.amazon.com"
+            }
+        }
+    });
+    let event: Event<aws_signin::AwsConsoleSignInViaCloudTrail> =
+        serde_json::from_value(sign_in.clone()).unwrap();
+    assert_eq!(event.drift(), []);
+    let detail = &event.detail;
+    assert_eq!(detail.event_type, Some(EventType::AwsConsoleSignIn));
+    assert_eq!(
+        detail.error_message.as_deref(),
+        Some("Failed authentication")
+    );
+    let identity = detail.user_identity.as_ref().unwrap();
+    assert_eq!(identity.r#type, Some(UserIdentityType::IamUser));
+    assert_eq!(identity.user_name.as_deref(), Some("alice"));
+    let outcome = detail.response_elements.as_ref().unwrap();
+    assert_eq!(outcome.console_login.as_deref(), Some("Failure"));
+    let data = detail.additional_event_data.as_ref().unwrap();
+    assert_eq!(data.mfa_used.as_deref(), Some("Yes"));
+    assert_eq!(serde_json::to_value(&event).unwrap(), sign_in);
+
+    let service_event = json!({
+        "version": "0", "id": "b3e5ac4d-3d2c-4b5e-9f4a-0c0e7d3a1f11",
+        "detail-type": "AWS Service Event via CloudTrail", "source": "aws.codebuild",
+        "account": "123456789012", "time": "2024-03-01T10:00:00Z", "region": "eu-west-1",
+        "resources": [],
+        "detail": {
+            "eventVersion": "1.08",
+            "userIdentity": {"accountId": "123456789012", "invokedBy": "codebuild.amazonaws.com"},
+            "eventTime": "2024-03-01T10:00:00Z", "eventSource": "codebuild.amazonaws.com",
+            "eventName": "GetBuildProjectsCredentials", "awsRegion": "eu-west-1",
+            "sourceIPAddress": "codebuild.amazonaws.com", "userAgent": "codebuild.amazonaws.com",
+            "requestParameters": null, "responseElements": null,
+            "eventID": "0c3c6e6a-1b9f-4a8e-8d5c-6f2d5a3e4b71", "readOnly": true,
+            "eventType": "AwsServiceEvent", "managementEvent": true,
+            "recipientAccountId": "123456789012",
+            "serviceEventDetails": {"response": "Success"},
+            "eventCategory": "Management"
+        }
+    });
+    let event: Event<aws_codebuild::AwsServiceEventViaCloudTrail> =
+        serde_json::from_value(service_event.clone()).unwrap();
+    assert_eq!(event.drift(), []);
+    assert_eq!(event.detail.event_type, Some(EventType::AwsServiceEvent));
+    let details = event.detail.service_event_details.as_ref().unwrap();
+    assert_eq!(details.response.as_deref(), Some("Success"));
+    assert_eq!(serde_json::to_value(&event).unwrap(), service_event);
+}

@@ -4,19 +4,65 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AwsConsoleSignInViaCloudTrail {
+    pub addendum: Option<crate::generated::cloudtrail::Addendum>,
+    /// Data about the request that is not part of it.
     pub additional_event_data: Option<AdditionalEventData>,
+    /// The API version of the action.
+    pub api_version: Option<String>,
+    /// The region the request was made to.
     pub aws_region: Option<String>,
+    /// For calls to edge devices: the device.
+    pub edge_device_details: Option<serde_json::Value>,
+    /// The AWS error, when the request failed.
+    pub error_code: Option<String>,
+    /// The error's description, when the request failed.
+    pub error_message: Option<String>,
+    /// The record's category.
+    pub event_category: Option<crate::generated::cloudtrail::EventCategory>,
+    /// CloudTrail's unique id for this record.
     pub event_id: Option<String>,
+    /// The requested action: the API's name, such as `RunInstances`.
     pub event_name: Option<String>,
+    /// The service the request was made to, such as `ec2.amazonaws.com`.
     pub event_source: Option<String>,
+    /// When the request was completed, in UTC.
     pub event_time: Option<crate::Timestamp>,
-    pub event_type: Option<String>,
+    /// What generated the record.
+    pub event_type: Option<crate::generated::cloudtrail::EventType>,
+    /// The version of the record format, such as `1.09`.
     pub event_version: Option<String>,
+    /// For Insights events: the insight.
+    pub insight_details: Option<serde_json::Value>,
+    /// Whether this is a management event.
+    pub management_event: Option<bool>,
+    /// Whether the action only reads.
+    pub read_only: Option<bool>,
+    /// The account that received the record.
+    pub recipient_account_id: Option<String>,
+    /// The id the service gave the request.
+    pub request_id: Option<String>,
+    /// The request's parameters, as the API defines them.
     pub request_parameters: Option<serde_json::Value>,
+    /// The resources the call accessed.
+    pub resources: Option<Vec<crate::generated::cloudtrail::Resource>>,
+    /// The response, for actions that change something; null for read-only ones.
     pub response_elements: Option<ResponseElements>,
+    /// For service events: what happened.
+    pub service_event_details: Option<serde_json::Value>,
+    /// `true` when the call was made with console credentials.
+    pub session_credential_from_console: Option<String>,
+    /// The id shared by the records of one action delivered to several accounts.
+    pub shared_event_id: Option<String>,
+    /// The address the request came from, or the service that made it on the caller's behalf.
     pub source_ip_address: Option<String>,
+    pub tls_details: Option<crate::generated::cloudtrail::TlsDetails>,
+    /// The agent the request was made through.
     pub user_agent: Option<String>,
-    pub user_identity: Option<UserIdentity>,
+    pub user_identity: Option<Box<crate::generated::cloudtrail::UserIdentity>>,
+    /// The account that owns the VPC endpoint.
+    pub vpc_endpoint_account_id: Option<String>,
+    /// The VPC endpoint the request came through.
+    pub vpc_endpoint_id: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
     pub extra: crate::Extra,
@@ -24,19 +70,37 @@ pub struct AwsConsoleSignInViaCloudTrail {
 impl crate::Record for AwsConsoleSignInViaCloudTrail {
     const NAME: &'static str = "aws_signin::AwsConsoleSignInViaCloudTrail";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("addendum"),
         crate::tolerant::FieldSpec::new("additionalEventData"),
+        crate::tolerant::FieldSpec::new("apiVersion"),
         crate::tolerant::FieldSpec::new("awsRegion"),
+        crate::tolerant::FieldSpec::new("edgeDeviceDetails"),
+        crate::tolerant::FieldSpec::new("errorCode"),
+        crate::tolerant::FieldSpec::new("errorMessage"),
+        crate::tolerant::FieldSpec::new("eventCategory"),
         crate::tolerant::FieldSpec::new("eventID"),
         crate::tolerant::FieldSpec::new("eventName"),
         crate::tolerant::FieldSpec::new("eventSource"),
         crate::tolerant::FieldSpec::new("eventTime"),
         crate::tolerant::FieldSpec::new("eventType"),
         crate::tolerant::FieldSpec::new("eventVersion"),
+        crate::tolerant::FieldSpec::new("insightDetails"),
+        crate::tolerant::FieldSpec::new("managementEvent"),
+        crate::tolerant::FieldSpec::new("readOnly"),
+        crate::tolerant::FieldSpec::new("recipientAccountId"),
+        crate::tolerant::FieldSpec::new("requestID"),
         crate::tolerant::FieldSpec::new("requestParameters"),
+        crate::tolerant::FieldSpec::new("resources"),
         crate::tolerant::FieldSpec::new("responseElements"),
+        crate::tolerant::FieldSpec::new("serviceEventDetails"),
+        crate::tolerant::FieldSpec::new("sessionCredentialFromConsole"),
+        crate::tolerant::FieldSpec::new("sharedEventID"),
         crate::tolerant::FieldSpec::new("sourceIPAddress"),
+        crate::tolerant::FieldSpec::new("tlsDetails"),
         crate::tolerant::FieldSpec::new("userAgent"),
         crate::tolerant::FieldSpec::new("userIdentity"),
+        crate::tolerant::FieldSpec::new("vpcEndpointAccountId"),
+        crate::tolerant::FieldSpec::new("vpcEndpointId"),
     ];
     #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
@@ -46,11 +110,27 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
         _present: &mut u64,
     ) -> Result<bool, A::Error> {
         match key {
+            "addendum" => {
+                crate::tolerant::field(
+                    &mut self.addendum,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "additionalEventData" => {
                 crate::tolerant::field(
                     &mut self.additional_event_data,
                     &mut self.extra,
-                    Self::FIELDS[0],
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "apiVersion" => {
+                crate::tolerant::field(
+                    &mut self.api_version,
+                    &mut self.extra,
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -58,7 +138,39 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.aws_region,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "edgeDeviceDetails" => {
+                crate::tolerant::field(
+                    &mut self.edge_device_details,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "errorCode" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "errorMessage" => {
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "eventCategory" => {
+                crate::tolerant::field(
+                    &mut self.event_category,
+                    &mut self.extra,
+                    Self::FIELDS[7],
                     map,
                 )?
             }
@@ -66,7 +178,7 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.event_id,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[8],
                     map,
                 )?
             }
@@ -74,7 +186,7 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.event_name,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[9],
                     map,
                 )?
             }
@@ -82,7 +194,7 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.event_source,
                     &mut self.extra,
-                    Self::FIELDS[4],
+                    Self::FIELDS[10],
                     map,
                 )?
             }
@@ -90,7 +202,7 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.event_time,
                     &mut self.extra,
-                    Self::FIELDS[5],
+                    Self::FIELDS[11],
                     map,
                 )?
             }
@@ -98,7 +210,7 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.event_type,
                     &mut self.extra,
-                    Self::FIELDS[6],
+                    Self::FIELDS[12],
                     map,
                 )?
             }
@@ -106,7 +218,47 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.event_version,
                     &mut self.extra,
-                    Self::FIELDS[7],
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            "insightDetails" => {
+                crate::tolerant::field(
+                    &mut self.insight_details,
+                    &mut self.extra,
+                    Self::FIELDS[14],
+                    map,
+                )?
+            }
+            "managementEvent" => {
+                crate::tolerant::field(
+                    &mut self.management_event,
+                    &mut self.extra,
+                    Self::FIELDS[15],
+                    map,
+                )?
+            }
+            "readOnly" => {
+                crate::tolerant::field(
+                    &mut self.read_only,
+                    &mut self.extra,
+                    Self::FIELDS[16],
+                    map,
+                )?
+            }
+            "recipientAccountId" => {
+                crate::tolerant::field(
+                    &mut self.recipient_account_id,
+                    &mut self.extra,
+                    Self::FIELDS[17],
+                    map,
+                )?
+            }
+            "requestID" => {
+                crate::tolerant::field(
+                    &mut self.request_id,
+                    &mut self.extra,
+                    Self::FIELDS[18],
                     map,
                 )?
             }
@@ -114,7 +266,15 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.request_parameters,
                     &mut self.extra,
-                    Self::FIELDS[8],
+                    Self::FIELDS[19],
+                    map,
+                )?
+            }
+            "resources" => {
+                crate::tolerant::field(
+                    &mut self.resources,
+                    &mut self.extra,
+                    Self::FIELDS[20],
                     map,
                 )?
             }
@@ -122,7 +282,31 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.response_elements,
                     &mut self.extra,
-                    Self::FIELDS[9],
+                    Self::FIELDS[21],
+                    map,
+                )?
+            }
+            "serviceEventDetails" => {
+                crate::tolerant::field(
+                    &mut self.service_event_details,
+                    &mut self.extra,
+                    Self::FIELDS[22],
+                    map,
+                )?
+            }
+            "sessionCredentialFromConsole" => {
+                crate::tolerant::field(
+                    &mut self.session_credential_from_console,
+                    &mut self.extra,
+                    Self::FIELDS[23],
+                    map,
+                )?
+            }
+            "sharedEventID" => {
+                crate::tolerant::field(
+                    &mut self.shared_event_id,
+                    &mut self.extra,
+                    Self::FIELDS[24],
                     map,
                 )?
             }
@@ -130,7 +314,15 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.source_ip_address,
                     &mut self.extra,
-                    Self::FIELDS[10],
+                    Self::FIELDS[25],
+                    map,
+                )?
+            }
+            "tlsDetails" => {
+                crate::tolerant::field(
+                    &mut self.tls_details,
+                    &mut self.extra,
+                    Self::FIELDS[26],
                     map,
                 )?
             }
@@ -138,15 +330,31 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
                 crate::tolerant::field(
                     &mut self.user_agent,
                     &mut self.extra,
-                    Self::FIELDS[11],
+                    Self::FIELDS[27],
                     map,
                 )?
             }
             "userIdentity" => {
-                crate::tolerant::field(
+                crate::tolerant::boxed_field(
                     &mut self.user_identity,
                     &mut self.extra,
-                    Self::FIELDS[12],
+                    Self::FIELDS[28],
+                    map,
+                )?
+            }
+            "vpcEndpointAccountId" => {
+                crate::tolerant::field(
+                    &mut self.vpc_endpoint_account_id,
+                    &mut self.extra,
+                    Self::FIELDS[29],
+                    map,
+                )?
+            }
+            "vpcEndpointId" => {
+                crate::tolerant::field(
+                    &mut self.vpc_endpoint_id,
+                    &mut self.extra,
+                    Self::FIELDS[30],
                     map,
                 )?
             }
@@ -159,13 +367,24 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
+        crate::tolerant::put(map, extra, "addendum", self.addendum.as_ref())?;
         crate::tolerant::put(
             map,
             extra,
             "additionalEventData",
             self.additional_event_data.as_ref(),
         )?;
+        crate::tolerant::put(map, extra, "apiVersion", self.api_version.as_ref())?;
         crate::tolerant::put(map, extra, "awsRegion", self.aws_region.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "edgeDeviceDetails",
+            self.edge_device_details.as_ref(),
+        )?;
+        crate::tolerant::put(map, extra, "errorCode", self.error_code.as_ref())?;
+        crate::tolerant::put(map, extra, "errorMessage", self.error_message.as_ref())?;
+        crate::tolerant::put(map, extra, "eventCategory", self.event_category.as_ref())?;
         crate::tolerant::put(map, extra, "eventID", self.event_id.as_ref())?;
         crate::tolerant::put(map, extra, "eventName", self.event_name.as_ref())?;
         crate::tolerant::put(map, extra, "eventSource", self.event_source.as_ref())?;
@@ -175,9 +394,30 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
         crate::tolerant::put(
             map,
             extra,
+            "insightDetails",
+            self.insight_details.as_ref(),
+        )?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "managementEvent",
+            self.management_event.as_ref(),
+        )?;
+        crate::tolerant::put(map, extra, "readOnly", self.read_only.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "recipientAccountId",
+            self.recipient_account_id.as_ref(),
+        )?;
+        crate::tolerant::put(map, extra, "requestID", self.request_id.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
             "requestParameters",
             self.request_parameters.as_ref(),
         )?;
+        crate::tolerant::put(map, extra, "resources", self.resources.as_ref())?;
         crate::tolerant::put(
             map,
             extra,
@@ -187,17 +427,55 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
         crate::tolerant::put(
             map,
             extra,
+            "serviceEventDetails",
+            self.service_event_details.as_ref(),
+        )?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "sessionCredentialFromConsole",
+            self.session_credential_from_console.as_ref(),
+        )?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "sharedEventID",
+            self.shared_event_id.as_ref(),
+        )?;
+        crate::tolerant::put(
+            map,
+            extra,
             "sourceIPAddress",
             self.source_ip_address.as_ref(),
         )?;
+        crate::tolerant::put(map, extra, "tlsDetails", self.tls_details.as_ref())?;
         crate::tolerant::put(map, extra, "userAgent", self.user_agent.as_ref())?;
-        crate::tolerant::put(map, extra, "userIdentity", self.user_identity.as_ref())?;
+        crate::tolerant::put(map, extra, "userIdentity", self.user_identity.as_deref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "vpcEndpointAccountId",
+            self.vpc_endpoint_account_id.as_ref(),
+        )?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "vpcEndpointId",
+            self.vpc_endpoint_id.as_ref(),
+        )?;
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        crate::tolerant::inspect_field(self.addendum.as_ref(), "addendum", path, drift);
         crate::tolerant::inspect_field(
             self.additional_event_data.as_ref(),
             "additionalEventData",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(
+            self.event_category.as_ref(),
+            "eventCategory",
             path,
             drift,
         );
@@ -208,13 +486,31 @@ impl crate::Record for AwsConsoleSignInViaCloudTrail {
             drift,
         );
         crate::tolerant::inspect_field(
+            self.event_type.as_ref(),
+            "eventType",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(
+            self.resources.as_ref(),
+            "resources",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(
             self.response_elements.as_ref(),
             "responseElements",
             path,
             drift,
         );
         crate::tolerant::inspect_field(
-            self.user_identity.as_ref(),
+            self.tls_details.as_ref(),
+            "tlsDetails",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(
+            self.user_identity.as_deref(),
             "userIdentity",
             path,
             drift,
@@ -377,99 +673,6 @@ impl<'de> serde::Deserialize<'de> for ResponseElements {
     }
 }
 impl serde::Serialize for ResponseElements {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::tolerant::serialize_record(self, serializer)
-    }
-}
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct UserIdentity {
-    pub account_id: Option<String>,
-    pub arn: Option<String>,
-    pub principal_id: Option<String>,
-    pub r#type: Option<String>,
-    /// Keys the schema does not list and values that did not fit their field,
-    /// kept as they came.
-    pub extra: crate::Extra,
-}
-impl crate::Record for UserIdentity {
-    const NAME: &'static str = "aws_signin::aws_console_sign_in_via_cloud_trail::UserIdentity";
-    const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
-        crate::tolerant::FieldSpec::new("accountId"),
-        crate::tolerant::FieldSpec::new("arn"),
-        crate::tolerant::FieldSpec::new("principalId"),
-        crate::tolerant::FieldSpec::new("type"),
-    ];
-    #[inline]
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        _present: &mut u64,
-    ) -> Result<bool, A::Error> {
-        match key {
-            "accountId" => {
-                crate::tolerant::field(
-                    &mut self.account_id,
-                    &mut self.extra,
-                    Self::FIELDS[0],
-                    map,
-                )?
-            }
-            "arn" => {
-                crate::tolerant::field(
-                    &mut self.arn,
-                    &mut self.extra,
-                    Self::FIELDS[1],
-                    map,
-                )?
-            }
-            "principalId" => {
-                crate::tolerant::field(
-                    &mut self.principal_id,
-                    &mut self.extra,
-                    Self::FIELDS[2],
-                    map,
-                )?
-            }
-            "type" => {
-                crate::tolerant::field(
-                    &mut self.r#type,
-                    &mut self.extra,
-                    Self::FIELDS[3],
-                    map,
-                )?
-            }
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-    fn serialize_fields<M: serde::ser::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> Result<(), M::Error> {
-        let extra = &self.extra;
-        crate::tolerant::put(map, extra, "accountId", self.account_id.as_ref())?;
-        crate::tolerant::put(map, extra, "arn", self.arn.as_ref())?;
-        crate::tolerant::put(map, extra, "principalId", self.principal_id.as_ref())?;
-        crate::tolerant::put(map, extra, "type", self.r#type.as_ref())?;
-        Ok(())
-    }
-    fn extra(&self) -> &crate::Extra {
-        &self.extra
-    }
-    fn extra_mut(&mut self) -> &mut crate::Extra {
-        &mut self.extra
-    }
-}
-impl<'de> serde::Deserialize<'de> for UserIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::tolerant::deserialize_record(deserializer)
-    }
-}
-impl serde::Serialize for UserIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::tolerant::serialize_record(self, serializer)
     }
