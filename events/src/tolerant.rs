@@ -275,6 +275,28 @@ impl Drift {
     }
 }
 
+/// JSON text without the whitespace between its tokens: on one line, and otherwise exactly as
+/// it came (an integer beyond 64 bits keeps its digits, an escape its spelling).
+fn compact(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Appends `.key` (or `["key"]` for keys that are not plain words) to a JSON path.
 pub(crate) fn push_key(path: &mut String, key: &str) {
     let plain = !key.is_empty()
@@ -470,13 +492,12 @@ impl Inspect for Extra {
         for entry in &self.entries {
             match entry {
                 Entry::Unlisted { key, value } => at_key(path, key, |path| {
-                    let found: Value = serde_json::from_str(value.get()).unwrap_or(Value::Null);
-                    drift.push(Drift::new(
-                        path.clone(),
-                        DriftKind::Unlisted,
-                        "not in the schema",
-                        &found,
-                    ));
+                    drift.push(Drift {
+                        path: path.clone(),
+                        kind: DriftKind::Unlisted,
+                        declared: "not in the schema".into(),
+                        found: compact(value.get()),
+                    });
                 }),
                 Entry::Misfit { key, misfit } => at_key(path, key, |path| {
                     for step in &misfit.0.at {
@@ -1613,6 +1634,20 @@ pub(crate) mod tests {
         assert!(record.extra.came_as_json_string());
         let error = boxed("[1]").unwrap_err().to_string();
         assert!(error.contains("for Counted, found an array"), "{error}");
+    }
+
+    #[test]
+    fn unlisted_keys_are_reported_as_they_came_on_one_line() {
+        let json = "{\"big\": 18446744073709551617, \"note\": \"\\ud800 \\\" x\",\n \"o\": {\n  \"a\": [1, 2]\n}}";
+        let record: Counted =
+            deserialize_record(&mut serde_json::Deserializer::from_str(json)).unwrap();
+        let mut drift = Vec::new();
+        record.extra.inspect(&mut "detail".to_owned(), &mut drift);
+        let found: Vec<&str> = drift.iter().map(|d| d.found.as_str()).collect();
+        assert_eq!(
+            found,
+            ["18446744073709551617", r#""\ud800 \" x""#, r#"{"a":[1,2]}"#]
+        );
     }
 
     #[test]
