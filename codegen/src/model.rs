@@ -115,17 +115,19 @@ pub(crate) fn is_cloudtrail(detail_type: &str) -> bool {
 
 /// The record's fields, where those it leaves as any JSON take the type `own` (the event
 /// schema's fields) declares.
-fn refine_record(record: &[Field], own: Vec<Field>) -> Vec<Field> {
+fn refine_record(record: Vec<Field>, own: Vec<Field>) -> Vec<Field> {
     let mut own: BTreeMap<String, Field> = own.into_iter().map(|f| (f.json.clone(), f)).collect();
     record
-        .iter()
-        .map(|field| match own.remove(&field.json) {
-            Some(declared) if field.ty == Ty::Any && declared.ty != Ty::Any => Field {
-                ty: declared.ty,
-                nullable: field.nullable || declared.nullable,
-                ..field.clone()
-            },
-            _ => field.clone(),
+        .into_iter()
+        .map(|mut field| {
+            if let Some(declared) = own.remove(&field.json)
+                && field.ty == Ty::Any
+                && declared.ty != Ty::Any
+            {
+                field.ty = declared.ty;
+                field.nullable |= declared.nullable;
+            }
+            field
         })
         .collect()
 }
@@ -263,7 +265,7 @@ impl Converter<'_> {
             (Some(record), Some(_)) if cloudtrail && detail_type != CLOUDTRAIL_API_CALL => {
                 let record = record.clone();
                 let own = self.fields(&name, "", schema, &pointer)?;
-                refine_record(&record, own)
+                refine_record(record, own)
             }
             (Some(record), _) if cloudtrail => record.clone(),
             // The detail's own fields name their inline types alone (`State`, not
