@@ -157,7 +157,8 @@ pub struct Fix {
     /// Real events send `null`.
     #[serde(default)]
     pub nullable: bool,
-    /// Real events send another type: this schema replaces the property's.
+    /// Real events send another type: this schema replaces the property's. For a property the
+    /// registry's schema does not list, AWS documents it and real events send it: it is added.
     #[serde(default, rename = "type")]
     pub replacement: Option<Value>,
     /// The property identifies a resource of this CloudFormation type that the registry does

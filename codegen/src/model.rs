@@ -95,6 +95,15 @@ pub(crate) struct Event {
     pub root: DefId,
 }
 
+/// The JSON key of a schema's property. The registry's draft-4 exporter renames `readOnly` (a
+/// JSON Schema keyword) to `x-amazon-open-api-schema-readOnly`, while `required` and real
+/// events keep the original name.
+fn json_key(property: &str) -> &str {
+    property
+        .strip_prefix("x-amazon-open-api-schema-")
+        .unwrap_or(property)
+}
+
 /// The detail-type of the API calls CloudTrail sends.
 const CLOUDTRAIL_API_CALL: &str = "AWS API Call via CloudTrail";
 
@@ -445,8 +454,8 @@ impl Converter<'_> {
         schema: &Value,
         pointer: &str,
     ) -> Result<Vec<Field>, Error> {
-        let properties = match schema.get("properties") {
-            Some(Value::Object(properties)) => properties,
+        let mut properties = match schema.get("properties") {
+            Some(Value::Object(properties)) => properties.clone(),
             _ => {
                 return Err(self.document.error(
                     &format!("{pointer}/properties"),
@@ -454,14 +463,22 @@ impl Converter<'_> {
                 ));
             }
         };
+        // A fix giving the type of a property the schema does not list adds it: AWS documents
+        // it, and real events send it, but the registry's samples did not have it.
+        for fix in self.fixes {
+            if let Some(replacement) = &fix.replacement {
+                for property in &fix.properties {
+                    if fix.applies_to(&self.document.source, name, property)
+                        && !properties.keys().any(|key| json_key(key) == property)
+                    {
+                        properties.insert(property.clone(), replacement.clone());
+                    }
+                }
+            }
+        }
         let mut fields = Vec::with_capacity(properties.len());
-        for (key, property) in properties {
-            // The registry's draft-4 exporter renames `readOnly` (a JSON Schema keyword) to
-            // this prefix, while `required` and real events keep the original name.
-            let json = key
-                .strip_prefix("x-amazon-open-api-schema-")
-                .unwrap_or(key)
-                .to_owned();
+        for (key, property) in &properties {
+            let json = json_key(key).to_owned();
             let property_pointer = format!("{pointer}/properties/{}", escape_pointer(key));
             let mut property = property.clone();
             let mut required = false;

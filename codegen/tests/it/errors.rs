@@ -131,6 +131,28 @@ fn fixes_change_the_generated_field() {
 }
 
 #[test]
+fn a_fix_with_a_type_adds_a_property_the_schema_lacks() {
+    let added: Fix = serde_json::from_str(
+        r#"{"schema": "OrderPlaced", "properties": ["giftNote", "redeemedAt"], "type": {"type": "string"}, "nullable": true, "why": "t"}"#,
+    )
+    .unwrap();
+    let output = Config::new()
+        .fix(added)
+        .generate(fixture_documents())
+        .unwrap();
+    let code = &output.files["com_example_shop/order_placed.rs"];
+    assert!(code.contains("pub gift_note: Option<String>,"), "{code}");
+    assert!(
+        code.contains(r#"FieldSpec::nullable("giftNote")"#),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub redeemed_at: Option<String>,"),
+        "a type the fix gives is taken as it is, not guessed from the name: {code}"
+    );
+}
+
+#[test]
 fn a_fix_can_name_a_resource_the_registry_does_not() {
     let related: Fix = serde_json::from_str(
         r#"{"source": "com.example.shop", "schema": "Item", "properties": ["host"],

@@ -228,7 +228,8 @@ fn decoded_without_drift<T: bridgecraft_events::DetailSet + serde::Serialize>(
 }
 
 /// Values AWS documents that the registry's samples did not show are typed, not drift: AWS
-/// Health's RFC 1123 times, and the `null` stop date of a running Step Functions execution.
+/// Health's RFC 1123 times and paging, and the `null` stop date and the redrive fields of a
+/// running Step Functions execution.
 #[cfg(all(feature = "aws-health", feature = "aws-states"))]
 #[test]
 fn documented_spellings_and_nulls_are_not_drift() {
@@ -249,7 +250,12 @@ fn documented_spellings_and_nulls_are_not_drift() {
             "endTime": "Fri, 27 Jan 2023 09:01:22 GMT",
             "lastUpdatedTime": "Fri, 27 Jan 2023 09:01:22 GMT",
             "statusCode": "closed", "eventRegion": "af-south-1",
-            "eventDescription": [{"language": "en_US", "latestDescription": "Resolved."}]
+            "eventDescription": [{"language": "en_US", "latestDescription": "Resolved."}],
+            "affectedEntities": [{
+                "entityValue": "i-0123456789abcdef0",
+                "lastUpdatedTime": "Fri, 27 Jan 2023 09:01:22 GMT", "status": "RESOLVED"
+            }],
+            "affectedAccount": "123456789012", "page": "1", "totalPages": "1"
         }
     });
     let event: Event<aws_health::AwsHealthEvent> = decoded_without_drift(&health);
@@ -259,6 +265,13 @@ fn documented_spellings_and_nulls_are_not_drift() {
         "2023-01-27T06:02:51+00:00"
     );
     assert_eq!(start.as_str(), "Fri, 27 Jan 2023 06:02:51 GMT");
+    let entity = &event.detail.affected_entities.as_ref().unwrap()[0];
+    assert_eq!(
+        entity.status,
+        Some(aws_health::aws_health_event::AffectedEntityStatus::Resolved)
+    );
+    assert!(entity.last_updated_time.as_ref().unwrap().to_utc().is_ok());
+    assert_eq!(event.detail.total_pages.as_deref(), Some("1"));
 
     // The Step Functions developer guide's example of a running execution.
     let running = json!({
@@ -271,12 +284,25 @@ fn documented_spellings_and_nulls_are_not_drift() {
             "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:state-machine",
             "name": "execution-name", "status": "RUNNING",
             "startDate": 1551225271984_u64, "stopDate": null,
-            "input": "{}", "output": null
+            "input": "{}", "inputDetails": {"included": true},
+            "output": null, "outputDetails": null,
+            "stateMachineVersionArn": null, "stateMachineAliasArn": null,
+            "redriveCount": 0, "redriveDate": null, "redriveStatus": "NOT_REDRIVABLE",
+            "redriveStatusReason": "Execution is RUNNING and cannot be redriven",
+            "error": null, "cause": null
         }
     });
     let event: Event<aws_states::StepFunctionsExecutionStatusChange> =
         decoded_without_drift(&running);
     assert_eq!(event.detail.stop_date, None);
+    assert_eq!(
+        event.detail.redrive_status,
+        Some(aws_states::step_functions_execution_status_change::RedriveStatus::NotRedrivable)
+    );
+    assert_eq!(
+        event.detail.input_details.as_ref().unwrap().included,
+        Some(true)
+    );
 }
 
 /// Console sign-ins and service events carry a CloudTrail record too: its documented fields

@@ -303,6 +303,8 @@ impl serde::Serialize for AwsHealthAbuseEvent {
 #[non_exhaustive]
 pub struct AffectedEntity {
     pub entity_value: Option<String>,
+    pub last_updated_time: Option<crate::Timestamp>,
+    pub status: Option<AffectedEntityStatus>,
     pub tags: Option<std::collections::BTreeMap<String, String>>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -312,6 +314,8 @@ impl crate::Record for AffectedEntity {
     const NAME: &'static str = "aws_health::aws_health_abuse_event::AffectedEntity";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("entityValue"),
+        crate::tolerant::FieldSpec::new("lastUpdatedTime"),
+        crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("tags"),
     ];
     #[inline]
@@ -330,11 +334,27 @@ impl crate::Record for AffectedEntity {
                     map,
                 )?
             }
+            "lastUpdatedTime" => {
+                crate::tolerant::field(
+                    &mut self.last_updated_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "tags" => {
                 crate::tolerant::field(
                     &mut self.tags,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -348,8 +368,24 @@ impl crate::Record for AffectedEntity {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "entityValue", self.entity_value.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "lastUpdatedTime",
+            self.last_updated_time.as_ref(),
+        )?;
+        crate::tolerant::put(map, extra, "status", self.status.as_ref())?;
         crate::tolerant::put(map, extra, "tags", self.tags.as_ref())?;
         Ok(())
+    }
+    fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        crate::tolerant::inspect_field(
+            self.last_updated_time.as_ref(),
+            "lastUpdatedTime",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(self.status.as_ref(), "status", path, drift);
     }
     fn extra(&self) -> &crate::Extra {
         &self.extra
@@ -368,6 +404,15 @@ impl<'de> serde::Deserialize<'de> for AffectedEntity {
 impl serde::Serialize for AffectedEntity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::tolerant::serialize_record(self, serializer)
+    }
+}
+crate::string_enum! {
+    pub enum AffectedEntityStatus {
+        Impaired = "IMPAIRED",
+        Pending = "PENDING",
+        Resolved = "RESOLVED",
+        Unimpaired = "UNIMPAIRED",
+        Unknown2 = "UNKNOWN",
     }
 }
 #[derive(Clone, Debug, Default, PartialEq)]

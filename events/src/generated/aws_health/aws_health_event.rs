@@ -5,6 +5,7 @@
 #[non_exhaustive]
 pub struct AwsHealthEvent {
     pub actionability: Option<String>,
+    pub affected_account: Option<String>,
     pub affected_entities: Option<Vec<AffectedEntity>>,
     pub backup_event: Option<String>,
     pub communication_id: Option<String>,
@@ -17,10 +18,12 @@ pub struct AwsHealthEvent {
     pub event_type_category: Option<String>,
     pub event_type_code: Option<String>,
     pub last_updated_time: Option<crate::Timestamp>,
+    pub page: Option<String>,
     pub personas: Option<Vec<String>>,
     pub service: Option<String>,
     pub start_time: Option<crate::Timestamp>,
     pub status_code: Option<String>,
+    pub total_pages: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
     pub extra: crate::Extra,
@@ -29,6 +32,7 @@ impl crate::Record for AwsHealthEvent {
     const NAME: &'static str = "aws_health::AwsHealthEvent";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("actionability"),
+        crate::tolerant::FieldSpec::new("affectedAccount"),
         crate::tolerant::FieldSpec::new("affectedEntities"),
         crate::tolerant::FieldSpec::new("backupEvent"),
         crate::tolerant::FieldSpec::new("communicationId"),
@@ -41,10 +45,12 @@ impl crate::Record for AwsHealthEvent {
         crate::tolerant::FieldSpec::new("eventTypeCategory"),
         crate::tolerant::FieldSpec::new("eventTypeCode"),
         crate::tolerant::FieldSpec::new("lastUpdatedTime"),
+        crate::tolerant::FieldSpec::new("page"),
         crate::tolerant::FieldSpec::new("personas"),
         crate::tolerant::FieldSpec::new("service"),
         crate::tolerant::FieldSpec::new("startTime"),
         crate::tolerant::FieldSpec::new("statusCode"),
+        crate::tolerant::FieldSpec::new("totalPages"),
     ];
     #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
@@ -62,11 +68,19 @@ impl crate::Record for AwsHealthEvent {
                     map,
                 )?
             }
+            "affectedAccount" => {
+                crate::tolerant::field(
+                    &mut self.affected_account,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "affectedEntities" => {
                 crate::tolerant::field(
                     &mut self.affected_entities,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -74,7 +88,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.backup_event,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -82,7 +96,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.communication_id,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -90,7 +104,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.end_time,
                     &mut self.extra,
-                    Self::FIELDS[4],
+                    Self::FIELDS[5],
                     map,
                 )?
             }
@@ -98,7 +112,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.event_arn,
                     &mut self.extra,
-                    Self::FIELDS[5],
+                    Self::FIELDS[6],
                     map,
                 )?
             }
@@ -106,7 +120,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.event_description,
                     &mut self.extra,
-                    Self::FIELDS[6],
+                    Self::FIELDS[7],
                     map,
                 )?
             }
@@ -114,7 +128,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.event_metadata,
                     &mut self.extra,
-                    Self::FIELDS[7],
+                    Self::FIELDS[8],
                     map,
                 )?
             }
@@ -122,7 +136,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.event_region,
                     &mut self.extra,
-                    Self::FIELDS[8],
+                    Self::FIELDS[9],
                     map,
                 )?
             }
@@ -130,7 +144,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.event_scope_code,
                     &mut self.extra,
-                    Self::FIELDS[9],
+                    Self::FIELDS[10],
                     map,
                 )?
             }
@@ -138,7 +152,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.event_type_category,
                     &mut self.extra,
-                    Self::FIELDS[10],
+                    Self::FIELDS[11],
                     map,
                 )?
             }
@@ -146,7 +160,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.event_type_code,
                     &mut self.extra,
-                    Self::FIELDS[11],
+                    Self::FIELDS[12],
                     map,
                 )?
             }
@@ -154,7 +168,15 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.last_updated_time,
                     &mut self.extra,
-                    Self::FIELDS[12],
+                    Self::FIELDS[13],
+                    map,
+                )?
+            }
+            "page" => {
+                crate::tolerant::field(
+                    &mut self.page,
+                    &mut self.extra,
+                    Self::FIELDS[14],
                     map,
                 )?
             }
@@ -162,7 +184,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.personas,
                     &mut self.extra,
-                    Self::FIELDS[13],
+                    Self::FIELDS[15],
                     map,
                 )?
             }
@@ -170,7 +192,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.service,
                     &mut self.extra,
-                    Self::FIELDS[14],
+                    Self::FIELDS[16],
                     map,
                 )?
             }
@@ -178,7 +200,7 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.start_time,
                     &mut self.extra,
-                    Self::FIELDS[15],
+                    Self::FIELDS[17],
                     map,
                 )?
             }
@@ -186,7 +208,15 @@ impl crate::Record for AwsHealthEvent {
                 crate::tolerant::field(
                     &mut self.status_code,
                     &mut self.extra,
-                    Self::FIELDS[16],
+                    Self::FIELDS[18],
+                    map,
+                )?
+            }
+            "totalPages" => {
+                crate::tolerant::field(
+                    &mut self.total_pages,
+                    &mut self.extra,
+                    Self::FIELDS[19],
                     map,
                 )?
             }
@@ -200,6 +230,12 @@ impl crate::Record for AwsHealthEvent {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "actionability", self.actionability.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "affectedAccount",
+            self.affected_account.as_ref(),
+        )?;
         crate::tolerant::put(
             map,
             extra,
@@ -247,10 +283,12 @@ impl crate::Record for AwsHealthEvent {
             "lastUpdatedTime",
             self.last_updated_time.as_ref(),
         )?;
+        crate::tolerant::put(map, extra, "page", self.page.as_ref())?;
         crate::tolerant::put(map, extra, "personas", self.personas.as_ref())?;
         crate::tolerant::put(map, extra, "service", self.service.as_ref())?;
         crate::tolerant::put(map, extra, "startTime", self.start_time.as_ref())?;
         crate::tolerant::put(map, extra, "statusCode", self.status_code.as_ref())?;
+        crate::tolerant::put(map, extra, "totalPages", self.total_pages.as_ref())?;
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
@@ -303,6 +341,8 @@ impl serde::Serialize for AwsHealthEvent {
 #[non_exhaustive]
 pub struct AffectedEntity {
     pub entity_value: Option<String>,
+    pub last_updated_time: Option<crate::Timestamp>,
+    pub status: Option<AffectedEntityStatus>,
     pub tags: Option<std::collections::BTreeMap<String, String>>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -312,6 +352,8 @@ impl crate::Record for AffectedEntity {
     const NAME: &'static str = "aws_health::aws_health_event::AffectedEntity";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("entityValue"),
+        crate::tolerant::FieldSpec::new("lastUpdatedTime"),
+        crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::new("tags"),
     ];
     #[inline]
@@ -330,11 +372,27 @@ impl crate::Record for AffectedEntity {
                     map,
                 )?
             }
+            "lastUpdatedTime" => {
+                crate::tolerant::field(
+                    &mut self.last_updated_time,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "status" => {
+                crate::tolerant::field(
+                    &mut self.status,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "tags" => {
                 crate::tolerant::field(
                     &mut self.tags,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -348,8 +406,24 @@ impl crate::Record for AffectedEntity {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "entityValue", self.entity_value.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "lastUpdatedTime",
+            self.last_updated_time.as_ref(),
+        )?;
+        crate::tolerant::put(map, extra, "status", self.status.as_ref())?;
         crate::tolerant::put(map, extra, "tags", self.tags.as_ref())?;
         Ok(())
+    }
+    fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        crate::tolerant::inspect_field(
+            self.last_updated_time.as_ref(),
+            "lastUpdatedTime",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(self.status.as_ref(), "status", path, drift);
     }
     fn extra(&self) -> &crate::Extra {
         &self.extra
@@ -368,6 +442,15 @@ impl<'de> serde::Deserialize<'de> for AffectedEntity {
 impl serde::Serialize for AffectedEntity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::tolerant::serialize_record(self, serializer)
+    }
+}
+crate::string_enum! {
+    pub enum AffectedEntityStatus {
+        Impaired = "IMPAIRED",
+        Pending = "PENDING",
+        Resolved = "RESOLVED",
+        Unimpaired = "UNIMPAIRED",
+        Unknown2 = "UNKNOWN",
     }
 }
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -4,12 +4,22 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct StepFunctionsExecutionStatusChange {
+    pub cause: Option<String>,
+    pub error: Option<String>,
     pub execution_arn: Option<String>,
     pub input: Option<String>,
+    pub input_details: Option<InputDetails>,
     pub name: Option<String>,
     pub output: Option<String>,
+    pub output_details: Option<OutputDetails>,
+    pub redrive_count: Option<i64>,
+    pub redrive_date: Option<i64>,
+    pub redrive_status: Option<RedriveStatus>,
+    pub redrive_status_reason: Option<String>,
     pub start_date: Option<i64>,
+    pub state_machine_alias_arn: Option<String>,
     pub state_machine_arn: Option<String>,
+    pub state_machine_version_arn: Option<String>,
     pub status: Option<Status>,
     pub stop_date: Option<i64>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -19,12 +29,22 @@ pub struct StepFunctionsExecutionStatusChange {
 impl crate::Record for StepFunctionsExecutionStatusChange {
     const NAME: &'static str = "aws_states::StepFunctionsExecutionStatusChange";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::nullable("cause"),
+        crate::tolerant::FieldSpec::nullable("error"),
         crate::tolerant::FieldSpec::new("executionArn"),
         crate::tolerant::FieldSpec::new("input"),
+        crate::tolerant::FieldSpec::nullable("inputDetails"),
         crate::tolerant::FieldSpec::new("name"),
         crate::tolerant::FieldSpec::nullable("output"),
+        crate::tolerant::FieldSpec::nullable("outputDetails"),
+        crate::tolerant::FieldSpec::new("redriveCount"),
+        crate::tolerant::FieldSpec::nullable("redriveDate"),
+        crate::tolerant::FieldSpec::new("redriveStatus"),
+        crate::tolerant::FieldSpec::new("redriveStatusReason"),
         crate::tolerant::FieldSpec::new("startDate"),
+        crate::tolerant::FieldSpec::nullable("stateMachineAliasArn"),
         crate::tolerant::FieldSpec::new("stateMachineArn"),
+        crate::tolerant::FieldSpec::nullable("stateMachineVersionArn"),
         crate::tolerant::FieldSpec::new("status"),
         crate::tolerant::FieldSpec::nullable("stopDate"),
     ];
@@ -36,11 +56,27 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
         _present: &mut u64,
     ) -> Result<bool, A::Error> {
         match key {
+            "cause" => {
+                crate::tolerant::field(
+                    &mut self.cause,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "error" => {
+                crate::tolerant::field(
+                    &mut self.error,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "executionArn" => {
                 crate::tolerant::field(
                     &mut self.execution_arn,
                     &mut self.extra,
-                    Self::FIELDS[0],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -48,7 +84,15 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
                 crate::tolerant::field(
                     &mut self.input,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "inputDetails" => {
+                crate::tolerant::field(
+                    &mut self.input_details,
+                    &mut self.extra,
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -56,7 +100,7 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
                 crate::tolerant::field(
                     &mut self.name,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[5],
                     map,
                 )?
             }
@@ -64,7 +108,47 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
                 crate::tolerant::field(
                     &mut self.output,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "outputDetails" => {
+                crate::tolerant::field(
+                    &mut self.output_details,
+                    &mut self.extra,
+                    Self::FIELDS[7],
+                    map,
+                )?
+            }
+            "redriveCount" => {
+                crate::tolerant::field(
+                    &mut self.redrive_count,
+                    &mut self.extra,
+                    Self::FIELDS[8],
+                    map,
+                )?
+            }
+            "redriveDate" => {
+                crate::tolerant::field(
+                    &mut self.redrive_date,
+                    &mut self.extra,
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "redriveStatus" => {
+                crate::tolerant::field(
+                    &mut self.redrive_status,
+                    &mut self.extra,
+                    Self::FIELDS[10],
+                    map,
+                )?
+            }
+            "redriveStatusReason" => {
+                crate::tolerant::field(
+                    &mut self.redrive_status_reason,
+                    &mut self.extra,
+                    Self::FIELDS[11],
                     map,
                 )?
             }
@@ -72,7 +156,15 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
                 crate::tolerant::field(
                     &mut self.start_date,
                     &mut self.extra,
-                    Self::FIELDS[4],
+                    Self::FIELDS[12],
+                    map,
+                )?
+            }
+            "stateMachineAliasArn" => {
+                crate::tolerant::field(
+                    &mut self.state_machine_alias_arn,
+                    &mut self.extra,
+                    Self::FIELDS[13],
                     map,
                 )?
             }
@@ -80,7 +172,15 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
                 crate::tolerant::field(
                     &mut self.state_machine_arn,
                     &mut self.extra,
-                    Self::FIELDS[5],
+                    Self::FIELDS[14],
+                    map,
+                )?
+            }
+            "stateMachineVersionArn" => {
+                crate::tolerant::field(
+                    &mut self.state_machine_version_arn,
+                    &mut self.extra,
+                    Self::FIELDS[15],
                     map,
                 )?
             }
@@ -88,7 +188,7 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
                 crate::tolerant::field(
                     &mut self.status,
                     &mut self.extra,
-                    Self::FIELDS[6],
+                    Self::FIELDS[16],
                     map,
                 )?
             }
@@ -96,7 +196,7 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
                 crate::tolerant::field(
                     &mut self.stop_date,
                     &mut self.extra,
-                    Self::FIELDS[7],
+                    Self::FIELDS[17],
                     map,
                 )?
             }
@@ -109,22 +209,65 @@ impl crate::Record for StepFunctionsExecutionStatusChange {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
+        crate::tolerant::put(map, extra, "cause", self.cause.as_ref())?;
+        crate::tolerant::put(map, extra, "error", self.error.as_ref())?;
         crate::tolerant::put(map, extra, "executionArn", self.execution_arn.as_ref())?;
         crate::tolerant::put(map, extra, "input", self.input.as_ref())?;
+        crate::tolerant::put(map, extra, "inputDetails", self.input_details.as_ref())?;
         crate::tolerant::put(map, extra, "name", self.name.as_ref())?;
         crate::tolerant::put(map, extra, "output", self.output.as_ref())?;
+        crate::tolerant::put(map, extra, "outputDetails", self.output_details.as_ref())?;
+        crate::tolerant::put(map, extra, "redriveCount", self.redrive_count.as_ref())?;
+        crate::tolerant::put(map, extra, "redriveDate", self.redrive_date.as_ref())?;
+        crate::tolerant::put(map, extra, "redriveStatus", self.redrive_status.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "redriveStatusReason",
+            self.redrive_status_reason.as_ref(),
+        )?;
         crate::tolerant::put(map, extra, "startDate", self.start_date.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "stateMachineAliasArn",
+            self.state_machine_alias_arn.as_ref(),
+        )?;
         crate::tolerant::put(
             map,
             extra,
             "stateMachineArn",
             self.state_machine_arn.as_ref(),
         )?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "stateMachineVersionArn",
+            self.state_machine_version_arn.as_ref(),
+        )?;
         crate::tolerant::put(map, extra, "status", self.status.as_ref())?;
         crate::tolerant::put(map, extra, "stopDate", self.stop_date.as_ref())?;
         Ok(())
     }
     fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        crate::tolerant::inspect_field(
+            self.input_details.as_ref(),
+            "inputDetails",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(
+            self.output_details.as_ref(),
+            "outputDetails",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(
+            self.redrive_status.as_ref(),
+            "redriveStatus",
+            path,
+            drift,
+        );
         crate::tolerant::inspect_field(self.status.as_ref(), "status", path, drift);
     }
     fn extra(&self) -> &crate::Extra {
@@ -144,6 +287,133 @@ impl<'de> serde::Deserialize<'de> for StepFunctionsExecutionStatusChange {
 impl serde::Serialize for StepFunctionsExecutionStatusChange {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::tolerant::serialize_record(self, serializer)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InputDetails {
+    pub included: Option<bool>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: crate::Extra,
+}
+impl crate::Record for InputDetails {
+    const NAME: &'static str = "aws_states::step_functions_execution_status_change::InputDetails";
+    const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("included"),
+    ];
+    #[inline]
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "included" => {
+                crate::tolerant::field(
+                    &mut self.included,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        crate::tolerant::put(map, extra, "included", self.included.as_ref())?;
+        Ok(())
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for InputDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for InputDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::tolerant::serialize_record(self, serializer)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct OutputDetails {
+    pub included: Option<bool>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: crate::Extra,
+}
+impl crate::Record for OutputDetails {
+    const NAME: &'static str = "aws_states::step_functions_execution_status_change::OutputDetails";
+    const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("included"),
+    ];
+    #[inline]
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "included" => {
+                crate::tolerant::field(
+                    &mut self.included,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        crate::tolerant::put(map, extra, "included", self.included.as_ref())?;
+        Ok(())
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for OutputDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for OutputDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::tolerant::serialize_record(self, serializer)
+    }
+}
+crate::string_enum! {
+    pub enum RedriveStatus {
+        NotRedrivable = "NOT_REDRIVABLE",
+        Redrivable = "REDRIVABLE",
+        RedrivableByMapRun = "REDRIVABLE_BY_MAP_RUN",
     }
 }
 crate::string_enum! {
