@@ -15,8 +15,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Besides RFC 3339 it reads the other spellings AWS services write: ISO 8601 with the offset
 /// without a colon (`2019-12-02T19:00:00.000+0000`), AWS Health's RFC 1123
-/// (`Sat, 05 Jun 2021 20:40:00 GMT`), and CodeBuild's `Sep 1, 2017 4:12:29 PM`, which is in
-/// UTC.
+/// (`Sat, 05 Jun 2021 20:40:00 GMT`), and the Java spelling of CodeBuild and CloudTrail
+/// records, in UTC, with or without a comma after the year (`Sep 1, 2017 4:12:29 PM`,
+/// `Dec 12, 2024, 6:04:47 PM`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Timestamp {
     text: Box<str>,
@@ -58,6 +59,7 @@ impl Timestamp {
             .map(|value| value.with_timezone(&Utc))
             .or_else(|reason| {
                 NaiveDateTime::parse_from_str(text, "%b %d, %Y %I:%M:%S %p")
+                    .or_else(|_| NaiveDateTime::parse_from_str(text, "%b %d, %Y, %I:%M:%S %p"))
                     .map(|value| value.and_utc())
                     .map_err(|_| reason)
             })
@@ -147,6 +149,11 @@ mod tests {
         assert_eq!(
             ts.to_utc().unwrap().to_rfc3339(),
             "2017-09-01T16:12:29+00:00"
+        );
+        let ts = Timestamp::from_text("Dec 12, 2024, 6:04:47 PM");
+        assert_eq!(
+            ts.to_utc().unwrap().to_rfc3339(),
+            "2024-12-12T18:04:47+00:00"
         );
     }
 

@@ -385,3 +385,49 @@ fn console_sign_ins_and_service_events_are_cloudtrail_records() {
     let details = event.detail.service_event_details.as_ref().unwrap();
     assert_eq!(details.response.as_deref(), Some("Success"));
 }
+
+/// Fields AWS documents that the registry's one sample lacked or typed otherwise are typed:
+/// CodePipeline's artifact lists and execution attempt, a Security Hub custom action's name.
+#[cfg(all(feature = "aws-codepipeline", feature = "aws-securityhub"))]
+#[test]
+fn documented_fields_the_registry_lacks_are_typed() {
+    use bridgecraft_events::{aws_codepipeline, aws_securityhub};
+
+    // The CodePipeline user guide's example of an action execution.
+    let action = json!({
+        "version": "0", "id": "01234567-EXAMPLE", "detail-type": "CodePipeline Action Execution State Change",
+        "source": "aws.codepipeline", "account": "123456789012", "time": "2021-06-24T00:44:50Z",
+        "region": "us-west-2", "resources": ["arn:aws:codepipeline:us-west-2:123456789012:myPipeline"],
+        "detail": {
+            "pipeline": "myPipeline", "execution-id": "12345678-1234-5678-abcd-12345678abcd",
+            "start-time": "2021-06-24T00:44:50.961Z", "stage": "Prod",
+            "action-execution-id": "47f821c5-a902-44b2-ae61-b878d31ecd21", "action": "myAction",
+            "state": "STARTED", "region": "us-west-2",
+            "type": {"owner": "AWS", "category": "Deploy", "provider": "CodeDeploy", "version": 1},
+            "version": 2.0, "pipeline-execution-attempt": 1.0,
+            "input-artifacts": [{
+                "name": "SourceArtifact",
+                "s3location": {"bucket": "codepipeline-us-east-1-BUCKETEXAMPLE", "key": "myPipeline/SourceArti/KEYEXAMPLE"}
+            }]
+        }
+    });
+    let event: Event<aws_codepipeline::CodePipelineActionExecutionStateChange> =
+        decoded_without_drift(&action);
+    let inputs = event.detail.input_artifacts.as_ref().unwrap();
+    assert_eq!(inputs[0].name.as_deref(), Some("SourceArtifact"));
+    assert!(event.detail.start_time.as_ref().unwrap().to_utc().is_ok());
+
+    let custom_action = json!({
+        "version": "0", "id": "1a1c2d3e-EXAMPLE", "detail-type": "Security Hub Findings - Custom Action",
+        "source": "aws.securityhub", "account": "111122223333", "time": "2024-05-01T12:00:00Z",
+        "region": "us-east-1", "resources": ["arn:aws:securityhub:us-east-1:111122223333:action/custom/SendToJira"],
+        "detail": {
+            "actionName": "SendToJira",
+            "actionDescription": "Create a Jira ticket for the selected findings",
+            "findings": []
+        }
+    });
+    let event: Event<aws_securityhub::SecurityHubFindingsCustomAction> =
+        decoded_without_drift(&custom_action);
+    assert_eq!(event.detail.action_name.as_deref(), Some("SendToJira"));
+}

@@ -5,13 +5,16 @@
 #[non_exhaustive]
 pub struct CodePipelineActionExecutionStateChange {
     pub action: Option<String>,
+    pub action_execution_id: Option<String>,
     pub execution_id: Option<String>,
     pub execution_result: Option<ExecutionResult>,
-    pub input_artifacts: Option<InputArtifacts>,
-    pub output_artifacts: Option<OutputArtifacts>,
+    pub input_artifacts: Option<Vec<InputArtifacts>>,
+    pub output_artifacts: Option<Vec<OutputArtifacts>>,
     pub pipeline: Option<String>,
+    pub pipeline_execution_attempt: Option<serde_json::Number>,
     pub region: Option<String>,
     pub stage: Option<String>,
+    pub start_time: Option<crate::Timestamp>,
     pub state: Option<State>,
     pub r#type: Option<Type>,
     pub version: Option<serde_json::Number>,
@@ -23,13 +26,16 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
     const NAME: &'static str = "aws_codepipeline::CodePipelineActionExecutionStateChange";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("action"),
+        crate::tolerant::FieldSpec::new("action-execution-id"),
         crate::tolerant::FieldSpec::new("execution-id"),
         crate::tolerant::FieldSpec::new("execution-result"),
         crate::tolerant::FieldSpec::new("input-artifacts"),
         crate::tolerant::FieldSpec::new("output-artifacts"),
         crate::tolerant::FieldSpec::new("pipeline"),
+        crate::tolerant::FieldSpec::new("pipeline-execution-attempt"),
         crate::tolerant::FieldSpec::new("region"),
         crate::tolerant::FieldSpec::new("stage"),
+        crate::tolerant::FieldSpec::new("start-time"),
         crate::tolerant::FieldSpec::new("state"),
         crate::tolerant::FieldSpec::new("type"),
         crate::tolerant::FieldSpec::new("version"),
@@ -50,11 +56,19 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                     map,
                 )?
             }
+            "action-execution-id" => {
+                crate::tolerant::field(
+                    &mut self.action_execution_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "execution-id" => {
                 crate::tolerant::field(
                     &mut self.execution_id,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -62,7 +76,7 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.execution_result,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -70,7 +84,7 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.input_artifacts,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -78,7 +92,7 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.output_artifacts,
                     &mut self.extra,
-                    Self::FIELDS[4],
+                    Self::FIELDS[5],
                     map,
                 )?
             }
@@ -86,7 +100,15 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.pipeline,
                     &mut self.extra,
-                    Self::FIELDS[5],
+                    Self::FIELDS[6],
+                    map,
+                )?
+            }
+            "pipeline-execution-attempt" => {
+                crate::tolerant::field(
+                    &mut self.pipeline_execution_attempt,
+                    &mut self.extra,
+                    Self::FIELDS[7],
                     map,
                 )?
             }
@@ -94,7 +116,7 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.region,
                     &mut self.extra,
-                    Self::FIELDS[6],
+                    Self::FIELDS[8],
                     map,
                 )?
             }
@@ -102,7 +124,15 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.stage,
                     &mut self.extra,
-                    Self::FIELDS[7],
+                    Self::FIELDS[9],
+                    map,
+                )?
+            }
+            "start-time" => {
+                crate::tolerant::field(
+                    &mut self.start_time,
+                    &mut self.extra,
+                    Self::FIELDS[10],
                     map,
                 )?
             }
@@ -110,7 +140,7 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.state,
                     &mut self.extra,
-                    Self::FIELDS[8],
+                    Self::FIELDS[11],
                     map,
                 )?
             }
@@ -118,7 +148,7 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.r#type,
                     &mut self.extra,
-                    Self::FIELDS[9],
+                    Self::FIELDS[12],
                     map,
                 )?
             }
@@ -126,7 +156,7 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
                 crate::tolerant::field(
                     &mut self.version,
                     &mut self.extra,
-                    Self::FIELDS[10],
+                    Self::FIELDS[13],
                     map,
                 )?
             }
@@ -140,6 +170,12 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "action", self.action.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "action-execution-id",
+            self.action_execution_id.as_ref(),
+        )?;
         crate::tolerant::put(map, extra, "execution-id", self.execution_id.as_ref())?;
         crate::tolerant::put(
             map,
@@ -160,8 +196,15 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
             self.output_artifacts.as_ref(),
         )?;
         crate::tolerant::put(map, extra, "pipeline", self.pipeline.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "pipeline-execution-attempt",
+            self.pipeline_execution_attempt.as_ref(),
+        )?;
         crate::tolerant::put(map, extra, "region", self.region.as_ref())?;
         crate::tolerant::put(map, extra, "stage", self.stage.as_ref())?;
+        crate::tolerant::put(map, extra, "start-time", self.start_time.as_ref())?;
         crate::tolerant::put(map, extra, "state", self.state.as_ref())?;
         crate::tolerant::put(map, extra, "type", self.r#type.as_ref())?;
         crate::tolerant::put(map, extra, "version", self.version.as_ref())?;
@@ -183,6 +226,12 @@ impl crate::Record for CodePipelineActionExecutionStateChange {
         crate::tolerant::inspect_field(
             self.output_artifacts.as_ref(),
             "output-artifacts",
+            path,
+            drift,
+        );
+        crate::tolerant::inspect_field(
+            self.start_time.as_ref(),
+            "start-time",
             path,
             drift,
         );
@@ -211,6 +260,7 @@ impl serde::Serialize for CodePipelineActionExecutionStateChange {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExecutionResult {
+    pub error_code: Option<String>,
     pub external_execution_id: Option<String>,
     pub external_execution_summary: Option<String>,
     pub external_execution_url: Option<String>,
@@ -221,6 +271,7 @@ pub struct ExecutionResult {
 impl crate::Record for ExecutionResult {
     const NAME: &'static str = "aws_codepipeline::code_pipeline_action_execution_state_change::ExecutionResult";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("error-code"),
         crate::tolerant::FieldSpec::new("external-execution-id"),
         crate::tolerant::FieldSpec::new("external-execution-summary"),
         crate::tolerant::FieldSpec::new("external-execution-url"),
@@ -233,11 +284,19 @@ impl crate::Record for ExecutionResult {
         _present: &mut u64,
     ) -> Result<bool, A::Error> {
         match key {
+            "error-code" => {
+                crate::tolerant::field(
+                    &mut self.error_code,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "external-execution-id" => {
                 crate::tolerant::field(
                     &mut self.external_execution_id,
                     &mut self.extra,
-                    Self::FIELDS[0],
+                    Self::FIELDS[1],
                     map,
                 )?
             }
@@ -245,7 +304,7 @@ impl crate::Record for ExecutionResult {
                 crate::tolerant::field(
                     &mut self.external_execution_summary,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -253,7 +312,7 @@ impl crate::Record for ExecutionResult {
                 crate::tolerant::field(
                     &mut self.external_execution_url,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -266,6 +325,7 @@ impl crate::Record for ExecutionResult {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
+        crate::tolerant::put(map, extra, "error-code", self.error_code.as_ref())?;
         crate::tolerant::put(
             map,
             extra,

@@ -4,6 +4,8 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SecurityHubFindingsCustomAction {
+    pub action_description: Option<String>,
+    pub action_name: Option<String>,
     pub findings: Option<serde_json::Value>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -12,6 +14,8 @@ pub struct SecurityHubFindingsCustomAction {
 impl crate::Record for SecurityHubFindingsCustomAction {
     const NAME: &'static str = "aws_securityhub::SecurityHubFindingsCustomAction";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("actionDescription"),
+        crate::tolerant::FieldSpec::new("actionName"),
         crate::tolerant::FieldSpec::new("findings"),
     ];
     #[inline]
@@ -22,11 +26,27 @@ impl crate::Record for SecurityHubFindingsCustomAction {
         _present: &mut u64,
     ) -> Result<bool, A::Error> {
         match key {
+            "actionDescription" => {
+                crate::tolerant::field(
+                    &mut self.action_description,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "actionName" => {
+                crate::tolerant::field(
+                    &mut self.action_name,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "findings" => {
                 crate::tolerant::field(
                     &mut self.findings,
                     &mut self.extra,
-                    Self::FIELDS[0],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -39,6 +59,13 @@ impl crate::Record for SecurityHubFindingsCustomAction {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
+        crate::tolerant::put(
+            map,
+            extra,
+            "actionDescription",
+            self.action_description.as_ref(),
+        )?;
+        crate::tolerant::put(map, extra, "actionName", self.action_name.as_ref())?;
         crate::tolerant::put(map, extra, "findings", self.findings.as_ref())?;
         Ok(())
     }
