@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use bridgecraft_discover::{Catalog, Checked};
 use bridgecraft_events::Relation;
+use bridgecraft_events::tolerant::compact;
 use bridgecraft_factory::{Aws, Decoded, Envelope, EventFactory, Factory, Or, Record, Strictness};
 
 bridgecraft_factory::detail_enum! {
@@ -174,7 +175,7 @@ fn decode_file(
 ) -> io::Result<()> {
     counts.files += 1;
     let shown = file.display();
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_input(file) {
         Ok(bytes) => bytes,
         Err(error) => {
             counts.records += 1;
@@ -296,6 +297,16 @@ fn describe(record: &Record<Detail>, strict: bool, counts: &mut Counts) -> Strin
     }
 }
 
+/// The bytes of an input file, without the byte order mark an editor may have put first: AWS
+/// never sends one, and JSON does not allow it.
+fn read_input(file: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = std::fs::read(file)?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    Ok(bytes)
+}
+
 fn reencode(
     factory: &CliFactory,
     file: &Path,
@@ -304,7 +315,7 @@ fn reencode(
     counts: &mut Counts,
 ) -> io::Result<()> {
     counts.files += 1;
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_input(file) {
         Ok(bytes) => bytes,
         Err(error) => {
             counts.errors += 1;
@@ -316,12 +327,19 @@ fn reencode(
         counts.records += 1;
         match &record.result {
             Ok(decoded) => {
-                match decoded {
-                    Decoded::Typed(_) => counts.typed += 1,
-                    Decoded::Unknown(_) => counts.unknown += 1,
-                }
                 let json = serde_json::to_string(decoded).map_err(io::Error::other)?;
-                writeln!(out, "{json}")?;
+                match decoded {
+                    // A typed event's unlisted keys are written as they came, pretty-printed
+                    // ones over several lines, until compacted.
+                    Decoded::Typed(_) => {
+                        counts.typed += 1;
+                        writeln!(out, "{}", compact(&json))?;
+                    }
+                    Decoded::Unknown(_) => {
+                        counts.unknown += 1;
+                        writeln!(out, "{json}")?;
+                    }
+                }
             }
             Err(error) => {
                 counts.errors += 1;

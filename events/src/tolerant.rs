@@ -276,8 +276,16 @@ impl Drift {
 }
 
 /// JSON text without the whitespace between its tokens: on one line, and otherwise exactly as
-/// it came (an integer beyond 64 bits keeps its digits, an escape its spelling).
-fn compact(json: &str) -> String {
+/// it came (an integer beyond 64 bits keeps its digits, an escape its spelling). An event's
+/// unlisted keys are written back byte for byte, so one that came pretty-printed spans lines
+/// until it is compacted.
+///
+/// ```
+/// use bridgecraft_events::tolerant::compact;
+///
+/// assert_eq!(compact("{\n  \"a b\": [1, 2.50]\n}"), r#"{"a b":[1,2.50]}"#);
+/// ```
+pub fn compact(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
     for c in json.chars() {

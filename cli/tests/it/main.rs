@@ -159,6 +159,45 @@ fn reencode_prints_the_event_back_as_json() {
     }
 }
 
+/// A file an editor saved, with a byte order mark and the event pretty-printed, decodes; its
+/// typed event is written back on one line, unlisted keys and all.
+#[test]
+fn a_saved_file_decodes_and_reencodes_on_one_line() {
+    let event = serde_json::json!({
+        "version": "0", "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+        "detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2",
+        "account": "123456789012", "time": "2024-01-01T00:00:00Z", "region": "us-east-1",
+        "resources": [],
+        "detail": {"instance-id": "i-0abc", "state": "running", "note": {"a b": [1, 2.50]}}
+    });
+    let pretty = serde_json::to_string_pretty(&event)
+        .unwrap()
+        .replace("2.5", "2.50");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("saved.json");
+    std::fs::write(&file, format!("\u{feff}{pretty}\n")).unwrap();
+    let file = file.to_str().unwrap();
+
+    let output = bridgecraft(&["decode", file]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        lines(&output),
+        [format!(
+            "{file}\ttyped\taws_ec2::Ec2InstanceStateChangeNotification"
+        )]
+    );
+    let output = bridgecraft(&["decode", "--reencode", file]);
+    let written = lines(&output);
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(
+        written[0].contains(r#""note":{"a b":[1,2.50]}"#),
+        "{}",
+        written[0]
+    );
+    let value: serde_json::Value = serde_json::from_str(&written[0]).unwrap();
+    assert_eq!(value, event);
+}
+
 /// Every real event and envelope in the shared corpus is typed or unknown, localstack's
 /// placeholder recordings too (their `"time": "date"` is drift, not an error), and `--drift`
 /// names what each event has that its schema does not say.
