@@ -22,7 +22,8 @@ pub enum Envelope {
     /// A bare EventBridge event, as a Lambda target receives it.
     Event,
     /// An SQS message as `ReceiveMessage` returns it; its `Body` holds the event, or an SNS
-    /// notification holding the event.
+    /// notification holding the event. The whole output of `ReceiveMessage` (`Messages`, as
+    /// `aws sqs receive-message` prints it) gives a message each.
     Sqs,
     /// An SNS `Notification` holding the event in `Message`, on its own or as the `Body` of an
     /// SQS message.
@@ -119,6 +120,7 @@ fn inner_text<'a>(raw: &'a RawValue, layer: Layer, key: &str) -> Result<Cow<'a, 
 enum Shape {
     Event,
     SqsMessage,
+    SqsReceive,
     SnsNotification,
     LambdaSqs,
     LambdaSns,
@@ -149,6 +151,7 @@ fn first_key_shape(text: &str) -> Option<Shape> {
                     Some(Shape::SnsNotification)
                 }
                 "Body" | "ReceiptHandle" | "MD5OfBody" => Some(Shape::SqsMessage),
+                "Messages" => Some(Shape::SqsReceive),
                 _ => None,
             })
         }
@@ -168,6 +171,8 @@ struct ShapeKeys<'a> {
     message: Option<IgnoredAny>,
     #[serde(rename = "Records", borrow)]
     records: Option<Vec<RecordKeys<'a>>>,
+    #[serde(rename = "Messages")]
+    messages: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -191,6 +196,9 @@ fn full_shape(text: &str) -> Shape {
         } else {
             Shape::LambdaSqs
         };
+    }
+    if keys.messages.is_some() {
+        return Shape::SqsReceive;
     }
     if keys.body.is_some() {
         return Shape::SqsMessage;
@@ -301,7 +309,10 @@ pub fn unwrap(input: &[u8], envelope: Envelope) -> Vec<Unwrapped<'_>> {
     let shape = match envelope {
         Envelope::Auto => shape(text),
         Envelope::Event => Shape::Event,
-        Envelope::Sqs => Shape::SqsMessage,
+        Envelope::Sqs => match shape(text) {
+            Shape::SqsReceive => Shape::SqsReceive,
+            _ => Shape::SqsMessage,
+        },
         Envelope::Sns => match shape(text) {
             Shape::SqsMessage => Shape::SqsMessage,
             _ => Shape::SnsNotification,
@@ -312,6 +323,7 @@ pub fn unwrap(input: &[u8], envelope: Envelope) -> Vec<Unwrapped<'_>> {
     match shape {
         Shape::Event => vec![Unwrapped::new(Cow::Borrowed(text))],
         Shape::SqsMessage => vec![sqs_message(text)],
+        Shape::SqsReceive => batch(text, Layer::SqsReceive, sqs_message),
         Shape::SnsNotification => vec![sns_notification(text)],
         Shape::LambdaSqs => lambda_sqs(text),
         Shape::LambdaSns => lambda_sns(text),
@@ -434,7 +446,8 @@ pub(crate) fn sns_notification(text: &str) -> Unwrapped<'_> {
 
 #[derive(Deserialize)]
 struct Batch<'a> {
-    #[serde(rename = "Records", borrow)]
+    /// `Records` of a Lambda event, `Messages` of a `ReceiveMessage` output.
+    #[serde(rename = "Records", alias = "Messages", borrow)]
     records: Vec<&'a RawValue>,
 }
 
@@ -460,7 +473,8 @@ struct LambdaSnsRecord<'a> {
     sns: &'a RawValue,
 }
 
-/// Reads `Records`, then each record on its own so that one broken record stays in its place.
+/// Reads `Records` (or `Messages`), then each record on its own so that one broken record stays
+/// in its place.
 fn batch<'a>(
     text: &'a str,
     layer: Layer,
@@ -530,6 +544,11 @@ mod tests {
             Shape::SnsNotification
         );
         assert_eq!(shape(r#"{"MessageId":"1","Body":"{}"}"#), Shape::SqsMessage);
+        assert_eq!(shape(r#"{"Messages":[]}"#), Shape::SqsReceive);
+        assert_eq!(
+            shape(r#"{"ResponseMetadata":{},"Messages":[]}"#),
+            Shape::SqsReceive
+        );
         assert_eq!(
             shape(r#"{"MessageId":"1","Type":"Notification","Message":"{}"}"#),
             Shape::SnsNotification

@@ -12,6 +12,8 @@ pub enum Layer {
     Event,
     /// An SQS message as `ReceiveMessage` returns it, around its `Body`.
     SqsMessage,
+    /// The output of `ReceiveMessage`, around its `Messages`.
+    SqsReceive,
     /// An SNS `Notification`, around its `Message`.
     SnsNotification,
     /// A Lambda event from an SQS trigger, around its `Records`.
@@ -22,9 +24,9 @@ pub enum Layer {
     CloudEvent,
     /// An idem event.
     IdemEvent,
-    /// One record of a Lambda batch.
+    /// One record of a Lambda batch, or one message of a `ReceiveMessage` output.
     Record {
-        /// Position in `Records`, from 0.
+        /// Position in `Records` (or `Messages`), from 0.
         index: usize,
     },
 }
@@ -34,6 +36,7 @@ impl fmt::Display for Layer {
         match self {
             Layer::Event => f.write_str("event"),
             Layer::SqsMessage => f.write_str("sqs message"),
+            Layer::SqsReceive => f.write_str("sqs receive output"),
             Layer::SnsNotification => f.write_str("sns notification"),
             Layer::LambdaSqsEvent => f.write_str("lambda sqs event"),
             Layer::LambdaSnsEvent => f.write_str("lambda sns event"),

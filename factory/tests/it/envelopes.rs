@@ -98,6 +98,56 @@ fn an_sqs_message_body_may_be_a_string_or_an_object() {
     assert_eq!(record.result.unwrap().id(), from_string.id());
 }
 
+/// The whole output of `ReceiveMessage`, as `aws sqs receive-message` prints it: a result per
+/// message, a broken one in its place, with the error naming every layer.
+#[test]
+fn a_receive_message_output_gives_each_message() {
+    let event = order_event(
+        "Order Placed",
+        r#"{"order_id":"o","customer":"c","total_cents":1,"currency":"EUR"}"#,
+    );
+    let message: serde_json::Value = serde_json::from_str(&example("sqs-message.json")).unwrap();
+    let notification: serde_json::Value =
+        serde_json::from_str(&example("sns-in-sqs-message.json")).unwrap();
+    let output = serde_json::json!({"Messages": [
+        {"MessageId": "m-1", "ReceiptHandle": "r-1", "MD5OfBody": "x", "Body": event.to_string()},
+        notification,
+        {"MessageId": "m-3", "ReceiptHandle": "r-3", "Body": "not json"},
+        message,
+    ]})
+    .to_string();
+    let factory = app_factory();
+    for envelope in [Envelope::Auto, Envelope::Sqs] {
+        let records = factory.decode(output.as_bytes(), envelope);
+        assert_eq!(
+            ids(&records),
+            [
+                "m-1",
+                notification["MessageId"].as_str().unwrap(),
+                "m-3",
+                "2e1424d4-f796-459a-8184-9c92662be6da"
+            ],
+            "{envelope}"
+        );
+        assert!(placed_type(&records[0]));
+        assert_eq!(records[1].result.as_ref().unwrap().source(), "aws.ec2");
+        let error = records[2].result.as_ref().unwrap_err();
+        assert_eq!(
+            error.layers(),
+            [
+                Layer::SqsReceive,
+                Layer::Record { index: 2 },
+                Layer::SqsMessage,
+                Layer::Event
+            ]
+        );
+        assert_eq!(
+            records[3].result.as_ref().unwrap().detail_type(),
+            "Object Created"
+        );
+    }
+}
+
 #[test]
 fn sns_inside_sqs_with_raw_delivery_off_and_on() {
     let factory = app_factory();
