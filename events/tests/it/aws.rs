@@ -387,11 +387,16 @@ fn console_sign_ins_and_service_events_are_cloudtrail_records() {
 }
 
 /// Fields AWS documents that the registry's one sample lacked or typed otherwise are typed:
-/// CodePipeline's artifact lists and execution attempt, a Security Hub custom action's name.
-#[cfg(all(feature = "aws-codepipeline", feature = "aws-securityhub"))]
+/// CodePipeline's artifact lists and execution attempt, a Security Hub custom action's name,
+/// the event id of every RDS event.
+#[cfg(all(
+    feature = "aws-codepipeline",
+    feature = "aws-securityhub",
+    feature = "aws-rds"
+))]
 #[test]
 fn documented_fields_the_registry_lacks_are_typed() {
-    use bridgecraft_events::{aws_codepipeline, aws_securityhub};
+    use bridgecraft_events::{aws_codepipeline, aws_rds, aws_securityhub};
 
     // The CodePipeline user guide's example of an action execution.
     let action = json!({
@@ -430,4 +435,21 @@ fn documented_fields_the_registry_lacks_are_typed() {
     let event: Event<aws_securityhub::SecurityHubFindingsCustomAction> =
         decoded_without_drift(&custom_action);
     assert_eq!(event.detail.action_name.as_deref(), Some("SendToJira"));
+
+    // The RDS user guide's example of a cluster snapshot event.
+    let snapshot = json!({
+        "version": "0", "id": "844e2571-85d4-695f-b930-0153b71dcb42",
+        "detail-type": "RDS DB Cluster Snapshot Event", "source": "aws.rds",
+        "account": "123456789012", "time": "2018-10-06T12:26:13Z", "region": "us-east-1",
+        "resources": ["arn:aws:rds:us-east-1:123456789012:cluster-snapshot:rds:my-cluster-2018-10-06-12-24"],
+        "detail": {
+            "EventCategories": ["backup"], "SourceType": "CLUSTER_SNAPSHOT",
+            "SourceArn": "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:rds:my-cluster-2018-10-06-12-24",
+            "Date": "2018-10-06T12:24:13.000Z",
+            "SourceIdentifier": "rds:my-cluster-2018-10-06-12-24",
+            "Message": "Creating manual cluster snapshot", "EventID": "RDS-EVENT-0074"
+        }
+    });
+    let event: Event<aws_rds::RdsDbClusterSnapshotEvent> = decoded_without_drift(&snapshot);
+    assert_eq!(event.detail.event_id.as_deref(), Some("RDS-EVENT-0074"));
 }

@@ -6,6 +6,7 @@
 pub struct RdsDbClusterSnapshotEvent {
     pub date: Option<String>,
     pub event_categories: Option<Vec<String>>,
+    pub event_id: Option<String>,
     pub message: Option<String>,
     pub source_arn: Option<String>,
     pub source_identifier: Option<String>,
@@ -20,6 +21,7 @@ impl crate::Record for RdsDbClusterSnapshotEvent {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("Date"),
         crate::tolerant::FieldSpec::new("EventCategories"),
+        crate::tolerant::FieldSpec::new("EventID"),
         crate::tolerant::FieldSpec::new("Message"),
         crate::tolerant::FieldSpec::new("SourceArn"),
         crate::tolerant::FieldSpec::new("SourceIdentifier"),
@@ -50,11 +52,19 @@ impl crate::Record for RdsDbClusterSnapshotEvent {
                     map,
                 )?
             }
+            "EventID" => {
+                crate::tolerant::field(
+                    &mut self.event_id,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "Message" => {
                 crate::tolerant::field(
                     &mut self.message,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -62,7 +72,7 @@ impl crate::Record for RdsDbClusterSnapshotEvent {
                 crate::tolerant::field(
                     &mut self.source_arn,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -70,7 +80,7 @@ impl crate::Record for RdsDbClusterSnapshotEvent {
                 crate::tolerant::field(
                     &mut self.source_identifier,
                     &mut self.extra,
-                    Self::FIELDS[4],
+                    Self::FIELDS[5],
                     map,
                 )?
             }
@@ -78,7 +88,7 @@ impl crate::Record for RdsDbClusterSnapshotEvent {
                 crate::tolerant::field(
                     &mut self.source_type,
                     &mut self.extra,
-                    Self::FIELDS[5],
+                    Self::FIELDS[6],
                     map,
                 )?
             }
@@ -86,7 +96,7 @@ impl crate::Record for RdsDbClusterSnapshotEvent {
                 crate::tolerant::field(
                     &mut self.tags,
                     &mut self.extra,
-                    Self::FIELDS[6],
+                    Self::FIELDS[7],
                     map,
                 )?
             }
@@ -106,6 +116,7 @@ impl crate::Record for RdsDbClusterSnapshotEvent {
             "EventCategories",
             self.event_categories.as_ref(),
         )?;
+        crate::tolerant::put(map, extra, "EventID", self.event_id.as_ref())?;
         crate::tolerant::put(map, extra, "Message", self.message.as_ref())?;
         crate::tolerant::put(map, extra, "SourceArn", self.source_arn.as_ref())?;
         crate::tolerant::put(
