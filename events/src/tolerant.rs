@@ -497,6 +497,14 @@ impl Extra {
 
 impl Inspect for Extra {
     fn inspect(&self, path: &mut String, drift: &mut Vec<Drift>) {
+        if let Some(came) = &self.json_string {
+            drift.push(Drift::new(
+                path.clone(),
+                DriftKind::Coerced,
+                "object",
+                &Value::from(&*came.0),
+            ));
+        }
         for entry in &self.entries {
             match entry {
                 Entry::Unlisted { key, value } => at_key(path, key, |path| {
@@ -1640,6 +1648,12 @@ pub(crate) mod tests {
         );
         let record = boxed(r#""{\"n\": 3}""#).unwrap();
         assert!(record.extra.came_as_json_string());
+        let mut drift = Vec::new();
+        record.extra.inspect(&mut "detail".to_owned(), &mut drift);
+        assert_eq!(
+            drift.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [r#"detail	coerced	object	"{\"n\": 3}""#]
+        );
         let error = boxed("[1]").unwrap_err().to_string();
         assert!(error.contains("for Counted, found an array"), "{error}");
     }
