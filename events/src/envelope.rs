@@ -26,7 +26,7 @@ use crate::{
 /// ([`Timestamp::to_utc`] says); a `detail` sent as a JSON string holding JSON decodes as that
 /// JSON and is written back as a string; a missing `detail` decodes as an empty object and is
 /// left out again when written. Values that fit nowhere, and top-level keys outside the
-/// envelope such as `replay-name`, are kept in [`extra`](Self::extra) and written back.
+/// envelope such as `ingestion-time`, are kept in [`extra`](Self::extra) and written back.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Event<D> {
@@ -46,9 +46,12 @@ pub struct Event<D> {
     pub region: Option<String>,
     /// ARNs of the resources the event is about.
     pub resources: Vec<String>,
+    /// The replay of an archive this event comes from, when EventBridge replayed it: the same
+    /// event may then have been handled once before.
+    pub replay_name: Option<String>,
     /// The event's own data.
     pub detail: D,
-    /// Top-level keys outside the documented envelope, such as `replay-name`, and envelope
+    /// Top-level keys outside the documented envelope, such as `ingestion-time`, and envelope
     /// values that fit no field.
     pub extra: Extra,
     /// Which envelope keys were missing, so that they stay missing when written.
@@ -73,6 +76,7 @@ impl<D> Event<D> {
             time: None,
             region: None,
             resources: Vec::new(),
+            replay_name: None,
             detail,
             extra: Extra::default(),
             absent: Absent::default(),
@@ -90,6 +94,7 @@ impl<D> Event<D> {
             time: self.time,
             region: self.region,
             resources: self.resources,
+            replay_name: self.replay_name,
             detail: f(self.detail),
             extra: self.extra,
             absent: self.absent,
@@ -107,6 +112,7 @@ impl<D> Event<D> {
             time,
             region,
             resources,
+            replay_name,
             detail,
             extra,
             absent,
@@ -120,6 +126,7 @@ impl<D> Event<D> {
             time,
             region,
             resources,
+            replay_name,
             detail: (),
             extra,
             absent,
@@ -138,6 +145,7 @@ impl<D> Event<D> {
             time: self.time.clone(),
             region: self.region.clone(),
             resources: self.resources.clone(),
+            replay_name: self.replay_name.clone(),
             detail: &self.detail,
             extra: self.extra.clone(),
             absent: self.absent,
@@ -246,6 +254,7 @@ impl<D: Serialize> Serialize for Event<D> {
             "resources",
             resources.then_some(&self.resources),
         )?;
+        put(&mut map, extra, "replay-name", self.replay_name.as_ref())?;
         for (key, value) in extra.unlisted() {
             map.serialize_entry(key, value)?;
         }
@@ -343,6 +352,7 @@ impl<'de, X: DetailDecoder> Visitor<'de> for EnvelopeVisitor<'_, X> {
         let mut time = None;
         let mut region = None;
         let mut resources: Option<Vec<String>> = None;
+        let mut replay_name = None;
         let mut detail = DetailState::Missing;
         let mut extra = Extra::default();
 
@@ -354,6 +364,12 @@ impl<'de, X: DetailDecoder> Visitor<'de> for EnvelopeVisitor<'_, X> {
                 "time" => ("time", decode_into(&mut time, &mut map)?),
                 "region" => ("region", decode_into(&mut region, &mut map)?),
                 "resources" => ("resources", decode_into(&mut resources, &mut map)?),
+                "replay-name" => {
+                    // Some producers send `null` on events that were not replayed.
+                    let status = decode_into(&mut replay_name, &mut map)?;
+                    extra.note("replay-name", true, status);
+                    continue;
+                }
                 "source" => {
                     once(&source, "source")?;
                     source = Some(map.next_value_seed(Name("source"))?);
@@ -420,6 +436,7 @@ impl<'de, X: DetailDecoder> Visitor<'de> for EnvelopeVisitor<'_, X> {
                 detail: detail_absent,
             },
             resources: resources.unwrap_or_default(),
+            replay_name,
             detail,
             extra,
         })

@@ -100,6 +100,29 @@ fn version_and_account_of_any_scalar_type_decode_and_write_back_as_they_came() {
     );
 }
 
+/// EventBridge names the replay of an archive on the events it replays; a key it does not
+/// document, such as `ingestion-time`, stays unlisted.
+#[test]
+fn a_replayed_event_names_its_replay() {
+    let value = with(
+        json!({"replay-name": "replay_archive", "ingestion-time": "2024-01-15T09:00:00.123Z"}),
+    );
+    let event = round_trip(&value);
+    assert_eq!(event.replay_name.as_deref(), Some("replay_archive"));
+    let drift: Vec<String> = event.drift().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        drift,
+        ["ingestion-time\tunlisted\tnot in the schema\t\"2024-01-15T09:00:00.123Z\""]
+    );
+    assert_eq!(round_trip(&with(json!({}))).replay_name, None);
+    let event = round_trip(&with(json!({"replay-name": null})));
+    assert_eq!((&event.replay_name, event.drift()), (&None, vec![]));
+    // A replay name of another type is kept and reported.
+    let event = round_trip(&with(json!({"replay-name": ["a"]})));
+    assert_eq!(event.replay_name, None);
+    assert_eq!(event.drift()[0].kind, DriftKind::Misfit);
+}
+
 #[test]
 fn a_time_that_is_not_a_timestamp_is_kept_as_its_text() {
     for text in ["2022-04-31T17:00:00Z", "yyyy-mm-ddThh:mm:ssZ", "date"] {
@@ -136,13 +159,10 @@ fn envelope_values_that_fit_nowhere_are_kept_and_reported() {
 fn extra_top_level_keys_are_kept_byte_for_byte() {
     let json = PING.replace(
         r#""detail":"#,
-        r#""replay-name":"replay-1","big":123456789012345678901234567890,"f":-123.13713993681803,"detail":"#,
+        r#""ingestion-time":"t-1","big":123456789012345678901234567890,"f":-123.13713993681803,"detail":"#,
     );
     let event: Event<Ping> = serde_json::from_str(&json).unwrap();
-    assert_eq!(
-        event.extra.get("replay-name").unwrap().get(),
-        r#""replay-1""#
-    );
+    assert_eq!(event.extra.get("ingestion-time").unwrap().get(), r#""t-1""#);
     assert_eq!(serde_json::to_string(&event).unwrap(), json);
     let unlisted: Vec<_> = event
         .drift()
@@ -150,7 +170,7 @@ fn extra_top_level_keys_are_kept_byte_for_byte() {
         .filter(|d| d.kind == DriftKind::Unlisted)
         .map(|d| d.path)
         .collect();
-    assert_eq!(unlisted, ["replay-name", "big", "f"]);
+    assert_eq!(unlisted, ["ingestion-time", "big", "f"]);
 }
 
 #[test]

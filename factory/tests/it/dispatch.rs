@@ -43,10 +43,7 @@ fn an_unknown_pair_is_kept_byte_for_byte() {
     };
     assert_eq!(unknown.reason, UnknownReason::Unlisted);
     assert_eq!(unknown.event.detail.get(), "{\"b\":1,  \"a\":[true,null]}");
-    assert_eq!(
-        unknown.event.extra.get("replay-name").unwrap().get(),
-        r#""r""#
-    );
+    assert_eq!(unknown.event.replay_name.as_deref(), Some("r"));
     assert_eq!(serde_json::to_string(&decoded).unwrap(), json);
 }
 
