@@ -156,6 +156,7 @@ impl serde::Serialize for CodeBuildBuildStateChange {
 pub struct AdditionalInformation {
     pub artifact: Option<Artifact>,
     pub build_complete: Option<bool>,
+    pub build_number: Option<serde_json::Number>,
     pub build_start_time: Option<crate::Timestamp>,
     pub cache: Option<Cache>,
     pub environment: Option<Environment>,
@@ -177,6 +178,7 @@ impl crate::Record for AdditionalInformation {
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("artifact"),
         crate::tolerant::FieldSpec::new("build-complete"),
+        crate::tolerant::FieldSpec::new("build-number"),
         crate::tolerant::FieldSpec::new("build-start-time"),
         crate::tolerant::FieldSpec::new("cache"),
         crate::tolerant::FieldSpec::new("environment"),
@@ -214,11 +216,19 @@ impl crate::Record for AdditionalInformation {
                     map,
                 )?
             }
+            "build-number" => {
+                crate::tolerant::field(
+                    &mut self.build_number,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
             "build-start-time" => {
                 crate::tolerant::field(
                     &mut self.build_start_time,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -226,7 +236,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.cache,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -234,7 +244,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.environment,
                     &mut self.extra,
-                    Self::FIELDS[4],
+                    Self::FIELDS[5],
                     map,
                 )?
             }
@@ -242,7 +252,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.initiator,
                     &mut self.extra,
-                    Self::FIELDS[5],
+                    Self::FIELDS[6],
                     map,
                 )?
             }
@@ -250,7 +260,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.logs,
                     &mut self.extra,
-                    Self::FIELDS[6],
+                    Self::FIELDS[7],
                     map,
                 )?
             }
@@ -258,7 +268,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.network_interface,
                     &mut self.extra,
-                    Self::FIELDS[7],
+                    Self::FIELDS[8],
                     map,
                 )?
             }
@@ -266,7 +276,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.phases,
                     &mut self.extra,
-                    Self::FIELDS[8],
+                    Self::FIELDS[9],
                     map,
                 )?
             }
@@ -274,7 +284,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.queued_timeout_in_minutes,
                     &mut self.extra,
-                    Self::FIELDS[9],
+                    Self::FIELDS[10],
                     map,
                 )?
             }
@@ -282,7 +292,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.source,
                     &mut self.extra,
-                    Self::FIELDS[10],
+                    Self::FIELDS[11],
                     map,
                 )?
             }
@@ -290,7 +300,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.source_version,
                     &mut self.extra,
-                    Self::FIELDS[11],
+                    Self::FIELDS[12],
                     map,
                 )?
             }
@@ -298,7 +308,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.timeout_in_minutes,
                     &mut self.extra,
-                    Self::FIELDS[12],
+                    Self::FIELDS[13],
                     map,
                 )?
             }
@@ -306,7 +316,7 @@ impl crate::Record for AdditionalInformation {
                 crate::tolerant::field(
                     &mut self.vpc_config,
                     &mut self.extra,
-                    Self::FIELDS[13],
+                    Self::FIELDS[14],
                     map,
                 )?
             }
@@ -326,6 +336,7 @@ impl crate::Record for AdditionalInformation {
             "build-complete",
             self.build_complete.as_ref(),
         )?;
+        crate::tolerant::put(map, extra, "build-number", self.build_number.as_ref())?;
         crate::tolerant::put(
             map,
             extra,
