@@ -124,6 +124,10 @@ enum Shape {
     SnsNotification,
     LambdaSqs,
     LambdaSns,
+    /// One record of a Lambda SQS event, saved on its own.
+    LambdaSqsRecord,
+    /// One record of a Lambda SNS event, saved on its own.
+    LambdaSnsRecord,
 }
 
 /// Judges by the first key alone when it settles the question, which it does for events as
@@ -152,6 +156,12 @@ fn first_key_shape(text: &str) -> Option<Shape> {
                 }
                 "Body" | "ReceiptHandle" | "MD5OfBody" => Some(Shape::SqsMessage),
                 "Messages" => Some(Shape::SqsReceive),
+                "messageId" | "receiptHandle" | "body" | "md5OfBody" | "eventSourceARN" => {
+                    Some(Shape::LambdaSqsRecord)
+                }
+                "EventVersion" | "EventSubscriptionArn" | "EventSource" | "Sns" => {
+                    Some(Shape::LambdaSnsRecord)
+                }
                 _ => None,
             })
         }
@@ -173,6 +183,12 @@ struct ShapeKeys<'a> {
     records: Option<Vec<RecordKeys<'a>>>,
     #[serde(rename = "Messages")]
     messages: Option<IgnoredAny>,
+    /// A Lambda SQS record's.
+    #[serde(rename = "body")]
+    record_body: Option<IgnoredAny>,
+    /// A Lambda SNS record's.
+    #[serde(rename = "Sns")]
+    record_sns: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -199,6 +215,12 @@ fn full_shape(text: &str) -> Shape {
     }
     if keys.messages.is_some() {
         return Shape::SqsReceive;
+    }
+    if keys.record_body.is_some() {
+        return Shape::LambdaSqsRecord;
+    }
+    if keys.record_sns.is_some() {
+        return Shape::LambdaSnsRecord;
     }
     if keys.body.is_some() {
         return Shape::SqsMessage;
@@ -317,8 +339,14 @@ pub fn unwrap(input: &[u8], envelope: Envelope) -> Vec<Unwrapped<'_>> {
             Shape::SqsMessage => Shape::SqsMessage,
             _ => Shape::SnsNotification,
         },
-        Envelope::LambdaSqs => Shape::LambdaSqs,
-        Envelope::LambdaSns => Shape::LambdaSns,
+        Envelope::LambdaSqs => match shape(text) {
+            Shape::LambdaSqsRecord => Shape::LambdaSqsRecord,
+            _ => Shape::LambdaSqs,
+        },
+        Envelope::LambdaSns => match shape(text) {
+            Shape::LambdaSnsRecord => Shape::LambdaSnsRecord,
+            _ => Shape::LambdaSns,
+        },
     };
     match shape {
         Shape::Event => vec![Unwrapped::new(Cow::Borrowed(text))],
@@ -327,6 +355,8 @@ pub fn unwrap(input: &[u8], envelope: Envelope) -> Vec<Unwrapped<'_>> {
         Shape::SnsNotification => vec![sns_notification(text)],
         Shape::LambdaSqs => lambda_sqs(text),
         Shape::LambdaSns => lambda_sns(text),
+        Shape::LambdaSqsRecord => lone_record(text, lambda_sqs_record),
+        Shape::LambdaSnsRecord => lone_record(text, lambda_sns_record),
     }
 }
 
@@ -502,34 +532,46 @@ fn record_error(mut error: DecodeError) -> DecodeError {
 }
 
 pub(crate) fn lambda_sqs(text: &str) -> Vec<Unwrapped<'_>> {
-    batch(text, Layer::LambdaSqsEvent, |record| {
-        if let Ok(wire) = serde_json::from_str::<LambdaSqsWireRecord<'_>>(record) {
-            let mut body = body_of(wire.body);
-            body.message_id = wire.message_id.or(body.message_id);
-            return body;
-        }
-        let parsed = match parse_layer::<LambdaSqsRecord<'_>>(record, Layer::Record { index: 0 }) {
-            Ok(parsed) => parsed,
-            Err(error) => return Unwrapped::failed(message_id_of(record), record_error(error)),
-        };
-        match inner_text(parsed.body, Layer::Record { index: 0 }, "body") {
-            Ok(body) => {
-                let mut body = body_of(body);
-                body.message_id = parsed.message_id.or(body.message_id);
-                body
-            }
-            Err(error) => Unwrapped::failed(parsed.message_id, record_error(error)),
-        }
-    })
+    batch(text, Layer::LambdaSqsEvent, lambda_sqs_record)
 }
 
 pub(crate) fn lambda_sns(text: &str) -> Vec<Unwrapped<'_>> {
-    batch(text, Layer::LambdaSnsEvent, |record| {
-        match parse_layer::<LambdaSnsRecord<'_>>(record, Layer::Record { index: 0 }) {
-            Ok(parsed) => sns_notification(parsed.sns.get()),
-            Err(error) => Unwrapped::failed(None, record_error(error)),
+    batch(text, Layer::LambdaSnsEvent, lambda_sns_record)
+}
+
+/// One record of a Lambda SQS event: the message in its `body`, with its `messageId`. Its
+/// errors leave the record's layer to the caller.
+fn lambda_sqs_record(record: &str) -> Unwrapped<'_> {
+    if let Ok(wire) = serde_json::from_str::<LambdaSqsWireRecord<'_>>(record) {
+        let mut body = body_of(wire.body);
+        body.message_id = wire.message_id.or(body.message_id);
+        return body;
+    }
+    let parsed = match parse_layer::<LambdaSqsRecord<'_>>(record, Layer::Record { index: 0 }) {
+        Ok(parsed) => parsed,
+        Err(error) => return Unwrapped::failed(message_id_of(record), record_error(error)),
+    };
+    match inner_text(parsed.body, Layer::Record { index: 0 }, "body") {
+        Ok(body) => {
+            let mut body = body_of(body);
+            body.message_id = parsed.message_id.or(body.message_id);
+            body
         }
-    })
+        Err(error) => Unwrapped::failed(parsed.message_id, record_error(error)),
+    }
+}
+
+/// One record of a Lambda SNS event: the notification in its `Sns`.
+fn lambda_sns_record(record: &str) -> Unwrapped<'_> {
+    match parse_layer::<LambdaSnsRecord<'_>>(record, Layer::Record { index: 0 }) {
+        Ok(parsed) => sns_notification(parsed.sns.get()),
+        Err(error) => Unwrapped::failed(None, record_error(error)),
+    }
+}
+
+/// A record of a Lambda batch saved on its own, named as the batch's only record.
+fn lone_record<'a>(text: &'a str, record: fn(&'a str) -> Unwrapped<'a>) -> Vec<Unwrapped<'a>> {
+    vec![record(text).within(Layer::Record { index: 0 }, None)]
 }
 
 #[cfg(test)]
@@ -545,6 +587,18 @@ mod tests {
         );
         assert_eq!(shape(r#"{"MessageId":"1","Body":"{}"}"#), Shape::SqsMessage);
         assert_eq!(shape(r#"{"Messages":[]}"#), Shape::SqsReceive);
+        assert_eq!(
+            shape(r#"{"messageId":"1","body":"{}"}"#),
+            Shape::LambdaSqsRecord
+        );
+        assert_eq!(
+            shape(r#"{"attributes":{},"body":"{}"}"#),
+            Shape::LambdaSqsRecord
+        );
+        assert_eq!(
+            shape(r#"{"EventSource":"aws:sns","Sns":{}}"#),
+            Shape::LambdaSnsRecord
+        );
         assert_eq!(
             shape(r#"{"ResponseMetadata":{},"Messages":[]}"#),
             Shape::SqsReceive

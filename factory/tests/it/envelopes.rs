@@ -148,6 +148,31 @@ fn a_receive_message_output_gives_each_message() {
     }
 }
 
+/// A record of a Lambda batch saved on its own decodes as the batch's only record.
+#[test]
+fn a_lambda_record_on_its_own_decodes() {
+    let factory = app_factory();
+    let batch: serde_json::Value = serde_json::from_str(&example("lambda-sqs-batch.json")).unwrap();
+    let record = batch["Records"][1].to_string();
+    for envelope in [Envelope::Auto, Envelope::LambdaSqs] {
+        let records = factory.decode(record.as_bytes(), envelope);
+        assert_eq!(ids(&records), ["2e1424d4-f796-459a-8184-9c92662be6db"]);
+        assert!(placed_type(&records[0]), "{envelope}");
+    }
+    let broken = r#"{"messageId": "x", "body": "not json"}"#;
+    let records = factory.decode(broken.as_bytes(), Envelope::Auto);
+    let error = records[0].result.as_ref().unwrap_err();
+    assert_eq!(error.layers(), [Layer::Record { index: 0 }, Layer::Event]);
+
+    let batch: serde_json::Value = serde_json::from_str(&example("lambda-sns.json")).unwrap();
+    let record = batch["Records"][0].to_string();
+    for envelope in [Envelope::Auto, Envelope::LambdaSns] {
+        let records = factory.decode(record.as_bytes(), envelope);
+        assert_eq!(ids(&records), ["95df01b4-ee98-5cb9-9903-4c221d41eb5e"]);
+        assert!(records[0].result.is_ok(), "{envelope}");
+    }
+}
+
 #[test]
 fn sns_inside_sqs_with_raw_delivery_off_and_on() {
     let factory = app_factory();
