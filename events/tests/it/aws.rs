@@ -453,3 +453,89 @@ fn documented_fields_the_registry_lacks_are_typed() {
     let event: Event<aws_rds::RdsDbClusterSnapshotEvent> = decoded_without_drift(&snapshot);
     assert_eq!(event.detail.event_id.as_deref(), Some("RDS-EVENT-0074"));
 }
+
+/// More fields AWS documents that the registry's samples lacked or mistyped, each no drift
+/// where the documentation's example puts it: a metric math alarm's expression and label, a
+/// failed Athena query's error, a DataSync state as one string.
+#[cfg(all(
+    feature = "aws-cloudwatch",
+    feature = "aws-athena",
+    feature = "aws-datasync"
+))]
+#[test]
+fn documented_fields_of_alarms_queries_and_transfers_are_typed() {
+    use bridgecraft_events::{aws_athena, aws_cloudwatch, aws_datasync};
+
+    fn no_drift_under<D: bridgecraft_events::DetailSet>(event: &Event<D>, path: &str) {
+        let drift = event.drift();
+        assert!(drift.iter().all(|d| !d.path.starts_with(path)), "{drift:?}");
+    }
+    let envelope = |source: &str, detail_type: &str, detail: serde_json::Value| {
+        json!({
+            "version": "0", "id": "2dde0eb1-528b-d2d5-9ca6-6d590caf2329",
+            "detail-type": detail_type, "source": source, "account": "123456789012",
+            "time": "2019-10-02T17:20:48Z", "region": "us-east-1", "resources": [],
+            "detail": detail
+        })
+    };
+
+    // The CloudWatch user guide's metric math alarm.
+    let alarm = envelope(
+        "aws.cloudwatch",
+        "CloudWatch Alarm State Change",
+        json!({
+            "alarmName": "TotalNetworkTrafficTooHigh",
+            "configuration": {
+                "description": "Goes into alarm if total network traffic exceeds 10Kb",
+                "metrics": [
+                    {"expression": "SUM(METRICS())", "id": "e1", "label": "Total Network Traffic", "returnData": true},
+                    {"id": "m1", "returnData": false}
+                ]
+            }
+        }),
+    );
+    let event: Event<aws_cloudwatch::CloudWatchAlarmStateChange> =
+        serde_json::from_value(alarm.clone()).unwrap();
+    no_drift_under(&event, "detail.configuration.metrics");
+    let metrics = event
+        .detail
+        .configuration
+        .as_ref()
+        .unwrap()
+        .metrics
+        .as_ref()
+        .unwrap();
+    assert_eq!(metrics[0].expression.as_deref(), Some("SUM(METRICS())"));
+    assert_eq!(metrics[0].label.as_deref(), Some("Total Network Traffic"));
+    assert_eq!(serde_json::to_value(&event).unwrap(), alarm);
+
+    // The Athena user guide's failed query.
+    let failed = envelope(
+        "aws.athena",
+        "Athena Query State Change",
+        json!({
+            "athenaError": {
+                "errorCategory": 2.0, "errorType": 1306.0,
+                "errorMessage": "Amazon S3 bucket not found", "retryable": false
+            },
+            "currentState": "FAILED", "previousState": "RUNNING",
+            "queryExecutionId": "01234567-0123-0123-0123-012345678901",
+            "sequenceNumber": "3", "statementType": "DDL", "versionId": "0",
+            "workgroupName": "primary"
+        }),
+    );
+    let event: Event<aws_athena::AthenaQueryStateChange> =
+        serde_json::from_value(failed.clone()).unwrap();
+    no_drift_under(&event, "detail.athenaError");
+    let error = event.detail.athena_error.as_ref().unwrap();
+    assert_eq!(error.retryable, Some(false));
+    assert_eq!(serde_json::to_value(&event).unwrap(), failed);
+
+    let agent = envelope(
+        "aws.datasync",
+        "DataSync Agent State Change",
+        json!({"State": "ONLINE"}),
+    );
+    let event: Event<aws_datasync::DataSyncAgentStateChange> = decoded_without_drift(&agent);
+    assert_eq!(event.detail.state.as_deref(), Some("ONLINE"));
+}

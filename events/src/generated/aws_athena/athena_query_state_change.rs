@@ -4,6 +4,7 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AthenaQueryStateChange {
+    pub athena_error: Option<AthenaError>,
     pub current_state: Option<String>,
     pub previous_state: Option<String>,
     pub query_execution_id: Option<String>,
@@ -18,6 +19,7 @@ pub struct AthenaQueryStateChange {
 impl crate::Record for AthenaQueryStateChange {
     const NAME: &'static str = "aws_athena::AthenaQueryStateChange";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("athenaError"),
         crate::tolerant::FieldSpec::new("currentState"),
         crate::tolerant::FieldSpec::new("previousState"),
         crate::tolerant::FieldSpec::new("queryExecutionId"),
@@ -34,11 +36,19 @@ impl crate::Record for AthenaQueryStateChange {
         _present: &mut u64,
     ) -> Result<bool, A::Error> {
         match key {
+            "athenaError" => {
+                crate::tolerant::field(
+                    &mut self.athena_error,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "currentState" => {
                 crate::tolerant::field(
                     &mut self.current_state,
                     &mut self.extra,
-                    Self::FIELDS[0],
+                    Self::FIELDS[1],
                     map,
                 )?
             }
@@ -46,7 +56,7 @@ impl crate::Record for AthenaQueryStateChange {
                 crate::tolerant::field(
                     &mut self.previous_state,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -54,7 +64,7 @@ impl crate::Record for AthenaQueryStateChange {
                 crate::tolerant::field(
                     &mut self.query_execution_id,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -62,7 +72,7 @@ impl crate::Record for AthenaQueryStateChange {
                 crate::tolerant::field(
                     &mut self.sequence_number,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -70,7 +80,7 @@ impl crate::Record for AthenaQueryStateChange {
                 crate::tolerant::field(
                     &mut self.statement_type,
                     &mut self.extra,
-                    Self::FIELDS[4],
+                    Self::FIELDS[5],
                     map,
                 )?
             }
@@ -78,7 +88,7 @@ impl crate::Record for AthenaQueryStateChange {
                 crate::tolerant::field(
                     &mut self.version_id,
                     &mut self.extra,
-                    Self::FIELDS[5],
+                    Self::FIELDS[6],
                     map,
                 )?
             }
@@ -86,7 +96,7 @@ impl crate::Record for AthenaQueryStateChange {
                 crate::tolerant::field(
                     &mut self.workgroup_name,
                     &mut self.extra,
-                    Self::FIELDS[6],
+                    Self::FIELDS[7],
                     map,
                 )?
             }
@@ -99,6 +109,7 @@ impl crate::Record for AthenaQueryStateChange {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
+        crate::tolerant::put(map, extra, "athenaError", self.athena_error.as_ref())?;
         crate::tolerant::put(map, extra, "currentState", self.current_state.as_ref())?;
         crate::tolerant::put(map, extra, "previousState", self.previous_state.as_ref())?;
         crate::tolerant::put(
@@ -118,6 +129,14 @@ impl crate::Record for AthenaQueryStateChange {
         crate::tolerant::put(map, extra, "workgroupName", self.workgroup_name.as_ref())?;
         Ok(())
     }
+    fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
+        crate::tolerant::inspect_field(
+            self.athena_error.as_ref(),
+            "athenaError",
+            path,
+            drift,
+        );
+    }
     fn extra(&self) -> &crate::Extra {
         &self.extra
     }
@@ -133,6 +152,99 @@ impl<'de> serde::Deserialize<'de> for AthenaQueryStateChange {
     }
 }
 impl serde::Serialize for AthenaQueryStateChange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::tolerant::serialize_record(self, serializer)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct AthenaError {
+    pub error_category: Option<serde_json::Number>,
+    pub error_message: Option<String>,
+    pub error_type: Option<serde_json::Number>,
+    pub retryable: Option<bool>,
+    /// Keys the schema does not list and values that did not fit their field,
+    /// kept as they came.
+    pub extra: crate::Extra,
+}
+impl crate::Record for AthenaError {
+    const NAME: &'static str = "aws_athena::athena_query_state_change::AthenaError";
+    const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("errorCategory"),
+        crate::tolerant::FieldSpec::new("errorMessage"),
+        crate::tolerant::FieldSpec::new("errorType"),
+        crate::tolerant::FieldSpec::new("retryable"),
+    ];
+    #[inline]
+    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _present: &mut u64,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "errorCategory" => {
+                crate::tolerant::field(
+                    &mut self.error_category,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
+            "errorMessage" => {
+                crate::tolerant::field(
+                    &mut self.error_message,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "errorType" => {
+                crate::tolerant::field(
+                    &mut self.error_type,
+                    &mut self.extra,
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "retryable" => {
+                crate::tolerant::field(
+                    &mut self.retryable,
+                    &mut self.extra,
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+    fn serialize_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let extra = &self.extra;
+        crate::tolerant::put(map, extra, "errorCategory", self.error_category.as_ref())?;
+        crate::tolerant::put(map, extra, "errorMessage", self.error_message.as_ref())?;
+        crate::tolerant::put(map, extra, "errorType", self.error_type.as_ref())?;
+        crate::tolerant::put(map, extra, "retryable", self.retryable.as_ref())?;
+        Ok(())
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl<'de> serde::Deserialize<'de> for AthenaError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::tolerant::deserialize_record(deserializer)
+    }
+}
+impl serde::Serialize for AthenaError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::tolerant::serialize_record(self, serializer)
     }

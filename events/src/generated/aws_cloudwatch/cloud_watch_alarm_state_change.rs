@@ -245,7 +245,9 @@ impl serde::Serialize for Configuration {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConfigurationItem {
+    pub expression: Option<String>,
     pub id: Option<String>,
+    pub label: Option<String>,
     pub metric_stat: Option<MetricStat>,
     pub return_data: Option<bool>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -255,7 +257,9 @@ pub struct ConfigurationItem {
 impl crate::Record for ConfigurationItem {
     const NAME: &'static str = "aws_cloudwatch::cloud_watch_alarm_state_change::ConfigurationItem";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("expression"),
         crate::tolerant::FieldSpec::new("id"),
+        crate::tolerant::FieldSpec::new("label"),
         crate::tolerant::FieldSpec::new("metricStat"),
         crate::tolerant::FieldSpec::new("returnData"),
     ];
@@ -267,11 +271,27 @@ impl crate::Record for ConfigurationItem {
         _present: &mut u64,
     ) -> Result<bool, A::Error> {
         match key {
+            "expression" => {
+                crate::tolerant::field(
+                    &mut self.expression,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "id" => {
                 crate::tolerant::field(
                     &mut self.id,
                     &mut self.extra,
-                    Self::FIELDS[0],
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
+            "label" => {
+                crate::tolerant::field(
+                    &mut self.label,
+                    &mut self.extra,
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -279,7 +299,7 @@ impl crate::Record for ConfigurationItem {
                 crate::tolerant::field(
                     &mut self.metric_stat,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -287,7 +307,7 @@ impl crate::Record for ConfigurationItem {
                 crate::tolerant::field(
                     &mut self.return_data,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -300,7 +320,9 @@ impl crate::Record for ConfigurationItem {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
+        crate::tolerant::put(map, extra, "expression", self.expression.as_ref())?;
         crate::tolerant::put(map, extra, "id", self.id.as_ref())?;
+        crate::tolerant::put(map, extra, "label", self.label.as_ref())?;
         crate::tolerant::put(map, extra, "metricStat", self.metric_stat.as_ref())?;
         crate::tolerant::put(map, extra, "returnData", self.return_data.as_ref())?;
         Ok(())

@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DataSyncLocationStateChange {
-    pub state: Option<Vec<String>>,
+    pub state: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
     pub extra: crate::Extra,

@@ -5,6 +5,7 @@
 #[non_exhaustive]
 pub struct FisExperimentStateChange {
     pub experiment_id: Option<String>,
+    pub experiment_template_id: Option<String>,
     pub new_state: Option<NewState>,
     pub old_state: Option<OldState>,
     /// Keys the schema does not list and values that did not fit their field,
@@ -15,6 +16,7 @@ impl crate::Record for FisExperimentStateChange {
     const NAME: &'static str = "aws_fis::FisExperimentStateChange";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("experiment-id"),
+        crate::tolerant::FieldSpec::new("experiment-template-id"),
         crate::tolerant::FieldSpec::new("new-state"),
         crate::tolerant::FieldSpec::new("old-state"),
     ];
@@ -34,11 +36,19 @@ impl crate::Record for FisExperimentStateChange {
                     map,
                 )?
             }
+            "experiment-template-id" => {
+                crate::tolerant::field(
+                    &mut self.experiment_template_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "new-state" => {
                 crate::tolerant::field(
                     &mut self.new_state,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -46,7 +56,7 @@ impl crate::Record for FisExperimentStateChange {
                 crate::tolerant::field(
                     &mut self.old_state,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -60,6 +70,12 @@ impl crate::Record for FisExperimentStateChange {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "experiment-id", self.experiment_id.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "experiment-template-id",
+            self.experiment_template_id.as_ref(),
+        )?;
         crate::tolerant::put(map, extra, "new-state", self.new_state.as_ref())?;
         crate::tolerant::put(map, extra, "old-state", self.old_state.as_ref())?;
         Ok(())

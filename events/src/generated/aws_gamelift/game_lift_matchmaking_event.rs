@@ -222,7 +222,7 @@ pub struct GameSessionInfo {
     pub game_session_arn: Option<String>,
     pub ip_address: Option<String>,
     pub players: Option<Vec<GameSessionInfoItem>>,
-    pub port: Option<String>,
+    pub port: Option<i64>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
     pub extra: crate::Extra,
@@ -321,6 +321,7 @@ impl serde::Serialize for GameSessionInfo {
 #[non_exhaustive]
 pub struct GameSessionInfoItem {
     pub player_id: Option<String>,
+    pub player_session_id: Option<String>,
     pub team: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -330,6 +331,7 @@ impl crate::Record for GameSessionInfoItem {
     const NAME: &'static str = "aws_gamelift::game_lift_matchmaking_event::GameSessionInfoItem";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("playerId"),
+        crate::tolerant::FieldSpec::new("playerSessionId"),
         crate::tolerant::FieldSpec::new("team"),
     ];
     #[inline]
@@ -348,11 +350,19 @@ impl crate::Record for GameSessionInfoItem {
                     map,
                 )?
             }
+            "playerSessionId" => {
+                crate::tolerant::field(
+                    &mut self.player_session_id,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "team" => {
                 crate::tolerant::field(
                     &mut self.team,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -366,6 +376,12 @@ impl crate::Record for GameSessionInfoItem {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "playerId", self.player_id.as_ref())?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "playerSessionId",
+            self.player_session_id.as_ref(),
+        )?;
         crate::tolerant::put(map, extra, "team", self.team.as_ref())?;
         Ok(())
     }

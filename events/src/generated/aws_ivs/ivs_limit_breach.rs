@@ -4,10 +4,13 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IvsLimitBreach {
+    pub channel_name: Option<String>,
     pub exceeded_by: Option<serde_json::Number>,
     pub limit: Option<String>,
+    pub limit_name: Option<String>,
     pub limit_unit: Option<String>,
     pub limit_value: Option<serde_json::Number>,
+    pub stream_id: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
     pub extra: crate::Extra,
@@ -15,10 +18,13 @@ pub struct IvsLimitBreach {
 impl crate::Record for IvsLimitBreach {
     const NAME: &'static str = "aws_ivs::IvsLimitBreach";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
+        crate::tolerant::FieldSpec::new("channel_name"),
         crate::tolerant::FieldSpec::new("exceeded_by"),
         crate::tolerant::FieldSpec::new("limit"),
+        crate::tolerant::FieldSpec::new("limit_name"),
         crate::tolerant::FieldSpec::new("limit_unit"),
         crate::tolerant::FieldSpec::new("limit_value"),
+        crate::tolerant::FieldSpec::new("stream_id"),
     ];
     #[inline]
     fn decode_field<'de, A: serde::de::MapAccess<'de>>(
@@ -28,11 +34,19 @@ impl crate::Record for IvsLimitBreach {
         _present: &mut u64,
     ) -> Result<bool, A::Error> {
         match key {
+            "channel_name" => {
+                crate::tolerant::field(
+                    &mut self.channel_name,
+                    &mut self.extra,
+                    Self::FIELDS[0],
+                    map,
+                )?
+            }
             "exceeded_by" => {
                 crate::tolerant::field(
                     &mut self.exceeded_by,
                     &mut self.extra,
-                    Self::FIELDS[0],
+                    Self::FIELDS[1],
                     map,
                 )?
             }
@@ -40,7 +54,15 @@ impl crate::Record for IvsLimitBreach {
                 crate::tolerant::field(
                     &mut self.limit,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "limit_name" => {
+                crate::tolerant::field(
+                    &mut self.limit_name,
+                    &mut self.extra,
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -48,7 +70,7 @@ impl crate::Record for IvsLimitBreach {
                 crate::tolerant::field(
                     &mut self.limit_unit,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -56,7 +78,15 @@ impl crate::Record for IvsLimitBreach {
                 crate::tolerant::field(
                     &mut self.limit_value,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[5],
+                    map,
+                )?
+            }
+            "stream_id" => {
+                crate::tolerant::field(
+                    &mut self.stream_id,
+                    &mut self.extra,
+                    Self::FIELDS[6],
                     map,
                 )?
             }
@@ -69,10 +99,13 @@ impl crate::Record for IvsLimitBreach {
         map: &mut M,
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
+        crate::tolerant::put(map, extra, "channel_name", self.channel_name.as_ref())?;
         crate::tolerant::put(map, extra, "exceeded_by", self.exceeded_by.as_ref())?;
         crate::tolerant::put(map, extra, "limit", self.limit.as_ref())?;
+        crate::tolerant::put(map, extra, "limit_name", self.limit_name.as_ref())?;
         crate::tolerant::put(map, extra, "limit_unit", self.limit_unit.as_ref())?;
         crate::tolerant::put(map, extra, "limit_value", self.limit_value.as_ref())?;
+        crate::tolerant::put(map, extra, "stream_id", self.stream_id.as_ref())?;
         Ok(())
     }
     fn extra(&self) -> &crate::Extra {

@@ -5,8 +5,11 @@
 #[non_exhaustive]
 pub struct IvsRecordingStateChange {
     pub channel_name: Option<String>,
+    pub recording_duration_ms: Option<i64>,
     pub recording_s3_bucket_name: Option<String>,
     pub recording_s3_key_prefix: Option<String>,
+    pub recording_session_id: Option<String>,
+    pub recording_session_stream_ids: Option<Vec<String>>,
     pub recording_status: Option<String>,
     pub recording_status_reason: Option<String>,
     pub stream_id: Option<String>,
@@ -18,8 +21,11 @@ impl crate::Record for IvsRecordingStateChange {
     const NAME: &'static str = "aws_ivs::IvsRecordingStateChange";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("channel_name"),
+        crate::tolerant::FieldSpec::new("recording_duration_ms"),
         crate::tolerant::FieldSpec::new("recording_s3_bucket_name"),
         crate::tolerant::FieldSpec::new("recording_s3_key_prefix"),
+        crate::tolerant::FieldSpec::new("recording_session_id"),
+        crate::tolerant::FieldSpec::new("recording_session_stream_ids"),
         crate::tolerant::FieldSpec::new("recording_status"),
         crate::tolerant::FieldSpec::new("recording_status_reason"),
         crate::tolerant::FieldSpec::new("stream_id"),
@@ -40,11 +46,19 @@ impl crate::Record for IvsRecordingStateChange {
                     map,
                 )?
             }
+            "recording_duration_ms" => {
+                crate::tolerant::field(
+                    &mut self.recording_duration_ms,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "recording_s3_bucket_name" => {
                 crate::tolerant::field(
                     &mut self.recording_s3_bucket_name,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
                     map,
                 )?
             }
@@ -52,7 +66,23 @@ impl crate::Record for IvsRecordingStateChange {
                 crate::tolerant::field(
                     &mut self.recording_s3_key_prefix,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[3],
+                    map,
+                )?
+            }
+            "recording_session_id" => {
+                crate::tolerant::field(
+                    &mut self.recording_session_id,
+                    &mut self.extra,
+                    Self::FIELDS[4],
+                    map,
+                )?
+            }
+            "recording_session_stream_ids" => {
+                crate::tolerant::field(
+                    &mut self.recording_session_stream_ids,
+                    &mut self.extra,
+                    Self::FIELDS[5],
                     map,
                 )?
             }
@@ -60,7 +90,7 @@ impl crate::Record for IvsRecordingStateChange {
                 crate::tolerant::field(
                     &mut self.recording_status,
                     &mut self.extra,
-                    Self::FIELDS[3],
+                    Self::FIELDS[6],
                     map,
                 )?
             }
@@ -68,7 +98,7 @@ impl crate::Record for IvsRecordingStateChange {
                 crate::tolerant::field(
                     &mut self.recording_status_reason,
                     &mut self.extra,
-                    Self::FIELDS[4],
+                    Self::FIELDS[7],
                     map,
                 )?
             }
@@ -76,7 +106,7 @@ impl crate::Record for IvsRecordingStateChange {
                 crate::tolerant::field(
                     &mut self.stream_id,
                     &mut self.extra,
-                    Self::FIELDS[5],
+                    Self::FIELDS[8],
                     map,
                 )?
             }
@@ -93,6 +123,12 @@ impl crate::Record for IvsRecordingStateChange {
         crate::tolerant::put(
             map,
             extra,
+            "recording_duration_ms",
+            self.recording_duration_ms.as_ref(),
+        )?;
+        crate::tolerant::put(
+            map,
+            extra,
             "recording_s3_bucket_name",
             self.recording_s3_bucket_name.as_ref(),
         )?;
@@ -101,6 +137,18 @@ impl crate::Record for IvsRecordingStateChange {
             extra,
             "recording_s3_key_prefix",
             self.recording_s3_key_prefix.as_ref(),
+        )?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "recording_session_id",
+            self.recording_session_id.as_ref(),
+        )?;
+        crate::tolerant::put(
+            map,
+            extra,
+            "recording_session_stream_ids",
+            self.recording_session_stream_ids.as_ref(),
         )?;
         crate::tolerant::put(
             map,

@@ -5,7 +5,9 @@
 #[non_exhaustive]
 pub struct IvsStreamStateChange {
     pub channel_name: Option<String>,
+    pub code: Option<String>,
     pub event_name: Option<String>,
+    pub reason: Option<String>,
     pub stream_id: Option<String>,
     /// Keys the schema does not list and values that did not fit their field,
     /// kept as they came.
@@ -15,7 +17,9 @@ impl crate::Record for IvsStreamStateChange {
     const NAME: &'static str = "aws_ivs::IvsStreamStateChange";
     const FIELDS: &'static [crate::tolerant::FieldSpec] = &[
         crate::tolerant::FieldSpec::new("channel_name"),
+        crate::tolerant::FieldSpec::new("code"),
         crate::tolerant::FieldSpec::new("event_name"),
+        crate::tolerant::FieldSpec::new("reason"),
         crate::tolerant::FieldSpec::new("stream_id"),
     ];
     #[inline]
@@ -34,11 +38,27 @@ impl crate::Record for IvsStreamStateChange {
                     map,
                 )?
             }
+            "code" => {
+                crate::tolerant::field(
+                    &mut self.code,
+                    &mut self.extra,
+                    Self::FIELDS[1],
+                    map,
+                )?
+            }
             "event_name" => {
                 crate::tolerant::field(
                     &mut self.event_name,
                     &mut self.extra,
-                    Self::FIELDS[1],
+                    Self::FIELDS[2],
+                    map,
+                )?
+            }
+            "reason" => {
+                crate::tolerant::field(
+                    &mut self.reason,
+                    &mut self.extra,
+                    Self::FIELDS[3],
                     map,
                 )?
             }
@@ -46,7 +66,7 @@ impl crate::Record for IvsStreamStateChange {
                 crate::tolerant::field(
                     &mut self.stream_id,
                     &mut self.extra,
-                    Self::FIELDS[2],
+                    Self::FIELDS[4],
                     map,
                 )?
             }
@@ -60,7 +80,9 @@ impl crate::Record for IvsStreamStateChange {
     ) -> Result<(), M::Error> {
         let extra = &self.extra;
         crate::tolerant::put(map, extra, "channel_name", self.channel_name.as_ref())?;
+        crate::tolerant::put(map, extra, "code", self.code.as_ref())?;
         crate::tolerant::put(map, extra, "event_name", self.event_name.as_ref())?;
+        crate::tolerant::put(map, extra, "reason", self.reason.as_ref())?;
         crate::tolerant::put(map, extra, "stream_id", self.stream_id.as_ref())?;
         Ok(())
     }

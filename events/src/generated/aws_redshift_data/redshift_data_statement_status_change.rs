@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RedshiftDataStatementStatusChange {
-    pub expire_at: Option<crate::Timestamp>,
+    pub expire_at: Option<i64>,
     pub principal: Option<String>,
     pub redshift_query_id: Option<serde_json::Number>,
     pub rows: Option<serde_json::Number>,
@@ -112,9 +112,6 @@ impl crate::Record for RedshiftDataStatementStatusChange {
         crate::tolerant::put(map, extra, "statementId", self.statement_id.as_ref())?;
         crate::tolerant::put(map, extra, "statementName", self.statement_name.as_ref())?;
         Ok(())
-    }
-    fn inspect_fields(&self, path: &mut String, drift: &mut Vec<crate::Drift>) {
-        crate::tolerant::inspect_field(self.expire_at.as_ref(), "expireAt", path, drift);
     }
     fn extra(&self) -> &crate::Extra {
         &self.extra
