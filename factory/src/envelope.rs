@@ -130,6 +130,11 @@ enum Shape {
     LambdaSnsRecord,
 }
 
+/// `also` when `text` has that shape (a variant the chosen envelope reads too), else `usual`.
+fn shape_if(text: &str, also: Shape, usual: Shape) -> Shape {
+    if shape(text) == also { also } else { usual }
+}
+
 /// Judges by the first key alone when it settles the question, which it does for events as
 /// EventBridge writes them; otherwise reads all top-level keys.
 fn shape(text: &str) -> Shape {
@@ -331,22 +336,10 @@ pub fn unwrap(input: &[u8], envelope: Envelope) -> Vec<Unwrapped<'_>> {
     let shape = match envelope {
         Envelope::Auto => shape(text),
         Envelope::Event => Shape::Event,
-        Envelope::Sqs => match shape(text) {
-            Shape::SqsReceive => Shape::SqsReceive,
-            _ => Shape::SqsMessage,
-        },
-        Envelope::Sns => match shape(text) {
-            Shape::SqsMessage => Shape::SqsMessage,
-            _ => Shape::SnsNotification,
-        },
-        Envelope::LambdaSqs => match shape(text) {
-            Shape::LambdaSqsRecord => Shape::LambdaSqsRecord,
-            _ => Shape::LambdaSqs,
-        },
-        Envelope::LambdaSns => match shape(text) {
-            Shape::LambdaSnsRecord => Shape::LambdaSnsRecord,
-            _ => Shape::LambdaSns,
-        },
+        Envelope::Sqs => shape_if(text, Shape::SqsReceive, Shape::SqsMessage),
+        Envelope::Sns => shape_if(text, Shape::SqsMessage, Shape::SnsNotification),
+        Envelope::LambdaSqs => shape_if(text, Shape::LambdaSqsRecord, Shape::LambdaSqs),
+        Envelope::LambdaSns => shape_if(text, Shape::LambdaSnsRecord, Shape::LambdaSns),
     };
     match shape {
         Shape::Event => vec![Unwrapped::new(Cow::Borrowed(text))],
